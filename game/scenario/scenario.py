@@ -1,0 +1,214 @@
+"""The root scenario model and the checks that span several sections (ids, cross-references, paths)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from .common import Strict, Text
+from .forces import Combat, DroneType, Side
+from .geography import MapSpec
+from .injects import Inject, ScaleRate, SetRate, TeachingMoment
+from .meta import Meta
+from .narrative import Narrative, Provenance
+from .opfor import Doctrine
+from .scoring import Endings, Scoring
+from .supply import Supply
+
+SCHEMA_VERSION = 1
+
+
+class Scenario(Strict):
+    """A complete Salient scenario: everything the engine, the narrative and the debrief need."""
+
+    schema_version: int = Field(default=SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
+    """Version of the scenario format."""
+    meta: Meta
+    """Identity, date, the trainee's side and the turn clock."""
+    map: MapSpec
+    """Places, sectors, roads and tracks."""
+    drone_types: list[DroneType] = Field(default_factory=list, max_length=30)
+    """Kinds of drone in play."""
+    sides: list[Side] = Field(min_length=2, max_length=4)
+    """The sides; exactly one is played by the trainee."""
+    combat: Combat = Field(default_factory=Combat)
+    """Global rates of the direct-fire model."""
+    supply: Supply
+    """The player's supply."""
+    opfor: Doctrine
+    """The opposing force's doctrine."""
+    injects: list[Inject] = Field(default_factory=list, max_length=100)
+    """Scenario events."""
+    teaching_moments: list[TeachingMoment] = Field(default_factory=list, max_length=50)
+    """Situations bookmarked in the debrief."""
+    scoring: Scoring
+    """Weights of the final score."""
+    endings: Endings = Field(default_factory=Endings)
+    """Thresholds that end the game early."""
+    narrative: Narrative
+    """Briefing, advisors and templates."""
+    fact_sheet: str = ""
+    """Path of the fact sheet, relative to this file, that `provenance` entries cite."""
+    provenance: list[Provenance] = Field(default_factory=list, max_length=2000)
+    """Where the numbers come from."""
+    instructor_notes: Text = ""
+    """Notes for the instructor only; never shown to the trainee."""
+
+    # --- convenient look-ups -------------------------------------------------------------
+
+    @property
+    def player(self) -> Side:
+        """The side the trainee commands."""
+        return next(s for s in self.sides if s.id == self.meta.player_side)
+
+    @property
+    def enemy(self) -> Side:
+        """The side the doctrine commands."""
+        return next(s for s in self.sides if s.id == self.opfor.side)
+
+    def drone_type(self, type_id: str) -> DroneType:
+        """The drone type with this id."""
+        return next(d for d in self.drone_types if d.id == type_id)
+
+    # --- cross-reference checks ----------------------------------------------------------
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> "Scenario":
+        problems = list(_problems(self))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _duplicates(kind: str, ids: Iterable[str]) -> Iterator[str]:
+    for ident, n in Counter(ids).items():
+        if n > 1:
+            yield f"{kind} id '{ident}' is used {n} times"
+
+
+def _unknown(what: str, ident: str | None, known: set[str], kind: str) -> Iterator[str]:
+    if ident is not None and ident not in known:
+        choices = ", ".join(sorted(known)[:12]) or "none defined"
+        yield f"{what} names {kind} '{ident}', which does not exist (known: {choices})"
+
+
+def _problems(sc: Scenario) -> Iterator[str]:
+    """Every broken reference between sections, in plain words."""
+    places = {p.id for p in sc.map.places}
+    sectors = {s.id for s in sc.map.sectors}
+    roads = {r.id for r in sc.map.roads}
+    sides = {s.id for s in sc.sides}
+    dtypes = {d.id for d in sc.drone_types}
+    units = {u.id for side in sc.sides for u in side.units}
+    objectives = {o.id for o in sc.meta.learning_objectives}
+
+    yield from _duplicates("place", (p.id for p in sc.map.places))
+    yield from _duplicates("sector", (s.id for s in sc.map.sectors))
+    yield from _duplicates("road", (r.id for r in sc.map.roads))
+    yield from _duplicates("side", (s.id for s in sc.sides))
+    yield from _duplicates("drone type", (d.id for d in sc.drone_types))
+    yield from _duplicates("unit", (u.id for side in sc.sides for u in side.units))
+    yield from _duplicates("inject", (i.id for i in sc.injects))
+    yield from _duplicates("objective", (o.id for o in sc.scoring.objectives))
+    yield from _duplicates("learning objective", objectives)
+    yield from _duplicates(
+        "support group",
+        (g.id for side in sc.sides for g in [*side.drone_teams, *side.electronic_warfare, *side.artillery, *side.air]),
+    )
+
+    yield from _unknown("meta.player_side", sc.meta.player_side, sides, "side")
+    yield from _unknown("opfor.side", sc.opfor.side, sides, "side")
+    if sc.meta.player_side == sc.opfor.side:
+        yield "meta.player_side and opfor.side are the same side"
+    players = [s.id for s in sc.sides if s.controlled_by == "player"]
+    if players != [sc.meta.player_side]:
+        yield f"exactly the player side '{sc.meta.player_side}' must have controlled_by: player (found {players})"
+
+    for p in sc.map.places:
+        yield from _unknown(f"place '{p.id}' holder", p.holder, sides, "side")
+    seen_in: dict[str, str] = {}
+    for s in sc.map.sectors:
+        yield from _unknown(f"sector '{s.id}' holder", s.holder, sides, "side")
+        for pid in s.places:
+            yield from _unknown(f"sector '{s.id}' places", pid, places, "place")
+            if pid in seen_in:
+                yield f"place '{pid}' is in both sector '{seen_in[pid]}' and sector '{s.id}'"
+            seen_in[pid] = s.id
+        for sid in s.adjacent:
+            yield from _unknown(f"sector '{s.id}' adjacent", sid, sectors, "sector")
+        for rid in s.screens:
+            yield from _unknown(f"sector '{s.id}' screens", rid, roads, "road segment")
+    for r in sc.map.roads:
+        yield from _unknown(f"road '{r.id}' from_place", r.from_place, places, "place")
+        yield from _unknown(f"road '{r.id}' to_place", r.to_place, places, "place")
+        if r.from_place == r.to_place:
+            yield f"road '{r.id}' starts and ends at the same place"
+    for route_name in ("supply_route", "track_route"):
+        for rid in getattr(sc.map, route_name):
+            yield from _unknown(f"map.{route_name}", rid, roads, "road segment")
+    yield from _unknown("map.border_place", sc.map.border_place, places, "place")
+
+    for side in sc.sides:
+        for u in side.units:
+            yield from _unknown(f"unit '{u.id}' location", u.location, sectors, "sector")
+        for g in side.drone_teams:
+            yield from _unknown(f"drone teams '{g.id}' drone_type", g.drone_type, dtypes, "drone type")
+
+    for sid in sc.opfor.main_effort:
+        yield from _unknown("opfor.main_effort", sid, sectors, "sector")
+
+    for inj in sc.injects:
+        for cond in inj.trigger.conditions:
+            if cond.metric in {"sector_held", "place_held", "road_state_index"}:
+                known = {"sector_held": sectors, "place_held": places, "road_state_index": roads}[cond.metric]
+                if cond.target is None:
+                    yield f"inject '{inj.id}': condition on {cond.metric} needs a target"
+                yield from _unknown(f"inject '{inj.id}' condition", cond.target, known, cond.metric.split("_")[0])
+        for eff in inj.effects:
+            if isinstance(eff, (ScaleRate, SetRate)) and resolve_path(sc, eff.target) is None:
+                yield f"inject '{inj.id}': effect target '{eff.target}' is not a number in this scenario"
+            for attr, known, kind in (("road", roads, "road segment"), ("side", sides, "side"), ("unit", units, "unit")):
+                yield from _unknown(f"inject '{inj.id}' effect", getattr(eff, attr, None), known, kind)
+
+    for tm in sc.teaching_moments:
+        yield from _unknown(f"teaching moment '{tm.id}' objective", tm.objective, objectives, "learning objective")
+
+    for obj in sc.scoring.objectives:
+        known = {"hold_place": places, "hold_sector": sectors, "keep_road_open": roads}.get(obj.kind)
+        if known is not None:
+            if obj.target is None:
+                yield f"objective '{obj.id}' of kind {obj.kind} needs a target"
+            yield from _unknown(f"objective '{obj.id}' target", obj.target, known, "target")
+
+    for entry in sc.provenance:
+        if resolve_path(sc, entry.field, numbers_only=False) is None:
+            yield f"provenance field '{entry.field}' does not exist in this scenario"
+
+
+def resolve_path(model: BaseModel, path: str, *, numbers_only: bool = True) -> Any | None:
+    """Follow a dotted path (list items named by id) into the scenario; None when it leads nowhere.
+
+    With `numbers_only`, the path must end at an int or float (not a bool).
+    """
+    node: Any = model
+    for part in path.split("."):
+        if isinstance(node, BaseModel):
+            if part not in type(node).model_fields:
+                return None
+            node = getattr(node, part)
+        elif isinstance(node, dict):
+            if part not in node:
+                return None
+            node = node[part]
+        elif isinstance(node, list):
+            node = next((item for item in node if getattr(item, "id", None) == part), None)
+            if node is None:
+                return None
+        else:
+            return None
+    if numbers_only and (isinstance(node, bool) or not isinstance(node, (int, float))):
+        return None
+    return node
