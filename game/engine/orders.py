@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from game.errors import SalientError
 from game.scenario.common import Count, Id, Strict
 from game.scenario.forces import Posture
 
@@ -76,7 +77,7 @@ class Orders(Strict):
     """Request to withdraw the whole grouping from the bridgehead."""
 
 
-class OrdersError(ValueError):
+class OrdersError(SalientError):
     """Orders that cannot be carried out; the message says why in plain words."""
 
     def __init__(self, problems: list[str]):

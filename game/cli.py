@@ -1,0 +1,60 @@
+"""Command-line entry point: `salient` and its subcommands.
+
+Each subcommand lives in its own module under `game.commands` and exposes `register(subparsers)`;
+handlers import their heavy dependencies lazily so `salient --help` stays instant.
+Exit codes: 0 success, 1 invalid input (plain message, no traceback), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from game import __version__
+from game.errors import SalientError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser, with every subcommand found in `game.commands`."""
+    parser = argparse.ArgumentParser(
+        prog="salient",
+        description="Salient: a tactical-decision wargame of the Sudzha bridgehead (Kursk region, early 2025). "
+        "With no command, plays the default scenario.",
+    )
+    parser.add_argument("--version", action="version", version=f"salient {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    import game.commands as commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"game.commands.{info.name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not args_list:
+        args_list = ["play"]
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except SalientError as error:
+        print(f"salient: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("salient: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of `salient`: one module each, each with `register(subparsers)`."""
