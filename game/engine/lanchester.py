@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Literal
 
@@ -105,7 +105,7 @@ class LanchesterResult:
     """The law that was integrated."""
     dt: float
     """Upper bound on the step length actually used, in days."""
-    seed: int | None = field(default=None)
+    seed: int | None = None
     """Seed of the random generator (``simulate`` only)."""
 
     def __post_init__(self) -> None:
@@ -175,6 +175,7 @@ def _check_count(name: str, value: object, *, minimum: int) -> int:
 
 
 def _check_law(law: object) -> Law:
+    """Return ``law`` after checking it is one of :data:`LAWS`."""
     if law not in LAWS:
         raise ValueError(f"law must be one of {', '.join(LAWS)}; got {law!r}")
     return law  # type: ignore[return-value]
@@ -336,6 +337,7 @@ def _check_problem(
     blue_arrivals: Iterable[Arrival],
     red_arrivals: Iterable[Arrival],
 ) -> _Problem:
+    """Check the arguments :func:`solve` and :func:`simulate` share."""
     return _Problem(
         blue0=_check_number("blue0", blue0),
         red0=_check_number("red0", red0),
@@ -349,6 +351,7 @@ def _check_problem(
 
 
 def _check_dt(dt: object, default: float) -> float:
+    """``default`` when ``dt`` is None, else ``dt`` checked to be finite and > 0."""
     return default if dt is None else _check_number("dt", dt, positive=True)
 
 

@@ -1,0 +1,188 @@
+"""Teaching moments: situations the instructor asked to bookmark, found in a game's orders and reports.
+
+Each `when` kind of `game.scenario.injects.TeachingMoment` has one detector below. Detectors read only the
+journal's content (orders, reports, the Intel the trainee was shown) and the scenario, so the debrief finds
+the same moments whether the game is replayed or not. A detector returns the turns it fires on, each with
+one line saying what it saw (with numbers), which the AAR prints under the instructor's explanation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from game.engine.orders import Orders
+from game.engine.report import Intel, TurnReport
+from game.scenario import Scenario
+from game.scenario.injects import TeachingMoment
+
+BAD_ROAD = {"interdicted", "cut"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a detector needs of one turn: the orders, what the trainee was shown, and what happened."""
+
+    turn: int
+    orders: Orders
+    report: TurnReport
+    intel: Intel | None = None
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A bookmarked teaching moment: where it happened, what was seen, and the instructor's explanation."""
+
+    id: str
+    title: str
+    turn: int
+    detail: str
+    explanation: str
+    objective: str = ""
+    """Title of the learning objective it serves ('' when none)."""
+
+
+Hit = tuple[int, str]
+Detector = Callable[[TeachingMoment, Scenario, Sequence[Decision]], list[Hit]]
+
+
+def _before(scenario: Scenario, decisions: Sequence[Decision], i: int) -> dict[str, str]:
+    """Road states at the start of decision i (the previous report, or the scenario at turn 1)."""
+    if i == 0:
+        return {r.id: r.state for r in scenario.map.roads}
+    return dict(decisions[i - 1].report.road_state)
+
+
+def _supply_route_state(scenario: Scenario, states: dict[str, str]) -> str:
+    """The worst state along the main supply road."""
+    order = ("open", "contested", "interdicted", "cut")
+    route = scenario.map.supply_route or [r.id for r in scenario.map.roads if r.kind == "road"]
+    worst = max((order.index(states.get(rid, "open")) for rid in route), default=0)
+    return order[worst]
+
+
+def fibre_share(scenario: Scenario) -> float:
+    """Share of the enemy's drone sorties flown by fibre-optic drones (which jammers cannot stop)."""
+    total = fibre = 0.0
+    for group in scenario.enemy.drone_teams:
+        kind = scenario.drone_type(group.drone_type)
+        sorties = group.teams * kind.sorties_per_turn
+        total += sorties
+        fibre += sorties if kind.guidance == "fibre_optic" else 0.0
+    return fibre / total if total else 0.0
+
+
+def _ew_on_road_against_fibre(tm: TeachingMoment, sc: Scenario, ds: Sequence[Decision]) -> list[Hit]:
+    share = fibre_share(sc)
+    if share < (tm.ratio if tm.ratio is not None else 0.5):
+        return []
+    return [
+        (d.turn, f"{d.orders.ew.road} jamming team(s) on the road while {share:.0%} of enemy drone sorties are fibre-optic")
+        for d in ds if d.orders.ew.road > 0
+    ]
+
+
+def _no_convoy_for_turns(tm: TeachingMoment, sc: Scenario, ds: Sequence[Decision]) -> list[Hit]:
+    hits: list[Hit] = []
+    run = 0
+    for d in ds:
+        run = run + 1 if d.report.supply.trucks_sent == 0 else 0
+        if run == tm.turns:
+            hits.append((d.turn, f"no convoy ran for {tm.turns} turns in a row (turns {d.turn - tm.turns + 1}–{d.turn})"))
+    return hits
+
+
+def _withdraw_after_road_cut(tm: TeachingMoment, sc: Scenario, ds: Sequence[Decision]) -> list[Hit]:
+    for i, d in enumerate(ds):
+        if d.orders.withdraw:
+            state = _supply_route_state(sc, _before(sc, ds, i))
+            cut_turns = ds[i - 1].report.road_cut_turns if i else 0
+            if state == "cut" or cut_turns > 0:
+                return [(d.turn, f"withdrawal ordered with the supply road already cut (cut for {cut_turns} turn(s))")]
+            return []
+    return []
+
+
+def _own_in_sector(sc: Scenario, ds: Sequence[Decision], i: int) -> dict[str, float]:
+    """Own soldiers per sector at the start of decision i, following reserves as they are committed."""
+    player = sc.player
+    location = {u.id: u.location for u in player.units}
+    reserve = {u.id for u in player.units if u.in_reserve}
+    for d in ds[: i + 1]:
+        for uid, sector in d.orders.commit_reserves.items():
+            location[uid] = sector
+            reserve.discard(uid)
+    strength = {u.id: float(u.strength) for u in player.units}
+    if i:
+        strength.update({k: v for k, v in ds[i - 1].report.unit_strength.items() if k in strength})
+    out: dict[str, float] = {}
+    for uid, sector in location.items():
+        if uid not in reserve:
+            out[sector] = out.get(sector, 0.0) + strength[uid]
+    return out
+
+
+def _counter_attack_outnumbered(tm: TeachingMoment, sc: Scenario, ds: Sequence[Decision]) -> list[Hit]:
+    limit = tm.ratio if tm.ratio is not None else 1.0
+    hits: list[Hit] = []
+    for i, d in enumerate(ds):
+        sectors = [s for s, p in d.orders.postures.items() if p == "counter_attack"]
+        if not sectors or d.intel is None:
+            continue
+        own = _own_in_sector(sc, ds, i)
+        for sector in sectors:
+            enemy = d.intel.enemy_strength.get(sector)
+            if enemy is None or enemy.estimate <= 0:
+                continue
+            mine = own.get(sector, 0.0)
+            if mine / enemy.estimate < limit:
+                hits.append((d.turn, f"counter-attack in {sector}: about {mine:.0f} own soldiers against an "
+                                     f"estimated {enemy.estimate:.0f} (ratio {mine / enemy.estimate:.2f})"))
+    return hits
+
+
+def _all_drones_on_strike(tm: TeachingMoment, sc: Scenario, ds: Sequence[Decision]) -> list[Hit]:
+    hits: list[Hit] = []
+    for i, d in enumerate(ds):
+        drones = d.orders.drones
+        if drones.strike > 0 and drones.counter_drone == 0 and drones.road_overwatch == 0:
+            state = _supply_route_state(sc, _before(sc, ds, i))
+            if state in BAD_ROAD:
+                hits.append((d.turn, f"{drones.strike} drone team(s) on strike, none on the road, with the road {state}"))
+    return hits
+
+
+def _reserve_unused(tm: TeachingMoment, sc: Scenario, ds: Sequence[Decision]) -> list[Hit]:
+    reserves = {u.id for u in sc.player.units if u.in_reserve}
+    committed = {uid for d in ds for uid in d.orders.commit_reserves}
+    idle = sorted(reserves - committed)
+    if not idle:
+        return []
+    player = sc.meta.player_side
+    start = {s.id: s.holder for s in sc.map.sectors}
+    for d in ds:
+        lost = [s for s, holder in d.report.sector_holder.items() if start.get(s) == player and holder != player]
+        if lost:
+            return [(d.turn, f"sector {', '.join(sorted(lost))} lost while reserve {', '.join(idle)} stayed "
+                             "uncommitted to the end")]
+    return []
+
+
+DETECTORS: dict[str, Detector] = {
+    "ew_on_road_against_fibre": _ew_on_road_against_fibre,
+    "no_convoy_for_turns": _no_convoy_for_turns,
+    "withdraw_after_road_cut": _withdraw_after_road_cut,
+    "counter_attack_outnumbered": _counter_attack_outnumbered,
+    "all_drones_on_strike_while_road_interdicted": _all_drones_on_strike,
+    "reserve_unused": _reserve_unused,
+}
+
+
+def find_moments(scenario: Scenario, decisions: Sequence[Decision]) -> list[Moment]:
+    """Every teaching moment of the scenario that happened in the game, in turn order."""
+    objectives = {o.id: o.title for o in scenario.meta.learning_objectives}
+    found: list[Moment] = []
+    for tm in scenario.teaching_moments:
+        for turn, detail in DETECTORS[tm.when](tm, scenario, decisions):
+            found.append(Moment(tm.id, tm.title, turn, detail, tm.explanation, objectives.get(tm.objective or "", "")))
+    return sorted(found, key=lambda m: (m.turn, m.id))

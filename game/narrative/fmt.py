@@ -1,0 +1,77 @@
+"""Formatting helpers and safe template filling: an instructor's typo must never crash a game.
+
+Templates come from scenario files (`narrative.templates`), so they are untrusted text: only plain
+`{name}` and `{name:spec}` fields are allowed (no attribute access, no indexing, no huge widths);
+anything else, or a missing name, makes `safe_format` return the fallback line instead.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+
+_PLAIN_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SPEC_NUMBER = re.compile(r"\d+")
+_MAX_WIDTH = 120
+
+
+class _StrictFormatter(string.Formatter):
+    """A formatter that refuses attribute access, indexing and absurd field widths."""
+
+    def get_field(self, field_name: str, args: object, kwargs: Mapping[str, object]) -> tuple[object, str]:
+        if not _PLAIN_FIELD.match(field_name):
+            raise KeyError(field_name)
+        return kwargs[field_name], field_name
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if any(int(n) > _MAX_WIDTH for n in _SPEC_NUMBER.findall(format_spec)):
+            raise ValueError("format width too large")
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _StrictFormatter()
+
+
+def safe_format(template: str, values: Mapping[str, object], fallback: str) -> str:
+    """Fill `template` with `values`; on any problem (unknown name, bad spec) return `fallback`."""
+    try:
+        return _FORMATTER.vformat(template, (), dict(values))
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+        return fallback
+
+
+def count(value: float) -> str:
+    """A head count or tally for people: rounded, with thousands separators ("1,250")."""
+    return f"{round(value):,}"
+
+
+def tonnes(value: float) -> str:
+    """Tonnes to one decimal below ten, whole above ("4.5 t", "120 t")."""
+    return f"{value:,.1f} t" if abs(value) < 10 else f"{round(value):,} t"
+
+
+def percent(p: float) -> str:
+    """A probability or share as a whole percentage ("35%"); tiny non-zero values read "<1%"."""
+    if 0 < p < 0.005:
+        return "<1%"
+    return f"{round(100 * p)}%"
+
+
+def spread(estimate: float, low: float, high: float) -> str:
+    """An estimate with its range: "about 1,800 (1,200–2,500)"."""
+    return f"about {count(estimate)} ({count(low)}–{count(high)})"
+
+
+def humanise(ident: str) -> str:
+    """An identifier in plain words: "counter_attack" → "counter-attack", "road_overwatch" → "road overwatch"."""
+    if ident in ("counter_attack", "counter_drone"):
+        return ident.replace("_", "-")
+    return ident.replace("_", " ")
+
+
+def bar(share: float, width: int, full: str = "█", empty: str = "·") -> str:
+    """A horizontal bar `width` cells wide filled to `share` (0–1), readable without colour."""
+    share = min(max(share, 0.0), 1.0)
+    filled = round(share * width)
+    return full * filled + empty * (width - filled)

@@ -1,0 +1,385 @@
+"""The journal of one game: an append-only JSON Lines file that is both the save and the record.
+
+Why a journal rather than a snapshot: the engine is deterministic given (scenario, seed, orders), so the
+orders are the game. Each turn's line is written with one `write` on an O_APPEND descriptor and fsynced
+before the next turn starts, so a crash, Ctrl+C, kill -9 or power cut loses at most the turn being written.
+Such a torn last line is detected on reading (an incomplete JSON object, or NUL bytes a file system left
+behind) and the game resumes from the last whole turn; `Journal.open_existing` cuts the torn bytes off and
+keeps them in a `.torn` file beside the journal. The header is written atomically (temporary file, fsync,
+`os.replace`), so a journal either has a whole header or does not exist.
+
+The scenario is embedded in the header (with its SHA-256 over canonical JSON) so a game can still be
+replayed after the scenario file is edited. See `format.py` for the line layout, `replay.py` for replay.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from game import __version__
+from game.engine.orders import Orders
+from game.engine.report import Forecast, Intel, TurnReport
+from game.scenario import Scenario
+
+from .canonical import sha256_hex, to_jsonable
+from .format import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    BranchRecord,
+    Header,
+    JournalError,
+    TurnRecord,
+    now_iso,
+)
+
+if TYPE_CHECKING:
+    from game.engine.game import Game
+
+__all__ = ["Journal", "JournalError", "LoadedJournal", "load_journal", "parse_journal_bytes", "replay"]
+
+_BLANK = b" \t\r\n\x00"
+
+
+@dataclass
+class LoadedJournal:
+    """Everything whole in a journal file, plus what was wrong with the rest.
+
+    `turns` are the whole turns from the start up to the first damage; `torn` says the last line was cut
+    short (a crash while writing), `problems` lists damage that is not a torn tail (a bad line in the
+    middle, a turn out of sequence). Records of unknown types are kept raw in `others`.
+    """
+
+    path: Path | None
+    header: Header
+    turns: list[TurnRecord] = field(default_factory=list)
+    branches: list[BranchRecord] = field(default_factory=list)
+    others: list[dict[str, Any]] = field(default_factory=list)
+    torn: bool = False
+    torn_bytes: int = 0
+    problems: list[str] = field(default_factory=list)
+    end_offset: int = 0
+    """Byte offset just after the last whole record."""
+    missing_newline: bool = False
+    """The last whole record lacks its final newline (the cut fell exactly before it)."""
+
+    @cached_property
+    def scenario(self) -> Scenario:
+        """The embedded scenario, validated by this version of Salient; JournalError when it no longer validates."""
+        try:
+            return Scenario.model_validate(self.header.scenario)
+        except ValidationError as error:
+            shown = [f"{'.'.join(str(p) for p in e['loc']) or 'scenario'}: {e['msg']}" for e in error.errors()[:5]]
+            more = f" (and {error.error_count() - 5} more)" if error.error_count() > 5 else ""
+            raise JournalError(
+                "the scenario saved in this journal no longer validates with this version of Salient: "
+                + "; ".join(shown) + more
+            ) from None
+
+    @property
+    def seed(self) -> int:
+        """The game's seed."""
+        return self.header.seed
+
+    @property
+    def finished(self) -> bool:
+        """True when the last whole turn ended the game."""
+        return bool(self.turns) and self.turns[-1].report.ending is not None
+
+    @property
+    def intact(self) -> bool:
+        """No damage at all (a torn tail counts as damage here)."""
+        return not self.torn and not self.problems
+
+    def damage_note(self) -> str:
+        """One plain sentence about what was lost, or '' when nothing was."""
+        kept = f"the {len(self.turns)} whole turn(s) before it are kept"
+        if self.problems:
+            return f"{self.problems[0]}; {kept}"
+        if self.torn:
+            return f"the last line was cut short ({self.torn_bytes} bytes, a turn being written when the game stopped); {kept}"
+        return ""
+
+
+def _split_lines(data: bytes) -> list[tuple[int, int, bool]]:
+    """(start, end, has_newline) of each line; end excludes the newline."""
+    out: list[tuple[int, int, bool]] = []
+    pos = 0
+    while pos < len(data):
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            out.append((pos, len(data), False))
+            break
+        out.append((pos, nl, True))
+        pos = nl + 1
+    return out
+
+
+def _json_object(chunk: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(chunk.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def parse_journal_bytes(data: bytes, path: Path | None = None) -> LoadedJournal:
+    """Read a journal from its bytes (see `load_journal`)."""
+    name = str(path) if path else "the journal"
+    lines = _split_lines(data)
+    if not data.strip(_BLANK) or not lines:
+        raise JournalError(f"{name} is empty: not a Salient journal")
+    h_start, h_end, h_nl = lines[0]
+    header_raw = _json_object(data[h_start:h_end])
+    if header_raw is None:
+        raise JournalError(f"{name} is not a Salient journal (its first line is not a JSON object)")
+    header = Header.parse(header_raw)
+    if sha256_hex(header.scenario) != header.scenario_sha256:
+        raise JournalError(
+            f"the scenario saved in {name} does not match its recorded hash: the file was edited or damaged"
+        )
+    loaded = LoadedJournal(path=path, header=header, end_offset=h_end + (1 if h_nl else 0), missing_newline=not h_nl)
+    for index, (start, end, has_nl) in enumerate(lines[1:], start=2):
+        chunk = data[start:end]
+        if not chunk.strip(_BLANK) and has_nl:
+            loaded.end_offset = end + 1
+            continue
+        is_last = not data[end:].strip(_BLANK)
+        raw = _json_object(chunk)
+        if raw is None:
+            if is_last:
+                loaded.torn = True
+                loaded.torn_bytes = len(data) - start
+            else:
+                loaded.problems.append(f"line {index} of {name} is not a whole JSON record (damaged)")
+            break
+        problem = _take(loaded, raw, index)
+        if problem:
+            loaded.problems.append(problem)
+            break
+        loaded.end_offset = end + 1 if has_nl else end
+        loaded.missing_newline = not has_nl
+    return loaded
+
+
+def _take(loaded: LoadedJournal, raw: dict[str, Any], index: int) -> str | None:
+    """File one parsed line into `loaded`; a problem sentence when it cannot be accepted."""
+    kind = raw.get("type")
+    try:
+        if kind == "turn":
+            record = TurnRecord.parse(raw)
+            expected = len(loaded.turns) + 1
+            if record.turn != expected:
+                return f"line {index}: turn {record.turn} is out of sequence (expected turn {expected})"
+            if loaded.finished:
+                return f"line {index}: turn {record.turn} follows the end of the game"
+            loaded.turns.append(record)
+        elif kind == "branch":
+            loaded.branches.append(BranchRecord.parse(raw))
+        elif kind == "header":
+            return f"line {index}: a second header (two journals joined together?)"
+        elif isinstance(kind, str):
+            loaded.others.append(raw)
+        else:
+            return f"line {index}: a record without a type"
+    except ValueError as error:
+        return f"line {index}: {error}"
+    return None
+
+
+def load_journal(path: str | os.PathLike[str]) -> LoadedJournal:
+    """Read a journal; keeps every whole turn before the first damage and says what the damage was.
+
+    Raises JournalError only when nothing can be used: a missing, empty or foreign file, a newer format
+    version, or a damaged header. Check `.torn` and `.problems` for the rest.
+    """
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise JournalError(f"{p}: no such saved game") from None
+    except IsADirectoryError:
+        raise JournalError(f"{p} is a folder, not a saved game") from None
+    except OSError as error:
+        raise JournalError(f"{p}: cannot read it ({error.strerror or error})") from None
+    return parse_journal_bytes(data, p)
+
+
+def _line(raw: dict[str, Any]) -> bytes:
+    text = json.dumps(raw, ensure_ascii=False, separators=(",", ":"), allow_nan=True)
+    return (text + "\n").encode("utf-8")
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _append_bytes(path: Path, payload: bytes) -> None:
+    """One write on an O_APPEND descriptor, then fsync: the line is whole on disk or (after a crash) torn."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0))
+    try:
+        view = memoryview(payload)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _unique(path: Path) -> Path:
+    candidate, n = path, 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.name}.{n}")
+        n += 1
+    return candidate
+
+
+class Journal:
+    """Writer of one game's journal. Create it when the game starts; append a turn each time one ends."""
+
+    def __init__(self, path: Path, header: Header, next_turn: int = 1, branch_count: int = 0,
+                 finished: bool = False) -> None:
+        self.path = path
+        self.header = header
+        self.next_turn = next_turn
+        self.branch_count = branch_count
+        self.finished = finished
+        self.recovered: str = ""
+        """After `open_existing`: what was cut from a torn tail, in a sentence ('' when nothing)."""
+        self.loaded: LoadedJournal | None = None
+        """After `open_existing`: the journal as read (before any new turns)."""
+
+    # --- opening ----------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], scenario: Scenario, scenario_path: str | None, seed: int,
+               trainee: str = "", *, overwrite: bool = False) -> "Journal":
+        """Start a new journal: the header is written to a temporary file, fsynced, then moved into place."""
+        p = Path(path)
+        if p.exists() and not overwrite:
+            raise JournalError(f"{p} already exists; choose another file for the new game")
+        scenario_raw = to_jsonable(scenario)
+        raw = {
+            "type": "header",
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "created": now_iso(),
+            "salient": __version__,
+            "scenario_id": scenario.meta.id,
+            "scenario_path": None if scenario_path is None else str(scenario_path),
+            "scenario_sha256": sha256_hex(scenario_raw),
+            "seed": int(seed),
+            "trainee": trainee,
+            "scenario": scenario_raw,
+        }
+        header = Header.parse(raw)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as handle:
+                handle.write(_line(raw))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, p)
+        except OSError as error:
+            tmp.unlink(missing_ok=True)
+            raise JournalError(f"cannot write the saved game {p}: {error.strerror or error}") from None
+        _fsync_dir(p.parent)
+        return cls(p, header)
+
+    @classmethod
+    def open_existing(cls, path: str | os.PathLike[str]) -> "Journal":
+        """Reopen a journal to continue its game; a torn last line is cut off (and kept in `<name>.torn`).
+
+        Damage other than a torn tail is refused: continuing would bury whole turns behind a bad line.
+        """
+        p = Path(path)
+        loaded = load_journal(p)
+        if loaded.problems:
+            raise JournalError(f"cannot continue {p}: {loaded.problems[0]}")
+        journal = cls(p, loaded.header, len(loaded.turns) + 1, len(loaded.branches), loaded.finished)
+        if loaded.torn:
+            data = p.read_bytes()
+            cut = data[loaded.end_offset:]
+            backup = _unique(p.with_name(p.name + ".torn"))
+            with open(backup, "wb") as handle:
+                handle.write(cut)
+                handle.flush()
+                os.fsync(handle.fileno())
+            with open(p, "r+b") as handle:
+                handle.truncate(loaded.end_offset)
+                handle.flush()
+                os.fsync(handle.fileno())
+            journal.recovered = (
+                f"the last line of {p.name} was cut short ({len(cut)} bytes); resuming after turn "
+                f"{len(loaded.turns)}; the cut bytes are kept in {backup.name}"
+            )
+        if loaded.missing_newline:
+            _append_bytes(p, b"\n")
+        journal.loaded = loaded
+        return journal
+
+    # --- appending --------------------------------------------------------------------------
+
+    def append_turn(self, turn: int, orders: Orders, intel: Intel | None, forecast: Forecast | None,
+                    report: TurnReport) -> None:
+        """Record a resolved turn (call it as the turn ends); durable on disk when this returns."""
+        if self.finished:
+            raise JournalError(f"the game in {self.path.name} has ended; no turn can follow")
+        if turn != self.next_turn or report.turn != turn:
+            raise JournalError(
+                f"turn {turn} (report for turn {report.turn}) cannot follow: {self.path.name} expects turn {self.next_turn}"
+            )
+        raw = {
+            "type": "turn",
+            "turn": turn,
+            "written": now_iso(),
+            "orders": to_jsonable(orders),
+            "intel": None if intel is None else to_jsonable(intel),
+            "forecast": None if forecast is None else to_jsonable(forecast),
+            "report": to_jsonable(report),
+        }
+        self._append(raw)
+        self.next_turn += 1
+        self.finished = report.ending is not None
+
+    def append_branch(self, raw: dict[str, Any]) -> None:
+        """Record a what-if branch (built by `game.record.branch`); it never counts in the score."""
+        BranchRecord.parse({**raw, "type": "branch"})
+        self._append({**raw, "type": "branch"})
+        self.branch_count += 1
+
+    def append_record(self, record_type: str, payload: dict[str, Any]) -> None:
+        """Record another kind of event (an umpire intervention, a note); readers keep types they do not know."""
+        if record_type in {"header", "turn", "branch"}:
+            raise ValueError(f"use the dedicated method for '{record_type}' records")
+        self._append({"type": record_type, "written": now_iso(), **to_jsonable(payload)})
+
+    def _append(self, raw: dict[str, Any]) -> None:
+        try:
+            _append_bytes(self.path, _line(raw))
+        except OSError as error:
+            raise JournalError(f"cannot write to the saved game {self.path}: {error.strerror or error}") from None
+
+
+def replay(loaded: LoadedJournal, **options: Any) -> "Game":
+    """Replay the journal's whole turns through the engine; see `game.record.replay.replay_game`."""
+    from .replay import replay_game
+
+    return replay_game(loaded, **options)

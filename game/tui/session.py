@@ -1,0 +1,174 @@
+"""One game in play, headless: the engine, its journal (the autosave), the draft orders and their undo stack.
+
+The screens talk to this object, never to the engine directly, so the same sequence of calls can be
+driven without Textual (a test plays a game through it and compares with a bare `Game`). Undo only
+ever touches the draft of the turn being planned: a resolved turn is in the journal and its dice
+are never re-rolled.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from game.engine.orders import Orders
+from game.engine.report import Forecast, Intel, Score, TurnReport
+from game.narrative.picture import Picture, picture
+from game.scenario import Scenario
+
+if TYPE_CHECKING:
+    from game.engine.game import Game
+    from game.record.journal import Journal
+
+FORECAST_REPLICATIONS = 1000
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """A resolved turn with what the trainee knew before and knows after."""
+
+    report: TurnReport
+    before: Picture
+    after: Picture
+    intel_after: Intel | None
+    hours: str
+    """The resolved turn's time label."""
+
+
+class Session:
+    """A game being played: call `change`, `undo`, `forecast` and `end_turn`; the journal is kept up to date."""
+
+    def __init__(self, game: Game, journal: Journal | None, *, notes: list[str] | None = None) -> None:
+        self.game = game
+        self.journal = journal
+        self.notes: list[str] = notes or []
+        """Things to tell the trainee on opening (a recovered save, for example)."""
+        self._lock = threading.Lock()
+        self._forecast: tuple[str, Forecast] | None = None
+        self._intel: Intel | None = None
+        self.orders: Orders = game.default_orders() if not game.finished else Orders()
+        self.undo_stack: list[Orders] = []
+
+    # --- opening ------------------------------------------------------------------------------
+
+    @classmethod
+    def new(cls, scenario: Scenario, scenario_path: str | None, seed: int, trainee: str = "",
+            save_path: Path | None = None) -> "Session":
+        """Start a new game and its journal (in the saves folder unless `save_path` is given)."""
+        from game.engine.game import Game
+        from game.record.journal import Journal
+        from game.record.paths import new_save_path
+
+        game = Game(scenario, seed)
+        path = save_path or new_save_path(scenario.meta.id, seed)
+        return cls(game, Journal.create(path, scenario, scenario_path, seed, trainee))
+
+    @classmethod
+    def load(cls, path: Path) -> "Session":
+        """Continue a saved game: replay its whole turns; a torn last turn is cut off and said so."""
+        from game.record.journal import Journal, load_journal, replay
+
+        journal = Journal.open_existing(path)
+        loaded = journal.loaded or load_journal(path)
+        game = replay(loaded)
+        notes = [journal.recovered] if journal.recovered else []
+        return cls(game, journal, notes=notes)
+
+    # --- what the trainee sees ----------------------------------------------------------------
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario being played."""
+        return self.game.scenario
+
+    @property
+    def journal_path(self) -> Path | None:
+        """Where the game is saved."""
+        return self.journal.path if self.journal is not None else None
+
+    def intel(self) -> Intel:
+        """The fog-of-war picture of the current turn (cached: it is deterministic)."""
+        with self._lock:
+            if self._intel is None or self._intel.turn != self.game.turn:
+                self._intel = self.game.intel()
+            return self._intel
+
+    def picture(self) -> Picture:
+        """The trainee's own side as of now."""
+        return picture(self.scenario, self.game.history)
+
+    def hours(self) -> str:
+        """The current turn's label ('Turn 3 — 7 Mar 2025 06:00–18:00')."""
+        return self.game.hours_label()
+
+    def problems(self, orders: Orders | None = None) -> list[str]:
+        """What is wrong with the orders, in plain words ([] when they can be carried out)."""
+        with self._lock:
+            return self.game.check(orders or self.orders)
+
+    def forecast(self, orders: Orders | None = None, replications: int = FORECAST_REPLICATIONS) -> Forecast:
+        """The advisor's forecast of `orders` (the draft by default); the last one is cached."""
+        orders = orders or self.orders
+        key = orders.model_dump_json()
+        with self._lock:
+            if self._forecast is not None and self._forecast[0] == key:
+                return self._forecast[1]
+            turn = self.game.turn
+            result = self.game.forecast(orders, replications=replications)
+            if self.game.turn == turn:
+                self._forecast = (key, result)
+            return result
+
+    def cached_forecast(self, orders: Orders | None = None) -> Forecast | None:
+        """The cached forecast if it is for `orders` (the draft by default), else None."""
+        key = (orders or self.orders).model_dump_json()
+        cached = self._forecast
+        return cached[1] if cached is not None and cached[0] == key else None
+
+    def score(self) -> Score:
+        """The score so far, or the final one."""
+        with self._lock:
+            return self.game.score()
+
+    # --- changing the draft -------------------------------------------------------------------
+
+    def change(self, orders: Orders) -> bool:
+        """Replace the draft; the old one goes on the undo stack. False when nothing changed."""
+        if orders == self.orders:
+            return False
+        self.undo_stack.append(self.orders)
+        self.orders = orders
+        return True
+
+    def undo(self) -> bool:
+        """Take back the last change to this turn's orders; False when there is nothing to undo."""
+        if not self.undo_stack:
+            return False
+        self.orders = self.undo_stack.pop()
+        return True
+
+    # --- ending a turn ------------------------------------------------------------------------
+
+    def end_turn(self) -> TurnResult:
+        """Resolve the turn with the draft orders, append it to the journal, start the next draft.
+
+        Raises `OrdersError` (nothing changes) when the orders cannot be carried out.
+        """
+        orders = self.orders
+        intel = self.intel()
+        hours = self.hours()
+        forecast = self.forecast(orders)
+        before = self.picture()
+        with self._lock:
+            turn = self.game.turn
+            report = self.game.play(orders)
+            if self.journal is not None:
+                self.journal.append_turn(turn, orders, intel, forecast, report)
+            self._forecast = None
+        self.undo_stack.clear()
+        self.orders = self.game.default_orders() if not self.game.finished else orders
+        after = self.picture()
+        intel_after = None if self.game.finished else self.intel()
+        return TurnResult(report, before, after, intel_after, hours)

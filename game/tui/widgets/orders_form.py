@@ -1,0 +1,196 @@
+"""The orders as a form: a posture per sector, drone tasks, jammers, convoys, netting, reserves, withdrawal.
+
+The form never changes the game: every edit posts `OrdersForm.Changed` with the whole new `Orders`
+(and which field changed, so the screen's undo can group keystrokes in one field). The screen
+hands the current orders back down with `show`, which updates only what differs so a field being
+typed in keeps its cursor. Ticking "withdraw" posts `WithdrawRequested` instead: the screen asks
+for confirmation first.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Select, Static
+
+from game.engine.orders import DRONE_TASKS, POSTURES, Orders
+from game.narrative.fmt import humanise
+from game.narrative.picture import Picture
+from game.scenario import Scenario
+
+STAY = "-"
+NUMBER_FIELDS: dict[str, tuple[str, str]] = {
+    **{f"drones-{t}": ("drones", t) for t in DRONE_TASKS},
+    "ew-front": ("ew", "front"), "ew-road": ("ew", "road"),
+    "convoy-day": ("convoys", "day"), "convoy-night": ("convoys", "night"),
+}
+"""Input id → (orders section, field)."""
+
+
+class OrdersForm(VerticalScroll):
+    """Every order of the turn as a form field; keyboard first (tab between fields), mouse works too."""
+
+    class Changed(Message):
+        """The trainee edited the orders."""
+
+        def __init__(self, orders: Orders, field: str) -> None:
+            super().__init__()
+            self.orders = orders
+            self.field = field
+
+    class WithdrawRequested(Message):
+        """The trainee ticked "withdraw": confirm before it becomes an order."""
+
+    def __init__(self, scenario: Scenario, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.scenario = scenario
+        self._orders = Orders()
+        own = scenario.player
+        self._teams = {"drones": sum(g.teams for g in own.drone_teams),
+                       "ew": sum(g.teams for g in own.electronic_warfare),
+                       "convoys": scenario.supply.convoys.trucks_available}
+
+    def compose(self) -> ComposeResult:
+        sc = self.scenario
+        yield Static("[b]POSTURES[/b] by sector", classes="section")
+        for s in sc.map.sectors:
+            with Horizontal(classes="row", id=f"row-{s.id}"):
+                yield Label(s.name, classes="label")
+                yield Select([(humanise(p), p) for p in POSTURES], value="hold", allow_blank=False, compact=True,
+                             id=f"posture-{s.id}")
+        yield Static(f"[b]DRONE TEAMS[/b] ({self._teams['drones']} in all)", classes="section")
+        for task in DRONE_TASKS:
+            yield from self._number_row(humanise(task), f"drones-{task}")
+        yield Static(f"[b]JAMMERS[/b] ({self._teams['ew']} EW teams)", classes="section")
+        yield from self._number_row("over the front", "ew-front")
+        yield from self._number_row("along the road", "ew-road")
+        yield Static(f"[b]CONVOYS[/b] ({self._teams['convoys']} trucks available)", classes="section")
+        yield from self._number_row("trucks by day", "convoy-day")
+        yield from self._number_row("trucks by night", "convoy-night")
+        with Horizontal(classes="row"):
+            yield Label("route", classes="label")
+            with RadioSet(id="route", compact=True):
+                yield RadioButton("road", value=True, compact=True)
+                yield RadioButton("tracks", compact=True, disabled=not sc.map.track_route)
+        yield Checkbox("escort the convoys", id="escort", compact=True)
+        yield Checkbox("lay netting over the road", id="netting", compact=True)
+        reserves = [u for u in sc.player.units if u.in_reserve]
+        if reserves:
+            yield Static("[b]RESERVES[/b]", classes="section")
+            options = [("stay in reserve", STAY), *[(f"commit to {s.name}", s.id) for s in sc.map.sectors]]
+            for u in reserves:
+                with Horizontal(classes="row", id=f"row-{u.id}"):
+                    yield Label(u.name, classes="label")
+                    yield Select(options, value=STAY, allow_blank=False, compact=True, id=f"reserve-{u.id}")
+        yield Static("[b]WITHDRAWAL[/b]", classes="section")
+        yield Checkbox("withdraw the whole grouping (asks to confirm)", id="withdraw", compact=True)
+        yield Static("", id="problems")
+
+    def _number_row(self, label: str, ident: str) -> ComposeResult:
+        with Horizontal(classes="row"):
+            yield Label(label, classes="label")
+            yield Input("0", type="integer", compact=True, id=ident, classes="number", select_on_focus=True)
+
+    # --- data down ----------------------------------------------------------------------------
+
+    def show(self, orders: Orders, pic: Picture, problems: list[str]) -> None:
+        """Show these orders; rows for sectors we do not hold and reserves already committed are hidden."""
+        self._orders = orders
+        side = self.scenario.meta.player_side
+        with self.prevent(Select.Changed, Input.Changed, Checkbox.Changed, RadioSet.Changed):
+            for s in self.scenario.map.sectors:
+                held = pic.sector_holder.get(s.id, s.holder) == side
+                self.query_one(f"#row-{s.id}").display = held
+                self._set(self.query_one(f"#posture-{s.id}", Select),
+                          orders.postures.get(s.id, pic.postures.get(s.id, "hold")))
+            for ident, (section, name) in NUMBER_FIELDS.items():
+                box = self.query_one(f"#{ident}", Input)
+                value = getattr(getattr(orders, section), name)
+                if _as_int(box.value) != value:
+                    box.value = str(value)
+            self.query_one("#escort", Checkbox).value = orders.convoys.escort
+            self.query_one("#netting", Checkbox).value = orders.netting
+            self.query_one("#withdraw", Checkbox).value = orders.withdraw
+            route = self.query_one("#route", RadioSet)
+            buttons = list(route.query(RadioButton))
+            index = 1 if orders.convoys.route == "tracks" else 0
+            if route.pressed_index != index:
+                buttons[index].value = True
+            for u in self.scenario.player.units:
+                if u.in_reserve:
+                    self.query_one(f"#row-{u.id}").display = u.id in pic.reserves
+                    self._set(self.query_one(f"#reserve-{u.id}", Select), orders.commit_reserves.get(u.id, STAY))
+        self.query_one("#problems", Static).update(
+            "\n".join(f"[b $error]! {p}[/]" for p in problems) if problems else "")
+
+    @staticmethod
+    def _set(select: Select[str], value: str) -> None:
+        if select.value != value:
+            select.value = value
+
+    # --- intent up ----------------------------------------------------------------------------
+
+    def _post(self, orders: Orders, field: str) -> None:
+        self._orders = orders
+        self.post_message(self.Changed(orders, field))
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        ident, value = event.select.id or "", str(event.value)
+        o = self._orders
+        if ident.startswith("posture-"):
+            self._post(o.model_copy(update={"postures": {**o.postures, ident.removeprefix("posture-"): value}}),
+                       ident)
+        elif ident.startswith("reserve-"):
+            commits = dict(o.commit_reserves)
+            unit = ident.removeprefix("reserve-")
+            if value == STAY:
+                commits.pop(unit, None)
+            else:
+                commits[unit] = value
+            self._post(o.model_copy(update={"commit_reserves": commits}), ident)
+
+    @on(Input.Changed, ".number")
+    def _number_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        n = _as_int(event.value)
+        ident = event.input.id or ""
+        if n is None or n < 0 or ident not in NUMBER_FIELDS:
+            return
+        section, name = NUMBER_FIELDS[ident]
+        part = getattr(self._orders, section).model_copy(update={name: n})
+        self._post(self._orders.model_copy(update={section: part}), ident)
+
+    @on(Checkbox.Changed)
+    def _checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        ident, value = event.checkbox.id, event.value
+        o = self._orders
+        if ident == "escort":
+            self._post(o.model_copy(update={"convoys": o.convoys.model_copy(update={"escort": value})}), "escort")
+        elif ident == "netting":
+            self._post(o.model_copy(update={"netting": value}), "netting")
+        elif ident == "withdraw":
+            if value and not o.withdraw:
+                with self.prevent(Checkbox.Changed):
+                    event.checkbox.value = False
+                self.post_message(self.WithdrawRequested())
+            elif not value and o.withdraw:
+                self._post(o.model_copy(update={"withdraw": False}), "withdraw")
+
+    @on(RadioSet.Changed, "#route")
+    def _route_changed(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        route = "tracks" if event.index == 1 else "road"
+        o = self._orders
+        self._post(o.model_copy(update={"convoys": o.convoys.model_copy(update={"route": route})}), "route")
+
+
+def _as_int(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
