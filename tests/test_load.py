@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -105,7 +106,7 @@ def test_message_has_one_positioned_line_per_problem(name: str) -> None:
     assert isinstance(error, SalientError)
     lines = str(error).splitlines()
     assert len(lines) == len(error.problems)
-    for text, problem in zip(lines, error.problems):
+    for text, problem in zip(lines, error.problems, strict=True):
         assert text.startswith(f"{BROKEN / name}:{problem.line}:{problem.col}: ")
         assert problem.line >= 1 and problem.col >= 1
 
@@ -135,7 +136,7 @@ def test_sixteen_megabytes_refused_without_reading(tmp_path: Path, monkeypatch: 
 
 def test_sixteen_megabytes_of_text_refused_quickly() -> None:
     start = time.perf_counter()
-    with pytest.raises(ScenarioError, match="larger than 1.0 MB"):
+    with pytest.raises(ScenarioError, match=r"larger than 1\.0 MB"):
         parse_scenario_text("a: b\n" * (16 * 1024 * 1024 // 5))
     assert time.perf_counter() - start < 0.5
 
@@ -341,3 +342,23 @@ def test_long_lists_of_problems_are_cut(minimal_text: str) -> None:
         parse_scenario_text(text)
     assert len(caught.value.problems) == MAX_SHOWN + 10
     assert str(caught.value).splitlines()[-1] == "... and 10 more problems"
+
+
+def test_a_reference_problem_containing_a_semicolon_stays_whole(
+    minimal_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import game.scenario.load as load
+    import game.scenario.scenario as models
+
+    def two_problems(scenario: Scenario) -> Iterator[str]:
+        yield "two units stand on sector 'south'; move one"
+        yield "unit 'kpa_1' is lonely"
+
+    monkeypatch.setattr(models, "_problems", two_problems)  # what the root validator calls
+    monkeypatch.setattr(load, "reference_problems", two_problems)
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario_text(minimal_text)
+    assert [(p.line, p.message) for p in caught.value.problems] == [
+        (33, "two units stand on sector 'south'; move one"),
+        (49, "unit 'kpa_1' is lonely"),
+    ]

@@ -8,7 +8,7 @@ caller (`end`, `undo`, `forecast`, `help`). Nothing here touches the engine's st
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from game.engine.orders import Orders
@@ -16,7 +16,7 @@ from game.engine.report import Intel
 from game.scenario import Scenario
 
 from .describe import look_lines, overview_lines, status_lines
-from .fmt import humanise
+from .fmt import clean, humanise
 from .help_text import TOPICS, help_lines
 from .picture import Picture
 from .vocabulary import (
@@ -72,9 +72,10 @@ class Interpreter:
             if verb in ("yes", "no"):
                 return self._confirm(verb == "yes", pending)
             handler: Callable[[list[str], Context], Reply] = getattr(self, f"_do_{verb}")
-            return handler(words[1:], ctx)
+            reply = handler(words[1:], ctx)
         except CommandError as error:
             return Reply([str(error)], ok=False)
+        return replace(reply, lines=[clean(line) for line in reply.lines])
 
     # --- verbs -----------------------------------------------------------------------------
 

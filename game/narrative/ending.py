@@ -5,7 +5,7 @@ from __future__ import annotations
 from game.engine.report import Ending, Score
 from game.scenario import Scenario
 
-from .fmt import humanise
+from .fmt import clean, humanise
 
 HEADLINES: dict[str, str] = {
     "time": "Time is up: the bridgehead is still in our hands.",
@@ -26,7 +26,7 @@ def ending_lines(scenario: Scenario, score: Score) -> list[str]:
     closing = scenario.narrative.victory_text if score.total >= 0 else scenario.narrative.defeat_text
     lines = [headline(score.ending)]
     if closing:
-        lines.append(closing)
+        lines.append(clean(closing))
     lines.append(f"Final score: {score.total:+,.1f} points.")
     met = [k for k, ok in score.objectives_met.items() if ok]
     missed = [k for k, ok in score.objectives_met.items() if not ok]

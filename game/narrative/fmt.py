@@ -41,6 +41,14 @@ def safe_format(template: str, values: Mapping[str, object], fallback: str) -> s
         return fallback
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean(text: str) -> str:
+    """Text without control characters (a stray BEL from a YAML fold must not reach the terminal)."""
+    return _CONTROL.sub("", text)
+
+
 def count(value: float) -> str:
     """A head count or tally for people: rounded, with thousands separators ("1,250")."""
     return f"{round(value):,}"
@@ -68,6 +76,11 @@ def humanise(ident: str) -> str:
     if ident in ("counter_attack", "counter_drone"):
         return ident.replace("_", "-")
     return ident.replace("_", " ")
+
+
+def short_name(name: str) -> str:
+    """The part of a name before a colon: "North: the Loknya line" → "North" (for narrow columns)."""
+    return name.split(":", 1)[0].strip() or name
 
 
 def bar(share: float, width: int, full: str = "█", empty: str = "·") -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from game.scenario import Scenario
 
 from .describe import ROAD_GLYPH
+from .fmt import short_name
 from .picture import Picture
 
 OWN, ENEMY = "■", "□"
@@ -50,19 +51,20 @@ def draw_map(scenario: Scenario, pic: Picture, width: int, height: int) -> list[
             places[road.to_place].x, places[road.to_place].y)
         for col, row in _line(a, b)[1:-1]:
             grid[row][col] = (glyph, f"{road.kind}-{state}")
-    for place in places.values():
-        col, row = cell(place.x, place.y)
-        held = pic.place_holder.get(place.id, place.holder) == side
+    spots = {pid: cell(p.x, p.y) for pid, p in places.items()}
+    taken: set[tuple[int, int]] = set()
+    for pid, place in places.items():
+        col, row = spots[pid]
+        held = pic.place_holder.get(pid, place.holder) == side
         _write(grid, row, col, OWN if held else ENEMY, "place-own" if held else "place-enemy")
-        if col + 2 + len(place.name) <= width:
-            _write(grid, row, col + 1, f" {place.name}", "label")
-        else:
-            _write(grid, row, max(0, col - len(place.name) - 1), f"{place.name} ", "label")
+        taken.add((col, row))
+    for pid in sorted(places, key=lambda p: _RANK.get(places[p].kind, 9)):
+        _label(grid, taken, spots[pid], places[pid].name)
     for sector in scenario.map.sectors:
         spots = [cell(places[p].x, places[p].y) for p in sector.places if p in places]
         if spots:
             held = pic.sector_holder.get(sector.id, sector.holder) == side
-            _place_label(grid, spots, f"{sector.name.upper()} {OWN if held else ENEMY}",
+            _place_label(grid, spots, f"{short_name(sector.name).upper()} {OWN if held else ENEMY}",
                          "sector-own" if held else "sector-enemy")
     return [_runs(row) for row in grid]
 
@@ -71,6 +73,35 @@ def map_text(scenario: Scenario, pic: Picture, width: int = 60, height: int = 14
     """The map as plain text with its legend (for transcripts and tests)."""
     rows = ["".join(run.text for run in row).rstrip() for row in draw_map(scenario, pic, width, height)]
     return "\n".join([*rows, LEGEND])
+
+
+_RANK: dict[str, int] = {"town": 0, "border": 1, "crossing": 2, "bridge": 3, "village": 4, "base": 5}
+"""Which places get their names written first when the map is crowded."""
+
+
+def _label(grid: list[list[tuple[str, str]]], taken: set[tuple[int, int]], at: tuple[int, int], name: str) -> None:
+    """Write a place's name beside its mark without covering another mark or name (shortened with … if need be)."""
+    col, row = at
+
+    def room(cols: range) -> int:
+        """Free cells in this direction, keeping one blank before the next mark or name."""
+        for n, c in enumerate(cols):
+            if (c, row) in taken:
+                return max(0, n - 1)
+        return len(cols)
+
+    right, left = room(range(col + 1, len(grid[0]))), room(range(col - 1, -1, -1))
+    after, before = f" {name}", f"{name} "
+    if len(after) <= right or (len(before) > left and right >= left and right >= 4):
+        shown = after if len(after) <= right else after[: right - 1] + "…"
+        start = col + 1
+    elif len(before) <= left or left >= 4:
+        shown = before if len(before) <= left else name[: left - 2] + "… "
+        start = col - len(shown)
+    else:
+        return
+    _write(grid, row, start, shown, "label")
+    taken.update((c, row) for c in range(start, start + len(shown)))
 
 
 def _place_label(grid: list[list[tuple[str, str]]], spots: list[tuple[int, int]], text: str, tag: str) -> None:

@@ -6,7 +6,7 @@ from game.engine.report import Intel, TurnReport
 from game.scenario import Scenario
 
 from .describe import route_state, stock_line
-from .fmt import count, spread
+from .fmt import clean, count, spread
 from .picture import Picture
 from .templates import fill
 
@@ -24,7 +24,7 @@ def figures(scenario: Scenario, pic: Picture, intel: Intel | None, report: TurnR
     sectors_held = sum(1 for holder in pic.sector_holder.values() if holder == side)
     clock = scenario.supply.encirclement_clock_turns
     values: dict[str, object] = {
-        "turn": pic.turn if turn is None else turn, "turns": scenario.meta.turns, "time": hours,
+        "turn": pic.turn if turn is None else turn, "turns": scenario.meta.turns, "time": clock_time(hours),
         "hours": hours, "sector": hottest, "sectors_held": sectors_held,
         "clock_turns": clock, "turns_left": max(0, clock - pic.road_cut_turns),
         "enemy_total": intel.enemy_total.estimate if intel else 0.0,
@@ -42,6 +42,11 @@ def figures(scenario: Scenario, pic: Picture, intel: Intel | None, report: TurnR
     for key in ("ammunition_t", "drones", "fuel_t", "food_medical_t"):
         values[key] = pic.stocks.get(key, 0.0)
     return values
+
+
+def clock_time(hours: str) -> str:
+    """The date and hours of a turn label without its "Turn N — " prefix."""
+    return hours.split(" — ", 1)[-1]
 
 
 def _hottest_sector(scenario: Scenario, pic: Picture, intel: Intel | None) -> str:
@@ -64,7 +69,7 @@ def situation_report(scenario: Scenario, pic: Picture, intel: Intel | None, hour
     lines = [fill(scenario, "sitrep_header", values)]
     if intel is not None:
         e = intel.enemy_total
-        lines.append(f"Enemy in contact: {spread(e.estimate, e.low, e.high)} ({e.confidence} confidence).")
+        lines.append(f"Enemy in contact: {spread(e.estimate, e.low, e.high)}, {e.confidence} confidence.")
         if pic.last is not None:
             o, x = intel.own_losses_last_turn, intel.enemy_losses_last_turn
             lines.append(f"Last turn our units report {spread(o.estimate, o.low, o.high)} casualties; "
@@ -79,4 +84,4 @@ def situation_report(scenario: Scenario, pic: Picture, intel: Intel | None, hour
         lines += [f"• {e.text}" for e in pic.last.events if e.visible_to == "trainee" and e.kind == "inject"]
     if intel is not None:
         lines += [f"• {note}" for note in intel.notes]
-    return lines
+    return [clean(line) for line in lines]

@@ -13,7 +13,7 @@ from game.engine.report import Factor, Intel, TurnReport
 from game.scenario import Scenario
 
 from .describe import ROAD_GLYPH, route_state
-from .fmt import count, percent, tonnes
+from .fmt import clean, count, percent, tonnes
 from .picture import Picture
 from .sitrep import figures
 from .templates import fill
@@ -84,10 +84,10 @@ def turn_story(scenario: Scenario, before: Picture, after: Picture, report: Turn
         lines = [line for t in topics for line in said[t]]
         if topics:
             lines = [_unsigned(line, adv.name) for line in lines] or [fill(scenario, "quiet", values)]
-            dispatches.append(Dispatch(adv.name, adv.role, lines))
+            dispatches.append(Dispatch(adv.name, adv.role, [clean(line) for line in lines]))
     rest = [line for t in TOPICS if t not in covered for line in said[t]]
     if rest:
-        dispatches.append(Dispatch("Chief of staff", "staff", rest))
+        dispatches.append(Dispatch("Chief of staff", "staff", [clean(line) for line in rest]))
     return dispatches
 
 
@@ -98,7 +98,7 @@ def _unsigned(line: str, speaker: str) -> str:
 
 
 def _headquarters(report: TurnReport) -> list[Dispatch]:
-    news = [e.text for e in report.events if e.visible_to == "trainee" and e.kind in ("inject", "ending")]
+    news = [clean(e.text) for e in report.events if e.visible_to == "trainee" and e.kind in ("inject", "ending")]
     return [Dispatch("Headquarters", "higher command", news)] if news else []
 
 

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any, get_args
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from game.errors import SalientError
 
 from .scenario import Scenario
+from .scenario import _problems as reference_problems
 from .yaml_safety import MAX_BYTES, Document, Path, Pos, YamlRefusal, decode, read_yaml
 
 MAX_SHOWN = 50
@@ -75,6 +77,8 @@ def load_scenario(path: str | FilePath) -> Scenario:
         raise _refuse(source, "permission denied: the file cannot be read") from None
     except OSError as error:
         raise _refuse(source, f"the file cannot be read ({error.strerror or error})") from None
+    except ValueError:  # for example a NUL character in the path
+        raise _refuse(source, "this is not a usable file name") from None
     return parse_scenario_bytes(data, source=source)
 
 
@@ -124,13 +128,12 @@ def _parse(text: str, source: str) -> Scenario:
 # --- from a pydantic error to positioned problems ---------------------------------------------------------------
 
 
-def _explain(entry: dict[str, Any], doc: Document, source: str) -> list[Problem]:
+def _explain(entry: ErrorDetails, doc: Document, source: str) -> list[Problem]:
     loc: tuple[Any, ...] = tuple(entry["loc"])
     kind: str = entry["type"]
     ctx: dict[str, Any] = entry.get("ctx") or {}
     if kind == "value_error" and not loc:
-        text = _error_text(entry)
-        return [_cross_reference(part, doc, source) for part in text.split("; ") if part.strip()]
+        return [_cross_reference(text, doc, source) for text in _reference_texts(entry, doc)]
     path, rest = _walk(doc.data, loc)
     spot = doc.spots.get(path) or doc.spots[()]
     shown = _field_name(doc.data, path)
@@ -138,7 +141,7 @@ def _explain(entry: dict[str, Any], doc: Document, source: str) -> list[Problem]
         pos = spot.key or spot.value
         return [Problem(source, *pos, _field_name(doc.data, path[:-1]), _unknown_field(loc))]
     if kind in {"missing", "union_tag_not_found"}:
-        name = rest[-1] if kind == "missing" and rest else "kind"
+        name = "kind" if kind == "union_tag_not_found" else str(rest[-1] if rest else loc[-1])
         pos = spot.key or spot.value
         return [Problem(source, *pos, shown, f"missing required field `{name}`")]
     if "[key]" in rest:
@@ -157,15 +160,14 @@ def _explain(entry: dict[str, Any], doc: Document, source: str) -> list[Problem]
 
 
 def _walk(data: Any, loc: tuple[Any, ...]) -> tuple[Path, list[Any]]:
-    """Follow a pydantic location through the data; parts that are not there (union tags, missing keys) are left over."""
+    """Follow a pydantic location through the data; parts not found there (union tags, missing keys) are left over."""
     path: list[str | int] = []
     rest: list[Any] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_mapping = isinstance(node, dict) and isinstance(part, str) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_mapping or in_list:
             node = node[part]
             path.append(part)
         else:
@@ -188,7 +190,7 @@ def _field_name(data: Any, path: Path) -> str:
     return shown.lstrip(".") or "(top level)"
 
 
-def _error_text(entry: dict[str, Any]) -> str:
+def _error_text(entry: ErrorDetails) -> str:
     error = (entry.get("ctx") or {}).get("error")
     text = str(error) if error is not None else str(entry.get("msg", ""))
     return re.sub(r"^(Value error|Assertion failed), ", "", text)
@@ -197,7 +199,7 @@ def _error_text(entry: dict[str, Any]) -> str:
 def _unknown_field(loc: tuple[Any, ...]) -> str:
     name = str(loc[-1])
     known = sorted({f for model in _models_at(loc[:-1]) for f in model.model_fields})
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
     hint = f" (did you mean `{close[0]}`?)" if close else ""
     if not close and known:
         hint = f" (known fields: {', '.join(known[:15])}{', ...' if len(known) > 15 else ''})"
@@ -232,7 +234,7 @@ def _tag_of(model: type[BaseModel]) -> str | None:
     return args[0] if len(args) == 1 and isinstance(args[0], str) else None
 
 
-def _value_message(kind: str, ctx: dict[str, Any], entry: dict[str, Any]) -> str:
+def _value_message(kind: str, ctx: dict[str, Any], entry: ErrorDetails) -> str:
     """Pydantic's message for a bad value, rewritten in plain words with what was given."""
     got = _describe(entry.get("input"))
     if kind in {"literal_error", "enum"}:
@@ -265,6 +267,8 @@ def _value_message(kind: str, ctx: dict[str, Any], entry: dict[str, Any]) -> str
         "less_than_equal": ("must be at most", "le"),
         "less_than": ("must be less than", "lt"),
     }
+    if kind in simple and entry.get("input") is None:
+        return f"has no value; it {simple[kind].split(' (')[0]}"
     if kind in simple:
         return f"{simple[kind]} (got {got})"
     if kind in bounds:
@@ -334,6 +338,7 @@ _COLLECTIONS = {
     "support group": ("drone_teams", "electronic_warfare", "artillery", "air"),
     "drone teams": ("drone_teams",),
     "teaching moment": ("teaching_moments",),
+    "drill": ("drills",),
 }
 _KIND = "|".join(sorted(_COLLECTIONS, key=len, reverse=True))
 _DUPLICATE = re.compile(rf"({_KIND}) id '([^']*)' is used")
@@ -342,11 +347,32 @@ _BOTH = re.compile(r"place '([^']*)' is in both sector '[^']*' and sector '([^']
 _DOTTED = re.compile(r"([a-z_]+(?:\.[a-z_]+)+)")
 
 
+class _Unchecked(Scenario):
+    """The scenario without its cross-reference check, so the checks can be asked for one by one."""
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> _Unchecked:
+        return self
+
+
+def _reference_texts(entry: ErrorDetails, doc: Document) -> list[str]:
+    """Each cross-reference problem on its own; the root validator joins them with "; ", which a message
+    may itself contain, so ask the checks directly and split the joined text only as a fallback."""
+    try:
+        return list(reference_problems(_Unchecked.model_validate(doc.data)))
+    except ValidationError:
+        return [part for part in _error_text(entry).split("; ") if part.strip()]
+
+
 def _cross_reference(text: str, doc: Document, source: str) -> Problem:
     """Place one problem reported by the root model's cross-reference check."""
-    path = _reference_path(text.strip(), doc)
-    pos = doc.spots[path].value if path is not None else Pos(1, 1)
-    return Problem(source, *pos, _field_name(doc.data, path or ()), text.strip())
+    path = _reference_path(text.strip(), doc) or _section(text, doc)
+    if path is None:
+        return Problem(source, 1, 1, "", text.strip())
+    spot = doc.spots[path]
+    named_by_key = bool(path) and isinstance(path[-1], str) and f"'{path[-1]}'" in text and spot.key is not None
+    pos = spot.key if named_by_key and spot.key is not None else spot.value
+    return Problem(source, *pos, _field_name(doc.data, path), text.strip())
 
 
 def _reference_path(text: str, doc: Document) -> Path | None:
@@ -410,10 +436,21 @@ def _find_item(doc: Document, kind: str, ident: str, *, nth: int) -> Path | None
 
 
 def _leaf_equal(doc: Document, under: Path, value: str) -> Path | None:
+    """The first place under `under` that names `value`: a value equal to it (ids aside), or a key spelt so."""
     depth = len(under)
     for path in doc.spots:
-        if len(path) > depth and path[:depth] == under and _at(doc.data, path) == value and path[-1] != "id":
-            return path
+        if len(path) > depth and path[:depth] == under and path[-1] != "id":
+            if path[-1] == value or _at(doc.data, path) == value:
+                return path
+    return None
+
+
+def _section(text: str, doc: Document) -> Path | None:
+    """Last resort: the first top-level section the message names ("two drills are set ..." → `drills:`)."""
+    for word in re.findall(r"[a-z_]+", text):
+        for name in (word, f"{word}s"):
+            if (name,) in doc.spots:
+                return (name,)
     return None
 
 

@@ -8,7 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from .assertions import StatAssertion, assertion_problems
 from .common import Strict, Text
+from .drills import Drill, ExpertSolution, drill_problems
 from .forces import Combat, DroneType, Side
 from .geography import MapSpec
 from .injects import Inject, ScaleRate, SetRate, TeachingMoment
@@ -56,6 +58,12 @@ class Scenario(Strict):
     """Where the numbers come from."""
     instructor_notes: Text = ""
     """Notes for the instructor only; never shown to the trainee."""
+    drills: list[Drill] = Field(default_factory=list, max_length=50)
+    """Decision drills put to the trainee before chosen turns end (rationale, ranking, estimate)."""
+    expert: list[ExpertSolution] = Field(default_factory=list, max_length=200)
+    """The instructor's answer key per turn, for the debrief and the class report; never shown in play."""
+    assertions: list[StatAssertion] = Field(default_factory=list, max_length=100)
+    """Statistical expectations tested by `salient check` (for example how often the road is cut)."""
 
     # --- convenient look-ups -------------------------------------------------------------
 
@@ -182,6 +190,9 @@ def _problems(sc: Scenario) -> Iterator[str]:
             if obj.target is None:
                 yield f"objective '{obj.id}' of kind {obj.kind} needs a target"
             yield from _unknown(f"objective '{obj.id}' target", obj.target, known, "target")
+
+    yield from drill_problems(sc)
+    yield from assertion_problems(sc)
 
     for entry in sc.provenance:
         if resolve_path(sc, entry.field, numbers_only=False) is None:

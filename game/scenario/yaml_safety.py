@@ -86,7 +86,7 @@ class YamlRefusal(Exception):
 def decode(data: bytes) -> str:
     """Bytes to text, refusing oversized, binary and non-UTF-8 input with the position of the culprit."""
     if len(data) > MAX_BYTES:
-        raise YamlRefusal(1, 1, f"the file is {_size(len(data))}; scenario files are limited to {_size(MAX_BYTES)}")
+        raise YamlRefusal(1, 1, f"the file is larger than {_size(MAX_BYTES)}, the limit for a scenario")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise YamlRefusal(1, 1, "the file is UTF-16 text; save it as UTF-8")
     nul = data.find(b"\x00")
@@ -109,7 +109,7 @@ def check_text(text: str) -> None:
     if nul >= 0:
         line, col = _text_position(text, nul)
         raise YamlRefusal(line, col, "the text contains NUL characters: it looks like binary data, not YAML")
-    for number, line_text in enumerate(text.splitlines(), start=1):
+    for number, line_text in enumerate(_LINE_BREAK.split(text), start=1):
         indent = len(line_text) - len(line_text.lstrip(" \t"))
         if "\t" in line_text[:indent] and line_text[indent:].strip():
             raise YamlRefusal(
@@ -127,8 +127,13 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
     return data.count(b"\n", 0, offset) + 1, col
 
 
+_LINE_BREAK = re.compile("\r\n|[\r\n]")
+"""Line breaks as YAML 1.2 (and ruamel.yaml's marks) count them; NEL and U+2028 are not breaks in 1.2."""
+
+
 def _text_position(text: str, offset: int) -> tuple[int, int]:
-    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    lines = _LINE_BREAK.split(text[:offset])
+    return len(lines), len(lines[-1]) + 1
 
 
 # --- scalars: the YAML 1.2 core schema ---------------------------------------------------------------
@@ -173,13 +178,14 @@ def _tagged_value(tag: str, text: str, pos: Pos) -> Any:
     kind = tag.removeprefix(_STD)
     if tag == "!" or kind == "str":
         return text
-    value = _core_value(text, pos)
-    expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}.get(kind)
-    if expected is None:
+    if kind not in {"int", "float", "bool", "null"}:
         raise YamlRefusal(*pos, _tag_message(tag))
-    if isinstance(value, bool) and kind != "bool" or not isinstance(value, expected):
-        raise YamlRefusal(*pos, f"`{text}` is not a valid value for the tag `!!{kind}`")
-    return float(value) if kind == "float" else value
+    value: Any = _core_value(text, pos)
+    if kind == "float" and type(value) in (int, float):
+        return float(value)
+    if (kind, type(value)) in {("int", int), ("bool", bool), ("null", type(None))}:
+        return value
+    raise YamlRefusal(*pos, f"`{text}` is not a valid value for the tag `!!{kind}`")
 
 
 def _tag_message(tag: str) -> str:
@@ -200,6 +206,7 @@ class _Node:
     size: int = 1
     height: int = 1
     raw: str = ""  # scalar source text (used for keys)
+    plain: bool = False  # an unquoted, untagged scalar (only a plain `<<` is a merge key)
 
 
 @dataclass(eq=False)
@@ -279,7 +286,7 @@ class _Builder:
         else:
             value = event.value
         self._grow(1, pos)
-        node = _Node("scalar", pos, value, raw=event.value)
+        node = _Node("scalar", pos, value, raw=event.value, plain=tag is None and bool(event.implicit[0]))
         self._name(event.anchor, node)
         self._attach(node)
 
@@ -300,7 +307,7 @@ class _Builder:
         done = self.stack.pop()
         height = 1 + max((item.height for item in done.items), default=0)
         if done.kind == "map":
-            pairs = list(zip(done.items[0::2], done.items[1::2]))
+            pairs = list(zip(done.items[0::2], done.items[1::2], strict=True))
             node = _Node("map", done.pos, pairs, self.count - done.count_before, height)
         else:
             node = _Node("seq", done.pos, done.items, self.count - done.count_before, height)
@@ -336,7 +343,9 @@ class _Flattener:
         self.spots: dict[Path, Spot] = {}
 
     def value(self, node: _Node, path: Path, key: Pos | None) -> Any:
-        self.spots[path] = Spot(key, node.pos)
+        empty = node.kind == "scalar" and node.plain and node.raw == ""
+        # An empty value (`title:`) is marked by the parser at the next token, often the next line; use the key.
+        self.spots[path] = Spot(key, key if empty and key is not None else node.pos)
         if node.kind == "scalar":
             return node.value
         if node.kind == "seq":
@@ -348,14 +357,15 @@ class _Flattener:
         seen: dict[str, Pos] = {}
         merges: list[_Node] = []
         for key_node, value_node in node.value:
-            if key_node.raw == "<<" and key_node.kind == "scalar" and key_node.value == "<<":
+            if key_node.plain and key_node.raw == "<<":
                 merges.append(value_node)
                 continue
             name = key_node.raw
             if name in seen:
                 first = seen[name]
                 raise YamlRefusal(
-                    *key_node.pos,
+                    key_node.pos.line,
+                    key_node.pos.col,
                     f"duplicate key `{name}` (first given at line {first.line}, column {first.col})",
                     field=_dotted((*path, name)),
                 )
@@ -369,10 +379,11 @@ class _Flattener:
         """`<<: *defaults` (or a list of them): copy the keys the mapping does not set itself."""
         for item in source.value if source.kind == "seq" else [source]:
             if item.kind != "map":
-                raise YamlRefusal(*item.pos, "a merge key `<<` needs a mapping (or a list of mappings) to merge")
+                message = "a merge key `<<` needs a mapping (or a list of mappings) to merge"
+                raise YamlRefusal(item.pos.line, item.pos.col, message)
             inner = _Flattener()
             merged = inner._mapping(item, path)
-            fresh = {name for name in merged if name not in out}
+            fresh = [name for name in merged if name not in out]  # a list: keep the file's order
             for name in fresh:
                 out[name] = merged[name]
             depth = len(path)

@@ -40,9 +40,12 @@ class TurnResult:
 class Session:
     """A game being played: call `change`, `undo`, `forecast` and `end_turn`; the journal is kept up to date."""
 
-    def __init__(self, game: Game, journal: Journal | None, *, notes: list[str] | None = None) -> None:
+    def __init__(self, game: Game, journal: Journal | None, *, notes: list[str] | None = None,
+                 scenario_path: str | None = None, trainee: str = "") -> None:
         self.game = game
         self.journal = journal
+        self.scenario_path = scenario_path
+        self.trainee = trainee
         self.notes: list[str] = notes or []
         """Things to tell the trainee on opening (a recovered save, for example)."""
         self._lock = threading.Lock()
@@ -50,6 +53,8 @@ class Session:
         self._intel: Intel | None = None
         self.orders: Orders = game.default_orders() if not game.finished else Orders()
         self.undo_stack: list[Orders] = []
+        self._last_field: str | None = None
+        self._saved_draft: str | None = None
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -61,20 +66,53 @@ class Session:
         from game.record.journal import Journal
         from game.record.paths import new_save_path
 
-        game = Game(scenario, seed)
-        path = save_path or new_save_path(scenario.meta.id, seed)
-        return cls(game, Journal.create(path, scenario, scenario_path, seed, trainee))
+        session = cls(Game(scenario, seed), None, scenario_path=scenario_path, trainee=trainee)
+        session.start_journal(save_path)
+        return session
+
+    def start_journal(self, save_path: Path | None = None) -> Path:
+        """Create the journal (the autosave) before the first turn is played."""
+        from game.record.journal import Journal
+        from game.record.paths import new_save_path
+
+        path = save_path or new_save_path(self.scenario.meta.id, self.game.seed)
+        self.journal = Journal.create(path, self.scenario, self.scenario_path, self.game.seed, self.trainee)
+        return path
 
     @classmethod
     def load(cls, path: Path) -> "Session":
-        """Continue a saved game: replay its whole turns; a torn last turn is cut off and said so."""
+        """Continue a saved game: replay its whole turns; a torn last turn is cut off and said so.
+
+        Orders that were being planned when the game was saved (a `draft` record) are restored.
+        """
         from game.record.journal import Journal, load_journal, replay
 
         journal = Journal.open_existing(path)
         loaded = journal.loaded or load_journal(path)
         game = replay(loaded)
-        notes = [journal.recovered] if journal.recovered else []
-        return cls(game, journal, notes=notes)
+        notes = [f"Recovered: {journal.recovered}."] if journal.recovered else []
+        h = loaded.header
+        session = cls(game, journal, notes=notes, scenario_path=h.scenario_path, trainee=h.trainee)
+        drafts = [r for r in loaded.others if r.get("type") == "draft" and r.get("turn") == game.turn]
+        if drafts and not game.finished:
+            try:
+                session.orders = Orders.model_validate(drafts[-1].get("orders"))
+                session._saved_draft = session.orders.model_dump_json()
+                session.notes.append(f"Your unfinished orders for turn {game.turn} were restored.")
+            except ValueError:
+                session.notes.append("Unfinished orders in the save could not be read; starting this turn afresh.")
+        return session
+
+    def save_now(self) -> str:
+        """Every finished turn is already on disk; also record the orders being planned. Says where."""
+        if self.journal is None:
+            return "This game has no save file."
+        draft = self.orders.model_dump_json()
+        if not self.game.finished and draft != self._saved_draft and self.orders != self.game.default_orders():
+            self.journal.append_record("draft", {"turn": self.game.turn, "orders": self.orders.model_dump(mode="json")})
+            self._saved_draft = draft
+        turns = len(self.game.history)
+        return f"{turns} finished turn(s) and your current orders are on disk in {self.journal.path}"
 
     # --- what the trainee sees ----------------------------------------------------------------
 
@@ -134,16 +172,22 @@ class Session:
 
     # --- changing the draft -------------------------------------------------------------------
 
-    def change(self, orders: Orders) -> bool:
-        """Replace the draft; the old one goes on the undo stack. False when nothing changed."""
+    def change(self, orders: Orders, field: str | None = None) -> bool:
+        """Replace the draft; the old one goes on the undo stack. False when nothing changed.
+
+        Successive changes to the same `field` (keystrokes in one number box) make one undo step.
+        """
         if orders == self.orders:
             return False
-        self.undo_stack.append(self.orders)
+        if field is None or field != self._last_field or not self.undo_stack:
+            self.undo_stack.append(self.orders)
         self.orders = orders
+        self._last_field = field
         return True
 
     def undo(self) -> bool:
         """Take back the last change to this turn's orders; False when there is nothing to undo."""
+        self._last_field = None
         if not self.undo_stack:
             return False
         self.orders = self.undo_stack.pop()
@@ -168,6 +212,7 @@ class Session:
                 self.journal.append_turn(turn, orders, intel, forecast, report)
             self._forecast = None
         self.undo_stack.clear()
+        self._last_field = None
         self.orders = self.game.default_orders() if not self.game.finished else orders
         after = self.picture()
         intel_after = None if self.game.finished else self.intel()

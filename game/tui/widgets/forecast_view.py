@@ -9,27 +9,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.markup import escape
-from textual.widgets import Sparkline, Static
+from textual.widgets import Static
 
-from game.engine.report import Band, Forecast
-from game.narrative.fmt import bar, count, percent
+from game.engine.report import Forecast
+from game.narrative.advice import band_text, histogram_rows
+from game.narrative.fmt import bar, count, percent, short_name
 from game.narrative.story import factor_line
 from game.scenario import Scenario
-
-
-def band_text(band: Band, unit: str = "") -> str:
-    """'42 (18–80)' — the median and the range nine runs in ten fall inside."""
-    unit = f" {unit}" if unit else ""
-    return f"{count(band.p50)}{unit} ({count(band.p5)}–{count(band.p95)})"
-
-
-def summary_line(scenario: Scenario, forecast: Forecast, own_sectors: list[str]) -> str:
-    """The forecast in one line, for the bar under the tabs."""
-    names = {s.id: s.name for s in scenario.map.sectors}
-    risky = sorted(((forecast.p_lose_sector.get(s, 0.0), s) for s in own_sectors), reverse=True)
-    worst = f" · lose {names[risky[0][1]]} {percent(risky[0][0])}" if risky and risky[0][0] > 0 else ""
-    return (f"Advisor: own casualties {band_text(forecast.own_losses)} · road cut {percent(forecast.p_road_cut)}"
-            f"{worst}")
 
 
 class ForecastView(Vertical):
@@ -37,7 +23,7 @@ class ForecastView(Vertical):
 
     DEFAULT_CSS = """
     ForecastView { height: auto; }
-    ForecastView Sparkline { height: 3; margin: 0 0; }
+    ForecastView .histogram { height: auto; color: $accent; }
     ForecastView .axis { color: $text-muted; }
     """
 
@@ -48,7 +34,7 @@ class ForecastView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("[b]ADVISOR'S FORECAST[/b]\nWaiting for your orders…", classes="head")
         yield Static("", classes="own")
-        yield Sparkline([], id="histogram")
+        yield Static("", classes="histogram")
         yield Static("", classes="axis")
         yield Static("", classes="rest")
 
@@ -60,12 +46,19 @@ class ForecastView(Vertical):
         """Draw this forecast; only the sectors we hold are listed."""
         f = forecast
         runs = f"{f.replications:,} runs of the next {'turn' if f.turns == 1 else f'{f.turns} turns'}"
-        self.query_one(".head", Static).update(f"[b]ADVISOR'S FORECAST[/b]  {runs}; median (5–95%)")
+        self.query_one(".head", Static).update(
+            f"[b]ADVISOR'S FORECAST[/b]  {runs}\nmedian (range of 9 runs in 10); bars: how often each result came up")
         self.query_one(".own", Static).update(f"Own casualties   {band_text(f.own_losses)}")
-        self.query_one(Sparkline).data = [float(n) for n in f.own_losses_histogram]
+        width = 40 if self._compact else 48
+        rows = histogram_rows(f.own_losses_histogram, width, 3 if self._compact else 4)
+        self.query_one(".histogram", Static).update("\n".join(rows))
         edges = f.own_losses_bin_edges
-        axis = f"{count(edges[0])} {'casualties':^20} {count(edges[-1])}" if len(edges) >= 2 else ""
-        self.query_one(".axis", Static).update(axis + "   (how often each number came up)")
+        if len(edges) >= 2:
+            left, right = count(edges[0]), count(edges[-1])
+            axis = f"{left}{'own casualties →':^{max(1, width - len(left) - len(right))}}{right}"
+        else:
+            axis = ""
+        self.query_one(".axis", Static).update(escape(axis))
         names = {s.id: s.name for s in scenario.map.sectors}
         lines = [
             f"Enemy casualties {band_text(f.enemy_losses)}",
@@ -76,7 +69,7 @@ class ForecastView(Vertical):
         ]
         for sid in own_sectors:
             p = f.p_lose_sector.get(sid, 0.0)
-            lines.append(f"{escape(('Lose ' + names.get(sid, sid))[:16]):<16} {bar(p, 16)} {percent(p):>4}")
+            lines.append(f"{escape(('Lose ' + short_name(names.get(sid, sid)))[:16]):<16} {bar(p, 16)} {percent(p):>4}")
         if f.factors and not self._compact:
             lines += ["", "[b]What drives it[/b] (mean over the runs)"]
             lines += [f"• {escape(factor_line(x))}" for x in f.factors[:6]]

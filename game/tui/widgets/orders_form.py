@@ -16,9 +16,11 @@ from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Select, Static
 
 from game.engine.orders import DRONE_TASKS, POSTURES, Orders
-from game.narrative.fmt import humanise
+from game.narrative.fmt import humanise, short_name
 from game.narrative.picture import Picture
 from game.scenario import Scenario
+
+from .toggles import Choice, Tick
 
 STAY = "-"
 NUMBER_FIELDS: dict[str, tuple[str, str]] = {
@@ -47,6 +49,8 @@ class OrdersForm(VerticalScroll):
         super().__init__(id=id)
         self.scenario = scenario
         self._orders = Orders()
+        self._shown = False
+        """False until the screen has handed down the orders: fields' own start-up messages are ignored."""
         own = scenario.player
         self._teams = {"drones": sum(g.teams for g in own.drone_teams),
                        "ew": sum(g.teams for g in own.electronic_warfare),
@@ -57,7 +61,7 @@ class OrdersForm(VerticalScroll):
         yield Static("[b]POSTURES[/b] by sector", classes="section")
         for s in sc.map.sectors:
             with Horizontal(classes="row", id=f"row-{s.id}"):
-                yield Label(s.name, classes="label")
+                yield Label(short_name(s.name), classes="label")
                 yield Select([(humanise(p), p) for p in POSTURES], value="hold", allow_blank=False, compact=True,
                              id=f"posture-{s.id}")
         yield Static(f"[b]DRONE TEAMS[/b] ({self._teams['drones']} in all)", classes="section")
@@ -72,10 +76,10 @@ class OrdersForm(VerticalScroll):
         with Horizontal(classes="row"):
             yield Label("route", classes="label")
             with RadioSet(id="route", compact=True):
-                yield RadioButton("road", value=True, compact=True)
-                yield RadioButton("tracks", compact=True, disabled=not sc.map.track_route)
-        yield Checkbox("escort the convoys", id="escort", compact=True)
-        yield Checkbox("lay netting over the road", id="netting", compact=True)
+                yield Choice("road", value=True, compact=True)
+                yield Choice("tracks", compact=True, disabled=not sc.map.track_route)
+        yield Tick("escort the convoys", id="escort", compact=True)
+        yield Tick("lay netting over the road", id="netting", compact=True)
         reserves = [u for u in sc.player.units if u.in_reserve]
         if reserves:
             yield Static("[b]RESERVES[/b]", classes="section")
@@ -85,7 +89,7 @@ class OrdersForm(VerticalScroll):
                     yield Label(u.name, classes="label")
                     yield Select(options, value=STAY, allow_blank=False, compact=True, id=f"reserve-{u.id}")
         yield Static("[b]WITHDRAWAL[/b]", classes="section")
-        yield Checkbox("withdraw the whole grouping (asks to confirm)", id="withdraw", compact=True)
+        yield Tick("withdraw the whole grouping (asks to confirm)", id="withdraw", compact=True)
         yield Static("", id="problems")
 
     def _number_row(self, label: str, ident: str) -> ComposeResult:
@@ -98,6 +102,7 @@ class OrdersForm(VerticalScroll):
     def show(self, orders: Orders, pic: Picture, problems: list[str]) -> None:
         """Show these orders; rows for sectors we do not hold and reserves already committed are hidden."""
         self._orders = orders
+        self._shown = True
         side = self.scenario.meta.player_side
         with self.prevent(Select.Changed, Input.Changed, Checkbox.Changed, RadioSet.Changed):
             for s in self.scenario.map.sectors:
@@ -133,12 +138,16 @@ class OrdersForm(VerticalScroll):
     # --- intent up ----------------------------------------------------------------------------
 
     def _post(self, orders: Orders, field: str) -> None:
+        if not self._shown or orders == self._orders:
+            return
         self._orders = orders
         self.post_message(self.Changed(orders, field))
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
         event.stop()
+        if event.value != event.select.value:
+            return  # a stale message from before `show` set the field
         ident, value = event.select.id or "", str(event.value)
         o = self._orders
         if ident.startswith("posture-"):
@@ -156,6 +165,8 @@ class OrdersForm(VerticalScroll):
     @on(Input.Changed, ".number")
     def _number_changed(self, event: Input.Changed) -> None:
         event.stop()
+        if event.value != event.input.value:
+            return  # a stale message from before `show` set the field
         n = _as_int(event.value)
         ident = event.input.id or ""
         if n is None or n < 0 or ident not in NUMBER_FIELDS:
@@ -168,6 +179,8 @@ class OrdersForm(VerticalScroll):
     def _checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
         ident, value = event.checkbox.id, event.value
+        if value != event.checkbox.value:
+            return
         o = self._orders
         if ident == "escort":
             self._post(o.model_copy(update={"convoys": o.convoys.model_copy(update={"escort": value})}), "escort")

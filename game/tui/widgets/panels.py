@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from game.engine.report import Intel
 from game.narrative.describe import ROAD_GLYPH, stock_line
-from game.narrative.fmt import bar, count, percent
+from game.narrative.fmt import bar, clean, count, percent
 from game.narrative.picture import Picture
 from game.scenario import Scenario
 
@@ -77,7 +77,7 @@ class EnemyPanel(Static):
                          f"{count(x.low):>6}–{count(x.high):<6} {range_bar(x.low, x.estimate, x.high, top, 16)} "
                          f"{x.confidence}")
         lines += ["", f"Threat to the supply road: [b]{intel.road_threat.upper()}[/b]"]
-        lines += [f"• {escape(note)}" for note in intel.notes]
+        lines += [f"• {escape(clean(note))}" for note in intel.notes]
         self.update("\n".join(lines))
 
 

@@ -1,0 +1,5 @@
+"""The instructor's classroom: class records (SQLite), decision drills and umpire interventions.
+
+Headless: nothing here imports Textual. The journal stays the source of truth for every game; the
+class database is an index built from journals, so a lost or locked database never loses a game.
+"""

@@ -1,0 +1,225 @@
+"""Decision drills, headless: put a drill, time it, check and record the answer, score the estimate.
+
+A `DrillSession` starts its clock when it is created (when the drill screen opens). `submit` checks the
+answer against the drill (a required rationale, a full ranking, a chosen option, a probability) and
+records how long it took. Past the time limit the answer is still recorded, word for word, but marked
+late, and the standing orders are carried out (`orders_after_drill` returns `game.default_orders()`):
+indecision has a cost, as it does in the field. `time_out` records the case where the clock ran out
+before the trainee submitted anything.
+
+The clock is injectable (`clock=`) so tests and the screen's countdown agree without sleeping.
+The answer goes into the game's journal as a `drill` record, from which the class database reads it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from game.errors import SalientError
+from game.record.format import now_iso
+from game.scenario.drills import Drill
+
+from .outcomes import model_probability
+from .records import DRILL_RECORD
+
+if TYPE_CHECKING:
+    from game.engine.game import Game
+    from game.engine.orders import Orders
+    from game.record.journal import Journal
+    from game.scenario import Scenario
+
+Clock = Callable[[], float]
+OrdersFrom = Literal["option", "trainee", "standing"]
+
+
+class DrillError(SalientError):
+    """An answer that does not answer the drill; `.problems` lists what is missing, in plain words."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class DrillAnswer:
+    """What the trainee answered, when, and whether in time."""
+
+    drill: str
+    turn: int
+    rationale: str
+    ranking: list[str]
+    chosen: str | None
+    estimate: float | None
+    """The trainee's probability, 0-1 (None when the drill asks none or none was given in time)."""
+    question: str | None
+    metric: str | None
+    model_p: float | None
+    """The model's probability of the same event for the orders carried out (from its forecast)."""
+    started: str
+    elapsed_s: float
+    time_limit_s: int | None
+    late: bool
+    timed_out: bool = False
+    """The clock ran out before anything was submitted."""
+    orders_from: OrdersFrom = "trainee"
+    """Whose orders were carried out: the chosen option's, the trainee's own, or the standing orders."""
+    problems: list[str] = field(default_factory=list)
+    """What was missing from a late answer (a timely answer has none: it is refused instead)."""
+
+    def record(self) -> dict[str, Any]:
+        """The journal record (without its type)."""
+        out = asdict(self)
+        out["estimate"] = None if self.metric is None else {
+            "question": self.question, "metric": self.metric, "p": self.estimate, "model_p": self.model_p,
+        }
+        for key in ("question", "metric", "model_p"):
+            out.pop(key)
+        return out
+
+
+def drill_for_turn(scenario: "Scenario", turn: int) -> Drill | None:
+    """The drill set for this turn, if any (the play screen asks before ending each turn)."""
+    return next((d for d in scenario.drills if d.turn == turn), None)
+
+
+class DrillSession:
+    """One drill being answered; the clock starts at construction."""
+
+    def __init__(self, drill: Drill, turn: int | None = None, *, clock: Clock = time.monotonic,
+                 wall: Callable[[], str] = now_iso) -> None:
+        self.drill = drill
+        self.turn = drill.turn if turn is None else turn
+        self._clock = clock
+        self.started_at = clock()
+        self.started = wall()
+        self.answer: DrillAnswer | None = None
+
+    def elapsed(self) -> float:
+        """Seconds since the drill was put."""
+        return max(0.0, self._clock() - self.started_at)
+
+    def remaining(self) -> float | None:
+        """Seconds left (never below 0), or None without a time limit."""
+        limit = self.drill.time_limit_s
+        return None if limit is None else max(0.0, limit - self.elapsed())
+
+    def expired(self) -> bool:
+        """True once the time limit has passed."""
+        limit = self.drill.time_limit_s
+        return limit is not None and self.elapsed() > limit
+
+    def problems(self, rationale: str = "", ranking: Sequence[str] = (), chosen: str | None = None,
+                 estimate: float | None = None) -> list[str]:
+        """What keeps this answer from being complete, in plain words ([] when it is complete)."""
+        d = self.drill
+        out: list[str] = []
+        if d.rationale == "required" and not rationale.strip():
+            out.append("write a rationale: why this choice?")
+        ids = [o.id for o in d.options]
+        if d.rank_options:
+            if sorted(ranking) != sorted(ids) or len(set(ranking)) != len(ranking):
+                out.append(f"rank every option once, best first ({', '.join(ids)})")
+        elif ids and chosen not in ids:
+            out.append(f"choose one option ({', '.join(ids)})")
+        if d.estimate is not None:
+            if estimate is None:
+                out.append(f"give your estimate: {d.estimate.text}")
+            elif not 0.0 <= estimate <= 1.0:
+                out.append("an estimate is a probability between 0% and 100%")
+        return out
+
+    def submit(self, rationale: str = "", ranking: Sequence[str] = (), chosen: str | None = None,
+               estimate: float | None = None, model_p: float | None = None) -> DrillAnswer:
+        """Record the answer. In time, an incomplete answer raises DrillError; late, it is kept as it is."""
+        if self.answer is not None:
+            raise DrillError(["this drill has already been answered"])
+        late = self.expired()
+        problems = self.problems(rationale, ranking, chosen, estimate)
+        if problems and not late:
+            raise DrillError(problems)
+        if self.drill.rank_options and not chosen and ranking:
+            chosen = ranking[0]
+        return self._finish(rationale, list(ranking), chosen, estimate, model_p, late, False, problems)
+
+    def time_out(self, rationale: str = "", ranking: Sequence[str] = (), chosen: str | None = None,
+                 estimate: float | None = None) -> DrillAnswer:
+        """The clock ran out: record whatever was typed so far, late; the standing orders stand."""
+        if self.answer is not None:
+            return self.answer
+        problems = self.problems(rationale, ranking, chosen, estimate)
+        return self._finish(rationale, list(ranking), chosen, estimate, None, True, True, problems)
+
+    def _finish(self, rationale: str, ranking: list[str], chosen: str | None, estimate: float | None,
+                model_p: float | None, late: bool, timed_out: bool, problems: list[str]) -> DrillAnswer:
+        d = self.drill
+        option = next((o for o in d.options if o.id == chosen), None)
+        if late:
+            source: OrdersFrom = "standing"
+        elif option is not None and (option.orders is not None or option.policy is not None):
+            source = "option"
+        else:
+            source = "trainee"
+        valid_estimate = estimate if estimate is not None and 0.0 <= estimate <= 1.0 else None
+        self.answer = DrillAnswer(
+            drill=d.id, turn=self.turn, rationale=rationale.strip(), ranking=ranking, chosen=chosen,
+            estimate=valid_estimate if d.estimate else None,
+            question=d.estimate.id if d.estimate else None, metric=d.estimate.metric if d.estimate else None,
+            model_p=model_p, started=self.started, elapsed_s=round(self.elapsed(), 3),
+            time_limit_s=d.time_limit_s, late=late, timed_out=timed_out, orders_from=source,
+            problems=problems if late else [],
+        )
+        return self.answer
+
+
+def option_orders(game: "Game", drill: Drill, option_id: str) -> "Orders | None":
+    """The orders a drill option stands for on this game's current turn (None for a label-only option)."""
+    from game.engine.orders import Orders
+
+    option = next((o for o in drill.options if o.id == option_id), None)
+    if option is None:
+        return None
+    if option.orders is not None:
+        return Orders.model_validate(option.orders)
+    if option.policy is not None:
+        from game.engine.policies import POLICIES
+
+        policy = POLICIES.get(option.policy)
+        if policy is None:
+            raise DrillError([f"option '{option.id}' names policy '{option.policy}', which does not exist"])
+        return policy(game)
+    return None
+
+
+def orders_after_drill(game: "Game", drill: Drill, answer: DrillAnswer, drafted: "Orders") -> "Orders":
+    """The orders to carry out: standing orders when late, the chosen option's when it has some, else the draft."""
+    if answer.orders_from == "standing":
+        return game.default_orders()
+    if answer.orders_from == "option" and answer.chosen:
+        return option_orders(game, drill, answer.chosen) or drafted
+    return drafted
+
+
+def with_model_p(answer: DrillAnswer, game: "Game", orders: "Orders", replications: int = 1000) -> DrillAnswer:
+    """The answer with the model's probability of the estimated event under the orders carried out."""
+    if answer.metric is None:
+        return answer
+    forecast = game.forecast(orders, replications=replications, turns=1)
+    p = model_probability(answer.metric, forecast.model_dump(mode="json"))
+    from dataclasses import replace
+
+    return replace(answer, model_p=p)
+
+
+def journal_answer(journal: "Journal", answer: DrillAnswer) -> None:
+    """Write the answer to the game's journal (before the turn is resolved and appended)."""
+    journal.append_record(DRILL_RECORD, answer.record())
+
+
+def brier(pairs: Sequence[tuple[float, int]]) -> float | None:
+    """Mean squared distance between probabilities and what happened (0/1); None for no pairs."""
+    if not pairs:
+        return None
+    return sum((p - o) ** 2 for p, o in pairs) / len(pairs)

@@ -1,0 +1,84 @@
+"""Record finished games in the class database, never at the expense of the game itself.
+
+The journal is written (and fsynced) turn by turn before anything here runs. Recording reads the journal
+and writes one short transaction; when that fails (a locked or read-only database, a full disk) the
+journal's path goes on a *pending* list in the user data directory and the caller gets a one-line warning,
+so `salient class import --pending` can finish the job later.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from game.errors import SalientError
+
+from .db import ClassDB
+from .records import record_from_path
+
+if TYPE_CHECKING:
+    from game.engine.report import Score
+
+PENDING_NAME = "class-pending.txt"
+
+
+def record_game(journal_path: str | Path, *, db_path: str | Path | None = None,
+                score: "Score | None" = None, forecasts: dict[int, Any] | None = None,
+                trainee: str | None = None) -> int:
+    """Record one journal in the class database; returns the game's row id. Raises SalientError on failure."""
+    rec = record_from_path(journal_path, score=score, forecasts=forecasts, trainee=trainee)
+    with ClassDB(db_path) as db:
+        return db.record(rec)
+
+
+def record_game_safely(journal_path: str | Path, **options: Any) -> str | None:
+    """Like `record_game`, but a failure returns a warning (and queues the journal) instead of raising."""
+    try:
+        record_game(journal_path, **options)
+    except (SalientError, OSError, ValueError) as error:
+        queued = _queue(Path(journal_path))
+        again = f"salient class import {journal_path}" if not queued else "salient class import --pending"
+        return (f"the game is saved in {journal_path}, but it could not be added to the class record ({error}); "
+                f"add it later with: {again}")
+    return None
+
+
+def pending_path() -> Path:
+    """The list of journals waiting to be recorded."""
+    from game.record.paths import data_dir
+
+    return data_dir() / PENDING_NAME
+
+
+def pending() -> list[Path]:
+    """Journals whose recording failed, oldest first, without duplicates."""
+    try:
+        lines = pending_path().read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [Path(p) for p in dict.fromkeys(line.strip() for line in lines) if p]
+
+
+def forget_pending(done: Iterable[Path]) -> None:
+    """Take recorded journals off the pending list."""
+    done_set = {str(p) for p in done}
+    left = [str(p) for p in pending() if str(p) not in done_set]
+    path = pending_path()
+    if left:
+        path.write_text("".join(f"{p}\n" for p in left), encoding="utf-8")
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _queue(journal: Path) -> bool:
+    try:
+        fd = os.open(pending_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, f"{journal.resolve()}\n".encode("utf-8"))
+        finally:
+            os.close(fd)
+    except OSError:
+        return False
+    return True

@@ -1,0 +1,217 @@
+"""A finished (or abandoned) game, read from its journal into the rows the class database stores.
+
+Everything comes from the journal: the header (trainee, scenario, seed), the turns (orders, the forecast the
+trainee saw, the report), and the instructor's own record types (`drill` answers, `umpire` interventions).
+So a game can always be recorded again from its journal (`salient class import`), and recording it twice
+replaces the first copy (the key is the hash of the journal header, which no two games share).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from game.record.canonical import canonical_json, sha256_hex, to_jsonable
+from game.record.journal import LoadedJournal, load_journal
+
+from .outcomes import choices, event_happened, model_probability, outcome, standing_postures
+
+if TYPE_CHECKING:
+    from game.engine.report import Score
+    from game.scenario import Scenario
+
+DRILL_RECORD = "drill"
+UMPIRE_RECORD = "umpire"
+
+
+@dataclass
+class DecisionRow:
+    """One turn of one game as the class report counts it."""
+
+    turn: int
+    orders: dict[str, Any]
+    choices: dict[str, str]
+    outcome: dict[str, Any]
+    rationale: str = ""
+    ranking: list[str] = field(default_factory=list)
+    chosen: str | None = None
+    estimate: dict[str, Any] | None = None
+    """{question, metric, p, model_p, outcome} when the trainee estimated a probability this turn."""
+    drill: dict[str, Any] | None = None
+    """The drill answer as journalled (timing, lateness), when a drill was put this turn."""
+    forecast: dict[str, Any] | None = None
+    """The model's forecast of these orders for this turn (the one the trainee saw, if any)."""
+
+
+@dataclass
+class GameRecord:
+    """Everything the class database keeps about one game."""
+
+    key: str
+    trainee: str
+    scenario_id: str
+    scenario_sha256: str
+    scenario_json: str
+    seed: int
+    journal_path: str
+    started_at: str
+    finished_at: str
+    turns: int
+    finished: bool
+    ending: str | None
+    score: float | None
+    score_json: str | None
+    salient_version: str
+    decisions: list[DecisionRow] = field(default_factory=list)
+    moments: list[dict[str, Any]] = field(default_factory=list)
+    interventions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def model_summary(forecast: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The few numbers of a one-turn forecast the class report compares outcomes with (None otherwise)."""
+    if not forecast or forecast.get("turns", 1) != 1:
+        return None
+    own = forecast.get("own_losses") or {}
+    area = forecast.get("area_held_sq_mi") or {}
+    return {
+        "replications": forecast.get("replications"),
+        "own_losses": {k: own.get(k) for k in ("mean", "p5", "p50", "p95")},
+        "area_held_sq_mi": {k: area.get(k) for k in ("mean", "p5", "p50", "p95")},
+        "p_road_cut": forecast.get("p_road_cut"),
+        "p_lose_sector": forecast.get("p_lose_sector") or {},
+    }
+
+
+def game_key(loaded: LoadedJournal) -> str:
+    """The identity of a game: the hash of its journal header (scenario, seed, trainee, creation time)."""
+    return sha256_hex(loaded.header.raw)
+
+
+def build_record(loaded: LoadedJournal, score: "Score | None" = None, *,
+                 forecasts: dict[int, Any] | None = None, trainee: str | None = None) -> GameRecord:
+    """The rows for one game. `score` comes from the caller's Game; without one it is computed by replay.
+
+    `forecasts` (turn → Forecast) fills in the model's view of turns the trainee did not ask a forecast for.
+    """
+    scenario = loaded.scenario
+    header = loaded.header
+    if score is None:
+        score = _score_by_replay(loaded)
+    drills = {int(r["turn"]): r for r in loaded.others if r.get("type") == DRILL_RECORD and isinstance(r.get("turn"), int)}
+    decisions = _decisions(loaded, scenario, drills, forecasts or {})
+    last = loaded.turns[-1] if loaded.turns else None
+    return GameRecord(
+        key=game_key(loaded),
+        trainee=(trainee if trainee is not None else header.trainee).strip() or "(unnamed)",
+        scenario_id=header.scenario_id,
+        scenario_sha256=header.scenario_sha256,
+        scenario_json=canonical_json(header.scenario),
+        seed=header.seed,
+        journal_path=str(Path(loaded.path).resolve()) if loaded.path else "",
+        started_at=header.created,
+        finished_at=last.written if last else header.created,
+        turns=len(loaded.turns),
+        finished=loaded.finished,
+        ending=last.report.ending if last else None,
+        score=None if score is None else float(score.total),
+        score_json=None if score is None else json.dumps(to_jsonable(score), sort_keys=True),
+        salient_version=header.salient,
+        decisions=decisions,
+        moments=_moments(scenario, loaded),
+        interventions=[_intervention_row(r) for r in loaded.others if r.get("type") == UMPIRE_RECORD],
+    )
+
+
+def record_from_path(path: str | Path, **options: Any) -> GameRecord:
+    """Read a journal file and build its record (see `build_record`)."""
+    return build_record(load_journal(path), **options)
+
+
+def _decisions(loaded: LoadedJournal, scenario: "Scenario", drills: dict[int, dict[str, Any]],
+               forecasts: dict[int, Any]) -> list[DecisionRow]:
+    player = scenario.meta.player_side
+    standing = standing_postures(scenario)
+    held = {s.id for s in scenario.map.sectors if s.holder == player}
+    rows: list[DecisionRow] = []
+    before = None
+    for rec in loaded.turns:
+        report = rec.report
+        forecast = rec.forecast if rec.forecast is not None else forecasts.get(rec.turn)
+        forecast_json = None if forecast is None else to_jsonable(forecast)
+        summary = outcome(scenario, report, before)
+        row = DecisionRow(
+            turn=rec.turn,
+            orders=to_jsonable(rec.orders),
+            choices=choices(rec.orders, standing, held),
+            outcome=summary,
+            forecast=forecast_json,
+        )
+        drill = drills.get(rec.turn)
+        if drill is not None:
+            _take_drill(row, drill, summary, forecast_json)
+        rows.append(row)
+        standing = {**standing, **rec.orders.postures}
+        held = {s for s, h in report.sector_holder.items() if h == player}
+        before = report
+    return rows
+
+
+def _take_drill(row: DecisionRow, drill: dict[str, Any], summary: dict[str, Any],
+                forecast: dict[str, Any] | None) -> None:
+    row.drill = {k: v for k, v in drill.items() if k not in {"type", "written"}}
+    row.rationale = str(drill.get("rationale") or "")
+    row.ranking = [str(x) for x in drill.get("ranking") or []]
+    row.chosen = drill.get("chosen") if isinstance(drill.get("chosen"), str) else None
+    est = drill.get("estimate")
+    if isinstance(est, dict) and isinstance(est.get("metric"), str) and est.get("p") is not None:
+        metric = est["metric"]
+        model_p = est.get("model_p")
+        if model_p is None:
+            model_p = model_probability(metric, forecast)
+        row.estimate = {
+            "question": est.get("question"),
+            "metric": metric,
+            "p": float(est["p"]),
+            "model_p": None if model_p is None else float(model_p),
+            "outcome": int(event_happened(metric, summary)),
+        }
+
+
+def _intervention_row(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "seq": int(raw.get("seq", 0) or 0),
+        "turn": int(raw.get("turn", 0) or 0),
+        "kind": str(raw.get("kind", "")),
+        "target": str(raw.get("target", "")),
+        "summary": str(raw.get("summary", "")),
+        "reason": str(raw.get("reason", "")),
+        "at": str(raw.get("written", "")),
+        "effects": raw.get("effects", []),
+    }
+
+
+def _moments(scenario: "Scenario", loaded: LoadedJournal) -> list[dict[str, Any]]:
+    """Teaching moments hit, found by the debrief's detectors (none when that module is unavailable)."""
+    try:
+        from game.debrief.moments import Decision, find_moments
+    except ImportError:  # pragma: no cover - the debrief is optional for the class record
+        return []
+    decisions = [Decision(t.turn, t.orders, t.report, t.intel) for t in loaded.turns]
+    return [
+        {"moment": m.id, "title": m.title, "turn": m.turn, "detail": m.detail}
+        for m in find_moments(scenario, decisions)
+    ]
+
+
+def _score_by_replay(loaded: LoadedJournal) -> "Score | None":
+    """The score, by replaying the journal (with any umpire interventions); None when replay fails."""
+    if not loaded.turns:
+        return None
+    try:
+        from .umpire import replay_with_interventions
+
+        return replay_with_interventions(loaded).score()
+    except Exception:  # noqa: BLE001 - a record without a score beats no record; the report says so
+        return None

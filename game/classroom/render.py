@@ -1,0 +1,195 @@
+"""The class report as Markdown, HTML or JSON.
+
+The report is laid out once as a list of blocks (headings, paragraphs, tables, bullet lists) and each
+format renders the blocks, so Markdown and HTML never drift apart. The expert's choice is marked with a
+word and a glyph, never by colour alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+from .report import ClassReport, DecisionPoint, DimensionStat, ScenarioReport
+
+Format = Literal["md", "html", "json"]
+EXPERT = "★ expert"
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass
+class Para:
+    text: str
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Bullets:
+    items: list[str]
+
+
+Block = Heading | Para | Table | Bullets
+
+
+def render(report: ClassReport, fmt: Format) -> str:
+    """The report in one format."""
+    if fmt == "json":
+        return json.dumps(dataclasses.asdict(report), indent=2, ensure_ascii=False) + "\n"
+    blocks = layout(report)
+    return to_markdown(blocks) if fmt == "md" else to_html(blocks)
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.0f}%"
+
+
+def _num(x: float | None, digits: int = 0) -> str:
+    return "—" if x is None else f"{x:,.{digits}f}"
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) or "—"
+
+
+def _who(names: list[str], limit: int = 4) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" +{len(names) - limit}" if len(names) > limit else "")
+
+
+def layout(report: ClassReport) -> list[Block]:
+    """The report as blocks."""
+    blocks: list[Block] = [Heading(1, "Class report"), Para(f"From {report.database}, {report.generated}.")]
+    if not report.scenarios:
+        blocks.append(Para("No games are recorded yet."))
+    for sc in report.scenarios:
+        blocks.extend(_scenario(sc))
+    return blocks
+
+
+def _scenario(sc: ScenarioReport) -> list[Block]:
+    out: list[Block] = [
+        Heading(2, f"{sc.title} ({sc.scenario_id})"),
+        Para(f"{sc.games} game(s), {sc.finished} finished, by {sc.trainees} trainee(s). Endings: {_counts(sc.endings)}. "
+             f"Mean score: {_num(sc.mean_score, 1)}."
+             + (f" Games were played on {sc.versions} versions of the scenario; drills and the expert solution "
+                "come from the newest." if sc.versions > 1 else "")),
+    ]
+    for point in sc.decision_points:
+        out.extend(_point(point))
+    out.append(Heading(3, "Trainees"))
+    out.append(Table(
+        ["Trainee", "Games", "Mean score", "Endings", "Estimates", "Brier", "Model's Brier", "Umpire interventions"],
+        [[t.trainee, str(t.games), _num(t.mean_score, 1), _counts(t.endings),
+          str(t.calibration.estimates) if t.calibration else "0",
+          _num(t.calibration.brier, 3) if t.calibration else "—",
+          _num(t.calibration.model_brier, 3) if t.calibration else "—", str(t.interventions)]
+         for t in sc.by_trainee],
+    ))
+    out.append(Para("Brier score: mean of (estimate − outcome)², 0 is perfect and 0.25 is what always saying 50% "
+                    "earns. The model's Brier score is its own forecast judged on the same events."))
+    out.append(Heading(3, "Teaching moments hit"))
+    items = [f"{t.trainee}: " + "; ".join(f"{m.title} ({m.games} game(s), turn(s) {', '.join(map(str, m.turns))})"
+                                          for m in t.moments)
+             for t in sc.by_trainee if t.moments]
+    out.append(Bullets(items) if items else Para("None."))
+    if sc.interventions:
+        out.append(Heading(3, "Umpire interventions"))
+        out.append(Table(["Trainee", "Before turn", "What", "Reason"],
+                         [[i["trainee"], str(i["turn"]), i["summary"], i["reason"]] for i in sc.interventions]))
+    return out
+
+
+def _point(p: DecisionPoint) -> list[Block]:
+    out: list[Block] = [Heading(3, f"Decision point: turn {p.turn} ({p.games} game(s))")]
+    if p.expert_rationale or p.expert_policy:
+        policy = f" (standing policy `{p.expert_policy}`)" if p.expert_policy else ""
+        out.append(Para(f"Expert{policy}: {p.expert_rationale}".rstrip()))
+    d = p.drill
+    if d is not None:
+        median = f", median {d.median_seconds:.0f} s" if d.median_seconds is not None else ""
+        out.append(Para(f"Drill “{d.title}”: {d.answers} answer(s), {d.late} late, {d.rationales} with a rationale{median}."))
+        if d.options:
+            out.append(Table(["Option", "Put first", "Mean rank", "Expert's rank"],
+                             [[o.label, str(o.first), _num(o.mean_rank, 1), str(o.expert_rank or "—")] for o in d.options]))
+        if d.agreement is not None:
+            out.append(Para(f"Agreement with the expert's ranking (Kendall tau, 1 = same order): {d.agreement:+.2f}."))
+        if d.question:
+            out.append(Para(f"Estimate “{d.question}”: class mean {_pct(d.mean_estimate)}, it happened in "
+                            f"{_pct(d.event_rate)} of games, the model said {_pct(d.mean_model_p)}"
+                            + (f", the expert {_pct(d.expert_estimate)}." if d.expert_estimate is not None else ".")))
+    rows: list[list[str]] = []
+    for dim in p.dimensions:
+        rows.extend(_dimension_rows(dim))
+    out.append(Table(["Decision", "Choice", "Games", "Who", "Own losses", "Area held", "Road cut", "Lost ground",
+                      "Model: own losses (p5–p95)", "Model: road cut"], rows))
+    return out
+
+
+def _dimension_rows(dim: DimensionStat) -> list[list[str]]:
+    rows = []
+    for i, c in enumerate(dim.choices):
+        m = c.model
+        label = dim.label if i == 0 else ""
+        if i == 0 and dim.expert_share is not None:
+            label += f" (as expert: {_pct(dim.expert_share)})"
+        rows.append([
+            label, c.choice + (f" {EXPERT}" if c.expert else ""), f"{c.games} ({_pct(c.share)})", _who(c.trainees),
+            _num(c.own_losses), _num(c.area_held_sq_mi, 1), _pct(c.road_cut), _pct(c.lost_ground),
+            f"{_num(m.own_losses_mean)} ({_num(m.own_losses_p5)}–{_num(m.own_losses_p95)})" if m else "—",
+            _pct(m.p_road_cut) if m else "—",
+        ])
+    return rows
+
+
+def to_markdown(blocks: list[Block]) -> str:
+    """Blocks as GitHub-flavoured Markdown."""
+    parts: list[str] = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            parts.append(f"{'#' * b.level} {b.text}")
+        elif isinstance(b, Para):
+            parts.append(b.text)
+        elif isinstance(b, Bullets):
+            parts.append("\n".join(f"- {item}" for item in b.items))
+        else:
+            cell = lambda s: s.replace("|", "\\|").replace("\n", " ")  # noqa: E731
+            lines = ["| " + " | ".join(cell(h) for h in b.header) + " |",
+                     "|" + "|".join("---" for _ in b.header) + "|"]
+            lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in b.rows]
+            parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"
+
+
+def to_html(blocks: list[Block]) -> str:
+    """Blocks as a standalone HTML page (no scripts, no external files)."""
+    e = html.escape
+    body: list[str] = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            body.append(f"<h{b.level}>{e(b.text)}</h{b.level}>")
+        elif isinstance(b, Para):
+            body.append(f"<p>{e(b.text)}</p>")
+        elif isinstance(b, Bullets):
+            body.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in b.items) + "</ul>")
+        else:
+            head = "".join(f"<th>{e(h)}</th>" for h in b.header)
+            rows = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in b.rows)
+            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    style = ("body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem}"
+             "table{border-collapse:collapse;margin:0.5rem 0 1rem}th,td{border:1px solid #999;padding:0.2rem 0.5rem;"
+             "text-align:left;vertical-align:top}th{background:#eee}")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Salient class report</title>"
+            f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")

@@ -1,0 +1,437 @@
+"""The class report: how a class decided at each decision point, what came of it, and how well it judged odds.
+
+For every decision point (the scenario's drill and expert-solution turns; every turn when it has none) the
+report counts the class's choices per dimension (posture per sector, drones, jammers, convoys, netting,
+reserves, withdrawal), and beside each choice puts what happened to those who made it and what the model
+expected of it (the one-turn forecasts recorded with the games). Comparing the two separates judgement from
+luck; the expert's choice is marked. Per trainee: endings, score, teaching moments hit and calibration
+(Brier score of their probability estimates, beside the model's own Brier score on the same events).
+
+Built from the database alone (no replay), so a report over a thousand games takes well under a second.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from game.record.format import now_iso
+
+from .db import ClassDB
+from .outcomes import choices
+
+DIMENSION_LABELS = {
+    "drones": "Drone teams",
+    "ew": "Jammers (EW)",
+    "convoys": "Convoys",
+    "netting": "Netting over the road",
+    "reserves": "Reserves",
+    "withdraw": "Withdrawal",
+}
+
+
+@dataclass
+class ModelView:
+    """What the model expected of a choice: means over the one-turn forecasts recorded with those decisions."""
+
+    forecasts: int
+    own_losses_mean: float
+    own_losses_p5: float
+    own_losses_p95: float
+    area_held_mean: float
+    p_road_cut: float
+
+
+@dataclass
+class ChoiceStat:
+    """One choice in one dimension at one decision point: who made it, what happened, what was expected."""
+
+    choice: str
+    games: int
+    share: float
+    trainees: list[str]
+    own_losses: float
+    """Mean own casualties in the turn that followed."""
+    area_held_sq_mi: float
+    """Mean area held at the end of the turn."""
+    road_cut: float
+    """Share of those games in which the supply road ended the turn cut."""
+    lost_ground: float
+    """Share of those games that lost a sector in the turn."""
+    model: ModelView | None
+    expert: bool = False
+
+
+@dataclass
+class DimensionStat:
+    """Every choice the class made in one dimension at one decision point."""
+
+    key: str
+    label: str
+    choices: list[ChoiceStat]
+    expert_choice: str | None = None
+    expert_share: float | None = None
+    """Share of the class that chose as the expert did."""
+
+
+@dataclass
+class OptionStat:
+    """One drill option: how often it was put first, its mean rank, and where the expert ranked it."""
+
+    id: str
+    label: str
+    first: int
+    mean_rank: float | None
+    expert_rank: int | None
+
+
+@dataclass
+class DrillStat:
+    """How the class answered the drill put at a decision point."""
+
+    id: str
+    title: str
+    answers: int
+    late: int
+    rationales: int
+    median_seconds: float | None
+    options: list[OptionStat]
+    expert_ranking: list[str]
+    agreement: float | None
+    """Mean Kendall tau between each ranking and the expert's (1 same order, -1 reversed)."""
+    question: str = ""
+    mean_estimate: float | None = None
+    event_rate: float | None = None
+    mean_model_p: float | None = None
+    expert_estimate: float | None = None
+
+
+@dataclass
+class DecisionPoint:
+    """One turn of the scenario as the class played it."""
+
+    turn: int
+    games: int
+    dimensions: list[DimensionStat]
+    drill: DrillStat | None = None
+    expert_rationale: str = ""
+    expert_policy: str | None = None
+
+
+@dataclass
+class Calibration:
+    """Brier score of a trainee's probability estimates (0 perfect, 0.25 a coin-flip guess of 50%)."""
+
+    estimates: int
+    brier: float
+    mean_estimate: float
+    event_rate: float
+    model_brier: float | None
+    """The model's Brier score on the same events (its forecast probability at the time)."""
+
+
+@dataclass
+class MomentHit:
+    """A teaching moment one trainee hit, and in how many of their games."""
+
+    id: str
+    title: str
+    games: int
+    turns: list[int]
+
+
+@dataclass
+class TraineeStat:
+    """One trainee across their games of a scenario."""
+
+    trainee: str
+    games: int
+    finished: int
+    mean_score: float | None
+    endings: dict[str, int]
+    moments: list[MomentHit]
+    calibration: Calibration | None
+    interventions: int
+
+
+@dataclass
+class ScenarioReport:
+    """The class report for one scenario."""
+
+    scenario_id: str
+    title: str
+    games: int
+    finished: int
+    trainees: int
+    endings: dict[str, int]
+    mean_score: float | None
+    decision_points: list[DecisionPoint]
+    by_trainee: list[TraineeStat]
+    interventions: list[dict[str, Any]] = field(default_factory=list)
+    versions: int = 1
+    """How many versions (hashes) of the scenario the games were played on; the newest defines drills."""
+
+
+@dataclass
+class ClassReport:
+    """The whole report: one section per scenario."""
+
+    database: str
+    generated: str
+    scenarios: list[ScenarioReport]
+
+
+# --- building ----------------------------------------------------------------------------
+
+
+def build_report(db: ClassDB, scenario_id: str | None = None, turns: Sequence[int] | None = None) -> ClassReport:
+    """The class report from the database (one scenario, or all of them)."""
+    ids = [scenario_id] if scenario_id else [r["scenario_id"] for r in db.query(
+        "SELECT scenario_id FROM games GROUP BY scenario_id ORDER BY MIN(id)")]
+    return ClassReport(str(db.path), now_iso(), [_scenario(db, sid, turns) for sid in ids])
+
+
+def _scenario(db: ClassDB, sid: str, only_turns: Sequence[int] | None) -> ScenarioReport:
+    games = db.query(
+        "SELECT id, trainee, ending, score, finished, scenario_sha256 FROM games WHERE scenario_id = ? ORDER BY id", (sid,))
+    sc_rows = db.query(
+        "SELECT s.json AS json FROM scenarios s JOIN games g ON g.scenario_sha256 = s.sha256 "
+        "WHERE g.scenario_id = ? ORDER BY g.id DESC LIMIT 1", (sid,))
+    scenario = json.loads(sc_rows[0]["json"]) if sc_rows else {}
+    drills = {int(d["turn"]): d for d in scenario.get("drills", [])}
+    experts = {int(e["turn"]): e for e in scenario.get("expert", [])}
+    names = {s["id"]: s.get("name", s["id"]) for s in scenario.get("map", {}).get("sectors", [])}
+    point_turns = sorted(set(drills) | set(experts))
+    params: tuple[Any, ...] = (sid,)
+    where = ""
+    if only_turns:
+        point_turns = sorted(set(only_turns))
+    if point_turns:
+        where = f" AND d.turn IN ({','.join('?' * len(point_turns))})"
+        params = (sid, *point_turns)
+    rows = db.query(
+        "SELECT d.game_id, d.turn, g.trainee, d.choices_json, d.outcome_json, d.model_json, d.ranking_json, d.chosen, "
+        "d.estimate_json, d.drill_json, d.rationale FROM decisions d JOIN games g ON g.id = d.game_id "
+        f"WHERE g.scenario_id = ?{where} ORDER BY d.turn, d.game_id", params)
+    by_turn: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_turn[int(r["turn"])].append(_decision(r))
+    points = [_point(t, by_turn.get(t, []), drills.get(t), experts.get(t), names) for t in (point_turns or sorted(by_turn))]
+    finished = [g for g in games if g["finished"]]
+    scores = [g["score"] for g in finished if g["score"] is not None]
+    return ScenarioReport(
+        scenario_id=sid,
+        title=str(scenario.get("meta", {}).get("title", sid)),
+        games=len(games),
+        finished=len(finished),
+        trainees=len({g["trainee"] for g in games}),
+        endings=dict(Counter(str(g["ending"]) for g in finished)),
+        mean_score=statistics.fmean(scores) if scores else None,
+        decision_points=points,
+        by_trainee=_trainees(db, sid, games),
+        interventions=[dict(r) for r in db.query(
+            "SELECT g.trainee, i.turn, i.kind, i.target, i.summary, i.reason FROM interventions i "
+            "JOIN games g ON g.id = i.game_id WHERE g.scenario_id = ? ORDER BY g.id, i.seq", (sid,))],
+        versions=len({g["scenario_sha256"] for g in games}),
+    )
+
+
+def _decision(r: Any) -> dict[str, Any]:
+    return {
+        "trainee": r["trainee"],
+        "choices": json.loads(r["choices_json"]),
+        "outcome": json.loads(r["outcome_json"]),
+        "model": json.loads(r["model_json"]) if r["model_json"] else None,
+        "ranking": json.loads(r["ranking_json"]) if r["ranking_json"] else [],
+        "chosen": r["chosen"],
+        "estimate": json.loads(r["estimate_json"]) if r["estimate_json"] else None,
+        "drill": json.loads(r["drill_json"]) if r["drill_json"] else None,
+        "rationale": r["rationale"],
+    }
+
+
+def _expert_choices(expert: dict[str, Any] | None, drill: dict[str, Any] | None) -> dict[str, str]:
+    """The expert's choice per dimension: from their orders, or from the orders of their top-ranked option."""
+    if not expert:
+        return {}
+    orders = expert.get("orders")
+    if orders is None and drill and expert.get("ranking"):
+        top = next((o for o in drill.get("options", []) if o["id"] == expert["ranking"][0]), None)
+        orders = top.get("orders") if top else None
+    if orders is None:
+        return {}
+    from game.engine.orders import Orders
+
+    parsed = Orders.model_validate(orders)
+    out = choices(parsed, {}, None)
+    return {k: v for k, v in out.items() if not k.startswith("posture:") or k.split(":", 1)[1] in parsed.postures}
+
+
+def _point(turn: int, ds: list[dict[str, Any]], drill: dict[str, Any] | None, expert: dict[str, Any] | None,
+           names: dict[str, str]) -> DecisionPoint:
+    expert_choice = _expert_choices(expert, drill)
+    keys = sorted({k for d in ds for k in d["choices"]}, key=_dimension_order)
+    dims = []
+    for key in keys:
+        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for d in ds:
+            if key in d["choices"]:
+                groups[d["choices"][key]].append(d)
+        total = sum(len(g) for g in groups.values())
+        stats = [_choice(c, g, total, expert_choice.get(key)) for c, g in groups.items()]
+        stats.sort(key=lambda s: (-s.games, s.choice))
+        exp = expert_choice.get(key)
+        dims.append(DimensionStat(
+            key=key, label=_label(key, names), choices=stats, expert_choice=exp,
+            expert_share=(len(groups.get(exp, [])) / total if exp is not None and total else None),
+        ))
+    return DecisionPoint(
+        turn=turn, games=len(ds), dimensions=dims,
+        drill=_drill(drill, ds, expert) if drill else None,
+        expert_rationale=str((expert or {}).get("rationale", "")),
+        expert_policy=(expert or {}).get("policy"),
+    )
+
+
+def _dimension_order(key: str) -> tuple[int, str]:
+    order = ["posture", "drones", "ew", "convoys", "netting", "reserves", "withdraw"]
+    head = key.split(":", 1)[0]
+    return (order.index(head) if head in order else len(order), key)
+
+
+def _label(key: str, names: dict[str, str]) -> str:
+    if key.startswith("posture:"):
+        sector = key.split(":", 1)[1]
+        return f"Posture: {names.get(sector, sector)}"
+    return DIMENSION_LABELS.get(key, key)
+
+
+def _mean(values: Iterable[float]) -> float:
+    vals = list(values)
+    return statistics.fmean(vals) if vals else 0.0
+
+
+def _choice(choice: str, ds: list[dict[str, Any]], total: int, expert: str | None) -> ChoiceStat:
+    outs = [d["outcome"] for d in ds]
+    models = [d["model"] for d in ds if d["model"]]
+    model = None
+    if models:
+        model = ModelView(
+            forecasts=len(models),
+            own_losses_mean=_mean(m["own_losses"]["mean"] or 0.0 for m in models),
+            own_losses_p5=_mean(m["own_losses"]["p5"] or 0.0 for m in models),
+            own_losses_p95=_mean(m["own_losses"]["p95"] or 0.0 for m in models),
+            area_held_mean=_mean(m["area_held_sq_mi"]["mean"] or 0.0 for m in models),
+            p_road_cut=_mean(m["p_road_cut"] or 0.0 for m in models),
+        )
+    return ChoiceStat(
+        choice=choice,
+        games=len(ds),
+        share=len(ds) / total if total else 0.0,
+        trainees=sorted({d["trainee"] for d in ds}),
+        own_losses=_mean(o["own_losses"] for o in outs),
+        area_held_sq_mi=_mean(o["area_held_sq_mi"] for o in outs),
+        road_cut=_mean(float(o["road_cut"]) for o in outs),
+        lost_ground=_mean(float(bool(o["sectors_lost"])) for o in outs),
+        model=model,
+        expert=expert == choice,
+    )
+
+
+def kendall_tau(ranking: Sequence[str], reference: Sequence[str]) -> float | None:
+    """Kendall's tau between two rankings over the items they share; None with fewer than two shared."""
+    common = [x for x in reference if x in ranking]
+    if len(common) < 2:
+        return None
+    pos = {x: ranking.index(x) for x in common}
+    concordant = discordant = 0
+    for i in range(len(common)):
+        for j in range(i + 1, len(common)):
+            if pos[common[i]] < pos[common[j]]:
+                concordant += 1
+            else:
+                discordant += 1
+    return (concordant - discordant) / (concordant + discordant)
+
+
+def _drill(drill: dict[str, Any], ds: list[dict[str, Any]], expert: dict[str, Any] | None) -> DrillStat:
+    answered = [d for d in ds if d["drill"] and d["drill"].get("drill") == drill["id"]]
+    expert_ranking = list((expert or {}).get("ranking", []))
+    options = []
+    for o in drill.get("options", []):
+        ranks = [d["ranking"].index(o["id"]) + 1 for d in answered if o["id"] in d["ranking"]]
+        first = sum(1 for d in answered if (d["ranking"][:1] or [d["chosen"]])[0] == o["id"])
+        options.append(OptionStat(
+            id=o["id"], label=o.get("label", o["id"]), first=first,
+            mean_rank=statistics.fmean(ranks) if ranks else None,
+            expert_rank=expert_ranking.index(o["id"]) + 1 if o["id"] in expert_ranking else None,
+        ))
+    taus = [t for d in answered if (t := kendall_tau(d["ranking"], expert_ranking)) is not None]
+    seconds = [float(d["drill"]["elapsed_s"]) for d in answered if d["drill"].get("elapsed_s") is not None]
+    estimates = [d["estimate"] for d in answered if d["estimate"]]
+    model_ps = [e["model_p"] for e in estimates if e.get("model_p") is not None]
+    return DrillStat(
+        id=drill["id"], title=drill.get("title", drill["id"]), answers=len(answered),
+        late=sum(1 for d in answered if d["drill"].get("late")),
+        rationales=sum(1 for d in answered if d["rationale"].strip()),
+        median_seconds=statistics.median(seconds) if seconds else None,
+        options=options, expert_ranking=expert_ranking,
+        agreement=statistics.fmean(taus) if taus else None,
+        question=str((drill.get("estimate") or {}).get("text", "")),
+        mean_estimate=statistics.fmean(e["p"] for e in estimates) if estimates else None,
+        event_rate=statistics.fmean(e["outcome"] for e in estimates) if estimates else None,
+        mean_model_p=statistics.fmean(model_ps) if model_ps else None,
+        expert_estimate=(expert or {}).get("estimate"),
+    )
+
+
+def calibration(estimates: Sequence[dict[str, Any]]) -> Calibration | None:
+    """Brier score of {p, outcome, model_p} estimates; the model's score only over those it forecast."""
+    if not estimates:
+        return None
+    model = [(e["model_p"] - e["outcome"]) ** 2 for e in estimates if e.get("model_p") is not None]
+    return Calibration(
+        estimates=len(estimates),
+        brier=statistics.fmean((e["p"] - e["outcome"]) ** 2 for e in estimates),
+        mean_estimate=statistics.fmean(e["p"] for e in estimates),
+        event_rate=statistics.fmean(e["outcome"] for e in estimates),
+        model_brier=statistics.fmean(model) if model else None,
+    )
+
+
+def _trainees(db: ClassDB, sid: str, games: list[Any]) -> list[TraineeStat]:
+    moments = db.query(
+        "SELECT g.trainee, m.game_id, m.moment_id, m.title, m.turn FROM moments m JOIN games g ON g.id = m.game_id "
+        "WHERE g.scenario_id = ? ORDER BY m.turn", (sid,))
+    estimates = db.query(
+        "SELECT g.trainee, d.estimate_json FROM decisions d JOIN games g ON g.id = d.game_id "
+        "WHERE g.scenario_id = ? AND d.estimate_json IS NOT NULL", (sid,))
+    interventions = Counter(r["trainee"] for r in db.query(
+        "SELECT g.trainee FROM interventions i JOIN games g ON g.id = i.game_id WHERE g.scenario_id = ?", (sid,)))
+    by_trainee: dict[str, list[Any]] = defaultdict(list)
+    for g in games:
+        by_trainee[g["trainee"]].append(g)
+    out = []
+    for trainee in sorted(by_trainee):
+        mine = by_trainee[trainee]
+        done = [g for g in mine if g["finished"]]
+        scores = [g["score"] for g in done if g["score"] is not None]
+        hits: dict[str, tuple[str, set[int], list[int]]] = {}
+        for m in moments:
+            if m["trainee"] == trainee:
+                title, game_ids, turns = hits.setdefault(m["moment_id"], (m["title"], set(), []))
+                game_ids.add(m["game_id"])
+                turns.append(m["turn"])
+        out.append(TraineeStat(
+            trainee=trainee, games=len(mine), finished=len(done),
+            mean_score=statistics.fmean(scores) if scores else None,
+            endings=dict(Counter(str(g["ending"]) for g in done)),
+            moments=[MomentHit(mid, t, len(gs), sorted(set(ts))) for mid, (t, gs, ts) in sorted(hits.items())],
+            calibration=calibration([json.loads(r["estimate_json"]) for r in estimates if r["trainee"] == trainee]),
+            interventions=interventions.get(trainee, 0),
+        ))
+    return out

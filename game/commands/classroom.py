@@ -1,0 +1,151 @@
+"""`salient class ...`: the instructor's class records (the module cannot be called `class`).
+
+    salient class import JOURNAL... [--db PATH] [--pending]   record saved games in the class database
+    salient class report [--scenario ID] [--format md|html|json] [--turns 5,9] [-o FILE] [--db PATH]
+    salient class games [--scenario ID] [--db PATH]            list the recorded games
+
+The database is `--db PATH`, else `$SALIENT_DB`, else `class.sqlite3` in the user data directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add `class` and its subcommands to the command line."""
+    parser = subparsers.add_parser(
+        "class",
+        help="class records: import saved games, report how the class decided",
+        description="Keep a class's games in one database and compare how trainees decided. "
+        "The database is --db PATH, else $SALIENT_DB, else class.sqlite3 in the user data directory.",
+    )
+    sub = parser.add_subparsers(dest="class_command", metavar="SUBCOMMAND")
+    parser.set_defaults(handler=lambda args: _usage(parser))
+
+    imp = sub.add_parser("import", help="record saved games (journals) in the class database",
+                         description="Record saved games in the class database. Importing a game again replaces "
+                         "its earlier record. --pending retries games whose recording failed before.")
+    imp.add_argument("journals", nargs="*", metavar="JOURNAL", help="saved game files (.jsonl)")
+    imp.add_argument("--pending", action="store_true", help="also import games whose recording failed earlier")
+    imp.add_argument("--trainee", metavar="NAME", help="record under this name instead of the one in the save")
+    imp.add_argument("--forecast", type=int, default=0, metavar="R",
+                     help="compute the model's forecast (R replications) for decision points the trainee did not "
+                     "forecast (slower; default 0 = only the forecasts the trainee saw)")
+    _db_option(imp)
+    imp.set_defaults(handler=run_import)
+
+    rep = sub.add_parser("report", help="how the class decided, what came of it, calibration per trainee",
+                         description="Per decision point: the class's choices grouped, their outcomes, the expert "
+                         "solution and the model's forecast for each choice; teaching moments and Brier scores "
+                         "per trainee.")
+    rep.add_argument("--scenario", metavar="ID", help="only this scenario id")
+    rep.add_argument("--format", choices=("md", "html", "json"), default="md", help="output format (default md)")
+    rep.add_argument("--turns", metavar="LIST", help="decision points to show, e.g. 3,5,9 (default: drill and "
+                     "expert turns, or every turn)")
+    rep.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    _db_option(rep)
+    rep.set_defaults(handler=run_report)
+
+    games = sub.add_parser("games", help="list the recorded games")
+    games.add_argument("--scenario", metavar="ID", help="only this scenario id")
+    _db_option(games)
+    games.set_defaults(handler=run_games)
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH", help="class database (default $SALIENT_DB or the user data directory)")
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Record each journal; report each failure on its own line; exit 1 if any failed."""
+    from game.classroom.recorder import forget_pending, pending, record_game
+    from game.errors import SalientError
+
+    paths = [Path(p) for p in args.journals] + (pending() if args.pending else [])
+    if not paths:
+        print("salient: nothing to import (name journals, or --pending)", file=sys.stderr)
+        return 2
+    done: list[Path] = []
+    failed = 0
+    for path in paths:
+        try:
+            forecasts = _forecasts(path, args.forecast) if args.forecast > 0 else None
+            game_id = record_game(path, db_path=args.db, trainee=args.trainee, forecasts=forecasts)
+        except SalientError as error:
+            failed += 1
+            print(f"salient: {path}: {error}", file=sys.stderr)
+            continue
+        done.append(path)
+        print(f"{path}: recorded (game {game_id})")
+    if args.pending or done:
+        forget_pending(p.resolve() for p in done)
+    return 1 if failed else 0
+
+
+def _forecasts(path: Path, replications: int) -> dict[int, Any]:
+    from game.classroom.replay import forecasts_at_decision_points
+    from game.record.journal import load_journal
+
+    return forecasts_at_decision_points(load_journal(path), replications)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Build the report from the database and print or write it."""
+    from game.classroom.db import ClassDB
+    from game.classroom.render import render
+    from game.classroom.report import build_report
+    from game.errors import SalientError
+
+    turns = _turn_list(args.turns) if args.turns else None
+    with ClassDB(args.db, readonly=True) as db:
+        report = build_report(db, args.scenario, turns)
+    if args.scenario and not report.scenarios[0].games:
+        raise SalientError(f"no games of scenario '{args.scenario}' are recorded in {report.database}")
+    text = render(report, args.format)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise SalientError(f"cannot write {args.output}: {error.strerror or error}") from None
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _turn_list(text: str) -> list[int]:
+    from game.errors import SalientError
+
+    try:
+        turns = [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise SalientError(f"--turns wants whole numbers separated by commas, not '{text}'") from None
+    if not turns or min(turns) < 1:
+        raise SalientError("--turns wants turn numbers from 1")
+    return turns
+
+
+def run_games(args: argparse.Namespace) -> int:
+    """One line per recorded game."""
+    from game.classroom.db import ClassDB
+
+    with ClassDB(args.db, readonly=True) as db:
+        sql = "SELECT id, trainee, scenario_id, seed, turns, ending, score, journal_path FROM games"
+        rows = db.query(sql + (" WHERE scenario_id = ? ORDER BY id" if args.scenario else " ORDER BY id"),
+                        (args.scenario,) if args.scenario else ())
+    for r in rows:
+        score = "—" if r["score"] is None else f"{r['score']:.1f}"
+        print(f"{r['id']:>5}  {r['trainee']:<20}  {r['scenario_id']:<16} seed {r['seed']:<8} "
+              f"{r['turns']:>3} turns  {r['ending'] or 'unfinished':<16} {score:>8}  {r['journal_path']}")
+    if not rows:
+        print("no games recorded", file=sys.stderr)
+    return 0

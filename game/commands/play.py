@@ -1,0 +1,82 @@
+"""`salient play [PATH] [--seed N] [--load FILE] [--trainee NAME]`: play in the terminal (also `salient` alone).
+
+Bad input is found before the screen is taken over, so it gets the usual one-line message and
+exit code 1. Once the game is running, an unexpected error is logged, the autosave is kept and
+the exit code is 1 — the player never sees a raw traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add `play` to the command line."""
+    parser = subparsers.add_parser(
+        "play",
+        help="play a scenario in the terminal (what `salient` alone does)",
+        description="Play Salient in the terminal. Without PATH the title screen offers every scenario in "
+        "scenarios/, Kursk 2025 first; with PATH that scenario comes first. --load continues a saved game.",
+    )
+    parser.add_argument("path", nargs="?", metavar="PATH", help="scenario file to offer first")
+    parser.add_argument("--seed", type=int, metavar="N", help="seed of the new game (random by default)")
+    parser.add_argument("--load", metavar="FILE", help="continue the saved game in FILE (a .jsonl journal)")
+    parser.add_argument("--trainee", default="", metavar="NAME", help="your name, recorded in the save")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the arguments, run the app, and report how it ended."""
+    from game.errors import SalientError
+
+    if args.seed is not None and args.seed < 0:
+        raise SalientError("the seed must be a whole number of 0 or more")
+    session = None
+    scenario_path = None
+    if args.load:
+        from game.tui.session import Session
+
+        session = Session.load(_existing(args.load, "saved game"))
+    elif args.path:
+        from game.scenario.load import load_scenario
+
+        scenario_path = _existing(args.path, "scenario")
+        load_scenario(scenario_path)
+    return run_app(scenario_path, args.seed, args.trainee, session)
+
+
+def _existing(text: str, what: str) -> Path:
+    from game.errors import SalientError
+
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise SalientError(f"no {what} file at {path}")
+    return path
+
+
+def run_app(scenario_path: Path | None, seed: int | None, trainee: str, session: Any = None, *,
+            headless: bool = False) -> int:
+    """Run the TUI; print where the game is saved, or a plain crash message. Returns the exit code.
+
+    `headless` runs without a terminal (for tests of the crash path).
+    """
+    from game.tui.app import LaunchOptions, SalientApp
+    from game.tui.crash import crash_message, write_crash_log
+
+    app = SalientApp(LaunchOptions(scenario=scenario_path, seed=seed, trainee=trainee), session=session)
+    try:
+        app.run(headless=headless)
+    except Exception as error:  # noqa: BLE001 - whatever escapes Textual still gets a plain message
+        app.crash_log = app.crash_log or write_crash_log(error, context="outside the app's message loop")
+        app._return_code = 1
+    save = app.session.journal_path if app.session is not None else None
+    if app.crash_log is not None or (app.return_code or 0) != 0:
+        print(crash_message(app.crash_log, save), file=sys.stderr)
+        return app.return_code or 1
+    if save is not None:
+        print(f"salient: {app.saved_message or f'game saved in {save}'}")
+        print(f"salient: continue with  salient play --load {save}")
+    return 0

@@ -1,0 +1,197 @@
+"""`salient run`: play a scenario headless with a policy or an orders file, print the turns and the score."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from game.errors import SalientError
+
+
+def register(subparsers: Any) -> None:
+    """Add the `run` subcommand."""
+    parser = subparsers.add_parser(
+        "run",
+        help="play a scenario headless with a policy or an orders file",
+        description="Play a scenario without the interface: each turn's orders come from a standing policy "
+        "or from an orders file (YAML or JSON: a list of per-turn orders, or a mapping turn -> orders; "
+        "the last orders given stand for the turns after).",
+    )
+    parser.add_argument("path", metavar="PATH", help="scenario file")
+    parser.add_argument("--seed", type=int, required=True, help="random seed (a non-negative integer)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--orders", metavar="FILE", help="orders file (YAML or JSON)")
+    source.add_argument("--policy", metavar="NAME", help="standing policy (hold, delay_withdraw, hold_sudzha_road)")
+    parser.add_argument("--turns", type=int, metavar="K", help="play at most K turns")
+    parser.add_argument("--json", action="store_true", help="print every turn and the score as JSON")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handler: load, play, print."""
+    from game.scenario.load import load_scenario
+
+    from game.engine.game import Game
+
+    if args.seed < 0:
+        raise SalientError("--seed must be a non-negative integer")
+    if args.turns is not None and args.turns < 1:
+        raise SalientError("--turns must be at least 1")
+    scenario = load_scenario(args.path)
+    chooser = orders_source(args)
+    game = Game(scenario, args.seed)
+    play_game(game, chooser, args.turns, on_turn=[])
+    if args.json:
+        print(json.dumps(as_json(game, args), sort_keys=True, indent=1, ensure_ascii=False))
+    else:
+        print_text(game)
+    return 0
+
+
+# --- where the orders come from ------------------------------------------------------------
+
+
+def orders_source(args: argparse.Namespace) -> Any:
+    """A function game -> Orders, from --policy, --orders or the game's defaults."""
+    if args.orders:
+        return OrdersFile(Path(args.orders))
+    if args.policy:
+        from game.engine.policies import POLICIES
+
+        if args.policy not in POLICIES:
+            raise SalientError(f"unknown policy '{args.policy}' (policies: {', '.join(sorted(POLICIES))})")
+        return POLICIES[args.policy]
+    return lambda game: game.default_orders()
+
+
+class OrdersFile:
+    """Orders read from a YAML or JSON file: a list (turn 1, 2, …) or a mapping turn -> orders."""
+
+    def __init__(self, path: Path) -> None:
+        from pydantic import ValidationError
+
+        from game.engine.orders import Orders
+
+        self.path = path
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise SalientError(f"{path}: cannot read the orders file ({error.strerror or error})") from None
+        data = self._parse(text)
+        if isinstance(data, list):
+            items = {i + 1: entry for i, entry in enumerate(data)}
+        elif isinstance(data, dict):
+            items = {}
+            for key, entry in data.items():
+                try:
+                    turn = int(str(key).removeprefix("turn").strip())
+                except ValueError:
+                    raise SalientError(f"{path}: '{key}' is not a turn number") from None
+                if turn < 1:
+                    raise SalientError(f"{path}: turn {turn}: turns start at 1")
+                items[turn] = entry
+        else:
+            raise SalientError(f"{path}: expected a list of per-turn orders or a mapping turn -> orders")
+        if not items:
+            raise SalientError(f"{path}: no orders in the file")
+        self.by_turn: dict[int, Orders] = {}
+        for turn, entry in sorted(items.items()):
+            try:
+                self.by_turn[turn] = Orders.model_validate(entry if entry is not None else {})
+            except ValidationError as error:
+                first = error.errors()[0]
+                where = ".".join(str(x) for x in first["loc"]) or "orders"
+                raise SalientError(f"{path}: turn {turn}: {where}: {first['msg']}") from None
+
+    def _parse(self, text: str) -> Any:
+        if self.path.suffix.lower() == ".json":
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError as error:
+                raise SalientError(f"{self.path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import YAMLError
+
+        try:
+            return YAML(typ="safe").load(text)
+        except YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+            raise SalientError(f"{self.path}{where}: not valid YAML: {getattr(error, 'problem', None) or error}") from None
+
+    def __call__(self, game: Any) -> Any:
+        turns = [t for t in self.by_turn if t <= game.turn]
+        if not turns:
+            return game.default_orders()
+        return self.by_turn[max(turns)]
+
+    def describe(self, turn: int) -> str:
+        """Where the orders of a turn come from, for error messages."""
+        return f"{self.path}: turn {turn}"
+
+
+def play_game(game: Any, chooser: Any, max_turns: int | None, on_turn: list[Any]) -> None:
+    """Play until the end (or K turns); `on_turn` callbacks get (game, orders, report) after each turn."""
+    from game.engine.orders import OrdersError
+
+    played = 0
+    while not game.finished and (max_turns is None or played < max_turns):
+        orders = chooser(game)
+        try:
+            report = game.play(orders)
+        except OrdersError as error:
+            where = chooser.describe(game.turn) if isinstance(chooser, OrdersFile) else f"turn {game.turn}"
+            raise SalientError(f"{where}: {'; '.join(error.problems)}") from None
+        for callback in on_turn:
+            callback(game, orders, report)
+        played += 1
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def _round(value: Any) -> Any:
+    """Floats rounded to 3 decimals (and -0.0 to 0.0), recursively, so the bytes are stable."""
+    if isinstance(value, float):
+        r = round(value, 3)
+        return 0.0 if r == 0 else r
+    if isinstance(value, dict):
+        return {k: _round(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_round(v) for v in value]
+    return value
+
+
+def as_json(game: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """Everything a headless run produced."""
+    return _round({
+        "scenario": game.scenario.meta.id,
+        "seed": game.seed,
+        "source": {"policy": args.policy} if args.policy else {"orders": args.orders} if args.orders else {"default": True},
+        "turns": [report.model_dump(mode="json") for report in game.history],
+        "score": game.score().model_dump(mode="json"),
+        "final_state": game.state_summary(),
+    })
+
+
+def print_text(game: Any) -> None:
+    """One line per turn, then the score with every weight."""
+    player, enemy = game.params.side_ids
+    out = sys.stdout
+    for r in game.history:
+        roads = ", ".join(f"{k} {v}" for k, v in r.road_state.items())
+        line = (
+            f"turn {r.turn:>2}: held {r.area_held_sq_mi:6.1f} sq mi | losses {player} {r.losses[player].total:5.0f}"
+            f" {enemy} {r.losses[enemy].total:5.0f} | delivered {r.supply.delivered_t:5.1f} t,"
+            f" trucks lost {r.supply.trucks_lost:3.0f} | {roads}"
+        )
+        if r.ending:
+            line += f" | ENDED: {r.ending}"
+        print(line, file=out)
+    score = game.score()
+    print(f"score {score.total:.1f} (ending: {score.ending or 'game not finished'})", file=out)
+    for line in score.lines:
+        print(f"  {line.label}: {line.quantity:.1f} x {line.weight:g} = {line.points:.1f}", file=out)

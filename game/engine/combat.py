@@ -1,0 +1,231 @@
+"""Attrition in sub-steps: direct fire (aimed and area Lanchester laws), drones, artillery and air, per sector.
+
+Per sector s and sub-step of dt hours, a side's expected losses are the sum of four causes:
+  aimed (square law):  a · E_other          a = aimed_rate·dt · quality_other / protection
+                       (dt = assault hours / sub-steps: the waves are in contact waves × WAVE_HOURS of the turn)
+  area (linear law):   b · E_other · X      b = area_rate·dt · firepower_other / (frontage · protection)
+  drones:              d · (1 − exp(−X / N0))   d = drone casualties per sub-step at saturation
+  support fire:        k · X                k = (rounds·cas_per_round + sorties·cas_per_sortie) / frontage / protection
+where X is the side's strength in contact, E = min(X, engaged_per_km · frontage) the engaged part (so
+a 6-versus-50 fight is decided at the frontage, not by numbers alone), and the defender's protection
+is posture × terrain × (1 + fortification_defence × fortification). Quality = firepower ×
+(0.5 + training) × morale factor; the player's fire is also scaled by supply effectiveness. Both sides'
+losses are computed from the same state and applied together; each total is one Poisson draw from
+the sub-step's pre-drawn normal (game.engine.sampling), later split between causes in proportion
+to their expected shares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .opfor import assault_hours
+from .params import ENEMY, PLAYER, Params
+from .sampling import poisson_from_normal
+
+DRONE_SATURATION = 10.0
+"""Soldiers in contact below which drones start running out of targets (N0)."""
+COUNTER_ATTACK_FIRE = 1.5
+"""Multiplier on the player's fire in a sector that counter-attacks."""
+EXPOSURE = np.array([1.0, 1.0, 1.0, 0.8, 0.3, 1.0])
+"""Share of the close fight a posture accepts (hold, fortify, counter_attack, delay, withdraw, assault):
+units that delay or withdraw break contact, so both sides' direct fire there falls."""
+RECON_ARTILLERY = 0.5
+"""Extra artillery effect at full recon (observed fire)."""
+MORALE_REFERENCE = 0.7
+"""Morale at which the morale factor on fire is 1."""
+
+
+def fire_quality(p: Params, morale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(R, U) aimed-fire quality and area-fire weight of each soldier of each unit."""
+    m = (0.5 + morale) / (0.5 + MORALE_REFERENCE)
+    return p.firepower * (0.5 + p.training) * m, p.firepower * m
+
+
+@dataclass
+class Contact:
+    """Who is in contact where this turn (start-of-turn aggregates)."""
+
+    eng: np.ndarray  # (R, U) sector index of each unit in contact, S when none
+    x: np.ndarray  # (R, U) soldiers of each unit in contact
+    X: np.ndarray  # (R, 2, S) soldiers in contact by side and sector
+    quality: np.ndarray  # (R, 2, S) mean aimed-fire quality
+    area_weight: np.ndarray  # (R, 2, S) mean area-fire weight
+    vuln: np.ndarray  # (R, 2, S) mean drone vulnerability
+    lead: np.ndarray  # (R, S) enemy soldiers in contact of the lead nationality
+    unit_vuln: np.ndarray  # (R, U) drone vulnerability of each unit
+
+
+def aggregate(p: Params, eng: np.ndarray, x: np.ndarray, morale: np.ndarray, vuln: np.ndarray) -> Contact:
+    """Sum each side's contact strength and its weighted qualities by sector (one bincount per quantity)."""
+    R, U = x.shape
+    S = p.S
+    bins = 2 * (S + 1)
+    index = (p.unit_side.clip(0, 1).astype(np.int64) * (S + 1))[None, :] + eng
+    flat = (index + bins * np.arange(R)[:, None]).ravel()
+    q, w = fire_quality(p, morale)
+
+    def total(weights: np.ndarray) -> np.ndarray:
+        out = np.bincount(flat, weights=weights.ravel(), minlength=R * bins).reshape(R, 2, S + 1)
+        return np.ascontiguousarray(out[:, :, :S])
+
+    X = total(x)
+    safe = np.where(X > 0, X, 1.0)
+    lead = total(x * p.lead)[:, ENEMY]
+    return Contact(
+        eng=eng, x=x, X=X,
+        quality=total(x * q) / safe,
+        area_weight=total(x * w) / safe,
+        vuln=total(x * vuln) / safe,
+        lead=lead,
+        unit_vuln=vuln,
+    )
+
+
+@dataclass
+class Rates:
+    """Per-sub-step coefficients of the four causes, (R, 2, S) each; side index = the side that suffers."""
+
+    aimed: np.ndarray
+    area: np.ndarray
+    drones: np.ndarray
+    support: np.ndarray
+    art_share: np.ndarray  # (R, 2, S) share of support-fire losses due to artillery (the rest: air)
+    protection: np.ndarray  # (R, S) player's protection against direct fire
+    rounds_enemy: np.ndarray  # (R, S) enemy rounds per sector (for erosion)
+    sorties_enemy: np.ndarray  # (R, S) enemy air sorties per sector (for erosion)
+
+
+def support_split(A: np.ndarray, D: np.ndarray, share: float) -> np.ndarray:
+    """(R, S) distribution of the enemy's support fire: `share` on the assaults, the rest on the defence in depth."""
+    a_tot = A.sum(axis=1, keepdims=True)
+    d_tot = D.sum(axis=1, keepdims=True)
+    on_assault = np.where(a_tot > 0, A / np.where(a_tot > 0, a_tot, 1.0), 0.0)
+    in_depth = np.where(d_tot > 0, D / np.where(d_tot > 0, d_tot, 1.0), 0.0)
+    s = np.where(a_tot > 0, share, 0.0)
+    return s * on_assault + (1.0 - s) * in_depth
+
+
+def build_rates(
+    p: Params, c: Contact, posture: np.ndarray, fort: np.ndarray, eff: np.ndarray, coord: float,
+    strike_cas: np.ndarray, enemy_drone_cas: np.ndarray, rounds_player: np.ndarray, recon: np.ndarray,
+) -> Rates:
+    """Coefficients of the sub-step equations for this turn."""
+    n = p.substeps
+    dt = assault_hours(p) / n  # direct fire only while the waves are in contact
+    D, A = c.X[:, PLAYER], c.X[:, ENEMY]
+    prot = p.posture_defence[posture] * p.terrain_defence * (1.0 + p.fort_defence * fort)  # (R, S)
+    dig = p.terrain_defence * (1.0 + p.fort_defence * fort)  # protection from shells and bombs
+    prot_att = p.posture_defence[5]
+    expo = EXPOSURE[posture]
+    fire_mult = expo * np.where(posture == 2, COUNTER_ATTACK_FIRE, 1.0) * eff[:, None]
+    R, S = D.shape
+    aimed = np.empty((R, 2, S))
+    area = np.empty((R, 2, S))
+    aimed[:, PLAYER] = p.aimed_rate * dt * c.quality[:, ENEMY] * expo / prot
+    area[:, PLAYER] = p.area_rate * dt * c.area_weight[:, ENEMY] * expo / (p.frontage * prot)
+    aimed[:, ENEMY] = p.aimed_rate * dt * c.quality[:, PLAYER] * fire_mult / prot_att
+    area[:, ENEMY] = p.area_rate * dt * c.area_weight[:, PLAYER] * fire_mult / (p.frontage * prot_att)
+
+    a_tot = A.sum(axis=1, keepdims=True)
+    on_assault = np.where(a_tot > 0, A / np.where(a_tot > 0, a_tot, 1.0), 0.0)
+    drone_dist = support_split(A, D, 1.0)  # enemy drones: the assaults, else harassment of the defence
+    drones = np.empty((R, 2, S))
+    drones[:, PLAYER] = enemy_drone_cas.sum(axis=1, keepdims=True) * drone_dist * c.vuln[:, PLAYER] / n
+    drones[:, ENEMY] = strike_cas.sum(axis=1, keepdims=True) * on_assault * c.vuln[:, ENEMY] / n
+
+    split = support_split(A, D, p.support_share)
+    rounds_e = p.art_rounds[ENEMY] * coord * split
+    sorties_e = p.air_sorties[ENEMY] * coord * split
+    art_e = rounds_e * p.art_cas[ENEMY]
+    air_e = sorties_e * p.air_cas[ENEMY]
+    art_p = rounds_player[:, None] * on_assault * p.art_cas[PLAYER] * (1.0 + RECON_ARTILLERY * recon[:, None])
+    air_p = p.air_sorties[PLAYER] * on_assault * p.air_cas[PLAYER]
+    support = np.empty((R, 2, S))
+    support[:, PLAYER] = (art_e + air_e) / (p.frontage * dig) / n
+    support[:, ENEMY] = (art_p + air_p) / p.frontage / n
+    art_share = np.empty((R, 2, S))
+    tot_e, tot_p = art_e + air_e, art_p + air_p
+    art_share[:, PLAYER] = np.where(tot_e > 0, art_e / np.where(tot_e > 0, tot_e, 1.0), 1.0)
+    art_share[:, ENEMY] = np.where(tot_p > 0, art_p / np.where(tot_p > 0, tot_p, 1.0), 1.0)
+    return Rates(aimed, area, drones, support, art_share, prot, rounds_e, sorties_e)
+
+
+@dataclass
+class Attrition:
+    """Losses of the turn by side and sector, and their split between causes."""
+
+    lost: np.ndarray  # (R, 2, S) realised
+    causes: np.ndarray  # (4, R, 2, S) realised, split by expected shares: aimed, area, drones, support
+    expected: np.ndarray  # (4, R, 2, S) expected sums over the sub-steps
+
+
+def attrition(p: Params, c: Contact, r: Rates, normals: np.ndarray | None) -> Attrition:
+    """Run the turn's sub-steps (integer counter; both sides' losses from the same state)."""
+    X = c.X.copy()
+    cap = p.engaged_per_km * p.frontage
+    acc = np.zeros((4, *X.shape))
+    lost = np.zeros_like(X)
+    for i in range(p.substeps):
+        E = np.minimum(X, cap)
+        other = E[:, ::-1]
+        aim = r.aimed * other
+        area = r.area * other * X
+        dr = r.drones * -np.expm1(-X / DRONE_SATURATION)
+        sup = r.support * X
+        lam = aim + area + dr + sup
+        if normals is None:
+            loss = np.minimum(lam, X)
+        else:
+            loss = poisson_from_normal(lam, normals[i], X)
+        X -= loss
+        lost += loss
+        acc[0] += aim
+        acc[1] += area
+        acc[2] += dr
+        acc[3] += sup
+    total = acc.sum(axis=0)
+    causes = lost * acc / np.where(total > 0, total, 1.0)
+    return Attrition(lost, causes, acc)
+
+
+def unit_losses(p: Params, c: Contact, att: Attrition, strength: np.ndarray) -> np.ndarray:
+    """(4, R, U) losses of each unit by cause: aimed fire hits the engaged (lead-nationality units first),
+    area and support fire everyone in contact, drones in proportion to vulnerability."""
+    S = p.S
+    R, U = c.x.shape
+    side = p.unit_side.clip(0, 1).astype(np.int64)
+    idx = side[None, :] * (S + 1) + c.eng
+
+    def gather(a: np.ndarray) -> np.ndarray:  # (R, 2, S) -> (R, U)
+        full = np.zeros((R, 2, S + 1))
+        full[:, :, :S] = a
+        return np.take_along_axis(full.reshape(R, -1), idx, axis=1)
+
+    X = gather(c.X)
+    share = np.where(X > 0, c.x / np.where(X > 0, X, 1.0), 0.0)
+    # aimed fire on the attacker falls first on the lead units, which fill the engaged frontage
+    cap = np.concatenate([p.engaged_per_km * p.frontage, [0.0]])[np.minimum(c.eng, S)]
+    engaged = np.minimum(X, cap)
+    lead_x = gather(np.stack([np.zeros_like(c.lead), c.lead], axis=1))
+    lead_eng = np.minimum(lead_x, engaged)
+    is_lead = p.lead[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lead_w = np.where(engaged > 0, lead_eng / engaged, 0.0) * np.where(lead_x > 0, c.x / lead_x, 0.0)
+        rest_x = X - lead_x
+        rest_w = np.where(engaged > 0, (engaged - lead_eng) / engaged, 0.0) * np.where(rest_x > 0, c.x / rest_x, 0.0)
+    aim_share = np.where(side[None, :] == ENEMY, np.where(is_lead, lead_w, rest_w), share)
+    V = gather(c.vuln)
+    vuln_share = np.where(V > 0, share * c.unit_vuln / np.where(V > 0, V, 1.0), share)
+    out = np.stack([
+        gather(att.causes[0]) * aim_share,
+        gather(att.causes[1]) * share,
+        gather(att.causes[2]) * vuln_share,
+        gather(att.causes[3]) * share,
+    ])
+    total = out.sum(axis=0)
+    scale = np.where(total > strength, strength / np.where(total > 0, total, 1.0), 1.0)
+    return out * scale
+

@@ -1,0 +1,169 @@
+"""Drones: sorties × P(reach) × P(hit) × lethality × the target's vulnerability, for both sides.
+
+Radio drones reach with p_reach × (1 − jam_susceptibility × P_jammed), where
+P_jammed = 1 − Π(1 − jam_probability)^teams over the jammers covering that place; fibre-optic
+drones ignore jamming but strike nothing farther than their reach, and fail per sortie with
+p_failure (as do radio drones). The player's teams are split between tasks in proportion to the
+groups' sizes; strike and counter-drone sorties each use a drone from stock. Enemy crews split
+between the front and the road by doctrine; counter-drone hits suppress their sorties,
+overwatch lowers the road hazard, recon sharpens intelligence and artillery.
+
+Road hazard (after CONTEXT §6): a truck on segment s meets attacks at the rate
+h_s = Σ_types (sorties per turn per km over s) × P(reach) × P(hit) × P(kill vehicle) × coordination
+      × (1 − netting share × netting protection) × (1 − concealment) × overwatch factor   [per hour]
+and survives the trip with P = exp(−visibility × (1 − escort) × Σ_s h_s · L_s / v_s).
+Sorties of a type are spread over the segments within its reach, weighted by length (field tracks
+are watched half as closely); the reach of a segment is its enemy distance plus the screen depth
+of every held sector that screens it, so losing a screening sector brings the road into reach.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .params import ENEMY, PLAYER, Params
+
+RECON_TEAMS = 2.0
+"""Recon teams for 63% of the full recon effect (recon level = 1 − exp(−teams / this))."""
+COUNTER_DRONE_SUPPRESSION = 0.5
+"""Enemy team-turns suppressed per counter-drone hit (on crews and launch points)."""
+OVERWATCH_SUPPRESSION = 0.5
+"""Road-hunting enemy team-turns suppressed per overwatch hit."""
+ROAD_HAZARD_KMH = 1.0
+"""Converts sorties per km per turn into attacks per truck-hour (drones wait over the road for traffic)."""
+
+
+@dataclass
+class DroneTurn:
+    """What the drones of both sides do this turn (arrays over R)."""
+
+    strike_cas: np.ndarray  # (R, 2) player strike casualties at saturation, by guidance (radio, fibre)
+    enemy_front_cas: np.ndarray  # (R, 2) enemy front casualties at saturation, by guidance
+    ew_front_multiplier: np.ndarray  # (R,) radio front casualties without the player's front EW / with it
+    drones_used: np.ndarray  # (R,)
+    recon: np.ndarray  # (R,) recon level 0..1
+    suppression: np.ndarray  # (R,) share of enemy sorties still flown after counter-drone
+    suppressed_sorties: np.ndarray  # (R,)
+    road_sorties: np.ndarray  # (R, D) enemy road sorties per drone group (0 for player groups)
+    front_sorties: np.ndarray  # (R, D) enemy front sorties per drone group
+    p_jam_road: np.ndarray  # (R,)
+    overwatch: np.ndarray  # (R,) multiplier on the road hazard (1 = no overwatch)
+
+
+def p_jammed(teams: np.ndarray, log_survival: float) -> np.ndarray:
+    """1 − Π(1 − p)^teams, with the jammers' mean log(1 − p) per team."""
+    return 1.0 - np.exp(teams * log_survival)
+
+
+def plan_drones(
+    p: Params, tasks: np.ndarray, ew: np.ndarray, drone_stock: np.ndarray, road_share: np.ndarray,
+    targets_exist: np.ndarray, coord: float,
+) -> DroneTurn:
+    """Sorties, reach and expected casualties of both sides' drones for one turn."""
+    R = drone_stock.shape[0]
+    mine = p.drone_side == PLAYER
+    theirs = p.drone_side == ENEMY
+    teams_p = max(p.drone_teams[mine].sum(), 1.0)
+    share = np.where(mine, p.drone_teams / teams_p, 0.0)  # (D,)
+    per_team = share * p.drone_sorties  # sorties per tasked team, by group
+    strike = tasks[:, 0:1] * per_team * targets_exist[:, None]  # (R, D)
+    counter = tasks[:, 1:2] * per_team
+    wanted = (strike + counter).sum(axis=1)
+    f = np.where(wanted > 0, np.minimum(1.0, drone_stock / np.where(wanted > 0, wanted, 1.0)), 0.0)[:, None]
+    pj_enemy = p_jammed(p.ew_teams[ENEMY], p.ew_log_survival[ENEMY])
+    reach_front = p.drone_p_reach * (1.0 - p.drone_jam * pj_enemy) * (1.0 - p.drone_p_fail)
+    strike_hits = strike * f * reach_front * p.drone_p_hit
+    cas = strike_hits * p.drone_lethality
+    strike_cas = np.stack([(cas * ~p.drone_fibre).sum(1), (cas * p.drone_fibre).sum(1)], axis=1)
+    cd_hits = (counter * f * reach_front * p.drone_p_hit).sum(axis=1)
+    ow_hits = tasks[:, 2] * (per_team * p.drone_p_reach * (1.0 - p.drone_p_fail) * p.drone_p_hit).sum()
+    recon = 1.0 - np.exp(-tasks[:, 3] / RECON_TEAMS)
+
+    teams_e = max(p.drone_teams[theirs].sum(), 1.0)
+    suppression = np.exp(-COUNTER_DRONE_SUPPRESSION * cd_hits / teams_e)
+    flown = (theirs * p.drone_teams * p.drone_sorties)[None, :] * suppression[:, None]  # (R, D)
+    road = flown * road_share[:, None]
+    front = flown - road
+    road_teams = max((theirs * p.drone_teams).sum(), 1.0) * road_share
+    overwatch = np.exp(-OVERWATCH_SUPPRESSION * ow_hits / np.maximum(road_teams, 1e-9))
+    pj_road = p_jammed(ew[:, 1], p.ew_log_survival[PLAYER])
+    return DroneTurn(
+        strike_cas=strike_cas,
+        enemy_front_cas=np.zeros((R, 2)),  # filled by front_casualties once idle road sorties return
+        ew_front_multiplier=np.ones(R),
+        drones_used=((strike + counter) * f).sum(axis=1),
+        recon=recon,
+        suppression=suppression,
+        suppressed_sorties=(theirs * p.drone_teams * p.drone_sorties).sum() * (1.0 - suppression),
+        road_sorties=road,
+        front_sorties=front,
+        p_jam_road=pj_road,
+        overwatch=overwatch,
+    )
+
+
+def front_casualties(p: Params, dt: DroneTurn, ew_front: np.ndarray, coord: float) -> None:
+    """Enemy drone casualties on the player at the front (at saturation), and what the front EW spared."""
+    pj = p_jammed(ew_front, p.ew_log_survival[PLAYER])[:, None]
+    base = dt.front_sorties * p.drone_p_reach * (1.0 - p.drone_p_fail) * np.minimum(1.0, p.drone_p_hit * coord) * p.drone_lethality
+    jammed = base * (1.0 - p.drone_jam * pj)
+    radio = ~p.drone_fibre
+    dt.enemy_front_cas = np.stack([(jammed * radio).sum(1), (jammed * p.drone_fibre).sum(1)], axis=1)
+    with_ew = dt.enemy_front_cas[:, 0]
+    without = (base * radio).sum(1)
+    dt.ew_front_multiplier = np.where(with_ew > 0, without / np.where(with_ew > 0, with_ew, 1.0), 1.0)
+
+
+@dataclass
+class RoadExposure:
+    """Expected drone attacks on one truck crossing each segment in daylight, by segment and guidance."""
+
+    radio: np.ndarray  # (R, G)
+    fibre: np.ndarray  # (R, G)
+    radio_no_ew: np.ndarray  # (R, G) the same without jamming on the road
+    unmitigated: np.ndarray  # (R, G) total without netting and overwatch
+    netting_factor: np.ndarray  # (R, G)
+    idle: np.ndarray  # (R, D) road sorties with no segment within reach (they go to the front)
+    distance: np.ndarray  # (R, G) km from the enemy's launch points
+    overwatch: np.ndarray  # (R,) the overwatch multiplier already applied
+
+    @property
+    def total(self) -> np.ndarray:
+        """(R, G) all guidance together."""
+        return self.radio + self.fibre
+
+
+def road_exposure(
+    p: Params, held: np.ndarray, dt: DroneTurn, net_share: np.ndarray, coord: float
+) -> RoadExposure:
+    """Per-segment exposure of a truck to enemy road drones (see module doc)."""
+    R = held.shape[0]
+    distance = p.enemy_distance[None, :] + held.astype(float) @ p.screen_depth  # (R, G)
+    theirs = p.drone_side == ENEMY
+    in_reach = (distance[:, :, None] <= p.drone_reach[None, None, :]) & theirs  # (R, G, D)
+    weight = in_reach * (p.length * p.watch)[None, :, None]
+    total_w = weight.sum(axis=1)  # (R, D)
+    idle = np.where(total_w > 0, 0.0, dt.road_sorties)
+    per_km = dt.road_sorties[:, None, :] * weight / np.where(total_w > 0, total_w, 1.0)[:, None, :] / p.length[None, :, None]
+    kill = p.drone_p_reach * (1.0 - p.drone_p_fail) * np.minimum(1.0, p.drone_p_hit * coord) * p.drone_vehicle_kill
+    jam = 1.0 - p.drone_jam[None, :] * dt.p_jam_road[:, None]  # (R, D)
+    hours = (p.length / p.speed)[None, :]
+    netting = 1.0 - p.netting_protection * net_share[:, None] * p.on_road[None, :]
+    common = (1.0 - p.concealment)[None, :] * hours * ROAD_HAZARD_KMH
+    raw = per_km * kill  # (R, G, D) attacks per truck-hour before jamming and mitigation
+    radio_raw = (raw * ~p.drone_fibre).sum(axis=2) * common
+    radio = (raw * jam[:, None, :] * ~p.drone_fibre).sum(axis=2) * common
+    fibre = (raw * p.drone_fibre).sum(axis=2) * common
+    mitig = netting * dt.overwatch[:, None]
+    return RoadExposure(
+        radio=radio * mitig,
+        fibre=fibre * mitig,
+        radio_no_ew=radio_raw * mitig,
+        unmitigated=radio + fibre,
+        netting_factor=netting,
+        idle=idle,
+        distance=distance,
+        overwatch=dt.overwatch,
+    )

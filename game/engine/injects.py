@@ -1,0 +1,123 @@
+"""Injects: scenario events fired on a turn, after a turn, on conditions or by chance, per replication.
+
+Triggers are evaluated at the start of a turn on each replication's own state; the chance part
+draws from stream(seed, turn, "injects") (one uniform per replication and inject, whatever fires).
+State effects (stocks, road state, morale, strength) apply to the replications where the inject
+fired. Rate effects (scale_rate, set_rate on a scenario path) change the compiled parameters: each
+replication carries how many times each rate inject fired, and replications that differ are
+resolved with their own parameter set (see game.engine.step), so a forecast or a batch run treats
+a chance inject honestly, replication by replication.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+
+import numpy as np
+
+from game.scenario.injects import ChangeMorale, ChangeStock, ChangeStrength, Condition, Inject, ScaleRate, SetRate, SetRoadState
+
+from .params import PLAYER, ROAD_STATES, STOCKS, Params
+from .state import State
+
+_OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+    "<": operator.lt, "<=": operator.le, "==": operator.eq, ">=": operator.ge, ">": operator.gt, "!=": operator.ne,
+}
+
+
+def is_rate(inj: Inject) -> bool:
+    """True when the inject changes a scenario number (and so the compiled parameters)."""
+    return any(isinstance(e, (ScaleRate, SetRate)) for e in inj.effects)
+
+
+def metric(p: Params, st: State, cond: Condition) -> np.ndarray:
+    """(R,) value of a condition's metric on each replication."""
+    m = cond.metric
+    R = st.R
+    if m == "turn":
+        return np.full(R, float(st.turn))
+    if m == "area_held_sq_mi":
+        return st.area_held(p)
+    if m == "area_held_share":
+        start = float((p.holder0 == PLAYER) @ p.area)
+        return st.area_held(p) / max(start, 1e-9)
+    if m == "own_strength":
+        return st.player_strength(p)
+    if m == "own_losses":
+        return st.casualties[:, 0].sum(axis=1)
+    if m == "enemy_losses":
+        return st.casualties[:, 1].sum(axis=1)
+    if m == "road_cut_turns":
+        return st.cut_clock.astype(float)
+    if m == "supply_delivered_t":
+        return st.last_delivered
+    if m == "ammunition_t":
+        return st.stocks[:, 0]
+    if m == "sector_held":
+        return (st.holder[:, p.sector_ids.index(cond.target)] == PLAYER).astype(float)
+    if m == "place_held":
+        return (st.place_holder(p)[:, p.place_ids.index(cond.target)] == PLAYER).astype(float)
+    if m == "road_state_index":
+        return st.road_state[:, p.road_ids.index(cond.target)].astype(float)
+    raise ValueError(f"unknown metric {m}")
+
+
+def evaluate(p: Params, st: State, uniforms: np.ndarray) -> np.ndarray:
+    """(R, I) bool: which injects fire at the start of this turn (uniforms: (R, I) from the injects stream)."""
+    injects = p.scenario.injects
+    fire = np.zeros((st.R, len(injects)), dtype=bool)
+    for i, inj in enumerate(injects):
+        if not inj.active:
+            continue
+        trig = inj.trigger
+        if trig.turn is not None and st.turn != trig.turn:
+            continue
+        if trig.after_turn is not None and st.turn < trig.after_turn:
+            continue
+        ok = ~st.ended
+        if not inj.repeatable:
+            ok &= st.fired[:, i] == 0
+        for cond in trig.conditions:
+            ok &= _OPS[cond.op](metric(p, st, cond), cond.value)
+        if trig.probability < 1.0:
+            ok &= uniforms[:, i] < trig.probability
+        fire[:, i] = ok
+    return fire
+
+
+def apply(p: Params, st: State, fire: np.ndarray) -> None:
+    """Count the firings and apply the state effects where each inject fired (in place)."""
+    st.fired += fire.astype(st.fired.dtype)
+    for i, inj in enumerate(p.scenario.injects):
+        rows = fire[:, i]
+        if not rows.any():
+            continue
+        for eff in inj.effects:
+            if isinstance(eff, ChangeStock):
+                k = STOCKS.index(eff.stock)
+                st.stocks[rows, k] = np.maximum(0.0, st.stocks[rows, k] + eff.delta)
+            elif isinstance(eff, SetRoadState):
+                g = p.road_ids.index(eff.road)
+                st.damage[rows, g] = ROAD_STATES.index(eff.state)
+                st.road_state[rows, g] = ROAD_STATES.index(eff.state)
+            elif isinstance(eff, ChangeMorale):
+                side = 0 if eff.side == p.side_ids[0] else 1 if eff.side == p.side_ids[1] else 2
+                cols = p.unit_side == side
+                st.morale[np.ix_(rows, cols)] = np.clip(st.morale[np.ix_(rows, cols)] + eff.delta, 0.0, 1.0)
+            elif isinstance(eff, ChangeStrength):
+                u = p.unit_ids.index(eff.unit)
+                st.strength[rows, u] = np.maximum(0.0, st.strength[rows, u] + eff.delta)
+
+
+def rate_effects(p: Params, counts: tuple[int, ...]) -> list[tuple[str, str, float]]:
+    """The (kind, path, number) rate changes of injects fired `counts` times each, in scenario order."""
+    out: list[tuple[str, str, float]] = []
+    for inj, n in zip(p.scenario.injects, counts):
+        for _ in range(n):
+            for eff in inj.effects:
+                if isinstance(eff, ScaleRate):
+                    out.append(("scale_rate", eff.target, eff.factor))
+                elif isinstance(eff, SetRate):
+                    out.append(("set_rate", eff.target, eff.value))
+    return out

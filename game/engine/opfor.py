@@ -1,0 +1,98 @@
+"""The opposing force's doctrine, vectorised: where its units assault, when it pauses, where its drones go.
+
+Targeting: a unit standing in a sector the player holds fights there (it is already in contact).
+A unit in a sector the enemy holds picks, among the sectors the player holds, the best by
+    score = 4·main_effort_rank + 2·weakness − 3·max(hops − 1, 0)
+(weakness = 1 − defenders / strongest defence): main-effort sectors first, then wherever the
+defence is thinnest, near before far. An adjacent target is assaulted; a distant one is
+approached one sector per turn. A sector is assaulted only if the units aiming at it outnumber its
+defenders by the doctrine's minimum force ratio. The attacker pauses for a turn after losing more
+than `pause_when_losses_exceed` of the force it committed, and shifts drones to the road after
+convoys have run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .params import ENEMY, PLAYER, Params
+
+MORALE_BREAK = 0.15
+"""A unit whose morale falls below this is broken whatever its strength."""
+
+
+def broken(p: Params, strength: np.ndarray, morale: np.ndarray) -> np.ndarray:
+    """(R, U) units past their breaking point (share of starting strength lost) or with collapsed morale."""
+    return (strength < 1.0) | (strength < (1.0 - p.breaking) * p.strength0 - 1e-9) | (morale < MORALE_BREAK)
+
+
+def sector_sum(index: np.ndarray, weights: np.ndarray, bins: int) -> np.ndarray:
+    """(R, bins) sums of `weights` (R, U) by `index` (R, U) in [0, bins)."""
+    R = index.shape[0]
+    flat = (index + bins * np.arange(R)[:, None]).ravel()
+    return np.bincount(flat, weights=weights.ravel(), minlength=R * bins).reshape(R, bins)
+
+
+def plan_targets(
+    p: Params, holder: np.ndarray, loc: np.ndarray, strength: np.ndarray, able: np.ndarray, defenders: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each enemy unit's target sector this turn (-1 none) and its location after any approach march."""
+    R, S = holder.shape
+    held = holder == PLAYER
+    weakness = 1.0 - defenders / (defenders.max(axis=1, keepdims=True) + 1.0)
+    hops = p.dist.astype(float)
+    score = (
+        4.0 * p.main_effort_rank[None, None, :]
+        + 2.0 * weakness[:, None, :]
+        - 3.0 * np.maximum(hops - 1.0, 0.0)[None]
+        + 100.0 * (hops == 0)[None]
+    )
+    score = np.where(held[:, None, :] & (p.dist < 90)[None], score, -np.inf)
+    best = score.argmax(axis=2)  # (R, S origin)
+    valid = np.take_along_axis(score, best[:, :, None], axis=2)[:, :, 0] > -np.inf
+    tgt = np.take_along_axis(best, loc, axis=1)
+    ok = np.take_along_axis(valid, loc, axis=1) & able
+    hop = p.dist[loc, tgt]
+    assault = ok & (hop <= 1)
+    move = ok & (hop > 1)
+    new_loc = np.where(move, p.next_hop[loc, tgt], loc)
+    target = np.where(assault, tgt, -1)
+    # the doctrine's minimum force ratio, sector by sector
+    idx = np.where(target >= 0, target, S)
+    massed = sector_sum(idx, strength * (target >= 0), S + 1)[:, :S]
+    go = massed >= p.min_ratio * defenders
+    go_u = np.take_along_axis(np.concatenate([go, np.zeros((R, 1), bool)], axis=1), idx, axis=1)
+    return np.where(go_u, target, -1), new_loc
+
+
+WAVE_HOURS = 3.0
+"""Hours one assault wave stays in the close fight."""
+
+
+def contact_share(p: Params) -> float:
+    """Share of an assaulting unit in contact at a time: one wave (aggression × wave share)."""
+    return p.aggression * p.wave_share if p.waves > 0 else 0.0
+
+
+def assault_hours(p: Params) -> float:
+    """Hours of close fighting in a turn: the waves one after another, at most the whole turn."""
+    return min(p.turn_hours, p.waves * WAVE_HOURS)
+
+
+def next_road_share(p: Params, trucks_sent: np.ndarray) -> np.ndarray:
+    """Share of drone crews hunting the road next turn: more after busy convoy traffic, never above the max."""
+    activity = np.minimum(1.0, trucks_sent / max(p.trucks_available, 1))
+    return p.road_share0 + p.react * activity * (p.road_share_max - p.road_share0)
+
+
+def reinforce(p: Params, strength: np.ndarray, reserve: np.ndarray) -> np.ndarray:
+    """Add each side's fresh soldiers to its units still in being, in proportion to their starting strength."""
+    out = strength
+    for side in (PLAYER, ENEMY):
+        amount = p.reinforcements[side]
+        if amount <= 0:
+            continue
+        w = (p.unit_side == side) * p.strength0 * (strength >= 1.0) * ~reserve
+        total = w.sum(axis=1, keepdims=True)
+        out = out + np.where(total > 0, amount * w / np.where(total > 0, total, 1.0), 0.0)
+    return out

@@ -1,0 +1,112 @@
+"""Every random number in the game, keyed by (seed, turn, purpose), drawn as fixed-shape arrays.
+
+Why keyed streams
+-----------------
+`stream(seed, turn, purpose)` builds a fresh `numpy.random.Generator` from a
+`SeedSequence` of the seed, the turn and a stable hash of the purpose. Nothing
+depends on how many numbers an earlier call consumed, so a game replays bit for
+bit from (scenario, seed, orders), a branch can re-run a turn with other
+orders, and the forecast, the intelligence picture and the injects never
+disturb the dice of the battle.
+
+Common random numbers (what is shared, what cannot be)
+------------------------------------------------------
+A turn's noise is drawn *before* the turn is resolved, in shapes that depend
+only on the scenario's structure (sub-steps, sectors, road segments) and on
+the number of replications, never on the orders (`draw_noise`):
+
+* `normals`, shape (substeps, R, 2, S): one standard normal per sub-step, per
+  side and per sector. Each side's losses in a sector during a sub-step are a
+  Poisson variate obtained from this normal (see `game.engine.sampling`), so
+  two different orders for the same turn face the *same* dice: if a sector was
+  unlucky under one plan it is unlucky under the other, and the difference in
+  outcomes is the effect of the orders, not of luck.
+* `uniforms`, shape (R, M): the day and night convoy draws (a binomial by
+  inverse CDF: more trucks or a more dangerous road on the same uniform never
+  means fewer trucks lost), whether an air strike hits the road and which
+  segment, and one repair draw per road segment.
+
+Shared exactly: the noise of the same sector, side and sub-step; the convoy
+uniforms; the air-strike and repair draws. Not shared: once the two plans have
+diverged (a sector fell in one and not in the other, a unit moved), the same
+normal drives a different fight, so coupling weakens over later turns; the
+chance injects use their own stream ("injects") and see identical draws but
+may fire in one branch and not the other when their conditions differ; the
+forecast uses the purpose "forecast", so its replications are independent of
+the game's own dice; intelligence noise ("intel", "intel_bias") never touches
+the battle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Noise", "NoiseLayout", "draw_noise", "purpose_key", "stream"]
+
+
+def purpose_key(purpose: str) -> tuple[int, int]:
+    """Two stable 32-bit words from a purpose string (Python's hash() is salted per process)."""
+    digest = hashlib.blake2b(purpose.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest[:4], "little"), int.from_bytes(digest[4:], "little")
+
+
+def stream(seed: int, turn: int, purpose: str) -> np.random.Generator:
+    """The generator for one purpose in one turn of one game."""
+    if seed < 0 or turn < 0:
+        raise ValueError(f"seed and turn must be non-negative, got seed={seed}, turn={turn}")
+    words = [seed & 0xFFFFFFFF, seed >> 32, turn, *purpose_key(purpose)]
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(words)))
+
+
+@dataclass(frozen=True)
+class NoiseLayout:
+    """Shapes of a turn's noise; fixed by the scenario's structure, independent of the orders."""
+
+    substeps: int
+    sectors: int
+    segments: int
+
+    # columns of the uniform block
+    DAY: int = 0
+    NIGHT: int = 1
+    AIR_HIT: int = 2
+    AIR_SEGMENT: int = 3
+    REPAIR0: int = 4
+
+    @property
+    def columns(self) -> int:
+        """Uniform columns per replication."""
+        return self.REPAIR0 + self.segments
+
+
+@dataclass(frozen=True)
+class Noise:
+    """One turn's dice for R replications. `normals` is None in the mean-field (expected value) mode."""
+
+    normals: np.ndarray | None
+    uniforms: np.ndarray
+
+    @property
+    def replications(self) -> int:
+        """R."""
+        return self.uniforms.shape[0]
+
+    def take(self, rows: np.ndarray) -> "Noise":
+        """The dice of a subset of replications."""
+        normals = None if self.normals is None else self.normals[:, rows]
+        return Noise(normals, self.uniforms[rows])
+
+    @staticmethod
+    def mean_field(layout: NoiseLayout, replications: int) -> "Noise":
+        """No randomness: expected losses, no road hits, no repairs by chance (u = 1)."""
+        return Noise(None, np.ones((replications, layout.columns)))
+
+
+def draw_noise(layout: NoiseLayout, replications: int, gen: np.random.Generator) -> Noise:
+    """Draw the whole turn's noise up front, in the same shapes whatever the orders."""
+    normals = gen.standard_normal((layout.substeps, replications, 2, layout.sectors))
+    uniforms = gen.random((replications, layout.columns))
+    return Noise(normals, uniforms)

@@ -1,0 +1,86 @@
+"""Poisson and binomial variates as deterministic transforms of pre-drawn noise (for common random numbers).
+
+A generator's own `poisson` consumes a variable amount of randomness, so two plans would stop
+sharing dice after the first difference. Here every variate is a monotone function of one
+pre-drawn normal or uniform:
+
+* Poisson(lam) ≈ clip(floor(lam' + sqrt(lam')·Z + 1/2), 0, cap), the normal approximation with a
+  continuity correction, where lam' is chosen so that the *mean* of the clipped, rounded variate is
+  exactly lam (the correction matters below about 10; without it small means are biased upward by
+  the clipping at zero). Monotone in lam for a fixed Z.
+* Binomial(n, p) by inverse CDF on a uniform, summing the probability mass term by term and
+  stopping as soon as every replication is placed. Exact, and monotone in n and p for a fixed u.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["binomial_from_uniform", "poisson_from_normal", "poisson_mean_correction"]
+
+
+def _clipped_rounded_mean(mu: float) -> float:
+    """E[max(0, floor(mu + sqrt(mu)·Z + 1/2))] for Z standard normal."""
+    if mu <= 0.0:
+        return 0.0
+    sigma = math.sqrt(mu)
+    total = 0.0
+    k = 1
+    top = mu + 12.0 * sigma + 2.0
+    while k <= top:
+        # P(mu + sigma Z + 1/2 >= k)
+        z = (mu + 0.5 - k) / sigma
+        total += 0.5 * math.erfc(-z / math.sqrt(2.0))
+        k += 1
+    return total
+
+
+def _build_table() -> tuple[np.ndarray, np.ndarray]:
+    grid = (np.arange(0, 161) / 20.0) ** 2  # lam' from 0 to 64, dense near zero
+    means = np.array([_clipped_rounded_mean(float(mu)) for mu in grid])
+    # The map lam' -> mean is increasing; tabulate the correction lam' - mean as a function of mean.
+    means = np.maximum.accumulate(means)
+    return means, grid - means
+
+
+_MEANS, _CORRECTION = _build_table()
+
+
+def poisson_mean_correction(lam: np.ndarray) -> np.ndarray:
+    """The lam' whose clipped, rounded normal variate has mean `lam` (lam' = lam beyond the table)."""
+    return lam + np.interp(lam, _MEANS, _CORRECTION)
+
+
+def poisson_from_normal(lam: np.ndarray, z: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """A Poisson(lam) variate from standard normals `z`, never above `cap` (mean-corrected, see module doc)."""
+    mu = poisson_mean_correction(lam)
+    x = np.floor(mu + np.sqrt(mu) * z + 0.5)
+    np.maximum(x, 0.0, out=x)
+    np.minimum(x, cap, out=x)
+    return x
+
+
+def binomial_from_uniform(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Binomial(n, p) by inverse CDF on uniforms `u` (arrays broadcast to one shape; n whole numbers)."""
+    n, p, u = np.broadcast_arrays(np.asarray(n, float), np.asarray(p, float), np.asarray(u, float))
+    p = np.clip(p, 0.0, 1.0)
+    flip = p > 0.5  # count the rarer outcome, for accuracy and an early stop
+    q = np.where(flip, 1.0 - p, p)
+    uu = np.where(flip, 1.0 - u, u)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pmf = np.where(q < 1.0, (1.0 - q) ** n, 0.0)
+        ratio = np.where(q < 1.0, q / (1.0 - q), 0.0)
+    cdf = pmf.copy()
+    count = np.zeros_like(n)
+    nmax = int(n.max()) if n.size else 0
+    for k in range(nmax):
+        above = uu > cdf
+        if k % 4 == 0 and not above.any():
+            break
+        count += above
+        pmf = pmf * (n - k) / (k + 1) * ratio
+        cdf = cdf + pmf
+    count = np.minimum(count, n)
+    return np.where(flip, n - count, count)

@@ -1,0 +1,71 @@
+"""Endings and the score: every weight from `scenario.scoring`, as quantity × weight = points.
+
+Vectorised over replications (`score_arrays`) for forecasts and batch analysis, and rendered as a
+`Score` with one `ScoreLine` per term for the trainee.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .params import ENDING_CODE, ENDINGS, PLAYER, Params
+from .report import Score, ScoreLine
+from .state import State
+
+
+def objectives_met(p: Params, st: State) -> dict[str, np.ndarray]:
+    """(R,) bool per objective id, judged on the state as it stands."""
+    out: dict[str, np.ndarray] = {}
+    turns_played = max(st.turn - 1, 1)
+    start_strength = float(p.strength0[p.unit_side == PLAYER].sum())
+    for obj in p.scenario.scoring.objectives:
+        if obj.kind == "hold_place":
+            met = st.place_holder(p)[:, p.place_ids.index(obj.target)] == PLAYER
+        elif obj.kind == "hold_sector":
+            met = st.holder[:, p.sector_ids.index(obj.target)] == PLAYER
+        elif obj.kind == "keep_road_open":
+            g = p.road_ids.index(obj.target)
+            met = st.open_turns[:, g] / turns_played >= obj.threshold
+        elif obj.kind == "avoid_encirclement":
+            met = st.ending != ENDING_CODE["encircled"]
+        else:  # preserve_strength
+            met = st.player_strength(p) >= obj.threshold * start_strength
+        out[obj.id] = np.asarray(met, dtype=bool)
+    return out
+
+
+def score_arrays(p: Params, st: State) -> tuple[list[tuple[str, str, np.ndarray, float]], np.ndarray]:
+    """Score lines as (name, label, quantity (R,), weight) and the total (R,)."""
+    w = p.scenario.scoring
+    lines: list[tuple[str, str, np.ndarray, float]] = [
+        ("ground_held", "Square miles still held", st.area_held(p), w.per_sq_mi_held),
+        ("own_casualties", "Own soldiers killed, wounded or captured", st.casualties[:, 0].sum(axis=1), w.per_own_casualty),
+        ("enemy_casualties", "Enemy soldiers put out of action", st.casualties[:, 1].sum(axis=1), w.per_enemy_casualty),
+        ("encircled", "Grouping encircled", (st.ending == ENDING_CODE["encircled"]).astype(float), w.encirclement_penalty),
+        (
+            "orderly_withdrawal",
+            "Withdrawal completed with the road usable",
+            ((st.ending == ENDING_CODE["withdrawn"]) & st.orderly).astype(float),
+            w.orderly_withdrawal_bonus,
+        ),
+    ]
+    met = objectives_met(p, st)
+    for obj in w.objectives:
+        lines.append((f"objective.{obj.id}", obj.title, met[obj.id].astype(float), obj.points))
+    total = sum(q * weight for _, _, q, weight in lines)
+    return lines, np.asarray(total, dtype=float)
+
+
+def score_model(p: Params, st: State, row: int = 0) -> Score:
+    """The score of one replication with every weight shown."""
+    lines, total = score_arrays(p, st)
+    met = objectives_met(p, st)
+    return Score(
+        total=round(float(total[row]), 6),
+        lines=[
+            ScoreLine(name=n, label=lab, quantity=float(q[row]), weight=float(wt), points=float(q[row] * wt))
+            for n, lab, q, wt in lines
+        ],
+        ending=ENDINGS[int(st.ending[row])],  # type: ignore[arg-type]
+        objectives_met={k: bool(v[row]) for k, v in met.items()},
+    )

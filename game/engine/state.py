@@ -1,0 +1,154 @@
+"""The game state: a handful of numpy arrays with a leading replication axis R.
+
+R = 1 for a game, about 1,000 for a forecast, tens of thousands per chunk in batch analysis.
+Every field is an array whose first axis is R (except `turn`, the same for every replication),
+so broadcasting a game to a forecast, selecting replications and freezing finished ones are
+generic operations over the fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from .params import PLAYER, Params
+
+
+@dataclass
+class State:
+    """Ground truth for R replications at the start of `turn`."""
+
+    turn: int
+    """The turn about to be resolved (from 1), the same for every replication."""
+    strength: np.ndarray  # (R, U) soldiers fit to fight
+    morale: np.ndarray  # (R, U) 0..1
+    vuln: np.ndarray  # (R, U) drone vulnerability (falls as units adapt)
+    loc: np.ndarray  # (R, U) sector index where the unit stands
+    reserve: np.ndarray  # (R, U) bool, player reserves not yet committed
+    holder: np.ndarray  # (R, S) int8: 0 player, 1 enemy, 2 neutral
+    fort: np.ndarray  # (R, S) fortification 0..1
+    progress: np.ndarray  # (R, S) attacker's progress into the sector, falls at 1
+    posture: np.ndarray  # (R, S) int8 standing player posture
+    damage: np.ndarray  # (R, G) int8 physical damage to the road (3 = blocked)
+    road_state: np.ndarray  # (R, G) int8 0 open .. 3 cut
+    open_turns: np.ndarray  # (R, G) turns each segment ended open
+    stocks: np.ndarray  # (R, 4) ammunition_t, drones, fuel_t, food_medical_t
+    netting_km: np.ndarray  # (R,)
+    cut_clock: np.ndarray  # (R,) consecutive turns with every route cut
+    wounded_pending: np.ndarray  # (R,) player wounded awaiting evacuation
+    casualties: np.ndarray  # (R, 2, 3) cumulative killed, wounded, captured by side
+    last_losses: np.ndarray  # (R, 2) casualties of the last turn by side
+    last_delivered: np.ndarray  # (R,) tonnes delivered last turn
+    last_trucks: np.ndarray  # (R,) trucks sent last turn
+    delivered_total: np.ndarray  # (R,)
+    trucks_lost_total: np.ndarray  # (R,)
+    road_share: np.ndarray  # (R,) share of enemy drones hunting the road this turn
+    paused: np.ndarray  # (R,) bool, the attacker regroups this turn
+    withdrawing: np.ndarray  # (R,) bool
+    withdraw_left: np.ndarray  # (R,) turns until the withdrawal completes
+    orderly: np.ndarray  # (R,) bool, the withdrawal completed with the road usable
+    ended: np.ndarray  # (R,) bool
+    ending: np.ndarray  # (R,) int8 code (see params.ENDINGS)
+    fired: np.ndarray  # (R, I) int, times each inject has fired
+
+    @property
+    def R(self) -> int:  # noqa: N802
+        """Number of replications."""
+        return self.strength.shape[0]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The array fields by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "turn"}
+
+    def copy(self) -> "State":
+        """A deep copy."""
+        return replace(self, **{k: v.copy() for k, v in self.arrays().items()})
+
+    def broadcast(self, replications: int) -> "State":
+        """R copies of replication 0 (a game's state becomes a forecast's starting point)."""
+        return replace(
+            self, **{k: np.ascontiguousarray(np.repeat(v[:1], replications, axis=0)) for k, v in self.arrays().items()}
+        )
+
+    def take(self, rows: np.ndarray) -> "State":
+        """The replications in `rows`."""
+        return replace(self, **{k: v[rows] for k, v in self.arrays().items()})
+
+    def put(self, rows: np.ndarray, part: "State") -> None:
+        """Write a subset's arrays back into these rows."""
+        for k, v in self.arrays().items():
+            v[rows] = getattr(part, k)
+
+    def keep_where(self, frozen: np.ndarray, old: "State") -> None:
+        """Restore the old values in replications that had already ended (they take no more turns)."""
+        if not frozen.any():
+            return
+        for k, v in self.arrays().items():
+            v[frozen] = getattr(old, k)[frozen]
+
+    def area_held(self, p: Params) -> np.ndarray:
+        """Square miles the player holds, per replication."""
+        return (self.holder == PLAYER) @ p.area
+
+    def place_holder(self, p: Params) -> np.ndarray:
+        """(R, P) holder of each place: its sector's holder, or its starting holder outside every sector."""
+        inside = p.place_sector >= 0
+        out = np.broadcast_to(p.place_holder0, (self.R, p.P)).copy()
+        out[:, inside] = self.holder[:, p.place_sector[inside]]
+        return out
+
+    def player_strength(self, p: Params) -> np.ndarray:
+        """(R,) soldiers of the player's side."""
+        return self.strength @ (p.unit_side == PLAYER)
+
+
+def initial_state(p: Params, replications: int = 1, injects: int = 0) -> State:
+    """The scenario's starting situation, R times."""
+    R, U, S, G = replications, p.U, p.S, p.G
+
+    def rep(a: np.ndarray, dtype: type | None = None) -> np.ndarray:
+        return np.ascontiguousarray(np.broadcast_to(a, (R, *a.shape)), dtype=dtype or a.dtype)
+
+    posture = np.zeros(S, dtype=np.int8)
+    from .params import POSTURE_INDEX
+
+    for u in p.scenario.sides:
+        if u.id != p.side_ids[0]:
+            continue
+        for unit in u.units:
+            if not unit.in_reserve and unit.posture in POSTURE_INDEX and unit.posture != "assault":
+                posture[p.sector_ids.index(unit.location)] = POSTURE_INDEX[unit.posture]
+    return State(
+        turn=1,
+        strength=rep(p.strength0),
+        morale=rep(p.morale0),
+        vuln=rep(p.vuln0),
+        loc=rep(p.loc0),
+        reserve=rep(p.reserve0),
+        holder=rep(p.holder0),
+        fort=rep(p.fort0),
+        progress=np.zeros((R, S)),
+        posture=rep(posture),
+        damage=rep(p.road_state0),  # a segment that starts contested or worse starts damaged that far
+        road_state=rep(p.road_state0),
+        open_turns=np.zeros((R, G)),
+        stocks=rep(p.stocks0),
+        netting_km=np.zeros(R),
+        cut_clock=np.zeros(R),
+        wounded_pending=np.zeros(R),
+        casualties=np.zeros((R, 2, 3)),
+        last_losses=np.zeros((R, 2)),
+        last_delivered=np.zeros(R),
+        last_trucks=np.zeros(R),
+        delivered_total=np.zeros(R),
+        trucks_lost_total=np.zeros(R),
+        road_share=np.full(R, p.road_share0),
+        paused=np.zeros(R, dtype=bool),
+        withdrawing=np.zeros(R, dtype=bool),
+        withdraw_left=np.zeros(R),
+        orderly=np.zeros(R, dtype=bool),
+        ended=np.zeros(R, dtype=bool),
+        ending=np.zeros(R, dtype=np.int8),
+        fired=np.zeros((R, injects), dtype=np.int16),
+    )

@@ -1,0 +1,112 @@
+"""Advancing replications by a turn: injects first, then the turn, with the right parameters for each.
+
+`Model` holds a scenario's compiled parameters and caches one `Params` per combination of rate
+injects fired (a "variant"); `advance` evaluates the injects on every replication, applies their
+state effects, draws the turn's noise and resolves the turn — once for all replications when they
+share a variant (the usual case), else once per variant on the subset of replications concerned.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from game.scenario import Scenario
+
+from . import injects as inj
+from .directives import Directives
+from .params import Params, apply_rate_effects, compile_params
+from .rng import Noise, draw_noise, stream
+from .state import State, initial_state
+from .turn import Outcome, resolve_turn
+
+
+class Model:
+    """A scenario compiled for the kernel, with its parameter variants cached."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.base = compile_params(scenario)
+        self.rate_columns = np.array([inj.is_rate(i) for i in scenario.injects], dtype=bool)
+        self._variants: dict[tuple[int, ...], Params] = {(): self.base}
+
+    @property
+    def injects(self) -> int:
+        """Number of injects in the scenario."""
+        return len(self.scenario.injects)
+
+    def initial_state(self, replications: int = 1) -> State:
+        """The starting situation, R times."""
+        return initial_state(self.base, replications, self.injects)
+
+    def params_for(self, counts: tuple[int, ...]) -> Params:
+        """Parameters with the rate injects applied `counts` times each (counts over all injects)."""
+        key = counts if any(counts) else ()
+        found = self._variants.get(key)
+        if found is None:
+            effects = inj.rate_effects(self.base, key)
+            found = compile_params(apply_rate_effects(self.scenario, effects))
+            self._variants[key] = found
+        return found
+
+    def variants(self, state: State) -> list[tuple[Params, np.ndarray | None]]:
+        """(params, rows) groups of replications that share their rate injects; rows None means all."""
+        if not self.rate_columns.any():
+            return [(self.base, None)]
+        counts = np.where(self.rate_columns, state.fired, 0)
+        if state.R == 1 or (counts == counts[:1]).all():
+            return [(self.params_for(tuple(int(c) for c in counts[0])), None)]
+        keys, inverse = np.unique(counts, axis=0, return_inverse=True)
+        return [
+            (self.params_for(tuple(int(c) for c in key)), np.flatnonzero(inverse.ravel() == i))
+            for i, key in enumerate(keys)
+        ]
+
+
+def fire_injects(model: Model, state: State, seed: int, purpose: str = "injects") -> np.ndarray:
+    """Evaluate and apply this turn's injects in place; returns (R, I) bool of those that fired."""
+    if not model.injects:
+        return np.zeros((state.R, 0), dtype=bool)
+    uniforms = stream(seed, state.turn, purpose).random((state.R, model.injects))
+    fire = inj.evaluate(model.base, state, uniforms)
+    inj.apply(model.base, state, fire)
+    return fire
+
+
+def advance(
+    model: Model, state: State, directives: Directives, seed: int, *, purpose: str = "resolve",
+    inject_purpose: str = "injects", mean_field: bool = False,
+) -> tuple[State, Outcome, np.ndarray]:
+    """One turn for every replication: injects, noise, the turn itself. Returns (state, outcome, injects fired)."""
+    state = state.copy()
+    fired = fire_injects(model, state, seed, inject_purpose)
+    groups = model.variants(state)
+    layout = groups[0][0].layout
+    if mean_field:
+        noise = Noise.mean_field(layout, state.R)
+    else:
+        noise = draw_noise(layout, state.R, stream(seed, state.turn, purpose))
+    if len(groups) == 1:
+        new, out = resolve_turn(groups[0][0], state, directives, noise)
+        return new, out, fired
+    new = state.copy()
+    parts: list[tuple[np.ndarray, Outcome]] = []
+    for params, rows in groups:
+        assert rows is not None
+        sub_noise = noise.take(rows)
+        part, out = resolve_turn(params, state.take(rows), directives.take(rows), sub_noise)
+        new.put(rows, part)
+        parts.append((rows, out))
+    new.turn = state.turn + 1
+    return new, _merge(parts, state.R), fired
+
+
+def _merge(parts: list[tuple[np.ndarray, Outcome]], R: int) -> Outcome:
+    """Reassemble per-variant outcomes into one, in replication order."""
+    first = parts[0][1]
+    fields = {}
+    for name, value in first.__dict__.items():
+        full = np.zeros((R, *value.shape[1:]), dtype=value.dtype)
+        for rows, out in parts:
+            full[rows] = getattr(out, name)
+        fields[name] = full
+    return Outcome(**fields)

@@ -1,0 +1,164 @@
+"""Supply: convoys on the road or the tracks, road states, stocks, shortages and the wounded.
+
+Trucks lost are drawn binomially (inverse CDF on the turn's convoy uniforms, for common random
+numbers) with the per-trip survival of the chosen route; survivors' cargo, capped by the route's
+throughput in its current state and by what waits at the border, is split into stocks. A route is
+unusable when a segment is blocked (air damage or an end place lost) or its daylight survival
+falls below ROUTE_CUT_SURVIVAL; when every route is unusable the encirclement clock ticks.
+Shortages cut the player's fire: effectiveness = clip(min(ammunition, fuel ratio)^exponent, floor, 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .drones import RoadExposure
+from .params import ENEMY, PLAYER, Params
+from .sampling import binomial_from_uniform
+
+STATE_SURVIVAL = (0.95, 0.85, 0.6)
+"""Daylight survival of one truck on a segment at or above which it is open, contested, interdicted (else cut)."""
+STATE_THROUGHPUT = np.array([1.0, 0.8, 0.5, 0.25])
+"""Share of a segment's throughput that passes in each state (a blocked segment passes nothing)."""
+ROUTE_CUT_SURVIVAL = 0.25
+"""A route whose daylight survival per trip is below this counts as cut for the encirclement clock."""
+REPAIR_PROBABILITY = 0.5
+"""Chance per turn that engineers repair one level of road damage."""
+DOW_MEDICAL_SHORTAGE = 1.0
+"""Extra died-of-wounds rate, as a multiple, when medical stocks are empty."""
+
+
+@dataclass
+class ConvoyResult:
+    """What the convoys did this turn (arrays over R)."""
+
+    sent: np.ndarray
+    lost: np.ndarray
+    lost_radio: np.ndarray
+    lost_fibre: np.ndarray
+    delivered: np.ndarray
+    survival: np.ndarray  # daylight per-trip survival on the chosen route (as ordered, escort included)
+    spared: dict[str, np.ndarray]  # factor name -> expected trucks spared
+
+
+def blocked_segments(p: Params, holder: np.ndarray, damage: np.ndarray) -> np.ndarray:
+    """(R, G) segments no truck can pass: destroyed, or an end place in enemy hands."""
+    ends = p.end_sectors
+    lost = np.zeros(damage.shape, dtype=bool)
+    for k in range(2):
+        inside = ends[:, k] >= 0
+        if inside.any():
+            lost[:, inside] |= holder[:, ends[inside, k]] == ENEMY
+    return (damage >= 3) | lost
+
+
+def segment_states(p: Params, exposure: RoadExposure, damage: np.ndarray, blocked: np.ndarray) -> np.ndarray:
+    """(R, G) 0 open .. 3 cut: the worse of the drone threat and physical damage."""
+    survival = np.exp(-exposure.total)
+    threat = (survival < STATE_SURVIVAL[0]).astype(np.int8) + (survival < STATE_SURVIVAL[1]) + (survival < STATE_SURVIVAL[2])
+    return np.maximum(np.maximum(threat, damage), np.where(blocked, 3, 0)).astype(np.int8)
+
+
+def routes_cut(p: Params, exposure: RoadExposure, blocked: np.ndarray) -> np.ndarray:
+    """(R,) True when every route (road, and tracks if any) is unusable."""
+    cut = np.ones(blocked.shape[0], dtype=bool)
+    for route in (p.on_road, p.on_tracks):
+        if not route.any():
+            continue
+        survival = np.exp(-(exposure.total * route).sum(axis=1))
+        usable = ~(blocked & route).any(axis=1) & (survival >= ROUTE_CUT_SURVIVAL)
+        cut &= ~usable
+    return cut
+
+
+def run_convoys(
+    p: Params, tracks: np.ndarray, day: np.ndarray, night: np.ndarray, escort: np.ndarray,
+    exposure: RoadExposure, blocked: np.ndarray, states: np.ndarray, u_day: np.ndarray, u_night: np.ndarray,
+) -> ConvoyResult:
+    """Send the trucks, draw the losses, deliver what gets through."""
+    R = blocked.shape[0]
+    route = np.where(tracks[:, None], p.on_tracks[None, :], p.on_road[None, :])  # (R, G)
+    route_blocked = (blocked & route).any(axis=1) | ~route.any(axis=1)
+    lam_r = (exposure.radio * route).sum(axis=1)
+    lam_f = (exposure.fibre * route).sum(axis=1)
+    lam = lam_r + lam_f
+    esc = 1.0 - p.escort_protection * escort
+    nv = p.night_visibility
+    n_day = np.broadcast_to(day * ~route_blocked, (R,)).astype(float)
+    n_night = np.broadcast_to(night * ~route_blocked, (R,)).astype(float)
+    lost = binomial_from_uniform(n_day, 1.0 - np.exp(-lam * esc), u_day) + binomial_from_uniform(
+        n_night, 1.0 - np.exp(-lam * nv * esc), u_night
+    )
+    share_r = np.where(lam > 0, lam_r / np.where(lam > 0, lam, 1.0), 0.0)
+    survivors = n_day + n_night - lost
+    cargo = survivors * p.cargo_t * (1.0 - p.escort_penalty * escort)
+    capacity = np.where(route, p.throughput[None, :] * STATE_THROUGHPUT[states], np.inf).min(axis=1)
+    delivered = np.minimum(np.minimum(cargo, capacity), p.border_t)
+
+    def expected_lost(l_day: np.ndarray, l_night: np.ndarray | None = None) -> np.ndarray:
+        l_night = l_day if l_night is None else l_night
+        return n_day * (1.0 - np.exp(-l_day * esc)) + n_night * (1.0 - np.exp(-l_night * nv * esc))
+
+    base = expected_lost(lam)
+    no_net = ((exposure.total / exposure.netting_factor) * route).sum(axis=1)
+    no_ew = ((exposure.radio_no_ew + exposure.fibre) * route).sum(axis=1)
+    spared = {
+        "netting.spared": expected_lost(no_net) - base,
+        "ew.road.spared": expected_lost(no_ew) - base,
+        "overwatch.spared": expected_lost(lam / np.maximum(exposure.overwatch, 1e-12)) - base,
+        "escort.spared": n_day * (np.exp(-lam * esc) - np.exp(-lam)) + n_night * (np.exp(-lam * nv * esc) - np.exp(-lam * nv)),
+        "night.spared": n_night * (np.exp(-lam * nv * esc) - np.exp(-lam * esc)),
+    }
+    return ConvoyResult(
+        sent=n_day + n_night,
+        lost=lost,
+        lost_radio=lost * share_r,
+        lost_fibre=lost * (1.0 - share_r),
+        delivered=delivered,
+        survival=np.where(route_blocked, 0.0, np.exp(-lam * esc)),
+        spared=spared,
+    )
+
+
+def split_cargo(p: Params, delivered: np.ndarray) -> np.ndarray:
+    """(R, 4) additions to the stocks: drones by count, the rest in proportion to the daily need."""
+    share = p.need / p.need.sum() if p.need.sum() > 0 else np.full(3, 1.0 / 3.0)
+    rest = delivered * (1.0 - p.cargo_share_drones)
+    return np.stack(
+        [rest * share[0], delivered * p.cargo_share_drones * p.drones_per_t, rest * share[1], rest * share[2]], axis=1
+    )
+
+
+def effectiveness(p: Params, stocks: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fire effectiveness after shortages, and the medical ratio (stock / need, at most 1)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(need > 0, stocks[:, [0, 2, 3]] / np.where(need > 0, need, 1.0), 1.0)
+    fire = np.clip(np.minimum(ratio[:, 0], ratio[:, 1]), 0.0, 1.0) ** p.shortage_exponent
+    return np.clip(fire, p.shortage_floor, 1.0), np.clip(ratio[:, 2], 0.0, 1.0)
+
+
+def need_and_use(p: Params, sector_strength: np.ndarray, posture: np.ndarray, reserve_strength: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(R, 3) what the grouping needs to fight at full effect, and what its postures use this turn."""
+    total = sector_strength.sum(axis=1) + reserve_strength
+    need = total[:, None] / 100.0 * p.need[None, :]
+    use = np.einsum("rs,rsk->rk", sector_strength / 100.0, p.consumption[posture]) + reserve_strength[:, None] / 100.0 * p.consumption[0]
+    return need, use
+
+
+def wounded_step(
+    p: Params, pending: np.ndarray, new_wounded: np.ndarray, road_usable: np.ndarray, survival: np.ndarray, medical: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Died of wounds this turn and the wounded still waiting, after evacuation (only while a route is usable)."""
+    waiting = pending + new_wounded
+    dow = waiting * np.minimum(1.0, p.died_of_wounds * (1.0 + DOW_MEDICAL_SHORTAGE * (1.0 - medical)))
+    left = waiting - dow
+    evacuated = left * p.evacuation * road_usable * np.clip(survival, 0.0, 1.0)
+    return dow, left - evacuated
+
+
+__all__ = [
+    "ConvoyResult", "PLAYER", "blocked_segments", "effectiveness", "need_and_use", "routes_cut",
+    "run_convoys", "segment_states", "split_cargo", "wounded_step",
+]

@@ -1,0 +1,85 @@
+"""Ground: when a sector changes hands, where its defenders go, what the grouping still holds.
+
+Each sector carries the attacker's progress (0..1); it falls at 1. Per turn, under assault:
+  hold, fortify, counter-attack:  progress += clip(0.5 · (ρ − 1), 0, 1), ρ = attacker's engaged
+                                  fighting power / defender's (quality × protection × supply);
+                                  a counter-attack that is locally stronger (ρ < 1) pushes it back
+  delay:                          progress += 1/4 (ground traded slowly, whatever the odds)
+  withdraw:                       the sector is given up at the end of the turn, under assault or not
+  defenders broken or gone:       the sector falls
+Without assault the progress decays by 0.2 a turn. Defenders of a fallen sector fall back to the
+nearest held sector (strongest first), losing RETREAT_LOSS of their strength (less when they
+delayed or withdrew in good order, more when cut off); attackers move in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .params import COUNTER_ATTACK, DELAY, ENEMY, PLAYER, WITHDRAW, Params
+
+PROGRESS_RATE = 0.5
+"""Progress per turn for each unit of fighting-power ratio above 1."""
+DELAY_PROGRESS = 0.25
+"""Progress per turn in a sector that delays."""
+PROGRESS_DECAY = 0.2
+"""Progress lost per turn without assault."""
+RETREAT_LOSS = np.array([0.10, 0.10, 0.12, 0.03, 0.0, 0.10])
+"""Share of a unit's strength lost falling back from a fallen sector, by posture."""
+CUT_OFF_LOSS = 0.4
+"""Share lost when no held sector is adjacent (the unit must infiltrate back)."""
+
+
+@dataclass
+class TerritoryResult:
+    """The turn's changes of hands."""
+
+    holder: np.ndarray  # (R, S)
+    progress: np.ndarray  # (R, S)
+    loc: np.ndarray  # (R, U)
+    fell: np.ndarray  # (R, S) bool: lost this turn
+    given: np.ndarray  # (R, S) bool: lost by the player's own withdraw posture
+    retreat_loss: np.ndarray  # (R, U) soldiers lost falling back
+    overrun: np.ndarray  # (R, U) bool: units with nowhere to fall back to
+
+
+def resolve(
+    p: Params, holder: np.ndarray, progress: np.ndarray, posture: np.ndarray, loc: np.ndarray,
+    strength: np.ndarray, defenders: np.ndarray, attackers: np.ndarray, power_ratio: np.ndarray,
+    attacked: np.ndarray, movable: np.ndarray, target: np.ndarray,
+) -> TerritoryResult:
+    """Advance the attacker's progress, hand over fallen sectors and move both sides' units."""
+    R, S = holder.shape
+    held = holder == PLAYER
+    delta = np.clip(PROGRESS_RATE * (power_ratio - 1.0), 0.0, 1.0)
+    delta = np.where(posture == COUNTER_ATTACK, delta - 0.3 * np.clip(1.0 - power_ratio, 0.0, 1.0), delta)
+    delta = np.where(posture == DELAY, DELAY_PROGRESS, delta)
+    delta = np.where(attacked, delta, -PROGRESS_DECAY)
+    delta = np.where(attacked & (defenders < 1.0), 1.0, delta)
+    prog = np.clip(progress + delta, 0.0, 1.0)
+    prog = np.where(held & (posture == WITHDRAW), 1.0, prog)
+    fell = held & (prog >= 0.999)
+    given = fell & (posture == WITHDRAW)
+    new_holder = np.where(fell, ENEMY, holder).astype(holder.dtype)
+    prog = np.where(fell | ~held, 0.0, prog)
+
+    still = new_holder == PLAYER
+    # where the defenders of each fallen sector go: nearest held sector, the strongest among equals
+    score = -1000.0 * p.dist[None, :, :] + (defenders / (defenders.max(axis=1, keepdims=True) + 1.0))[:, None, :]
+    score = np.where(still[:, None, :], score, -np.inf)
+    dest = score.argmax(axis=2)  # (R, S)
+    has_dest = still.any(axis=1)[:, None] & np.ones((1, S), dtype=bool)
+    fell_u = np.take_along_axis(fell, loc, axis=1) & movable
+    dest_u = np.take_along_axis(dest, loc, axis=1)
+    hops = p.dist[loc, dest_u]
+    post_u = np.take_along_axis(posture, loc, axis=1)
+    share = np.where(hops <= 1, RETREAT_LOSS[post_u], CUT_OFF_LOSS)
+    overrun = fell_u & ~np.take_along_axis(has_dest, loc, axis=1)
+    retreat = np.where(fell_u, np.where(overrun, strength, strength * share), 0.0)
+    new_loc = np.where(fell_u & ~overrun, dest_u, loc)
+    # attackers that took a sector move into it
+    took = (target >= 0) & np.take_along_axis(np.concatenate([fell, np.zeros((R, 1), bool)], axis=1), np.where(target >= 0, target, S), axis=1)
+    new_loc = np.where(took, target, new_loc)
+    return TerritoryResult(new_holder, prog, new_loc, fell, given, retreat, overrun)

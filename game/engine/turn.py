@@ -1,0 +1,345 @@
+"""One turn as a pure function: (params, state, directives, noise) -> (new state, outcome arrays).
+
+The order of play inside a turn: orders take effect (postures, reserves, withdrawal, netting);
+units adapt to drones; the opposing force picks its targets; drones of both sides fly; convoys run
+and supplies arrive; shortages set the player's fire effectiveness; the close fight, drones,
+artillery and air are resolved in `substeps_per_turn` sub-steps; losses are split into killed,
+wounded and captured; morale falls and units break; sectors change hands; fortifications are dug
+and eroded; stocks are used; the wounded wait or are evacuated; the attacker reinforces, decides
+whether to pause and where to send its drones next; air strikes and repairs change the road; the
+encirclement clock ticks; the withdrawal completes; endings are judged. Replications that had
+already ended are left exactly as they were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import factors as fx
+from .combat import COUNTER_ATTACK_FIRE, Contact, aggregate, attrition, build_rates, unit_losses
+from .directives import Directives
+from .drones import front_casualties, plan_drones, road_exposure
+from .opfor import broken, contact_share, next_road_share, plan_targets, reinforce, sector_sum
+from .params import COUNTER_ATTACK, DELAY, ENDING_CODE, ENEMY, FORTIFY, PLAYER, WITHDRAW, Params
+from .rng import Noise
+from .state import State
+from .supply import (
+    REPAIR_PROBABILITY, blocked_segments, effectiveness, need_and_use, routes_cut, run_convoys,
+    segment_states, split_cargo, wounded_step,
+)
+from .territory import resolve as resolve_territory
+
+MORALE_PER_LOSS = 0.6
+"""Morale lost per unit of the share of a unit's strength lost in the turn."""
+MORALE_SHORTAGE = 0.1
+"""Morale lost per turn at the worst shortage (effectiveness at its floor → a fraction of this)."""
+MORALE_CUT = 0.05
+"""Morale lost per turn while every route is cut."""
+MORALE_RECOVERY = 0.2
+"""Share of the gap to the starting morale recovered in a quiet turn (losses under 2%)."""
+MORALE_PAUSE = 0.1
+"""Extra morale the attacker's units recover while pausing to regroup."""
+MORALE_SECTOR_LOST = 0.05
+"""Morale lost by units driven out of a sector."""
+WITHDRAWAL_EXIT_LOSS = 0.5
+"""Share of the grouping lost getting out, times (1 − the best route's survival per trip)."""
+
+
+@dataclass
+class Outcome:
+    """What happened in the turn, per replication (zeros for replications that had already ended)."""
+
+    losses: np.ndarray  # (R, 2, 3) new killed, wounded, captured by side
+    died_of_wounds: np.ndarray  # (R,) player wounded who died waiting (reclassified in the cumulative totals)
+    unit_loss: np.ndarray  # (R, U)
+    sector_loss: np.ndarray  # (R, 2, S) by side and sector of the fighting
+    factors: np.ndarray  # (R, F)
+    trucks_sent: np.ndarray
+    trucks_lost: np.ndarray
+    delivered: np.ndarray
+    consumed: np.ndarray
+    effectiveness: np.ndarray
+    road_survival: np.ndarray
+    attacked: np.ndarray  # (R, S)
+    fell: np.ndarray  # (R, S) lost by the player this turn
+    newly_broken: np.ndarray  # (R, U)
+    route_cut: np.ndarray  # (R,)
+    paused: np.ndarray  # (R,) the attacker paused this turn
+    enemy_road_sorties: np.ndarray  # (R, 2) radio, fibre sorties hunting the road
+    road_distance: np.ndarray  # (R, G) km from enemy launch points at the end of the turn
+    ended_now: np.ndarray  # (R,)
+
+
+def _rows(a: np.ndarray, R: int) -> np.ndarray:
+    return np.broadcast_to(a, (R, *a.shape[1:]))
+
+
+def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[State, Outcome]:
+    """Resolve one turn for all replications at once (see module doc for the order of play)."""
+    R, S = st.R, p.S
+    s = st.copy()
+    frozen = st.ended.copy()
+    turn = st.turn
+    coord = 1.0 + p.adaptation * (turn - 1)
+    is_p = p.unit_side == PLAYER
+    is_e = p.unit_side == ENEMY
+    side_onehot = np.stack([is_p, is_e], axis=1).astype(float)  # (U, 2)
+
+    # 1. orders take effect
+    held0 = s.holder == PLAYER
+    s.posture = np.where(_rows(d.posture_set, R) & held0, _rows(d.posture, R), s.posture).astype(np.int8)
+    commit = _rows(d.commit, R)
+    ok = (commit >= 0) & s.reserve & np.take_along_axis(held0, np.maximum(commit, 0), axis=1)
+    s.loc = np.where(ok, commit, s.loc)
+    s.reserve = s.reserve & ~ok
+    start_w = _rows(d.withdraw, R) & ~s.withdrawing
+    s.withdraw_left = np.where(start_w, float(p.withdrawal_turns), s.withdraw_left)
+    s.withdrawing = s.withdrawing | start_w
+    posture = np.where(s.withdrawing[:, None] & (s.posture != WITHDRAW), DELAY, s.posture)
+    s.netting_km = s.netting_km * (1.0 - p.netting_decay) + p.netting_km_per_turn * _rows(d.netting, R)
+    if turn > 1:
+        s.vuln = np.maximum(p.vuln_floor, s.vuln * (1.0 - p.adapt))
+
+    # 2. who fights where
+    brk0 = broken(p, s.strength, s.morale)
+    in_held = np.take_along_axis(held0, s.loc, axis=1)
+    p_line = is_p & ~s.reserve & in_held
+    p_in = p_line & ~brk0
+    D0 = sector_sum(np.where(p_in, s.loc, S), s.strength, S + 1)[:, :S]
+    able = is_e & ~brk0 & ~s.paused[:, None]
+    target, s.loc = plan_targets(p, s.holder, s.loc, s.strength, able, D0)
+    cs = contact_share(p)
+    x = np.where(p_in, s.strength, 0.0) + np.where(target >= 0, s.strength * cs, 0.0)
+    eng = np.where(p_in, s.loc, np.where(target >= 0, target, S))
+    contact: Contact = aggregate(p, eng, x, s.morale, s.vuln)
+    A0 = contact.X[:, ENEMY]
+    attacked = A0 > 0
+    attack_any = attacked.any(axis=1)
+
+    # 3. drones and the road threat
+    tasks = _rows(d.drones, R).astype(float)
+    ew = _rows(d.ew, R).astype(float)
+    dturn = plan_drones(p, tasks, ew, s.stocks[:, 1], s.road_share, attack_any, coord)
+    road_len = float((p.length * p.on_road).sum())
+    net_share = np.minimum(1.0, s.netting_km / road_len) if road_len > 0 else np.zeros(R)
+    expo = road_exposure(p, held0, dturn, net_share, coord)
+    dturn.front_sorties = dturn.front_sorties + expo.idle
+    front_casualties(p, dturn, ew[:, 0], coord)
+
+    # 4. convoys
+    u = noise.uniforms
+    lay = p.layout
+    blocked = blocked_segments(p, s.holder, s.damage)
+    states = segment_states(p, expo, s.damage, blocked)
+    conv = run_convoys(
+        p, _rows(d.tracks, R), _rows(d.day, R), _rows(d.night, R), _rows(d.escort, R).astype(float),
+        expo, blocked, states, u[:, lay.DAY], u[:, lay.NIGHT],
+    )
+    s.stocks = s.stocks + split_cargo(p, conv.delivered)
+    cut_start = routes_cut(p, expo, blocked)
+    best_survival = _best_route_survival(p, expo.total, blocked)
+
+    # 5. shortages and the guns' ammunition
+    line_strength = sector_sum(np.where(p_line, s.loc, S), s.strength, S + 1)[:, :S]
+    reserve_strength = (s.strength * (is_p & s.reserve)).sum(axis=1)
+    need, use = need_and_use(p, line_strength, posture, reserve_strength)
+    eff, medical = effectiveness(p, s.stocks, need)
+    want_t = p.art_rounds[PLAYER] * p.art_ammo_t[PLAYER]
+    ammo_left = np.maximum(0.0, s.stocks[:, 0] - use[:, 0])
+    gun_share = np.minimum(1.0, ammo_left / want_t) if want_t > 0 else np.ones(R)
+    rounds_p = p.art_rounds[PLAYER] * gun_share * attack_any
+
+    # 6. the fight, in sub-steps
+    rates = build_rates(p, contact, posture, s.fort, eff, coord, dturn.strike_cas, dturn.enemy_front_cas, rounds_p, dturn.recon)
+    att = attrition(p, contact, rates, noise.normals)
+    by_cause = unit_losses(p, contact, att, s.strength)  # (4, R, U)
+    loss_u = by_cause.sum(axis=0)
+    before = s.strength
+    s.strength = s.strength - loss_u
+
+    # 7. morale and breaking
+    share_lost = loss_u / np.maximum(before, 1.0)
+    dm = -MORALE_PER_LOSS * share_lost
+    dm = dm - is_p * (MORALE_SHORTAGE * (1.0 - eff)[:, None] + MORALE_CUT * cut_start[:, None])
+    dm = dm + (share_lost < 0.02) * MORALE_RECOVERY * np.maximum(p.morale0 - s.morale, 0.0)
+    dm = dm + is_e * s.paused[:, None] * MORALE_PAUSE
+    s.morale = np.clip(s.morale + dm, 0.0, 1.0)
+    brk1 = broken(p, s.strength, s.morale)
+
+    # 8. ground
+    D1 = sector_sum(np.where(p_line & ~brk1, s.loc, S), s.strength, S + 1)[:, :S]
+    A1 = sector_sum(np.where((target >= 0) & ~brk1, target, S), s.strength * cs, S + 1)[:, :S]
+    cap = p.engaged_per_km * p.frontage
+    q_p = np.maximum(contact.quality[:, PLAYER], 0.5)
+    q_e = np.maximum(contact.quality[:, ENEMY], 0.5)
+    mult = np.where(posture == COUNTER_ATTACK, COUNTER_ATTACK_FIRE, 1.0)
+    power = np.minimum(D1, cap) * q_p * rates.protection * eff[:, None] * mult
+    ratio = np.minimum(A1, cap) * q_e / np.maximum(power, 1e-9)
+    ter = resolve_territory(p, s.holder, s.progress, posture, s.loc, s.strength, D1, A1, ratio, attacked, is_p[None, :] & np.ones((R, 1), bool), target)
+    retreat = np.where(s.reserve & ~ter.overrun, 0.0, ter.retreat_loss)
+    s.strength = s.strength - retreat
+    moved_out = np.take_along_axis(ter.fell, s.loc, axis=1) & is_p
+    s.morale = np.clip(s.morale - MORALE_SECTOR_LOST * moved_out, 0.0, 1.0)
+    s.holder, s.progress, s.loc = ter.holder, ter.progress, ter.loc
+
+    # 9. fortification
+    dig = (posture == FORTIFY) & held0 & (D0 > 0)
+    built = np.minimum(1.0, s.fort + p.fortify_gain * dig) - s.fort
+    er_art = rates.rounds_enemy * p.art_erosion[ENEMY] * held0
+    er_air = rates.sorties_enemy * p.air_erosion[ENEMY] * held0
+    s.fort = np.clip(s.fort + built - er_art - er_air, 0.0, 1.0)
+
+    # 10. killed, wounded, captured
+    captured_u = (loss_u * brk1 + retreat) * p.capture
+    rest = loss_u + retreat - captured_u
+    killed_u = rest * p.kill_share[np.clip(p.unit_side, 0, 1)]
+    new = np.stack([killed_u @ side_onehot, (rest - killed_u) @ side_onehot, captured_u @ side_onehot], axis=2)  # (R, 2, 3)
+
+    # 11. stocks used
+    drones_used = np.minimum(s.stocks[:, 1], dturn.drones_used)
+    used = np.stack([
+        np.minimum(s.stocks[:, 0], use[:, 0] + rounds_p * p.art_ammo_t[PLAYER]),
+        drones_used,
+        np.minimum(s.stocks[:, 2], use[:, 1]),
+        np.minimum(s.stocks[:, 3], use[:, 2]),
+    ], axis=1)
+    s.stocks = s.stocks - used
+    consumed = used[:, 0] + used[:, 2] + used[:, 3]
+
+    # 12. the wounded
+    dow, pending = wounded_step(p, s.wounded_pending, new[:, PLAYER, 1], ~cut_start, best_survival, medical)
+
+    # 13. the attacker takes stock
+    committed = A0.sum(axis=1)
+    enemy_lost = new[:, ENEMY].sum(axis=1)
+    paused_next = attack_any & ~s.paused & (enemy_lost > p.pause_threshold * np.maximum(committed, 1e-9))
+    paused_now = s.paused.copy()
+    s.road_share = next_road_share(p, conv.sent)
+    s.strength = reinforce(p, s.strength, s.reserve)
+
+    # 14. the road at the end of the turn: repairs, air strikes, the new front line
+    repair = (u[:, lay.REPAIR0:lay.REPAIR0 + p.G] < REPAIR_PROBABILITY) & (s.damage > 0)
+    s.damage = (s.damage - repair).astype(np.int8)
+    if p.air_road_hit[ENEMY] > 0 and p.on_road.any():
+        hit = u[:, lay.AIR_HIT] < p.air_road_hit[ENEMY]
+        weights = np.cumsum(p.length * p.on_road)
+        seg = np.minimum(np.searchsorted(weights / weights[-1], u[:, lay.AIR_SEGMENT], side="right"), p.G - 1)
+        rows = np.flatnonzero(hit)
+        s.damage[rows, seg[rows]] = np.minimum(3, np.maximum(states[rows, seg[rows]], s.damage[rows, seg[rows]]) + 1)
+    held_end = s.holder == PLAYER
+    expo_end = road_exposure(p, held_end, dturn, net_share, coord)
+    blocked_end = blocked_segments(p, s.holder, s.damage)
+    s.road_state = segment_states(p, expo_end, s.damage, blocked_end)
+    cut_end = routes_cut(p, expo_end, blocked_end)
+    s.cut_clock = np.where(cut_end, s.cut_clock + 1, 0.0)
+    s.open_turns = s.open_turns + (s.road_state == 0)
+
+    # 15. withdrawal and endings
+    s.withdraw_left = np.where(s.withdrawing, s.withdraw_left - 1.0, s.withdraw_left)
+    done = s.withdrawing & (s.withdraw_left <= 0) & ~frozen
+    exit_survival = _best_route_survival(p, expo_end.total, blocked_end)
+    exit_loss = s.strength * is_p * (WITHDRAWAL_EXIT_LOSS * (1.0 - exit_survival) * done)[:, None]
+    s.strength = s.strength - exit_loss
+    exit_captured = exit_loss * p.capture
+    exit_rest = exit_loss - exit_captured
+    exit_killed = exit_rest * p.kill_share[PLAYER]
+    new[:, PLAYER, 0] += exit_killed.sum(axis=1)
+    new[:, PLAYER, 1] += (exit_rest - exit_killed).sum(axis=1)
+    new[:, PLAYER, 2] += exit_captured.sum(axis=1) + pending * (1.0 - exit_survival) * done
+    pending = np.where(done, 0.0, pending)
+    s.orderly = s.orderly | (done & ~cut_end)
+    area_before_exit = (s.holder == PLAYER) @ p.area
+    s.holder = np.where(done[:, None] & (s.holder == PLAYER), ENEMY, s.holder).astype(np.int8)
+
+    start_total = float(p.strength0[is_p].sum())
+    area = (s.holder == PLAYER) @ p.area
+    code = np.zeros(R, dtype=np.int8)
+    code = np.where(turn >= p.turns, ENDING_CODE["time"], code)
+    code = np.where(area <= p.falls_below, ENDING_CODE["bridgehead_fell"], code)
+    code = np.where(s.cut_clock > p.clock_turns, ENDING_CODE["encircled"], code)
+    code = np.where((s.strength @ is_p) < p.destroyed_share * start_total, ENDING_CODE["destroyed"], code)
+    code = np.where(done, ENDING_CODE["withdrawn"], code)
+    ended_now = (code > 0) & ~frozen
+    s.ending = np.where(ended_now, code, s.ending).astype(np.int8)
+    s.ended = s.ended | ended_now
+
+    # 16. accounting
+    s.casualties = s.casualties + new
+    s.casualties[:, PLAYER, 0] += dow
+    s.casualties[:, PLAYER, 1] -= dow
+    s.wounded_pending = pending
+    s.last_losses = new.sum(axis=2)
+    s.last_delivered = conv.delivered
+    s.last_trucks = conv.sent
+    s.delivered_total = s.delivered_total + conv.delivered
+    s.trucks_lost_total = s.trucks_lost_total + conv.lost
+    s.paused = paused_next
+    s.turn = turn + 1
+
+    F = np.zeros((R, fx.F))
+    drone_split = [dturn.enemy_front_cas, dturn.strike_cas]
+    for side, base in ((PLAYER, fx.OWN0), (ENEMY, fx.ENEMY0)):
+        mask = p.unit_side == side
+        cause = (by_cause * mask).sum(axis=2)  # (4, R)
+        sup_total = att.causes[3][:, side].sum(axis=1)
+        art_part = (att.causes[3][:, side] * rates.art_share[:, side]).sum(axis=1)
+        art_frac = np.where(sup_total > 0, art_part / np.where(sup_total > 0, sup_total, 1.0), 1.0)
+        split = drone_split[side]
+        tot = split.sum(axis=1)
+        radio_frac = np.where(tot > 0, split[:, 0] / np.where(tot > 0, tot, 1.0), 1.0)
+        F[:, base + fx.AIM] = cause[0]
+        F[:, base + fx.AREA] = cause[1]
+        F[:, base + fx.DRONE_RADIO] = cause[2] * radio_frac
+        F[:, base + fx.DRONE_FIBRE] = cause[2] * (1.0 - radio_frac)
+        F[:, base + fx.ARTILLERY] = cause[3] * art_frac
+        F[:, base + fx.AIR] = cause[3] * (1.0 - art_frac)
+        F[:, base + fx.RETREAT] = (retreat * mask).sum(axis=1)
+    I = fx.INDEX
+    F[:, I["own.died_of_wounds"]] = dow
+    F[:, I["own.withdrawal"]] = exit_loss.sum(axis=1)
+    F[:, I["ew.front.spared"]] = F[:, I["own.drones.radio.front"]] * (dturn.ew_front_multiplier - 1.0)
+    close = att.causes[0][:, PLAYER] + att.causes[1][:, PLAYER] + att.causes[3][:, PLAYER]
+    F[:, I["fortification.spared"]] = (close * p.fort_defence * st.fort).sum(axis=1)
+    F[:, I["shortage.enemy_spared"]] = (F[:, I["enemy.fire.aimed"]] + F[:, I["enemy.fire.area"]]) * (1.0 / eff - 1.0)
+    F[:, I["adaptation.enemy_spared"]] = (by_cause[2] * is_e * (p.vuln0 / np.maximum(s.vuln, 1e-9) - 1.0)).sum(axis=1)
+    F[:, I["counter_drone.suppressed"]] = dturn.suppressed_sorties
+    F[:, I["supply.delivered"]] = conv.delivered
+    F[:, I["supply.consumed"]] = consumed
+    F[:, I["drones.radio.road"]] = conv.lost_radio
+    F[:, I["drones.fibre_optic.road"]] = conv.lost_fibre
+    for name, value in conv.spared.items():
+        F[:, I[name]] = value
+    F[:, I["territory.lost"]] = (ter.fell & ~ter.given) @ p.area
+    F[:, I["territory.given"]] = ter.given @ p.area + area_before_exit * done
+    F[:, I["fortification.built"]] = built.sum(axis=1)
+    F[:, I["fortification.eroded.artillery"]] = np.minimum(er_art, st.fort + built).sum(axis=1)
+    F[:, I["fortification.eroded.air"]] = er_air.sum(axis=1)
+
+    road_sorties = np.stack([(dturn.road_sorties * ~p.drone_fibre).sum(1), (dturn.road_sorties * p.drone_fibre).sum(1)], axis=1)
+    out = Outcome(
+        losses=new, died_of_wounds=dow, unit_loss=loss_u + retreat + exit_loss, sector_loss=att.lost, factors=F,
+        trucks_sent=conv.sent, trucks_lost=conv.lost, delivered=conv.delivered, consumed=consumed,
+        effectiveness=eff, road_survival=conv.survival, attacked=attacked, fell=ter.fell,
+        newly_broken=brk1 & ~brk0, route_cut=cut_end, paused=paused_now, enemy_road_sorties=road_sorties,
+        road_distance=expo_end.distance, ended_now=ended_now,
+    )
+    if frozen.any():
+        s.keep_where(frozen, st)
+        for name, value in out.__dict__.items():
+            if value.dtype == bool:
+                value[frozen] = False
+            else:
+                value[frozen] = 0
+    return s, out
+
+
+def _best_route_survival(p: Params, exposure: np.ndarray, blocked: np.ndarray) -> np.ndarray:
+    """(R,) daylight survival per trip on the better of the road and the tracks (0 when both are blocked)."""
+    best = np.zeros(exposure.shape[0])
+    for route in (p.on_road, p.on_tracks):
+        if route.any():
+            surv = np.exp(-(exposure * route).sum(axis=1)) * ~(blocked & route).any(axis=1)
+            best = np.maximum(best, surv)
+    return best

@@ -1,0 +1,179 @@
+"""The Salient app: a thin shell that moves between screens and owns the crash handling.
+
+Screens hold the logic of what they show; the app only knows the order of screens (title →
+briefing → play ⇄ result → end), the session being played, and the keys that work everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from game.errors import SalientError
+
+from .crash import write_crash_log
+from .palette import ScreenActions
+from .session import Session, TurnResult
+
+
+@dataclass(frozen=True)
+class LaunchOptions:
+    """What `salient play` was asked for."""
+
+    scenario: Path | None = None
+    seed: int | None = None
+    trainee: str = ""
+    save_path: Path | None = None
+    """Where a new game's journal goes (default: a fresh name in the saves folder)."""
+
+
+class SalientApp(App[None]):
+    """The game in a terminal (or a browser, through textual-serve)."""
+
+    CSS_PATH = "salient.tcss"
+    TITLE = "Salient"
+    COMMANDS = App.COMMANDS | {ScreenActions}
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-too-narrow"), (80, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-too-short"), (24, "-short"), (36, "-tall")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="salient.help"),
+        Binding("ctrl+s", "save", "Save", id="salient.save"),
+        Binding("q", "quit_game", "Quit", id="salient.quit"),
+    ]
+
+    def __init__(self, options: LaunchOptions | None = None, session: Session | None = None) -> None:
+        super().__init__()
+        self.options = options or LaunchOptions()
+        self.session = session
+        self.crash_log: Path | None = None
+        """Set when an unexpected error stopped the app: where its details were written."""
+        self.saved_message = ""
+        """What to tell the player in the terminal after a normal exit."""
+
+    def on_mount(self) -> None:
+        if self.session is not None:
+            self._open_session(self.session)
+        else:
+            from .screens.title import TitleScreen
+
+            o = self.options
+            self.push_screen(TitleScreen(o.scenario, o.seed, o.trainee))
+
+    # --- moving between screens ---------------------------------------------------------------
+
+    def start_new_game(self, path: Path, seed: int, trainee: str) -> None:
+        """Load a scenario and show its briefing (the journal starts when play begins)."""
+        from game.engine.game import Game
+        from game.scenario.load import load_scenario
+
+        from .screens.briefing import BriefingScreen
+
+        try:
+            scenario = load_scenario(path)
+        except SalientError as error:
+            self.notify(str(error), title=f"Cannot load {path.name}", severity="error", timeout=15)
+            return
+        self.session = Session(Game(scenario, seed), None)
+        self.session.scenario_path = str(path)
+        self.session.trainee = trainee
+        self.switch_screen(BriefingScreen(self.session))
+
+    def begin_play(self) -> None:
+        """From the briefing into the game: the journal (the autosave) is created now."""
+        from .screens.play import PlayScreen
+
+        session = self.session
+        assert session is not None
+        if session.journal is None:
+            try:
+                session.start_journal(self.options.save_path)
+            except SalientError as error:
+                self.notify(str(error), title="Cannot save this game", severity="error", timeout=15)
+                return
+        self.switch_screen(PlayScreen(session))
+
+    def open_save(self, path: Path) -> None:
+        """Continue a saved game picked on the title screen."""
+        try:
+            session = Session.load(path)
+        except SalientError as error:
+            self.notify(str(error), title=f"Cannot continue {path.name}", severity="error", timeout=20)
+            return
+        self.session = session
+        self._open_session(session, replace=True)
+
+    def _open_session(self, session: Session, replace: bool = False) -> None:
+        from .screens.end import EndScreen
+        from .screens.play import PlayScreen
+
+        screen = EndScreen(session) if session.game.finished else PlayScreen(session)
+        if replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def show_result(self, result: TurnResult) -> None:
+        """Show what happened in the turn just resolved."""
+        from .screens.result import ResultScreen
+
+        assert self.session is not None
+        self.push_screen(ResultScreen(self.session, result))
+
+    def after_result(self) -> None:
+        """Back to planning, or on to the end of the game."""
+        from .screens.end import EndScreen
+
+        self.pop_screen()
+        if self.session is not None and self.session.game.finished:
+            self.switch_screen(EndScreen(self.session))
+
+    def back_to_title(self) -> None:
+        """Leave this game (it stays saved) for the title screen."""
+        from .screens.title import TitleScreen
+
+        self.session = None
+        self.switch_screen(TitleScreen(self.options.scenario, None, self.options.trainee))
+
+    # --- keys that work everywhere --------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """Show the help screen (once)."""
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_save(self) -> None:
+        """Make sure the game is on disk and say where."""
+        if self.session is None or self.session.journal is None:
+            self.notify("Nothing to save yet: a game is saved from its first turn on.")
+            return
+        self.notify(self.session.save_now(), title="Saved")
+
+    def action_quit_game(self) -> None:
+        """Save, then quit."""
+        if self.session is not None and self.session.journal is not None:
+            self.saved_message = self.session.save_now()
+        self.exit()
+
+    # --- when something goes wrong --------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Log the details, keep the autosave, exit non-zero; the player sees a plain message, not a traceback."""
+        if self.crash_log is None:
+            self.crash_log = write_crash_log(error, context=self._crash_context())
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self._close_messages_no_wait()
+
+    def _crash_context(self) -> str:
+        screen = type(self.screen).__name__ if self.screen_stack else "(no screen)"
+        session = self.session
+        turn = session.game.turn if session is not None else "-"
+        return f"screen: {screen}; turn: {turn}; save: {session.journal_path if session else None}"

@@ -1,0 +1,40 @@
+"""When something goes wrong: details to a log file, a plain message to the player, never a raw traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import sys
+import traceback
+from pathlib import Path
+
+from game import __version__
+
+
+def write_crash_log(error: BaseException, context: str = "") -> Path | None:
+    """Write the traceback and versions to `<data>/logs/crash-<time>.log`; None if even that fails."""
+    try:
+        from game.record.paths import logs_dir
+
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        path = logs_dir() / f"crash-{stamp}.log"
+        details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        path.write_text(
+            f"Salient {__version__} on Python {platform.python_version()} ({sys.platform})\n"
+            f"{context}\n\n{details}",
+            encoding="utf-8",
+        )
+        return path
+    except Exception:  # noqa: BLE001 - a failing log must not hide the original problem
+        return None
+
+
+def crash_message(log: Path | None, save: Path | None) -> str:
+    """What the player reads after a crash: what happened, where the details are, that the game is safe."""
+    lines = ["salient: something went wrong inside Salient and it had to stop."]
+    lines.append(f"The details are in {log}" if log else "The details could not be written to a log file.")
+    if save is not None:
+        lines.append(f"Your game is safe up to the last finished turn: {save}")
+        lines.append(f"Continue it with:  salient play --load {save}")
+    lines.append("Please send the log file to whoever runs your course.")
+    return "\n".join(lines)

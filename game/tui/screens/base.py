@@ -1,0 +1,41 @@
+"""What every Salient screen shares: the "terminal too small" notice, the footer, palette hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from ..widgets.too_small import TooSmall
+
+PaletteCommand = tuple[str, str, Callable[[], Any]]
+
+
+class SalientScreen(Screen[None]):
+    """A screen with a body, a footer of active keys, and a plain notice when the terminal is below 80×24.
+
+    Subclasses implement `compose_body`; the app's breakpoints add `-too-narrow` / `-too-short`
+    to the screen and the stylesheet then shows the notice instead of the body.
+    """
+
+    def compose(self) -> ComposeResult:
+        yield TooSmall(id="too-small")
+        with Container(id="body"):
+            yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        """The screen's own widgets."""
+        yield from ()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one(TooSmall).on_mount()
+
+    def palette_commands(self) -> Iterator[PaletteCommand]:
+        """Extra commands this screen offers in the command palette (title, help, callback)."""
+        yield from ()

@@ -1,0 +1,72 @@
+"""End of game: how it ended, the score with every weight shown, and the way into the after-action review."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.markup import escape
+from textual.widgets import Static
+
+from game.narrative.ending import ending_lines, score_rows
+
+from ..session import Session
+from .base import SalientScreen
+
+
+def aar_available() -> bool:
+    """True when the after-action review screen (game.tui.screens.aar) is installed."""
+    return importlib.util.find_spec("game.tui.screens.aar") is not None
+
+
+class EndScreen(SalientScreen):
+    """The final word: outcome, score line by line, where the game is saved."""
+
+    BINDINGS = [
+        Binding("a", "review", "After-action review", id="end.review"),
+        Binding("t", "title", "Title screen", id="end.title"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose_body(self) -> ComposeResult:
+        sc, score = self.session.scenario, self.session.score()
+        rows = [("What was measured", "Quantity", "Weight", "Points"), *score_rows(score)]
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        table = "\n".join(
+            ("[b]" if i in (0, len(rows) - 1) else "") + escape(
+                f"  {r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]:>{widths[3]}}")
+            + ("[/b]" if i in (0, len(rows) - 1) else "")
+            for i, r in enumerate(rows))
+        path = self.session.journal_path
+        with VerticalScroll(id="end-scroll"):
+            yield Static("[b]THE END OF THE GAME[/b]", classes="title")
+            yield Static("\n".join(escape(line) for line in ending_lines(sc, score)), classes="para")
+            yield Static(f"[b]THE SCORE[/b] — points = quantity × weight; every weight is set in the scenario\n"
+                         f"{table}", classes="para")
+            if path is not None:
+                review = ("Press a for the after-action review, or from a terminal:" if aar_available()
+                          else "From a terminal:")
+                yield Static(f"[b]AFTER-ACTION REVIEW[/b]\n{review}\n  salient aar {escape(str(path))}",
+                             classes="para", id="review-note")
+
+    def on_mount(self) -> None:
+        self.query_one("#end-scroll").focus()
+
+    def action_review(self) -> None:
+        """Open the after-action review of this game."""
+        path = self.session.journal_path
+        if path is None or not aar_available():
+            self.notify(f"Run: salient aar {path}" if path else "This game has no journal.", severity="warning")
+            return
+        from .aar import AarScreen  # type: ignore[import-not-found]
+
+        self.app.push_screen(AarScreen(path))
+
+    def action_title(self) -> None:
+        """Back to the title screen for another game."""
+        self.app.back_to_title()  # type: ignore[attr-defined]

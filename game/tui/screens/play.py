@@ -1,0 +1,279 @@
+"""The play screen: the map, the situation report, forces, the enemy estimate, the orders and the forecast.
+
+Orders come two ways, equally complete: the form (tab between fields) and the command line (`:`).
+Both end in `Session.change`, so undo, the forecast and the journal see one stream of orders. The
+forecast is recomputed in a worker a moment after the orders stop changing; it never blocks typing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
+from textual.timer import Timer
+from textual.widgets import Input, RichLog, Static, TabbedContent, TabPane, Tabs
+
+from game.engine.orders import POSTURES, Orders, OrdersError
+from game.engine.report import Forecast
+from game.narrative.advice import forecast_lines, summary_line
+from game.narrative.commands import Context, Interpreter
+from game.narrative.describe import orders_lines
+from game.narrative.fmt import humanise
+from game.narrative.sitrep import situation_report
+
+from ..session import Session
+from ..widgets.command_line import CommandLine
+from ..widgets.forecast_view import ForecastView
+from ..widgets.map_view import MapView
+from ..widgets.orders_form import OrdersForm
+from ..widgets.panels import EnemyPanel, ForcesPanel
+from .base import PaletteCommand, SalientScreen
+from .confirm import ConfirmDialog
+
+FORECAST_DELAY = 0.25
+"""Seconds of quiet after the last change before the forecast is recomputed."""
+TABS = ("tab-situation", "tab-orders", "tab-forecast", "tab-forces")
+
+
+class PlayScreen(SalientScreen):
+    """One turn of planning; `e` ends it."""
+
+    BINDINGS = [
+        Binding("e", "end_turn", "End turn", id="play.end_turn"),
+        Binding("colon,slash", "focus_command", "Command line", key_display=":", id="play.command"),
+        Binding("ctrl+z", "undo", "Undo", id="play.undo"),
+        Binding("escape", "leave_field", "Leave field", show=False, id="play.leave"),
+        Binding("1", "show_tab('tab-situation')", "Situation tab", show=False, id="play.tab_situation"),
+        Binding("2", "show_tab('tab-orders')", "Orders tab", show=False, id="play.tab_orders"),
+        Binding("3", "show_tab('tab-forecast')", "Forecast tab", show=False, id="play.tab_forecast"),
+        Binding("4", "show_tab('tab-forces')", "Forces and enemy tab", show=False, id="play.tab_forces"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.interpreter = Interpreter(session.scenario)
+        self._timer: Timer | None = None
+
+    def compose_body(self) -> ComposeResult:
+        sc = self.session.scenario
+        yield Static("", id="topbar")
+        with TabbedContent(id="tabs", initial="tab-situation"):
+            with TabPane("1 Situation", id="tab-situation"):
+                with Horizontal(classes="split"):
+                    yield MapView(id="map")
+                    with VerticalScroll(id="sitrep-box"):
+                        yield Static("", id="sitrep")
+            with TabPane("2 Orders", id="tab-orders"):
+                with Horizontal(classes="split"):
+                    yield OrdersForm(sc, id="orders")
+                    with VerticalScroll(id="forecast-side-box"):
+                        yield ForecastView(compact=True, id="forecast-side")
+            with TabPane("3 Forecast", id="tab-forecast"):
+                with VerticalScroll():
+                    yield ForecastView(id="forecast-full")
+            with TabPane("4 Forces & enemy", id="tab-forces"):
+                with VerticalScroll(id="forces-scroll"):
+                    with Horizontal(classes="pair"):
+                        yield ForcesPanel(id="forces")
+                        yield EnemyPanel(id="enemy")
+        yield Static("", id="advisor-line")
+        yield RichLog(id="transcript", wrap=True, markup=False, highlight=False, max_lines=500)
+        yield CommandLine(self.interpreter.lexicon, id="command")
+
+    def on_mount(self) -> None:
+        for note in self.session.notes:
+            self.say(note)
+        self.refresh_all()
+        self.say(f"{self.session.hours()}. Your orders? Type help, or press 2 for the form; e ends the turn.")
+        self.query_one("#tabs", TabbedContent).query_one(Tabs).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_all()
+
+    # --- data down ----------------------------------------------------------------------------
+
+    def refresh_all(self) -> None:
+        """Show the session's current state everywhere, and ask for a fresh forecast."""
+        s = self.session
+        sc, pic, intel = s.scenario, s.picture(), s.intel()
+        hours = s.hours()
+        self.query_one("#topbar", Static).update(
+            f"[b]SALIENT[/b] · {escape(hours)} · {sc.meta.turns} turns in all · seed {s.game.seed}")
+        self.query_one(MapView).show(sc, pic)
+        self.query_one("#sitrep", Static).update("\n\n".join(escape(p) for p in
+                                                             situation_report(sc, pic, intel, hours)))
+        self.query_one(ForcesPanel).show(sc, pic)
+        self.query_one(EnemyPanel).show(sc, intel)
+        self.show_orders()
+
+    def show_orders(self) -> None:
+        """Hand the draft orders to the form and recompute the forecast shortly."""
+        s = self.session
+        self.query_one(OrdersForm).show(s.orders, s.picture(), s.problems())
+        cached = s.cached_forecast()
+        if cached is not None:
+            self._show_forecast(s.orders, cached)
+        else:
+            self.schedule_forecast()
+
+    def own_sectors(self) -> list[str]:
+        """Ids of the sectors we hold now."""
+        pic = self.session.picture()
+        return [k for k, v in pic.sector_holder.items() if v == self.session.scenario.meta.player_side]
+
+    def schedule_forecast(self) -> None:
+        """Recompute the forecast once the orders have been still for a moment."""
+        for view in self.query(ForecastView):
+            view.pending()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(FORECAST_DELAY, self._forecast_now)
+
+    def _forecast_now(self) -> None:
+        self._compute_forecast(self.session.orders)
+
+    @work(thread=True, exclusive=True, group="forecast")
+    def _compute_forecast(self, orders: Orders) -> None:
+        try:
+            forecast = self.session.forecast(orders)
+        except OrdersError as error:
+            self.app.call_from_thread(self._advise, f"Advisor: these orders cannot be carried out — {error}")
+            return
+        self.app.call_from_thread(self._show_forecast, orders, forecast)
+
+    def _show_forecast(self, orders: Orders, forecast: Forecast) -> None:
+        if orders != self.session.orders or not self.is_attached:
+            return
+        own = self.own_sectors()
+        for view in self.query(ForecastView):
+            view.show(self.session.scenario, forecast, own)
+        self._advise(summary_line(self.session.scenario, forecast, own))
+
+    def _advise(self, text: str) -> None:
+        problems = self.session.problems()
+        warning = f"  [b $error]! {escape(problems[0])}[/]" if problems else ""
+        self.query_one("#advisor-line", Static).update(escape(text) + warning)
+
+    def say(self, *lines: str) -> None:
+        """Add lines to the transcript under the tabs."""
+        log = self.query_one("#transcript", RichLog)
+        for line in lines:
+            log.write(line)
+
+    # --- intent up: orders ----------------------------------------------------------------------
+
+    def change_orders(self, orders: Orders, field: str | None = None) -> None:
+        """Replace the draft (one undo step per field being edited) and refresh."""
+        self.session.change(orders, field)
+        self.show_orders()
+
+    @on(OrdersForm.Changed)
+    def _form_changed(self, event: OrdersForm.Changed) -> None:
+        self.change_orders(event.orders, event.field)
+
+    @on(OrdersForm.WithdrawRequested)
+    def _withdraw_requested(self) -> None:
+        self.ask_withdraw()
+
+    def ask_withdraw(self) -> None:
+        """Confirm, then order the withdrawal of the whole grouping."""
+        turns = self.session.scenario.endings.withdrawal_turns
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.change_orders(self.session.orders.model_copy(update={"withdraw": True}))
+                self.say("Withdrawal ordered. It starts when you end the turn.")
+            else:
+                self.show_orders()
+
+        self.app.push_screen(ConfirmDialog(
+            f"Withdraw the whole grouping from the bridgehead?\nIt takes {turns} turn(s) and ends the game.",
+            yes="Withdraw", no="Keep fighting"), answered)
+
+    @on(Input.Submitted, "#command")
+    def _command(self, event: Input.Submitted) -> None:
+        event.stop()
+        line = event.value.strip()
+        box = self.query_one(CommandLine)
+        box.remember(line)
+        box.value = ""
+        if line:
+            self.run_command(line)
+
+    def run_command(self, line: str) -> None:
+        """Carry out one command line, as typed."""
+        s = self.session
+        self.say(f"> {line}")
+        ctx = Context(s.scenario, s.picture(), s.intel(), s.orders, s.hours())
+        reply = self.interpreter.execute(line, ctx)
+        self.say(*reply.lines)
+        if reply.orders is not None:
+            self.change_orders(reply.orders)
+        if reply.action == "undo":
+            self.action_undo()
+        elif reply.action == "forecast":
+            self.say(*forecast_lines(s.scenario, s.forecast(), self.own_sectors()))
+        elif reply.action == "end":
+            self.end_turn()
+
+    # --- actions --------------------------------------------------------------------------------
+
+    def action_end_turn(self) -> None:
+        """Ask to confirm, then end the turn."""
+        lines = "\n".join(orders_lines(self.session.scenario, self.session.orders))
+        self.app.push_screen(
+            ConfirmDialog(f"End {self.session.hours()}?\n\n{escape(lines)}", yes="End turn", no="Not yet"),
+            lambda yes: self.end_turn() if yes else None)
+
+    def end_turn(self) -> None:
+        """Resolve the turn now and show what happened."""
+        problems = self.session.problems()
+        if problems:
+            self.say("The turn cannot end yet:", *[f"  ! {p}" for p in problems])
+            self.notify("\n".join(problems), title="Orders cannot be carried out", severity="error")
+            return
+        try:
+            result = self.session.end_turn()
+        except OrdersError as error:
+            self.say(f"The turn cannot end yet: {error}")
+            self.notify(str(error), title="Orders cannot be carried out", severity="error")
+            return
+        self.query_one("#transcript", RichLog).clear()
+        self.app.show_result(result)  # type: ignore[attr-defined]
+
+    def action_undo(self) -> None:
+        """Take back the last change to this turn's orders."""
+        if self.session.undo():
+            self.say("Undone. Orders now:", *orders_lines(self.session.scenario, self.session.orders))
+            self.show_orders()
+        else:
+            self.say("Nothing to undo this turn (a finished turn stays as it was played).")
+
+    def action_focus_command(self) -> None:
+        """Put the cursor on the command line."""
+        self.query_one(CommandLine).focus()
+
+    def action_leave_field(self) -> None:
+        """Leave the field being edited: focus goes back to the tabs, where single keys work."""
+        self.query_one("#tabs", TabbedContent).query_one(Tabs).focus()
+
+    def action_show_tab(self, tab: str) -> None:
+        """Switch tab."""
+        self.query_one("#tabs", TabbedContent).active = tab
+
+    def palette_commands(self) -> Iterator[PaletteCommand]:
+        s = self.session
+        names = {x.id: x.name for x in s.scenario.map.sectors}
+        for sector in self.own_sectors():
+            for posture in POSTURES:
+                yield (f"Order {names[sector]}: {humanise(posture)}", "set the sector's posture",
+                       lambda c=f"order {sector} {posture}": self.run_command(c))
+        for word in ("escort on", "escort off", "netting on", "netting off", "route road", "route tracks",
+                     "status", "forecast", "look road", "look enemy"):
+            yield (word.capitalize(), "as typed on the command line", lambda c=word: self.run_command(c))
+        yield ("Withdraw the grouping", "asks to confirm", self.ask_withdraw)

@@ -1,0 +1,67 @@
+"""Helpers for driving the app in tests and benchmarks: typing, waiting for the forecast, stable snapshots.
+
+Snapshots are SVG screenshots compared with files committed in `tests/snapshots/`; set
+`SALIENT_UPDATE_SNAPSHOTS=1` to rewrite them after an intended change (then look at them).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+UPDATE_ENV = "SALIENT_UPDATE_SNAPSHOTS"
+
+
+async def settle(pilot: Pilot[object], delay: float = 0.0) -> None:
+    """Let timers, workers (the forecast) and refreshes finish."""
+    await pilot.pause(delay)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_line(pilot: Pilot[object], text: str, enter: bool = True) -> None:
+    """Type `text` key by key into whatever has focus, then press enter."""
+    await pilot.press(*text)
+    if enter:
+        await pilot.press("enter")
+
+
+async def command(pilot: Pilot[object], text: str) -> None:
+    """Go to the command line with `:`, type a command and submit it."""
+    await pilot.press("colon")
+    await type_line(pilot, text)
+
+
+def freeze(pilot: Pilot[object]) -> None:
+    """Stop cursors blinking so screenshots do not depend on timing."""
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+
+
+def snapshot_svg(pilot: Pilot[object], name: str) -> str:
+    """The current screen as SVG, with a fixed title so the file depends only on what is shown."""
+    freeze(pilot)
+    return pilot.app.export_screenshot(title=f"salient {name}")
+
+
+def check_snapshot(folder: Path, name: str, svg: str) -> None:
+    """Compare with `folder/<name>.svg`, or write it when updating; an AssertionError names the file."""
+    path = folder / f"{name}.svg"
+    if os.environ.get(UPDATE_ENV) == "1":
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(svg, encoding="utf-8")
+        return
+    if not path.exists():
+        raise AssertionError(f"no snapshot {path}; run with {UPDATE_ENV}=1 to create it, then look at it")
+    if path.read_text(encoding="utf-8") != svg:
+        failed = Path(tempfile.gettempdir()) / "salient-snapshots" / f"{name}.failed.svg"
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        failed.write_text(svg, encoding="utf-8")
+        raise AssertionError(f"{name} differs from {path} (new rendering in {failed}; "
+                             f"{UPDATE_ENV}=1 accepts it)")
