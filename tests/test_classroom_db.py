@@ -19,7 +19,7 @@ DRILL = {"turn": 2, "drill": "d2", "rationale": "the road matters more than the 
          "chosen": "b", "estimate": {"question": "q", "metric": "p_road_cut", "p": 0.7, "model_p": 0.55},
          "started": "2025-01-01T00:00:00Z", "elapsed_s": 12.5, "time_limit_s": 60, "late": False}
 UMPIRE = {"turn": 3, "seq": 1, "kind": "set_road_state", "target": "road_1", "summary": "road_1 set to cut",
-          "reason": "show the class an encirclement", "effects": [{"kind": "set_road_state", "road": "road_1", "state": "cut"}]}
+          "reason": "show the class an encirclement", "value": "cut"}
 
 
 @pytest.fixture(autouse=True)

@@ -34,7 +34,7 @@ def fake_report(turn: int, orders: Orders, *, lose_north: bool = False, road: st
         road_state={"road_1": road}, fortification={"north": 0.1, "south": 0.3, "outside": 0.0},
         area_held_sq_mi=50.0 if lose_north else 80.0,
         supply=SupplyReport(trucks_sent=2, delivered_t=10.0, stocks={"ammunition_t": 50.0}),
-        factors=[], ending=ending,
+        factors=[], ending=ending, road_cut_turns=1 if road == "cut" else 0,
     )
 
 

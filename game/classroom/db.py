@@ -79,7 +79,7 @@ CREATE INDEX IF NOT EXISTS moments_by_game ON moments (game_id);
 CREATE TABLE IF NOT EXISTS interventions (
     game_id INTEGER NOT NULL REFERENCES games(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL, turn INTEGER NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
-    summary TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL, effects_json TEXT NOT NULL);
+    summary TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL, value_json TEXT);
 CREATE INDEX IF NOT EXISTS interventions_by_game ON interventions (game_id);
 """
 
@@ -223,10 +223,10 @@ class ClassDB:
                 [(game_id, m["moment"], m["turn"], m["title"], m["detail"]) for m in rec.moments],
             )
             cur.executemany(
-                "INSERT INTO interventions (game_id, seq, turn, kind, target, summary, reason, at, effects_json) "
+                "INSERT INTO interventions (game_id, seq, turn, kind, target, summary, reason, at, value_json) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(game_id, i["seq"], i["turn"], i["kind"], i["target"], i["summary"], i["reason"], i["at"],
-                  _j(i["effects"])) for i in rec.interventions],
+                  _j(i["value"])) for i in rec.interventions],
             )
             return game_id
 

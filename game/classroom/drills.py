@@ -223,3 +223,19 @@ def brier(pairs: Sequence[tuple[float, int]]) -> float | None:
     if not pairs:
         return None
     return sum((p - o) ** 2 for p, o in pairs) / len(pairs)
+
+
+def conclude(game: "Game", journal: "Journal | None", drill: Drill, answer: DrillAnswer, drafted: "Orders",
+             replications: int = 1000) -> tuple["Orders", DrillAnswer]:
+    """After the drill screen closes: the orders to carry out, and the answer (with the model's probability)
+    written to the journal. The play screen then puts the orders in the draft and ends the turn."""
+    from dataclasses import replace
+
+    orders = orders_after_drill(game, drill, answer, drafted)
+    if orders is not drafted and game.check(orders):  # an option that does not fit this turn: keep the draft
+        orders, answer = drafted, replace(answer, orders_from="trainee")
+    if not game.check(orders):
+        answer = with_model_p(answer, game, orders, replications)
+    if journal is not None:
+        journal_answer(journal, answer)
+    return orders, answer

@@ -188,7 +188,7 @@ def _intervention_row(raw: dict[str, Any]) -> dict[str, Any]:
         "summary": str(raw.get("summary", "")),
         "reason": str(raw.get("reason", "")),
         "at": str(raw.get("written", "")),
-        "effects": raw.get("effects", []),
+        "value": raw.get("value"),
     }
 
 

@@ -92,7 +92,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def _forecasts(path: Path, replications: int) -> dict[int, Any]:
-    from game.classroom.replay import forecasts_at_decision_points
+    from game.classroom.forecasts import forecasts_at_decision_points
     from game.record.journal import load_journal
 
     return forecasts_at_decision_points(load_journal(path), replications)

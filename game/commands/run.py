@@ -27,6 +27,11 @@ def register(subparsers: Any) -> None:
     source.add_argument("--policy", metavar="NAME", help="standing policy (hold, delay_withdraw, hold_sudzha_road)")
     parser.add_argument("--turns", type=int, metavar="K", help="play at most K turns")
     parser.add_argument("--json", action="store_true", help="print every turn and the score as JSON")
+    parser.add_argument("--save", metavar="FILE", help="also write the game's journal to FILE (for salient aar, branch)")
+    parser.add_argument("--trainee", metavar="NAME", help="record the finished game in the class database under NAME "
+                        "(the journal is written first, to --save FILE or the saves folder)")
+    parser.add_argument("--db", metavar="PATH", help="class database for --trainee (default $SALIENT_DB, else "
+                        "class.sqlite3 in the user data directory)")
     parser.set_defaults(handler=run)
 
 
@@ -43,11 +48,24 @@ def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.path)
     chooser = orders_source(args)
     game = Game(scenario, args.seed)
-    play_game(game, chooser, args.turns, on_turn=[])
+    on_turn: list[Any] = []
+    recorder = None
+    if args.trainee:  # --trainee: journal first, then the class database (game.classroom, instructor tools)
+        from game.classroom.headless import HeadlessRecorder
+
+        recorder = HeadlessRecorder(scenario, args.path, args.seed, args.trainee, args.db, args.save)
+        on_turn.append(recorder.on_turn)
+    elif args.save:  # --save: the journal belongs to game.record (record engineer)
+        from game.record.journal import journal_writer
+
+        on_turn.append(journal_writer(args.save, scenario, args.path, args.seed))
+    play_game(game, chooser, args.turns, on_turn=on_turn)
     if args.json:
         print(json.dumps(as_json(game, args), sort_keys=True, indent=1, ensure_ascii=False))
     else:
         print_text(game)
+    if recorder is not None:
+        print(recorder.finish(game), file=sys.stderr)
     return 0
 
 
@@ -126,7 +144,10 @@ class OrdersFile:
         turns = [t for t in self.by_turn if t <= game.turn]
         if not turns:
             return game.default_orders()
-        return self.by_turn[max(turns)]
+        orders = self.by_turn[max(turns)]
+        if max(turns) < game.turn:  # standing orders repeat; one-shot orders (withdraw, commits) do not
+            orders = orders.model_copy(update={"withdraw": False, "commit_reserves": {}})
+        return orders
 
     def describe(self, turn: int) -> str:
         """Where the orders of a turn come from, for error messages."""

@@ -9,7 +9,9 @@ one line saying what it saw (with numbers), which the AAR prints under the instr
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict
 
 from game.engine.orders import Orders
 from game.engine.report import Intel, TurnReport
@@ -27,11 +29,16 @@ class Decision:
     orders: Orders
     report: TurnReport
     intel: Intel | None = None
+    own_by_sector: dict[str, float] = field(default_factory=dict)
+    """Ground truth at the start of the turn, when a replay supplied it: own soldiers in line per sector."""
+    enemy_by_sector: dict[str, float] = field(default_factory=dict)
+    """Ground truth at the start of the turn, when a replay supplied it: enemy soldiers facing each sector."""
 
 
-@dataclass(frozen=True)
-class Moment:
+class Moment(BaseModel):
     """A bookmarked teaching moment: where it happened, what was seen, and the instructor's explanation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str
     title: str
@@ -86,9 +93,9 @@ def _no_convoy_for_turns(tm: TeachingMoment, sc: Scenario, ds: Sequence[Decision
     hits: list[Hit] = []
     run = 0
     for d in ds:
-        run = run + 1 if d.report.supply.trucks_sent == 0 else 0
+        run = run + 1 if d.orders.convoys.day + d.orders.convoys.night == 0 else 0
         if run == tm.turns:
-            hits.append((d.turn, f"no convoy ran for {tm.turns} turns in a row (turns {d.turn - tm.turns + 1}–{d.turn})"))
+            hits.append((d.turn, f"no convoy ordered for {tm.turns} turns in a row (turns {d.turn - tm.turns + 1}–{d.turn})"))
     return hits
 
 
@@ -127,17 +134,19 @@ def _counter_attack_outnumbered(tm: TeachingMoment, sc: Scenario, ds: Sequence[D
     hits: list[Hit] = []
     for i, d in enumerate(ds):
         sectors = [s for s, p in d.orders.postures.items() if p == "counter_attack"]
-        if not sectors or d.intel is None:
+        if not sectors:
             continue
-        own = _own_in_sector(sc, ds, i)
+        own = d.own_by_sector or _own_in_sector(sc, ds, i)
         for sector in sectors:
-            enemy = d.intel.enemy_strength.get(sector)
-            if enemy is None or enemy.estimate <= 0:
+            told = d.intel.enemy_strength.get(sector) if d.intel is not None else None
+            enemy = told.estimate if told is not None else d.enemy_by_sector.get(sector, 0.0)
+            if enemy <= 0:
                 continue
             mine = own.get(sector, 0.0)
-            if mine / enemy.estimate < limit:
-                hits.append((d.turn, f"counter-attack in {sector}: about {mine:.0f} own soldiers against an "
-                                     f"estimated {enemy.estimate:.0f} (ratio {mine / enemy.estimate:.2f})"))
+            if mine / enemy < limit:
+                what = "an estimated" if told is not None else "about"
+                hits.append((d.turn, f"counter-attack in {sector}: about {mine:.0f} own soldiers against {what} "
+                                     f"{enemy:.0f} enemy (ratio {mine / enemy:.2f})"))
     return hits
 
 
@@ -184,5 +193,6 @@ def find_moments(scenario: Scenario, decisions: Sequence[Decision]) -> list[Mome
     found: list[Moment] = []
     for tm in scenario.teaching_moments:
         for turn, detail in DETECTORS[tm.when](tm, scenario, decisions):
-            found.append(Moment(tm.id, tm.title, turn, detail, tm.explanation, objectives.get(tm.objective or "", "")))
+            found.append(Moment(id=tm.id, title=tm.title, turn=turn, detail=detail, explanation=tm.explanation,
+                                objective=objectives.get(tm.objective or "", "")))
     return sorted(found, key=lambda m: (m.turn, m.id))

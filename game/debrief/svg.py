@@ -124,39 +124,42 @@ def line_chart(title: str, xs: Sequence[float], lines: Sequence[Line], *, y_labe
     return "".join(out)
 
 
-def histogram_chart(title: str, values: Sequence[float], *, marker: float | None = None, marker_label: str = "",
-                    bins: int = 30, width: int = 640, height: int = 180) -> str:
-    """A histogram of replication outcomes, with a vertical line where the actual outcome fell."""
-    finite = [v for v in values if math.isfinite(v)]
-    left, right, top, bottom = 48, 16, 28, 34
+def histogram_chart(title: str, counts: Sequence[int], edges: Sequence[float], *, marker: float | None = None,
+                    marker_label: str = "", x_label: str = "", width: int = 640, height: int = 190) -> str:
+    """A histogram (counts per bin between `edges`), with a dashed vertical line where the actual outcome fell."""
+    left, right, top, bottom = 48, 16, 28, 44
     plot_w, plot_h = width - left - right, height - top - bottom
-    lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    lo, hi = (float(edges[0]), float(edges[-1])) if len(edges) >= 2 else (0.0, 1.0)
     if marker is not None and math.isfinite(marker):
         lo, hi = min(lo, marker), max(hi, marker)
     if hi <= lo:
         hi = lo + 1.0
-    counts = [0] * bins
-    for v in finite:
-        counts[min(bins - 1, int((v - lo) / (hi - lo) * bins))] += 1
-    top_count = max(counts) or 1
+    top_count = max(counts, default=0) or 1
+
+    def px(x: float) -> float:
+        return left + (x - lo) / (hi - lo) * plot_w
+
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
            f'role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
            f"<title>{escape(title)}</title>",
            f'<text x="{left}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>']
-    bw = plot_w / bins
-    for i, c in enumerate(counts):
+    for c, a, b in zip(counts, edges[:-1], edges[1:]):
         h = c / top_count * plot_h
-        out.append(f'<rect x="{left + i * bw:.1f}" y="{top + plot_h - h:.1f}" width="{max(bw - 1, 0.5):.1f}" '
+        x0, x1 = px(float(a)), px(float(b))
+        out.append(f'<rect x="{x0:.1f}" y="{top + plot_h - h:.1f}" width="{max(x1 - x0 - 1, 0.5):.1f}" '
                    f'height="{h:.1f}" fill="#9bb7d4" stroke="#1f5fa8" stroke-width="0.5"/>')
     out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>')
     for t in nice_ticks(lo, hi, 6):
         if lo <= t <= hi:
-            x = left + (t - lo) / (hi - lo) * plot_w
-            out.append(f'<text x="{x:.1f}" y="{top + plot_h + 14}" text-anchor="middle">{_fmt(t)}</text>')
+            out.append(f'<text x="{px(t):.1f}" y="{top + plot_h + 14}" text-anchor="middle">{_fmt(t)}</text>')
+    if x_label:
+        out.append(f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 30}" text-anchor="middle">{escape(x_label)}</text>')
     if marker is not None and math.isfinite(marker):
-        x = left + (marker - lo) / (hi - lo) * plot_w
+        x = px(marker)
         out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#c0392b" '
                    f'stroke-width="2" stroke-dasharray="5 3"/>')
-        out.append(f'<text x="{x + 4:.1f}" y="{top + 10}" fill="#c0392b">{escape(marker_label)}</text>')
+        anchor = "end" if x > left + plot_w * 0.7 else "start"
+        dx = -4 if anchor == "end" else 4
+        out.append(f'<text x="{x + dx:.1f}" y="{top + 10}" fill="#c0392b" text-anchor="{anchor}">{escape(marker_label)}</text>')
     out.append("</svg>")
     return "".join(out)

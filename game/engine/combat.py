@@ -4,7 +4,7 @@ Per sector s and sub-step of dt hours, a side's expected losses are the sum of f
   aimed (square law):  a · E_other          a = aimed_rate·dt · quality_other / protection
                        (dt = assault hours / sub-steps: the waves are in contact waves × WAVE_HOURS of the turn)
   area (linear law):   b · E_other · X      b = area_rate·dt · firepower_other / (frontage · protection)
-  drones:              d · (1 − exp(−X / N0))   d = drone casualties per sub-step at saturation
+  drones:              d · X / (X + N0)        d = drone casualties per sub-step at saturation
   support fire:        k · X                k = (rounds·cas_per_round + sorties·cas_per_sortie) / frontage / protection
 where X is the side's strength in contact, E = min(X, engaged_per_km · frontage) the engaged part (so
 a 6-versus-50 fight is decided at the frontage, not by numbers alone), and the defender's protection
@@ -23,7 +23,7 @@ import numpy as np
 
 from .opfor import assault_hours
 from .params import ENEMY, PLAYER, Params
-from .sampling import poisson_from_normal
+from .sampling import poisson_from_normal, rowwise_take
 
 DRONE_SATURATION = 10.0
 """Soldiers in contact below which drones start running out of targets (N0)."""
@@ -173,7 +173,7 @@ def attrition(p: Params, c: Contact, r: Rates, normals: np.ndarray | None) -> At
         other = E[:, ::-1]
         aim = r.aimed * other
         area = r.area * other * X
-        dr = r.drones * -np.expm1(-X / DRONE_SATURATION)
+        dr = r.drones * X / (X + DRONE_SATURATION)
         sup = r.support * X
         lam = aim + area + dr + sup
         if normals is None:
@@ -196,36 +196,28 @@ def unit_losses(p: Params, c: Contact, att: Attrition, strength: np.ndarray) -> 
     area and support fire everyone in contact, drones in proportion to vulnerability."""
     S = p.S
     R, U = c.x.shape
+    width = 2 * (S + 1)
+    # one gather for every per-sector quantity a unit needs: 4 causes, strength, vulnerability, lead strength
+    table = np.zeros((R, 7, 2, S + 1))
+    table[:, 0:4, :, :S] = att.causes.transpose(1, 0, 2, 3)
+    table[:, 4, :, :S] = c.X
+    table[:, 5, :, :S] = c.vuln
+    table[:, 6, ENEMY, :S] = c.lead
     side = p.unit_side.clip(0, 1).astype(np.int64)
-    idx = side[None, :] * (S + 1) + c.eng
-
-    def gather(a: np.ndarray) -> np.ndarray:  # (R, 2, S) -> (R, U)
-        full = np.zeros((R, 2, S + 1))
-        full[:, :, :S] = a
-        return np.take_along_axis(full.reshape(R, -1), idx, axis=1)
-
-    X = gather(c.X)
-    share = np.where(X > 0, c.x / np.where(X > 0, X, 1.0), 0.0)
-    # aimed fire on the attacker falls first on the lead units, which fill the engaged frontage
-    cap = np.concatenate([p.engaged_per_km * p.frontage, [0.0]])[np.minimum(c.eng, S)]
-    engaged = np.minimum(X, cap)
-    lead_x = gather(np.stack([np.zeros_like(c.lead), c.lead], axis=1))
-    lead_eng = np.minimum(lead_x, engaged)
-    is_lead = p.lead[None, :]
+    idx = (side[None, :] * (S + 1) + c.eng)[:, None, :] + (width * np.arange(7))[None, :, None]
+    g = rowwise_take(table.reshape(R, 7 * width), idx.reshape(R, 7 * U)).reshape(R, 7, U)
+    X, V, lead_x = g[:, 4], g[:, 5], g[:, 6]
     with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(X > 0, c.x / X, 0.0)
+        cap = np.append(p.engaged_per_km * p.frontage, 0.0)[c.eng]
+        engaged = np.minimum(X, cap)
+        lead_eng = np.minimum(lead_x, engaged)
         lead_w = np.where(engaged > 0, lead_eng / engaged, 0.0) * np.where(lead_x > 0, c.x / lead_x, 0.0)
         rest_x = X - lead_x
         rest_w = np.where(engaged > 0, (engaged - lead_eng) / engaged, 0.0) * np.where(rest_x > 0, c.x / rest_x, 0.0)
-    aim_share = np.where(side[None, :] == ENEMY, np.where(is_lead, lead_w, rest_w), share)
-    V = gather(c.vuln)
-    vuln_share = np.where(V > 0, share * c.unit_vuln / np.where(V > 0, V, 1.0), share)
-    out = np.stack([
-        gather(att.causes[0]) * aim_share,
-        gather(att.causes[1]) * share,
-        gather(att.causes[2]) * vuln_share,
-        gather(att.causes[3]) * share,
-    ])
+        vuln_share = np.where(V > 0, share * c.unit_vuln / V, share)
+    aim_share = np.where(side[None, :] == ENEMY, np.where(p.lead[None, :], lead_w, rest_w), share)
+    out = g[:, 0:4].transpose(1, 0, 2) * np.stack([aim_share, share, vuln_share, share])
     total = out.sum(axis=0)
     scale = np.where(total > strength, strength / np.where(total > 0, total, 1.0), 1.0)
     return out * scale
-

@@ -43,6 +43,7 @@ class DroneTurn:
     enemy_front_cas: np.ndarray  # (R, 2) enemy front casualties at saturation, by guidance
     ew_front_multiplier: np.ndarray  # (R,) radio front casualties without the player's front EW / with it
     drones_used: np.ndarray  # (R,)
+    strike_sorties: np.ndarray  # (R,) strike sorties flown (after the drone stock)
     recon: np.ndarray  # (R,) recon level 0..1
     suppression: np.ndarray  # (R,) share of enemy sorties still flown after counter-drone
     suppressed_sorties: np.ndarray  # (R,)
@@ -94,6 +95,7 @@ def plan_drones(
         enemy_front_cas=np.zeros((R, 2)),  # filled by front_casualties once idle road sorties return
         ew_front_multiplier=np.ones(R),
         drones_used=((strike + counter) * f).sum(axis=1),
+        strike_sorties=(strike * f).sum(axis=1),
         recon=recon,
         suppression=suppression,
         suppressed_sorties=(theirs * p.drone_teams * p.drone_sorties).sum() * (1.0 - suppression),
@@ -136,34 +138,41 @@ class RoadExposure:
 
 
 def road_exposure(
-    p: Params, held: np.ndarray, dt: DroneTurn, net_share: np.ndarray, coord: float
+    p: Params, held: np.ndarray, road_sorties: np.ndarray, p_jam_road: np.ndarray, overwatch: np.ndarray,
+    net_share: np.ndarray, coord: float,
 ) -> RoadExposure:
-    """Per-segment exposure of a truck to enemy road drones (see module doc)."""
+    """Per-segment exposure of a truck to enemy road drones (see module doc); loops over the few enemy groups."""
     R = held.shape[0]
+    G = p.G
     distance = p.enemy_distance[None, :] + held.astype(float) @ p.screen_depth  # (R, G)
-    theirs = p.drone_side == ENEMY
-    in_reach = (distance[:, :, None] <= p.drone_reach[None, None, :]) & theirs  # (R, G, D)
-    weight = in_reach * (p.length * p.watch)[None, :, None]
-    total_w = weight.sum(axis=1)  # (R, D)
-    idle = np.where(total_w > 0, 0.0, dt.road_sorties)
-    per_km = dt.road_sorties[:, None, :] * weight / np.where(total_w > 0, total_w, 1.0)[:, None, :] / p.length[None, :, None]
-    kill = p.drone_p_reach * (1.0 - p.drone_p_fail) * np.minimum(1.0, p.drone_p_hit * coord) * p.drone_vehicle_kill
-    jam = 1.0 - p.drone_jam[None, :] * dt.p_jam_road[:, None]  # (R, D)
-    hours = (p.length / p.speed)[None, :]
+    hours = p.length / p.speed
     netting = 1.0 - p.netting_protection * net_share[:, None] * p.on_road[None, :]
-    common = (1.0 - p.concealment)[None, :] * hours * ROAD_HAZARD_KMH
-    raw = per_km * kill  # (R, G, D) attacks per truck-hour before jamming and mitigation
-    radio_raw = (raw * ~p.drone_fibre).sum(axis=2) * common
-    radio = (raw * jam[:, None, :] * ~p.drone_fibre).sum(axis=2) * common
-    fibre = (raw * p.drone_fibre).sum(axis=2) * common
-    mitig = netting * dt.overwatch[:, None]
+    mitig = netting * overwatch[:, None] * ((1.0 - p.concealment) * hours * ROAD_HAZARD_KMH)[None, :]
+    radio = np.zeros((R, G))
+    radio_raw = np.zeros((R, G))
+    fibre = np.zeros((R, G))
+    idle = np.zeros_like(road_sorties)
+    watch_len = p.length * p.watch
+    for g in np.flatnonzero(p.drone_side == ENEMY):
+        in_reach = distance <= p.drone_reach[g]  # (R, G)
+        total_w = in_reach @ watch_len  # (R,)
+        none = total_w <= 0
+        idle[:, g] = np.where(none, road_sorties[:, g], 0.0)
+        kill = p.drone_p_reach[g] * (1.0 - p.drone_p_fail[g]) * min(1.0, p.drone_p_hit[g] * coord) * p.drone_vehicle_kill[g]
+        # sorties per km of segment: spread by length × watch over the segments in reach (length cancels)
+        rate = np.where(none, 0.0, road_sorties[:, g] * kill / np.where(none, 1.0, total_w))[:, None] * (in_reach * p.watch)
+        if p.drone_fibre[g]:
+            fibre += rate
+        else:
+            radio_raw += rate
+            radio += rate * (1.0 - p.drone_jam[g] * p_jam_road)[:, None]
     return RoadExposure(
         radio=radio * mitig,
         fibre=fibre * mitig,
         radio_no_ew=radio_raw * mitig,
-        unmitigated=radio + fibre,
+        unmitigated=(radio + fibre) * mitig / np.where(netting * overwatch[:, None] > 0, netting * overwatch[:, None], 1.0),
         netting_factor=netting,
         idle=idle,
         distance=distance,
-        overwatch=dt.overwatch,
+        overwatch=overwatch,
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .params import ENEMY, PLAYER, Params
+from .sampling import rowwise_take
 
 MORALE_BREAK = 0.15
 """A unit whose morale falls below this is broken whatever its strength."""
@@ -49,9 +50,9 @@ def plan_targets(
     )
     score = np.where(held[:, None, :] & (p.dist < 90)[None], score, -np.inf)
     best = score.argmax(axis=2)  # (R, S origin)
-    valid = np.take_along_axis(score, best[:, :, None], axis=2)[:, :, 0] > -np.inf
-    tgt = np.take_along_axis(best, loc, axis=1)
-    ok = np.take_along_axis(valid, loc, axis=1) & able
+    valid = np.isfinite(score.max(axis=2))
+    tgt = rowwise_take(best, loc)
+    ok = rowwise_take(valid, loc) & able
     hop = p.dist[loc, tgt]
     assault = ok & (hop <= 1)
     move = ok & (hop > 1)
@@ -61,7 +62,7 @@ def plan_targets(
     idx = np.where(target >= 0, target, S)
     massed = sector_sum(idx, strength * (target >= 0), S + 1)[:, :S]
     go = massed >= p.min_ratio * defenders
-    go_u = np.take_along_axis(np.concatenate([go, np.zeros((R, 1), bool)], axis=1), idx, axis=1)
+    go_u = rowwise_take(np.concatenate([go, np.zeros((R, 1), bool)], axis=1), idx)
     return np.where(go_u, target, -1), new_loc
 
 

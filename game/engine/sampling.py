@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-__all__ = ["binomial_from_uniform", "poisson_from_normal", "poisson_mean_correction"]
+__all__ = ["binomial_from_uniform", "poisson_from_normal", "poisson_mean_correction", "rowwise_take"]
 
 
 def _clipped_rounded_mean(mu: float) -> float:
@@ -46,11 +46,19 @@ def _build_table() -> tuple[np.ndarray, np.ndarray]:
 
 
 _MEANS, _CORRECTION = _build_table()
+_STEPS = 20  # table points per unit of sqrt(mean)
+_TOP = 160  # the table covers means up to (_TOP / _STEPS)^2 = 64; beyond, the correction is zero
+_TABLE = np.append(np.interp((np.arange(_TOP + 1) / _STEPS) ** 2, _MEANS, _CORRECTION), [0.0, 0.0])
+_TABLE[_TOP:] = 0.0
 
 
 def poisson_mean_correction(lam: np.ndarray) -> np.ndarray:
-    """The lam' whose clipped, rounded normal variate has mean `lam` (lam' = lam beyond the table)."""
-    return lam + np.interp(lam, _MEANS, _CORRECTION)
+    """The lam' whose clipped, rounded normal variate has mean `lam` (a direct-indexed table on sqrt(lam))."""
+    t = np.sqrt(lam) * _STEPS
+    np.minimum(t, _TOP, out=t)
+    i = t.astype(np.intp)
+    lo = _TABLE[i]
+    return lam + lo + (_TABLE[i + 1] - lo) * (t - i)
 
 
 def poisson_from_normal(lam: np.ndarray, z: np.ndarray, cap: np.ndarray) -> np.ndarray:
@@ -84,3 +92,10 @@ def binomial_from_uniform(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.nda
         cdf = cdf + pmf
     count = np.minimum(count, n)
     return np.where(flip, n - count, count)
+
+
+def rowwise_take(table: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """table[r, idx[r, j]] for every r, j: a flat np.take (much faster than take_along_axis)."""
+    R, K = table.shape
+    flat = idx + (K * np.arange(R, dtype=np.intp))[:, None]
+    return np.take(table.reshape(-1), flat)

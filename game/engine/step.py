@@ -52,14 +52,27 @@ class Model:
         """(params, rows) groups of replications that share their rate injects; rows None means all."""
         if not self.rate_columns.any():
             return [(self.base, None)]
-        counts = np.where(self.rate_columns, state.fired, 0)
+        counts = state.fired[:, self.rate_columns].astype(np.int64)
+        cols = np.flatnonzero(self.rate_columns)
         if state.R == 1 or (counts == counts[:1]).all():
-            return [(self.params_for(tuple(int(c) for c in counts[0])), None)]
-        keys, inverse = np.unique(counts, axis=0, return_inverse=True)
-        return [
-            (self.params_for(tuple(int(c) for c in key)), np.flatnonzero(inverse.ravel() == i))
-            for i, key in enumerate(keys)
-        ]
+            return [(self.params_for(self._full(cols, counts[0])), None)]
+        # one integer key per replication (counts packed in base 64), grouped without sorting rows
+        key = counts @ (64 ** np.arange(counts.shape[1], dtype=np.int64))
+        order = np.argsort(key, kind="stable")
+        uniq, starts = np.unique(key[order], return_index=True)
+        bounds = np.append(starts, len(key))
+        groups = []
+        for k in range(len(uniq)):
+            rows = np.sort(order[bounds[k]:bounds[k + 1]])
+            groups.append((self.params_for(self._full(cols, counts[rows[0]])), rows))
+        return groups
+
+    def _full(self, cols: np.ndarray, counts: np.ndarray) -> tuple[int, ...]:
+        """Counts over every inject from counts over the rate injects."""
+        full = [0] * self.injects
+        for c, n in zip(cols, counts):
+            full[int(c)] = int(n)
+        return tuple(full)
 
 
 def fire_injects(model: Model, state: State, seed: int, purpose: str = "injects") -> np.ndarray:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .sampling import rowwise_take
 from .params import COUNTER_ATTACK, DELAY, ENEMY, PLAYER, WITHDRAW, Params
 
 PROGRESS_RATE = 0.5
@@ -71,15 +72,15 @@ def resolve(
     score = np.where(still[:, None, :], score, -np.inf)
     dest = score.argmax(axis=2)  # (R, S)
     has_dest = still.any(axis=1)[:, None] & np.ones((1, S), dtype=bool)
-    fell_u = np.take_along_axis(fell, loc, axis=1) & movable
-    dest_u = np.take_along_axis(dest, loc, axis=1)
+    fell_u = rowwise_take(fell, loc) & movable
+    dest_u = rowwise_take(dest, loc)
     hops = p.dist[loc, dest_u]
-    post_u = np.take_along_axis(posture, loc, axis=1)
+    post_u = rowwise_take(posture, loc)
     share = np.where(hops <= 1, RETREAT_LOSS[post_u], CUT_OFF_LOSS)
-    overrun = fell_u & ~np.take_along_axis(has_dest, loc, axis=1)
+    overrun = fell_u & ~rowwise_take(has_dest, loc)
     retreat = np.where(fell_u, np.where(overrun, strength, strength * share), 0.0)
     new_loc = np.where(fell_u & ~overrun, dest_u, loc)
     # attackers that took a sector move into it
-    took = (target >= 0) & np.take_along_axis(np.concatenate([fell, np.zeros((R, 1), bool)], axis=1), np.where(target >= 0, target, S), axis=1)
+    took = (target >= 0) & rowwise_take(np.concatenate([fell, np.zeros((R, 1), bool)], axis=1), np.where(target >= 0, target, S))
     new_loc = np.where(took, target, new_loc)
     return TerritoryResult(new_holder, prog, new_loc, fell, given, retreat, overrun)

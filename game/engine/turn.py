@@ -13,15 +13,16 @@ already ended are left exactly as they were.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from . import factors as fx
 from .combat import COUNTER_ATTACK_FIRE, Contact, aggregate, attrition, build_rates, unit_losses
 from .directives import Directives
-from .drones import front_casualties, plan_drones, road_exposure
+from .drones import RoadExposure, front_casualties, plan_drones, road_exposure
 from .opfor import broken, contact_share, next_road_share, plan_targets, reinforce, sector_sum
+from .sampling import rowwise_take
 from .params import COUNTER_ATTACK, DELAY, ENDING_CODE, ENEMY, FORTIFY, PLAYER, WITHDRAW, Params
 from .rng import Noise
 from .state import State
@@ -70,6 +71,8 @@ class Outcome:
     enemy_road_sorties: np.ndarray  # (R, 2) radio, fibre sorties hunting the road
     road_distance: np.ndarray  # (R, G) km from enemy launch points at the end of the turn
     ended_now: np.ndarray  # (R,)
+    strike_sorties: np.ndarray  # (R,) the player's strike sorties flown
+    captured_unit: np.ndarray  # (R, U) soldiers of each unit taken prisoner
 
 
 def _rows(a: np.ndarray, R: int) -> np.ndarray:
@@ -79,7 +82,7 @@ def _rows(a: np.ndarray, R: int) -> np.ndarray:
 def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[State, Outcome]:
     """Resolve one turn for all replications at once (see module doc for the order of play)."""
     R, S = st.R, p.S
-    s = st.copy()
+    s = replace(st)  # shallow: every array below is replaced, never written in place
     frozen = st.ended.copy()
     turn = st.turn
     coord = 1.0 + p.adaptation * (turn - 1)
@@ -91,7 +94,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     held0 = s.holder == PLAYER
     s.posture = np.where(_rows(d.posture_set, R) & held0, _rows(d.posture, R), s.posture).astype(np.int8)
     commit = _rows(d.commit, R)
-    ok = (commit >= 0) & s.reserve & np.take_along_axis(held0, np.maximum(commit, 0), axis=1)
+    ok = (commit >= 0) & s.reserve & rowwise_take(held0, np.maximum(commit, 0))
     s.loc = np.where(ok, commit, s.loc)
     s.reserve = s.reserve & ~ok
     start_w = _rows(d.withdraw, R) & ~s.withdrawing
@@ -104,7 +107,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
 
     # 2. who fights where
     brk0 = broken(p, s.strength, s.morale)
-    in_held = np.take_along_axis(held0, s.loc, axis=1)
+    in_held = rowwise_take(held0, s.loc)
     p_line = is_p & ~s.reserve & in_held
     p_in = p_line & ~brk0
     D0 = sector_sum(np.where(p_in, s.loc, S), s.strength, S + 1)[:, :S]
@@ -124,7 +127,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     dturn = plan_drones(p, tasks, ew, s.stocks[:, 1], s.road_share, attack_any, coord)
     road_len = float((p.length * p.on_road).sum())
     net_share = np.minimum(1.0, s.netting_km / road_len) if road_len > 0 else np.zeros(R)
-    expo = road_exposure(p, held0, dturn, net_share, coord)
+    expo = road_exposure(p, held0, dturn.road_sorties, dturn.p_jam_road, dturn.overwatch, net_share, coord)
     dturn.front_sorties = dturn.front_sorties + expo.idle
     front_casualties(p, dturn, ew[:, 0], coord)
 
@@ -180,7 +183,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     ter = resolve_territory(p, s.holder, s.progress, posture, s.loc, s.strength, D1, A1, ratio, attacked, is_p[None, :] & np.ones((R, 1), bool), target)
     retreat = np.where(s.reserve & ~ter.overrun, 0.0, ter.retreat_loss)
     s.strength = s.strength - retreat
-    moved_out = np.take_along_axis(ter.fell, s.loc, axis=1) & is_p
+    moved_out = rowwise_take(ter.fell, s.loc) & is_p
     s.morale = np.clip(s.morale - MORALE_SECTOR_LOST * moved_out, 0.0, 1.0)
     s.holder, s.progress, s.loc = ter.holder, ter.progress, ter.loc
 
@@ -228,8 +231,12 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
         seg = np.minimum(np.searchsorted(weights / weights[-1], u[:, lay.AIR_SEGMENT], side="right"), p.G - 1)
         rows = np.flatnonzero(hit)
         s.damage[rows, seg[rows]] = np.minimum(3, np.maximum(states[rows, seg[rows]], s.damage[rows, seg[rows]]) + 1)
-    held_end = s.holder == PLAYER
-    expo_end = road_exposure(p, held_end, dturn, net_share, coord)
+    expo_end = expo
+    changed = np.flatnonzero(ter.fell.any(axis=1))
+    if changed.size:  # the front moved: recompute the threat where it did
+        part = road_exposure(p, s.holder[changed] == PLAYER, dturn.road_sorties[changed], dturn.p_jam_road[changed],
+                             dturn.overwatch[changed], net_share[changed], coord)
+        expo_end = _patch(expo, part, changed)
     blocked_end = blocked_segments(p, s.holder, s.damage)
     s.road_state = segment_states(p, expo_end, s.damage, blocked_end)
     cut_end = routes_cut(p, expo_end, blocked_end)
@@ -323,7 +330,8 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
         trucks_sent=conv.sent, trucks_lost=conv.lost, delivered=conv.delivered, consumed=consumed,
         effectiveness=eff, road_survival=conv.survival, attacked=attacked, fell=ter.fell,
         newly_broken=brk1 & ~brk0, route_cut=cut_end, paused=paused_now, enemy_road_sorties=road_sorties,
-        road_distance=expo_end.distance, ended_now=ended_now,
+        road_distance=expo_end.distance, ended_now=ended_now, strike_sorties=dturn.strike_sorties,
+        captured_unit=captured_u + exit_captured,
     )
     if frozen.any():
         s.keep_where(frozen, st)
@@ -333,6 +341,16 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
             else:
                 value[frozen] = 0
     return s, out
+
+
+def _patch(full: RoadExposure, part: RoadExposure, rows: np.ndarray) -> RoadExposure:
+    """A copy of `full` with the rows recomputed in `part`."""
+    fields = {}
+    for name, value in full.__dict__.items():
+        new = value.copy()
+        new[rows] = getattr(part, name)
+        fields[name] = new
+    return RoadExposure(**fields)
 
 
 def _best_route_survival(p: Params, exposure: np.ndarray, blocked: np.ndarray) -> np.ndarray:

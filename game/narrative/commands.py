@@ -63,7 +63,7 @@ class Interpreter:
 
     def execute(self, line: str, ctx: Context) -> Reply:
         """Answer one line; never raises for bad input (the reply says what went wrong)."""
-        words = line.replace(",", " ").split()
+        words = line.lstrip(":/ ").replace(",", " ").split()
         if not words:
             return Reply(["Type a command, or help."], ok=False)
         pending, self.pending = self.pending, None

@@ -6,7 +6,7 @@ from game.engine.orders import Orders
 from game.engine.report import Estimate, Intel
 from game.scenario import Scenario
 
-from .fmt import count, humanise, percent, spread, tonnes
+from .fmt import count, humanise, percent, short_name, spread, tonnes
 from .picture import Picture
 
 ROAD_GLYPH: dict[str, str] = {"open": "=", "contested": "~", "interdicted": "!", "cut": "X"}
@@ -42,7 +42,7 @@ def stock_line(stocks: dict[str, float]) -> str:
 
 def orders_lines(scenario: Scenario, orders: Orders) -> list[str]:
     """The orders as given, one line per kind."""
-    names = {s.id: s.name for s in scenario.map.sectors}
+    names = {s.id: short_name(s.name) for s in scenario.map.sectors}
     units = {u.id: u.name for u in scenario.player.units}
     postures = ", ".join(f"{names.get(k, k)} {humanise(v)}" for k, v in orders.postures.items()) or "unchanged"
     d = orders.drones

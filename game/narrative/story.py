@@ -19,6 +19,8 @@ from .sitrep import figures
 from .templates import fill
 
 TOPICS: tuple[str, ...] = ("combat", "drones", "ew", "supply", "intel")
+FACTORS_PER_OFFICER = 1
+"""Each officer names the largest causes on their topic; the full list follows the dispatches."""
 _EVENT_TOPIC: dict[str, str] = {
     "combat": "combat", "sector_lost": "combat", "sector_taken": "combat", "morale": "combat",
     "road": "supply", "convoy": "supply", "supply": "supply", "encirclement": "supply",
@@ -51,9 +53,12 @@ def factor_line(factor: Factor) -> str:
 
 
 def visible_factors(scenario: Scenario, report: TurnReport, limit: int = 8) -> list[Factor]:
-    """The turn's factors the trainee may see, largest first (effects on the enemy stay estimates)."""
+    """The turn's factors the trainee may see, largest first (effects on the enemy stay estimates).
+
+    Factors that came to (almost) nothing are left out: "0.0 trucks" tells the trainee nothing.
+    """
     enemy = scenario.opfor.side
-    shown = [f for f in report.factors if f.side != enemy]
+    shown = [f for f in report.factors if f.side != enemy and abs(f.value) >= 0.05]
     return sorted(shown, key=lambda f: abs(f.value), reverse=True)[:limit]
 
 
@@ -63,7 +68,9 @@ def turn_story(scenario: Scenario, before: Picture, after: Picture, report: Turn
     values = figures(scenario, after, intel, report, hours, turn=report.turn)
     said: dict[str, list[str]] = {t: [] for t in TOPICS}
     said["combat"] += [fill(scenario, "combat", values), *_ground_changes(scenario, before, after)]
-    said["supply"] += [fill(scenario, "supply", values), *_road_changes(scenario, before, after)]
+    said["supply"].append(fill(scenario, "supply", values))
+    if not any(e.kind == "road" for e in report.events):
+        said["supply"] += _road_changes(scenario, before, after)
     if after.road_cut_turns:
         said["supply"].append(fill(scenario, "encirclement", values))
     said["drones"].append(fill(scenario, "drones", values))
@@ -71,11 +78,15 @@ def turn_story(scenario: Scenario, before: Picture, after: Picture, report: Turn
     if intel is not None:
         said["intel"] += intel.notes
     for event in report.events:
-        topic = _EVENT_TOPIC.get(event.kind)
+        topic = _EVENT_TOPIC.get(event.kind) if event.kind != "convoy" else None  # the supply report says it
         if event.visible_to == "trainee" and topic is not None and event.text not in said[topic]:
             said[topic].append(event.text)
+    per_topic: dict[str, int] = {}
     for factor in visible_factors(scenario, report, limit=12):
-        said[factor_topic(factor)].append(factor_line(factor))
+        topic = factor_topic(factor)
+        per_topic[topic] = per_topic.get(topic, 0) + 1
+        if per_topic[topic] <= FACTORS_PER_OFFICER:
+            said[topic].append(factor_line(factor))
     dispatches = _headquarters(report)
     covered: set[str] = set()
     for adv in scenario.narrative.advisors:

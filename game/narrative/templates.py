@@ -30,8 +30,8 @@ DEFAULTS: dict[str, str] = {
     "sector_taken": "We have taken {sector}.",
     "drones": "Drone stocks stand at {drones:,.0f}.",
     "ew": "The jammers worked where we sent them.",
-    "supply": "{trucks_sent} trucks went out, about {trucks_lost:,.0f} did not arrive; {delivered_t:,.0f} tonnes "
-              "delivered, {consumed_t:,.0f} used. Ammunition {ammunition_t:,.0f} t, fuel {fuel_t:,.0f} t.",
+    "supply": "{trucks_sent} trucks went out and {trucks_lost:,.0f} were lost; {delivered_t:,.0f} tonnes came in "
+              "and {consumed_t:,.0f} were used. Ammunition {ammunition_t:,.0f} t, fuel {fuel_t:,.0f} t.",
     "road": "The supply road is {road_state}; the threat to it is {road_threat}.",
     "encirclement": "Every route has been cut for {road_cut_turns} turn(s) of {clock_turns}: we are being "
                     "encircled.",

@@ -103,7 +103,7 @@ class LoadedJournal:
         if self.problems:
             return f"{self.problems[0]}; {kept}"
         if self.torn:
-            return f"the last line was cut short ({self.torn_bytes} bytes, a turn being written when the game stopped); {kept}"
+            return f"the last line was cut short ({self.torn_bytes} bytes, a record being written when the game stopped); {kept}"
         return ""
 
 
@@ -383,3 +383,15 @@ def replay(loaded: LoadedJournal, **options: Any) -> "Game":
     from .replay import replay_game
 
     return replay_game(loaded, **options)
+
+
+def journal_writer(path: str | os.PathLike[str], scenario: Scenario, scenario_path: str | None, seed: int,
+                   trainee: str = "") -> Any:
+    """For headless play (`salient run --save`): create the journal now; returns a callback
+    `(game, orders, report)` that appends each turn as it ends (no Intel or Forecast: nobody was shown any)."""
+    journal = Journal.create(path, scenario, scenario_path, seed, trainee, overwrite=True)
+
+    def on_turn(game: Any, orders: Orders, report: TurnReport) -> None:
+        journal.append_turn(report.turn, orders, None, None, report)
+
+    return on_turn

@@ -147,6 +147,12 @@ class SalientApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide "Save" where there is no game to save (the title screen, the briefing)."""
+        if action == "save":
+            return self.session is not None and self.session.journal is not None
+        return True
+
     def action_save(self) -> None:
         """Make sure the game is on disk and say where."""
         if self.session is None or self.session.journal is None:

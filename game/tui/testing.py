@@ -10,6 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -32,10 +33,20 @@ async def type_line(pilot: Pilot[object], text: str, enter: bool = True) -> None
         await pilot.press("enter")
 
 
-async def command(pilot: Pilot[object], text: str) -> None:
-    """Go to the command line with `:`, type a command and submit it."""
-    await pilot.press("colon")
-    await type_line(pilot, text)
+async def command(pilot: Pilot[object], text: str, *, typed: bool = False) -> None:
+    """Go to the command line with `:` (unless already there), enter a command and submit it.
+
+    The text is pasted (one event, as a terminal delivers a paste) unless `typed`, which presses each
+    key: Pilot takes some 60 ms a key, so long games are pasted to keep the tests quick.
+    """
+    if not isinstance(pilot.app.focused, Input) or pilot.app.focused.id != "command":
+        await pilot.press("colon")
+    if typed:
+        await type_line(pilot, text)
+        return
+    pilot.app.focused.post_message(events.Paste(text))  # type: ignore[union-attr]
+    await pilot.pause()
+    await pilot.press("enter")
 
 
 def freeze(pilot: Pilot[object]) -> None:

@@ -68,6 +68,7 @@ class PlayScreen(SalientScreen):
                     yield MapView(id="map")
                     with VerticalScroll(id="sitrep-box"):
                         yield Static("", id="sitrep")
+                        yield EnemyPanel(id="enemy-side")
             with TabPane("2 Orders", id="tab-orders"):
                 with Horizontal(classes="split"):
                     yield OrdersForm(sc, id="orders")
@@ -83,7 +84,8 @@ class PlayScreen(SalientScreen):
                         yield EnemyPanel(id="enemy")
         yield Static("", id="advisor-line")
         yield RichLog(id="transcript", wrap=True, markup=False, highlight=False, max_lines=500)
-        yield CommandLine(self.interpreter.lexicon, id="command")
+        first = next((s.id for s in sc.map.sectors if s.holder == sc.meta.player_side), "north")
+        yield CommandLine(self.interpreter.lexicon, f"order {first} fortify", id="command")
 
     def on_mount(self) -> None:
         for note in self.session.notes:
@@ -108,7 +110,8 @@ class PlayScreen(SalientScreen):
         self.query_one("#sitrep", Static).update("\n\n".join(escape(p) for p in
                                                              situation_report(sc, pic, intel, hours)))
         self.query_one(ForcesPanel).show(sc, pic)
-        self.query_one(EnemyPanel).show(sc, intel)
+        for panel in self.query(EnemyPanel):
+            panel.show(sc, intel)
         self.show_orders()
 
     def show_orders(self) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -12,6 +15,17 @@ from game.narrative.story import factor_line, turn_figures, turn_story, visible_
 
 from ..session import Session, TurnResult
 from .base import SalientScreen
+
+
+def story_renderable(sections: list[tuple[str, list[str]]]) -> RenderableType:
+    """Headings in bold with their lines indented beneath (wrapped lines keep the indent).
+
+    One widget for the whole story: a screen of many small widgets takes noticeably longer to appear.
+    """
+    parts: list[RenderableType] = []
+    for heading, lines in sections:
+        parts += [Text(heading, style="bold"), Padding(Text("\n".join(lines)), (0, 0, 1, 2))]
+    return Group(*parts)
 
 
 class ResultScreen(SalientScreen):
@@ -30,20 +44,17 @@ class ResultScreen(SalientScreen):
         sc, r = self.session.scenario, self.result
         after = "the end of the game" if self.session.game.finished else "the next turn"
         yield Static(f"[b]WHAT HAPPENED[/b] · {escape(r.hours)}   [dim](enter: {after})[/dim]", id="result-title")
+        sections = [(f"{d.speaker}, {d.role}:", d.lines)
+                    for d in turn_story(sc, r.before, r.after, r.report, r.intel_after, r.hours)]
+        rows = turn_figures(sc, r.before, r.after, r.report, r.intel_after)
+        width = max(len(label) for label, _ in rows)
+        sections.append(("THE FIGURES", [f"{label:<{width}}  {value}" for label, value in rows]))
+        factors = visible_factors(sc, r.report)
+        if factors:
+            sections.append(("WHAT DROVE IT (largest first)",
+                             [f"{i}. {factor_line(f)}" for i, f in enumerate(factors, 1)]))
         with VerticalScroll(id="result-scroll"):
-            for d in turn_story(sc, r.before, r.after, r.report, r.intel_after, r.hours):
-                yield Static(f"[b]{escape(d.speaker)}[/b], {escape(d.role)}:", classes="dispatch")
-                yield Static("\n".join(escape(line) for line in d.lines), classes="lines")
-            rows = turn_figures(sc, r.before, r.after, r.report, r.intel_after)
-            width = max(len(label) for label, _ in rows)
-            yield Static("[b]THE FIGURES[/b]", classes="dispatch")
-            yield Static("\n".join(f"{escape(label):<{width}}  {escape(value)}" for label, value in rows),
-                         classes="lines")
-            factors = visible_factors(sc, r.report)
-            if factors:
-                yield Static("[b]WHAT DROVE IT[/b] (largest first)", classes="dispatch")
-                yield Static("\n".join(f"{i}. {escape(factor_line(f))}" for i, f in enumerate(factors, 1)),
-                             classes="lines")
+            yield Static(story_renderable(sections), id="story")
 
     def on_mount(self) -> None:
         self.query_one("#result-scroll").focus()

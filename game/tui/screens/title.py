@@ -30,7 +30,7 @@ class TitleScreen(SalientScreen):
         Binding("s", "start", "Start new game", id="title.start"),
         Binding("c", "show_tab('continue')", "Continue a save", id="title.continue"),
         Binding("n", "show_tab('new')", "New game", show=False, id="title.new"),
-        Binding("r", "reseed", "New seed", id="title.reseed"),
+        Binding("r", "reseed", "New seed", show=False, id="title.reseed"),
     ]
 
     def __init__(self, scenario_path: Path | None = None, seed: int | None = None, trainee: str = "") -> None:
@@ -101,6 +101,8 @@ class TitleScreen(SalientScreen):
         box = self.query_one("#saves", OptionList)
         box.clear_options()
         box.add_options([Option(s.label, id=str(i)) for i, s in enumerate(saves)])
+        if saves:
+            box.highlighted = 0
         note = "Enter continues the highlighted game." if saves else "No saved games yet."
         self.query_one("#saves-note", Static).update(f"{note}\nSaves are kept in {folder}")
 

@@ -34,9 +34,9 @@ class CommandLine(Input):
         Binding("tab", "accept_suggestion", "Complete", show=False, id="command.complete"),
     ]
 
-    def __init__(self, lexicon: Lexicon, *, id: str | None = None) -> None:
+    def __init__(self, lexicon: Lexicon, example: str = "order north fortify", *, id: str | None = None) -> None:
         super().__init__(
-            placeholder="type a command (help, status, order north fortify…) — : or / to come here",
+            placeholder=f"type a command: help, status, {example}… (: or / to come here)",
             suggester=CommandSuggester(lexicon), compact=True, id=id, select_on_focus=False,
         )
         self.history: list[str] = []

@@ -1,0 +1,101 @@
+"""Engine benchmarks: forecast latency, batch throughput, peak memory, speed-up over the pure-Python reference.
+
+Run from the project folder:  .venv/bin/python benchmarks/bench_engine.py [--quick] [--scenario PATH]
+Prints a table of medians. Not part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from game.engine.batch import run_batch  # noqa: E402
+from game.engine.directives import compile_orders  # noqa: E402
+from game.engine.game import Game  # noqa: E402
+from game.engine.policies import POLICIES  # noqa: E402
+from game.engine.reference import plain, reference_turn  # noqa: E402
+from game.engine.step import Model  # noqa: E402
+from game.scenario.load import load_scenario  # noqa: E402
+
+
+def median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "kursk-2025.yaml"))
+    parser.add_argument("--quick", action="store_true", help="smaller runs (a minute instead of several)")
+    parser.add_argument("--chunk", type=int, default=20_000)
+    args = parser.parse_args()
+    sc = load_scenario(args.scenario)
+    model = Model(sc)
+    policy = POLICIES["hold"]
+    rows: list[tuple[str, str, str]] = []
+
+    game = Game(sc, 1)
+    orders = game.default_orders()
+    game.forecast(orders)  # warm-up
+    t = median_time(lambda: game.forecast(orders, replications=1000), 31)
+    rows.append(("forecast, 1000 replications x 1 turn", f"{t * 1000:.1f} ms (median of 31)", "<= 30 ms"))
+
+    sizes = [1, 1_000, 100_000] + ([] if args.quick else [1_000_000])
+    best = 0.0
+    for R in sizes:
+        turns = 20 if R <= 1_000 else 4 if R <= 100_000 else 2
+        runs = 5 if R <= 1_000 else 3 if R <= 100_000 else 1
+        res = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            out = run_batch(model, policy, R, turns=turns, seed=3, chunk=min(args.chunk, R))
+            res.append(out.replication_turns / (time.perf_counter() - t0))
+        rate = statistics.median(res)
+        best = max(best, rate)
+        rows.append((f"batch throughput, R={R:,} ({turns} turns, chunk {min(args.chunk, R):,})",
+                     f"{rate:,.0f} replication-turns/s", ">= 200,000"))
+
+    total = 1_000_000 if args.quick else 10_000_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    reps = total // sc.meta.turns
+    t0 = time.perf_counter()
+    out = run_batch(model, policy, reps, seed=5, chunk=args.chunk)
+    elapsed = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append((f"peak memory, {reps:,} games x up to {sc.meta.turns} turns ({out.replication_turns:,} rep-turns)",
+                 f"{peak:.0f} MB peak RSS (was {before / 1024:.0f} MB before), {elapsed:.0f} s", "<= 500 MB"))
+
+    p = model.base
+    d = compile_orders(p, orders)
+    st = model.initial_state(1)
+    rng = random.Random(1)
+    pp = plain(p)
+    n = 300
+    t0 = time.perf_counter()
+    for _ in range(n):
+        reference_turn(p, st, d, rng, pp=pp)
+    ref_rate = n / (time.perf_counter() - t0)
+    rows.append(("pure-Python reference (one replication-turn at a time)", f"{ref_rate:,.0f} replication-turns/s", ""))
+    rows.append(("speed-up of the kernel over the reference", f"{best / ref_rate:,.0f}x", ">= 100x"))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"Salient engine benchmarks: {Path(args.scenario).name}, Python {sys.version.split()[0]}")
+    print(f"{'measure'.ljust(width)}  {'result':<48}  target")
+    for name, value, target in rows:
+        print(f"{name.ljust(width)}  {value:<48}  {target}")
+
+
+if __name__ == "__main__":
+    main()

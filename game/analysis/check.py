@@ -1,0 +1,254 @@
+"""The scenario checker: play a scenario many times under every standing policy and say what a designer must know.
+
+What it reports, and why each matters to an instructor:
+- endings and scores per policy — the shape of the game a trainee will face;
+- how often each inject fires — an inject that never fires teaches nothing;
+- reachability — an ending or objective no policy ever reaches may be a mistake in the file (with a hint
+  when the file itself makes it impossible, such as a withdrawal longer than the game);
+- balance — one fixed policy that beats every other in nearly every game is a recipe, not a decision;
+- luck against decisions — when the policy explains little of the spread of scores, the dice decide;
+- the scenario's own statistical assertions, each tested with a confidence interval; a failure makes
+  `salient check` exit 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from game.engine.params import ENDINGS
+from game.engine.policies import POLICIES, Policy
+from game.engine.step import Model
+from game.scenario import Scenario
+from game.scenario.assertions import PROPORTIONS, StatAssertion
+
+from .runs import PolicyRuns, play_policy
+from .stats import eta_squared, t_interval, wilson
+
+DOMINANCE_WIN_RATE = 0.9
+"""A policy dominates when it scores higher than each other policy in at least this share of paired games."""
+LUCK_ETA_SQUARED = 0.1
+"""Below this share of score variance explained by the policy, luck swamps decisions."""
+REAL_ENDINGS = tuple(e for e in ENDINGS if e is not None)
+
+
+@dataclass
+class PolicySummary:
+    """One policy's distribution of outcomes."""
+
+    policy: str
+    description: str
+    runs: int
+    endings: dict[str, float]
+    """Share of games per ending ('unfinished' when the horizon came first)."""
+    score_mean: float
+    score_sd: float
+    score_ci: tuple[float, float]
+    score_p5: float
+    score_p50: float
+    score_p95: float
+    turns_mean: float
+    objectives: dict[str, float]
+    """Share of games in which each objective was met."""
+
+
+@dataclass
+class AssertionResult:
+    """One scenario assertion, tested."""
+
+    label: str
+    policy: str
+    metric: str
+    between: tuple[float, float]
+    value: float
+    ci: tuple[float, float]
+    confidence: float
+    status: str
+    """'pass', 'fail' (the whole interval lies outside `between`), 'inconclusive' (it straddles a bound), or
+    'error' (the assertion cannot be tested: an unknown policy)."""
+    note: str = ""
+
+
+@dataclass
+class CheckReport:
+    """Everything `salient check` found."""
+
+    scenario_id: str
+    title: str
+    runs: int
+    seed: int
+    turns: int
+    policies: list[PolicySummary]
+    injects: dict[str, dict[str, float]]
+    """inject id -> policy -> share of games in which it fired."""
+    wins: dict[str, dict[str, float]]
+    """policy A -> policy B -> share of paired games in which A scored higher than B."""
+    eta_squared: float | None
+    within_sd: float
+    between_sd: float
+    assertions: list[AssertionResult]
+    inactive_injects: list[str] = field(default_factory=list)
+    """Injects that never fire on their own (`active: false`: an umpire's to fire)."""
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """True when an assertion failed or could not be tested."""
+        return any(a.status in {"fail", "error"} for a in self.assertions)
+
+
+def check_scenario(scenario: Scenario, runs: int = 1000, seed: int = 0, turns: int | None = None,
+                   policies: Sequence[str] | None = None,
+                   progress: Callable[[str, int], None] | None = None) -> CheckReport:
+    """Play every (or the named) standing policy `runs` times and analyse the results."""
+    model = Model(scenario)
+    chosen = {name: POLICIES[name] for name in (policies or POLICIES)}
+    results: dict[str, PolicyRuns] = {}
+    for name, policy in chosen.items():
+        step = (lambda n, name=name: progress(name, n)) if progress else None
+        results[name] = play_policy(model, policy, runs, turns, seed, progress=step)
+    horizon = turns if turns is not None else scenario.meta.turns
+    summaries = [_summary(scenario, chosen[n], r) for n, r in results.items()]
+    wins = {a: {b: float((results[a].score > results[b].score).mean()) for b in results if b != a} for a in results}
+    scores = [r.score for r in results.values()]
+    means = np.array([s.mean() for s in scores])
+    report = CheckReport(
+        scenario_id=scenario.meta.id, title=scenario.meta.title, runs=runs, seed=seed, turns=horizon,
+        policies=summaries,
+        injects={inj.id: {n: float((r.inject_count[:, i] > 0).mean()) for n, r in results.items()}
+                 for i, inj in enumerate(scenario.injects)},
+        wins=wins,
+        eta_squared=eta_squared(scores),
+        within_sd=float(np.sqrt(np.mean([s.var(ddof=1) if s.size > 1 else 0.0 for s in scores]))),
+        between_sd=float(means.std(ddof=1)) if means.size > 1 else 0.0,
+        assertions=[_assert(a, results, scenario) for a in scenario.assertions],
+        inactive_injects=[inj.id for inj in scenario.injects if not inj.active],
+    )
+    _reachability(scenario, report, results, horizon)
+    _balance(report)
+    _luck(report)
+    return report
+
+
+def _summary(scenario: Scenario, policy: Policy, r: PolicyRuns) -> PolicySummary:
+    endings = {}
+    for code, name in enumerate(ENDINGS):
+        share = float((r.ending == code).mean())
+        if share:
+            endings[name or "unfinished"] = share
+    mean, lo, hi = t_interval(r.score)
+    p5, p50, p95 = (float(x) for x in np.percentile(r.score, (5, 50, 95)))
+    return PolicySummary(
+        policy=policy.name, description=policy.description, runs=r.replications, endings=endings,
+        score_mean=mean, score_sd=float(r.score.std(ddof=1)) if r.replications > 1 else 0.0, score_ci=(lo, hi),
+        score_p5=p5, score_p50=p50, score_p95=p95, turns_mean=float(r.turns_played.mean()),
+        objectives={k: float(v.mean()) for k, v in r.objectives.items()},
+    )
+
+
+def _reachability(scenario: Scenario, report: CheckReport, results: dict[str, PolicyRuns], horizon: int) -> None:
+    reached = {name: any(s.endings.get(name, 0) > 0 for s in report.policies) for name in REAL_ENDINGS}
+    for name, ok in reached.items():
+        if not ok:
+            hint = _ending_hint(scenario, name, horizon)
+            report.warnings.append(f"ending '{name}' is never reached by any policy" + (f": {hint}" if hint else ""))
+    for obj in scenario.scoring.objectives:
+        if not any(s.objectives.get(obj.id, 0) > 0 for s in report.policies):
+            report.warnings.append(f"objective '{obj.id}' ({obj.title}) is never met by any policy")
+    for inj in scenario.injects:
+        if inj.active and not any(v > 0 for v in report.injects[inj.id].values()):
+            report.notes.append(f"inject '{inj.id}' never fired under any policy (its trigger may be impossible "
+                                f"within {horizon} turns)")
+
+
+def _ending_hint(scenario: Scenario, ending: str, horizon: int) -> str:
+    """Why the file itself may rule an ending out (empty when nothing obvious does)."""
+    turns = scenario.meta.turns
+    if ending == "time" and horizon < turns:
+        return f"the check stops after {horizon} turns, before the game's {turns} run out"
+    if ending == "withdrawn" and scenario.endings.withdrawal_turns >= min(turns, horizon):
+        return (f"a withdrawal takes {scenario.endings.withdrawal_turns} turns and the game has "
+                f"{min(turns, horizon)}")
+    if ending == "encircled" and scenario.supply.encirclement_clock_turns >= min(turns, horizon):
+        return (f"the encirclement clock ({scenario.supply.encirclement_clock_turns} turns) is not shorter than the "
+                f"game ({min(turns, horizon)} turns)")
+    if ending == "bridgehead_fell" and scenario.endings.bridgehead_falls_below_sq_mi <= 0:
+        return "endings.bridgehead_falls_below_sq_mi is 0, so it falls only when every sector is lost"
+    return ""
+
+
+def _balance(report: CheckReport) -> None:
+    if len(report.wins) < 2:
+        return
+    for a, row in report.wins.items():
+        if all(rate >= DOMINANCE_WIN_RATE for rate in row.values()):
+            worst = min(row.values())
+            report.warnings.append(
+                f"balance: policy '{a}' dominates — it scores higher than every other policy in at least "
+                f"{worst:.0%} of games played on the same dice; a trainee who finds it needs no judgement")
+
+
+def _luck(report: CheckReport) -> None:
+    eta = report.eta_squared
+    if eta is None:
+        if len(report.policies) > 1:
+            report.notes.append("every game scored the same: there is no spread to explain")
+        return
+    report.notes.append(
+        f"the policy explains {eta:.0%} of the spread of scores (between-policy sd {report.between_sd:.1f}, "
+        f"within-policy sd {report.within_sd:.1f})")
+    if eta < LUCK_ETA_SQUARED:
+        report.warnings.append(
+            f"luck swamps decisions: the choice of policy explains only {eta:.0%} of the spread of scores; "
+            "the dice matter more than the plan")
+
+
+def assertion_values(a: StatAssertion, r: PolicyRuns, scenario: Scenario) -> np.ndarray:
+    """Per-replication values of an assertion's metric (0/1 for proportions)."""
+    turn = a.turn
+    if a.metric == "ending_share":
+        return (r.ending == ENDINGS.index(a.ending)).astype(float)
+    if a.metric == "road_cut_by_turn":
+        return ((r.first_cut > 0) & (r.first_cut <= turn)).astype(float)  # type: ignore[operator]
+    if a.metric == "sector_lost_by_turn":
+        s = [x.id for x in scenario.map.sectors].index(a.target)  # type: ignore[arg-type]
+        return ((r.sector_fell[:, s] > 0) & (r.sector_fell[:, s] <= turn)).astype(float)  # type: ignore[operator]
+    if a.metric == "inject_fired":
+        i = [x.id for x in scenario.injects].index(a.target)  # type: ignore[arg-type]
+        first = r.inject_first[:, i]
+        return ((first > 0) & (first <= (turn if turn is not None else np.iinfo(np.int32).max))).astype(float)
+    if a.metric == "objective_met":
+        return r.objectives[a.target].astype(float)  # type: ignore[index]
+    if a.metric == "mean_score":
+        return r.score
+    if a.metric == "area_held":
+        return r.at_turn(r.area, turn)
+    return r.at_turn(r.own_losses, turn)  # own_losses
+
+
+def _assert(a: StatAssertion, results: dict[str, PolicyRuns], scenario: Scenario) -> AssertionResult:
+    lo, hi = a.between
+    base = dict(label=a.label(), policy=a.policy, metric=a.metric, between=(lo, hi), confidence=a.confidence, note=a.note)
+    r = results.get(a.policy)
+    if r is None:
+        known = ", ".join(sorted(POLICIES))
+        why = "is not a built-in policy" if a.policy not in POLICIES else "was not played (see --policy)"
+        return AssertionResult(value=float("nan"), ci=(float("nan"), float("nan")), status="error",
+                               **{**base, "note": f"policy '{a.policy}' {why} (policies: {known})"})
+    x = assertion_values(a, r, scenario)
+    if a.metric in PROPORTIONS:
+        value = float(x.mean())
+        ci = wilson(int(x.sum()), int(x.size), a.confidence)
+    else:
+        value, c_lo, c_hi = t_interval(x, a.confidence)
+        ci = (c_lo, c_hi)
+    if ci[1] < lo or ci[0] > hi:
+        status = "fail"
+    elif lo <= ci[0] and ci[1] <= hi:
+        status = "pass"
+    else:
+        status = "inconclusive"
+    return AssertionResult(value=value, ci=ci, status=status, **base)

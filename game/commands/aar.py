@@ -1,0 +1,132 @@
+"""`salient aar SAVE [-o FILE] [--format md|html|json|csv]`: the after-action review of a saved game.
+
+Replays the journal (proving every recorded outcome), runs the luck-against-judgement analysis (or reuses
+the one remembered in the journal), and writes the review as Markdown, a self-contained HTML page, JSON
+or CSV time series. A damaged, truncated, foreign or newer journal is refused with a plain message;
+`--partial` reviews the whole turns a damaged journal still holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+FORMATS = ("md", "html", "json", "csv")
+
+
+def register(subparsers: Any) -> None:
+    """Add `aar` to the command line."""
+    parser = subparsers.add_parser(
+        "aar",
+        help="after-action review of a saved game (Markdown, HTML, JSON or CSV)",
+        description="Write the after-action review of SAVE: what was meant to happen, what happened, why "
+        "(each decision: what you knew, the forecast, the truth, the factors, luck against judgement), what "
+        "to keep and what to change.",
+    )
+    parser.add_argument("save", metavar="SAVE", help="saved game (a .jsonl journal)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    parser.add_argument("--format", choices=FORMATS, help="md, html, json or csv (default: from FILE's suffix, else md)")
+    parser.add_argument("--replications", type=int, default=1000, metavar="R",
+                        help="replications per decision in the luck analysis (default 1000)")
+    parser.add_argument("--horizon", type=int, default=1, metavar="K", help="turns each decision is judged over (default 1)")
+    parser.add_argument("--no-luck", action="store_true", help="skip the luck-against-judgement analysis")
+    parser.add_argument("--no-cache", action="store_true", help="neither reuse nor store the analysis in the journal")
+    parser.add_argument("--expert", metavar="FILE", help="expert orders (JSON or YAML list, one per turn from turn 1) "
+                        "to compare each decision with")
+    parser.add_argument("--partial", action="store_true", help="review the whole turns of a damaged or truncated journal")
+    parser.set_defaults(handler=run)
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.format:
+        return str(args.format)
+    suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
+    return {"markdown": "md", "htm": "html"}.get(suffix, suffix) if suffix in (*FORMATS, "markdown", "htm") else "md"
+
+
+class _Bar:
+    """A one-line progress bar on standard error (only when it is a terminal)."""
+
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.live:
+            width = 30
+            fill = int(width * done / max(total, 1))
+            sys.stderr.write(f"\rluck against judgement [{'#' * fill}{'.' * (width - fill)}] {done}/{total}")
+            if done >= total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load, (analyse,) build, render, write."""
+    from game.errors import SalientError
+    from game.record.journal import load_journal
+
+    if args.replications < 2 or args.horizon < 1:
+        raise SalientError("--replications must be at least 2 and --horizon at least 1")
+    loaded = load_journal(args.save)
+    if not loaded.intact:
+        if not args.partial:
+            raise SalientError(f"{args.save}: {loaded.damage_note()}; add --partial to review them")
+        print(f"salient: note: {loaded.damage_note()}", file=sys.stderr)
+    loaded.scenario  # noqa: B018 - a scenario that no longer validates is a plain error before any work
+    if not loaded.turns:
+        raise SalientError(f"{args.save}: no turn has been played yet; nothing to review")
+    luck = None if args.no_luck else _luck(loaded, args)
+
+    from game.debrief.aar import build_aar
+
+    aar = build_aar(loaded, luck=luck)
+    text = _render(aar, _format(args))
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8", newline="")
+        except OSError as error:
+            raise SalientError(f"cannot write {args.output}: {error.strerror or error}") from None
+        print(f"salient: after-action review written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _luck(loaded: Any, args: argparse.Namespace) -> Any:
+    from game.debrief import luck_cache
+    from game.debrief.luck import analyse, case_ids
+
+    expert = None
+    if args.expert:
+        from game.record.orders_file import read_orders_file
+
+        expert = {i + 1: o for i, o in enumerate(read_orders_file(args.expert))}
+    key = luck_cache.cache_key(loaded, args.replications, args.horizon, case_ids(expert is not None))
+    if not args.no_cache:
+        cached = luck_cache.find(loaded, key)
+        if cached is not None:
+            return cached
+    report = analyse(loaded, replications=args.replications, horizon=args.horizon, expert=expert, progress=_Bar())
+    if not args.no_cache and not luck_cache.store(loaded, key, report):
+        print("salient: note: the analysis was not remembered in the journal (damaged or read-only)", file=sys.stderr)
+    return report
+
+
+def _render(aar: Any, fmt: str) -> str:
+    if fmt == "html":
+        from game.debrief.render_html import render_html
+
+        return render_html(aar)
+    if fmt == "json":
+        from game.debrief.render_json import render_json
+
+        return render_json(aar)
+    if fmt == "csv":
+        from game.debrief.render_csv import render_csv
+
+        return render_csv(aar)
+    from game.debrief.render_md import render_markdown
+
+    return render_markdown(aar)

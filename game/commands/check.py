@@ -1,0 +1,65 @@
+"""`salient check PATH [--runs N] [--seed S] [--turns K]`: play a scenario under every standing policy, many times.
+
+Reports the endings and scores per policy, how often each inject fires, endings and objectives no policy
+reaches, a dominant policy, whether luck swamps decisions, and tests the scenario's statistical
+assertions. Exit status 1 when an assertion fails (or, with --strict, when there is any warning).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add `check` to the command line."""
+    parser = subparsers.add_parser(
+        "check",
+        help="play a scenario many times under every standing policy and report on its balance",
+        description="Play the scenario N times under each built-in standing policy (vectorised), then report "
+        "the endings and scores, inject frequencies, unreachable endings and objectives, a dominant policy, "
+        "luck against decisions, and the scenario's statistical assertions (exit 1 when one fails).",
+    )
+    parser.add_argument("path", metavar="PATH", help="scenario file")
+    parser.add_argument("--runs", type=int, default=1000, metavar="N", help="games per policy (default 1000)")
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the dice (default 0)")
+    parser.add_argument("--turns", type=int, metavar="K", help="play at most K turns of each game")
+    parser.add_argument("--policy", action="append", metavar="NAME",
+                        help="only this policy (repeat for several; default every built-in policy)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--strict", action="store_true", help="exit 1 on any warning as well")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load, check, print; the exit status says whether the assertions hold."""
+    from game.analysis.check import check_scenario
+    from game.analysis.progress import ProgressBar
+    from game.analysis.render import as_json, as_text
+    from game.engine.policies import POLICIES
+    from game.errors import SalientError
+    from game.scenario.load import load_scenario
+
+    if args.runs < 1:
+        raise SalientError("--runs must be at least 1")
+    if args.seed < 0:
+        raise SalientError("--seed must be a non-negative integer")
+    if args.turns is not None and args.turns < 1:
+        raise SalientError("--turns must be at least 1")
+    unknown = [p for p in args.policy or [] if p not in POLICIES]
+    if unknown:
+        raise SalientError(f"unknown policy '{unknown[0]}' (policies: {', '.join(sorted(POLICIES))})")
+    scenario = load_scenario(args.path)
+    policies = args.policy or list(POLICIES)
+    horizon = args.turns or scenario.meta.turns
+    bar = ProgressBar(len(policies) * args.runs * horizon)
+    try:
+        report = check_scenario(scenario, runs=args.runs, seed=args.seed, turns=args.turns, policies=policies,
+                                progress=bar.advance if bar.enabled else None)
+    finally:
+        bar.close()
+    sys.stdout.write(as_json(report) if args.json else as_text(report))
+    if report.failed or (args.strict and report.warnings):
+        return 1
+    return 0

@@ -1,0 +1,407 @@
+"""Luck against judgement: was the outcome of each decision the dice, or the choice?
+
+For each turn t the trainee decided, the true state before turn t is replicated R times and advanced
+`horizon` turns under the trainee's orders and under each alternative (every standing policy, the
+engine's default orders, and an expert's orders when given), all on the forecast's random streams, so
+replication i of every case faces the same dice (common random numbers; see game/record/README.md).
+
+Outcome measure: the change in score over the horizon, with the scenario's own weights (ground held,
+own and enemy casualties, encirclement, objectives as they stand), so the debrief judges a decision by
+the yardstick the trainee was given. Own losses and ground lost are kept alongside for explanation.
+
+- Luck: the percentile of the actual outcome within the trainee's own distribution (its rank among the
+  R + 1 values, ties split by a uniform drawn from the game's seed). The game's own dice come from another
+  stream, so under neutral luck the percentile is exactly uniform on (0, 1).
+- Judgement: paired differences trainee − alternative over the same dice. A difference counts when its
+  95% interval excludes zero (|z| > 1.96) *and* it is at least a tenth of the natural spread (the standard
+  deviation of the trainee's outcomes): with common random numbers tiny differences are otherwise
+  "significant" without mattering.
+
+With horizon 1 (the default) each decision is judged on its own turn, from the situation the trainee
+actually faced. Longer horizons replay the trainee's recorded orders for the following turns (policies
+re-decide each turn), which values investments (digging in, stocks) but blurs one decision into several.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from game.engine.directives import Directives, compile_orders
+from game.engine.orders import Orders
+from game.engine.params import PLAYER
+from game.engine.scoring import score_arrays
+from game.engine.state import State
+from game.engine.step import Model, advance
+
+if TYPE_CHECKING:
+    from game.engine.game import Game
+    from game.record.journal import LoadedJournal
+
+Progress = Callable[[int, int], None]
+"""progress(done, total): called after each decision × case."""
+
+MEASURE = ("change in score over the horizon, with the scenario's weights (ground held, own and enemy "
+           "casualties, encirclement, objectives as they stand); higher is better")
+Z_95 = 1.959963984540054
+MIN_EFFECT = 0.1
+"""Smallest difference that counts, as a share of the trainee's outcome standard deviation."""
+LUCKY, UNLUCKY = 0.8, 0.2
+"""Percentiles at or beyond which a turn (or the game) counts as lucky or unlucky."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CaseStats(_Model):
+    """The distribution of one course of action's outcome at one decision."""
+
+    case: str
+    label: str
+    mean: float
+    sd: float
+    p5: float
+    p50: float
+    p95: float
+    own_losses: float
+    """Mean own casualties over the horizon."""
+    area_lost: float
+    """Mean square miles lost over the horizon."""
+    enemy_losses: float
+
+
+class Comparison(_Model):
+    """The trainee's choice against one alternative, on the same dice."""
+
+    case: str
+    label: str
+    difference: float
+    """Mean of trainee − alternative (score points; positive: the trainee's choice was better)."""
+    se: float
+    z: float
+    p_trainee_better: float
+    """Share of replications in which the trainee's choice did strictly better."""
+    verdict: Literal["better", "worse", "no different"]
+
+
+class DecisionLuck(_Model):
+    """Luck and judgement at one decision."""
+
+    turn: int
+    actual: float
+    actual_own_losses: float
+    actual_area_lost: float
+    percentile: float
+    luck: Literal["lucky", "unlucky", "as expected"]
+    trainee: CaseStats
+    alternatives: list[CaseStats]
+    comparisons: list[Comparison]
+    judgement: Literal["better", "on a par", "worse"]
+    judgement_text: str
+    histogram: list[int]
+    bin_edges: list[float]
+    notes: list[str] = []
+
+
+class LuckReport(_Model):
+    """Luck against judgement for a whole game."""
+
+    replications: int
+    horizon: int
+    measure: str
+    cases: dict[str, str]
+    """Case id → label, the trainee first."""
+    decisions: list[DecisionLuck]
+    luck_total: float
+    """Sum over decisions of (actual − expected) outcome."""
+    luck_percentile: float
+    luck: Literal["lucky", "unlucky", "ordinary"]
+    judgement_total: float
+    """Sum over decisions of the trainee's expected outcome minus the alternatives' average."""
+    judgement_z: float
+    judgement: Literal["good", "on a par", "poor"]
+    verdict: str
+    """For example: good judgement but unlucky."""
+
+
+# --- snapshots of the game, taken while replaying ---------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """What the analysis needs of the moment before a decision."""
+
+    turn: int
+    state: State
+    orders: dict[str, Orders]
+    """Orders of the cases that are given as Orders (trainee, default, expert) at this turn."""
+    notes: list[str] = field(default_factory=list)
+
+
+def score_total(model: Model, st: State) -> np.ndarray:
+    """(R,) score of each replication, each with the parameters of its own fired injects."""
+    out = np.empty(st.R)
+    for params, rows in model.variants(st):
+        total = score_arrays(params, st if rows is None else st.take(rows))[1]
+        if rows is None:
+            out[:] = total
+        else:
+            out[rows] = total
+    return out
+
+
+def collect(loaded: "LoadedJournal", expert: Mapping[int, Orders] | None = None) -> tuple["Game", list[Snapshot], list[State]]:
+    """Replay the journal, keeping the state before each turn (and the state at the end)."""
+    from game.record.replay import replay_game
+
+    snaps: list[Snapshot] = []
+    states: list[State] = []
+
+    def before(game: "Game", record) -> None:  # noqa: ANN001 - TurnRecord
+        orders = {"trainee": record.orders, "default": game.default_orders()}
+        notes = []
+        if expert is not None and record.turn in expert:
+            problems = game.check(expert[record.turn])
+            if problems:
+                notes.append(f"the expert's orders for turn {record.turn} do not fit this game: {'; '.join(problems)}")
+            else:
+                orders["expert"] = expert[record.turn]
+        state = game.state.copy()
+        snaps.append(Snapshot(record.turn, state, orders, notes))
+        states.append(state)
+
+    game = replay_game(loaded, before_turn=before)
+    states.append(game.state.copy())
+    return game, snaps, states
+
+
+# --- the replications ---------------------------------------------------------------------------
+
+
+CaseRule = Callable[[Model, State, int], Directives]
+"""Directives of a case for the state `st` at the k-th turn of the horizon."""
+
+
+def _orders_rule(orders_by_turn: Callable[[int], Orders | None], fallback: Orders) -> CaseRule:
+    def rule(model: Model, st: State, k: int) -> Directives:
+        params = model.variants(st)[0][0]
+        return compile_orders(params, orders_by_turn(st.turn) or fallback)
+
+    return rule
+
+
+def _policy_rule(name: str) -> CaseRule:
+    from game.engine.policies import POLICIES
+
+    policy = POLICIES[name]
+
+    def rule(model: Model, st: State, k: int) -> Directives:
+        return policy.directives(model.variants(st)[0][0], st)
+
+    return rule
+
+
+@dataclass
+class _Run:
+    outcome: np.ndarray
+    own: np.ndarray
+    enemy: np.ndarray
+    area_lost: np.ndarray
+
+
+def replicate(model: Model, start: State, rule: CaseRule, seed: int, replications: int, horizon: int) -> _Run:
+    """R replications of `horizon` turns from `start` on the forecast's streams."""
+    st = start.broadcast(replications)
+    before = score_total(model, st)
+    area0 = st.area_held(model.variants(st)[0][0])
+    own = np.zeros(replications)
+    enemy = np.zeros(replications)
+    for k in range(horizon):
+        if st.ended.all():
+            break
+        st, out, _ = advance(model, st, rule(model, st, k), seed, purpose="forecast", inject_purpose="forecast.injects")
+        own += out.losses[:, PLAYER].sum(axis=1)
+        enemy += out.losses[:, 1 - PLAYER].sum(axis=1)
+    area_lost = area0 - st.area_held(model.variants(st)[0][0])
+    return _Run(score_total(model, st) - before, own, enemy, area_lost)
+
+
+def _stats(case: str, label: str, run: _Run) -> CaseStats:
+    p5, p50, p95 = np.percentile(run.outcome, (5.0, 50.0, 95.0))
+    return CaseStats(case=case, label=label, mean=float(run.outcome.mean()), sd=float(run.outcome.std()),
+                     p5=float(p5), p50=float(p50), p95=float(p95), own_losses=float(run.own.mean()),
+                     area_lost=float(run.area_lost.mean()), enemy_losses=float(run.enemy.mean()))
+
+
+def percentile_of(values: np.ndarray, x: float, u: float) -> float:
+    """Where x falls among the replications, as a share in (0, 1): (below + u·(ties + 1)) / (R + 1).
+
+    x is one more draw from the same distribution when luck is neutral, so its rank among the R + 1
+    values is uniform; `u` (a uniform draw) spreads ties and the rank's steps, which makes the percentile
+    exactly uniform on (0, 1) even when quiet turns tie often. Without ties it differs from the plain
+    share below x by less than 1/R.
+    """
+    below = float(np.count_nonzero(values < x))
+    ties = float(np.count_nonzero(values == x))
+    return (below + u * (ties + 1.0)) / (len(values) + 1.0)
+
+
+def tie_uniform(seed: int, turn: int) -> float:
+    """The uniform that splits ties at one decision: from the game's seed, so the debrief is reproducible."""
+    from game.engine.rng import stream
+
+    return float(stream(seed, turn, "debrief.percentile").random())
+
+
+def significant(mean: float, se: float, scale: float) -> bool:
+    """The module's rule: 95% interval excludes zero, and the size is at least MIN_EFFECT × scale."""
+    if abs(mean) < MIN_EFFECT * scale or mean == 0.0:
+        return False
+    return se == 0.0 or abs(mean / se) > Z_95
+
+
+def compare(case: str, label: str, mine: np.ndarray, theirs: np.ndarray, scale: float) -> Comparison:
+    """Paired comparison of two cases on the same dice."""
+    d = mine - theirs
+    mean = float(d.mean())
+    se = float(d.std(ddof=1) / math.sqrt(len(d))) if len(d) > 1 else 0.0
+    z = mean / se if se > 0 else (0.0 if mean == 0 else math.copysign(math.inf, mean))
+    verdict: Literal["better", "worse", "no different"] = "no different"
+    if significant(mean, se, scale):
+        verdict = "better" if mean > 0 else "worse"
+    return Comparison(case=case, label=label, difference=mean, se=se, z=z if math.isfinite(z) else math.copysign(1e9, z),
+                      p_trainee_better=float(np.mean(d > 0)), verdict=verdict)
+
+
+def _judge(comparisons: Sequence[Comparison]) -> tuple[Literal["better", "on a par", "worse"], str]:
+    worse = [c for c in comparisons if c.verdict == "worse"]
+    if worse:
+        best = min(worse, key=lambda c: c.difference)
+        return "worse", f"{best.label} was expected to do {-best.difference:.1f} points better on the same dice"
+    if comparisons and all(c.verdict == "better" for c in comparisons):
+        least = min(comparisons, key=lambda c: c.difference)
+        return "better", f"better than every alternative (by at least {least.difference:.1f} points, over {least.label})"
+    return "on a par", "no alternative was clearly better on the same dice"
+
+
+def _luck_word(p: float) -> Literal["lucky", "unlucky", "as expected"]:
+    return "lucky" if p >= LUCKY else "unlucky" if p <= UNLUCKY else "as expected"
+
+
+def normal_cdf(z: float) -> float:
+    """Φ(z)."""
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
+
+
+# --- the analysis ---------------------------------------------------------------------------------
+
+
+def case_labels(policies: Sequence[str] | None = None, include_default: bool = True,
+                expert: bool = False) -> dict[str, str]:
+    """Case id → label of the analysis: the trainee, each policy, the default orders, the expert."""
+    from game.engine.policies import POLICIES
+
+    names = list(POLICIES) if policies is None else list(policies)
+    cases: dict[str, str] = {"trainee": "your orders"}
+    cases.update({f"policy:{n}": f"policy {n}" for n in names})
+    if include_default:
+        cases["default"] = "the default orders"
+    if expert:
+        cases["expert"] = "the expert's orders"
+    return cases
+
+
+def case_ids(expert: bool = False) -> list[str]:
+    """The ids of the default analysis's cases (with the expert's when given)."""
+    return list(case_labels(expert=expert))
+
+
+def analyse(loaded: "LoadedJournal", *, replications: int = 1000, horizon: int = 1,
+            policies: Sequence[str] | None = None, include_default: bool = True,
+            expert: Mapping[int, Orders] | None = None, progress: Progress | None = None) -> LuckReport:
+    """Luck against judgement for every decision of the journal's whole turns."""
+    if replications < 2 or horizon < 1:
+        raise ValueError("need at least 2 replications and a horizon of 1 turn")
+    game, snaps, states = collect(loaded, expert)
+    model, seed = game.model, game.seed
+    cases = case_labels(policies, include_default, bool(expert))
+    recorded = {t.turn: t.orders for t in loaded.turns}
+    total = len(snaps) * len(cases)
+    done = 0
+    decisions: list[DecisionLuck] = []
+    benchmarks: list[np.ndarray] = []
+    for i, snap in enumerate(snaps):
+        runs: dict[str, _Run] = {}
+        for case in cases:
+            if case.startswith("policy:"):
+                rule = _policy_rule(case.split(":", 1)[1])
+            elif case == "trainee":
+                rule = _orders_rule(recorded.get, snap.orders["trainee"])
+            elif case in snap.orders:
+                rule = _orders_rule(lambda t, o=snap.orders[case]: o, snap.orders[case])
+            else:
+                done += 1
+                continue
+            runs[case] = replicate(model, snap.state, rule, seed, replications, horizon)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        end = states[min(i + horizon, len(states) - 1)]
+        actual = float(score_total(model, end)[0] - score_total(model, snap.state)[0])
+        own_actual = float(sum(r.losses[loaded.header.scenario["meta"]["player_side"]].total
+                               for r in (t.report for t in loaded.turns[i:i + horizon])))
+        area_actual = float(snap.state.area_held(model.variants(snap.state)[0][0])[0]
+                            - end.area_held(model.variants(end)[0][0])[0])
+        mine = runs["trainee"]
+        stats = _stats("trainee", cases["trainee"], mine)
+        scale = stats.sd
+        others = [_stats(c, cases[c], r) for c, r in runs.items() if c != "trainee"]
+        comps = [compare(c, cases[c], mine.outcome, r.outcome, scale) for c, r in runs.items() if c != "trainee"]
+        judgement, text = _judge(comps)
+        pct = percentile_of(mine.outcome, actual, tie_uniform(seed, snap.turn))
+        counts, edges = np.histogram(mine.outcome, bins=20)
+        decisions.append(DecisionLuck(
+            turn=snap.turn, actual=actual, actual_own_losses=own_actual, actual_area_lost=area_actual,
+            percentile=pct, luck=_luck_word(pct), trainee=stats, alternatives=others, comparisons=comps,
+            judgement=judgement, judgement_text=text, histogram=[int(c) for c in counts],
+            bin_edges=[float(e) for e in edges], notes=snap.notes,
+        ))
+        runs_alt = [r.outcome for c, r in runs.items() if c != "trainee"]
+        benchmarks.append(mine.outcome - np.mean(runs_alt, axis=0) if runs_alt else np.zeros(replications))
+    return _summarise(replications, horizon, cases, decisions, benchmarks)
+
+
+def _summarise(replications: int, horizon: int, cases: dict[str, str], decisions: list[DecisionLuck],
+               diffs: list[np.ndarray]) -> LuckReport:
+    """Game-level luck (actual − expected, summed) and judgement (trainee − the alternatives' average, summed)."""
+    luck_total = sum(d.actual - d.trainee.mean for d in decisions)
+    luck_sd = math.sqrt(sum(d.trainee.sd ** 2 for d in decisions))
+    luck_pct = normal_cdf(luck_total / luck_sd) if luck_sd > 0 else 0.5
+    luck: Literal["lucky", "unlucky", "ordinary"] = (
+        "lucky" if luck_pct >= LUCKY else "unlucky" if luck_pct <= UNLUCKY else "ordinary")
+    j_total = float(sum(float(d.mean()) for d in diffs))
+    j_se = math.sqrt(sum(float(d.var(ddof=1)) / len(d) for d in diffs)) if diffs else 0.0
+    j_z = j_total / j_se if j_se > 0 else 0.0
+    judgement: Literal["good", "on a par", "poor"] = "on a par"
+    if len(cases) > 1 and significant(j_total, j_se, luck_sd):
+        judgement = "good" if j_total > 0 else "poor"
+    return LuckReport(
+        replications=replications, horizon=horizon, measure=MEASURE, cases=cases, decisions=decisions,
+        luck_total=luck_total, luck_percentile=luck_pct, luck=luck, judgement_total=j_total,
+        judgement_z=max(-1e9, min(1e9, j_z)), judgement=judgement, verdict=verdict_text(judgement, luck),
+    )
+
+
+def verdict_text(judgement: str, luck: str) -> str:
+    """good-but-unlucky, bad-but-lucky and the rest, in words."""
+    j = {"good": "good judgement", "poor": "poor judgement", "on a par": "judgement on a par with the alternatives"}[judgement]
+    if luck == "ordinary":
+        return f"{j}, ordinary luck"
+    contrary = (judgement == "good" and luck == "unlucky") or (judgement == "poor" and luck == "lucky")
+    return f"{j} {'but' if contrary else 'and'} {luck}"

@@ -1,0 +1,54 @@
+"""The luck analysis, remembered in the journal itself (a `luck` record) so a second review is instant.
+
+The analysis costs seconds (R replications × alternatives × decisions); the review after it costs
+milliseconds. The record names what it was computed from — the number of whole turns, R, the horizon,
+the cases, the Salient version and the scenario's hash — and is used only when all of them match.
+Nothing is written into a damaged journal (it may be a game still being written).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from game import __version__
+
+from .luck import LuckReport
+
+if TYPE_CHECKING:
+    from game.record.journal import LoadedJournal
+
+RECORD = "luck"
+
+
+def cache_key(loaded: "LoadedJournal", replications: int, horizon: int, cases: list[str]) -> dict[str, Any]:
+    """What a cached analysis must match to be reused."""
+    return {"turns": len(loaded.turns), "replications": replications, "horizon": horizon, "cases": sorted(cases),
+            "salient": __version__, "scenario_sha256": loaded.header.scenario_sha256}
+
+
+def find(loaded: "LoadedJournal", key: dict[str, Any]) -> LuckReport | None:
+    """The latest cached analysis with this key, or None."""
+    for raw in reversed(loaded.others):
+        if raw.get("type") == RECORD and raw.get("key") == key:
+            try:
+                return LuckReport.model_validate(raw.get("report"))
+            except ValidationError:
+                return None
+    return None
+
+
+def store(loaded: "LoadedJournal", key: dict[str, Any], report: LuckReport) -> bool:
+    """Append the analysis to the journal; False (nothing written) when the journal is damaged or read-only."""
+    from game.record.format import JournalError
+    from game.record.journal import Journal
+
+    if loaded.path is None or not loaded.intact:
+        return False
+    journal = Journal(loaded.path, loaded.header, len(loaded.turns) + 1, len(loaded.branches), loaded.finished)
+    try:
+        journal.append_record(RECORD, {"key": key, "report": report.model_dump(mode="json")})
+    except JournalError:
+        return False
+    return True

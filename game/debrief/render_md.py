@@ -1,0 +1,128 @@
+"""The after-action review as Markdown: readable in a terminal, a wiki or a pull request."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .aar import AfterActionReview, DecisionView
+from .text import chart_groups, num, pct, sides_of, signed, sparkline
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    def clean(cell: str) -> str:
+        return str(cell).replace("|", "\\|").replace("\n", " ")
+
+    out = ["| " + " | ".join(clean(h) for h in header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(clean(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def render_markdown(aar: AfterActionReview) -> str:
+    """The whole review: meant, happened, why (decision by decision), keep, change, what-ifs."""
+    player, enemy = sides_of(aar)
+    out = [f"# {aar.title}", ""]
+    out += [f"- Trainee: {aar.trainee or '—'} · seed {aar.seed} · journal `{aar.journal}`",
+            f"- Turns played: {aar.turns_played} of {aar.turns_planned} · {aar.ending_text}",
+            f"- Final score: **{signed(aar.score.total)}**", ""]
+    out += [f"> {note}" for note in aar.integrity] + [""]
+
+    out += ["## 1. What was meant to happen", ""]
+    out += [f"- {line}" for line in aar.intended]
+    if aar.learning_objectives:
+        out += ["", "Learning objectives:", ""] + [f"- {o}" for o in aar.learning_objectives]
+    out += ["", "The score and its weights:", ""]
+    out += _table(("Measured", "Quantity", "Weight", "Points"),
+                  [(l.label, num(l.quantity), f"{l.weight:+g}", signed(l.points)) for l in aar.score.lines]
+                  + [("**Total**", "", "", f"**{signed(aar.score.total)}**")])
+
+    out += ["", "## 2. What happened", ""] + [f"- {line}" for line in aar.happened] + [""]
+    out += ["### Over time", ""]
+    for title, unit, curves in chart_groups(aar):
+        for c in curves:
+            out.append(f"- {c.label} ({unit}): `{sparkline(c.values)}` {num(c.values[0])} → {num(c.values[-1])}")
+    out += [""]
+    out += _series_table(aar, player, enemy) + [""]
+    out += ["### Timeline", ""]
+    out += _table(("Turn", "When", "What"), [(str(e.turn), e.when.split(" — ")[-1], e.text + (" *(instructor)*" if e.visible_to == "instructor" else ""))
+                                             for e in aar.timeline])
+
+    out += ["", "## 3. Why: decision by decision", ""]
+    if aar.luck is not None:
+        lk = aar.luck
+        out += [f"**Luck against judgement: {lk.verdict}.** Luck over the game sits at the {pct(lk.luck_percentile)} "
+                f"point of what your own orders could have produced ({signed(lk.luck_total)} points against expectation); "
+                f"your decisions were worth {signed(lk.judgement_total)} points against the alternatives' average "
+                f"(z = {lk.judgement_z:.1f}). Measure: {lk.measure}. {lk.replications:,} replications per decision, "
+                f"horizon {lk.horizon} turn(s), alternatives: {', '.join(list(lk.cases.values())[1:])}.", ""]
+    for d in aar.decisions:
+        out += _decision(d)
+
+    out += ["## 4. What to keep", ""] + ([f"- {k}" for k in aar.keep] or ["- (nothing stood out)"]) + [""]
+    out += ["## 5. What to change", ""] + ([f"- {c}" for c in aar.change] or ["- (nothing stood out)"]) + [""]
+    if aar.moments:
+        out += ["### Teaching moments", ""]
+        for m in aar.moments:
+            out += [f"- **Turn {m.turn}: {m.title}** — {m.detail}." + (f" *(Objective: {m.objective})*" if m.objective else ""),
+                    f"  > {m.explanation}"]
+        out += [""]
+    if aar.branches:
+        out += ["## What-if branches (same dice; never scored)", ""]
+        out += _table(("Branch", "From turn", "Orders", "Score", "Original", "Area held", "Own losses", "Ending"),
+                      [(f"{b.id}: {b.label}", str(b.from_turn), b.source, signed(b.score), signed(b.original_score),
+                        num(b.area_held_sq_mi), num(b.own_losses, 0), b.ending or "—") for b in aar.branches])
+        out += [""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _series_table(aar: AfterActionReview, player: str, enemy: str) -> list[str]:
+    def values(entity: str, metric: str) -> list[float]:
+        c = aar.curve(entity, metric)
+        return c.values if c is not None else [float("nan")] * len(aar.turns_axis)
+
+    cols = [("Own strength", values(player, "strength")), ("Enemy strength", values(enemy, "strength")),
+            ("Area held", values(player, "area_held_sq_mi")), ("Delivered t", values("supply", "delivered_t")),
+            ("Ammunition t", values("ammunition_t", "stock")), ("Own killed", values(player, "killed")),
+            ("Own wounded", values(player, "wounded")), ("Own captured", values(player, "captured")),
+            ("Enemy losses", values(enemy, "losses_total"))]
+    rows = [[str(t)] + [num(v[i]) for _, v in cols] for i, t in enumerate(aar.turns_axis)]
+    return _table(["Turn"] + [c for c, _ in cols], rows)
+
+
+def _decision(d: DecisionView) -> list[str]:
+    out = [f"### {d.when}", ""]
+    out += ["**Orders:** " + "; ".join(d.orders_text), ""]
+    knew = "What you knew" + (" (recomputed: not recorded in the journal)" if d.intel_recomputed else "")
+    if d.intel is not None:
+        parts = [f"enemy in contact {num(d.intel.enemy_total.estimate, 0)} ({num(d.intel.enemy_total.low, 0)}–"
+                 f"{num(d.intel.enemy_total.high, 0)})", f"road threat {d.intel.road_threat}"]
+        out += [f"**{knew}:** " + "; ".join(parts) + "."] + [f"- {n}" for n in d.intel.notes] + [""]
+    if d.forecast is not None:
+        f = d.forecast
+        out += [f"**What the forecast said** ({f.replications:,} replications): own losses {num(f.own_losses.p5, 0)}–"
+                f"{num(f.own_losses.p95, 0)} (median {num(f.own_losses.p50, 0)}), area held {num(f.area_held_sq_mi.p5)}–"
+                f"{num(f.area_held_sq_mi.p95)} sq mi, road cut {pct(f.p_road_cut)}.", ""]
+    else:
+        out += ["**What the forecast said:** no forecast was asked for.", ""]
+    out += ["**What happened:** " + " ".join(d.happened), ""]
+    if d.forecast_checks:
+        out += _table(("Forecast", "5%", "median", "95%", "Actual", "In band"),
+                      [(c.what, num(c.p5), num(c.p50), num(c.p95), num(c.actual), "yes" if c.inside else "NO")
+                       for c in d.forecast_checks]) + [""]
+    if d.truth:
+        out += ["**What was true:**", ""]
+        out += _table(("", "You were told", "Truth", "Truth in band"),
+                      [(t.what, t.told, num(t.true, 0), "—" if t.inside_band is None else "yes" if t.inside_band else "NO")
+                       for t in d.truth]) + [""]
+    if d.factors:
+        out += ["**What drove it:** " + "; ".join(f"{f.label} {num(f.value)} {f.unit}" for f in d.factors) + ".", ""]
+    if d.luck is not None:
+        lk = d.luck
+        out += [f"**Luck:** {lk.luck} — the outcome ({signed(lk.actual)} points) fell at the {pct(lk.percentile)} point of "
+                f"your orders' distribution (mean {signed(lk.trainee.mean)}, 5–95% {num(lk.trainee.p5)} to {num(lk.trainee.p95)}).",
+                f"**Judgement:** {lk.judgement} — {lk.judgement_text}.", ""]
+        out += _table(("Alternative", "Expected score change", "You minus it", "You did better in", "Verdict"),
+                      [(c.label, signed(a.mean), signed(c.difference), pct(c.p_trainee_better), c.verdict)
+                       for c, a in zip(lk.comparisons, lk.alternatives)]) + [""]
+    for m in d.moments:
+        out += [f"**Teaching moment — {m.title}:** {m.detail}.", f"> {m.explanation}", ""]
+    return out

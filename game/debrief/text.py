@@ -1,0 +1,64 @@
+"""Small text helpers shared by the renderers: numbers, sparklines, the chart selection."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from .aar import AfterActionReview, CurveData
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def num(x: float | None, digits: int = 1) -> str:
+    """A number with thousands separators (— for None or not finite)."""
+    if x is None or not math.isfinite(x):
+        return "—"
+    return f"{x:,.{digits}f}"
+
+
+def signed(x: float, digits: int = 1) -> str:
+    """A number with its sign."""
+    return f"{x:+,.{digits}f}"
+
+
+def pct(p: float) -> str:
+    """A share as a whole percentage."""
+    return f"{100 * p:.0f}%"
+
+
+def sparkline(values: Sequence[float]) -> str:
+    """One block character per value, lowest to highest (empty for no values)."""
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return ""
+    lo, hi = min(finite), max(finite)
+    span = hi - lo or 1.0
+    return "".join(BLOCKS[min(7, int((v - lo) / span * 7.999))] if math.isfinite(v) else " " for v in values)
+
+
+def chart_groups(aar: AfterActionReview) -> list[tuple[str, str, list[CurveData]]]:
+    """(title, y label, curves) of the charts every renderer shows, in order."""
+    player = next((c.entity for c in aar.series if c.metric == "area_held_sq_mi"), "")
+    sides = [c for c in aar.series if c.metric == "strength" and c.entity in _sides(aar)]
+    groups = [
+        ("Strength of both sides", "soldiers", sides),
+        ("Area held", "sq mi", [c for c in aar.series if c.metric == "area_held_sq_mi"]),
+        ("Supply delivered and stocks", "t", [c for c in aar.series
+                                             if (c.entity, c.metric) == ("supply", "delivered_t")
+                                             or (c.metric == "stock" and c.unit == "t")]),
+        ("Own losses per turn", "soldiers", [c for c in aar.series if c.entity == player
+                                            and c.metric in ("killed", "wounded", "captured")]),
+    ]
+    return [g for g in groups if g[2]]
+
+
+def _sides(aar: AfterActionReview) -> set[str]:
+    return {c.entity for c in aar.series if c.metric == "losses_total"}
+
+
+def sides_of(aar: AfterActionReview) -> tuple[str, str]:
+    """(player side id, enemy side id)."""
+    player = next((c.entity for c in aar.series if c.metric == "area_held_sq_mi"), "")
+    others = sorted(_sides(aar) - {player})
+    return player, (others[0] if others else "")

@@ -1,0 +1,283 @@
+"""The after-action review screen: summary, timeline, curves, decision by decision, what-if branches.
+
+Everything shown is built headless by `game.debrief` (the same model `salient aar` renders); this screen
+only lays it out. The review appears at once without the luck analysis, which then runs in a thread
+(or is read from the journal, where an earlier review left it) and fills in when done. `w` plays a
+what-if branch from the selected turn with a standing policy, on the same dice, and stores it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
+from textual_plot import PlotWidget
+
+from .base import SalientScreen
+
+MARKERS = ("o", "x", "+", "*", "#", "@")
+STYLES = ("bright_blue", "bright_red", "bright_green", "bright_magenta", "yellow", "white")
+LUCK_REPLICATIONS = 1000
+"""The same R as `salient aar`, so either reuses the analysis the other remembered in the journal."""
+
+
+class WhatIfDialog(ModalScreen[str | None]):
+    """Choose the standing policy that plays a what-if from a turn; escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="aar.whatif.cancel")]
+    DEFAULT_CSS = """
+    WhatIfDialog { align: center middle; }
+    WhatIfDialog > Vertical { width: 64; height: auto; max-height: 20; border: round $accent; background: $panel;
+                              padding: 0 1; }
+    WhatIfDialog OptionList { height: auto; max-height: 12; }
+    """
+
+    def __init__(self, turn: int, policies: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.turn, self.policies = turn, policies
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"What-if from turn {self.turn}: which orders from there on? (same dice; escape cancels)")
+            yield OptionList(*[Option(f"{name} — {escape(text)}", id=name) for name, text in self.policies],
+                             id="whatif-choices")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        """Close without branching."""
+        self.dismiss(None)
+
+
+class AarScreen(SalientScreen):
+    """The after-action review of the game saved in `journal_path`."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="aar.back"),
+        Binding("w", "what_if", "What-if from turn", id="aar.what_if"),
+        Binding("right_square_bracket", "chart(1)", "Next chart", key_display="]", id="aar.next_chart"),
+        Binding("left_square_bracket", "chart(-1)", "Prev chart", key_display="[", id="aar.prev_chart", show=False),
+    ]
+    DEFAULT_CSS = """
+    #aar-head { height: auto; max-height: 3; padding: 0 1; background: $panel; }
+    #aar-tabs { height: 1fr; }
+    #aar-tabs TabPane { height: 1fr; padding: 0; }
+    #aar-summary-scroll, #aar-branches-scroll, #aar-decision-scroll { height: 1fr; padding: 0 1; }
+    #aar-turns { width: 20; height: 1fr; }
+    #aar-chart-title { height: 1; padding: 0 1; }
+    #aar-plot { height: 1fr; }
+    #aar-timeline-table { height: 1fr; }
+    """
+
+    def __init__(self, journal_path: Path | str) -> None:
+        super().__init__()
+        self.journal_path = Path(journal_path)
+        self.aar: Any = None
+        self.luck: Any = None
+        self.chart = 0
+        self.selected_turn = 1
+        self.status = "Loading the review…"
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(escape(self.status), id="aar-head")
+        with TabbedContent(id="aar-tabs"):
+            with TabPane("Review", id="aar-review"):
+                with VerticalScroll(id="aar-summary-scroll"):
+                    yield Static("", id="aar-summary")
+            with TabPane("Timeline", id="aar-timeline"):
+                yield DataTable(id="aar-timeline-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("Curves", id="aar-curves"):
+                yield Static("", id="aar-chart-title")
+                yield PlotWidget(id="aar-plot")
+            with TabPane("Decisions", id="aar-decisions"):
+                with Horizontal():
+                    yield OptionList(id="aar-turns")
+                    with VerticalScroll(id="aar-decision-scroll"):
+                        yield Static("", id="aar-decision")
+            with TabPane("What-ifs", id="aar-whatifs"):
+                with VerticalScroll(id="aar-branches-scroll"):
+                    yield Static("", id="aar-branches")
+
+    def on_mount(self) -> None:
+        self.query_one("#aar-timeline-table", DataTable).add_columns("Turn", "When", "What")
+        self._load()
+
+    # --- loading and the luck analysis (threads) --------------------------------------------
+
+    @work(thread=True, exclusive=True, group="aar-load")
+    def _load(self) -> None:
+        from game.debrief.aar import build_aar
+        from game.errors import SalientError
+        from game.record.journal import load_journal
+
+        try:
+            loaded = load_journal(self.journal_path)
+            loaded.scenario  # noqa: B018 - a scenario that no longer validates is refused here
+            if not loaded.turns:
+                raise SalientError("no turn has been played yet; nothing to review")
+            aar = build_aar(loaded, luck=self.luck)
+        except SalientError as error:
+            self.app.call_from_thread(self._failed, str(error))
+            return
+        self.app.call_from_thread(self._show, aar, loaded.damage_note())
+        if self.luck is None:
+            self._analyse(loaded)
+
+    def _analyse(self, loaded: Any) -> None:
+        from game.debrief import luck_cache
+        from game.debrief.aar import build_aar
+        from game.debrief.luck import analyse, case_ids
+
+        key = luck_cache.cache_key(loaded, LUCK_REPLICATIONS, 1, case_ids())
+        report = luck_cache.find(loaded, key)
+        if report is None:
+            def progress(done: int, total: int) -> None:
+                self.app.call_from_thread(self._set_status, f"Weighing luck against judgement… {done}/{total}")
+
+            report = analyse(loaded, replications=LUCK_REPLICATIONS, progress=progress)
+            luck_cache.store(loaded, key, report)
+        self.luck = report
+        self.app.call_from_thread(self._show, build_aar(loaded, luck=report), loaded.damage_note())
+
+    def _failed(self, message: str) -> None:
+        self._set_status(f"This review cannot be shown: {message}")
+        self.query_one("#aar-summary", Static).update(escape(f"{message}\n\nPress escape to go back."))
+
+    def _set_status(self, text: str) -> None:
+        self.status = text
+        self.query_one("#aar-head", Static).update(escape(text))
+
+    # --- showing -----------------------------------------------------------------------------
+
+    def _show(self, aar: Any, damage: str) -> None:
+        from game.debrief.render_text import branch_lines, summary_lines
+
+        self.aar = aar
+        verdict = aar.luck.verdict if aar.luck is not None else "luck against judgement: analysing…"
+        head = f"AFTER-ACTION REVIEW — {aar.scenario_title} · score {aar.score.total:+,.1f} · {verdict}"
+        self._set_status(head + (f"\n{damage}" if damage else ""))
+        self.query_one("#aar-summary", Static).update(escape("\n".join(summary_lines(aar))))
+        self.query_one("#aar-branches", Static).update(escape("\n".join(branch_lines(aar))))
+        table = self.query_one("#aar-timeline-table", DataTable)
+        table.clear()
+        for e in aar.timeline:
+            extra = " (instructor)" if e.visible_to == "instructor" else ""
+            table.add_row(str(e.turn), e.when.split(" — ")[-1], e.text + extra)
+        turns = self.query_one("#aar-turns", OptionList)
+        highlighted = turns.highlighted
+        turns.clear_options()
+        for d in aar.decisions:
+            luck = "" if d.luck is None else {"lucky": " lucky", "unlucky": " unlucky"}.get(d.luck.luck, "")
+            mark = " !" if d.moments else ""
+            turns.add_option(Option(f"Turn {d.turn}{luck}{mark}", id=str(d.turn)))
+        turns.highlighted = highlighted if highlighted is not None else 0
+        self._show_decision(self.selected_turn)
+        self._draw_chart()
+
+    def _show_decision(self, turn: int) -> None:
+        from game.debrief.render_text import decision_lines
+
+        if self.aar is None:
+            return
+        d = next((d for d in self.aar.decisions if d.turn == turn), None)
+        if d is not None:
+            self.query_one("#aar-decision", Static).update(escape("\n".join(decision_lines(d))))
+
+    def _draw_chart(self) -> None:
+        from game.debrief.text import chart_groups
+
+        if self.aar is None:
+            return
+        groups = chart_groups(self.aar)
+        if not groups:
+            return
+        self.chart %= len(groups)
+        title, unit, curves = groups[self.chart]
+        legend = "  ".join(f"{MARKERS[i % len(MARKERS)]} {c.label}" for i, c in enumerate(curves))
+        self.query_one("#aar-chart-title", Static).update(
+            escape(f"{title} ({unit}) — chart {self.chart + 1} of {len(groups)} (keys ] and [) · {legend}"))
+        plot = self.query_one("#aar-plot", PlotWidget)
+        plot.clear()
+        xs = [float(t) for t in self.aar.turns_axis]
+        for i, c in enumerate(curves):
+            style = STYLES[i % len(STYLES)]
+            plot.plot(xs, c.values, line_style=style)
+            plot.scatter(xs, c.values, marker=MARKERS[i % len(MARKERS)], marker_style=style, label=c.label)
+        plot.set_xlabel("turn")
+        plot.set_ylabel(unit.ljust(max(len(u) for _, u, _ in groups)))  # same width: the old label is overdrawn
+
+    # --- events and actions ------------------------------------------------------------------
+
+    @on(OptionList.OptionHighlighted, "#aar-turns")
+    def _turn_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id is not None:
+            self.selected_turn = int(event.option.id)
+            self._show_decision(self.selected_turn)
+
+    @on(DataTable.RowHighlighted, "#aar-timeline-table")
+    def _timeline_row(self, event: DataTable.RowHighlighted) -> None:
+        if self.aar is not None and 0 <= event.cursor_row < len(self.aar.timeline):
+            self.selected_turn = self.aar.timeline[event.cursor_row].turn
+
+    def action_back(self) -> None:
+        """Back to where the review was opened from."""
+        self.app.pop_screen()
+
+    def action_chart(self, step: int) -> None:
+        """Show the next (or previous) chart."""
+        self.chart += step
+        self._draw_chart()
+
+    def action_what_if(self) -> None:
+        """Play a what-if from the selected turn with a standing policy (same dice) and store it."""
+        from game.engine.policies import POLICIES
+
+        if self.aar is None:
+            return
+        choices = [(name, p.description) for name, p in POLICIES.items()]
+        turn = self.selected_turn
+
+        def chosen(policy: str | None) -> None:
+            if policy:
+                self._set_status(f"Playing what-if: policy {policy} from turn {turn}…")
+                self._branch(turn, policy)
+
+        self.app.push_screen(WhatIfDialog(turn, choices), chosen)
+
+    @work(thread=True, exclusive=True, group="aar-branch")
+    def _branch(self, turn: int, policy: str) -> None:
+        from game.errors import SalientError
+        from game.record.branch import branch_from_journal, store_branch
+        from game.record.journal import load_journal
+
+        try:
+            loaded = load_journal(self.journal_path)
+            branch = branch_from_journal(loaded, turn, policy=policy)
+            store_branch(loaded, branch)
+        except SalientError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        text = (f"What-if {branch.record['id']}: score {branch.branch.score:+,.1f} against "
+                f"{branch.original.score:+,.1f} ({branch.branch.score - branch.original.score:+,.1f})")
+        self.app.call_from_thread(self.notify, text)
+        self.app.call_from_thread(self._after_branch)
+
+    def _after_branch(self) -> None:
+        self.query_one("#aar-tabs", TabbedContent).active = "aar-whatifs"
+        self.query_one("#aar-branches-scroll").focus()  # else focus left in Decisions switches the tab back
+        self._load()

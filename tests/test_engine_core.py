@@ -1,0 +1,149 @@
+"""The engine's core: determinism, common random numbers, the kernel against the pure-Python reference."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from game.engine.directives import compile_orders
+from game.engine.game import Game
+from game.engine.orders import ConvoyPlan, DroneTasks, EwAllocation, Orders
+from game.engine.reference import plain, reference_turn
+from game.engine.rng import draw_noise, stream
+from game.engine.sampling import binomial_from_uniform, poisson_from_normal
+from game.engine.turn import resolve_turn
+from game.scenario.load import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ROOT / "tests" / "fixtures" / "engine_small.yaml"
+KURSK = ROOT / "scenarios" / "kursk-2025.yaml"
+
+
+@pytest.fixture(scope="module")
+def small():
+    return load_scenario(SMALL)
+
+
+def orders(**kw) -> Orders:
+    base = dict(
+        drones=DroneTasks(strike=5, counter_drone=2, road_overwatch=2, recon=1),
+        ew=EwAllocation(front=2, road=2),
+        convoys=ConvoyPlan(day=10, night=10),
+    )
+    base.update(kw)
+    return Orders(**base)
+
+
+def test_same_seed_same_orders_same_reports(small):
+    a, b = Game(small, 11), Game(small, 11)
+    for _ in range(4):
+        ra, rb = a.play(orders()), b.play(orders())
+        assert ra.model_dump() == rb.model_dump()
+    assert a.intel() == b.intel()
+    assert a.score() == b.score()
+
+
+def test_different_seeds_differ(small):
+    a, b = Game(small, 1), Game(small, 2)
+    ra = [a.play(orders()).model_dump() for _ in range(3)]
+    rb = [b.play(orders()).model_dump() for _ in range(3)]
+    assert ra != rb
+
+
+def test_noise_has_the_same_shape_whatever_the_orders(small):
+    game = Game(small, 5)
+    layout = game.params.layout
+    one = draw_noise(layout, 50, stream(5, 1, "resolve"))
+    two = draw_noise(layout, 50, stream(5, 1, "resolve"))
+    assert np.array_equal(one.normals, two.normals) and np.array_equal(one.uniforms, two.uniforms)
+    assert one.normals.shape == (layout.substeps, 50, 2, layout.sectors)
+
+
+def test_common_random_numbers_two_plans_face_the_same_dice(small):
+    """Orders that differ only on the road leave the fighting's dice, and so its losses, unchanged."""
+    a, b = Game(small, 9), Game(small, 9)
+    ra = a.play(orders(netting=False, ew=EwAllocation(front=2, road=0)))
+    rb = b.play(orders(netting=True, ew=EwAllocation(front=2, road=2)))
+    assert ra.losses == rb.losses
+    # a forecast of two plans from the same state uses the same dice too: same fighting, different roads
+    fa = a.forecast(orders(netting=False, ew=EwAllocation(front=2, road=0)), replications=300)
+    fb = a.forecast(orders(netting=True, ew=EwAllocation(front=2, road=2)), replications=300)
+    assert fa.own_losses == fb.own_losses and fa.enemy_losses == fb.enemy_losses
+
+
+def test_streams_are_independent_of_order_of_use():
+    x = stream(3, 2, "resolve").random(4)
+    stream(3, 2, "forecast").random(1000)
+    assert np.array_equal(x, stream(3, 2, "resolve").random(4))
+    assert not np.array_equal(x, stream(3, 3, "resolve").random(4))
+
+
+def test_poisson_transform_is_unbiased_and_monotone():
+    rng = np.random.default_rng(0)
+    for lam in (0.05, 0.4, 2.0, 8.0, 40.0):
+        z = rng.standard_normal(200_000)
+        x = poisson_from_normal(np.full_like(z, lam), z, np.full_like(z, 1e9))
+        assert abs(x.mean() - lam) < 4 * np.sqrt(lam / z.size) + 1e-3
+    z = rng.standard_normal(1000)
+    lo = poisson_from_normal(np.full_like(z, 3.0), z, np.full_like(z, 1e9))
+    hi = poisson_from_normal(np.full_like(z, 3.5), z, np.full_like(z, 1e9))
+    assert (hi >= lo).all()
+
+
+def test_binomial_transform_matches_moments_and_is_monotone():
+    u = np.random.default_rng(1).random(100_000)
+    for n, q in ((20, 0.1), (40, 0.7), (5, 0.5)):
+        x = binomial_from_uniform(np.full_like(u, n), np.full_like(u, q), u)
+        assert abs(x.mean() - n * q) < 4 * np.sqrt(n * q * (1 - q) / u.size)
+        assert abs(x.var() - n * q * (1 - q)) < 0.05 * n * q * (1 - q) + 0.01
+    a = binomial_from_uniform(np.full_like(u, 20), np.full_like(u, 0.2), u)
+    b = binomial_from_uniform(np.full_like(u, 25), np.full_like(u, 0.3), u)
+    assert (b >= a).all()
+
+
+def _cross_check(scenario, turns_before: int, reps: int = 3000, ref_reps: int = 1500) -> None:
+    game = Game(scenario, 5)
+    for _ in range(turns_before):
+        game.play(game.default_orders())
+    p = game.params
+    d = compile_orders(p, game.default_orders())
+    st = game.state.broadcast(reps)
+    new, out = resolve_turn(p, st, d, draw_noise(p.layout, reps, stream(1, st.turn, "check")))
+    kernel = {
+        "own_losses": out.losses[:, 0].sum(axis=1),
+        "enemy_losses": out.losses[:, 1].sum(axis=1),
+        "trucks_lost": out.trucks_lost,
+        "delivered": out.delivered,
+        "area_held": new.area_held(p),
+    }
+    rng = random.Random(7)
+    pp = plain(p)
+    refs = [reference_turn(p, game.state, d, rng, pp=pp) for _ in range(ref_reps)]
+    for key, a in kernel.items():
+        b = np.array([r[key] for r in refs])
+        se = np.sqrt(a.var() / a.size + b.var() / b.size)
+        # means agree within 4.5 standard errors (plus a hair for quantities that are nearly constant)
+        assert abs(a.mean() - b.mean()) <= 4.5 * se + 1e-6 + 0.002 * abs(b.mean()), (key, a.mean(), b.mean(), se)
+
+
+def test_kernel_agrees_with_the_pure_python_reference(small):
+    _cross_check(small, turns_before=0)
+    _cross_check(small, turns_before=2)
+
+
+@pytest.mark.skipif(not KURSK.exists(), reason="the Kursk scenario is not in the tree")
+def test_kernel_agrees_with_reference_on_kursk():
+    _cross_check(load_scenario(KURSK), turns_before=1, reps=2000, ref_reps=1000)
+
+
+def test_mean_field_mode_is_deterministic(small):
+    from game.engine.step import Model, advance
+
+    model = Model(small)
+    st = model.initial_state(3)
+    d = compile_orders(model.base, orders())
+    new, out, _ = advance(model, st, d, 4, mean_field=True)
+    assert np.allclose(out.losses[0], out.losses[1]) and np.allclose(out.losses[1], out.losses[2])

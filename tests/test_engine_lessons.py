@@ -1,0 +1,223 @@
+"""The lessons the model must teach, as statistical tests with fixed seeds and honest margins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from game.engine import factors as fx
+from game.engine.batch import run_batch
+from game.engine.directives import compile_orders
+from game.engine.game import Game
+from game.engine.orders import ConvoyPlan, DroneTasks, EwAllocation, Orders, OrdersError
+from game.engine.params import ENDING_CODE
+from game.engine.policies import POLICIES
+from game.engine.step import Model, advance
+from game.scenario.injects import Inject
+from game.scenario.load import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ROOT / "tests" / "fixtures" / "engine_small.yaml"
+KURSK = ROOT / "scenarios" / "kursk-2025.yaml"
+
+
+@pytest.fixture(scope="module")
+def small():
+    return load_scenario(SMALL)
+
+
+def plan(**kw) -> Orders:
+    base = dict(
+        drones=DroneTasks(strike=5, counter_drone=2, road_overwatch=2, recon=1),
+        ew=EwAllocation(front=2, road=2),
+        convoys=ConvoyPlan(day=10, night=10),
+    )
+    base.update(kw)
+    return Orders(**base)
+
+
+def factor(forecast, name: str) -> float:
+    return next(f.value for f in forecast.factors if f.name == name)
+
+
+def test_ew_lowers_radio_drone_hits_but_not_fibre(small):
+    game = Game(small, 3)
+    none = game.forecast(plan(ew=EwAllocation(front=0, road=0)), replications=2000)
+    full = game.forecast(plan(ew=EwAllocation(front=4, road=0)), replications=2000)
+    radio_none, radio_full = factor(none, "own.drones.radio.front"), factor(full, "own.drones.radio.front")
+    fibre_none, fibre_full = factor(none, "own.drones.fibre_optic.front"), factor(full, "own.drones.fibre_optic.front")
+    assert radio_full < 0.8 * radio_none
+    assert abs(fibre_full - fibre_none) <= 0.05 * fibre_none + 0.05
+    assert factor(full, "ew.front.spared") > 0
+
+
+def test_ew_on_the_road_does_nothing_against_fibre_only_threat(small):
+    game = Game(small, 3)
+    f = game.forecast(plan(ew=EwAllocation(front=0, road=4)), replications=1000)
+    assert factor(f, "drones.fibre_optic.road") >= 0
+    # jamming spares trucks only from radio drones: its saving never exceeds their toll without it
+    assert factor(f, "ew.road.spared") <= factor(f, "drones.radio.road") / 0.3 + 0.5
+
+
+def test_netting_and_night_convoys_raise_delivered_supply(small):
+    game = Game(small, 4)
+    game.set_parameter("opfor.road_interdiction_share", 0.6)
+    game.set_parameter("opfor.road_interdiction_max", 0.6)
+    game.play(plan(netting=True, convoys=ConvoyPlan(day=0, night=0)))  # engineers lay the first netting
+    exposed = game.forecast(plan(netting=False, convoys=ConvoyPlan(day=20, night=0)), replications=2000)
+    careful = game.forecast(plan(netting=True, convoys=ConvoyPlan(day=0, night=20)), replications=2000)
+    assert careful.supply_delivered_t.mean > exposed.supply_delivered_t.mean + 2.0
+    assert factor(careful, "night.spared") > 0 and factor(careful, "netting.spared") > 0
+
+
+def test_north_korean_drone_casualties_per_sortie_fall_over_the_turns(small):
+    model = Model(small)
+    st = model.initial_state(600)
+    d = compile_orders(model.base, plan(drones=DroneTasks(strike=10)))
+    kp = np.array([n == "kp" for n in model.base.nationality])
+    per_sortie = []
+    for _ in range(5):
+        before = st.strength.copy()
+        st, out, _ = advance(model, st, d, 21)
+        kp_drone = out.factors[:, fx.INDEX["enemy.drones.radio.front"]] + out.factors[:, fx.INDEX["enemy.drones.fibre_optic.front"]]
+        ok = out.strike_sorties > 0
+        per_sortie.append(kp_drone[ok].sum() / out.strike_sorties[ok].sum())
+    # vulnerability falls 12% a turn for the Korean units: by turn 5 a sortie does clearly less harm
+    assert per_sortie[4] < 0.85 * per_sortie[0]
+    assert (st.vuln[:, kp] < model.base.vuln0[kp]).all()
+
+
+def test_north_korean_captures_stay_near_zero(small):
+    model = Model(small)
+    st = model.initial_state(400)
+    d = compile_orders(model.base, plan(drones=DroneTasks(strike=10)))
+    kp = np.array([n == "kp" for n in model.base.nationality])
+    captured = lost = 0.0
+    others_captured = 0.0
+    for _ in range(6):
+        st, out, _ = advance(model, st, d, 8)
+        captured += out.captured_unit[:, kp].sum()
+        lost += out.unit_loss[:, kp].sum()
+        others_captured += out.captured_unit[:, ~kp & (model.base.unit_side == 1)].sum()
+    assert lost > 1000
+    assert captured / lost < 0.003
+
+
+def test_a_cut_road_leads_to_encirclement_within_the_clock(small):
+    sc = small.model_copy(deep=True)
+    cut_everything = Inject.model_validate({
+        "id": "roads_cut", "title": "Every road cut", "repeatable": True, "trigger": {"after_turn": 1},
+        "effects": [{"kind": "set_road_state", "road": g.id, "state": "cut"} for g in sc.map.roads],
+    })
+    sc.injects.append(cut_everything)
+    game = Game(sc, 2)
+    quiet = plan(postures={"centre": "fortify"}, convoys=ConvoyPlan(day=0, night=0))
+    while not game.finished:
+        game.play(quiet if game.turn == 1 else Orders(convoys=ConvoyPlan(day=0, night=0)))
+    clock = sc.supply.encirclement_clock_turns
+    assert game.ending in ("encircled", "destroyed", "bridgehead_fell")
+    if game.ending == "encircled":
+        assert len(game.history) <= clock + 2
+    assert game.history[0].road_cut_turns >= 1 or game.history[1].road_cut_turns >= 1
+
+
+def test_fortifying_lowers_defender_losses(small):
+    game = Game(small, 6)
+    sectors = ("centre", "north", "east", "corridor")
+    hold = game.forecast(plan(postures={s: "hold" for s in sectors}), replications=1500, turns=2)
+    dig = game.forecast(plan(postures={s: "fortify" for s in sectors}), replications=1500, turns=2)
+    # common random numbers make the paired difference far more precise than either band
+    assert dig.own_losses.mean < 0.93 * hold.own_losses.mean
+    assert factor(dig, "fortification.spared") > factor(hold, "fortification.spared")
+
+
+@pytest.mark.skipif(not KURSK.exists(), reason="the Kursk scenario is not in the tree")
+def test_policies_differ_by_more_than_luck_on_kursk():
+    sc = load_scenario(KURSK)
+    model = Model(sc)
+    results = {name: run_batch(model, pol, 200, seed=17, chunk=200) for name, pol in POLICIES.items()}
+    means = {k: r.score.mean() for k, r in results.items()}
+    ses = {k: r.score.std(ddof=1) / np.sqrt(r.score.size) for k, r in results.items()}
+    names = sorted(results)
+    distinct = 0
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            t = abs(means[a] - means[b]) / np.sqrt(ses[a] ** 2 + ses[b] ** 2 + 1e-12)
+            distinct += t > 4
+    assert distinct >= 2, (means, ses)
+
+
+def test_orders_are_refused_with_plain_messages(small):
+    game = Game(small, 1)
+    bad = Orders(
+        postures={"nowhere": "hold", "enemy_east": "withdraw"},
+        drones=DroneTasks(strike=99),
+        ew=EwAllocation(front=9, road=9),
+        convoys=ConvoyPlan(day=30, night=30),
+        commit_reserves={"town_bn": "centre", "ghost": "centre", "kp_1": "centre"},
+    )
+    problems = game.check(bad)
+    text = "\n".join(problems)
+    assert "no sector 'nowhere'" in text
+    assert "withdraw from a place already lost" in text
+    assert "drone teams are tasked but only 10 exist" in text
+    assert "electronic-warfare teams are allocated but only 4 exist" in text
+    assert "60 trucks are ordered but only 20 are available" in text
+    assert "'town_bn'" in text and "not a reserve" in text
+    assert "no unit 'ghost'" in text
+    assert "'kp_1' is not one of your units" in text
+    with pytest.raises(OrdersError) as err:
+        game.play(bad)
+    assert err.value.problems == problems
+    assert game.turn == 1 and not game.history
+
+    assert game.check(Orders(commit_reserves={"reserve_co": "enemy_north"})) == [
+        "cannot commit 'reserve_co' to Enemy north (enemy_north): the sector is not held"
+    ]
+    game.play(Orders(commit_reserves={"reserve_co": "centre"}, withdraw=True))
+    again = game.check(Orders(commit_reserves={"reserve_co": "centre"}, withdraw=True))
+    assert any("already committed" in p for p in again)
+    assert any("withdrawal is already under way" in p for p in again)
+
+
+def test_withdrawal_completes_after_the_set_turns(small):
+    game = Game(small, 3)
+    game.play(Orders(withdraw=True, convoys=ConvoyPlan(night=10)))
+    assert not game.finished
+    game.play(Orders(convoys=ConvoyPlan(night=10)))
+    assert game.finished and game.ending == "withdrawn"
+    assert game.history[-1].area_held_sq_mi == 0
+
+
+def test_forecast_is_fast_enough_and_well_formed(small):
+    game = Game(small, 2)
+    f = game.forecast(game.default_orders(), replications=1000)
+    assert f.replications == 1000 and sum(f.own_losses_histogram) == 1000
+    assert f.own_losses.p5 <= f.own_losses.p50 <= f.own_losses.p95
+    assert set(f.p_lose_sector) == {s.id for s in small.map.sectors}
+    assert 0 <= f.p_road_cut <= 1
+
+
+def test_intel_is_not_the_truth_and_is_deterministic(small):
+    game = Game(small, 12)
+    game.play(game.default_orders())
+    a, b = game.intel(), game.intel()
+    assert a == b
+    truth = game.state_summary()
+    assert a.enemy_total.estimate != pytest.approx(sum(v for k, v in truth["unit_strength"].items() if k.startswith(("kp", "ru"))), rel=1e-3)
+    other = Game(small, 13)
+    other.play(other.default_orders())
+    assert other.intel() != a
+
+
+def test_score_lines_cover_every_weight(small):
+    game = Game(small, 1)
+    game.play(game.default_orders())
+    score = game.score()
+    names = {line.name for line in score.lines}
+    assert {"ground_held", "own_casualties", "enemy_casualties", "encircled", "orderly_withdrawal"} <= names
+    assert {f"objective.{o.id}" for o in small.scoring.objectives} <= names
+    assert score.total == pytest.approx(sum(line.points for line in score.lines))
+    assert ENDING_CODE["time"] == 1

@@ -1,0 +1,65 @@
+"""Snapshots of every screen at 80×24 and 120×40, compared with the SVGs in tests/snapshots/.
+
+Run with SALIENT_UPDATE_SNAPSHOTS=1 to rewrite them after an intended change, then look at them.
+Stable by construction: fixed seed, fixed save name and folder, one scenario listed, no clock on
+screen, cursors frozen, the forecast worker awaited before each picture.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from game.tui.app import LaunchOptions, SalientApp
+from game.tui.screens import title
+from game.tui.screens.end import EndScreen
+from game.tui.testing import check_snapshot, command, settle, snapshot_svg
+
+ROOT = Path(__file__).resolve().parent.parent
+TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+HOME = Path(tempfile.gettempdir()) / "salient-snapshot-home"
+
+
+@pytest.fixture(autouse=True)
+def fixed_home(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The same data folder on every run, so the save path shown on the end screen never changes."""
+    shutil.rmtree(HOME, ignore_errors=True)
+    monkeypatch.setenv("SALIENT_HOME", str(HOME))
+    monkeypatch.setattr(title, "find_scenarios", lambda: [TUTORIAL])
+    return HOME
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_every_screen(size: tuple[int, int]) -> None:
+    tag = f"{size[0]}x{size[1]}"
+    app = SalientApp(LaunchOptions(scenario=TUTORIAL, seed=1234, save_path=HOME / "saves" / "tutorial-1234.jsonl"))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        check_snapshot(SNAPSHOTS, f"title-{tag}", snapshot_svg(pilot, "title"))
+        await pilot.press("s")  # start: the briefing
+        await settle(pilot)
+        check_snapshot(SNAPSHOTS, f"briefing-{tag}", snapshot_svg(pilot, "briefing"))
+        await pilot.press("enter")  # take command: the play screen, forecast computed
+        await settle(pilot, 0.4)
+        check_snapshot(SNAPSHOTS, f"play-{tag}", snapshot_svg(pilot, "play"))
+        await pilot.press("2")  # the orders tab with the advisor's forecast
+        await settle(pilot)
+        check_snapshot(SNAPSHOTS, f"orders-{tag}", snapshot_svg(pilot, "orders"))
+        await pilot.press("question_mark")
+        await settle(pilot)
+        check_snapshot(SNAPSHOTS, f"help-{tag}", snapshot_svg(pilot, "help"))
+        await pilot.press("escape")
+        await command(pilot, "end")
+        await settle(pilot)
+        check_snapshot(SNAPSHOTS, f"result-{tag}", snapshot_svg(pilot, "result"))
+        while not isinstance(app.screen, EndScreen):
+            await pilot.press("enter")
+            await settle(pilot)
+            if not isinstance(app.screen, EndScreen):
+                await command(pilot, "end")
+                await settle(pilot)
+        check_snapshot(SNAPSHOTS, f"end-{tag}", snapshot_svg(pilot, "end"))
