@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import multiprocessing
 import sqlite3
-from pathlib import Path
 
 import pytest
 
@@ -77,7 +77,8 @@ def test_twenty_processes_writing_at_once_lose_nothing(tmp_path):
     ClassDB(db_path).close()  # not required, but the test is about contention on writes, not on creation
     folder = tmp_path / "journals"
     folder.mkdir()
-    ctx = multiprocessing.get_context("spawn")
+    # fork where there is one (quick: no re-import); every worker still opens its own connection to the file
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ctx.Pool(20) as pool:
         done = pool.map(record_many, [(str(db_path), str(folder), w, 5) for w in range(20)], chunksize=1)
     assert sum(done) == 100
@@ -146,3 +147,35 @@ def test_record_without_score_falls_back_to_none_when_replay_fails(tmp_path):
     path = write_journal(tmp_path / "g.jsonl", "Cadet A", "hold")
     rec = record_from_path(path)  # hand-made reports do not replay: the record keeps score None
     assert rec.score is None and rec.turns == 3 and rec.trainee == "Cadet A"
+
+
+def test_headless_run_records_the_game_journal_first(tmp_path, capsys):
+    from test_classroom_support import FIXTURES
+
+    from game.engine.game import Game
+    from game.engine.policies import POLICIES
+    from game.scenario.load import load_scenario
+
+    base = FIXTURES / "check_base.yaml"
+    db_path = tmp_path / "class.db"
+    assert main(["run", str(base), "--seed", "3", "--policy", "hold_sudzha_road", "--trainee", "Cadet R",
+                 "--db", str(db_path), "--json"]) == 0
+    out = capsys.readouterr()
+    json.loads(out.out)  # stdout stays pure JSON; the note goes to stderr
+    assert "recorded in the class database" in out.err
+    game = Game(load_scenario(base), 3)
+    while not game.finished:
+        game.play(POLICIES["hold_sudzha_road"](game))
+    with ClassDB(db_path) as db:
+        (row,) = db.query("SELECT * FROM games")
+        assert (row["trainee"], row["seed"], row["ending"]) == ("Cadet R", 3, game.ending)
+        assert row["score"] == pytest.approx(game.score().total)
+        assert Path(row["journal_path"]).parent == tmp_path / "home" / "saves"
+        models = db.query("SELECT COUNT(*) AS n FROM decisions WHERE model_json IS NOT NULL")[0]["n"]
+        assert models >= 1  # the model's forecast at the drill turns (the journal has none of its own)
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    assert main(["run", str(base), "--seed", "4", "--policy", "hold", "--trainee", "Cadet S", "--db", str(blocked)]) == 0
+    err = capsys.readouterr().err
+    assert "warning" in err and "salient class import" in err
+    assert len(pending()) == 1 and pending()[0].is_file()

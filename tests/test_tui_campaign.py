@@ -11,13 +11,14 @@ from game.engine.game import Game
 from game.record.journal import load_journal
 from game.scenario.load import load_scenario
 from game.tui.app import LaunchOptions, SalientApp
+from game.tui.screens.aar import AarScreen
 from game.tui.screens.briefing import BriefingScreen
 from game.tui.screens.confirm import ConfirmDialog
 from game.tui.screens.end import EndScreen
 from game.tui.screens.play import PlayScreen
 from game.tui.screens.result import ResultScreen
 from game.tui.screens.title import TitleScreen
-from game.tui.testing import command, settle
+from game.tui.testing import command, reach, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
@@ -41,13 +42,11 @@ async def test_a_campaign_with_keys_alone(tmp_path: Path) -> None:
     save = tmp_path / "keys.jsonl"
     app = SalientApp(LaunchOptions(scenario=TUTORIAL, seed=SEED, save_path=save))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        assert isinstance(app.screen, TitleScreen)
+        await reach(pilot, TitleScreen)
         await pilot.press("s")  # start the highlighted scenario with the seed shown
-        assert isinstance(app.screen, BriefingScreen)
+        await reach(pilot, BriefingScreen)
         await pilot.press("enter")  # take command
-        await settle(pilot)
-        assert isinstance(app.screen, PlayScreen)
+        await reach(pilot, PlayScreen)
         await pilot.press("2")  # the orders tab
         for _ in range(6):  # tab through to the first posture field
             if getattr(app.focused, "id", "") == "posture-village":
@@ -61,17 +60,20 @@ async def test_a_campaign_with_keys_alone(tmp_path: Path) -> None:
         turns = 0
         while not isinstance(app.screen, EndScreen):
             await pilot.press("e")  # end the turn…
-            assert isinstance(app.screen, ConfirmDialog)
+            await reach(pilot, ConfirmDialog)
             await pilot.press("y")  # …yes
-            await settle(pilot)
-            assert isinstance(app.screen, ResultScreen)
+            await reach(pilot, ResultScreen)
             await pilot.press("enter")  # on to the next turn or the end
-            await settle(pilot)
+            await reach(pilot, (PlayScreen, EndScreen))
             turns += 1
         assert turns == load_scenario(TUTORIAL).meta.turns or app.session.game.ending != "time"
         game = app.session.game
         text = " ".join(str(w.render()) for w in app.screen.query("Static"))
         assert "THE SCORE" in text and "Total" in text
+        await pilot.press("a")  # the after-action review of this game
+        await reach(pilot, AarScreen)
+        await pilot.press("escape")
+        await reach(pilot, EndScreen)
     loaded = load_journal(save)
     assert len(loaded.turns) == turns and loaded.finished
     assert loaded.turns[0].orders.postures["village"] == "fortify"
@@ -82,9 +84,11 @@ async def test_a_campaign_with_the_command_line_alone(tmp_path: Path) -> None:
     save = tmp_path / "typed.jsonl"
     app = SalientApp(LaunchOptions(scenario=TUTORIAL, seed=SEED, save_path=save))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("s", "enter")  # title → briefing → play
-        await settle(pilot)
+        await reach(pilot, TitleScreen)
+        await pilot.press("s")  # title → briefing
+        await reach(pilot, BriefingScreen)
+        await pilot.press("enter")  # → play
+        await reach(pilot, PlayScreen)
         assert app.session is not None
         await command(pilot, "order village fortify", typed=True)  # typed key by key
         await command(pilot, "dr str 4")  # unambiguous prefixes work too (pasted from here on)
@@ -102,11 +106,10 @@ async def test_a_campaign_with_the_command_line_alone(tmp_path: Path) -> None:
         while not app.session.game.finished:
             before = app.session.orders
             await command(pilot, "end")
-            await settle(pilot)
-            assert isinstance(app.screen, ResultScreen)
+            await reach(pilot, ResultScreen)
             played.append(before)
             await pilot.press("enter")
-            await settle(pilot)
+            await reach(pilot, (PlayScreen, EndScreen))
             if isinstance(app.screen, PlayScreen):
                 await command(pilot, "undo")  # nothing to undo: a resolved turn stays
                 assert app.session.game.history[-1].orders == played[-1]
@@ -119,9 +122,11 @@ async def test_a_campaign_with_the_command_line_alone(tmp_path: Path) -> None:
 async def test_the_command_line_and_the_form_agree(tmp_path: Path) -> None:
     app = SalientApp(LaunchOptions(scenario=TUTORIAL, seed=SEED, save_path=tmp_path / "g.jsonl"))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("s", "enter")
-        await settle(pilot)
+        await reach(pilot, TitleScreen)
+        await pilot.press("s")
+        await reach(pilot, BriefingScreen)
+        await pilot.press("enter")
+        await reach(pilot, PlayScreen)
         await command(pilot, "order crossroads delay")
         await settle(pilot)
         assert app.screen.query_one("#posture-crossroads", Select).value == "delay"

@@ -13,7 +13,9 @@ from game.tui.app import LaunchOptions, SalientApp
 from game.tui.screens.play import PlayScreen
 from game.tui.screens.title import TitleScreen
 from game.tui.session import Session
-from game.tui.testing import command, settle
+from game.tui.screens.briefing import BriefingScreen
+from game.tui.screens.result import ResultScreen
+from game.tui.testing import command, reach, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
@@ -38,14 +40,16 @@ async def test_save_quit_and_continue_give_the_same_game(tmp_path: Path) -> None
     save = tmp_path / "g.jsonl"
     app = SalientApp(LaunchOptions(scenario=TUTORIAL, seed=SEED, save_path=save))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("s", "enter")
-        await settle(pilot)
+        await reach(pilot, TitleScreen)
+        await pilot.press("s")
+        await reach(pilot, BriefingScreen)
+        await pilot.press("enter")
+        await reach(pilot, PlayScreen)
         for _ in range(2):
             await command(pilot, "end")
-            await settle(pilot)
+            await reach(pilot, ResultScreen)
             await pilot.press("enter")
-            await settle(pilot)
+            await reach(pilot, PlayScreen)
         await command(pilot, "order crossroads delay")  # orders being planned when the game is saved
         await pilot.press("escape", "ctrl+s")
         await settle(pilot)
@@ -63,10 +67,9 @@ async def test_save_quit_and_continue_give_the_same_game(tmp_path: Path) -> None
     assert session.orders == draft and any("restored" in n for n in session.notes)
     app = SalientApp(session=session)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        assert isinstance(app.screen, PlayScreen)
+        await reach(pilot, PlayScreen)
         await command(pilot, "end")
-        await settle(pilot)
+        await reach(pilot, ResultScreen)
         continued = session.game.state_summary()
     fresh = Game(load_scenario(TUTORIAL), SEED)
     for orders in [*played, draft]:
@@ -81,8 +84,7 @@ async def test_continue_from_the_title_screen(tmp_path: Path, home: Path) -> Non
         await settle(pilot)
         assert isinstance(app.screen, TitleScreen) and len(app.screen.saves) == 1
         await pilot.press("c", "enter")  # the continue tab, the newest save
-        await settle(pilot)
-        assert isinstance(app.screen, PlayScreen)
+        await reach(pilot, PlayScreen)
         assert app.session is not None and app.session.game.turn == 3
 
 
@@ -126,7 +128,7 @@ async def test_a_crash_mid_game_keeps_the_autosave(tmp_path: Path, home: Path,
 
             monkeypatch.setattr(PlayScreen, "on_screen_resume", broken)
             await command(pilot, "end")
-            await settle(pilot)
+            await reach(pilot, ResultScreen)
             await pilot.press("enter")  # back to the play screen, which now fails
             await settle(pilot)
     assert app.return_code == 1 and app.crash_log is not None

@@ -15,8 +15,13 @@ import pytest
 
 from game.tui.app import LaunchOptions, SalientApp
 from game.tui.screens import title
+from game.tui.screens.briefing import BriefingScreen
 from game.tui.screens.end import EndScreen
-from game.tui.testing import check_snapshot, command, settle, snapshot_svg
+from game.tui.screens.help import HelpScreen
+from game.tui.screens.play import PlayScreen
+from game.tui.screens.result import ResultScreen
+from game.tui.screens.title import TitleScreen
+from game.tui.testing import check_snapshot, command, reach, settle, snapshot_svg
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
@@ -38,28 +43,30 @@ async def test_every_screen(size: tuple[int, int]) -> None:
     tag = f"{size[0]}x{size[1]}"
     app = SalientApp(LaunchOptions(scenario=TUTORIAL, seed=1234, save_path=HOME / "saves" / "tutorial-1234.jsonl"))
     async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+        await reach(pilot, TitleScreen)
         check_snapshot(SNAPSHOTS, f"title-{tag}", snapshot_svg(pilot, "title"))
         await pilot.press("s")  # start: the briefing
-        await settle(pilot)
+        await reach(pilot, BriefingScreen)
         check_snapshot(SNAPSHOTS, f"briefing-{tag}", snapshot_svg(pilot, "briefing"))
         await pilot.press("enter")  # take command: the play screen, forecast computed
+        await reach(pilot, PlayScreen)
         await settle(pilot, 0.4)
         check_snapshot(SNAPSHOTS, f"play-{tag}", snapshot_svg(pilot, "play"))
         await pilot.press("2")  # the orders tab with the advisor's forecast
         await settle(pilot)
         check_snapshot(SNAPSHOTS, f"orders-{tag}", snapshot_svg(pilot, "orders"))
         await pilot.press("question_mark")
-        await settle(pilot)
+        await reach(pilot, HelpScreen)
         check_snapshot(SNAPSHOTS, f"help-{tag}", snapshot_svg(pilot, "help"))
         await pilot.press("escape")
+        await reach(pilot, PlayScreen)
         await command(pilot, "end")
-        await settle(pilot)
+        await reach(pilot, ResultScreen)
         check_snapshot(SNAPSHOTS, f"result-{tag}", snapshot_svg(pilot, "result"))
         while not isinstance(app.screen, EndScreen):
             await pilot.press("enter")
-            await settle(pilot)
+            await reach(pilot, (PlayScreen, EndScreen))
             if not isinstance(app.screen, EndScreen):
                 await command(pilot, "end")
-                await settle(pilot)
+                await reach(pilot, ResultScreen)
         check_snapshot(SNAPSHOTS, f"end-{tag}", snapshot_svg(pilot, "end"))

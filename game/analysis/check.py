@@ -186,9 +186,10 @@ def _balance(report: CheckReport) -> None:
     for a, row in report.wins.items():
         if all(rate >= DOMINANCE_WIN_RATE for rate in row.values()):
             worst = min(row.values())
+            how = "every game" if worst >= 1.0 else f"at least {min(worst, 0.99):.0%} of games"
             report.warnings.append(
-                f"balance: policy '{a}' dominates — it scores higher than every other policy in at least "
-                f"{worst:.0%} of games played on the same dice; a trainee who finds it needs no judgement")
+                f"balance: policy '{a}' dominates — it scores higher than every other policy in {how} played on "
+                "the same dice; a trainee who finds it needs no judgement")
 
 
 def _luck(report: CheckReport) -> None:

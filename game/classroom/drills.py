@@ -28,7 +28,7 @@ from .records import DRILL_RECORD
 if TYPE_CHECKING:
     from game.engine.game import Game
     from game.engine.orders import Orders
-    from game.record.journal import Journal
+    from game.record.journal import Journal, LoadedJournal
     from game.scenario import Scenario
 
 Clock = Callable[[], float]
@@ -239,3 +239,9 @@ def conclude(game: "Game", journal: "Journal | None", drill: Drill, answer: Dril
     if journal is not None:
         journal_answer(journal, answer)
     return orders, answer
+
+
+def recorded_answers(loaded: "LoadedJournal") -> dict[int, dict[str, Any]]:
+    """turn → the drill answer journalled for it (for the AAR: rationale, ranking, estimate, timing, lateness)."""
+    return {int(r["turn"]): r for r in loaded.others
+            if r.get("type") == DRILL_RECORD and isinstance(r.get("turn"), int)}

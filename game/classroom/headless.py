@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .forecasts import forecasts_at_decision_points
 from .recorder import record_game_safely
 
 if TYPE_CHECKING:
@@ -18,8 +17,6 @@ if TYPE_CHECKING:
     from game.engine.orders import Orders
     from game.engine.report import TurnReport
     from game.scenario import Scenario
-
-FORECAST_REPLICATIONS = 500
 
 
 class HeadlessRecorder:
@@ -40,14 +37,8 @@ class HeadlessRecorder:
 
     def finish(self, game: "Game") -> str:
         """Record the game in the class database; returns the line to print (a warning if that failed)."""
-        from game.record.journal import load_journal
-
         path = self.path
-        try:
-            forecasts = forecasts_at_decision_points(load_journal(path), FORECAST_REPLICATIONS)
-        except Exception:  # noqa: BLE001 - the record is still worth keeping without the model's view
-            forecasts = {}
-        warning = record_game_safely(path, db_path=self.db_path, score=game.score(), forecasts=forecasts)
+        warning = record_game_safely(path, db_path=self.db_path, score=game.score())
         if warning:
             return f"salient: warning: {warning}"
         from .db import resolve_db_path

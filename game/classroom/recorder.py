@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from game.errors import SalientError
 
 from .db import ClassDB
-from .records import record_from_path
+from .records import build_record
 
 if TYPE_CHECKING:
     from game.engine.report import Score
@@ -24,11 +24,26 @@ if TYPE_CHECKING:
 PENDING_NAME = "class-pending.txt"
 
 
+FORECAST_REPLICATIONS = 500
+"""Replications of the model's forecast computed for decision points the trainee did not forecast."""
+
+
 def record_game(journal_path: str | Path, *, db_path: str | Path | None = None,
                 score: "Score | None" = None, forecasts: dict[int, Any] | None = None,
-                trainee: str | None = None) -> int:
-    """Record one journal in the class database; returns the game's row id. Raises SalientError on failure."""
-    rec = record_from_path(journal_path, score=score, forecasts=forecasts, trainee=trainee)
+                trainee: str | None = None, forecast_replications: int = FORECAST_REPLICATIONS) -> int:
+    """Record one journal in the class database; returns the game's row id. Raises SalientError on failure.
+
+    The journal is replayed once (with its umpire interventions) for what it cannot say by itself: the
+    score when none is given, the model's forecast at decision points the trainee did not forecast, and
+    the ground truth behind the teaching moments (see `replayed.py`).
+    """
+    from game.record.journal import load_journal
+
+    from .replayed import replay_for_record
+
+    loaded = load_journal(journal_path)
+    replay = replay_for_record(loaded, max(0, forecast_replications))
+    rec = build_record(loaded, score=score, forecasts=forecasts, trainee=trainee, replay=replay)
     with ClassDB(db_path) as db:
         return db.record(rec)
 

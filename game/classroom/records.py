@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from game.engine.report import Score
     from game.scenario import Scenario
 
+    from .replayed import Replayed
+
 DRILL_RECORD = "drill"
 UMPIRE_RECORD = "umpire"
 
@@ -90,17 +92,20 @@ def game_key(loaded: LoadedJournal) -> str:
 
 
 def build_record(loaded: LoadedJournal, score: "Score | None" = None, *,
-                 forecasts: dict[int, Any] | None = None, trainee: str | None = None) -> GameRecord:
-    """The rows for one game. `score` comes from the caller's Game; without one it is computed by replay.
+                 forecasts: dict[int, Any] | None = None, trainee: str | None = None,
+                 replay: "Replayed | None" = None) -> GameRecord:
+    """The rows for one game. `score` comes from the caller's Game, else from `replay` (see `replayed.py`).
 
-    `forecasts` (turn → Forecast) fills in the model's view of turns the trainee did not ask a forecast for.
+    `forecasts` (turn → Forecast) fills in the model's view of turns the trainee did not ask a forecast for;
+    `replay` adds its own forecasts and the ground truth the teaching-moment detectors use.
     """
     scenario = loaded.scenario
     header = loaded.header
-    if score is None:
-        score = _score_by_replay(loaded)
+    if score is None and replay is not None:
+        score = replay.score
+    all_forecasts = {**(replay.forecasts if replay else {}), **(forecasts or {})}
     drills = {int(r["turn"]): r for r in loaded.others if r.get("type") == DRILL_RECORD and isinstance(r.get("turn"), int)}
-    decisions = _decisions(loaded, scenario, drills, forecasts or {})
+    decisions = _decisions(loaded, scenario, drills, all_forecasts)
     last = loaded.turns[-1] if loaded.turns else None
     return GameRecord(
         key=game_key(loaded),
@@ -119,14 +124,17 @@ def build_record(loaded: LoadedJournal, score: "Score | None" = None, *,
         score_json=None if score is None else json.dumps(to_jsonable(score), sort_keys=True),
         salient_version=header.salient,
         decisions=decisions,
-        moments=_moments(scenario, loaded),
+        moments=_moments(scenario, loaded, replay),
         interventions=[_intervention_row(r) for r in loaded.others if r.get("type") == UMPIRE_RECORD],
     )
 
 
-def record_from_path(path: str | Path, **options: Any) -> GameRecord:
-    """Read a journal file and build its record (see `build_record`)."""
-    return build_record(load_journal(path), **options)
+def record_from_path(path: str | Path, *, replications: int = 0, **options: Any) -> GameRecord:
+    """Read a journal file and build its record, replaying it once (forecasts of `replications`, 0 for none)."""
+    from .replayed import replay_for_record
+
+    loaded = load_journal(path)
+    return build_record(loaded, replay=replay_for_record(loaded, replications), **options)
 
 
 def _decisions(loaded: LoadedJournal, scenario: "Scenario", drills: dict[int, dict[str, Any]],
@@ -192,26 +200,21 @@ def _intervention_row(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _moments(scenario: "Scenario", loaded: LoadedJournal) -> list[dict[str, Any]]:
-    """Teaching moments hit, found by the debrief's detectors (none when that module is unavailable)."""
+def _moments(scenario: "Scenario", loaded: LoadedJournal, replay: "Replayed | None") -> list[dict[str, Any]]:
+    """Teaching moments hit, found by the debrief's detectors with the replay's ground truth when there is one."""
     try:
         from game.debrief.moments import Decision, find_moments
     except ImportError:  # pragma: no cover - the debrief is optional for the class record
         return []
-    decisions = [Decision(t.turn, t.orders, t.report, t.intel) for t in loaded.turns]
+    truth = replay.truth if replay else {}
+    decisions = []
+    for t in loaded.turns:
+        seen = truth.get(t.turn)
+        if seen is None:
+            decisions.append(Decision(t.turn, t.orders, t.report, t.intel))
+        else:
+            decisions.append(Decision(t.turn, t.orders, t.report, seen.intel, seen.own_by_sector, seen.enemy_by_sector))
     return [
         {"moment": m.id, "title": m.title, "turn": m.turn, "detail": m.detail}
         for m in find_moments(scenario, decisions)
     ]
-
-
-def _score_by_replay(loaded: LoadedJournal) -> "Score | None":
-    """The score, by replaying the journal (with any umpire interventions); None when replay fails."""
-    if not loaded.turns:
-        return None
-    try:
-        from .umpire import replay_with_interventions
-
-        return replay_with_interventions(loaded).score()
-    except Exception:  # noqa: BLE001 - a record without a score beats no record; the report says so
-        return None

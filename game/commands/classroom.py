@@ -32,9 +32,9 @@ def register(subparsers: Any) -> None:
     imp.add_argument("journals", nargs="*", metavar="JOURNAL", help="saved game files (.jsonl)")
     imp.add_argument("--pending", action="store_true", help="also import games whose recording failed earlier")
     imp.add_argument("--trainee", metavar="NAME", help="record under this name instead of the one in the save")
-    imp.add_argument("--forecast", type=int, default=0, metavar="R",
-                     help="compute the model's forecast (R replications) for decision points the trainee did not "
-                     "forecast (slower; default 0 = only the forecasts the trainee saw)")
+    imp.add_argument("--forecast", type=int, default=500, metavar="R",
+                     help="replications of the model's forecast computed for decision points the trainee did not "
+                     "forecast (default 500; 0 keeps only the forecasts the trainee saw)")
     _db_option(imp)
     imp.set_defaults(handler=run_import)
 
@@ -78,8 +78,7 @@ def run_import(args: argparse.Namespace) -> int:
     failed = 0
     for path in paths:
         try:
-            forecasts = _forecasts(path, args.forecast) if args.forecast > 0 else None
-            game_id = record_game(path, db_path=args.db, trainee=args.trainee, forecasts=forecasts)
+            game_id = record_game(path, db_path=args.db, trainee=args.trainee, forecast_replications=max(0, args.forecast))
         except SalientError as error:
             failed += 1
             print(f"salient: {path}: {error}", file=sys.stderr)
@@ -89,13 +88,6 @@ def run_import(args: argparse.Namespace) -> int:
     if args.pending or done:
         forget_pending(p.resolve() for p in done)
     return 1 if failed else 0
-
-
-def _forecasts(path: Path, replications: int) -> dict[int, Any]:
-    from game.classroom.forecasts import forecasts_at_decision_points
-    from game.record.journal import load_journal
-
-    return forecasts_at_decision_points(load_journal(path), replications)
 
 
 def run_report(args: argparse.Namespace) -> int:

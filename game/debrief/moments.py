@@ -69,24 +69,42 @@ def _supply_route_state(scenario: Scenario, states: dict[str, str]) -> str:
 
 
 def fibre_share(scenario: Scenario) -> float:
-    """Share of the enemy's drone sorties flown by fibre-optic drones (which jammers cannot stop)."""
+    """Share of the enemy's drone threat to the supply road carried by fibre-optic drones (jammers cannot stop them).
+
+    Threat = teams × sorties × P(reach) × (1 − P(failure)) × P(hit) × P(kill a truck), counting only drone
+    types that reach the nearest segment of the supply road: the road's hazard before any jamming.
+    """
+    route = set(scenario.map.supply_route) or {r.id for r in scenario.map.roads if r.kind == "road"}
+    distances = [r.enemy_distance_km for r in scenario.map.roads if r.id in route]
+    nearest = min(distances, default=0.0)
     total = fibre = 0.0
     for group in scenario.enemy.drone_teams:
         kind = scenario.drone_type(group.drone_type)
-        sorties = group.teams * kind.sorties_per_turn
-        total += sorties
-        fibre += sorties if kind.guidance == "fibre_optic" else 0.0
+        if kind.reach_km < nearest:
+            continue
+        threat = (group.teams * kind.sorties_per_turn * kind.p_reach_unjammed * (1.0 - kind.p_failure) * kind.p_hit
+                  * kind.vehicle_kill_probability)
+        total += threat
+        fibre += threat if kind.guidance == "fibre_optic" else 0.0
     return fibre / total if total else 0.0
 
 
+def turn_fibre_share(scenario: Scenario, report: TurnReport) -> float:
+    """The turn's own measure when trucks were lost on the road (fibre's share of them), else `fibre_share`."""
+    lost = {f.name: f.value for f in report.factors if f.name in ("drones.fibre_optic.road", "drones.radio.road")}
+    total = sum(lost.values())
+    return lost.get("drones.fibre_optic.road", 0.0) / total if total > 0 else fibre_share(scenario)
+
+
 def _ew_on_road_against_fibre(tm: TeachingMoment, sc: Scenario, ds: Sequence[Decision]) -> list[Hit]:
-    share = fibre_share(sc)
-    if share < (tm.ratio if tm.ratio is not None else 0.5):
-        return []
-    return [
-        (d.turn, f"{d.orders.ew.road} jamming team(s) on the road while {share:.0%} of enemy drone sorties are fibre-optic")
-        for d in ds if d.orders.ew.road > 0
-    ]
+    limit = tm.ratio if tm.ratio is not None else 0.5
+    hits: list[Hit] = []
+    for d in ds:
+        share = turn_fibre_share(sc, d.report)
+        if d.orders.ew.road > 0 and share >= limit:
+            hits.append((d.turn, f"{d.orders.ew.road} jamming team(s) on the road while about {share:.0%} of the "
+                                 "drone threat to it was fibre-optic"))
+    return hits
 
 
 def _no_convoy_for_turns(tm: TeachingMoment, sc: Scenario, ds: Sequence[Decision]) -> list[Hit]:

@@ -120,7 +120,7 @@ def _luck_summary(aar: AfterActionReview) -> str:
     assert lk is not None
     turns = [d.turn for d in lk.decisions]
     best = [max([d.trainee.mean] + [a.mean for a in d.alternatives]) for d in lk.decisions]
-    chart = line_chart("Each decision: what happened, what your orders could expect, the best alternative",
+    chart = line_chart("Each decision: actual and expected score change",
                        turns, [Line("actual", [d.actual for d in lk.decisions]),
                                Line("your orders (expected)", [d.trainee.mean for d in lk.decisions]),
                                Line("best alternative (expected)", best)], y_label="score change", y_zero=False)

@@ -68,8 +68,13 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
 def line_chart(title: str, xs: Sequence[float], lines: Sequence[Line], *, y_label: str = "", x_label: str = "turn",
                width: int = 640, height: int = 240, y_zero: bool = True) -> str:
     """An SVG line chart with axes, round ticks and a legend; values that are not finite are skipped."""
-    left, right, top, bottom = 64, 16, 30, 40 + 16 * ((len(lines) + 2) // 3)
-    plot_w, plot_h = width - left - right, height - top - bottom
+    left, right = 64, 16
+    plot_w = width - left - right
+    longest = max((len(line.label) for line in lines), default=0)
+    columns = max(1, min(3, int(plot_w // (longest * 6.2 + 40)) if longest else 3))
+    top, bottom = 30, 40 + 16 * ((len(lines) + columns - 1) // columns)
+    height += 16 * ((len(lines) + columns - 1) // columns) - 16 if len(lines) > columns else 0
+    plot_h = height - top - bottom
     finite = [v for line in lines for v in line.values if isinstance(v, (int, float)) and math.isfinite(v)]
     lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
     if y_zero:
@@ -113,8 +118,8 @@ def line_chart(title: str, xs: Sequence[float], lines: Sequence[Line], *, y_labe
             out.append(f'<polyline points="{d}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>')
             step = max(1, len(points) // 12)
             out.extend(_marker(marker, x, y, colour) for x, y in points[::step])
-        lx = left + (i % 3) * (plot_w / 3)
-        ly = top + plot_h + 44 + 16 * (i // 3)
+        lx = left + (i % columns) * (plot_w / columns)
+        ly = top + plot_h + 44 + 16 * (i // columns)
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(f'<line x1="{lx:.1f}" y1="{ly - 4}" x2="{lx + 24:.1f}" y2="{ly - 4}" stroke="{colour}" '
                    f'stroke-width="2"{dash_attr}/>')

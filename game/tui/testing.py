@@ -6,6 +6,7 @@ Snapshots are SVG screenshots compared with files committed in `tests/snapshots/
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 from pathlib import Path
@@ -24,6 +25,17 @@ async def settle(pilot: Pilot[object], delay: float = 0.0) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def reach(pilot: Pilot[object], screen: type | tuple[type, ...], timeout: float = 10.0) -> None:
+    """Wait until `screen` is the active screen and settled (a loaded machine can be slow to switch)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not isinstance(pilot.app.screen, screen):
+        if loop.time() > deadline:
+            raise AssertionError(f"{screen} never came up (on {type(pilot.app.screen).__name__})")
+        await pilot.pause(0.02)
+    await settle(pilot)
 
 
 async def type_line(pilot: Pilot[object], text: str, enter: bool = True) -> None:

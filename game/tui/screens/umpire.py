@@ -93,14 +93,15 @@ class UmpireScreen(SalientScreen):
     #umpire-cols { height: 1fr; }
     #umpire-truth-box, #umpire-picture-box { width: 1fr; padding: 0 1; }
     #umpire-picture-box { border-left: vkey $panel; }
-    #umpire-form { height: 3; }
-    #umpire-kind { width: 26; }
-    #umpire-target { width: 1fr; }
-    #umpire-value { width: 14; }
-    #umpire-reason-row { height: 3; }
-    #umpire-reason { width: 1fr; }
-    #umpire-help { height: auto; max-height: 4; padding: 0 1; color: $text-muted; }
-    #umpire-log { height: 4; padding: 0 1; background: $surface; }
+    #umpire-form { height: 1; margin-top: 1; }
+    #umpire-kind { width: 20; margin-right: 1; }
+    #umpire-target { width: 1fr; margin-right: 1; background: $boost; }
+    #umpire-value { width: 12; background: $boost; }
+    #umpire-reason-row { height: 1; margin-top: 1; }
+    #umpire-reason { width: 1fr; margin-right: 1; background: $boost; }
+    #umpire-help { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    #umpire-log { height: 3; padding: 0 1; background: $surface; }
+    Screen.-tall #umpire-log { height: 6; }
     """
     BINDINGS = [
         Binding("escape", "close", "Back to the game", id="umpire.close"),
@@ -112,7 +113,7 @@ class UmpireScreen(SalientScreen):
         self.umpire = umpire
 
     def compose_body(self) -> ComposeResult:
-        yield Static("[b]UMPIRE MODE[/b] · ground truth, never shown to the trainee · escape returns to the game",
+        yield Static("[b]UMPIRE MODE[/b] · ground truth, hidden from the trainee · escape: back to the game",
                      id="umpire-title")
         with Horizontal(id="umpire-cols"):
             with VerticalScroll(id="umpire-truth-box"):
@@ -120,12 +121,13 @@ class UmpireScreen(SalientScreen):
             with VerticalScroll(id="umpire-picture-box"):
                 yield Static("", id="umpire-picture")
         with Horizontal(id="umpire-form"):
-            yield Select([(f"{k} — {v.split(' (')[0]}", k) for k, v in KINDS.items()], value="fire_inject",
-                         allow_blank=False, id="umpire-kind")
-            yield Input(placeholder="target (see below)", id="umpire-target")
-            yield Input(placeholder="value", id="umpire-value")
+            yield Select([(k, k) for k in KINDS], value="fire_inject", allow_blank=False, compact=True,
+                         id="umpire-kind")
+            yield Input(placeholder="target (see below)", compact=True, id="umpire-target")
+            yield Input(placeholder="value", compact=True, id="umpire-value")
         with Horizontal(id="umpire-reason-row"):
-            yield Input(placeholder="reason (required; it goes in the journal and the debrief)", id="umpire-reason")
+            yield Input(placeholder="reason (required; it goes in the journal and the debrief)", compact=True,
+                        id="umpire-reason")
             yield Button("Apply (f2)", variant="error", id="umpire-apply", compact=True)
         yield Static("", id="umpire-help")
         yield RichLog(id="umpire-log", wrap=True, markup=False, highlight=False)
