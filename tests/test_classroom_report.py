@@ -169,3 +169,21 @@ def test_kendall_tau():
     assert kendall_tau(["a", "b", "c"], ["a", "b", "c"]) == 1
     assert kendall_tau(["c", "b", "a"], ["a", "b", "c"]) == -1
     assert kendall_tau(["a"], ["a", "b"]) is None
+
+
+def test_the_class_record_lists_the_moments_the_aar_shows(tmp_path):
+    from game.classroom.records import record_from_path
+    from game.debrief.aar import build_aar
+    from game.record.journal import load_journal
+
+    scenario = load_scenario(BASE)
+    for policy, seed in (("hold", 1), ("delay_withdraw", 2), ("hold_sudzha_road", 3)):
+        path = tmp_path / f"{policy}.jsonl"
+        journal = Journal.create(path, scenario, str(BASE), seed, "Cadet M")
+        game = Game(scenario, seed)
+        while not game.finished:
+            orders, turn = POLICIES[policy](game), game.turn
+            journal.append_turn(turn, orders, None, None, game.play(orders))
+        ours = {(m["moment"], m["turn"]) for m in record_from_path(path).moments}
+        theirs = {(m.id, m.turn) for m in build_aar(load_journal(path)).moments}
+        assert ours == theirs

@@ -212,3 +212,15 @@ def test_bad_journals_exit_1_with_a_message(save, tmp_path, case, message, capsy
     assert main(["aar", str(bad), "--no-luck"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("salient: ") and message in err and "Traceback" not in err
+
+
+def test_expert_orders_join_the_alternatives(save, tmp_path, capsys):
+    loaded = load_journal(save)
+    expert = tmp_path / "expert.json"
+    expert.write_text(json.dumps([t.raw["orders"] for t in loaded.turns]), encoding="utf-8")
+    assert main(["aar", str(save), "--replications", "20", "--no-cache", "--format", "json", "--expert", str(expert)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["luck"]["cases"]["expert"] == "the expert's orders"
+    for d in doc["luck"]["decisions"]:
+        same = next(c for c in d["comparisons"] if c["case"] == "expert")
+        assert same["difference"] == 0.0 and same["verdict"] == "no different"  # the expert did what you did

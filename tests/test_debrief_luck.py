@@ -128,3 +128,19 @@ def test_significance_needs_both_a_clear_interval_and_a_size_that_matters():
 ])
 def test_verdict_words(judgement, luck, text):
     assert verdict_text(judgement, luck) == text
+
+
+def test_the_scenarios_expert_solution_joins_the_alternatives(tmp_path, tutorial):
+    from game.scenario import Scenario
+
+    data = tutorial.model_dump(mode="json")
+    data["expert"] = [{"turn": 2, "policy": "delay_withdraw", "rationale": "Pull back while the road works."},
+                      {"turn": 1, "orders": {"netting": True}, "rationale": "Net the road first."}]
+    with_expert = Scenario.model_validate(data)
+    save = tmp_path / "e.jsonl"
+    play_journaled(with_expert, 5, save, POLICIES["delay_withdraw"], max_turns=3)
+    report = analyse(load_journal(save), replications=50, policies=[], include_default=False)
+    assert report.cases == {"trainee": "your orders", "expert": "the expert's orders"}
+    by_turn = {d.turn: {c.case: c for c in d.comparisons} for d in report.decisions}
+    assert by_turn[2]["expert"].difference == 0.0  # the trainee played the expert's policy on turn 2
+    assert "expert" in by_turn[1] and "expert" not in by_turn[3]  # turn 3 has no expert solution

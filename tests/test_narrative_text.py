@@ -153,7 +153,8 @@ def test_forecast_words_and_histogram(scenario: Scenario) -> None:
                   own_losses_histogram=[1, 5, 10, 5, 1], own_losses_bin_edges=[0, 20, 40, 60, 80, 100], factors=[])
     assert summary_line(scenario, fc, ["village", "crossroads"]) == \
         "Advisor: own casualties 38 (10–90) · road cut 40% · lose Village 25%"
-    assert "chance of losing: Village 25%, Crossroads 0%" in "\n".join(forecast_lines(scenario, fc, ["village", "crossroads"]))
+    told = "\n".join(forecast_lines(scenario, fc, ["village", "crossroads"]))
+    assert "chance of losing: Village 25%, Crossroads 0%" in told
     rows = histogram_rows([1, 5, 10, 5, 1], 10, 2)
     assert len(rows) == 2 and all(len(r) == 10 for r in rows)
     assert rows[0][4] == "█" and rows[1][0] != " "

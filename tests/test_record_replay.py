@@ -138,3 +138,31 @@ def test_run_save_writes_a_replayable_journal(tmp_path):
     assert loaded.finished and loaded.header.seed == 9 and loaded.turns[0].intel is None
     replay(loaded)
     assert Orders.model_validate(loaded.turns[0].raw["orders"]) == loaded.turns[0].orders
+
+
+def test_umpire_interventions_are_replayed_where_they_were_made(tmp_path, tutorial):
+    """An instructor's intervention (game.classroom.umpire) is part of the game: replay, AAR and branches see it."""
+    umpire_mod = pytest.importorskip("game.classroom.umpire")
+    from game.debrief.aar import build_aar
+    from game.engine.game import Game
+    from game.record.branch import branch_from_journal
+
+    save = tmp_path / "u.jsonl"
+    game = Game(tutorial, 6)
+    journal = Journal.create(save, tutorial, None, 6)
+    umpire = umpire_mod.Umpire(game, journal)
+    for turn in range(1, 4):
+        if turn == 2:
+            umpire.intervene("change_stock", "ammunition_t", -30.0, "a depot fire")
+        orders = POLICIES["hold"](game)
+        intel = game.intel()
+        journal.append_turn(turn, orders, intel, None, game.play(orders))
+    umpire.intervene("change_stock", "fuel_t", -5.0, "a leak during the unfinished turn")
+    loaded = load_journal(save)
+    assert [r["type"] for r in loaded.others] == ["umpire", "umpire"]
+    again = replay(loaded)  # diverges at turn 2 if the intervention is not applied before it
+    assert again.history == game.history
+    assert again.state_summary()["stocks"] == game.state_summary()["stocks"]  # the pending one too
+    assert build_aar(loaded).turns_played == 3
+    same = branch_from_journal(loaded, 2, orders=[t.orders for t in loaded.turns[1:]], max_turns=2)
+    assert [t["report"] for t in same.record["turns"]] == [t.raw["report"] for t in loaded.turns[1:]]

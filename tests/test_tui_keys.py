@@ -100,7 +100,8 @@ async def test_mouse_switches_tabs_and_ctrl_z_undoes_a_form_change(app: SalientA
         await pilot.press("ctrl+z")
         await settle(pilot)
         assert session.orders == before
-        assert app.screen.query_one(OrdersForm).query_one("#escort").value == before.convoys.escort  # type: ignore[attr-defined]
+        escort = app.screen.query_one(OrdersForm).query_one("#escort")
+        assert escort.value == before.convoys.escort  # type: ignore[attr-defined]
 
 
 async def test_withdraw_from_the_form_asks_first(app: SalientApp) -> None:

@@ -22,8 +22,6 @@ if TYPE_CHECKING:
     from game.engine.report import Score
 
 PENDING_NAME = "class-pending.txt"
-
-
 FORECAST_REPLICATIONS = 500
 """Replications of the model's forecast computed for decision points the trainee did not forecast."""
 

@@ -34,7 +34,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--no-luck", action="store_true", help="skip the luck-against-judgement analysis")
     parser.add_argument("--no-cache", action="store_true", help="neither reuse nor store the analysis in the journal")
     parser.add_argument("--expert", metavar="FILE", help="expert orders (JSON or YAML list, one per turn from turn 1) "
-                        "to compare each decision with")
+                        "to compare each decision with, instead of the scenario's expert solutions")
     parser.add_argument("--partial", action="store_true", help="review the whole turns of a damaged or truncated journal")
     parser.set_defaults(handler=run)
 
@@ -96,14 +96,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _luck(loaded: Any, args: argparse.Namespace) -> Any:
     from game.debrief import luck_cache
-    from game.debrief.luck import analyse, case_ids
+    from game.debrief.luck import analyse, case_ids, has_expert
 
     expert = None
     if args.expert:
         from game.record.orders_file import read_orders_file
 
         expert = {i + 1: o for i, o in enumerate(read_orders_file(args.expert))}
-    key = luck_cache.cache_key(loaded, args.replications, args.horizon, case_ids(expert is not None))
+    key = luck_cache.cache_key(loaded, args.replications, args.horizon, case_ids(has_expert(loaded, expert)))
     if not args.no_cache:
         cached = luck_cache.find(loaded, key)
         if cached is not None:

@@ -49,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
     branch = branch_from_journal(loaded, args.turn, policy=args.policy, orders_file=args.orders,
                                  then=None if args.policy else args.then, label=args.label, max_turns=args.turns)
     stored = ""
-    if not args.dry_run:
+    if not args.dry_run and loaded.torn:
+        stored = "not stored: the journal's last line is torn (open the game with `salient play --load` to repair it)"
+    elif not args.dry_run:
         store_branch(loaded, branch)
         stored = f"stored as branch {branch.record['id']} in {args.save}"
     if args.json:

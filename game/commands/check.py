@@ -2,7 +2,9 @@
 
 Reports the endings and scores per policy, how often each inject fires, endings and objectives no policy
 reaches, a dominant policy, whether luck swamps decisions, and tests the scenario's statistical
-assertions. Exit status 1 when an assertion fails (or, with --strict, when there is any warning).
+assertions. An assertion fails when its whole confidence interval lies outside the expected range, and is
+inconclusive when the interval straddles a bound (more runs decide). Exit status 1 when an assertion fails
+(with --strict, also on any warning or inconclusive assertion).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--policy", action="append", metavar="NAME",
                         help="only this policy (repeat for several; default every built-in policy)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--strict", action="store_true", help="exit 1 on any warning as well")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 1 on any warning or inconclusive assertion as well")
     parser.set_defaults(handler=run)
 
 
@@ -60,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     sys.stdout.write(as_json(report) if args.json else as_text(report))
-    if report.failed or (args.strict and report.warnings):
+    inconclusive = any(a.status == "inconclusive" for a in report.assertions)
+    if report.failed or (args.strict and (report.warnings or inconclusive)):
         return 1
     return 0

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from game import __version__
 from game.engine.orders import Orders
-from game.engine.report import Event, Factor, Forecast, Intel, Score, TurnReport
+from game.engine.report import Factor, Forecast, Intel, Score, TurnReport
 
 from .luck import LuckReport
 from .moments import Decision, Moment, find_moments
@@ -285,11 +285,11 @@ def build_aar(loaded: "LoadedJournal", *, luck: LuckReport | None = None) -> Aft
     from game.narrative.describe import orders_lines
     from game.narrative.ending import headline
     from game.narrative.fmt import clean
-    from game.record.replay import replay_game
+    from game.record.replay import replay_world
 
     scenario = loaded.scenario
     snaps: list[_Snap] = []
-    game = replay_game(loaded, before_turn=lambda g, r: snaps.append(_Snap(g, r)))
+    game = replay_world(loaded, before_turn=lambda g, r: snaps.append(_Snap(g, r)))
     player, enemy = scenario.meta.player_side, scenario.opfor.side
     names = {s.id: s.name for s in scenario.map.sectors}
     reports = [t.report for t in loaded.turns]
@@ -396,7 +396,7 @@ def _why(reports: list[TurnReport], luck: LuckReport | None, moments: list[Momen
             entry = totals.setdefault(f.name, [f.label, f.unit, 0.0, f.side])
             entry[2] += f.value
     own_losses = sorted(((v[2], v[0], v[1]) for k, v in totals.items() if k.startswith("own.")), reverse=True)
-    lines = [f"Largest causes of own losses: " + "; ".join(f"{label.removeprefix('Own soldiers lost to ')} "
+    lines = ["Largest causes of own losses: " + "; ".join(f"{label.removeprefix('Own soldiers lost to ')} "
                                                            f"({value:,.0f} {unit})" for value, label, unit in own_losses[:3])
              ] if own_losses else []
     trucks = sorted(((v[2], v[0]) for k, v in totals.items() if k.startswith("drones.") and k.endswith(".road")), reverse=True)

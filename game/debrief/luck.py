@@ -41,6 +41,7 @@ from game.engine.step import Model, advance
 
 if TYPE_CHECKING:
     from game.engine.game import Game
+    from game.record.format import TurnRecord
     from game.record.journal import LoadedJournal
 
 Progress = Callable[[int, int], None]
@@ -139,6 +140,8 @@ class Snapshot:
 
     turn: int
     state: State
+    model: Model
+    """The engine model in force (an umpire's rate change replaces it mid-game)."""
     orders: dict[str, Orders]
     """Orders of the cases that are given as Orders (trainee, default, expert) at this turn."""
     notes: list[str] = field(default_factory=list)
@@ -156,29 +159,53 @@ def score_total(model: Model, st: State) -> np.ndarray:
     return out
 
 
-def collect(loaded: "LoadedJournal", expert: Mapping[int, Orders] | None = None) -> tuple["Game", list[Snapshot], list[State]]:
-    """Replay the journal, keeping the state before each turn (and the state at the end)."""
-    from game.record.replay import replay_game
+def collect(loaded: "LoadedJournal", expert: Mapping[int, Orders] | None = None
+            ) -> tuple["Game", list[Snapshot], list[tuple[State, Model]]]:
+    """Replay the journal, keeping the state (and model) before each turn, and at the end."""
+    from game.record.replay import replay_world
 
     snaps: list[Snapshot] = []
-    states: list[State] = []
+    states: list[tuple[State, Model]] = []
 
-    def before(game: "Game", record) -> None:  # noqa: ANN001 - TurnRecord
+    def before(game: "Game", record: "TurnRecord") -> None:
         orders = {"trainee": record.orders, "default": game.default_orders()}
         notes = []
-        if expert is not None and record.turn in expert:
-            problems = game.check(expert[record.turn])
+        wanted = expert.get(record.turn) if expert is not None else scenario_expert(game, record.turn)
+        if wanted is not None:
+            problems = game.check(wanted)
             if problems:
                 notes.append(f"the expert's orders for turn {record.turn} do not fit this game: {'; '.join(problems)}")
             else:
-                orders["expert"] = expert[record.turn]
+                orders["expert"] = wanted
         state = game.state.copy()
-        snaps.append(Snapshot(record.turn, state, orders, notes))
-        states.append(state)
+        snaps.append(Snapshot(record.turn, state, game.model, orders, notes))
+        states.append((state, game.model))
 
-    game = replay_game(loaded, before_turn=before)
-    states.append(game.state.copy())
+    game = replay_world(loaded, before_turn=before)
+    states.append((game.state.copy(), game.model))
     return game, snaps, states
+
+
+def scenario_expert(game: "Game", turn: int) -> Orders | None:
+    """The scenario's expert solution for this turn as orders (its own orders, or a policy's), if it has one."""
+    solution = next((e for e in game.scenario.expert if e.turn == turn), None)
+    if solution is None:
+        return None
+    if solution.orders is not None:
+        return Orders.model_validate(solution.orders)
+    if solution.policy is not None:
+        from game.engine.policies import POLICIES
+
+        policy = POLICIES.get(solution.policy)
+        return policy(game) if policy is not None else None
+    return None
+
+
+def has_expert(loaded: "LoadedJournal", expert: Mapping[int, Orders] | None = None) -> bool:
+    """Whether the analysis will have an expert case (from a file, or the scenario's solutions with orders)."""
+    if expert:
+        return True
+    return any(e.orders is not None or e.policy is not None for e in loaded.scenario.expert)
 
 
 # --- the replications ---------------------------------------------------------------------------
@@ -318,7 +345,7 @@ def case_labels(policies: Sequence[str] | None = None, include_default: bool = T
 
 
 def case_ids(expert: bool = False) -> list[str]:
-    """The ids of the default analysis's cases (with the expert's when given)."""
+    """The ids of the default analysis's cases (with the expert's when there is one; see `has_expert`)."""
     return list(case_labels(expert=expert))
 
 
@@ -329,8 +356,8 @@ def analyse(loaded: "LoadedJournal", *, replications: int = 1000, horizon: int =
     if replications < 2 or horizon < 1:
         raise ValueError("need at least 2 replications and a horizon of 1 turn")
     game, snaps, states = collect(loaded, expert)
-    model, seed = game.model, game.seed
-    cases = case_labels(policies, include_default, bool(expert))
+    seed = game.seed
+    cases = case_labels(policies, include_default, has_expert(loaded, expert))
     recorded = {t.turn: t.orders for t in loaded.turns}
     total = len(snaps) * len(cases)
     done = 0
@@ -344,20 +371,21 @@ def analyse(loaded: "LoadedJournal", *, replications: int = 1000, horizon: int =
             elif case == "trainee":
                 rule = _orders_rule(recorded.get, snap.orders["trainee"])
             elif case in snap.orders:
-                rule = _orders_rule(lambda t, o=snap.orders[case]: o, snap.orders[case])
+                fixed = snap.orders[case]
+                rule = _orders_rule(lambda turn: None, fixed)  # the same orders stand for the whole horizon
             else:
                 done += 1
                 continue
-            runs[case] = replicate(model, snap.state, rule, seed, replications, horizon)
+            runs[case] = replicate(snap.model, snap.state, rule, seed, replications, horizon)
             done += 1
             if progress is not None:
                 progress(done, total)
-        end = states[min(i + horizon, len(states) - 1)]
-        actual = float(score_total(model, end)[0] - score_total(model, snap.state)[0])
+        end, end_model = states[min(i + horizon, len(states) - 1)]
+        actual = float(score_total(end_model, end)[0] - score_total(snap.model, snap.state)[0])
         own_actual = float(sum(r.losses[loaded.header.scenario["meta"]["player_side"]].total
                                for r in (t.report for t in loaded.turns[i:i + horizon])))
-        area_actual = float(snap.state.area_held(model.variants(snap.state)[0][0])[0]
-                            - end.area_held(model.variants(end)[0][0])[0])
+        area_actual = float(snap.state.area_held(snap.model.variants(snap.state)[0][0])[0]
+                            - end.area_held(end_model.variants(end)[0][0])[0])
         mine = runs["trainee"]
         stats = _stats("trainee", cases["trainee"], mine)
         scale = stats.sd

@@ -20,7 +20,7 @@ from .opfor import MORALE_BREAK, WAVE_HOURS
 from .params import COUNTER_ATTACK, DELAY, ENEMY, PLAYER, WITHDRAW, Params
 from .state import State
 from .supply import ROUTE_CUT_SURVIVAL, STATE_SURVIVAL, STATE_THROUGHPUT
-from .territory import CUT_OFF_LOSS, DELAY_PROGRESS, PROGRESS_DECAY, PROGRESS_RATE, RETREAT_LOSS
+from .territory import CUT_OFF_LOSS, DELAY_PROGRESS, OVERRUN_LOSS, PROGRESS_DECAY, PROGRESS_RATE, RETREAT_LOSS
 from .turn import MORALE_CUT, MORALE_PAUSE, MORALE_PER_LOSS, MORALE_RECOVERY, MORALE_SECTOR_LOST, MORALE_SHORTAGE
 
 L = list
@@ -461,7 +461,7 @@ def reference_turn(params: Params, st: State, d: Directives, rng: random.Random,
         cands = [t for t in range(S) if still[t]]
         if not cands:
             overrun[u] = True
-            retreat[u] = strength[u]
+            retreat[u] = strength[u] * OVERRUN_LOSS
             continue
         dest = max(cands, key=lambda t: (-1000 * p["dist"][s][t] + D1[t] / (dmax1 + 1), -t))
         share_ = float(RETREAT_LOSS[posture[s]]) if p["dist"][s][dest] <= 1 else CUT_OFF_LOSS

@@ -9,7 +9,8 @@ Each sector carries the attacker's progress (0..1); it falls at 1. Per turn, und
   defenders broken or gone:       the sector falls
 Without assault the progress decays by 0.2 a turn. Defenders of a fallen sector fall back to the
 nearest held sector (strongest first), losing RETREAT_LOSS of their strength (less when they
-delayed or withdrew in good order, more when cut off); attackers move in.
+delayed or withdrew in good order, more when cut off, OVERRUN_LOSS when no held sector is left and they
+break out of the bridgehead); attackers move in.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ RETREAT_LOSS = np.array([0.10, 0.10, 0.12, 0.03, 0.0, 0.10])
 """Share of a unit's strength lost falling back from a fallen sector, by posture."""
 CUT_OFF_LOSS = 0.4
 """Share lost when no held sector is adjacent (the unit must infiltrate back)."""
+OVERRUN_LOSS = 0.6
+"""Share lost by units whose last sector falls: they break out of the bridgehead as best they can."""
 
 
 @dataclass
@@ -78,7 +81,7 @@ def resolve(
     post_u = rowwise_take(posture, loc)
     share = np.where(hops <= 1, RETREAT_LOSS[post_u], CUT_OFF_LOSS)
     overrun = fell_u & ~rowwise_take(has_dest, loc)
-    retreat = np.where(fell_u, np.where(overrun, strength, strength * share), 0.0)
+    retreat = np.where(fell_u, strength * np.where(overrun, OVERRUN_LOSS, share), 0.0)
     new_loc = np.where(fell_u & ~overrun, dest_u, loc)
     # attackers that took a sector move into it
     took = (target >= 0) & rowwise_take(np.concatenate([fell, np.zeros((R, 1), bool)], axis=1), np.where(target >= 0, target, S))

@@ -34,7 +34,7 @@ def forecast_lines(scenario: Scenario, forecast: Forecast, own_sectors: list[str
         f"  ground held {band_text(f.area_held_sq_mi, 'sq mi')}; supply in {band_text(f.supply_delivered_t, 't')}",
         f"  chance the road is cut: {percent(f.p_road_cut)}",
     ]
-    risks = [f"{names.get(s, s)} {percent(f.p_lose_sector.get(s, 0.0))}" for s in own_sectors]
+    risks = [f"{short_name(names.get(s, s))} {percent(f.p_lose_sector.get(s, 0.0))}" for s in own_sectors]
     if risks:
         lines.append("  chance of losing: " + ", ".join(risks))
     if f.factors:

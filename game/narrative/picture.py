@@ -40,10 +40,6 @@ class Picture:
     own_losses_total: float = 0.0
     last: TurnReport | None = field(default=None, repr=False)
 
-    def holds(self, scenario: Scenario, holder: str) -> bool:
-        """True when `holder` is the trainee's side."""
-        return holder == scenario.meta.player_side
-
 
 def picture(scenario: Scenario, history: Sequence[TurnReport]) -> Picture:
     """The trainee's picture after `history` (the resolved turns, oldest first)."""

@@ -18,7 +18,7 @@ from game.engine.orders import Orders, OrdersError
 from .canonical import to_jsonable
 from .format import JournalError, now_iso
 from .journal import Journal, LoadedJournal
-from .replay import replay_game
+from .replay import TurnOnly, replay_world, umpire_hook
 
 if TYPE_CHECKING:
     from game.engine.game import Game
@@ -129,11 +129,14 @@ def play_branch(loaded: LoadedJournal, from_turn: int, first: Chooser, *, label:
         raise JournalError(f"turn {from_turn} is outside this game: branch from turn 1 to {len(loaded.turns) + 1}")
     if from_turn == len(loaded.turns) + 1 and loaded.finished:
         raise JournalError(f"the game ended at turn {len(loaded.turns)}; branch from turn 1 to {len(loaded.turns)}")
-    original = replay_game(loaded)
-    game = replay_game(loaded, upto=from_turn - 1)
+    original = replay_world(loaded)
+    game = replay_world(loaded, upto=from_turn - 1)
+    umpire = umpire_hook(loaded)  # the umpire's interventions are part of the world the branch plays in
     turns: list[dict[str, Any]] = []
     notes: list[str] = []
     while not game.finished and (max_turns is None or len(turns) < max_turns):
+        if umpire is not None:
+            umpire(game, TurnOnly(game.turn))  # type: ignore[arg-type]
         orders, note = first(game)
         if note:
             notes.append(note)
@@ -205,8 +208,11 @@ def replay_branch(loaded: LoadedJournal, branch_id: str) -> "Game":
     record = next((b for b in loaded.branches if b.id == branch_id), None)
     if record is None:
         raise JournalError(f"no branch '{branch_id}' in this journal")
-    game = replay_game(loaded, upto=record.from_turn - 1)
+    game = replay_world(loaded, upto=record.from_turn - 1)
+    umpire = umpire_hook(loaded)
     for step in record.turns:
+        if umpire is not None:
+            umpire(game, TurnOnly(game.turn))  # type: ignore[arg-type]
         report = game.play(step.orders)
         diffs = differences(step.raw.get("report"), to_jsonable(report), "report")
         if diffs:

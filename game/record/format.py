@@ -42,6 +42,10 @@ def _need(raw: dict[str, Any], key: str, kind: type | tuple[type, ...], what: st
     return value
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _validation_text(error: ValidationError, what: str) -> str:
     first = error.errors()[0]
     loc = ".".join(str(p) for p in first["loc"])
@@ -174,9 +178,9 @@ class BranchRecord:
             label=str(raw.get("label", "")),
             created=str(raw.get("created", "")),
             from_turn=_need(raw, "from_turn", int, what),
-            source=raw.get("source") if isinstance(raw.get("source"), dict) else {},
+            source=_mapping(raw.get("source")),
             turns=turns,
-            score=raw.get("score") if isinstance(raw.get("score"), dict) else {},
+            score=_mapping(raw.get("score")),
             notes=[str(n) for n in raw.get("notes", []) if isinstance(n, str)],
             raw=raw,
         )

@@ -379,10 +379,12 @@ class Journal:
 
 
 def replay(loaded: LoadedJournal, **options: Any) -> "Game":
-    """Replay the journal's whole turns through the engine; see `game.record.replay.replay_game`."""
-    from .replay import replay_game
+    """The game as the journal leaves it: its whole turns replayed and checked, umpire interventions applied
+    where they were made (also those of an unfinished turn). Options as `game.record.replay.replay_world`."""
+    from .replay import replay_world
 
-    return replay_game(loaded, **options)
+    options.setdefault("pending", options.get("upto") is None)
+    return replay_world(loaded, **options)
 
 
 def journal_writer(path: str | os.PathLike[str], scenario: Scenario, scenario_path: str | None, seed: int,

@@ -4,11 +4,16 @@ The engine is deterministic given (scenario, seed, orders), so replaying the rec
 back every recorded TurnReport bit for bit (compared as canonical JSON, field by field). When it does
 not — the engine changed, the file was edited — the error names the turn and the fields that differ,
 recorded against replayed, instead of silently continuing a different game.
+
+Umpire interventions (`umpire` records, written by game.classroom.umpire) change the world mid-game; they
+are part of the game, so `replay_world` applies them where they were made — before the turn they were
+recorded for — and everything in game.record and game.debrief replays through it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from game import __version__
@@ -78,4 +83,52 @@ def replay_game(loaded: "LoadedJournal", *, upto: int | None = None, verify: boo
                                f"({error})") from None
         if verify:
             verify_turn(game, record, intel_raw, to_jsonable(report), loaded.header.salient)
+    return game
+
+
+UMPIRE = "umpire"
+"""Record type of an umpire intervention (owned by game.classroom.umpire)."""
+
+
+@dataclass(frozen=True)
+class TurnOnly:
+    """Stands for a TurnRecord where only the turn number is known (the turns of a what-if branch)."""
+
+    turn: int
+
+
+def umpire_hook(loaded: "LoadedJournal") -> BeforeTurn | None:
+    """The hook that applies the journal's umpire interventions before their turn, or None when there are none."""
+    if not any(raw.get("type") == UMPIRE for raw in loaded.others):
+        return None
+    from game.classroom.umpire import before_turn_hook
+
+    return before_turn_hook(loaded)
+
+
+def chain(*hooks: BeforeTurn | None) -> BeforeTurn | None:
+    """Call the hooks in order (None when there are none)."""
+    present = [h for h in hooks if h is not None]
+    if not present:
+        return None
+
+    def run(game: "Game", record: TurnRecord) -> None:
+        for hook in present:
+            hook(game, record)
+
+    return run
+
+
+def replay_world(loaded: "LoadedJournal", *, upto: int | None = None, verify: bool = True,
+                 before_turn: BeforeTurn | None = None, pending: bool = False) -> "Game":
+    """`replay_game` with the umpire's interventions applied where they were made (before `before_turn` runs).
+
+    With `pending`, interventions made during the turn that was never finished are applied at the end (for
+    continuing the game); a partial replay (`upto`) never applies them.
+    """
+    game = replay_game(loaded, upto=upto, verify=verify, before_turn=chain(umpire_hook(loaded), before_turn))
+    if pending and upto is None and umpire_hook(loaded) is not None:
+        from game.classroom.umpire import apply_pending
+
+        apply_pending(game, loaded)
     return game

@@ -108,11 +108,14 @@ class Session:
         if self.journal is None:
             return "This game has no save file."
         draft = self.orders.model_dump_json()
-        if not self.game.finished and draft != self._saved_draft and self.orders != self.game.default_orders():
-            self.journal.append_record("draft", {"turn": self.game.turn, "orders": self.orders.model_dump(mode="json")})
+        planning = not self.game.finished and self.orders != self.game.default_orders()
+        if planning and draft != self._saved_draft:
+            self.journal.append_record("draft", {"turn": self.game.turn,
+                                                 "orders": self.orders.model_dump(mode="json")})
             self._saved_draft = draft
         turns = len(self.game.history)
-        return f"{turns} finished turn(s) and your current orders are on disk in {self.journal.path}"
+        also = " with the orders you are planning" if planning else ""
+        return f"{turns} finished turn(s){also} saved in {self.journal.path}"
 
     # --- what the trainee sees ----------------------------------------------------------------
 

@@ -141,9 +141,9 @@ class AarScreen(SalientScreen):
     def _analyse(self, loaded: Any) -> None:
         from game.debrief import luck_cache
         from game.debrief.aar import build_aar
-        from game.debrief.luck import analyse, case_ids
+        from game.debrief.luck import analyse, case_ids, has_expert
 
-        key = luck_cache.cache_key(loaded, LUCK_REPLICATIONS, 1, case_ids())
+        key = luck_cache.cache_key(loaded, LUCK_REPLICATIONS, 1, case_ids(has_expert(loaded)))
         report = luck_cache.find(loaded, key)
         if report is None:
             def progress(done: int, total: int) -> None:
@@ -196,7 +196,8 @@ class AarScreen(SalientScreen):
             return
         d = next((d for d in self.aar.decisions if d.turn == turn), None)
         if d is not None:
-            self.query_one("#aar-decision", Static).update(escape("\n".join(decision_lines(d))))
+            key = "Turns marked lucky/unlucky: where the outcome fell among your orders' replications; ! a teaching moment."
+            self.query_one("#aar-decision", Static).update(escape("\n".join([*decision_lines(d), "", key])))
 
     def _draw_chart(self) -> None:
         from game.debrief.text import chart_groups

@@ -34,7 +34,7 @@ class SalientScreen(Screen[None]):
         yield from ()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.query_one(TooSmall).on_mount()
+        self.query_one(TooSmall).measure()
 
     def palette_commands(self) -> Iterator[PaletteCommand]:
         """Extra commands this screen offers in the command palette (title, help, callback)."""

@@ -59,8 +59,9 @@ class BriefingScreen(SalientScreen):
                 if text:
                     yield Static(f"[b]{heading}[/b]\n{escape(clean(text))}", classes="para")
             if sc.meta.learning_objectives:
-                objectives = "\n".join(f"• {escape(o.title)}" + (f" — {escape(clean(o.description))}" if o.description else "")
-                                       for o in sc.meta.learning_objectives)
+                objectives = "\n".join(
+                    f"• {escape(o.title)}" + (f" — {escape(clean(o.description))}" if o.description else "")
+                    for o in sc.meta.learning_objectives)
                 yield Static(f"[b]WHAT THIS GAME TEACHES[/b]\n{objectives}", classes="para")
             yield Static("[b]THE MAP[/b]", classes="para")
             yield MapView(id="briefing-map")

@@ -139,8 +139,12 @@ class DrillScreen(ModalScreen[DrillAnswer]):
 
     @on(Input.Submitted)
     def _entered(self, event: Input.Submitted) -> None:
+        """Enter submits a complete answer; on an incomplete one it moves on to the next field."""
         event.stop()
-        self.action_submit()
+        if self.session.problems(**self._current()) and not self.session.expired():  # type: ignore[arg-type]
+            self.focus_next()
+        else:
+            self.action_submit()
 
     @on(Button.Pressed, "#drill-submit")
     def _pressed(self) -> None:

@@ -138,14 +138,15 @@ class PlayScreen(SalientScreen):
         self._timer = self.set_timer(FORECAST_DELAY, self._forecast_now)
 
     def _forecast_now(self) -> None:
-        self._compute_forecast(self.session.orders)
+        if self.is_attached and not self.session.game.finished:
+            self._compute_forecast(self.session.orders)
 
     @work(thread=True, exclusive=True, group="forecast")
     def _compute_forecast(self, orders: Orders) -> None:
         try:
             forecast = self.session.forecast(orders)
         except OrdersError as error:
-            self.app.call_from_thread(self._advise, f"Advisor: these orders cannot be carried out — {error}")
+            self.app.call_from_thread(self._blocked, orders, str(error))
             return
         self.app.call_from_thread(self._show_forecast, orders, forecast)
 
@@ -157,7 +158,16 @@ class PlayScreen(SalientScreen):
             view.show(self.session.scenario, forecast, own)
         self._advise(summary_line(self.session.scenario, forecast, own))
 
+    def _blocked(self, orders: Orders, problem: str) -> None:
+        if orders != self.session.orders or not self.is_attached:
+            return
+        for view in self.query(ForecastView):
+            view.blocked(problem)
+        self._advise("Advisor: no forecast until the orders can be carried out.")
+
     def _advise(self, text: str) -> None:
+        if not self.is_attached or self.session.game.finished:
+            return  # the game moved on while the forecast was being computed
         problems = self.session.problems()
         warning = f"  [b $error]! {escape(problems[0])}[/]" if problems else ""
         self.query_one("#advisor-line", Static).update(escape(text) + warning)
@@ -220,7 +230,10 @@ class PlayScreen(SalientScreen):
         if reply.action == "undo":
             self.action_undo()
         elif reply.action == "forecast":
-            self.say(*forecast_lines(s.scenario, s.forecast(), self.own_sectors()))
+            try:
+                self.say(*forecast_lines(s.scenario, s.forecast(), self.own_sectors()))
+            except OrdersError as error:
+                self.say(f"No forecast: these orders cannot be carried out — {error}")
         elif reply.action == "end":
             self.end_turn()
 

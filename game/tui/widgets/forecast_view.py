@@ -42,6 +42,13 @@ class ForecastView(Vertical):
         """Mark the shown forecast as out of date while a new one is computed."""
         self.query_one(".head", Static).update("[b]ADVISOR'S FORECAST[/b] [dim](updating…)[/dim]")
 
+    def blocked(self, problem: str) -> None:
+        """No forecast: the orders as given cannot be carried out."""
+        self.query_one(".head", Static).update(
+            f"[b]ADVISOR'S FORECAST[/b]\nNone until the orders can be carried out:\n[b $error]! {escape(problem)}[/]")
+        for part in (".own", ".histogram", ".axis", ".rest"):
+            self.query_one(part, Static).update("")
+
     def show(self, scenario: Scenario, forecast: Forecast, own_sectors: list[str]) -> None:
         """Draw this forecast; only the sectors we hold are listed."""
         f = forecast

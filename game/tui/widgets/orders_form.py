@@ -89,7 +89,7 @@ class OrdersForm(VerticalScroll):
                     yield Label(u.name, classes="label")
                     yield Select(options, value=STAY, allow_blank=False, compact=True, id=f"reserve-{u.id}")
         yield Static("[b]WITHDRAWAL[/b]", classes="section")
-        yield Tick("withdraw the whole grouping (asks to confirm)", id="withdraw", compact=True)
+        yield Tick("withdraw the grouping (asks first)", id="withdraw", compact=True)
         yield Static("", id="problems")
 
     def _number_row(self, label: str, ident: str) -> ComposeResult:

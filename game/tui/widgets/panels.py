@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from game.engine.report import Intel
 from game.narrative.describe import ROAD_GLYPH, stock_line
-from game.narrative.fmt import bar, clean, count, percent
+from game.narrative.fmt import bar, clean, count, percent, short_name
 from game.narrative.picture import Picture
 from game.scenario import Scenario
 
@@ -27,12 +27,12 @@ class ForcesPanel(Static):
 
     def show(self, scenario: Scenario, pic: Picture) -> None:
         """Redraw for this picture."""
-        sectors = {s.id: s.name for s in scenario.map.sectors}
+        sectors = {s.id: short_name(s.name) for s in scenario.map.sectors}
         lines = ["[b]OWN FORCES[/b]   fit to fight of the start"]
         for u in scenario.player.units:
             now, start = pic.unit_strength.get(u.id, 0.0), pic.start_strength.get(u.id, 1.0) or 1.0
             where = "reserve" if u.id in pic.reserves else sectors.get(pic.unit_sector.get(u.id, ""), "?")
-            lines.append(f"{_pad(u.name, 22)} {_pad(where, 10)} {bar(now / start, 10)} "
+            lines.append(f"{_pad(u.name, 26)} {_pad(where, 10)} {bar(now / start, 10)} "
                          f"{count(now):>6} {percent(now / start):>4}")
         own = scenario.player
         lines += [
@@ -64,7 +64,7 @@ class EnemyPanel(Static):
         if intel is None:
             self.update("[b]ENEMY ESTIMATE[/b]\nNo estimate yet.")
             return
-        names = {s.id: s.name for s in scenario.map.sectors}
+        names = {s.id: short_name(s.name) for s in scenario.map.sectors}
         e = intel.enemy_total
         lines = [
             "[b]ENEMY ESTIMATE[/b]   ranges, not the truth",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual import events
 from textual.widgets import Static
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -12,12 +11,11 @@ class TooSmall(Static):
     """Says plainly that the terminal is too small, and how small it is; shown by the screen's CSS."""
 
     def on_mount(self) -> None:
-        self._say(self.app.size.width, self.app.size.height)
+        self.measure()
 
-    def on_resize(self, event: events.Resize) -> None:
-        self._say(self.app.size.width, self.app.size.height)
-
-    def _say(self, width: int, height: int) -> None:
+    def measure(self) -> None:
+        """Say the terminal's current size (the screen calls this on every resize)."""
+        width, height = self.app.size
         self.update(
             f"The terminal is {width}×{height}. Salient needs at least {MIN_WIDTH}×{MIN_HEIGHT}.\n\n"
             "Make the window larger (or the font smaller) and the game comes back as it was. "
