@@ -50,7 +50,7 @@ def bench_startup(runs: int) -> list[float]:
 
 
 async def bench_turns(scenario: Path, runs: int) -> list[float]:
-    """Seconds from confirming the end of a turn to the result screen drawn, one per turn."""
+    """Seconds from confirming the end of a turn to the result screen's first refresh, one per turn."""
     from game.scenario.load import load_scenario
     from game.tui.app import SalientApp
     from game.tui.screens.play import PlayScreen
@@ -75,7 +75,9 @@ async def bench_turns(scenario: Path, runs: int) -> list[float]:
             screen.end_turn()
             while not isinstance(app.screen, ResultScreen):
                 await asyncio.sleep(0)
-            await pilot.pause()
+            painted = asyncio.Event()
+            app.screen.call_after_refresh(painted.set)  # after the result screen's first refresh
+            await painted.wait()
             times.append(time.perf_counter() - start)
             await pilot.press("enter")
             await pilot.pause(0.3)

@@ -131,12 +131,14 @@ def build_rates(
 
     a_tot = A.sum(axis=1, keepdims=True)
     on_assault = np.where(a_tot > 0, A / np.where(a_tot > 0, a_tot, 1.0), 0.0)
-    drone_dist = support_split(A, D, 1.0)  # enemy drones: the assaults, else harassment of the defence
+    # the attacker's support presses hardest where the defence is thinnest
+    press = A * (2.0 - D / (D.max(axis=1, keepdims=True) + 1.0))
+    drone_dist = support_split(press, D, 1.0)  # enemy drones: the assaults, else harassment of the defence
     drones = np.empty((R, 2, S))
     drones[:, PLAYER] = enemy_drone_cas.sum(axis=1, keepdims=True) * drone_dist * c.vuln[:, PLAYER] / n
     drones[:, ENEMY] = strike_cas.sum(axis=1, keepdims=True) * on_assault * c.vuln[:, ENEMY] / n
 
-    split = support_split(A, D, p.support_share)
+    split = support_split(press, D, p.support_share)
     rounds_e = p.art_rounds[ENEMY] * coord * split
     sorties_e = p.air_sorties[ENEMY] * coord * split
     art_e = rounds_e * p.art_cas[ENEMY]
@@ -163,61 +165,71 @@ class Attrition:
 
 
 def attrition(p: Params, c: Contact, r: Rates, normals: np.ndarray | None) -> Attrition:
-    """Run the turn's sub-steps (integer counter; both sides' losses from the same state)."""
-    X = c.X.copy()
-    cap = p.engaged_per_km * p.frontage
-    acc = np.zeros((4, *X.shape))
+    """Run the turn's sub-steps (integer counter; both sides' losses from the same state).
+
+    The loop runs in float32 (whole soldiers are exact far beyond any strength here) to halve the
+    memory traffic of the hottest code; the results are returned in float64.
+    """
+    f32 = np.float32
+    X = c.X.astype(f32)
+    cap = (p.engaged_per_km * p.frontage).astype(f32)
+    a, b, d, k = (x.astype(f32) for x in (r.aimed, r.area, r.drones, r.support))
+    z = None if normals is None else normals.astype(f32)
+    raw = np.zeros((4, *X.shape), dtype=f32)  # sums of: engaged enemy, engaged enemy × X, saturation, X
     lost = np.zeros_like(X)
     for i in range(p.substeps):
-        E = np.minimum(X, cap)
-        other = E[:, ::-1]
-        aim = r.aimed * other
-        area = r.area * other * X
-        dr = r.drones * X / (X + DRONE_SATURATION)
-        sup = r.support * X
-        lam = aim + area + dr + sup
-        if normals is None:
+        other = np.minimum(X, cap)[:, ::-1]
+        oX = other * X
+        sat = X / (X + f32(DRONE_SATURATION))
+        lam = a * other + b * oX + d * sat + k * X
+        if z is None:
             loss = np.minimum(lam, X)
         else:
-            loss = poisson_from_normal(lam, normals[i], X)
+            loss = poisson_from_normal(lam, z[i], X)
         X -= loss
         lost += loss
-        acc[0] += aim
-        acc[1] += area
-        acc[2] += dr
-        acc[3] += sup
+        raw[0] += other
+        raw[1] += oX
+        raw[2] += sat
+        raw[3] += X + loss  # the strength at the start of the sub-step
+    acc = np.stack([a * raw[0], b * raw[1], d * raw[2], k * raw[3]]).astype(np.float64)
+    lost64 = lost.astype(np.float64)
     total = acc.sum(axis=0)
-    causes = lost * acc / np.where(total > 0, total, 1.0)
-    return Attrition(lost, causes, acc)
+    causes = lost64 * acc / np.where(total > 0, total, 1.0)
+    return Attrition(lost64, causes, acc)
 
 
-def unit_losses(p: Params, c: Contact, att: Attrition, strength: np.ndarray) -> np.ndarray:
-    """(4, R, U) losses of each unit by cause: aimed fire hits the engaged (lead-nationality units first),
-    area and support fire everyone in contact, drones in proportion to vulnerability."""
+def unit_losses(p: Params, c: Contact, att: Attrition, strength: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Losses of each unit (R, U), and the part due to drones (R, U).
+
+    Aimed fire hits the engaged soldiers, lead-nationality units first (they fill the engaged
+    frontage); area and support fire hit everyone in contact alike; drones hit in proportion to
+    vulnerability. Each cause's sector total becomes a rate per soldier (or per unit of
+    vulnerability), gathered once per unit; no unit loses more than it has.
+    """
     S = p.S
     R, U = c.x.shape
-    width = 2 * (S + 1)
-    # one gather for every per-sector quantity a unit needs: 4 causes, strength, vulnerability, lead strength
-    table = np.zeros((R, 7, 2, S + 1))
-    table[:, 0:4, :, :S] = att.causes.transpose(1, 0, 2, 3)
-    table[:, 4, :, :S] = c.X
-    table[:, 5, :, :S] = c.vuln
-    table[:, 6, ENEMY, :S] = c.lead
-    side = p.unit_side.clip(0, 1).astype(np.int64)
-    idx = (side[None, :] * (S + 1) + c.eng)[:, None, :] + (width * np.arange(7))[None, :, None]
-    g = rowwise_take(table.reshape(R, 7 * width), idx.reshape(R, 7 * U)).reshape(R, 7, U)
-    X, V, lead_x = g[:, 4], g[:, 5], g[:, 6]
+    X = c.X
+    aim, area, dr, sup = att.causes
+    cap = p.engaged_per_km * p.frontage
+    engaged = np.minimum(X, cap)
+    lead = np.zeros_like(X)
+    lead[:, ENEMY] = c.lead
+    lead_eng = np.minimum(lead, engaged)
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(X > 0, c.x / X, 0.0)
-        cap = np.append(p.engaged_per_km * p.frontage, 0.0)[c.eng]
-        engaged = np.minimum(X, cap)
-        lead_eng = np.minimum(lead_x, engaged)
-        lead_w = np.where(engaged > 0, lead_eng / engaged, 0.0) * np.where(lead_x > 0, c.x / lead_x, 0.0)
-        rest_x = X - lead_x
-        rest_w = np.where(engaged > 0, (engaged - lead_eng) / engaged, 0.0) * np.where(rest_x > 0, c.x / rest_x, 0.0)
-        vuln_share = np.where(V > 0, share * c.unit_vuln / V, share)
-    aim_share = np.where(side[None, :] == ENEMY, np.where(p.lead[None, :], lead_w, rest_w), share)
-    out = g[:, 0:4].transpose(1, 0, 2) * np.stack([aim_share, share, vuln_share, share])
-    total = out.sum(axis=0)
+        per_engaged = np.where(engaged > 0, aim / engaged, 0.0)
+        rest = X - lead
+        rates = np.zeros((R, 4, 2, S + 1))
+        rates[:, 0, :, :S] = np.where(lead > 0, per_engaged * lead_eng / lead, 0.0)  # aimed, per lead soldier
+        rates[:, 1, :, :S] = np.where(rest > 0, per_engaged * (engaged - lead_eng) / rest, 0.0)  # aimed, others
+        rates[:, 2, :, :S] = np.where(X > 0, (area + sup) / X, 0.0)
+        rates[:, 3, :, :S] = np.where(X * c.vuln > 0, dr / (X * c.vuln), 0.0)
+    width = 2 * (S + 1)
+    side = p.unit_side.clip(0, 1).astype(np.int64)
+    idx = (side[None, :] * (S + 1) + c.eng)[:, None, :] + (width * np.arange(4))[None, :, None]
+    g = rowwise_take(rates.reshape(R, 4 * width), idx.reshape(R, 4 * U)).reshape(R, 4, U)
+    aimed = np.where(p.lead[None, :], g[:, 0], g[:, 1])
+    drones = c.x * c.unit_vuln * g[:, 3]
+    total = c.x * (aimed + g[:, 2]) + drones
     scale = np.where(total > strength, strength / np.where(total > 0, total, 1.0), 1.0)
-    return out * scale
+    return total * scale, drones * scale

@@ -6,7 +6,8 @@ A unit in a sector the enemy holds picks, among the sectors the player holds, th
 (weakness = 1 − defenders / strongest defence): main-effort sectors first, then wherever the
 defence is thinnest, near before far. An adjacent target is assaulted; a distant one is
 approached one sector per turn. A sector is assaulted only if the units aiming at it outnumber its
-defenders by the doctrine's minimum force ratio. The attacker pauses for a turn after losing more
+defenders by the doctrine's minimum force ratio. Its artillery, air and front-line drones follow the
+assaults, weighted towards the thinnest defence (game.engine.combat). The attacker pauses for a turn after losing more
 than `pause_when_losses_exceed` of the force it committed, and shifts drones to the road after
 convoys have run.
 """
@@ -42,15 +43,11 @@ def plan_targets(
     held = holder == PLAYER
     weakness = 1.0 - defenders / (defenders.max(axis=1, keepdims=True) + 1.0)
     hops = p.dist.astype(float)
-    score = (
-        4.0 * p.main_effort_rank[None, None, :]
-        + 2.0 * weakness[:, None, :]
-        - 3.0 * np.maximum(hops - 1.0, 0.0)[None]
-        + 100.0 * (hops == 0)[None]
-    )
-    score = np.where(held[:, None, :] & (p.dist < 90)[None], score, -np.inf)
+    static = 4.0 * p.main_effort_rank[None, :] - 3.0 * np.maximum(hops - 1.0, 0.0) + 100.0 * (hops == 0)
+    static = np.where(p.dist < 90, static, -1e9)  # (S origin, S target)
+    score = static[None] + np.where(held, 2.0 * weakness, -1e12)[:, None, :]
     best = score.argmax(axis=2)  # (R, S origin)
-    valid = np.isfinite(score.max(axis=2))
+    valid = (held.astype(float) @ (p.dist < 90).T.astype(float)) > 0  # some held sector is reachable
     tgt = rowwise_take(best, loc)
     ok = rowwise_take(valid, loc) & able
     hop = p.dist[loc, tgt]

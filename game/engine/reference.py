@@ -21,9 +21,9 @@ from .params import COUNTER_ATTACK, DELAY, ENEMY, PLAYER, WITHDRAW, Params
 from .state import State
 from .supply import ROUTE_CUT_SURVIVAL, STATE_SURVIVAL, STATE_THROUGHPUT
 from .territory import CUT_OFF_LOSS, DELAY_PROGRESS, OVERRUN_LOSS, PROGRESS_DECAY, PROGRESS_RATE, RETREAT_LOSS
-from .turn import MORALE_CUT, MORALE_PAUSE, MORALE_PER_LOSS, MORALE_RECOVERY, MORALE_SECTOR_LOST, MORALE_SHORTAGE
+from .turn import MORALE_CUT, MORALE_PAUSE, MORALE_PER_LOSS, MORALE_RECOVERY, MORALE_SHORTAGE
 
-L = list
+L = list  # short alias: the reference copies arrays into plain lists
 
 
 def poisson(rng: random.Random, lam: float) -> int:
@@ -319,6 +319,9 @@ def reference_turn(params: Params, st: State, d: Directives, rng: random.Random,
     n = params.substeps
     dt = min(params.turn_hours, params.waves * WAVE_HOURS) / n
     a_tot, d_tot = sum(A0), sum(X[PLAYER])
+    dmax0 = max(X[PLAYER]) if S else 0.0
+    press = [A0[s] * (2.0 - X[PLAYER][s] / (dmax0 + 1.0)) for s in range(S)]
+    p_tot = sum(press)
     coef = {k: [[0.0] * S for _ in range(2)] for k in ("aim", "area", "dr", "sup", "art")}
     rounds_e, sorties_e = [0.0] * S, [0.0] * S
     prot = [0.0] * S
@@ -334,12 +337,13 @@ def reference_turn(params: Params, st: State, d: Directives, rng: random.Random,
         coef["aim"][ENEMY][s] = params.aimed_rate * dt * Q[PLAYER][s] * fm / pa
         coef["area"][ENEMY][s] = params.area_rate * dt * W[PLAYER][s] * fm / (fr * pa)
         on_a = A0[s] / a_tot if a_tot > 0 else 0.0
+        on_p = press[s] / p_tot if p_tot > 0 else 0.0
         in_d = X[PLAYER][s] / d_tot if d_tot > 0 else 0.0
-        ddist = on_a if a_tot > 0 else in_d
+        ddist = on_p if p_tot > 0 else in_d
         coef["dr"][PLAYER][s] = sum(enemy_cas) * ddist * V[PLAYER][s] / n
         coef["dr"][ENEMY][s] = sum(strike_cas) * on_a * V[ENEMY][s] / n
-        sh = params.support_share if a_tot > 0 else 0.0
-        split = sh * on_a + (1 - sh) * in_d
+        sh = params.support_share if p_tot > 0 else 0.0
+        split = sh * on_p + (1 - sh) * in_d
         rounds_e[s] = p["art_rounds"][ENEMY] * coord * split
         sorties_e[s] = p["air_sorties"][ENEMY] * coord * split
         art_e = rounds_e[s] * p["art_cas"][ENEMY]

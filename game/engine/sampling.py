@@ -50,15 +50,17 @@ _STEPS = 20  # table points per unit of sqrt(mean)
 _TOP = 160  # the table covers means up to (_TOP / _STEPS)^2 = 64; beyond, the correction is zero
 _TABLE = np.append(np.interp((np.arange(_TOP + 1) / _STEPS) ** 2, _MEANS, _CORRECTION), [0.0, 0.0])
 _TABLE[_TOP:] = 0.0
+_TABLE32 = _TABLE.astype(np.float32)
 
 
 def poisson_mean_correction(lam: np.ndarray) -> np.ndarray:
     """The lam' whose clipped, rounded normal variate has mean `lam` (a direct-indexed table on sqrt(lam))."""
+    table = _TABLE32 if lam.dtype == np.float32 else _TABLE
     t = np.sqrt(lam) * _STEPS
     np.minimum(t, _TOP, out=t)
     i = t.astype(np.intp)
-    lo = _TABLE[i]
-    return lam + lo + (_TABLE[i + 1] - lo) * (t - i)
+    lo = table[i]
+    return lam + lo + (table[i + 1] - lo) * (t - i.astype(t.dtype))
 
 
 def poisson_from_normal(lam: np.ndarray, z: np.ndarray, cap: np.ndarray) -> np.ndarray:

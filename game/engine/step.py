@@ -75,14 +75,20 @@ class Model:
         return tuple(full)
 
 
-def fire_injects(model: Model, state: State, seed: int, purpose: str = "injects") -> np.ndarray:
-    """Evaluate and apply this turn's injects in place; returns (R, I) bool of those that fired."""
+def fire_injects(model: Model, state: State, seed: int, purpose: str = "injects") -> tuple[State, np.ndarray]:
+    """Evaluate this turn's injects and apply them to a copy of the state (the input is never changed).
+
+    Returns the state to resolve (the input itself when nothing fired) and (R, I) bool of what fired.
+    """
     if not model.injects:
-        return np.zeros((state.R, 0), dtype=bool)
+        return state, np.zeros((state.R, 0), dtype=bool)
     uniforms = stream(seed, state.turn, purpose).random((state.R, model.injects))
     fire = inj.evaluate(model.base, state, uniforms)
+    if not fire.any():
+        return state, fire
+    state = state.copy()
     inj.apply(model.base, state, fire)
-    return fire
+    return state, fire
 
 
 def advance(
@@ -90,8 +96,7 @@ def advance(
     inject_purpose: str = "injects", mean_field: bool = False,
 ) -> tuple[State, Outcome, np.ndarray]:
     """One turn for every replication: injects, noise, the turn itself. Returns (state, outcome, injects fired)."""
-    state = state.copy()
-    fired = fire_injects(model, state, seed, inject_purpose)
+    state, fired = fire_injects(model, state, seed, inject_purpose)
     groups = model.variants(state)
     layout = groups[0][0].layout
     if mean_field:
@@ -101,7 +106,7 @@ def advance(
     if len(groups) == 1:
         new, out = resolve_turn(groups[0][0], state, directives, noise)
         return new, out, fired
-    new = state.copy()
+    new = state.copy()  # every row is overwritten below; a copy so that the input stays untouched
     parts: list[tuple[np.ndarray, Outcome]] = []
     for params, rows in groups:
         assert rows is not None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .drones import RoadExposure
-from .params import ENEMY, PLAYER, Params
+from .params import ENEMY, Params
 from .sampling import binomial_from_uniform
 
 STATE_SURVIVAL = (0.95, 0.85, 0.6)
@@ -26,6 +26,8 @@ ROUTE_CUT_SURVIVAL = 0.25
 """A route whose daylight survival per trip is below this counts as cut for the encirclement clock."""
 REPAIR_PROBABILITY = 0.5
 """Chance per turn that engineers repair one level of road damage."""
+EVACUATION_FLOOR = 0.3
+"""Share of the evacuation rate kept with no fuel at all (stretchers, carts, walking wounded)."""
 DOW_MEDICAL_SHORTAGE = 1.0
 """Extra died-of-wounds rate, as a multiple, when medical stocks are empty."""
 
@@ -131,12 +133,12 @@ def split_cargo(p: Params, delivered: np.ndarray) -> np.ndarray:
     )
 
 
-def effectiveness(p: Params, stocks: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Fire effectiveness after shortages, and the medical ratio (stock / need, at most 1)."""
+def effectiveness(p: Params, stocks: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fire effectiveness after shortages, and the medical and fuel ratios (stock / need, at most 1)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(need > 0, stocks[:, [0, 2, 3]] / np.where(need > 0, need, 1.0), 1.0)
     fire = np.clip(np.minimum(ratio[:, 0], ratio[:, 1]), 0.0, 1.0) ** p.shortage_exponent
-    return np.clip(fire, p.shortage_floor, 1.0), np.clip(ratio[:, 2], 0.0, 1.0)
+    return np.clip(fire, p.shortage_floor, 1.0), np.clip(ratio[:, 2], 0.0, 1.0), np.clip(ratio[:, 1], 0.0, 1.0)
 
 
 def need_and_use(p: Params, sector_strength: np.ndarray, posture: np.ndarray, reserve_strength: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -148,17 +150,21 @@ def need_and_use(p: Params, sector_strength: np.ndarray, posture: np.ndarray, re
 
 
 def wounded_step(
-    p: Params, pending: np.ndarray, new_wounded: np.ndarray, road_usable: np.ndarray, survival: np.ndarray, medical: np.ndarray
+    p: Params, pending: np.ndarray, new_wounded: np.ndarray, road_usable: np.ndarray, survival: np.ndarray,
+    medical: np.ndarray, fuel: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Died of wounds this turn and the wounded still waiting, after evacuation (only while a route is usable)."""
+    """Died of wounds this turn and the wounded still waiting, after evacuation.
+
+    Evacuation runs only while a route is usable, scaled by the route's survival and slowed by a fuel
+    shortage (never below EVACUATION_FLOOR of its rate); a medical shortage raises the died-of-wounds rate."""
     waiting = pending + new_wounded
     dow = waiting * np.minimum(1.0, p.died_of_wounds * (1.0 + DOW_MEDICAL_SHORTAGE * (1.0 - medical)))
     left = waiting - dow
-    evacuated = left * p.evacuation * road_usable * np.clip(survival, 0.0, 1.0)
+    evacuated = left * p.evacuation * road_usable * np.clip(survival, 0.0, 1.0) * np.maximum(fuel, EVACUATION_FLOOR)
     return dow, left - evacuated
 
 
 __all__ = [
-    "ConvoyResult", "PLAYER", "blocked_segments", "effectiveness", "need_and_use", "routes_cut",
+    "ConvoyResult", "blocked_segments", "effectiveness", "need_and_use", "routes_cut",
     "run_convoys", "segment_states", "split_cargo", "wounded_step",
 ]

@@ -148,7 +148,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     line_strength = sector_sum(np.where(p_line, s.loc, S), s.strength, S + 1)[:, :S]
     reserve_strength = (s.strength * (is_p & s.reserve)).sum(axis=1)
     need, use = need_and_use(p, line_strength, posture, reserve_strength)
-    eff, medical = effectiveness(p, s.stocks, need)
+    eff, medical, fuel = effectiveness(p, s.stocks, need)
     want_t = p.art_rounds[PLAYER] * p.art_ammo_t[PLAYER]
     ammo_left = np.maximum(0.0, s.stocks[:, 0] - use[:, 0])
     gun_share = np.minimum(1.0, ammo_left / want_t) if want_t > 0 else np.ones(R)
@@ -157,8 +157,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     # 6. the fight, in sub-steps
     rates = build_rates(p, contact, posture, s.fort, eff, coord, dturn.strike_cas, dturn.enemy_front_cas, rounds_p, dturn.recon)
     att = attrition(p, contact, rates, noise.normals)
-    by_cause = unit_losses(p, contact, att, s.strength)  # (4, R, U)
-    loss_u = by_cause.sum(axis=0)
+    loss_u, drone_u = unit_losses(p, contact, att, s.strength)
     before = s.strength
     s.strength = s.strength - loss_u
 
@@ -212,7 +211,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     consumed = used[:, 0] + used[:, 2] + used[:, 3]
 
     # 12. the wounded
-    dow, pending = wounded_step(p, s.wounded_pending, new[:, PLAYER, 1], ~cut_start, best_survival, medical)
+    dow, pending = wounded_step(p, s.wounded_pending, new[:, PLAYER, 1], ~cut_start, best_survival, medical, fuel)
 
     # 13. the attacker takes stock
     committed = A0.sum(axis=1)
@@ -287,22 +286,21 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
 
     F = np.zeros((R, fx.F))
     drone_split = [dturn.enemy_front_cas, dturn.strike_cas]
+    cause = att.causes.sum(axis=3)  # (4, R, 2): sector totals by cause and side
+    art_part = (att.causes[3] * rates.art_share).sum(axis=2)  # (R, 2)
     for side, base in ((PLAYER, fx.OWN0), (ENEMY, fx.ENEMY0)):
-        mask = p.unit_side == side
-        cause = (by_cause * mask).sum(axis=2)  # (4, R)
-        sup_total = att.causes[3][:, side].sum(axis=1)
-        art_part = (att.causes[3][:, side] * rates.art_share[:, side]).sum(axis=1)
-        art_frac = np.where(sup_total > 0, art_part / np.where(sup_total > 0, sup_total, 1.0), 1.0)
+        sup_total = cause[3][:, side]
+        art_frac = np.where(sup_total > 0, art_part[:, side] / np.where(sup_total > 0, sup_total, 1.0), 1.0)
         split = drone_split[side]
         tot = split.sum(axis=1)
         radio_frac = np.where(tot > 0, split[:, 0] / np.where(tot > 0, tot, 1.0), 1.0)
-        F[:, base + fx.AIM] = cause[0]
-        F[:, base + fx.AREA] = cause[1]
-        F[:, base + fx.DRONE_RADIO] = cause[2] * radio_frac
-        F[:, base + fx.DRONE_FIBRE] = cause[2] * (1.0 - radio_frac)
-        F[:, base + fx.ARTILLERY] = cause[3] * art_frac
-        F[:, base + fx.AIR] = cause[3] * (1.0 - art_frac)
-        F[:, base + fx.RETREAT] = (retreat * mask).sum(axis=1)
+        F[:, base + fx.AIM] = cause[0][:, side]
+        F[:, base + fx.AREA] = cause[1][:, side]
+        F[:, base + fx.DRONE_RADIO] = cause[2][:, side] * radio_frac
+        F[:, base + fx.DRONE_FIBRE] = cause[2][:, side] * (1.0 - radio_frac)
+        F[:, base + fx.ARTILLERY] = sup_total * art_frac
+        F[:, base + fx.AIR] = sup_total * (1.0 - art_frac)
+        F[:, base + fx.RETREAT] = retreat @ (p.unit_side == side)
     I = fx.INDEX
     F[:, I["own.died_of_wounds"]] = dow
     F[:, I["own.withdrawal"]] = exit_loss.sum(axis=1)
@@ -310,7 +308,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     close = att.causes[0][:, PLAYER] + att.causes[1][:, PLAYER] + att.causes[3][:, PLAYER]
     F[:, I["fortification.spared"]] = (close * p.fort_defence * st.fort).sum(axis=1)
     F[:, I["shortage.enemy_spared"]] = (F[:, I["enemy.fire.aimed"]] + F[:, I["enemy.fire.area"]]) * (1.0 / eff - 1.0)
-    F[:, I["adaptation.enemy_spared"]] = (by_cause[2] * is_e * (p.vuln0 / np.maximum(s.vuln, 1e-9) - 1.0)).sum(axis=1)
+    F[:, I["adaptation.enemy_spared"]] = (drone_u * is_e * (p.vuln0 / np.maximum(s.vuln, 1e-9) - 1.0)).sum(axis=1)
     F[:, I["counter_drone.suppressed"]] = dturn.suppressed_sorties
     F[:, I["supply.delivered"]] = conv.delivered
     F[:, I["supply.consumed"]] = consumed

@@ -38,9 +38,14 @@ def ending_lines(scenario: Scenario, score: Score) -> list[str]:
     return lines
 
 
+def weight_text(weight: float) -> str:
+    """A weight as written in the scenario: "+20", "-0.05", "-1,500" (never in exponent form)."""
+    return f"{weight:+,.4f}".rstrip("0").rstrip(".")
+
+
 def score_rows(score: Score) -> list[tuple[str, str, str, str]]:
     """The score as table rows: what was measured, how much, its weight, the points — and the total."""
-    rows = [(line.label, f"{line.quantity:,.1f}", f"{line.weight:+,.3g}", f"{line.points:+,.1f}")
+    rows = [(line.label, f"{line.quantity:,.1f}", weight_text(line.weight), f"{line.points:+,.1f}")
             for line in score.lines]
     rows.append(("Total", "", "", f"{score.total:+,.1f}"))
     return rows

@@ -47,13 +47,24 @@ def peek_scenario(path: Path) -> ScenarioInfo:
     from ruamel.yaml import YAML
 
     try:
-        data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+        data = YAML(typ="safe", pure=True).load(_meta_block(path.read_text(encoding="utf-8")))
         meta = data.get("meta", {}) if isinstance(data, dict) else {}
         turns, hours = meta.get("turns", "?"), meta.get("turn_hours", 12)
         detail = f"{meta.get('difficulty', 'standard')} · {turns} turns of {hours} h · from {meta.get('date', '?')}"
         return ScenarioInfo(path, str(meta.get("title", path.stem)), str(meta.get("summary", "")).strip(), detail)
     except Exception as error:  # noqa: BLE001 - any unreadable file is listed with its problem, not fatal
         return ScenarioInfo(path, path.stem, f"(cannot read this file: {type(error).__name__})", "")
+
+
+def _meta_block(text: str) -> str:
+    """Just the top-level `meta:` section of a scenario (parsing the whole file would slow the title screen)."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("meta:")), None)
+    if start is None:
+        return text
+    end = next((i for i in range(start + 1, len(lines))
+                if lines[i][:1] not in ("", " ", "#", "\t")), len(lines))
+    return "\n".join(lines[start:end])
 
 
 @dataclass(frozen=True)

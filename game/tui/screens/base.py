@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from textual import events
+from textual._context import active_app
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.screen import Screen
@@ -16,12 +17,34 @@ from ..widgets.too_small import TooSmall
 PaletteCommand = tuple[str, str, Callable[[], Any]]
 
 
+def size_classes(screen: Screen[object]) -> list[str]:
+    """The breakpoint classes the app would give a screen of the current size.
+
+    Set when the screen is built, so its styles are computed once with the right classes instead
+    of once without and again on the first resize (which made each new screen noticeably slower).
+    """
+    try:
+        app = active_app.get()
+    except LookupError:
+        return []
+    width, height = app.size
+    found = []
+    for points, value in ((app.HORIZONTAL_BREAKPOINTS, width), (app.VERTICAL_BREAKPOINTS, height)):
+        matching = [name for threshold, name in (points or []) if value >= threshold]
+        found += matching[-1:]
+    return found
+
+
 class SalientScreen(Screen[None]):
     """A screen with a body, a footer of active keys, and a plain notice when the terminal is below 80×24.
 
     Subclasses implement `compose_body`; the app's breakpoints add `-too-narrow` / `-too-short`
     to the screen and the stylesheet then shows the notice instead of the body.
     """
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.add_class(*size_classes(self))
 
     def compose(self) -> ComposeResult:
         yield TooSmall(id="too-small")
