@@ -362,3 +362,13 @@ def test_a_reference_problem_containing_a_semicolon_stays_whole(
         (33, "two units stand on sector 'south'; move one"),
         (49, "unit 'kpa_1' is lonely"),
     ]
+
+
+def test_folded_block_text_reads_as_plain_words() -> None:
+    """A `>` block folds its lines into spaces, with no stray control characters."""
+    from game.scenario.yaml_safety import read_yaml
+
+    doc = read_yaml("note: >-\n  first line\n  second line\nliteral: |\n  a\n  b\nquoted: \"bell \\a kept\"\n")
+    assert doc.data["note"] == "first line second line"
+    assert doc.data["literal"] == "a\nb\n"
+    assert doc.data["quoted"] == "bell \a kept"

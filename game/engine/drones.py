@@ -139,15 +139,15 @@ class RoadExposure:
 
 def road_exposure(
     p: Params, held: np.ndarray, road_sorties: np.ndarray, p_jam_road: np.ndarray, overwatch: np.ndarray,
-    net_share: np.ndarray, coord: float,
+    net_share: np.ndarray, coord: float, base_distance: np.ndarray, speed: np.ndarray,
 ) -> RoadExposure:
     """Per-segment exposure of a truck to enemy road drones (see module doc); loops over the few enemy groups."""
     R = held.shape[0]
     G = p.G
-    distance = p.enemy_distance[None, :] + held.astype(float) @ p.screen_depth  # (R, G)
-    hours = p.length / p.speed
+    distance = base_distance + held.astype(float) @ p.screen_depth  # (R, G)
+    hours = p.length / speed  # (R, G)
     netting = 1.0 - p.netting_protection * net_share[:, None] * p.on_road[None, :]
-    mitig = netting * overwatch[:, None] * ((1.0 - p.concealment) * hours * ROAD_HAZARD_KMH)[None, :]
+    mitig = netting * overwatch[:, None] * ((1.0 - p.concealment) * ROAD_HAZARD_KMH) * hours
     radio = np.zeros((R, G))
     radio_raw = np.zeros((R, G))
     fibre = np.zeros((R, G))

@@ -105,7 +105,7 @@ def _notes(game: "Game", p: Params, st: State, facing: np.ndarray) -> list[str]:
     notes: list[str] = []
     fibre = (p.drone_side == ENEMY) & p.drone_fibre
     if fibre.any() and p.G:
-        distance = p.enemy_distance + (st.holder[0] == PLAYER).astype(float) @ p.screen_depth
+        distance = st.road_distance[0] + (st.holder[0] == PLAYER).astype(float) @ p.screen_depth
         reach = p.drone_reach[fibre].max()
         near = [p.scenario.map.roads[g].name for g in range(p.G) if distance[g] <= reach and (p.on_road[g] or p.on_tracks[g])]
         if near:

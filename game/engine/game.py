@@ -13,10 +13,12 @@ from typing import Any
 import numpy as np
 
 from game.scenario import Scenario
+from game.scenario.injects import SetRate
 
 from .directives import check_orders, compile_orders
 from .events import holders, side_morale, turn_report
 from .fog import enemy_by_sector, intel
+from .injects import state_target
 from .forecast import run_forecast
 from .orders import ConvoyPlan, DroneTasks, EwAllocation, Orders, OrdersError
 from .params import ENDINGS, PLAYER, POSTURES, ROAD_STATES, STOCKS, Params, set_path
@@ -166,8 +168,16 @@ class Game:
     # --- the umpire ---------------------------------------------------------------------
 
     def set_parameter(self, path: str, value: float) -> None:
-        """Change a scenario number (an umpire's decision); recompiles the parameters, keeps the state."""
+        """Change a scenario number (an umpire's decision); recompiles the parameters, keeps the state.
+
+        Numbers the engine keeps in the state (a road's speed, throughput, enemy distance; a sector's
+        fortification) are changed in the state as well, so the decision takes effect at once."""
         scenario = self.scenario.model_copy(deep=True)
         set_path(scenario, path, value)
         self.scenario = scenario
         self.model = Model(scenario)
+        where = state_target(SetRate(kind="set_rate", target=path, value=value))
+        if where is not None:
+            name, kind, item = where
+            col = (self.params.road_ids if kind == "roads" else self.params.sector_ids).index(item)
+            getattr(self.state, name)[:, col] = value

@@ -3,7 +3,8 @@
 Triggers are evaluated at the start of a turn on each replication's own state; the chance part
 draws from stream(seed, turn, "injects") (one uniform per replication and inject, whatever fires).
 State effects (stocks, road state, morale, strength) apply to the replications where the inject
-fired. Rate effects (scale_rate, set_rate on a scenario path) change the compiled parameters: each
+fired, and so do rate effects on numbers the engine keeps in the state (a road segment's speed,
+throughput and enemy distance; a sector's fortification — see STATE_PATHS). Other rate effects (scale_rate, set_rate on a scenario path) change the compiled parameters: each
 replication carries how many times each rate inject fired, and replications that differ are
 resolved with their own parameter set (see game.engine.step), so a forecast or a batch run treats
 a chance inject honestly, replication by replication.
@@ -26,9 +27,27 @@ _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
 }
 
 
+STATE_PATHS = {
+    "map.roads": {"speed_kmh": "road_speed", "throughput_t_per_turn": "road_throughput", "enemy_distance_km": "road_distance"},
+    "map.sectors": {"fortification": "fort"},
+}
+"""Scenario numbers that live in the state, replication by replication: a rate effect on one of them
+changes the state where the inject fired instead of recompiling the parameters."""
+
+
+def state_target(effect: ScaleRate | SetRate) -> tuple[str, str, str] | None:
+    """(state field, kind of item, item id) when the effect targets a number kept in the state."""
+    parts = effect.target.split(".")
+    if len(parts) == 4:
+        fields = STATE_PATHS.get(".".join(parts[:2]))
+        if fields and parts[3] in fields:
+            return fields[parts[3]], parts[1], parts[2]
+    return None
+
+
 def is_rate(inj: Inject) -> bool:
-    """True when the inject changes a scenario number (and so the compiled parameters)."""
-    return any(isinstance(e, (ScaleRate, SetRate)) for e in inj.effects)
+    """True when the inject changes a compiled parameter (a scenario number not kept in the state)."""
+    return any(isinstance(e, (ScaleRate, SetRate)) and state_target(e) is None for e in inj.effects)
 
 
 def metric(p: Params, st: State, cond: Condition) -> np.ndarray:
@@ -108,6 +127,16 @@ def apply(p: Params, st: State, fire: np.ndarray) -> None:
             elif isinstance(eff, ChangeStrength):
                 u = p.unit_ids.index(eff.unit)
                 st.strength[rows, u] = np.maximum(0.0, st.strength[rows, u] + eff.delta)
+            elif isinstance(eff, (ScaleRate, SetRate)) and (where := state_target(eff)) is not None:
+                name, kind, item = where
+                col = (p.road_ids if kind == "roads" else p.sector_ids).index(item)
+                arr = getattr(st, name)
+                new = arr[rows, col] * eff.factor if isinstance(eff, ScaleRate) else np.full(rows.sum(), eff.value)
+                if name == "fort":
+                    new = np.clip(new, 0.0, 1.0)
+                elif name == "road_speed":
+                    new = np.maximum(new, 0.1)
+                arr[rows, col] = np.maximum(new, 0.0)
 
 
 def rate_effects(p: Params, counts: tuple[int, ...]) -> list[tuple[str, str, float]]:
@@ -116,6 +145,8 @@ def rate_effects(p: Params, counts: tuple[int, ...]) -> list[tuple[str, str, flo
     for inj, n in zip(p.scenario.injects, counts):
         for _ in range(n):
             for eff in inj.effects:
+                if isinstance(eff, (ScaleRate, SetRate)) and state_target(eff) is not None:
+                    continue  # kept in the state, applied per replication by `apply`
                 if isinstance(eff, ScaleRate):
                     out.append(("scale_rate", eff.target, eff.factor))
                 elif isinstance(eff, SetRate):

@@ -72,6 +72,9 @@ def reference_turn(params: Params, st: State, d: Directives, rng: random.Random,
     progress = L(st.progress[row].tolist())
     posture_st = L(st.posture[row].tolist())
     damage = L(st.damage[row].tolist())
+    road_speed = L(st.road_speed[row].tolist())
+    road_throughput = L(st.road_throughput[row].tolist())
+    road_distance = L(st.road_distance[row].tolist())
     stocks = L(st.stocks[row].tolist())
     netting_km = float(st.netting_km[row])
     paused = bool(st.paused[row])
@@ -207,7 +210,7 @@ def reference_turn(params: Params, st: State, d: Directives, rng: random.Random,
     net_share = min(1.0, netting_km / road_len) if road_len > 0 else 0.0
 
     def exposure(held: list[bool]) -> tuple[list[float], list[float], list[float], list[float], list[float]]:
-        dist = [p["enemy_distance"][g] + sum(p["screen_depth"][s][g] for s in range(S) if held[s]) for g in range(G)]
+        dist = [road_distance[g] + sum(p["screen_depth"][s][g] for s in range(S) if held[s]) for g in range(G)]
         radio, fibre, radio_raw, netf = [0.0] * G, [0.0] * G, [0.0] * G, [0.0] * G
         for i in range(D):
             if dside[i] != ENEMY:
@@ -223,7 +226,7 @@ def reference_turn(params: Params, st: State, d: Directives, rng: random.Random,
                 if not inr[g]:
                     continue
                 per_km = road_sorties[i] * p["length"][g] * p["watch"][g] / tot / p["length"][g]
-                common = (1 - p["concealment"][g]) * p["length"][g] / p["speed"][g] * ROAD_HAZARD_KMH
+                common = (1 - p["concealment"][g]) * p["length"][g] / road_speed[g] * ROAD_HAZARD_KMH
                 netting = 1 - params.netting_protection * net_share * p["on_road"][g]
                 netf[g] = netting
                 if p["drone_fibre"][i]:
@@ -283,7 +286,7 @@ def reference_turn(params: Params, st: State, d: Directives, rng: random.Random,
     n_night = 0 if route_blocked else int(round(float(d.night[r0])))
     lost = binomial(rng, n_day, 1 - math.exp(-lam * esc)) + binomial(rng, n_night, 1 - math.exp(-lam * params.night_visibility * esc))
     cargo = (n_day + n_night - lost) * params.cargo_t * (1 - params.escort_penalty * float(d.escort[r0]))
-    capacity = min((p["throughput"][g] * float(STATE_THROUGHPUT[states[g]]) for g in range(G) if route[g]), default=math.inf)
+    capacity = min((road_throughput[g] * float(STATE_THROUGHPUT[states[g]]) for g in range(G) if route[g]), default=math.inf)
     delivered = min(cargo, capacity, params.border_t)
     needsum = sum(p["need"])
     share = [n / needsum for n in p["need"]] if needsum > 0 else [1 / 3] * 3

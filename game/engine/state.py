@@ -33,6 +33,9 @@ class State:
     damage: np.ndarray  # (R, G) int8 physical damage to the road (3 = blocked)
     road_state: np.ndarray  # (R, G) int8 0 open .. 3 cut
     open_turns: np.ndarray  # (R, G) turns each segment ended open
+    road_speed: np.ndarray  # (R, G) km/h (injects may change it replication by replication)
+    road_throughput: np.ndarray  # (R, G) tonnes per turn
+    road_distance: np.ndarray  # (R, G) km to enemy launch points with every screening sector held
     stocks: np.ndarray  # (R, 4) ammunition_t, drones, fuel_t, food_medical_t
     netting_km: np.ndarray  # (R,)
     cut_clock: np.ndarray  # (R,) consecutive turns with every route cut
@@ -133,6 +136,9 @@ def initial_state(p: Params, replications: int = 1, injects: int = 0) -> State:
         damage=rep(p.road_state0),  # a segment that starts contested or worse starts damaged that far
         road_state=rep(p.road_state0),
         open_turns=np.zeros((R, G)),
+        road_speed=rep(p.speed),
+        road_throughput=rep(p.throughput),
+        road_distance=rep(p.enemy_distance),
         stocks=rep(p.stocks0),
         netting_km=np.zeros(R),
         cut_clock=np.zeros(R),

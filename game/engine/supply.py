@@ -78,6 +78,7 @@ def routes_cut(p: Params, exposure: RoadExposure, blocked: np.ndarray) -> np.nda
 def run_convoys(
     p: Params, tracks: np.ndarray, day: np.ndarray, night: np.ndarray, escort: np.ndarray,
     exposure: RoadExposure, blocked: np.ndarray, states: np.ndarray, u_day: np.ndarray, u_night: np.ndarray,
+    throughput: np.ndarray,
 ) -> ConvoyResult:
     """Send the trucks, draw the losses, deliver what gets through."""
     R = blocked.shape[0]
@@ -96,7 +97,7 @@ def run_convoys(
     share_r = np.where(lam > 0, lam_r / np.where(lam > 0, lam, 1.0), 0.0)
     survivors = n_day + n_night - lost
     cargo = survivors * p.cargo_t * (1.0 - p.escort_penalty * escort)
-    capacity = np.where(route, p.throughput[None, :] * STATE_THROUGHPUT[states], np.inf).min(axis=1)
+    capacity = np.where(route, throughput * STATE_THROUGHPUT[states], np.inf).min(axis=1)
     delivered = np.minimum(np.minimum(cargo, capacity), p.border_t)
 
     def expected_lost(l_day: np.ndarray, l_night: np.ndarray | None = None) -> np.ndarray:

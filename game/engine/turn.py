@@ -127,7 +127,8 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     dturn = plan_drones(p, tasks, ew, s.stocks[:, 1], s.road_share, attack_any, coord)
     road_len = float((p.length * p.on_road).sum())
     net_share = np.minimum(1.0, s.netting_km / road_len) if road_len > 0 else np.zeros(R)
-    expo = road_exposure(p, held0, dturn.road_sorties, dturn.p_jam_road, dturn.overwatch, net_share, coord)
+    expo = road_exposure(p, held0, dturn.road_sorties, dturn.p_jam_road, dturn.overwatch, net_share, coord,
+                         s.road_distance, s.road_speed)
     dturn.front_sorties = dturn.front_sorties + expo.idle
     front_casualties(p, dturn, ew[:, 0], coord)
 
@@ -138,7 +139,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     states = segment_states(p, expo, s.damage, blocked)
     conv = run_convoys(
         p, _rows(d.tracks, R), _rows(d.day, R), _rows(d.night, R), _rows(d.escort, R).astype(float),
-        expo, blocked, states, u[:, lay.DAY], u[:, lay.NIGHT],
+        expo, blocked, states, u[:, lay.DAY], u[:, lay.NIGHT], s.road_throughput,
     )
     s.stocks = s.stocks + split_cargo(p, conv.delivered)
     cut_start = routes_cut(p, expo, blocked)
@@ -234,7 +235,8 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     changed = np.flatnonzero(ter.fell.any(axis=1))
     if changed.size:  # the front moved: recompute the threat where it did
         part = road_exposure(p, s.holder[changed] == PLAYER, dturn.road_sorties[changed], dturn.p_jam_road[changed],
-                             dturn.overwatch[changed], net_share[changed], coord)
+                             dturn.overwatch[changed], net_share[changed], coord, s.road_distance[changed],
+                             s.road_speed[changed])
         expo_end = _patch(expo, part, changed)
     blocked_end = blocked_segments(p, s.holder, s.damage)
     s.road_state = segment_states(p, expo_end, s.damage, blocked_end)

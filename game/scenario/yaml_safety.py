@@ -279,14 +279,16 @@ class _Builder:
 
     def _scalar(self, event: ScalarEvent, pos: Pos) -> None:
         tag = _tag_text(event.tag)
+        # The round-trip scanner marks each fold of a `>` block with a BEL character; drop the markers.
+        text = event.value.replace("\a", "") if event.style == ">" else event.value
         if tag is not None:
-            value = _tagged_value(tag, event.value, pos)
+            value = _tagged_value(tag, text, pos)
         elif event.implicit[0]:
-            value = _core_value(event.value, pos)
+            value = _core_value(text, pos)
         else:
-            value = event.value
+            value = text
         self._grow(1, pos)
-        node = _Node("scalar", pos, value, raw=event.value, plain=tag is None and bool(event.implicit[0]))
+        node = _Node("scalar", pos, value, raw=text, plain=tag is None and bool(event.implicit[0]))
         self._name(event.anchor, node)
         self._attach(node)
 
