@@ -147,3 +147,20 @@ def test_mean_field_mode_is_deterministic(small):
     d = compile_orders(model.base, orders())
     new, out, _ = advance(model, st, d, 4, mean_field=True)
     assert np.allclose(out.losses[0], out.losses[1]) and np.allclose(out.losses[1], out.losses[2])
+
+
+def test_initial_state_is_writable_and_never_aliases_the_parameters(small):
+    from game.engine.batch import run_batch
+    from game.engine.policies import POLICIES
+    from game.engine.step import Model
+
+    model = Model(small)
+    for R in (1, 3):
+        st = model.initial_state(R)
+        for name, value in st.arrays().items():
+            assert value.flags.writeable, name
+            assert not np.shares_memory(value, model.base.strength0), name
+    # a batch of a single replication, played to the end, leaves the parameters untouched
+    before = model.base.strength0.copy()
+    run_batch(model, POLICIES["hold"], 1, seed=1, chunk=1)
+    assert np.array_equal(model.base.strength0, before)

@@ -3,7 +3,7 @@
 `run_batch(scenario, policy_or_orders, replications, turns, seed, chunk)` plays `replications`
 independent games (all turns, or `turns`) under a standing policy (vectorised: each replication
 gets its own orders from its own state) or fixed orders, `chunk` replications at a time so memory
-stays bounded. Chunk k draws its dice from stream(seed, turn, "batch.k"), so a batch is
+stays bounded; games that end leave the chunk, so no work is spent on them. Chunk k draws its dice from stream(seed, turn, "batch.k"), so a batch is
 reproducible from its arguments (and independent of any game played with the same seed).
 """
 
@@ -61,27 +61,37 @@ def run_batch(
     rep_turns = 0
     for k, start in enumerate(range(0, replications, chunk)):
         R = min(chunk, replications - start)
-        st = model.initial_state(R)
+        final = model.initial_state(R)
+        st = final
+        alive = np.arange(R)  # rows of `final` still being played; finished games leave the chunk
         played = np.zeros(R)
         for _ in range(horizon):
-            if st.ended.all():
+            if st.R == 0:
                 break
             params = model.variants(st)[0][0]
             d = fixed if fixed is not None else policy_or_orders.directives(params, st)  # type: ignore[union-attr]
-            played += ~st.ended
-            rep_turns += int((~st.ended).sum())
+            played[alive] += 1
+            rep_turns += st.R
             st, _, _ = advance(model, st, d, seed, purpose=f"batch.{k}", inject_purpose=f"batch.{k}.injects")
-        params = model.variants(st)[0][0] if st.R else model.base
-        lines, total = score_arrays(params, st)
+            if st.ended.any():
+                done = st.ended
+                final.put(alive[done], st.take(done))
+                st = st.take(~done)
+                alive = alive[~done]
+        if st.R:
+            final.put(alive, st)
+        final.turn = horizon + 1
+        params = model.variants(final)[0][0]
+        lines, total = score_arrays(params, final, turns_played=played)
         parts.append({
             "score": total,
-            "own_casualties": st.casualties[:, PLAYER].sum(axis=1),
-            "enemy_casualties": st.casualties[:, 1].sum(axis=1),
-            "area_held": st.area_held(params),
-            "delivered": st.delivered_total,
-            "trucks_lost": st.trucks_lost_total,
+            "own_casualties": final.casualties[:, PLAYER].sum(axis=1),
+            "enemy_casualties": final.casualties[:, 1].sum(axis=1),
+            "area_held": final.area_held(params),
+            "delivered": final.delivered_total,
+            "trucks_lost": final.trucks_lost_total,
             "turns_played": played,
-            "ending": st.ending.copy(),
+            "ending": final.ending.copy(),
             **{f"line.{name}": q * w for name, _, q, w in lines},
         })
     joined = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}

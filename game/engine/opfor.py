@@ -41,15 +41,23 @@ def plan_targets(
     """Each enemy unit's target sector this turn (-1 none) and its location after any approach march."""
     R, S = holder.shape
     held = holder == PLAYER
-    weakness = 1.0 - defenders / (defenders.max(axis=1, keepdims=True) + 1.0)
-    hops = p.dist.astype(float)
-    static = 4.0 * p.main_effort_rank[None, :] - 3.0 * np.maximum(hops - 1.0, 0.0) + 100.0 * (hops == 0)
-    static = np.where(p.dist < 90, static, -1e9)  # (S origin, S target)
-    score = static[None] + np.where(held, 2.0 * weakness, -1e12)[:, None, :]
-    best = score.argmax(axis=2)  # (R, S origin)
-    valid = (held.astype(float) @ (p.dist < 90).T.astype(float)) > 0  # some held sector is reachable
-    tgt = rowwise_take(best, loc)
-    ok = rowwise_take(valid, loc) & able
+    in_contact = rowwise_take(held, loc)  # standing in a sector the player holds: fight there
+    tgt = loc.copy()
+    ok = in_contact & able
+    rows = np.flatnonzero((able & ~in_contact).any(axis=1))
+    if rows.size:  # the doctrine's choice, only where some unit stands outside the player's ground
+        h = held[rows]
+        d = defenders[rows]
+        weakness = 1.0 - d / (d.max(axis=1, keepdims=True) + 1.0)
+        hops = p.dist.astype(float)
+        static = 4.0 * p.main_effort_rank[None, :] - 3.0 * np.maximum(hops - 1.0, 0.0) + 100.0 * (hops == 0)
+        static = np.where(p.dist < 90, static, -1e9)  # (S origin, S target)
+        best = (static[None] + np.where(h, 2.0 * weakness, -1e12)[:, None, :]).argmax(axis=2)  # (r, S origin)
+        valid = (h.astype(float) @ (p.dist < 90).T.astype(float)) > 0  # some held sector is reachable
+        lr = loc[rows]
+        outside = ~in_contact[rows]
+        tgt[rows] = np.where(outside, rowwise_take(best, lr), lr)
+        ok[rows] = np.where(outside, rowwise_take(valid, lr) & able[rows], ok[rows])
     hop = p.dist[loc, tgt]
     assault = ok & (hop <= 1)
     move = ok & (hop > 1)

@@ -15,7 +15,7 @@ A turn's noise is drawn *before* the turn is resolved, in shapes that depend
 only on the scenario's structure (sub-steps, sectors, road segments) and on
 the number of replications, never on the orders (`draw_noise`):
 
-* `normals`, shape (substeps, R, 2, S): one standard normal per sub-step, per
+* `normals`, shape (substeps, R, 2, S), float32: one standard normal per sub-step, per
   side and per sector. Each side's losses in a sector during a sub-step are a
   Poisson variate obtained from this normal (see `game.engine.sampling`), so
   two different orders for the same turn face the *same* dice: if a sector was
@@ -107,6 +107,6 @@ class Noise:
 
 def draw_noise(layout: NoiseLayout, replications: int, gen: np.random.Generator) -> Noise:
     """Draw the whole turn's noise up front, in the same shapes whatever the orders."""
-    normals = gen.standard_normal((layout.substeps, replications, 2, layout.sectors))
+    normals = gen.standard_normal((layout.substeps, replications, 2, layout.sectors), dtype=np.float32)
     uniforms = gen.random((replications, layout.columns))
     return Noise(normals, uniforms)

@@ -13,10 +13,10 @@ from .report import Score, ScoreLine
 from .state import State
 
 
-def objectives_met(p: Params, st: State) -> dict[str, np.ndarray]:
-    """(R,) bool per objective id, judged on the state as it stands."""
+def objectives_met(p: Params, st: State, turns_played: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """(R,) bool per objective id, judged on the state as it stands (turns played: st.turn - 1 unless given)."""
     out: dict[str, np.ndarray] = {}
-    turns_played = max(st.turn - 1, 1)
+    turns_played = np.maximum(turns_played if turns_played is not None else st.turn - 1, 1)
     start_strength = float(p.strength0[p.unit_side == PLAYER].sum())
     for obj in p.scenario.scoring.objectives:
         if obj.kind == "hold_place":
@@ -34,7 +34,9 @@ def objectives_met(p: Params, st: State) -> dict[str, np.ndarray]:
     return out
 
 
-def score_arrays(p: Params, st: State) -> tuple[list[tuple[str, str, np.ndarray, float]], np.ndarray]:
+def score_arrays(
+    p: Params, st: State, turns_played: np.ndarray | None = None
+) -> tuple[list[tuple[str, str, np.ndarray, float]], np.ndarray]:
     """Score lines as (name, label, quantity (R,), weight) and the total (R,)."""
     w = p.scenario.scoring
     lines: list[tuple[str, str, np.ndarray, float]] = [
@@ -49,7 +51,7 @@ def score_arrays(p: Params, st: State) -> tuple[list[tuple[str, str, np.ndarray,
             w.orderly_withdrawal_bonus,
         ),
     ]
-    met = objectives_met(p, st)
+    met = objectives_met(p, st, turns_played)
     for obj in w.objectives:
         lines.append((f"objective.{obj.id}", obj.title, met[obj.id].astype(float), obj.points))
     total = sum(q * weight for _, _, q, weight in lines)

@@ -111,7 +111,8 @@ def initial_state(p: Params, replications: int = 1, injects: int = 0) -> State:
     R, U, S, G = replications, p.U, p.S, p.G
 
     def rep(a: np.ndarray, dtype: type | None = None) -> np.ndarray:
-        return np.ascontiguousarray(np.broadcast_to(a, (R, *a.shape)), dtype=dtype or a.dtype)
+        """R writable copies of a parameter array (never a view of the parameters)."""
+        return np.array(np.broadcast_to(a, (R, *a.shape)), dtype=dtype or a.dtype, copy=True)
 
     posture = np.zeros(S, dtype=np.int8)
     from .params import POSTURE_INDEX

@@ -69,20 +69,27 @@ def resolve(
     new_holder = np.where(fell, ENEMY, holder).astype(holder.dtype)
     prog = np.where(fell | ~held, 0.0, prog)
 
-    still = new_holder == PLAYER
-    # where the defenders of each fallen sector go: nearest held sector, the strongest among equals
-    score = -1000.0 * p.dist[None, :, :] + (defenders / (defenders.max(axis=1, keepdims=True) + 1.0))[:, None, :]
-    score = np.where(still[:, None, :], score, -np.inf)
-    dest = score.argmax(axis=2)  # (R, S)
-    has_dest = still.any(axis=1)[:, None] & np.ones((1, S), dtype=bool)
-    fell_u = rowwise_take(fell, loc) & movable
-    dest_u = rowwise_take(dest, loc)
-    hops = p.dist[loc, dest_u]
-    post_u = rowwise_take(posture, loc)
-    share = np.where(hops <= 1, RETREAT_LOSS[post_u], CUT_OFF_LOSS)
-    overrun = fell_u & ~rowwise_take(has_dest, loc)
-    retreat = np.where(fell_u, strength * np.where(overrun, OVERRUN_LOSS, share), 0.0)
-    new_loc = np.where(fell_u & ~overrun, dest_u, loc)
+    retreat = np.zeros(strength.shape)
+    overrun = np.zeros(strength.shape, dtype=bool)
+    new_loc = loc
+    rows = np.flatnonzero(fell.any(axis=1))
+    if rows.size:  # only where a sector fell: where its defenders go, and what it costs them
+        still = new_holder[rows] == PLAYER
+        d = defenders[rows]
+        # nearest held sector, the strongest among equals
+        score = -1000.0 * p.dist[None, :, :] + (d / (d.max(axis=1, keepdims=True) + 1.0))[:, None, :]
+        score = np.where(still[:, None, :], score, -np.inf)
+        dest = score.argmax(axis=2)  # (r, S)
+        lr = loc[rows]
+        fell_u = rowwise_take(fell[rows], lr) & movable[rows]
+        dest_u = rowwise_take(dest, lr)
+        hops = p.dist[lr, dest_u]
+        share = np.where(hops <= 1, RETREAT_LOSS[rowwise_take(posture[rows], lr)], CUT_OFF_LOSS)
+        over = fell_u & ~still.any(axis=1)[:, None]
+        retreat[rows] = np.where(fell_u, strength[rows] * np.where(over, OVERRUN_LOSS, share), 0.0)
+        overrun[rows] = over
+        new_loc = loc.copy()
+        new_loc[rows] = np.where(fell_u & ~over, dest_u, lr)
     # attackers that took a sector move into it
     took = (target >= 0) & rowwise_take(np.concatenate([fell, np.zeros((R, 1), bool)], axis=1), np.where(target >= 0, target, S))
     new_loc = np.where(took, target, new_loc)

@@ -77,9 +77,7 @@ class SalientApp(App[None]):
         except SalientError as error:
             self.notify(str(error), title=f"Cannot load {path.name}", severity="error", timeout=15)
             return
-        self.session = Session(Game(scenario, seed), None)
-        self.session.scenario_path = str(path)
-        self.session.trainee = trainee
+        self.session = Session(Game(scenario, seed), None, scenario_path=str(path), trainee=trainee)
         self.switch_screen(BriefingScreen(self.session))
 
     def begin_play(self) -> None:

@@ -33,6 +33,7 @@ class TurnResult:
     before: Picture
     after: Picture
     intel_after: Intel | None
+    """The estimate after the turn (enemy losses are told from it, never from the ground truth)."""
     hours: str
     """The resolved turn's time label."""
 
@@ -63,8 +64,6 @@ class Session:
             save_path: Path | None = None) -> "Session":
         """Start a new game and its journal (in the saves folder unless `save_path` is given)."""
         from game.engine.game import Game
-        from game.record.journal import Journal
-        from game.record.paths import new_save_path
 
         session = cls(Game(scenario, seed), None, scenario_path=scenario_path, trainee=trainee)
         session.start_journal(save_path)
@@ -218,5 +217,4 @@ class Session:
         self._last_field = None
         self.orders = self.game.default_orders() if not self.game.finished else orders
         after = self.picture()
-        intel_after = None if self.game.finished else self.intel()
-        return TurnResult(report, before, after, intel_after, hours)
+        return TurnResult(report, before, after, self.intel(), hours)

@@ -86,5 +86,5 @@ def check_snapshot(folder: Path, name: str, svg: str) -> None:
         failed = Path(tempfile.gettempdir()) / "salient-snapshots" / f"{name}.failed.svg"
         failed.parent.mkdir(parents=True, exist_ok=True)
         failed.write_text(svg, encoding="utf-8")
-        raise AssertionError(f"{name} differs from {path} (new rendering in {failed}; "
-                             f"{UPDATE_ENV}=1 accepts it)")
+        raise AssertionError(f"{name} differs from {path} (new rendering in {failed}; a change in the "
+                             f"engine's numbers shows here too; {UPDATE_ENV}=1 accepts it)")
