@@ -276,10 +276,17 @@ def _plain(error: ValueError) -> str:
 
 
 def _recorded_count(journal: "Journal | None") -> int:
-    loaded = getattr(journal, "loaded", None)
-    if loaded is None:
+    """Interventions already in the journal: read from the file, since the umpire screen can be opened again
+    after interventions made earlier in the same session (`journal.loaded` only knows those of the save)."""
+    if journal is None:
         return 0
-    return sum(1 for r in loaded.others if r.get("type") == UMPIRE_RECORD)
+    from game.record.journal import load_journal
+
+    try:
+        loaded = load_journal(journal.path)
+    except SalientError:
+        loaded = journal.loaded
+    return 0 if loaded is None else sum(1 for r in loaded.others if r.get("type") == UMPIRE_RECORD)
 
 
 # --- reading interventions back: the AAR and replay ------------------------------------------

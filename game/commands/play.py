@@ -1,4 +1,7 @@
-"""`salient play [PATH] [--seed N] [--load FILE] [--trainee NAME]`: play in the terminal (also `salient` alone).
+"""`salient play [PATH] [--seed N] [--load FILE] [--trainee NAME] [--umpire] [--db PATH]`: play in the terminal.
+
+(`salient` alone does the same.) A finished game is recorded in the class database. Umpire mode (ctrl+u)
+is on when the instructor sets a passphrase: `--umpire` asks for one, else `$SALIENT_UMPIRE_PASSPHRASE`.
 
 Bad input is found before the screen is taken over, so it gets the usual one-line message and
 exit code 1. Once the game is running, an unexpected error is logged, the autosave is kept and
@@ -10,7 +13,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from game.classroom.guard import UmpireGuard
 
 
 def register(subparsers: Any) -> None:
@@ -25,6 +31,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--seed", type=int, metavar="N", help="seed of the new game (random by default)")
     parser.add_argument("--load", metavar="FILE", help="continue the saved game in FILE (a .jsonl journal)")
     parser.add_argument("--trainee", default="", metavar="NAME", help="your name, recorded in the save")
+    parser.add_argument("--umpire", action="store_true",
+                        help="instructor: set a passphrase now (asked twice, not shown) that opens umpire mode "
+                        "with ctrl+u; without it, umpire mode is on only if $SALIENT_UMPIRE_PASSPHRASE is set")
+    parser.add_argument("--db", metavar="PATH", help="class database finished games are recorded in "
+                        "(default $SALIENT_DB, else class.sqlite3 in the user data directory)")
     parser.set_defaults(handler=run)
 
 
@@ -45,7 +56,12 @@ def run(args: argparse.Namespace) -> int:
 
         scenario_path = _existing(args.path, "scenario")
         load_scenario(scenario_path)
-    return run_app(scenario_path, args.seed, args.trainee, session)
+    from game.classroom.guard import UmpireGuard
+
+    from_env = UmpireGuard.from_env()  # always read, so the passphrase leaves the environment
+    guard = UmpireGuard.from_prompt() if args.umpire else from_env
+    db = Path(args.db).expanduser() if args.db else None
+    return run_app(scenario_path, args.seed, args.trainee, session, umpire_guard=guard, db_path=db)
 
 
 def _existing(text: str, what: str) -> Path:
@@ -58,15 +74,17 @@ def _existing(text: str, what: str) -> Path:
 
 
 def run_app(scenario_path: Path | None, seed: int | None, trainee: str, session: Any = None, *,
-            headless: bool = False) -> int:
+            headless: bool = False, umpire_guard: UmpireGuard | None = None, db_path: Path | None = None) -> int:
     """Run the TUI; print where the game is saved, or a plain crash message. Returns the exit code.
 
-    `headless` runs without a terminal (for tests of the crash path).
+    `headless` runs without a terminal (for tests of the crash path); `umpire_guard` turns umpire mode on.
     """
     from game.tui.app import LaunchOptions, SalientApp
     from game.tui.crash import crash_message, write_crash_log
 
-    app = SalientApp(LaunchOptions(scenario=scenario_path, seed=seed, trainee=trainee), session=session)
+    app = SalientApp(LaunchOptions(scenario=scenario_path, seed=seed, trainee=trainee, db_path=db_path),
+                     session=session)
+    app.umpire_guard = umpire_guard
     try:
         app.run(headless=headless)
     except Exception as error:  # noqa: BLE001 - whatever escapes Textual still gets a plain message
@@ -79,4 +97,6 @@ def run_app(scenario_path: Path | None, seed: int | None, trainee: str, session:
     if save is not None:
         print(f"salient: {app.saved_message or f'game saved in {save}'}")
         print(f"salient: continue with  salient play --load {save}")
+    if app.record_warning:
+        print(f"salient: warning: {app.record_warning}", file=sys.stderr)
     return 0

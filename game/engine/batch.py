@@ -3,7 +3,8 @@
 `run_batch(scenario, policy_or_orders, replications, turns, seed, chunk)` plays `replications`
 independent games (all turns, or `turns`) under a standing policy (vectorised: each replication
 gets its own orders from its own state) or fixed orders, `chunk` replications at a time so memory
-stays bounded; games that end leave the chunk, so no work is spent on them. Chunk k draws its dice from stream(seed, turn, "batch.k"), so a batch is
+stays bounded; games that end leave the chunk, so no work is spent on them (each replication keeps
+its own dice regardless: the chunk's noise is drawn whole and the live rows taken). Chunk k draws its dice from stream(seed, turn, "batch.k"), so a batch is
 reproducible from its arguments (and independent of any game played with the same seed).
 """
 
@@ -72,7 +73,8 @@ def run_batch(
             d = fixed if fixed is not None else policy_or_orders.directives(params, st)  # type: ignore[union-attr]
             played[alive] += 1
             rep_turns += st.R
-            st, _, _ = advance(model, st, d, seed, purpose=f"batch.{k}", inject_purpose=f"batch.{k}.injects")
+            st, _, _ = advance(model, st, d, seed, purpose=f"batch.{k}", inject_purpose=f"batch.{k}.injects",
+                               rows=alive if alive.size < R else None, size=R)
             if st.ended.any():
                 done = st.ended
                 final.put(alive[done], st.take(done))
@@ -82,7 +84,7 @@ def run_batch(
             final.put(alive, st)
         final.turn = horizon + 1
         params = model.variants(final)[0][0]
-        lines, total = score_arrays(params, final, turns_played=played)
+        lines, total = score_arrays(params, final)
         parts.append({
             "score": total,
             "own_casualties": final.casualties[:, PLAYER].sum(axis=1),

@@ -14,9 +14,9 @@ from .state import State
 
 
 def objectives_met(p: Params, st: State, turns_played: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """(R,) bool per objective id, judged on the state as it stands (turns played: st.turn - 1 unless given)."""
+    """(R,) bool per objective id, judged on the state as it stands (each replication's own turns played)."""
     out: dict[str, np.ndarray] = {}
-    turns_played = np.maximum(turns_played if turns_played is not None else st.turn - 1, 1)
+    turns_played = np.maximum(turns_played if turns_played is not None else st.played, 1)
     start_strength = float(p.strength0[p.unit_side == PLAYER].sum())
     for obj in p.scenario.scoring.objectives:
         if obj.kind == "hold_place":

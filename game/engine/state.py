@@ -52,6 +52,7 @@ class State:
     withdraw_left: np.ndarray  # (R,) turns until the withdrawal completes
     orderly: np.ndarray  # (R,) bool, the withdrawal completed with the road usable
     ended: np.ndarray  # (R,) bool
+    played: np.ndarray  # (R,) turns resolved (stops when the replication ends)
     ending: np.ndarray  # (R,) int8 code (see params.ENDINGS)
     fired: np.ndarray  # (R, I) int, times each inject has fired
 
@@ -156,6 +157,7 @@ def initial_state(p: Params, replications: int = 1, injects: int = 0) -> State:
         withdraw_left=np.zeros(R),
         orderly=np.zeros(R, dtype=bool),
         ended=np.zeros(R, dtype=bool),
+        played=np.zeros(R),
         ending=np.zeros(R, dtype=np.int8),
         fired=np.zeros((R, injects), dtype=np.int16),
     )

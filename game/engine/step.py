@@ -75,14 +75,19 @@ class Model:
         return tuple(full)
 
 
-def fire_injects(model: Model, state: State, seed: int, purpose: str = "injects") -> tuple[State, np.ndarray]:
+def fire_injects(
+    model: Model, state: State, seed: int, purpose: str = "injects", rows: np.ndarray | None = None, size: int | None = None
+) -> tuple[State, np.ndarray]:
     """Evaluate this turn's injects and apply them to a copy of the state (the input is never changed).
 
     Returns the state to resolve (the input itself when nothing fired) and (R, I) bool of what fired.
+    `rows`/`size`: the state holds rows `rows` of a batch of `size` replications (see `advance`).
     """
     if not model.injects:
         return state, np.zeros((state.R, 0), dtype=bool)
-    uniforms = stream(seed, state.turn, purpose).random((state.R, model.injects))
+    uniforms = stream(seed, state.turn, purpose).random((size or state.R, model.injects))
+    if rows is not None:
+        uniforms = uniforms[rows]
     fire = inj.evaluate(model.base, state, uniforms)
     if not fire.any():
         return state, fire
@@ -93,16 +98,23 @@ def fire_injects(model: Model, state: State, seed: int, purpose: str = "injects"
 
 def advance(
     model: Model, state: State, directives: Directives, seed: int, *, purpose: str = "resolve",
-    inject_purpose: str = "injects", mean_field: bool = False,
+    inject_purpose: str = "injects", mean_field: bool = False, rows: np.ndarray | None = None, size: int | None = None,
 ) -> tuple[State, Outcome, np.ndarray]:
-    """One turn for every replication: injects, noise, the turn itself. Returns (state, outcome, injects fired)."""
-    state, fired = fire_injects(model, state, seed, inject_purpose)
+    """One turn for every replication: injects, noise, the turn itself. Returns (state, outcome, injects fired).
+
+    When `state` holds only rows `rows` of a batch of `size` replications (the others have ended),
+    the dice are drawn for all `size` and those rows taken, so each replication keeps its own dice
+    however many others have left the batch.
+    """
+    state, fired = fire_injects(model, state, seed, inject_purpose, rows, size)
     groups = model.variants(state)
     layout = groups[0][0].layout
     if mean_field:
         noise = Noise.mean_field(layout, state.R)
     else:
-        noise = draw_noise(layout, state.R, stream(seed, state.turn, purpose))
+        noise = draw_noise(layout, size or state.R, stream(seed, state.turn, purpose))
+        if rows is not None:
+            noise = noise.take(rows)
     if len(groups) == 1:
         new, out = resolve_turn(groups[0][0], state, directives, noise)
         return new, out, fired

@@ -285,6 +285,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     s.trucks_lost_total = s.trucks_lost_total + conv.lost
     s.paused = paused_next
     s.turn = turn + 1
+    s.played = st.played + 1.0
 
     F = np.zeros((R, fx.F))
     drone_split = [dturn.enemy_front_cas, dturn.strike_cas]

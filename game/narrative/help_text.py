@@ -90,6 +90,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+s", "confirm the save is on disk"),
     ("ctrl+z", "undo the last change to your orders"),
     ("ctrl+p", "command palette: every action by name"),
+    ("ctrl+u", "umpire mode, for the instructor (asks for the passphrase)"),
     ("q", "quit (the game is saved first)"),
 )
 
@@ -100,6 +101,8 @@ CONCEPTS: tuple[tuple[str, str], ...] = (
     ("Road states", "open (=), contested (~), interdicted (!) and cut (X). A cut road starts the encirclement "
      "clock."),
     ("Map marks", "■ held by us, □ held by the enemy; the letters in brackets are the same in words."),
+    ("Drills", "On some turns the instructor has set a decision drill: it is put when you end the turn, "
+     "before the turn is resolved. Past its time limit your standing orders are carried out."),
 )
 
 

@@ -7,8 +7,9 @@ briefing → play ⇄ result → end), the session being played, and the keys th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -18,6 +19,10 @@ from game.errors import SalientError
 from .crash import write_crash_log
 from .palette import ScreenActions
 from .session import Session, TurnResult
+
+if TYPE_CHECKING:
+    from game.classroom.guard import UmpireGuard
+    from game.engine.report import Score
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,8 @@ class LaunchOptions:
     trainee: str = ""
     save_path: Path | None = None
     """Where a new game's journal goes (default: a fresh name in the saves folder)."""
+    db_path: Path | None = None
+    """The class database finished games are recorded in (default: $SALIENT_DB, else the user data folder)."""
 
 
 class SalientApp(App[None]):
@@ -53,6 +60,10 @@ class SalientApp(App[None]):
         """Set when an unexpected error stopped the app: where its details were written."""
         self.saved_message = ""
         """What to tell the player in the terminal after a normal exit."""
+        self.umpire_guard: UmpireGuard | None = None
+        """The instructor's passphrase check; None leaves umpire mode off (set before `run`)."""
+        self.record_warning = ""
+        """Why a finished game could not be added to the class database ('' when it was, or none finished)."""
 
     def on_mount(self) -> None:
         if self.session is not None:
@@ -128,6 +139,26 @@ class SalientApp(App[None]):
         self.pop_screen()
         if self.session is not None and self.session.game.finished:
             self.switch_screen(EndScreen(self.session))
+            self.record_finished_game(self.session)
+
+    def record_finished_game(self, session: Session) -> None:
+        """Add the finished game to the class database, in a thread; the journal is already safe on disk."""
+        path = session.journal_path
+        if path is None:
+            return
+        self.run_worker(partial(self._record, path, session.score()), thread=True, group="class-record")
+
+    def _record(self, path: Path, score: Score) -> None:
+        from game.classroom.recorder import record_game_safely
+
+        try:
+            warning = record_game_safely(path, db_path=self.options.db_path, score=score)
+        except Exception as error:  # noqa: BLE001 - a bug in recording must not take the game down with it
+            warning = (f"the game is saved in {path}, but it could not be added to the class record ({error}); "
+                       f"add it later with: salient class import {path}")
+        if warning:
+            self.record_warning = warning  # `salient play` prints it too, in case the app has closed meanwhile
+            self.notify(warning, title="Class record", severity="warning", timeout=20)  # thread-safe: a message
 
     def back_to_title(self) -> None:
         """Leave this game (it stays saved) for the title screen."""

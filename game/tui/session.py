@@ -52,6 +52,10 @@ class Session:
         self._lock = threading.Lock()
         self._forecast: tuple[str, Forecast] | None = None
         self._intel: Intel | None = None
+        self.generation = 0
+        """Goes up each time the world changes outside a turn (an umpire's intervention): older results are stale."""
+        self.drilled_turns: set[int] = set()
+        """Turns whose decision drill has been answered (so ending the turn does not ask it again)."""
         self.orders: Orders = game.default_orders() if not game.finished else Orders()
         self.undo_stack: list[Orders] = []
         self._last_field: str | None = None
@@ -82,6 +86,7 @@ class Session:
     def load(cls, path: Path) -> "Session":
         """Continue a saved game: replay its whole turns; a torn last turn is cut off and said so.
 
+        `replay` applies the umpire's interventions where they were made, those of the unfinished turn too.
         Orders that were being planned when the game was saved (a `draft` record) are restored.
         """
         from game.record.journal import Journal, load_journal, replay
@@ -92,6 +97,8 @@ class Session:
         notes = [f"Recovered: {journal.recovered}."] if journal.recovered else []
         h = loaded.header
         session = cls(game, journal, notes=notes, scenario_path=h.scenario_path, trainee=h.trainee)
+        session.drilled_turns = {r["turn"] for r in loaded.others
+                                 if r.get("type") == "drill" and isinstance(r.get("turn"), int)}
         drafts = [r for r in loaded.others if r.get("type") == "draft" and r.get("turn") == game.turn]
         if drafts and not game.finished:
             try:
@@ -171,6 +178,13 @@ class Session:
         """The score so far, or the final one."""
         with self._lock:
             return self.game.score()
+
+    def invalidate(self) -> None:
+        """Forget the cached intel and forecast: the world changed mid-turn (an umpire's intervention)."""
+        with self._lock:
+            self._intel = None
+            self._forecast = None
+            self.generation += 1
 
     # --- changing the draft -------------------------------------------------------------------
 

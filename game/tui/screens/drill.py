@@ -27,7 +27,7 @@ class DrillScreen(ModalScreen[DrillAnswer]):
     """Rationale, ranking or choice, estimate, countdown; f2 submits."""
 
     DEFAULT_CSS = """
-    DrillScreen { align: center middle; background: $background 70%; }
+    DrillScreen { align: center middle; background: $background; }  /* opaque: the forecast stays hidden */
     #drill-dialog { width: 90; max-width: 98%; height: auto; max-height: 96%; border: thick $accent;
                     background: $surface; padding: 0 1; }
     #drill-header { height: auto; }

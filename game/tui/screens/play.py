@@ -3,11 +3,15 @@
 Orders come two ways, equally complete: the form (tab between fields) and the command line (`:`).
 Both end in `Session.change`, so undo, the forecast and the journal see one stream of orders. The
 forecast is recomputed in a worker a moment after the orders stop changing; it never blocks typing.
+
+Instructor tools: a scenario's decision drill is put before its turn ends (`DrillScreen`), and ctrl+u
+opens umpire mode behind the instructor's passphrase. This screen never shows the umpire's ground truth.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,6 +21,7 @@ from textual.markup import escape
 from textual.timer import Timer
 from textual.widgets import Input, RichLog, Static, TabbedContent, TabPane, Tabs
 
+from game.classroom.drills import DrillAnswer, conclude, drill_for_turn
 from game.engine.orders import POSTURES, Orders, OrdersError
 from game.engine.report import Forecast
 from game.narrative.advice import forecast_lines, summary_line
@@ -33,6 +38,10 @@ from ..widgets.orders_form import OrdersForm
 from ..widgets.panels import EnemyPanel, ForcesPanel
 from .base import PaletteCommand, SalientScreen
 from .confirm import ConfirmDialog
+from .drill import DrillScreen
+
+if TYPE_CHECKING:
+    from game.classroom.umpire import Intervention
 
 FORECAST_DELAY = 0.25
 """Seconds of quiet after the last change before the forecast is recomputed."""
@@ -46,6 +55,8 @@ class PlayScreen(SalientScreen):
         Binding("e", "end_turn", "End turn", id="play.end_turn"),
         Binding("colon,slash", "focus_command", "Command line", key_display=":", id="play.command"),
         Binding("ctrl+z", "undo", "Undo", id="play.undo"),
+        Binding("ctrl+u", "umpire", "Umpire", show=False, id="play.umpire",
+                tooltip="instructor only: ground truth and interventions, behind a passphrase"),
         Binding("escape", "leave_field", "Leave field", show=False, id="play.leave"),
         Binding("1", "show_tab('tab-situation')", "Situation tab", show=False, id="play.tab_situation"),
         Binding("2", "show_tab('tab-orders')", "Orders tab", show=False, id="play.tab_orders"),
@@ -139,15 +150,17 @@ class PlayScreen(SalientScreen):
 
     def _forecast_now(self) -> None:
         if self.is_attached and not self.session.game.finished:
-            self._compute_forecast(self.session.orders)
+            self._compute_forecast(self.session.orders, self.session.generation)
 
     @work(thread=True, exclusive=True, group="forecast")
-    def _compute_forecast(self, orders: Orders) -> None:
+    def _compute_forecast(self, orders: Orders, generation: int) -> None:
         try:
             forecast = self.session.forecast(orders)
         except OrdersError as error:
             self.app.call_from_thread(self._blocked, orders, str(error))
             return
+        if self.session.generation != generation:
+            return  # the umpire changed the world meanwhile; a fresh forecast is on its way
         self.app.call_from_thread(self._show_forecast, orders, forecast)
 
     def _show_forecast(self, orders: Orders, forecast: Forecast) -> None:
@@ -247,11 +260,29 @@ class PlayScreen(SalientScreen):
             lambda yes: self.end_turn() if yes else None)
 
     def end_turn(self) -> None:
-        """Resolve the turn now and show what happened."""
-        problems = self.session.problems()
+        """Resolve the turn now and show what happened; a turn with a decision drill asks it first."""
+        s = self.session
+        problems = s.problems()
         if problems:
             self.say("The turn cannot end yet:", *[f"  ! {p}" for p in problems])
             self.notify("\n".join(problems), title="Orders cannot be carried out", severity="error")
+            return
+        drill = drill_for_turn(s.scenario, s.game.turn)
+        if drill is not None and s.game.turn not in s.drilled_turns:
+            turn = s.game.turn
+
+            def answered(answer: DrillAnswer | None) -> None:
+                if answer is None:
+                    return
+                orders, answer = conclude(s.game, s.journal, drill, answer, s.orders)
+                s.drilled_turns.add(turn)
+                if answer.orders_from != "trainee":
+                    self.say("Time ran out: the standing orders are carried out." if answer.late
+                             else "The orders of the option you chose are carried out.")
+                self.change_orders(orders)
+                self.end_turn()
+
+            self.app.push_screen(DrillScreen(drill, turn), answered)
             return
         try:
             result = self.session.end_turn()
@@ -269,6 +300,21 @@ class PlayScreen(SalientScreen):
             self.show_orders()
         else:
             self.say("Nothing to undo this turn (a finished turn stays as it was played).")
+
+    def action_umpire(self) -> None:
+        """Umpire mode for the instructor (asks for the passphrase; says how to enable it when it is off)."""
+        from .umpire import open_umpire
+
+        s = self.session
+        open_umpire(self.app, s.game, s.journal, getattr(self.app, "umpire_guard", None),
+                    on_change=self._after_umpire)
+
+    def _after_umpire(self, iv: Intervention) -> None:
+        """The world changed: drop the cached intel and forecast; tell the trainee what they would hear."""
+        self.session.invalidate()
+        if iv.announce:
+            self.notify(iv.announce, title="News", timeout=10)
+            self.say(f"News: {iv.announce}")
 
     def action_focus_command(self) -> None:
         """Put the cursor on the command line."""
