@@ -23,7 +23,7 @@ import numpy as np
 
 from .opfor import assault_hours
 from .params import ENEMY, PLAYER, Params
-from .sampling import poisson_from_normal, rowwise_take
+from .sampling import poisson_from_normal, rowmax, rowsum
 
 DRONE_SATURATION = 10.0
 """Soldiers in contact below which drones start running out of targets (N0)."""
@@ -100,10 +100,11 @@ class Rates:
 
 def support_split(A: np.ndarray, D: np.ndarray, share: float) -> np.ndarray:
     """(R, S) distribution of the enemy's support fire: `share` on the assaults, the rest on the defence in depth."""
-    a_tot = A.sum(axis=1, keepdims=True)
-    d_tot = D.sum(axis=1, keepdims=True)
-    on_assault = np.where(a_tot > 0, A / np.where(a_tot > 0, a_tot, 1.0), 0.0)
-    in_depth = np.where(d_tot > 0, D / np.where(d_tot > 0, d_tot, 1.0), 0.0)
+    # A, D ≥ 0: a zero total means a row of zeros, which 0 / 1 leaves at 0 (no np.where on the quotient)
+    a_tot = rowsum(A, keepdims=True)
+    d_tot = rowsum(D, keepdims=True)
+    on_assault = A / np.where(a_tot > 0, a_tot, 1.0)
+    in_depth = D / np.where(d_tot > 0, d_tot, 1.0)
     s = np.where(a_tot > 0, share, 0.0)
     return s * on_assault + (1.0 - s) * in_depth
 
@@ -129,14 +130,14 @@ def build_rates(
     aimed[:, ENEMY] = p.aimed_rate * dt * c.quality[:, PLAYER] * fire_mult / prot_att
     area[:, ENEMY] = p.area_rate * dt * c.area_weight[:, PLAYER] * fire_mult / (p.frontage * prot_att)
 
-    a_tot = A.sum(axis=1, keepdims=True)
-    on_assault = np.where(a_tot > 0, A / np.where(a_tot > 0, a_tot, 1.0), 0.0)
+    a_tot = rowsum(A, keepdims=True)
+    on_assault = A / np.where(a_tot > 0, a_tot, 1.0)  # A ≥ 0 (see support_split)
     # the attacker's support presses hardest where the defence is thinnest
-    press = A * (2.0 - D / (D.max(axis=1, keepdims=True) + 1.0))
+    press = A * (2.0 - D / (rowmax(D, keepdims=True) + 1.0))
     drone_dist = support_split(press, D, 1.0)  # enemy drones: the assaults, else harassment of the defence
     drones = np.empty((R, 2, S))
-    drones[:, PLAYER] = enemy_drone_cas.sum(axis=1, keepdims=True) * drone_dist * c.vuln[:, PLAYER] / n
-    drones[:, ENEMY] = strike_cas.sum(axis=1, keepdims=True) * on_assault * c.vuln[:, ENEMY] / n
+    drones[:, PLAYER] = rowsum(enemy_drone_cas, keepdims=True) * drone_dist * c.vuln[:, PLAYER] / n
+    drones[:, ENEMY] = rowsum(strike_cas, keepdims=True) * on_assault * c.vuln[:, ENEMY] / n
 
     split = support_split(press, D, p.support_share)
     rounds_e = p.art_rounds[ENEMY] * coord * split
@@ -174,14 +175,20 @@ def attrition(p: Params, c: Contact, r: Rates, normals: np.ndarray | None) -> At
     X = c.X.astype(f32)
     cap = (p.engaged_per_km * p.frontage).astype(f32)
     a, b, d, k = (x.astype(f32) for x in (r.aimed, r.area, r.drones, r.support))
-    z = None if normals is None else normals.astype(f32)
+    z = None if normals is None else normals.astype(f32, copy=False)
     raw = np.zeros((4, *X.shape), dtype=f32)  # sums of: engaged enemy, engaged enemy × X, saturation, X
     lost = np.zeros_like(X)
+    # work buffers reused by every sub-step (same operations in the same order, without temporaries)
+    other, oX, sat, lam, tmp = (np.empty_like(X) for _ in range(5))
     for i in range(p.substeps):
-        other = np.minimum(X, cap)[:, ::-1]
-        oX = other * X
-        sat = X / (X + f32(DRONE_SATURATION))
-        lam = a * other + b * oX + d * sat + k * X
+        np.minimum(X[:, ::-1], cap, out=other)  # the other side's engaged soldiers
+        np.multiply(other, X, out=oX)
+        np.add(X, f32(DRONE_SATURATION), out=sat)
+        np.divide(X, sat, out=sat)
+        np.multiply(a, other, out=lam)
+        lam += np.multiply(b, oX, out=tmp)
+        lam += np.multiply(d, sat, out=tmp)
+        lam += np.multiply(k, X, out=tmp)
         if z is None:
             loss = np.minimum(lam, X)
         else:
@@ -191,7 +198,7 @@ def attrition(p: Params, c: Contact, r: Rates, normals: np.ndarray | None) -> At
         raw[0] += other
         raw[1] += oX
         raw[2] += sat
-        raw[3] += X + loss  # the strength at the start of the sub-step
+        raw[3] += np.add(X, loss, out=tmp)  # the strength at the start of the sub-step
     acc = np.stack([a * raw[0], b * raw[1], d * raw[2], k * raw[3]]).astype(np.float64)
     lost64 = lost.astype(np.float64)
     total = acc.sum(axis=0)
@@ -224,12 +231,15 @@ def unit_losses(p: Params, c: Contact, att: Attrition, strength: np.ndarray) -> 
         rates[:, 1, :, :S] = np.where(rest > 0, per_engaged * (engaged - lead_eng) / rest, 0.0)  # aimed, others
         rates[:, 2, :, :S] = np.where(X > 0, (area + sup) / X, 0.0)
         rates[:, 3, :, :S] = np.where(X * c.vuln > 0, dr / (X * c.vuln), 0.0)
+    # one flat position per unit (its row, side and sector), then three gathers: the aimed rate
+    # (the lead-soldier or the other-soldier one, chosen per unit once per Params), area + support, drones
     width = 2 * (S + 1)
-    side = p.unit_side.clip(0, 1).astype(np.int64)
-    idx = (side[None, :] * (S + 1) + c.eng)[:, None, :] + (width * np.arange(4))[None, :, None]
-    g = rowwise_take(rates.reshape(R, 4 * width), idx.reshape(R, 4 * U)).reshape(R, 4, U)
-    aimed = np.where(p.lead[None, :], g[:, 0], g[:, 1])
-    drones = c.x * c.unit_vuln * g[:, 3]
-    total = c.x * (aimed + g[:, 2]) + drones
+    side = p.unit_side.clip(0, 1).astype(np.intp)
+    pos = c.eng.astype(np.intp)
+    pos += (4 * width * np.arange(R, dtype=np.intp))[:, None] + side * (S + 1)
+    flat = rates.reshape(-1)
+    aimed = np.take(flat, pos + np.where(p.lead, 0, width))
+    drones = c.x * c.unit_vuln * np.take(flat, pos + 3 * width)
+    total = c.x * (aimed + np.take(flat, pos + 2 * width)) + drones
     scale = np.where(total > strength, strength / np.where(total > 0, total, 1.0), 1.0)
     return total * scale, drones * scale

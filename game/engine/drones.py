@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .params import ENEMY, PLAYER, Params
+from .sampling import rowsum
 
 RECON_TEAMS = 2.0
 """Recon teams for 63% of the full recon effect (recon level = 1 − exp(−teams / this))."""
@@ -71,14 +72,14 @@ def plan_drones(
     per_team = share * p.drone_sorties  # sorties per tasked team, by group
     strike = tasks[:, 0:1] * per_team * targets_exist[:, None]  # (R, D)
     counter = tasks[:, 1:2] * per_team
-    wanted = (strike + counter).sum(axis=1)
+    wanted = rowsum(strike + counter)
     f = np.where(wanted > 0, np.minimum(1.0, drone_stock / np.where(wanted > 0, wanted, 1.0)), 0.0)[:, None]
     pj_enemy = p_jammed(p.ew_teams[ENEMY], p.ew_log_survival[ENEMY])
     reach_front = p.drone_p_reach * (1.0 - p.drone_jam * pj_enemy) * (1.0 - p.drone_p_fail)
     strike_hits = strike * f * reach_front * p.drone_p_hit
     cas = strike_hits * p.drone_lethality
-    strike_cas = np.stack([(cas * ~p.drone_fibre).sum(1), (cas * p.drone_fibre).sum(1)], axis=1)
-    cd_hits = (counter * f * reach_front * p.drone_p_hit).sum(axis=1)
+    strike_cas = np.stack([rowsum(cas * ~p.drone_fibre), rowsum(cas * p.drone_fibre)], axis=1)
+    cd_hits = rowsum(counter * f * reach_front * p.drone_p_hit)
     ow_hits = tasks[:, 2] * (per_team * p.drone_p_reach * (1.0 - p.drone_p_fail) * p.drone_p_hit).sum()
     recon = 1.0 - np.exp(-tasks[:, 3] / RECON_TEAMS)
 
@@ -94,8 +95,8 @@ def plan_drones(
         strike_cas=strike_cas,
         enemy_front_cas=np.zeros((R, 2)),  # filled by front_casualties once idle road sorties return
         ew_front_multiplier=np.ones(R),
-        drones_used=((strike + counter) * f).sum(axis=1),
-        strike_sorties=(strike * f).sum(axis=1),
+        drones_used=rowsum((strike + counter) * f),
+        strike_sorties=rowsum(strike * f),
         recon=recon,
         suppression=suppression,
         suppressed_sorties=(theirs * p.drone_teams * p.drone_sorties).sum() * (1.0 - suppression),
@@ -112,9 +113,9 @@ def front_casualties(p: Params, dt: DroneTurn, ew_front: np.ndarray, coord: floa
     base = dt.front_sorties * p.drone_p_reach * (1.0 - p.drone_p_fail) * np.minimum(1.0, p.drone_p_hit * coord) * p.drone_lethality
     jammed = base * (1.0 - p.drone_jam * pj)
     radio = ~p.drone_fibre
-    dt.enemy_front_cas = np.stack([(jammed * radio).sum(1), (jammed * p.drone_fibre).sum(1)], axis=1)
+    dt.enemy_front_cas = np.stack([rowsum(jammed * radio), rowsum(jammed * p.drone_fibre)], axis=1)
     with_ew = dt.enemy_front_cas[:, 0]
-    without = (base * radio).sum(1)
+    without = rowsum(base * radio)
     dt.ew_front_multiplier = np.where(with_ew > 0, without / np.where(with_ew > 0, with_ew, 1.0), 1.0)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .params import ENEMY, PLAYER, Params
-from .sampling import rowwise_take
+from .sampling import rowany, rowwise_take
 
 MORALE_BREAK = 0.15
 """A unit whose morale falls below this is broken whatever its strength."""
@@ -44,7 +44,7 @@ def plan_targets(
     in_contact = rowwise_take(held, loc)  # standing in a sector the player holds: fight there
     tgt = loc.copy()
     ok = in_contact & able
-    rows = np.flatnonzero((able & ~in_contact).any(axis=1))
+    rows = np.flatnonzero(rowany(able & ~in_contact))
     if rows.size:  # the doctrine's choice, only where some unit stands outside the player's ground
         h = held[rows]
         d = defenders[rows]
@@ -58,10 +58,11 @@ def plan_targets(
         outside = ~in_contact[rows]
         tgt[rows] = np.where(outside, rowwise_take(best, lr), lr)
         ok[rows] = np.where(outside, rowwise_take(valid, lr) & able[rows], ok[rows])
-    hop = p.dist[loc, tgt]
+    pair = loc * p.dist.shape[1] + tgt  # flat (origin, target) index: one np.take instead of 2-D fancy indexing
+    hop = np.take(p.dist, pair)
     assault = ok & (hop <= 1)
     move = ok & (hop > 1)
-    new_loc = np.where(move, p.next_hop[loc, tgt], loc)
+    new_loc = np.where(move, np.take(p.next_hop, pair), loc)
     target = np.where(assault, tgt, -1)
     # the doctrine's minimum force ratio, sector by sector
     idx = np.where(target >= 0, target, S)
@@ -98,7 +99,10 @@ def reinforce(p: Params, strength: np.ndarray, reserve: np.ndarray) -> np.ndarra
         amount = p.reinforcements[side]
         if amount <= 0:
             continue
-        w = (p.unit_side == side) * p.strength0 * (strength >= 1.0) * ~reserve
+        # w ≥ 0, so a row whose total is 0 has w = 0 throughout and gets amount·0/1 = 0 (no np.where needed)
+        w = np.where((strength >= 1.0) & ~reserve, (p.unit_side == side) * p.strength0, 0.0)
         total = w.sum(axis=1, keepdims=True)
-        out = out + np.where(total > 0, amount * w / np.where(total > 0, total, 1.0), 0.0)
+        w *= amount
+        w /= np.where(total > 0, total, 1.0)
+        out = out + w
     return out

@@ -18,7 +18,10 @@ import math
 
 import numpy as np
 
-__all__ = ["binomial_from_uniform", "poisson_from_normal", "poisson_mean_correction", "rowwise_take"]
+__all__ = [
+    "binomial_from_uniform", "poisson_from_normal", "poisson_mean_correction", "rowany", "rowmax", "rowmin", "rowsum",
+    "rowwise_take",
+]
 
 
 def _clipped_rounded_mean(mu: float) -> float:
@@ -51,22 +54,34 @@ _TOP = 160  # the table covers means up to (_TOP / _STEPS)^2 = 64; beyond, the c
 _TABLE = np.append(np.interp((np.arange(_TOP + 1) / _STEPS) ** 2, _MEANS, _CORRECTION), [0.0, 0.0])
 _TABLE[_TOP:] = 0.0
 _TABLE32 = _TABLE.astype(np.float32)
+# per-interval slopes, precomputed once (the same subtraction the interpolation would do, so the same bits)
+_SLOPE = np.append(_TABLE[1:] - _TABLE[:-1], 0.0)
+_SLOPE32 = np.append(_TABLE32[1:] - _TABLE32[:-1], np.float32(0.0))
 
 
 def poisson_mean_correction(lam: np.ndarray) -> np.ndarray:
     """The lam' whose clipped, rounded normal variate has mean `lam` (a direct-indexed table on sqrt(lam))."""
-    table = _TABLE32 if lam.dtype == np.float32 else _TABLE
-    t = np.sqrt(lam) * _STEPS
+    f32 = lam.dtype == np.float32
+    table, slope = (_TABLE32, _SLOPE32) if f32 else (_TABLE, _SLOPE)
+    t = np.sqrt(lam)
+    t *= _STEPS
     np.minimum(t, _TOP, out=t)
     i = t.astype(np.intp)
-    lo = table[i]
-    return lam + lo + (table[i + 1] - lo) * (t - i.astype(t.dtype))
+    frac = t - i.astype(t.dtype)
+    frac *= np.take(slope, i)
+    out = lam + np.take(table, i)
+    out += frac
+    return out
 
 
 def poisson_from_normal(lam: np.ndarray, z: np.ndarray, cap: np.ndarray) -> np.ndarray:
     """A Poisson(lam) variate from standard normals `z`, never above `cap` (mean-corrected, see module doc)."""
     mu = poisson_mean_correction(lam)
-    x = np.floor(mu + np.sqrt(mu) * z + 0.5)
+    x = np.sqrt(mu)
+    x *= z
+    x += mu
+    x += 0.5
+    np.floor(x, out=x)
     np.maximum(x, 0.0, out=x)
     np.minimum(x, cap, out=x)
     return x
@@ -101,3 +116,55 @@ def rowwise_take(table: np.ndarray, idx: np.ndarray) -> np.ndarray:
     R, K = table.shape
     flat = idx + (K * np.arange(R, dtype=np.intp))[:, None]
     return np.take(table.reshape(-1), flat)
+
+
+# Reductions over a narrow last axis (sectors, sides, segments, drone types). numpy reduces each
+# row separately, which costs far more than the few additions in it; combining the columns with
+# whole-array operations does the same arithmetic once per column. `rowsum` is bit for bit
+# `a.sum(axis=-1)`: numpy adds fewer than 8 elements left to right, starting from 0.0 (its pairwise
+# summation only starts at 8), so wider axes fall back to numpy itself (tests/test_engine_sampling.py).
+_NARROW = 8
+
+
+def rowsum(a: np.ndarray, keepdims: bool = False) -> np.ndarray:
+    """`a.sum(axis=-1)` with the same bits, fast for a narrow last axis."""
+    n = a.shape[-1]
+    if n == 0 or n >= _NARROW or a.dtype.kind != "f":
+        return a.sum(axis=-1, keepdims=keepdims)
+    out = a[..., 0] + 0.0  # numpy's sum starts from 0.0 (so -0.0 becomes 0.0 there too)
+    for j in range(1, n):
+        out += a[..., j]
+    return out[..., None] if keepdims else out
+
+
+def rowany(a: np.ndarray) -> np.ndarray:
+    """`a.any(axis=-1)` for a boolean array, fast for a narrow last axis."""
+    n = a.shape[-1]
+    if n == 0 or n >= 4 * _NARROW:
+        return a.any(axis=-1)
+    out = a[..., 0].copy()
+    for j in range(1, n):
+        out |= a[..., j]
+    return out
+
+
+def rowmax(a: np.ndarray, keepdims: bool = False) -> np.ndarray:
+    """`a.max(axis=-1)` (no NaN in the engine's arrays), fast for a narrow last axis."""
+    n = a.shape[-1]
+    if n == 0 or n >= 4 * _NARROW:
+        return a.max(axis=-1, keepdims=keepdims)
+    out = a[..., 0].copy()
+    for j in range(1, n):
+        np.maximum(out, a[..., j], out=out)
+    return out[..., None] if keepdims else out
+
+
+def rowmin(a: np.ndarray) -> np.ndarray:
+    """`a.min(axis=-1)` (no NaN in the engine's arrays), fast for a narrow last axis."""
+    n = a.shape[-1]
+    if n == 0 or n >= 4 * _NARROW:
+        return a.min(axis=-1)
+    out = a[..., 0].copy()
+    for j in range(1, n):
+        np.minimum(out, a[..., j], out=out)
+    return out

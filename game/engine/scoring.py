@@ -41,6 +41,7 @@ def score_arrays(
     w = p.scenario.scoring
     lines: list[tuple[str, str, np.ndarray, float]] = [
         ("ground_held", "Square miles still held", st.area_held(p), w.per_sq_mi_held),
+        ("ground_turns_held", "Square miles held, summed over the turns played", st.area_turns, w.per_sq_mi_turn_held),
         ("own_casualties", "Own soldiers killed, wounded or captured", st.casualties[:, 0].sum(axis=1), w.per_own_casualty),
         ("enemy_casualties", "Enemy soldiers put out of action", st.casualties[:, 1].sum(axis=1), w.per_enemy_casualty),
         ("encircled", "Grouping encircled", (st.ending == ENDING_CODE["encircled"]).astype(float), w.encirclement_penalty),

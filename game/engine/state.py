@@ -33,6 +33,7 @@ class State:
     damage: np.ndarray  # (R, G) int8 physical damage to the road (3 = blocked)
     road_state: np.ndarray  # (R, G) int8 0 open .. 3 cut
     open_turns: np.ndarray  # (R, G) turns each segment ended open
+    area_turns: np.ndarray  # (R,) square miles held summed over the turns played (for scoring.per_sq_mi_turn_held)
     road_speed: np.ndarray  # (R, G) km/h (injects may change it replication by replication)
     road_throughput: np.ndarray  # (R, G) tonnes per turn
     road_distance: np.ndarray  # (R, G) km to enemy launch points with every screening sector held
@@ -138,6 +139,7 @@ def initial_state(p: Params, replications: int = 1, injects: int = 0) -> State:
         damage=rep(p.road_state0),  # a segment that starts contested or worse starts damaged that far
         road_state=rep(p.road_state0),
         open_turns=np.zeros((R, G)),
+        area_turns=np.zeros(R),
         road_speed=rep(p.speed),
         road_throughput=rep(p.throughput),
         road_distance=rep(p.enemy_distance),

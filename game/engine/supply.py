@@ -16,7 +16,7 @@ import numpy as np
 
 from .drones import RoadExposure
 from .params import ENEMY, Params
-from .sampling import binomial_from_uniform
+from .sampling import binomial_from_uniform, rowany, rowmin, rowsum
 
 STATE_SURVIVAL = (0.95, 0.85, 0.6)
 """Daylight survival of one truck on a segment at or above which it is open, contested, interdicted (else cut)."""
@@ -69,8 +69,8 @@ def routes_cut(p: Params, exposure: RoadExposure, blocked: np.ndarray) -> np.nda
     for route in (p.on_road, p.on_tracks):
         if not route.any():
             continue
-        survival = np.exp(-(exposure.total * route).sum(axis=1))
-        usable = ~(blocked & route).any(axis=1) & (survival >= ROUTE_CUT_SURVIVAL)
+        survival = np.exp(-rowsum(exposure.total * route))
+        usable = ~rowany(blocked & route) & (survival >= ROUTE_CUT_SURVIVAL)
         cut &= ~usable
     return cut
 
@@ -83,9 +83,9 @@ def run_convoys(
     """Send the trucks, draw the losses, deliver what gets through."""
     R = blocked.shape[0]
     route = np.where(tracks[:, None], p.on_tracks[None, :], p.on_road[None, :])  # (R, G)
-    route_blocked = (blocked & route).any(axis=1) | ~route.any(axis=1)
-    lam_r = (exposure.radio * route).sum(axis=1)
-    lam_f = (exposure.fibre * route).sum(axis=1)
+    route_blocked = rowany(blocked & route) | ~rowany(route)
+    lam_r = rowsum(exposure.radio * route)
+    lam_f = rowsum(exposure.fibre * route)
     lam = lam_r + lam_f
     esc = 1.0 - p.escort_protection * escort
     nv = p.night_visibility
@@ -97,7 +97,7 @@ def run_convoys(
     share_r = np.where(lam > 0, lam_r / np.where(lam > 0, lam, 1.0), 0.0)
     survivors = n_day + n_night - lost
     cargo = survivors * p.cargo_t * (1.0 - p.escort_penalty * escort)
-    capacity = np.where(route, throughput * STATE_THROUGHPUT[states], np.inf).min(axis=1)
+    capacity = rowmin(np.where(route, throughput * STATE_THROUGHPUT[states], np.inf))
     delivered = np.minimum(np.minimum(cargo, capacity), p.border_t)
 
     def expected_lost(l_day: np.ndarray, l_night: np.ndarray | None = None) -> np.ndarray:
@@ -105,8 +105,8 @@ def run_convoys(
         return n_day * (1.0 - np.exp(-l_day * esc)) + n_night * (1.0 - np.exp(-l_night * nv * esc))
 
     base = expected_lost(lam)
-    no_net = ((exposure.total / exposure.netting_factor) * route).sum(axis=1)
-    no_ew = ((exposure.radio_no_ew + exposure.fibre) * route).sum(axis=1)
+    no_net = rowsum((exposure.total / exposure.netting_factor) * route)
+    no_ew = rowsum((exposure.radio_no_ew + exposure.fibre) * route)
     spared = {
         "netting.spared": expected_lost(no_net) - base,
         "ew.road.spared": expected_lost(no_ew) - base,
@@ -144,7 +144,7 @@ def effectiveness(p: Params, stocks: np.ndarray, need: np.ndarray) -> tuple[np.n
 
 def need_and_use(p: Params, sector_strength: np.ndarray, posture: np.ndarray, reserve_strength: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(R, 3) what the grouping needs to fight at full effect, and what its postures use this turn."""
-    total = sector_strength.sum(axis=1) + reserve_strength
+    total = rowsum(sector_strength) + reserve_strength
     need = total[:, None] / 100.0 * p.need[None, :]
     use = np.einsum("rs,rsk->rk", sector_strength / 100.0, p.consumption[posture]) + reserve_strength[:, None] / 100.0 * p.consumption[0]
     return need, use

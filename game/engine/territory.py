@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .sampling import rowwise_take
+from .sampling import rowany, rowwise_take
 from .params import COUNTER_ATTACK, DELAY, ENEMY, PLAYER, WITHDRAW, Params
 
 PROGRESS_RATE = 0.5
@@ -72,7 +72,7 @@ def resolve(
     retreat = np.zeros(strength.shape)
     overrun = np.zeros(strength.shape, dtype=bool)
     new_loc = loc
-    rows = np.flatnonzero(fell.any(axis=1))
+    rows = np.flatnonzero(rowany(fell))
     if rows.size:  # only where a sector fell: where its defenders go, and what it costs them
         still = new_holder[rows] == PLAYER
         d = defenders[rows]

@@ -22,7 +22,7 @@ from .combat import COUNTER_ATTACK_FIRE, Contact, aggregate, attrition, build_ra
 from .directives import Directives
 from .drones import RoadExposure, front_casualties, plan_drones, road_exposure
 from .opfor import broken, contact_share, next_road_share, plan_targets, reinforce, sector_sum
-from .sampling import rowwise_take
+from .sampling import rowany, rowsum, rowwise_take
 from .params import COUNTER_ATTACK, DELAY, ENDING_CODE, ENEMY, FORTIFY, PLAYER, WITHDRAW, Params
 from .rng import Noise
 from .state import State
@@ -110,7 +110,10 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     in_held = rowwise_take(held0, s.loc)
     p_line = is_p & ~s.reserve & in_held
     p_in = p_line & ~brk0
-    D0 = sector_sum(np.where(p_in, s.loc, S), s.strength, S + 1)[:, :S]
+    # the defence in contact and the whole line in one bincount (plan_targets moves only enemy units)
+    both = sector_sum(np.concatenate([np.where(p_in, s.loc, S), np.where(p_line, s.loc, S) + (S + 1)], axis=1),
+                      np.concatenate([s.strength, s.strength], axis=1), 2 * (S + 1))
+    D0, line_strength = both[:, :S], both[:, S + 1:2 * S + 1]
     able = is_e & ~brk0 & ~s.paused[:, None]
     target, s.loc = plan_targets(p, s.holder, s.loc, s.strength, able, D0)
     cs = contact_share(p)
@@ -119,7 +122,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     contact: Contact = aggregate(p, eng, x, s.morale, s.vuln)
     A0 = contact.X[:, ENEMY]
     attacked = A0 > 0
-    attack_any = attacked.any(axis=1)
+    attack_any = rowany(attacked)
 
     # 3. drones and the road threat
     tasks = _rows(d.drones, R).astype(float)
@@ -146,7 +149,6 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     best_survival = _best_route_survival(p, expo.total, blocked)
 
     # 5. shortages and the guns' ammunition
-    line_strength = sector_sum(np.where(p_line, s.loc, S), s.strength, S + 1)[:, :S]
     reserve_strength = (s.strength * (is_p & s.reserve)).sum(axis=1)
     need, use = need_and_use(p, line_strength, posture, reserve_strength)
     eff, medical, fuel = effectiveness(p, s.stocks, need)
@@ -172,8 +174,10 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     brk1 = broken(p, s.strength, s.morale)
 
     # 8. ground
-    D1 = sector_sum(np.where(p_line & ~brk1, s.loc, S), s.strength, S + 1)[:, :S]
-    A1 = sector_sum(np.where((target >= 0) & ~brk1, target, S), s.strength * cs, S + 1)[:, :S]
+    both = sector_sum(
+        np.concatenate([np.where(p_line & ~brk1, s.loc, S), np.where((target >= 0) & ~brk1, target, S) + (S + 1)], axis=1),
+        np.concatenate([s.strength, s.strength * cs], axis=1), 2 * (S + 1))
+    D1, A1 = both[:, :S], both[:, S + 1:2 * S + 1]
     cap = p.engaged_per_km * p.frontage
     q_p = np.maximum(contact.quality[:, PLAYER], 0.5)
     q_e = np.maximum(contact.quality[:, ENEMY], 0.5)
@@ -215,8 +219,8 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     dow, pending = wounded_step(p, s.wounded_pending, new[:, PLAYER, 1], ~cut_start, best_survival, medical, fuel)
 
     # 13. the attacker takes stock
-    committed = A0.sum(axis=1)
-    enemy_lost = new[:, ENEMY].sum(axis=1)
+    committed = rowsum(A0)
+    enemy_lost = rowsum(new[:, ENEMY])
     paused_next = attack_any & ~s.paused & (enemy_lost > p.pause_threshold * np.maximum(committed, 1e-9))
     paused_now = s.paused.copy()
     s.road_share = next_road_share(p, conv.sent)
@@ -232,7 +236,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
         rows = np.flatnonzero(hit)
         s.damage[rows, seg[rows]] = np.minimum(3, np.maximum(states[rows, seg[rows]], s.damage[rows, seg[rows]]) + 1)
     expo_end = expo
-    changed = np.flatnonzero(ter.fell.any(axis=1))
+    changed = np.flatnonzero(rowany(ter.fell))
     if changed.size:  # the front moved: recompute the threat where it did
         part = road_exposure(p, s.holder[changed] == PLAYER, dturn.road_sorties[changed], dturn.p_jam_road[changed],
                              dturn.overwatch[changed], net_share[changed], coord, s.road_distance[changed],
@@ -247,18 +251,22 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     # 15. withdrawal and endings
     s.withdraw_left = np.where(s.withdrawing, s.withdraw_left - 1.0, s.withdraw_left)
     done = s.withdrawing & (s.withdraw_left <= 0) & ~frozen
-    exit_survival = _best_route_survival(p, expo_end.total, blocked_end)
-    exit_loss = s.strength * is_p * (WITHDRAWAL_EXIT_LOSS * (1.0 - exit_survival) * done)[:, None]
-    s.strength = s.strength - exit_loss
-    exit_captured = exit_loss * p.capture
-    exit_rest = exit_loss - exit_captured
-    exit_killed = exit_rest * p.kill_share[PLAYER]
-    new[:, PLAYER, 0] += exit_killed.sum(axis=1)
-    new[:, PLAYER, 1] += (exit_rest - exit_killed).sum(axis=1)
-    new[:, PLAYER, 2] += exit_captured.sum(axis=1) + pending * (1.0 - exit_survival) * done
-    pending = np.where(done, 0.0, pending)
+    if done.any():  # the grouping gets out (most turns nobody does: the losses below are all zero then)
+        exit_survival = _best_route_survival(p, expo_end.total, blocked_end)
+        exit_loss = s.strength * is_p * (WITHDRAWAL_EXIT_LOSS * (1.0 - exit_survival) * done)[:, None]
+        s.strength = s.strength - exit_loss
+        exit_captured = exit_loss * p.capture
+        exit_rest = exit_loss - exit_captured
+        exit_killed = exit_rest * p.kill_share[PLAYER]
+        new[:, PLAYER, 0] += exit_killed.sum(axis=1)
+        new[:, PLAYER, 1] += (exit_rest - exit_killed).sum(axis=1)
+        new[:, PLAYER, 2] += exit_captured.sum(axis=1) + pending * (1.0 - exit_survival) * done
+        pending = np.where(done, 0.0, pending)
+    else:
+        exit_loss = exit_captured = np.zeros_like(s.strength)
     s.orderly = s.orderly | (done & ~cut_end)
     area_before_exit = (s.holder == PLAYER) @ p.area
+    s.area_turns = st.area_turns + area_before_exit  # ground held this turn (a withdrawing turn still counts)
     s.holder = np.where(done[:, None] & (s.holder == PLAYER), ENEMY, s.holder).astype(np.int8)
 
     start_total = float(p.strength0[is_p].sum())
@@ -278,7 +286,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     s.casualties[:, PLAYER, 0] += dow
     s.casualties[:, PLAYER, 1] -= dow
     s.wounded_pending = pending
-    s.last_losses = new.sum(axis=2)
+    s.last_losses = rowsum(new)
     s.last_delivered = conv.delivered
     s.last_trucks = conv.sent
     s.delivered_total = s.delivered_total + conv.delivered
@@ -289,13 +297,13 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
 
     F = np.zeros((R, fx.F))
     drone_split = [dturn.enemy_front_cas, dturn.strike_cas]
-    cause = att.causes.sum(axis=3)  # (4, R, 2): sector totals by cause and side
-    art_part = (att.causes[3] * rates.art_share).sum(axis=2)  # (R, 2)
+    cause = rowsum(att.causes)  # (4, R, 2): sector totals by cause and side
+    art_part = rowsum(att.causes[3] * rates.art_share)  # (R, 2)
     for side, base in ((PLAYER, fx.OWN0), (ENEMY, fx.ENEMY0)):
         sup_total = cause[3][:, side]
         art_frac = np.where(sup_total > 0, art_part[:, side] / np.where(sup_total > 0, sup_total, 1.0), 1.0)
         split = drone_split[side]
-        tot = split.sum(axis=1)
+        tot = rowsum(split)
         radio_frac = np.where(tot > 0, split[:, 0] / np.where(tot > 0, tot, 1.0), 1.0)
         F[:, base + fx.AIM] = cause[0][:, side]
         F[:, base + fx.AREA] = cause[1][:, side]
@@ -309,7 +317,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     F[:, I["own.withdrawal"]] = exit_loss.sum(axis=1)
     F[:, I["ew.front.spared"]] = F[:, I["own.drones.radio.front"]] * (dturn.ew_front_multiplier - 1.0)
     close = att.causes[0][:, PLAYER] + att.causes[1][:, PLAYER] + att.causes[3][:, PLAYER]
-    F[:, I["fortification.spared"]] = (close * p.fort_defence * st.fort).sum(axis=1)
+    F[:, I["fortification.spared"]] = rowsum(close * p.fort_defence * st.fort)
     F[:, I["shortage.enemy_spared"]] = (F[:, I["enemy.fire.aimed"]] + F[:, I["enemy.fire.area"]]) * (1.0 / eff - 1.0)
     F[:, I["adaptation.enemy_spared"]] = (drone_u * is_e * (p.vuln0 / np.maximum(s.vuln, 1e-9) - 1.0)).sum(axis=1)
     F[:, I["counter_drone.suppressed"]] = dturn.suppressed_sorties
@@ -321,11 +329,11 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
         F[:, I[name]] = value
     F[:, I["territory.lost"]] = (ter.fell & ~ter.given) @ p.area
     F[:, I["territory.given"]] = ter.given @ p.area + area_before_exit * done
-    F[:, I["fortification.built"]] = built.sum(axis=1)
-    F[:, I["fortification.eroded.artillery"]] = np.minimum(er_art, st.fort + built).sum(axis=1)
-    F[:, I["fortification.eroded.air"]] = er_air.sum(axis=1)
+    F[:, I["fortification.built"]] = rowsum(built)
+    F[:, I["fortification.eroded.artillery"]] = rowsum(np.minimum(er_art, st.fort + built))
+    F[:, I["fortification.eroded.air"]] = rowsum(er_air)
 
-    road_sorties = np.stack([(dturn.road_sorties * ~p.drone_fibre).sum(1), (dturn.road_sorties * p.drone_fibre).sum(1)], axis=1)
+    road_sorties = np.stack([rowsum(dturn.road_sorties * ~p.drone_fibre), rowsum(dturn.road_sorties * p.drone_fibre)], axis=1)
     out = Outcome(
         losses=new, died_of_wounds=dow, unit_loss=loss_u + retreat + exit_loss, sector_loss=att.lost, factors=F,
         trucks_sent=conv.sent, trucks_lost=conv.lost, delivered=conv.delivered, consumed=consumed,
@@ -359,6 +367,6 @@ def _best_route_survival(p: Params, exposure: np.ndarray, blocked: np.ndarray) -
     best = np.zeros(exposure.shape[0])
     for route in (p.on_road, p.on_tracks):
         if route.any():
-            surv = np.exp(-(exposure * route).sum(axis=1)) * ~(blocked & route).any(axis=1)
+            surv = np.exp(-rowsum(exposure * route)) * ~rowany(blocked & route)
             best = np.maximum(best, surv)
     return best

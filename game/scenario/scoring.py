@@ -33,6 +33,12 @@ class Scoring(Strict):
 
     per_sq_mi_held: float = Field(allow_inf_nan=False)
     """Points per square mile still held at the end (the bridgehead's bargaining value)."""
+    per_sq_mi_turn_held: float = Field(default=0.0, allow_inf_nan=False)
+    """Points per square mile held per turn played (summed over the turns, the withdrawal turn included).
+
+    The bridgehead is a bargaining chip whose value accrues while it is held: every day of negotiation
+    it is still on the table counts, so ground held for ten turns is worth more than the same ground
+    held for two. 0 (the default) scores only the ground held at the end (`per_sq_mi_held`)."""
     per_own_casualty: float = Field(allow_inf_nan=False)
     """Points per own soldier killed, wounded or captured (negative: a cost)."""
     per_enemy_casualty: float = Field(allow_inf_nan=False)

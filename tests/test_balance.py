@@ -1,0 +1,71 @@
+"""The Kursk scenario's balance, as `salient check` sees it: its own assertions hold and no standing policy
+dominates (a policy that beats every other in nearly every game is a recipe, not a decision).
+
+The calibration behind it is in scenarios/kursk-2025.yaml (the `assertions:` block and the provenance of
+every number changed for it). A modest run count keeps this fast; `salient check --runs 1000` is the full test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from game.analysis.check import CheckReport, check_scenario
+from game.engine.batch import run_batch
+from game.engine.params import ENDINGS
+from game.engine.policies import POLICIES
+from game.scenario.load import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+KURSK = ROOT / "scenarios" / "kursk-2025.yaml"
+RUNS = 300
+
+
+@pytest.fixture(scope="module")
+def report() -> CheckReport:
+    return check_scenario(load_scenario(KURSK), runs=RUNS, seed=0)
+
+
+def test_every_assertion_holds(report: CheckReport) -> None:
+    assert report.assertions, "kursk-2025.yaml should state its balance as assertions"
+    failed = [f"{a.label}: {a.value:.3f} not in {a.between}" for a in report.assertions if a.status != "pass"]
+    assert failed == []
+    assert not report.failed
+
+
+def test_no_policy_dominates(report: CheckReport) -> None:
+    assert not [w for w in report.warnings if w.startswith("balance:")]
+
+
+def test_every_ending_is_reached(report: CheckReport) -> None:
+    reached = {e for s in report.policies for e, share in s.endings.items() if share > 0}
+    assert {"time", "withdrawn", "encircled", "destroyed", "bridgehead_fell"} <= reached
+    assert not [w for w in report.warnings if w.startswith("ending")]
+
+
+def _summary(report: CheckReport, name: str):
+    return next(s for s in report.policies if s.policy == name)
+
+
+def test_early_exit_and_considered_defence_are_competitive(report: CheckReport) -> None:
+    leave, stay = _summary(report, "delay_withdraw"), _summary(report, "hold_sudzha_road")
+    assert abs(leave.score_mean - stay.score_mean) <= max(leave.score_sd, stay.score_sd)
+    assert 0.2 <= report.wins["hold_sudzha_road"]["delay_withdraw"] <= 0.8
+
+
+def test_decisions_matter(report: CheckReport) -> None:
+    assert _summary(report, "hold").score_mean < _summary(report, "hold_sudzha_road").score_mean
+    assert report.wins["hold_sudzha_road"]["hold"] > 0.5
+
+
+def test_the_balance_is_the_same_through_the_batch_api() -> None:
+    """score_arrays serves the batch API too: the bargaining value accrued per turn is in its score lines."""
+    sc = load_scenario(KURSK)
+    r = run_batch(sc, POLICIES["delay_withdraw"], 50, seed=0)
+    accrued = r.score_lines["ground_turns_held"]
+    # leaving on turn 2 holds the whole bridgehead for the three turns the game lasts
+    area = sum(s.area_sq_mi for s in sc.map.sectors)
+    assert np.allclose(accrued, 3 * area * sc.scoring.per_sq_mi_turn_held)
+    assert all(ENDINGS[c] == "withdrawn" for c in r.ending)
