@@ -23,7 +23,7 @@ import numpy as np
 
 from .opfor import assault_hours
 from .params import ENEMY, PLAYER, Params
-from .sampling import poisson_from_normal, rowmax, rowsum
+from .sampling import PoissonWork, poisson_from_normal, rowmax, rowsum
 
 DRONE_SATURATION = 10.0
 """Soldiers in contact below which drones start running out of targets (N0)."""
@@ -180,6 +180,7 @@ def attrition(p: Params, c: Contact, r: Rates, normals: np.ndarray | None) -> At
     lost = np.zeros_like(X)
     # work buffers reused by every sub-step (same operations in the same order, without temporaries)
     other, oX, sat, lam, tmp = (np.empty_like(X) for _ in range(5))
+    work = PoissonWork(X.shape, f32)
     for i in range(p.substeps):
         np.minimum(X[:, ::-1], cap, out=other)  # the other side's engaged soldiers
         np.multiply(other, X, out=oX)
@@ -192,7 +193,7 @@ def attrition(p: Params, c: Contact, r: Rates, normals: np.ndarray | None) -> At
         if z is None:
             loss = np.minimum(lam, X)
         else:
-            loss = poisson_from_normal(lam, z[i], X)
+            loss = poisson_from_normal(lam, z[i], X, work)
         X -= loss
         lost += loss
         raw[0] += other

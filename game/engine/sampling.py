@@ -19,8 +19,8 @@ import math
 import numpy as np
 
 __all__ = [
-    "binomial_from_uniform", "poisson_from_normal", "poisson_mean_correction", "rowany", "rowmax", "rowmin", "rowsum",
-    "rowwise_take",
+    "PoissonWork", "binomial_from_uniform", "poisson_from_normal", "poisson_mean_correction",
+    "rowany", "rowmax", "rowmin", "rowsum", "rowwise_take",
 ]
 
 
@@ -59,25 +59,47 @@ _SLOPE = np.append(_TABLE[1:] - _TABLE[:-1], 0.0)
 _SLOPE32 = np.append(_TABLE32[1:] - _TABLE32[:-1], np.float32(0.0))
 
 
-def poisson_mean_correction(lam: np.ndarray) -> np.ndarray:
-    """The lam' whose clipped, rounded normal variate has mean `lam` (a direct-indexed table on sqrt(lam))."""
+class PoissonWork:
+    """Work buffers for `poisson_from_normal` on arrays of one shape and dtype, reused call after call.
+
+    A turn's sub-steps draw their losses on arrays of the same shape; fresh temporaries of that size
+    would be mapped and page-faulted again on every call (they exceed glibc's mmap threshold).
+    """
+
+    def __init__(self, shape: tuple[int, ...], dtype: np.dtype | type) -> None:
+        self.t, self.mu, self.x, self.tmp = (np.empty(shape, dtype) for _ in range(4))
+        self.i = np.empty(shape, np.intp)
+
+
+def poisson_mean_correction(lam: np.ndarray, work: PoissonWork | None = None) -> np.ndarray:
+    """The lam' whose clipped, rounded normal variate has mean `lam` (a direct-indexed table on sqrt(lam)).
+
+    With `work`, the result is written into `work.mu` (valid until the next call with the same work)."""
     f32 = lam.dtype == np.float32
     table, slope = (_TABLE32, _SLOPE32) if f32 else (_TABLE, _SLOPE)
-    t = np.sqrt(lam)
+    w = work if work is not None else PoissonWork(lam.shape, lam.dtype)
+    t = np.sqrt(lam, out=w.t)
     t *= _STEPS
     np.minimum(t, _TOP, out=t)
-    i = t.astype(np.intp)
-    frac = t - i.astype(t.dtype)
-    frac *= np.take(slope, i)
-    out = lam + np.take(table, i)
-    out += frac
+    i = w.i
+    np.copyto(i, t, casting="unsafe")  # truncation, as astype(intp); t ≥ 0
+    np.copyto(w.tmp, i, casting="unsafe")  # the whole part back in t's dtype
+    t -= w.tmp  # the fraction
+    t *= np.take(slope, i, out=w.tmp, mode="clip")  # i ≤ _TOP < len(table) - 1: "clip" never clips
+    out = np.add(lam, np.take(table, i, out=w.tmp, mode="clip"), out=w.mu)
+    out += t
     return out
 
 
-def poisson_from_normal(lam: np.ndarray, z: np.ndarray, cap: np.ndarray) -> np.ndarray:
-    """A Poisson(lam) variate from standard normals `z`, never above `cap` (mean-corrected, see module doc)."""
-    mu = poisson_mean_correction(lam)
-    x = np.sqrt(mu)
+def poisson_from_normal(
+    lam: np.ndarray, z: np.ndarray, cap: np.ndarray, work: PoissonWork | None = None
+) -> np.ndarray:
+    """A Poisson(lam) variate from standard normals `z`, never above `cap` (mean-corrected, see module doc).
+
+    With `work` (see `PoissonWork`), the result lives in `work.x` until the next call with the same work."""
+    w = work if work is not None else PoissonWork(lam.shape, lam.dtype)
+    mu = poisson_mean_correction(lam, w)
+    x = np.sqrt(mu, out=w.x)
     x *= z
     x += mu
     x += 0.5

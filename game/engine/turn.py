@@ -110,10 +110,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     in_held = rowwise_take(held0, s.loc)
     p_line = is_p & ~s.reserve & in_held
     p_in = p_line & ~brk0
-    # the defence in contact and the whole line in one bincount (plan_targets moves only enemy units)
-    both = sector_sum(np.concatenate([np.where(p_in, s.loc, S), np.where(p_line, s.loc, S) + (S + 1)], axis=1),
-                      np.concatenate([s.strength, s.strength], axis=1), 2 * (S + 1))
-    D0, line_strength = both[:, :S], both[:, S + 1:2 * S + 1]
+    D0 = sector_sum(np.where(p_in, s.loc, S), s.strength, S + 1)[:, :S]
     able = is_e & ~brk0 & ~s.paused[:, None]
     target, s.loc = plan_targets(p, s.holder, s.loc, s.strength, able, D0)
     cs = contact_share(p)
@@ -149,6 +146,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     best_survival = _best_route_survival(p, expo.total, blocked)
 
     # 5. shortages and the guns' ammunition
+    line_strength = sector_sum(np.where(p_line, s.loc, S), s.strength, S + 1)[:, :S]
     reserve_strength = (s.strength * (is_p & s.reserve)).sum(axis=1)
     need, use = need_and_use(p, line_strength, posture, reserve_strength)
     eff, medical, fuel = effectiveness(p, s.stocks, need)
@@ -174,10 +172,8 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     brk1 = broken(p, s.strength, s.morale)
 
     # 8. ground
-    both = sector_sum(
-        np.concatenate([np.where(p_line & ~brk1, s.loc, S), np.where((target >= 0) & ~brk1, target, S) + (S + 1)], axis=1),
-        np.concatenate([s.strength, s.strength * cs], axis=1), 2 * (S + 1))
-    D1, A1 = both[:, :S], both[:, S + 1:2 * S + 1]
+    D1 = sector_sum(np.where(p_line & ~brk1, s.loc, S), s.strength, S + 1)[:, :S]
+    A1 = sector_sum(np.where((target >= 0) & ~brk1, target, S), s.strength * cs, S + 1)[:, :S]
     cap = p.engaged_per_km * p.frontage
     q_p = np.maximum(contact.quality[:, PLAYER], 0.5)
     q_e = np.maximum(contact.quality[:, ENEMY], 0.5)
