@@ -11,7 +11,7 @@ from html import escape
 
 from .aar import AfterActionReview, DecisionView
 from .svg import Line, histogram_chart, line_chart
-from .text import chart_groups, num, pct, sides_of, signed
+from .text import chart_groups, num, pct, series_rows, sides_of, signed
 
 CSS = """
 body{font-family:Georgia,'Times New Roman',serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}
@@ -84,17 +84,8 @@ def render_html(aar: AfterActionReview) -> str:
 
 
 def _series_table(aar: AfterActionReview, player: str, enemy: str) -> str:
-    def values(entity: str, metric: str) -> list[float]:
-        c = aar.curve(entity, metric)
-        return c.values if c is not None else [float("nan")] * len(aar.turns_axis)
-
-    cols = [("Own strength", values(player, "strength")), ("Enemy strength", values(enemy, "strength")),
-            ("Area held", values(player, "area_held_sq_mi")), ("Delivered t", values("supply", "delivered_t")),
-            ("Ammunition t", values("ammunition_t", "stock")), ("Own killed", values(player, "killed")),
-            ("Own wounded", values(player, "wounded")), ("Own captured", values(player, "captured")),
-            ("Enemy losses", values(enemy, "losses_total"))]
-    rows = [[str(t)] + [num(v[i]) for _, v in cols] for i, t in enumerate(aar.turns_axis)]
-    return _table(["Turn"] + [c for c, _ in cols], rows, numeric=range(1, len(cols) + 1))
+    headers, rows = series_rows(aar, player, enemy)
+    return _table(headers, rows, numeric=range(1, len(headers)))
 
 
 def _branch_section(aar: AfterActionReview, player: str) -> str:

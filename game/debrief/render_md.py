@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .aar import AfterActionReview, DecisionView
-from .text import chart_groups, num, pct, sides_of, signed, sparkline
+from .text import chart_groups, num, pct, series_rows, sides_of, signed, sparkline
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -75,17 +75,8 @@ def render_markdown(aar: AfterActionReview) -> str:
 
 
 def _series_table(aar: AfterActionReview, player: str, enemy: str) -> list[str]:
-    def values(entity: str, metric: str) -> list[float]:
-        c = aar.curve(entity, metric)
-        return c.values if c is not None else [float("nan")] * len(aar.turns_axis)
-
-    cols = [("Own strength", values(player, "strength")), ("Enemy strength", values(enemy, "strength")),
-            ("Area held", values(player, "area_held_sq_mi")), ("Delivered t", values("supply", "delivered_t")),
-            ("Ammunition t", values("ammunition_t", "stock")), ("Own killed", values(player, "killed")),
-            ("Own wounded", values(player, "wounded")), ("Own captured", values(player, "captured")),
-            ("Enemy losses", values(enemy, "losses_total"))]
-    rows = [[str(t)] + [num(v[i]) for _, v in cols] for i, t in enumerate(aar.turns_axis)]
-    return _table(["Turn"] + [c for c, _ in cols], rows)
+    headers, rows = series_rows(aar, player, enemy)
+    return _table(headers, rows)
 
 
 def _decision(d: DecisionView) -> list[str]:

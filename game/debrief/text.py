@@ -62,3 +62,19 @@ def sides_of(aar: AfterActionReview) -> tuple[str, str]:
     player = next((c.entity for c in aar.series if c.metric == "area_held_sq_mi"), "")
     others = sorted(_sides(aar) - {player})
     return player, (others[0] if others else "")
+
+
+def series_rows(aar: AfterActionReview, player: str, enemy: str) -> tuple[list[str], list[list[str]]]:
+    """The per-turn table every report shows: headers and formatted rows (one row per turn)."""
+
+    def values(entity: str, metric: str) -> list[float]:
+        c = aar.curve(entity, metric)
+        return c.values if c is not None else [float("nan")] * len(aar.turns_axis)
+
+    cols = [("Own strength", values(player, "strength")), ("Enemy strength", values(enemy, "strength")),
+            ("Area held", values(player, "area_held_sq_mi")), ("Delivered t", values("supply", "delivered_t")),
+            ("Ammunition t", values("ammunition_t", "stock")), ("Own killed", values(player, "killed")),
+            ("Own wounded", values(player, "wounded")), ("Own captured", values(player, "captured")),
+            ("Enemy losses", values(enemy, "losses_total"))]
+    rows = [[str(t)] + [num(v[i]) for _, v in cols] for i, t in enumerate(aar.turns_axis)]
+    return ["Turn"] + [c for c, _ in cols], rows
