@@ -23,7 +23,7 @@ import numpy as np
 
 from .opfor import assault_hours
 from .params import ENEMY, PLAYER, Params
-from .sampling import PoissonWork, poisson_from_normal, rowmax, rowsum
+from .sampling import SCRATCH, PoissonWork, poisson_from_normal, rowmax, rowsum
 
 DRONE_SATURATION = 10.0
 """Soldiers in contact below which drones start running out of targets (N0)."""
@@ -165,6 +165,13 @@ class Attrition:
     expected: np.ndarray  # (4, R, 2, S) expected sums over the sub-steps
 
 
+def _f32(name: str, x: np.ndarray) -> np.ndarray:
+    """`x.astype(float32)` in the scratch array `attrition.<name>` (valid during one `attrition` call)."""
+    out = SCRATCH.get(f"attrition.{name}", x.shape, np.float32)
+    np.copyto(out, x, casting="same_kind")
+    return out
+
+
 def attrition(p: Params, c: Contact, r: Rates, normals: np.ndarray | None) -> Attrition:
     """Run the turn's sub-steps (integer counter; both sides' losses from the same state).
 
@@ -172,15 +179,17 @@ def attrition(p: Params, c: Contact, r: Rates, normals: np.ndarray | None) -> At
     memory traffic of the hottest code; the results are returned in float64.
     """
     f32 = np.float32
-    X = c.X.astype(f32)
+    shape = c.X.shape
+    X = _f32("X", c.X)
     cap = (p.engaged_per_km * p.frontage).astype(f32)
-    a, b, d, k = (x.astype(f32) for x in (r.aimed, r.area, r.drones, r.support))
+    a, b, d, k = (_f32(name, x) for name, x in zip("abdk", (r.aimed, r.area, r.drones, r.support)))
     z = None if normals is None else normals.astype(f32, copy=False)
-    raw = np.zeros((4, *X.shape), dtype=f32)  # sums of: engaged enemy, engaged enemy × X, saturation, X
-    lost = np.zeros_like(X)
+    # sums of: engaged enemy, engaged enemy × X, saturation, X
+    raw = SCRATCH.get("attrition.raw", (4, *shape), f32, zeros=True)
+    lost = SCRATCH.get("attrition.lost", shape, f32, zeros=True)
     # work buffers reused by every sub-step (same operations in the same order, without temporaries)
-    other, oX, sat, lam, tmp = (np.empty_like(X) for _ in range(5))
-    work = PoissonWork(X.shape, f32)
+    other, oX, sat, lam, tmp = (SCRATCH.get(f"attrition.{n}", shape, f32) for n in ("other", "oX", "sat", "lam", "tmp"))
+    work = PoissonWork(shape, f32, SCRATCH)
     for i in range(p.substeps):
         np.minimum(X[:, ::-1], cap, out=other)  # the other side's engaged soldiers
         np.multiply(other, X, out=oX)
@@ -200,11 +209,20 @@ def attrition(p: Params, c: Contact, r: Rates, normals: np.ndarray | None) -> At
         raw[1] += oX
         raw[2] += sat
         raw[3] += np.add(X, loss, out=tmp)  # the strength at the start of the sub-step
-    acc = np.stack([a * raw[0], b * raw[1], d * raw[2], k * raw[3]]).astype(np.float64)
+    for sums, rate in zip(raw, (a, b, d, k)):
+        sums *= rate  # in place: raw becomes the expected losses by cause (rate × sum, same bits)
+    acc = raw.astype(np.float64)
     lost64 = lost.astype(np.float64)
     total = acc.sum(axis=0)
-    causes = lost64 * acc / np.where(total > 0, total, 1.0)
+    total[~(total > 0)] = 1.0
+    causes = np.multiply(acc, lost64)  # the realised losses split by expected shares
+    causes /= total
     return Attrition(lost64, causes, acc)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """`num / den` into `out` where `den > 0`; `out` is left as it was (zero) elsewhere."""
+    return np.divide(num, den, out=out, where=den > 0)
 
 
 def unit_losses(p: Params, c: Contact, att: Attrition, strength: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -224,14 +242,16 @@ def unit_losses(p: Params, c: Contact, att: Attrition, strength: np.ndarray) -> 
     lead = np.zeros_like(X)
     lead[:, ENEMY] = c.lead
     lead_eng = np.minimum(lead, engaged)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_engaged = np.where(engaged > 0, aim / engaged, 0.0)
-        rest = X - lead
-        rates = np.zeros((R, 4, 2, S + 1))
-        rates[:, 0, :, :S] = np.where(lead > 0, per_engaged * lead_eng / lead, 0.0)  # aimed, per lead soldier
-        rates[:, 1, :, :S] = np.where(rest > 0, per_engaged * (engaged - lead_eng) / rest, 0.0)  # aimed, others
-        rates[:, 2, :, :S] = np.where(X > 0, (area + sup) / X, 0.0)
-        rates[:, 3, :, :S] = np.where(X * c.vuln > 0, dr / (X * c.vuln), 0.0)
+    per_engaged = _ratio(aim, engaged, SCRATCH.get("unit_losses.per_engaged", X.shape, zeros=True))
+    rest = X - lead
+    rates = SCRATCH.get("unit_losses.rates", (R, 4, 2, S + 1), zeros=True)
+    _ratio(np.multiply(per_engaged, lead_eng), lead, rates[:, 0, :, :S])  # aimed, per lead soldier
+    engaged -= lead_eng  # engaged soldiers not of the lead nationality
+    engaged *= per_engaged
+    _ratio(engaged, rest, rates[:, 1, :, :S])  # aimed, others
+    _ratio(np.add(area, sup), X, rates[:, 2, :, :S])
+    vx = np.multiply(X, c.vuln)
+    _ratio(dr, vx, rates[:, 3, :, :S])
     # one flat position per unit (its row, side and sector), then three gathers: the aimed rate
     # (the lead-soldier or the other-soldier one, chosen per unit once per Params), area + support, drones
     width = 2 * (S + 1)
