@@ -23,7 +23,7 @@ import numpy as np
 
 from .opfor import assault_hours
 from .params import ENEMY, PLAYER, Params
-from .sampling import SCRATCH, PoissonWork, poisson_from_normal, rowmax, rowsum
+from .sampling import PoissonWork, poisson_from_normal, rowmax, rowsum
 
 DRONE_SATURATION = 10.0
 """Soldiers in contact below which drones start running out of targets (N0)."""
@@ -165,13 +165,6 @@ class Attrition:
     expected: np.ndarray  # (4, R, 2, S) expected sums over the sub-steps
 
 
-def _f32(name: str, x: np.ndarray) -> np.ndarray:
-    """`x.astype(float32)` in the scratch array `attrition.<name>` (valid during one `attrition` call)."""
-    out = SCRATCH.get(f"attrition.{name}", x.shape, np.float32)
-    np.copyto(out, x, casting="same_kind")
-    return out
-
-
 def attrition(p: Params, c: Contact, r: Rates, normals: np.ndarray | None) -> Attrition:
     """Run the turn's sub-steps (integer counter; both sides' losses from the same state).
 
@@ -179,17 +172,15 @@ def attrition(p: Params, c: Contact, r: Rates, normals: np.ndarray | None) -> At
     memory traffic of the hottest code; the results are returned in float64.
     """
     f32 = np.float32
-    shape = c.X.shape
-    X = _f32("X", c.X)
+    X = c.X.astype(f32)
     cap = (p.engaged_per_km * p.frontage).astype(f32)
-    a, b, d, k = (_f32(name, x) for name, x in zip("abdk", (r.aimed, r.area, r.drones, r.support)))
+    a, b, d, k = (x.astype(f32) for x in (r.aimed, r.area, r.drones, r.support))
     z = None if normals is None else normals.astype(f32, copy=False)
-    # sums of: engaged enemy, engaged enemy × X, saturation, X
-    raw = SCRATCH.get("attrition.raw", (4, *shape), f32, zeros=True)
-    lost = SCRATCH.get("attrition.lost", shape, f32, zeros=True)
+    raw = np.zeros((4, *X.shape), dtype=f32)  # sums of: engaged enemy, engaged enemy × X, saturation, X
+    lost = np.zeros_like(X)
     # work buffers reused by every sub-step (same operations in the same order, without temporaries)
-    other, oX, sat, lam, tmp = (SCRATCH.get(f"attrition.{n}", shape, f32) for n in ("other", "oX", "sat", "lam", "tmp"))
-    work = PoissonWork(shape, f32, SCRATCH)
+    other, oX, sat, lam, tmp = (np.empty_like(X) for _ in range(5))
+    work = PoissonWork(X.shape, f32)
     for i in range(p.substeps):
         np.minimum(X[:, ::-1], cap, out=other)  # the other side's engaged soldiers
         np.multiply(other, X, out=oX)
@@ -242,9 +233,9 @@ def unit_losses(p: Params, c: Contact, att: Attrition, strength: np.ndarray) -> 
     lead = np.zeros_like(X)
     lead[:, ENEMY] = c.lead
     lead_eng = np.minimum(lead, engaged)
-    per_engaged = _ratio(aim, engaged, SCRATCH.get("unit_losses.per_engaged", X.shape, zeros=True))
+    per_engaged = _ratio(aim, engaged, np.zeros_like(X))
     rest = X - lead
-    rates = SCRATCH.get("unit_losses.rates", (R, 4, 2, S + 1), zeros=True)
+    rates = np.zeros((R, 4, 2, S + 1))
     _ratio(np.multiply(per_engaged, lead_eng), lead, rates[:, 0, :, :S])  # aimed, per lead soldier
     engaged -= lead_eng  # engaged soldiers not of the lead nationality
     engaged *= per_engaged

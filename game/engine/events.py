@@ -80,8 +80,11 @@ def build_events(p: Params, before: State, after: State, out: Outcome, fired: li
     for s in range(p.S):
         if out.attacked[0, s]:
             own, enemy = out.sector_loss[0, PLAYER, s], out.sector_loss[0, ENEMY, s]
+            # The trainee hears their own losses; the enemy's true losses are ground truth, for the instructor.
             ev.append(Event(kind="combat", where=p.sector_ids[s],
-                            text=f"Assault on {p.sector_names[s]}: we lost {own:.0f}, the enemy about {enemy:.0f}."))
+                            text=f"Assault on {p.sector_names[s]}: we lost {own:.0f} in the close fight."))
+            ev.append(Event(kind="combat", where=p.sector_ids[s], visible_to="instructor",
+                            text=f"Assault on {p.sector_names[s]}: the enemy lost {enemy:.0f} in the close fight."))
     for s in np.flatnonzero(out.fell[0]):
         given = before.posture[0, s] == 4 or bool(after.withdrawing[0])
         verb = "was given up" if given else "has fallen"

@@ -59,38 +59,6 @@ _SLOPE = np.append(_TABLE[1:] - _TABLE[:-1], 0.0)
 _SLOPE32 = np.append(_TABLE32[1:] - _TABLE32[:-1], np.float32(0.0))
 
 
-class Scratch:
-    """Named work arrays kept from call to call, so that hot code does not allocate them afresh.
-
-    numpy allocates every temporary anew, and arrays above glibc's mmap threshold (a (10,000, 14)
-    float64 array is 1.1 MB) are mapped and page-faulted again on every allocation: for one pass
-    over the data that costs as much as the arithmetic. `get(name, shape, dtype)` returns a view of
-    one buffer per name, grown when a bigger shape is asked for (so memory stays bounded by the
-    largest chunk). Rules for callers: the contents are garbage from the last user (ask for
-    `zeros=True` when that matters); a name is used by one function only, and never for an array
-    that is returned or kept after that function returns. Not thread-safe (the engine runs in one thread).
-    """
-
-    def __init__(self) -> None:
-        self._buffers: dict[str, np.ndarray] = {}
-
-    def get(self, name: str, shape: tuple[int, ...], dtype: np.dtype | type = np.float64, zeros: bool = False) -> np.ndarray:
-        """A C-contiguous array of `shape` and `dtype` owned by `name` (zero-filled if `zeros`)."""
-        dt = np.dtype(dtype)
-        need = math.prod(shape) * dt.itemsize
-        buf = self._buffers.get(name)
-        if buf is None or buf.size < need:
-            buf = self._buffers[name] = np.empty(max(need, 1), np.uint8)
-        out = buf[:need].view(dt).reshape(shape)
-        if zeros:
-            out.fill(0)
-        return out
-
-
-SCRATCH = Scratch()
-"""The engine's work arrays (see `Scratch`)."""
-
-
 class PoissonWork:
     """Work buffers for `poisson_from_normal` on arrays of one shape and dtype, reused call after call.
 
@@ -98,13 +66,9 @@ class PoissonWork:
     would be mapped and page-faulted again on every call (they exceed glibc's mmap threshold).
     """
 
-    def __init__(self, shape: tuple[int, ...], dtype: np.dtype | type, scratch: Scratch | None = None) -> None:
-        if scratch is None:
-            self.t, self.mu, self.x, self.tmp = (np.empty(shape, dtype) for _ in range(4))
-            self.i = np.empty(shape, np.intp)
-        else:  # borrowed for the duration of one caller's loop
-            self.t, self.mu, self.x, self.tmp = (scratch.get(f"poisson.{n}", shape, dtype) for n in ("t", "mu", "x", "tmp"))
-            self.i = scratch.get("poisson.i", shape, np.intp)
+    def __init__(self, shape: tuple[int, ...], dtype: np.dtype | type) -> None:
+        self.t, self.mu, self.x, self.tmp = (np.empty(shape, dtype) for _ in range(4))
+        self.i = np.empty(shape, np.intp)
 
 
 def poisson_mean_correction(lam: np.ndarray, work: PoissonWork | None = None) -> np.ndarray:
