@@ -200,20 +200,11 @@ def attrition(p: Params, c: Contact, r: Rates, normals: np.ndarray | None) -> At
         raw[1] += oX
         raw[2] += sat
         raw[3] += np.add(X, loss, out=tmp)  # the strength at the start of the sub-step
-    for sums, rate in zip(raw, (a, b, d, k)):
-        sums *= rate  # in place: raw becomes the expected losses by cause (rate × sum, same bits)
-    acc = raw.astype(np.float64)
+    acc = np.stack([a * raw[0], b * raw[1], d * raw[2], k * raw[3]]).astype(np.float64)
     lost64 = lost.astype(np.float64)
     total = acc.sum(axis=0)
-    total[~(total > 0)] = 1.0
-    causes = np.multiply(acc, lost64)  # the realised losses split by expected shares
-    causes /= total
+    causes = lost64 * acc / np.where(total > 0, total, 1.0)
     return Attrition(lost64, causes, acc)
-
-
-def _ratio(num: np.ndarray, den: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """`num / den` into `out` where `den > 0`; `out` is left as it was (zero) elsewhere."""
-    return np.divide(num, den, out=out, where=den > 0)
 
 
 def unit_losses(p: Params, c: Contact, att: Attrition, strength: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -233,16 +224,14 @@ def unit_losses(p: Params, c: Contact, att: Attrition, strength: np.ndarray) -> 
     lead = np.zeros_like(X)
     lead[:, ENEMY] = c.lead
     lead_eng = np.minimum(lead, engaged)
-    per_engaged = _ratio(aim, engaged, np.zeros_like(X))
-    rest = X - lead
-    rates = np.zeros((R, 4, 2, S + 1))
-    _ratio(np.multiply(per_engaged, lead_eng), lead, rates[:, 0, :, :S])  # aimed, per lead soldier
-    engaged -= lead_eng  # engaged soldiers not of the lead nationality
-    engaged *= per_engaged
-    _ratio(engaged, rest, rates[:, 1, :, :S])  # aimed, others
-    _ratio(np.add(area, sup), X, rates[:, 2, :, :S])
-    vx = np.multiply(X, c.vuln)
-    _ratio(dr, vx, rates[:, 3, :, :S])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_engaged = np.where(engaged > 0, aim / engaged, 0.0)
+        rest = X - lead
+        rates = np.zeros((R, 4, 2, S + 1))
+        rates[:, 0, :, :S] = np.where(lead > 0, per_engaged * lead_eng / lead, 0.0)  # aimed, per lead soldier
+        rates[:, 1, :, :S] = np.where(rest > 0, per_engaged * (engaged - lead_eng) / rest, 0.0)  # aimed, others
+        rates[:, 2, :, :S] = np.where(X > 0, (area + sup) / X, 0.0)
+        rates[:, 3, :, :S] = np.where(X * c.vuln > 0, dr / (X * c.vuln), 0.0)
     # one flat position per unit (its row, side and sector), then three gathers: the aimed rate
     # (the lead-soldier or the other-soldier one, chosen per unit once per Params), area + support, drones
     width = 2 * (S + 1)

@@ -70,10 +70,6 @@ class State:
         """A deep copy."""
         return replace(self, **{k: v.copy() for k, v in self.arrays().items()})
 
-    def empty_like(self) -> "State":
-        """A state of the same shapes with uninitialised arrays (for callers that fill every row)."""
-        return replace(self, **{k: np.empty_like(v) for k, v in self.arrays().items()})
-
     def broadcast(self, replications: int) -> "State":
         """R copies of replication 0 (a game's state becomes a forecast's starting point)."""
         return replace(

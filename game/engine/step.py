@@ -118,7 +118,7 @@ def advance(
     if len(groups) == 1:
         new, out = resolve_turn(groups[0][0], state, directives, noise)
         return new, out, fired
-    new = state.empty_like()  # every row is overwritten below
+    new = state.copy()  # every row is overwritten below; a copy so that the input stays untouched
     parts: list[tuple[np.ndarray, Outcome]] = []
     for params, rows in groups:
         assert rows is not None
