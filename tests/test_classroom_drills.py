@@ -16,20 +16,14 @@ from game.engine.policies import POLICIES
 from game.record.journal import Journal
 from game.scenario.load import load_scenario
 
+from test_classroom_support import FakeClock
+
 BASE = Path(__file__).parent / "fixtures" / "check_base.yaml"
 
 
 @pytest.fixture(scope="module")
 def scenario():
     return load_scenario(BASE)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_the_drill_of_a_turn(scenario):

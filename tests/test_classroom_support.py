@@ -92,3 +92,13 @@ def record_many(args: tuple[str, str, int, int]) -> int:
             db.record(rec)
         done += 1
     return done
+
+
+class FakeClock:
+    """A clock the test moves by hand, so drill time limits are tested without waiting."""
+
+    def __init__(self, start: float = 100.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now

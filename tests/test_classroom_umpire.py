@@ -20,20 +20,14 @@ from game.record.journal import Journal, load_journal
 from game.record.replay import ReplayDivergence, replay_game
 from game.scenario.load import load_scenario
 
+from test_classroom_support import FakeClock
+
 BASE = Path(__file__).parent / "fixtures" / "check_base.yaml"
 
 
 @pytest.fixture(scope="module")
 def scenario():
     return load_scenario(BASE)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 # --- the passphrase ------------------------------------------------------------------------

@@ -3,38 +3,26 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from game.engine.directives import compile_orders
 from game.engine.game import Game
-from game.engine.orders import ConvoyPlan, DroneTasks, EwAllocation, Orders
+from game.engine.orders import ConvoyPlan, EwAllocation, Orders
 from game.engine.reference import plain, reference_turn
 from game.engine.rng import draw_noise, stream
 from game.engine.sampling import binomial_from_uniform, poisson_from_normal
 from game.engine.turn import resolve_turn
 from game.scenario.load import load_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
-SMALL = ROOT / "tests" / "fixtures" / "engine_small.yaml"
-KURSK = ROOT / "scenarios" / "kursk-2025.yaml"
+from engine_support import KURSK, SMALL
+from engine_support import balanced_orders as orders
 
 
 @pytest.fixture(scope="module")
 def small():
     return load_scenario(SMALL)
-
-
-def orders(**kw) -> Orders:
-    base = dict(
-        drones=DroneTasks(strike=5, counter_drone=2, road_overwatch=2, recon=1),
-        ew=EwAllocation(front=2, road=2),
-        convoys=ConvoyPlan(day=10, night=10),
-    )
-    base.update(kw)
-    return Orders(**base)
 
 
 def test_same_seed_same_orders_same_reports(small):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,24 +17,13 @@ from game.engine.step import Model, advance
 from game.scenario.injects import Inject
 from game.scenario.load import load_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
-SMALL = ROOT / "tests" / "fixtures" / "engine_small.yaml"
-KURSK = ROOT / "scenarios" / "kursk-2025.yaml"
+from engine_support import KURSK, SMALL
+from engine_support import balanced_orders as plan
 
 
 @pytest.fixture(scope="module")
 def small():
     return load_scenario(SMALL)
-
-
-def plan(**kw) -> Orders:
-    base = dict(
-        drones=DroneTasks(strike=5, counter_drone=2, road_overwatch=2, recon=1),
-        ew=EwAllocation(front=2, road=2),
-        convoys=ConvoyPlan(day=10, night=10),
-    )
-    base.update(kw)
-    return Orders(**base)
 
 
 def factor(forecast, name: str) -> float:
