@@ -10,15 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 from ruamel.yaml import YAML
 
-from game.scenario import Scenario, resolve_path
+from game.scenario import Scenario, numeric_leaves, resolve_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "kursk-2025.yaml"
@@ -65,21 +63,6 @@ def facts(sheet: dict[str, Any]) -> dict[str, dict[str, Any]]:
 # --- the checks ------------------------------------------------------------------------------------------
 
 
-def numeric_leaves(node: Any, path: str = "") -> Iterator[tuple[str, float]]:
-    """Every int or float (not bool) in the validated model, defaults included; list items by id."""
-    if isinstance(node, bool) or node is None:
-        return
-    if isinstance(node, (int, float)):
-        yield path, node
-    elif isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            yield from numeric_leaves(getattr(node, name), f"{path}.{name}" if path else name)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            yield from numeric_leaves(value, f"{path}.{key}")
-    elif isinstance(node, (list, tuple)):
-        for index, item in enumerate(node):
-            yield from numeric_leaves(item, f"{path}.{getattr(item, 'id', None) or index}")
 
 
 def covering_field(path: str, fields: set[str]) -> str | None:

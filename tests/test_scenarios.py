@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 from ruamel.yaml import YAML
 
-from game.scenario import Scenario
+from game.scenario import Scenario, numeric_leaves
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -31,26 +30,11 @@ def load(path: Path) -> Scenario:
     return load_scenario(path)
 
 
-def numeric_leaves(node: Any, path: str = "") -> Iterator[str]:
-    """Paths of every int or float (not bool) in a validated model; list items by id."""
-    if isinstance(node, bool) or node is None:
-        return
-    if isinstance(node, (int, float)):
-        yield path
-    elif isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            yield from numeric_leaves(getattr(node, name), f"{path}.{name}" if path else name)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            yield from numeric_leaves(value, f"{path}.{key}")
-    elif isinstance(node, (list, tuple)):
-        for index, item in enumerate(node):
-            yield from numeric_leaves(item, f"{path}.{getattr(item, 'id', None) or index}")
 
 
 def uncovered(sc: Scenario) -> list[str]:
     fields = {p.field for p in sc.provenance}
-    return [leaf for leaf in numeric_leaves(sc)
+    return [leaf for leaf, _ in numeric_leaves(sc)
             if not any(".".join(leaf.split(".")[:n]) in fields for n in range(1, leaf.count(".") + 2))]
 
 

@@ -176,21 +176,16 @@ class DrillSession:
 
 def option_orders(game: "Game", drill: Drill, option_id: str) -> "Orders | None":
     """The orders a drill option stands for on this game's current turn (None for a label-only option)."""
-    from game.engine.orders import Orders
+    from game.engine.orders import OrdersError
+    from game.engine.policies import scripted_orders
 
     option = next((o for o in drill.options if o.id == option_id), None)
     if option is None:
         return None
-    if option.orders is not None:
-        return Orders.model_validate(option.orders)
-    if option.policy is not None:
-        from game.engine.policies import POLICIES
-
-        policy = POLICIES.get(option.policy)
-        if policy is None:
-            raise DrillError([f"option '{option.id}' names policy '{option.policy}', which does not exist"])
-        return policy(game)
-    return None
+    try:
+        return scripted_orders(game, option.orders, option.policy)
+    except OrdersError:
+        raise DrillError([f"option '{option.id}' names policy '{option.policy}', which does not exist"]) from None
 
 
 def orders_after_drill(game: "Game", drill: Drill, answer: DrillAnswer, drafted: "Orders") -> "Orders":

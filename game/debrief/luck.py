@@ -191,14 +191,13 @@ def scenario_expert(game: "Game", turn: int) -> Orders | None:
     solution = next((e for e in game.scenario.expert if e.turn == turn), None)
     if solution is None:
         return None
-    if solution.orders is not None:
-        return Orders.model_validate(solution.orders)
-    if solution.policy is not None:
-        from game.engine.policies import POLICIES
+    from game.engine.orders import OrdersError
+    from game.engine.policies import scripted_orders
 
-        policy = POLICIES.get(solution.policy)
-        return policy(game) if policy is not None else None
-    return None
+    try:
+        return scripted_orders(game, solution.orders, solution.policy)
+    except OrdersError:
+        return None  # an expert naming an unknown policy offers no alternative
 
 
 def has_expert(loaded: "LoadedJournal", expert: Mapping[int, Orders] | None = None) -> bool:

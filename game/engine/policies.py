@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .directives import Directives, to_orders
-from .orders import Orders
+from .orders import Orders, OrdersError
 from .params import DELAY, FORTIFY, HOLD, PLAYER, Params
 from .state import State
 
@@ -143,3 +143,17 @@ POLICIES: dict[str, Policy] = {
         _hold_sudzha_road,
     ),
 }
+
+
+def scripted_orders(game: "Game", orders: dict | None, policy: str | None) -> Orders | None:
+    """Orders a scenario writes out (drill options, expert solutions), or what a named policy orders now.
+
+    None when neither is given; a policy name that does not exist raises `OrdersError`.
+    """
+    if orders is not None:
+        return Orders.model_validate(orders)
+    if policy is None:
+        return None
+    if policy not in POLICIES:
+        raise OrdersError([f"there is no policy '{policy}' (policies: {', '.join(POLICIES)})"])
+    return POLICIES[policy](game)

@@ -223,3 +223,23 @@ def resolve_path(model: BaseModel, path: str, *, numbers_only: bool = True) -> A
     if numbers_only and (isinstance(node, bool) or not isinstance(node, (int, float))):
         return None
     return node
+
+
+def numeric_leaves(node: Any, path: str = "") -> Iterator[tuple[str, float]]:
+    """Every int or float (not bool) below a model, with its dotted path (list items named by id, else index).
+
+    Provenance checks walk these to prove every number of a scenario says where it comes from.
+    """
+    if isinstance(node, bool) or node is None:
+        return
+    if isinstance(node, (int, float)):
+        yield path, node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from numeric_leaves(getattr(node, name), f"{path}.{name}" if path else name)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from numeric_leaves(value, f"{path}.{key}")
+    elif isinstance(node, (list, tuple)):
+        for index, item in enumerate(node):
+            yield from numeric_leaves(item, f"{path}.{getattr(item, 'id', None) or index}")
