@@ -94,7 +94,7 @@ class PlayScreen(SalientScreen):
                         yield ForcesPanel(id="forces")
                         yield EnemyPanel(id="enemy")
         yield Static("", id="advisor-line")
-        yield RichLog(id="transcript", wrap=True, markup=False, highlight=False, max_lines=500)
+        yield RichLog(id="transcript", wrap=True, markup=False, highlight=False, max_lines=500, min_width=20)
         first = next((s.id for s in sc.map.sectors if s.holder == sc.meta.player_side), "north")
         yield CommandLine(self.interpreter.lexicon, f"order {first} fortify", id="command")
 
