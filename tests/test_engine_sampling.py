@@ -1,26 +1,31 @@
-"""The narrow-axis reductions the kernel uses in place of numpy's per-row ones give the same bits."""
+"""The narrow-axis reductions and gathers the kernel uses in place of numpy's per-row ones give the same bits."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from game.engine.sampling import poisson_from_normal, rowany, rowmax, rowmin, rowsum
+from game.engine.sampling import poisson_from_normal, rowany, rowdot, rowmax, rowmin, rowsum, rowwise_take
 
 
-@pytest.mark.parametrize("width", range(0, 12))
+@pytest.mark.parametrize("width", [*range(0, 20), 23, 31, 64, 127, 128, 200])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_rowsum_is_numpy_sum_bit_for_bit(width: int, dtype: type) -> None:
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_rowsum_is_numpy_sum_bit_for_bit(width: int, dtype: type, order: str) -> None:
     rng = np.random.default_rng(width)
     for shape in ((300, width), (20, 3, width)):
         x = (rng.standard_normal(shape) * rng.exponential(1e3, shape)).astype(dtype)
         x[rng.random(shape) < 0.2] = -0.0  # numpy's sum starts from 0.0: a row of -0.0 sums to +0.0
-        want = x.sum(axis=-1)
+        x[:3] = -0.0
+        x = np.asarray(x, order=order)
+        # below 128 columns: numpy's per-row summation of a C-order array (pairwise from 8 columns),
+        # whatever the layout; from 128 on rowsum is numpy's own sum of the array as it is
+        want = (np.ascontiguousarray(x) if width < 128 else x).sum(axis=-1)
         got = rowsum(x)
         assert got.dtype == want.dtype
         assert np.array_equal(got, want)
         assert np.array_equal(np.signbit(got), np.signbit(want))
-        assert np.array_equal(rowsum(x, keepdims=True), x.sum(axis=-1, keepdims=True))
+        assert np.array_equal(rowsum(x, keepdims=True), want[..., None])
 
 
 @pytest.mark.parametrize("width", range(1, 12))
@@ -41,3 +46,22 @@ def test_poisson_from_normal_keeps_its_inputs_and_caps() -> None:
     x = poisson_from_normal(lam, z, cap)
     assert np.array_equal(lam, lam0) and np.array_equal(z, z0)  # the in-place work never touches the inputs
     assert x.dtype == np.float32 and (x >= 0).all() and (x <= 4).all() and (x == np.floor(x)).all()
+
+
+def test_rowdot_is_the_fixed_order_sum_of_products() -> None:
+    rng = np.random.default_rng(3)
+    a = np.asfortranarray(rng.exponential(100.0, (500, 14)))
+    w = rng.random(14) < 0.5
+    assert np.array_equal(rowdot(a, w), np.ascontiguousarray(a * w).sum(axis=-1))
+    assert np.allclose(rowdot(a, w), a @ w, rtol=1e-14)
+
+
+@pytest.mark.parametrize("table_order", ["C", "F"])
+@pytest.mark.parametrize("index_order", ["C", "F"])
+def test_rowwise_take_gathers_each_rows_entries_into_the_engine_layout(table_order: str, index_order: str) -> None:
+    rng = np.random.default_rng(4)
+    table = np.asarray(rng.random((50, 6)), order=table_order)
+    idx = np.asarray(rng.integers(0, 6, (50, 14)), order=index_order)
+    got = rowwise_take(table, idx)
+    assert np.array_equal(got, np.take_along_axis(table, idx, axis=1))
+    assert got.flags.f_contiguous  # replication axis fastest (game.engine.layout)

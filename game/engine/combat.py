@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import layout
 from .opfor import assault_hours
 from .params import ENEMY, PLAYER, Params
 from .sampling import PoissonWork, poisson_from_normal, rowmax, rowsum
@@ -63,13 +64,15 @@ def aggregate(p: Params, eng: np.ndarray, x: np.ndarray, morale: np.ndarray, vul
     R, U = x.shape
     S = p.S
     bins = 2 * (S + 1)
-    index = (p.unit_side.clip(0, 1).astype(np.int64) * (S + 1))[None, :] + eng
-    flat = (index + bins * np.arange(R)[:, None]).ravel()
+    index = (p.unit_side.clip(0, 1).astype(np.intp) * (S + 1))[None, :] + eng
+    # column-major bin positions (bin · R + replication), read unit by unit: each bin still adds its
+    # units in order, and the (bins, R) result transposed is already in the engine's layout
+    flat = (index.T * R + np.arange(R, dtype=np.intp)).ravel()
     q, w = fire_quality(p, morale)
 
     def total(weights: np.ndarray) -> np.ndarray:
-        out = np.bincount(flat, weights=weights.ravel(), minlength=R * bins).reshape(R, 2, S + 1)
-        return np.ascontiguousarray(out[:, :, :S])
+        out = np.bincount(flat, weights=weights.T.ravel(), minlength=R * bins).reshape(bins, R).T
+        return layout.fortran(out.reshape(R, 2, S + 1)[:, :, :S])
 
     X = total(x)
     safe = np.where(X > 0, X, 1.0)
@@ -123,8 +126,8 @@ def build_rates(
     expo = EXPOSURE[posture]
     fire_mult = expo * np.where(posture == 2, COUNTER_ATTACK_FIRE, 1.0) * eff[:, None]
     R, S = D.shape
-    aimed = np.empty((R, 2, S))
-    area = np.empty((R, 2, S))
+    aimed = layout.empty((R, 2, S))
+    area = layout.empty((R, 2, S))
     aimed[:, PLAYER] = p.aimed_rate * dt * c.quality[:, ENEMY] * expo / prot
     area[:, PLAYER] = p.area_rate * dt * c.area_weight[:, ENEMY] * expo / (p.frontage * prot)
     aimed[:, ENEMY] = p.aimed_rate * dt * c.quality[:, PLAYER] * fire_mult / prot_att
@@ -135,7 +138,7 @@ def build_rates(
     # the attacker's support presses hardest where the defence is thinnest
     press = A * (2.0 - D / (rowmax(D, keepdims=True) + 1.0))
     drone_dist = support_split(press, D, 1.0)  # enemy drones: the assaults, else harassment of the defence
-    drones = np.empty((R, 2, S))
+    drones = layout.empty((R, 2, S))
     drones[:, PLAYER] = rowsum(enemy_drone_cas, keepdims=True) * drone_dist * c.vuln[:, PLAYER] / n
     drones[:, ENEMY] = rowsum(strike_cas, keepdims=True) * on_assault * c.vuln[:, ENEMY] / n
 
@@ -146,14 +149,23 @@ def build_rates(
     air_e = sorties_e * p.air_cas[ENEMY]
     art_p = rounds_player[:, None] * on_assault * p.art_cas[PLAYER] * (1.0 + RECON_ARTILLERY * recon[:, None])
     air_p = p.air_sorties[PLAYER] * on_assault * p.air_cas[PLAYER]
-    support = np.empty((R, 2, S))
+    support = layout.empty((R, 2, S))
     support[:, PLAYER] = (art_e + air_e) / (p.frontage * dig) / n
     support[:, ENEMY] = (art_p + air_p) / p.frontage / n
-    art_share = np.empty((R, 2, S))
+    art_share = layout.empty((R, 2, S))
     tot_e, tot_p = art_e + air_e, art_p + air_p
     art_share[:, PLAYER] = np.where(tot_e > 0, art_e / np.where(tot_e > 0, tot_e, 1.0), 1.0)
     art_share[:, ENEMY] = np.where(tot_p > 0, art_p / np.where(tot_p > 0, tot_p, 1.0), 1.0)
     return Rates(aimed, area, drones, support, art_share, prot, rounds_e, sorties_e)
+
+
+def _by_cause(parts: list[np.ndarray]) -> np.ndarray:
+    """(4, R, 2, S) float64 from four (R, 2, S) arrays, each cause's slice in the engine's layout."""
+    R, two, S = parts[0].shape
+    out = np.empty((len(parts), S, two, R)).transpose(0, 3, 2, 1)
+    for i, part in enumerate(parts):
+        out[i] = part
+    return out
 
 
 @dataclass
@@ -176,7 +188,7 @@ def attrition(p: Params, c: Contact, r: Rates, normals: np.ndarray | None) -> At
     cap = (p.engaged_per_km * p.frontage).astype(f32)
     a, b, d, k = (x.astype(f32) for x in (r.aimed, r.area, r.drones, r.support))
     z = None if normals is None else normals.astype(f32, copy=False)
-    raw = np.zeros((4, *X.shape), dtype=f32)  # sums of: engaged enemy, engaged enemy × X, saturation, X
+    raw = [np.zeros_like(X) for _ in range(4)]  # sums of: engaged enemy, engaged enemy × X, saturation, X
     lost = np.zeros_like(X)
     # work buffers reused by every sub-step (same operations in the same order, without temporaries)
     other, oX, sat, lam, tmp = (np.empty_like(X) for _ in range(5))
@@ -200,9 +212,9 @@ def attrition(p: Params, c: Contact, r: Rates, normals: np.ndarray | None) -> At
         raw[1] += oX
         raw[2] += sat
         raw[3] += np.add(X, loss, out=tmp)  # the strength at the start of the sub-step
-    acc = np.stack([a * raw[0], b * raw[1], d * raw[2], k * raw[3]]).astype(np.float64)
+    acc = _by_cause([a * raw[0], b * raw[1], d * raw[2], k * raw[3]])
     lost64 = lost.astype(np.float64)
-    total = acc.sum(axis=0)
+    total = ((acc[0] + acc[1]) + acc[2]) + acc[3]
     causes = lost64 * acc / np.where(total > 0, total, 1.0)
     return Attrition(lost64, causes, acc)
 
@@ -227,20 +239,20 @@ def unit_losses(p: Params, c: Contact, att: Attrition, strength: np.ndarray) -> 
     with np.errstate(divide="ignore", invalid="ignore"):
         per_engaged = np.where(engaged > 0, aim / engaged, 0.0)
         rest = X - lead
-        rates = np.zeros((R, 4, 2, S + 1))
+        rates = layout.zeros((R, 4, 2, S + 1))
         rates[:, 0, :, :S] = np.where(lead > 0, per_engaged * lead_eng / lead, 0.0)  # aimed, per lead soldier
         rates[:, 1, :, :S] = np.where(rest > 0, per_engaged * (engaged - lead_eng) / rest, 0.0)  # aimed, others
         rates[:, 2, :, :S] = np.where(X > 0, (area + sup) / X, 0.0)
         rates[:, 3, :, :S] = np.where(X * c.vuln > 0, dr / (X * c.vuln), 0.0)
-    # one flat position per unit (its row, side and sector), then three gathers: the aimed rate
-    # (the lead-soldier or the other-soldier one, chosen per unit once per Params), area + support, drones
-    width = 2 * (S + 1)
+    # one column-major position per unit (its replication, side and sector), then three gathers: the
+    # aimed rate (the lead-soldier or the other-soldier one, chosen per unit once per Params),
+    # area + support, drones; gathered as (U, R) and transposed, so the results are in the engine's layout
     side = p.unit_side.clip(0, 1).astype(np.intp)
-    pos = c.eng.astype(np.intp)
-    pos += (4 * width * np.arange(R, dtype=np.intp))[:, None] + side * (S + 1)
-    flat = rates.reshape(-1)
-    aimed = np.take(flat, pos + np.where(p.lead, 0, width))
-    drones = c.x * c.unit_vuln * np.take(flat, pos + 3 * width)
-    total = c.x * (aimed + np.take(flat, pos + 2 * width)) + drones
+    pos = c.eng.T.astype(np.intp) * (8 * R)
+    pos += (side * (4 * R))[:, None] + np.arange(R, dtype=np.intp)
+    flat = rates.ravel(order="F")
+    aimed = np.take(flat, pos + np.where(p.lead, 0, R)[:, None]).T
+    drones = c.x * c.unit_vuln * np.take(flat, pos + 3 * R).T
+    total = c.x * (aimed + np.take(flat, pos + 2 * R).T) + drones
     scale = np.where(total > strength, strength / np.where(total > 0, total, 1.0), 1.0)
     return total * scale, drones * scale

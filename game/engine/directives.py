@@ -36,7 +36,7 @@ class Directives:
         """The plans of a subset of replications (unchanged when the plan is broadcast)."""
         if self.drones.shape[0] == 1:
             return self
-        return Directives(**{k: v[rows] for k, v in self.__dict__.items()})
+        return Directives(**{k: np.asfortranarray(v[rows]) for k, v in self.__dict__.items()})
 
 
 def compile_orders(p: Params, orders: Orders) -> Directives:

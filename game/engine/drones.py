@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .params import ENEMY, PLAYER, Params
-from .sampling import rowsum
+from . import layout
+from .sampling import rowdot, rowsum
 
 RECON_TEAMS = 2.0
 """Recon teams for 63% of the full recon effect (recon level = 1 − exp(−teams / this))."""
@@ -70,22 +71,22 @@ def plan_drones(
     teams_p = max(p.drone_teams[mine].sum(), 1.0)
     share = np.where(mine, p.drone_teams / teams_p, 0.0)  # (D,)
     per_team = share * p.drone_sorties  # sorties per tasked team, by group
-    strike = tasks[:, 0:1] * per_team * targets_exist[:, None]  # (R, D)
-    counter = tasks[:, 1:2] * per_team
+    strike = layout.outer(tasks[:, 0], per_team) * targets_exist[:, None]  # (R, D)
+    counter = layout.outer(tasks[:, 1], per_team)
     wanted = rowsum(strike + counter)
     f = np.where(wanted > 0, np.minimum(1.0, drone_stock / np.where(wanted > 0, wanted, 1.0)), 0.0)[:, None]
     pj_enemy = p_jammed(p.ew_teams[ENEMY], p.ew_log_survival[ENEMY])
     reach_front = p.drone_p_reach * (1.0 - p.drone_jam * pj_enemy) * (1.0 - p.drone_p_fail)
     strike_hits = strike * f * reach_front * p.drone_p_hit
     cas = strike_hits * p.drone_lethality
-    strike_cas = np.stack([rowsum(cas * ~p.drone_fibre), rowsum(cas * p.drone_fibre)], axis=1)
+    strike_cas = layout.columns([rowsum(cas * ~p.drone_fibre), rowsum(cas * p.drone_fibre)])
     cd_hits = rowsum(counter * f * reach_front * p.drone_p_hit)
     ow_hits = tasks[:, 2] * (per_team * p.drone_p_reach * (1.0 - p.drone_p_fail) * p.drone_p_hit).sum()
     recon = 1.0 - np.exp(-tasks[:, 3] / RECON_TEAMS)
 
     teams_e = max(p.drone_teams[theirs].sum(), 1.0)
     suppression = np.exp(-COUNTER_DRONE_SUPPRESSION * cd_hits / teams_e)
-    flown = (theirs * p.drone_teams * p.drone_sorties)[None, :] * suppression[:, None]  # (R, D)
+    flown = np.multiply((theirs * p.drone_teams * p.drone_sorties)[None, :], suppression[:, None], order="F")  # (R, D)
     road = flown * road_share[:, None]
     front = flown - road
     road_teams = max((theirs * p.drone_teams).sum(), 1.0) * road_share
@@ -93,7 +94,7 @@ def plan_drones(
     pj_road = p_jammed(ew[:, 1], p.ew_log_survival[PLAYER])
     return DroneTurn(
         strike_cas=strike_cas,
-        enemy_front_cas=np.zeros((R, 2)),  # filled by front_casualties once idle road sorties return
+        enemy_front_cas=layout.zeros((R, 2)),  # filled by front_casualties once idle road sorties return
         ew_front_multiplier=np.ones(R),
         drones_used=rowsum((strike + counter) * f),
         strike_sorties=rowsum(strike * f),
@@ -111,9 +112,9 @@ def front_casualties(p: Params, dt: DroneTurn, ew_front: np.ndarray, coord: floa
     """Enemy drone casualties on the player at the front (at saturation), and what the front EW spared."""
     pj = p_jammed(ew_front, p.ew_log_survival[PLAYER])[:, None]
     base = dt.front_sorties * p.drone_p_reach * (1.0 - p.drone_p_fail) * np.minimum(1.0, p.drone_p_hit * coord) * p.drone_lethality
-    jammed = base * (1.0 - p.drone_jam * pj)
+    jammed = base * (1.0 - np.multiply(p.drone_jam, pj, order="F"))
     radio = ~p.drone_fibre
-    dt.enemy_front_cas = np.stack([rowsum(jammed * radio), rowsum(jammed * p.drone_fibre)], axis=1)
+    dt.enemy_front_cas = layout.columns([rowsum(jammed * radio), rowsum(jammed * p.drone_fibre)])
     with_ew = dt.enemy_front_cas[:, 0]
     without = rowsum(base * radio)
     dt.ew_front_multiplier = np.where(with_ew > 0, without / np.where(with_ew > 0, with_ew, 1.0), 1.0)
@@ -145,18 +146,18 @@ def road_exposure(
     """Per-segment exposure of a truck to enemy road drones (see module doc); loops over the few enemy groups."""
     R = held.shape[0]
     G = p.G
-    distance = base_distance + held.astype(float) @ p.screen_depth  # (R, G)
+    distance = base_distance + np.matmul(held.astype(float), p.screen_depth, order="F")  # (R, G)
     hours = p.length / speed  # (R, G)
-    netting = 1.0 - p.netting_protection * net_share[:, None] * p.on_road[None, :]
+    netting = 1.0 - np.multiply(p.netting_protection * net_share[:, None], p.on_road[None, :], order="F")
     mitig = netting * overwatch[:, None] * ((1.0 - p.concealment) * ROAD_HAZARD_KMH) * hours
-    radio = np.zeros((R, G))
-    radio_raw = np.zeros((R, G))
-    fibre = np.zeros((R, G))
+    radio = layout.zeros((R, G))
+    radio_raw = layout.zeros((R, G))
+    fibre = layout.zeros((R, G))
     idle = np.zeros_like(road_sorties)
     watch_len = p.length * p.watch
     for g in np.flatnonzero(p.drone_side == ENEMY):
         in_reach = distance <= p.drone_reach[g]  # (R, G)
-        total_w = in_reach @ watch_len  # (R,)
+        total_w = rowdot(in_reach, watch_len)  # (R,)
         none = total_w <= 0
         idle[:, g] = np.where(none, road_sorties[:, g], 0.0)
         kill = p.drone_p_reach[g] * (1.0 - p.drone_p_fail[g]) * min(1.0, p.drone_p_hit[g] * coord) * p.drone_vehicle_kill[g]

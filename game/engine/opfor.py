@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import layout
 from .params import ENEMY, PLAYER, Params
-from .sampling import rowany, rowwise_take
+from .sampling import rowany, rowsum, rowwise_take
 
 MORALE_BREAK = 0.15
 """A unit whose morale falls below this is broken whatever its strength."""
@@ -31,8 +32,8 @@ def broken(p: Params, strength: np.ndarray, morale: np.ndarray) -> np.ndarray:
 def sector_sum(index: np.ndarray, weights: np.ndarray, bins: int) -> np.ndarray:
     """(R, bins) sums of `weights` (R, U) by `index` (R, U) in [0, bins)."""
     R = index.shape[0]
-    flat = (index + bins * np.arange(R)[:, None]).ravel()
-    return np.bincount(flat, weights=weights.ravel(), minlength=R * bins).reshape(R, bins)
+    flat = (index.T * R + np.arange(R, dtype=np.intp)).ravel()  # column-major: bin · R + replication
+    return np.bincount(flat, weights=weights.T.ravel(), minlength=R * bins).reshape(bins, R).T
 
 
 def plan_targets(
@@ -42,7 +43,7 @@ def plan_targets(
     R, S = holder.shape
     held = holder == PLAYER
     in_contact = rowwise_take(held, loc)  # standing in a sector the player holds: fight there
-    tgt = loc.copy()
+    tgt = np.copy(loc)
     ok = in_contact & able
     rows = np.flatnonzero(rowany(able & ~in_contact))
     if rows.size:  # the doctrine's choice, only where some unit stands outside the player's ground
@@ -59,16 +60,16 @@ def plan_targets(
         tgt[rows] = np.where(outside, rowwise_take(best, lr), lr)
         ok[rows] = np.where(outside, rowwise_take(valid, lr) & able[rows], ok[rows])
     pair = loc * p.dist.shape[1] + tgt  # flat (origin, target) index: one np.take instead of 2-D fancy indexing
-    hop = np.take(p.dist, pair)
+    hop = p.dist.ravel()[pair]
     assault = ok & (hop <= 1)
     move = ok & (hop > 1)
-    new_loc = np.where(move, np.take(p.next_hop, pair), loc)
+    new_loc = np.where(move, p.next_hop.ravel()[pair], loc)
     target = np.where(assault, tgt, -1)
     # the doctrine's minimum force ratio, sector by sector
     idx = np.where(target >= 0, target, S)
     massed = sector_sum(idx, strength * (target >= 0), S + 1)[:, :S]
     go = massed >= p.min_ratio * defenders
-    go_u = rowwise_take(np.concatenate([go, np.zeros((R, 1), bool)], axis=1), idx)
+    go_u = rowwise_take(layout.pad_column(go, False), idx)
     return np.where(go_u, target, -1), new_loc
 
 
@@ -101,7 +102,7 @@ def reinforce(p: Params, strength: np.ndarray, reserve: np.ndarray) -> np.ndarra
             continue
         # w ≥ 0, so a row whose total is 0 has w = 0 throughout and gets amount·0/1 = 0 (no np.where needed)
         w = np.where((strength >= 1.0) & ~reserve, (p.unit_side == side) * p.strength0, 0.0)
-        total = w.sum(axis=1, keepdims=True)
+        total = rowsum(w, keepdims=True)
         w *= amount
         w /= np.where(total > 0, total, 1.0)
         out = out + w

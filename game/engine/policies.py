@@ -80,16 +80,16 @@ def _base(p: Params, st: State, posture: int, drones: tuple[float, ...], ew_fron
     front = int(round(ew * ew_front_share))
     trucks = float(p.trucks_available)
     return {
-        "posture_set": held.copy(),
-        "posture": np.full((R, S), posture, dtype=np.int8),
-        "drones": np.tile(np.array(teams, dtype=float), (R, 1)),
-        "ew": np.tile(np.array([front, ew - front], dtype=float), (R, 1)),
+        "posture_set": np.copy(held),
+        "posture": np.full((R, S), posture, dtype=np.int8, order="F"),
+        "drones": np.array(np.broadcast_to(np.array(teams, dtype=float), (R, 4)), order="F"),
+        "ew": np.array(np.broadcast_to(np.array([front, ew - front], dtype=float), (R, 2)), order="F"),
         "day": np.full(R, trucks if day else 0.0),
         "night": np.full(R, 0.0 if day else trucks),
         "escort": np.zeros(R, dtype=bool),
         "tracks": np.zeros(R, dtype=bool),
         "netting": np.full(R, netting),
-        "commit": np.full((R, U), -1, dtype=np.int64),
+        "commit": np.full((R, U), -1, dtype=np.int64, order="F"),
         "withdraw": np.zeros(R, dtype=bool),
     }
 

@@ -96,17 +96,25 @@ class Noise:
 
     def take(self, rows: np.ndarray) -> "Noise":
         """The dice of a subset of replications."""
-        normals = None if self.normals is None else self.normals[:, rows]
-        return Noise(normals, self.uniforms[rows])
+        normals = None if self.normals is None else _replication_fastest(self.normals[:, rows])
+        return Noise(normals, np.asfortranarray(self.uniforms[rows]))
 
     @staticmethod
     def mean_field(layout: NoiseLayout, replications: int) -> "Noise":
         """No randomness: expected losses, no road hits, no repairs by chance (u = 1)."""
-        return Noise(None, np.ones((replications, layout.columns)))
+        return Noise(None, np.ones((replications, layout.columns), order="F"))
 
 
 def draw_noise(layout: NoiseLayout, replications: int, gen: np.random.Generator) -> Noise:
     """Draw the whole turn's noise up front, in the same shapes whatever the orders."""
     normals = gen.standard_normal((layout.substeps, replications, 2, layout.sectors), dtype=np.float32)
     uniforms = gen.random((replications, layout.columns))
-    return Noise(normals, uniforms)
+    return Noise(_replication_fastest(normals), np.asfortranarray(uniforms))
+
+
+def _replication_fastest(normals: np.ndarray) -> np.ndarray:
+    """The same (substeps, R, 2, S) values with each sub-step's block in the engine's layout (game.engine.layout)."""
+    n, R, sides, S = normals.shape
+    out = np.empty((n, S, sides, R), dtype=normals.dtype).transpose(0, 3, 2, 1)
+    out[...] = normals
+    return out

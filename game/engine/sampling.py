@@ -20,7 +20,7 @@ import numpy as np
 
 __all__ = [
     "PoissonWork", "binomial_from_uniform", "poisson_from_normal", "poisson_mean_correction",
-    "rowany", "rowmax", "rowmin", "rowsum", "rowwise_take",
+    "rowany", "rowdot", "rowmax", "rowmin", "rowsum", "rowwise_take",
 ]
 
 
@@ -67,8 +67,12 @@ class PoissonWork:
     """
 
     def __init__(self, shape: tuple[int, ...], dtype: np.dtype | type) -> None:
-        self.t, self.mu, self.x, self.tmp = (np.empty(shape, dtype) for _ in range(4))
-        self.i = np.empty(shape, np.intp)
+        self.t, self.mu, self.x, self.tmp = (np.empty(shape, dtype, order="F") for _ in range(4))
+        self.i = np.empty(shape, np.intp, order="F")
+        # the bounds as whole arrays: numpy's minimum and maximum against a scalar are several times
+        # slower than against an array of the same shape (no vectorised loop for a broadcast operand)
+        self.top = np.full(shape, _TOP, dtype, order="F")
+        self.zero = np.zeros(shape, dtype, order="F")
 
 
 def poisson_mean_correction(lam: np.ndarray, work: PoissonWork | None = None) -> np.ndarray:
@@ -80,13 +84,15 @@ def poisson_mean_correction(lam: np.ndarray, work: PoissonWork | None = None) ->
     w = work if work is not None else PoissonWork(lam.shape, lam.dtype)
     t = np.sqrt(lam, out=w.t)
     t *= _STEPS
-    np.minimum(t, _TOP, out=t)
+    np.minimum(t, w.top, out=t)
+    whole = np.trunc(t, out=w.tmp)  # t ≥ 0: the same as int(t)
     i = w.i
-    np.copyto(i, t, casting="unsafe")  # truncation, as astype(intp); t ≥ 0
-    np.copyto(w.tmp, i, casting="unsafe")  # the whole part back in t's dtype
-    t -= w.tmp  # the fraction
-    t *= np.take(slope, i, out=w.tmp, mode="clip")  # i ≤ _TOP < len(table) - 1: "clip" never clips
-    out = np.add(lam, np.take(table, i, out=w.tmp, mode="clip"), out=w.mu)
+    np.copyto(i, whole, casting="unsafe")
+    t -= whole  # the fraction
+    # i ≤ _TOP < len(table) - 1: "clip" never clips. np.take writes its `out` in C order, so it gets the
+    # transposed views (C order whenever the buffers are in the engine's Fortran layout; no copy-back)
+    t *= np.take(slope, i.T, out=w.tmp.T, mode="clip").T
+    out = np.add(lam, np.take(table, i.T, out=w.tmp.T, mode="clip").T, out=w.mu)
     out += t
     return out
 
@@ -104,7 +110,7 @@ def poisson_from_normal(
     x += mu
     x += 0.5
     np.floor(x, out=x)
-    np.maximum(x, 0.0, out=x)
+    np.maximum(x, w.zero, out=x)
     np.minimum(x, cap, out=x)
     return x
 
@@ -134,29 +140,52 @@ def binomial_from_uniform(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.nda
 
 
 def rowwise_take(table: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """table[r, idx[r, j]] for every r, j: a flat np.take (much faster than take_along_axis)."""
-    R, K = table.shape
-    flat = idx + (K * np.arange(R, dtype=np.intp))[:, None]
-    return np.take(table.reshape(-1), flat)
+    """table[r, idx[r, j]] for every r, j, as an (R, J) array in Fortran order (see `game.engine.layout`).
+
+    One flat np.take on the column-major positions (much faster than take_along_axis); gathering into
+    the transposed shape makes the result replication-fastest without a copy."""
+    R = table.shape[0]
+    flat = idx.T * R + np.arange(R, dtype=np.intp)  # (J, R): position of table[r, idx[r, j]] in column-major order
+    return np.take(table.ravel(order="F"), flat).T
 
 
 # Reductions over a narrow last axis (sectors, sides, segments, drone types). numpy reduces each
 # row separately, which costs far more than the few additions in it; combining the columns with
 # whole-array operations does the same arithmetic once per column. `rowsum` is bit for bit
-# `a.sum(axis=-1)`: numpy adds fewer than 8 elements left to right, starting from 0.0 (its pairwise
-# summation only starts at 8), so wider axes fall back to numpy itself (tests/test_engine_sampling.py).
+# `a.sum(axis=-1)`: numpy adds fewer than 8 elements left to right, starting from 0.0, and 8 to 127
+# elements as eight running sums combined pairwise (tests/test_engine_sampling.py). In the engine's
+# replication-fastest layout (game.engine.layout) every column is contiguous, so this is also the fast way.
 _NARROW = 8
+_PAIRWISE_BLOCK = 128
 
 
 def rowsum(a: np.ndarray, keepdims: bool = False) -> np.ndarray:
-    """`a.sum(axis=-1)` with the same bits, fast for a narrow last axis."""
+    """`a.sum(axis=-1)` with the same bits, fast for a narrow last axis (and for up to 127 columns)."""
     n = a.shape[-1]
-    if n == 0 or n >= _NARROW or a.dtype.kind != "f":
+    if n == 0 or n >= _PAIRWISE_BLOCK or a.dtype.kind != "f":
         return a.sum(axis=-1, keepdims=keepdims)
-    out = a[..., 0] + 0.0  # numpy's sum starts from 0.0 (so -0.0 becomes 0.0 there too)
-    for j in range(1, n):
-        out += a[..., j]
+    if n < _NARROW:
+        out = a[..., 0] + 0.0  # numpy's sum starts from 0.0 (so -0.0 becomes 0.0 there too)
+        for j in range(1, n):
+            out += a[..., j]
+    else:  # numpy's pairwise order for 8 ≤ n < 128: eight running sums, combined as a tree, then the tail
+        r = [a[..., j].copy() for j in range(8)]
+        for i in range(8, n - n % 8, 8):
+            for j in range(8):
+                r[j] += a[..., i + j]
+        out = (r[0] + r[1]) + (r[2] + r[3])
+        out += (r[4] + r[5]) + (r[6] + r[7])
+        for i in range(n - n % 8, n):
+            out += a[..., i]
+        out = 0.0 + out
     return out[..., None] if keepdims else out
+
+
+def rowdot(a: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """`a @ weights` for a short weight vector, summed in `rowsum`'s fixed order rather than by BLAS,
+    whose order depends on the machine's kernels and the array's layout (the same game must give the
+    same bits everywhere)."""
+    return rowsum(a * weights)
 
 
 def rowany(a: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from .params import PLAYER, Params
+from .sampling import rowdot
 
 
 @dataclass
@@ -67,18 +68,18 @@ class State:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "turn"}
 
     def copy(self) -> "State":
-        """A deep copy."""
-        return replace(self, **{k: v.copy() for k, v in self.arrays().items()})
+        """A deep copy (in the same memory order)."""
+        return replace(self, **{k: v.copy(order="K") for k, v in self.arrays().items()})
 
     def broadcast(self, replications: int) -> "State":
         """R copies of replication 0 (a game's state becomes a forecast's starting point)."""
         return replace(
-            self, **{k: np.ascontiguousarray(np.repeat(v[:1], replications, axis=0)) for k, v in self.arrays().items()}
+            self, **{k: np.asfortranarray(np.repeat(v[:1], replications, axis=0)) for k, v in self.arrays().items()}
         )
 
     def take(self, rows: np.ndarray) -> "State":
         """The replications in `rows`."""
-        return replace(self, **{k: v[rows] for k, v in self.arrays().items()})
+        return replace(self, **{k: np.asfortranarray(v[rows]) for k, v in self.arrays().items()})
 
     def put(self, rows: np.ndarray, part: "State") -> None:
         """Write a subset's arrays back into these rows."""
@@ -94,7 +95,7 @@ class State:
 
     def area_held(self, p: Params) -> np.ndarray:
         """Square miles the player holds, per replication."""
-        return (self.holder == PLAYER) @ p.area
+        return rowdot(self.holder == PLAYER, p.area)
 
     def place_holder(self, p: Params) -> np.ndarray:
         """(R, P) holder of each place: its sector's holder, or its starting holder outside every sector."""
@@ -105,7 +106,7 @@ class State:
 
     def player_strength(self, p: Params) -> np.ndarray:
         """(R,) soldiers of the player's side."""
-        return self.strength @ (p.unit_side == PLAYER)
+        return rowdot(self.strength, p.unit_side == PLAYER)
 
 
 def initial_state(p: Params, replications: int = 1, injects: int = 0) -> State:
@@ -114,7 +115,7 @@ def initial_state(p: Params, replications: int = 1, injects: int = 0) -> State:
 
     def rep(a: np.ndarray, dtype: type | None = None) -> np.ndarray:
         """R writable copies of a parameter array (never a view of the parameters)."""
-        return np.array(np.broadcast_to(a, (R, *a.shape)), dtype=dtype or a.dtype, copy=True)
+        return np.array(np.broadcast_to(a, (R, *a.shape)), dtype=dtype or a.dtype, copy=True, order="F")
 
     posture = np.zeros(S, dtype=np.int8)
     from .params import POSTURE_INDEX
@@ -134,11 +135,11 @@ def initial_state(p: Params, replications: int = 1, injects: int = 0) -> State:
         reserve=rep(p.reserve0),
         holder=rep(p.holder0),
         fort=rep(p.fort0),
-        progress=np.zeros((R, S)),
+        progress=np.zeros((R, S), order="F"),
         posture=rep(posture),
         damage=rep(p.road_state0),  # a segment that starts contested or worse starts damaged that far
         road_state=rep(p.road_state0),
-        open_turns=np.zeros((R, G)),
+        open_turns=np.zeros((R, G), order="F"),
         area_turns=np.zeros(R),
         road_speed=rep(p.speed),
         road_throughput=rep(p.throughput),
@@ -147,8 +148,8 @@ def initial_state(p: Params, replications: int = 1, injects: int = 0) -> State:
         netting_km=np.zeros(R),
         cut_clock=np.zeros(R),
         wounded_pending=np.zeros(R),
-        casualties=np.zeros((R, 2, 3)),
-        last_losses=np.zeros((R, 2)),
+        casualties=np.zeros((R, 2, 3), order="F"),
+        last_losses=np.zeros((R, 2), order="F"),
         last_delivered=np.zeros(R),
         last_trucks=np.zeros(R),
         delivered_total=np.zeros(R),
@@ -161,5 +162,5 @@ def initial_state(p: Params, replications: int = 1, injects: int = 0) -> State:
         ended=np.zeros(R, dtype=bool),
         played=np.zeros(R),
         ending=np.zeros(R, dtype=np.int8),
-        fired=np.zeros((R, injects), dtype=np.int16),
+        fired=np.zeros((R, injects), dtype=np.int16, order="F"),
     )

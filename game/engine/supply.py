@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import layout
 from .drones import RoadExposure
 from .params import ENEMY, Params
 from .sampling import binomial_from_uniform, rowany, rowmin, rowsum
@@ -48,7 +49,7 @@ class ConvoyResult:
 def blocked_segments(p: Params, holder: np.ndarray, damage: np.ndarray) -> np.ndarray:
     """(R, G) segments no truck can pass: destroyed, or an end place in enemy hands."""
     ends = p.end_sectors
-    lost = np.zeros(damage.shape, dtype=bool)
+    lost = np.zeros(damage.shape, dtype=bool, order="F")
     for k in range(2):
         inside = ends[:, k] >= 0
         if inside.any():
@@ -82,7 +83,7 @@ def run_convoys(
 ) -> ConvoyResult:
     """Send the trucks, draw the losses, deliver what gets through."""
     R = blocked.shape[0]
-    route = np.where(tracks[:, None], p.on_tracks[None, :], p.on_road[None, :])  # (R, G)
+    route = np.asfortranarray(np.where(tracks[:, None], p.on_tracks[None, :], p.on_road[None, :]))  # (R, G)
     route_blocked = rowany(blocked & route) | ~rowany(route)
     lam_r = rowsum(exposure.radio * route)
     lam_f = rowsum(exposure.fibre * route)
@@ -129,15 +130,15 @@ def split_cargo(p: Params, delivered: np.ndarray) -> np.ndarray:
     """(R, 4) additions to the stocks: drones by count, the rest in proportion to the daily need."""
     share = p.need / p.need.sum() if p.need.sum() > 0 else np.full(3, 1.0 / 3.0)
     rest = delivered * (1.0 - p.cargo_share_drones)
-    return np.stack(
-        [rest * share[0], delivered * p.cargo_share_drones * p.drones_per_t, rest * share[1], rest * share[2]], axis=1
+    return layout.columns(
+        [rest * share[0], delivered * p.cargo_share_drones * p.drones_per_t, rest * share[1], rest * share[2]]
     )
 
 
 def effectiveness(p: Params, stocks: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fire effectiveness after shortages, and the medical and fuel ratios (stock / need, at most 1)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(need > 0, stocks[:, [0, 2, 3]] / np.where(need > 0, need, 1.0), 1.0)
+        ratio = np.where(need > 0, layout.columns([stocks[:, 0], stocks[:, 2], stocks[:, 3]]) / np.where(need > 0, need, 1.0), 1.0)
     fire = np.clip(np.minimum(ratio[:, 0], ratio[:, 1]), 0.0, 1.0) ** p.shortage_exponent
     return np.clip(fire, p.shortage_floor, 1.0), np.clip(ratio[:, 2], 0.0, 1.0), np.clip(ratio[:, 1], 0.0, 1.0)
 
@@ -145,8 +146,12 @@ def effectiveness(p: Params, stocks: np.ndarray, need: np.ndarray) -> tuple[np.n
 def need_and_use(p: Params, sector_strength: np.ndarray, posture: np.ndarray, reserve_strength: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(R, 3) what the grouping needs to fight at full effect, and what its postures use this turn."""
     total = rowsum(sector_strength) + reserve_strength
-    need = total[:, None] / 100.0 * p.need[None, :]
-    use = np.einsum("rs,rsk->rk", sector_strength / 100.0, p.consumption[posture]) + reserve_strength[:, None] / 100.0 * p.consumption[0]
+    need = layout.outer(total / 100.0, p.need)
+    hundreds = sector_strength / 100.0
+    use = layout.columns([  # Σ over sectors of hundreds of soldiers × each posture's use per hundred, then the reserves'
+        rowsum(hundreds * p.consumption[posture, k]) + reserve_strength / 100.0 * p.consumption[0, k]
+        for k in range(p.consumption.shape[1])
+    ])
     return need, use
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import layout
 from .sampling import rowany, rowwise_take
 from .params import COUNTER_ATTACK, DELAY, ENEMY, PLAYER, WITHDRAW, Params
 
@@ -69,8 +70,8 @@ def resolve(
     new_holder = np.where(fell, ENEMY, holder).astype(holder.dtype)
     prog = np.where(fell | ~held, 0.0, prog)
 
-    retreat = np.zeros(strength.shape)
-    overrun = np.zeros(strength.shape, dtype=bool)
+    retreat = layout.zeros(strength.shape)
+    overrun = layout.zeros(strength.shape, dtype=bool)
     new_loc = loc
     rows = np.flatnonzero(rowany(fell))
     if rows.size:  # only where a sector fell: where its defenders go, and what it costs them
@@ -88,9 +89,9 @@ def resolve(
         over = fell_u & ~still.any(axis=1)[:, None]
         retreat[rows] = np.where(fell_u, strength[rows] * np.where(over, OVERRUN_LOSS, share), 0.0)
         overrun[rows] = over
-        new_loc = loc.copy()
+        new_loc = np.copy(loc)
         new_loc[rows] = np.where(fell_u & ~over, dest_u, lr)
     # attackers that took a sector move into it
-    took = (target >= 0) & rowwise_take(np.concatenate([fell, np.zeros((R, 1), bool)], axis=1), np.where(target >= 0, target, S))
+    took = (target >= 0) & rowwise_take(layout.pad_column(fell, False), np.where(target >= 0, target, S))
     new_loc = np.where(took, target, new_loc)
     return TerritoryResult(new_holder, prog, new_loc, fell, given, retreat, overrun)

@@ -18,11 +18,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import factors as fx
+from . import layout
 from .combat import COUNTER_ATTACK_FIRE, Contact, aggregate, attrition, build_rates, unit_losses
 from .directives import Directives
 from .drones import RoadExposure, front_casualties, plan_drones, road_exposure
 from .opfor import broken, contact_share, next_road_share, plan_targets, reinforce, sector_sum
-from .sampling import rowany, rowsum, rowwise_take
+from .sampling import rowany, rowdot, rowsum, rowwise_take
 from .params import COUNTER_ATTACK, DELAY, ENDING_CODE, ENEMY, FORTIFY, PLAYER, WITHDRAW, Params
 from .rng import Noise
 from .state import State
@@ -88,7 +89,6 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     coord = 1.0 + p.adaptation * (turn - 1)
     is_p = p.unit_side == PLAYER
     is_e = p.unit_side == ENEMY
-    side_onehot = np.stack([is_p, is_e], axis=1).astype(float)  # (U, 2)
 
     # 1. orders take effect
     held0 = s.holder == PLAYER
@@ -122,8 +122,8 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     attack_any = rowany(attacked)
 
     # 3. drones and the road threat
-    tasks = _rows(d.drones, R).astype(float)
-    ew = _rows(d.ew, R).astype(float)
+    tasks = np.array(_rows(d.drones, R), dtype=float, order="F")
+    ew = np.array(_rows(d.ew, R), dtype=float, order="F")
     dturn = plan_drones(p, tasks, ew, s.stocks[:, 1], s.road_share, attack_any, coord)
     road_len = float((p.length * p.on_road).sum())
     net_share = np.minimum(1.0, s.netting_km / road_len) if road_len > 0 else np.zeros(R)
@@ -147,7 +147,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
 
     # 5. shortages and the guns' ammunition
     line_strength = sector_sum(np.where(p_line, s.loc, S), s.strength, S + 1)[:, :S]
-    reserve_strength = (s.strength * (is_p & s.reserve)).sum(axis=1)
+    reserve_strength = rowsum(s.strength * (is_p & s.reserve))
     need, use = need_and_use(p, line_strength, posture, reserve_strength)
     eff, medical, fuel = effectiveness(p, s.stocks, need)
     want_t = p.art_rounds[PLAYER] * p.art_ammo_t[PLAYER]
@@ -165,9 +165,9 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     # 7. morale and breaking
     share_lost = loss_u / np.maximum(before, 1.0)
     dm = -MORALE_PER_LOSS * share_lost
-    dm = dm - is_p * (MORALE_SHORTAGE * (1.0 - eff)[:, None] + MORALE_CUT * cut_start[:, None])
+    dm = dm - layout.outer(MORALE_SHORTAGE * (1.0 - eff) + MORALE_CUT * cut_start, is_p)
     dm = dm + (share_lost < 0.02) * MORALE_RECOVERY * np.maximum(p.morale0 - s.morale, 0.0)
-    dm = dm + is_e * s.paused[:, None] * MORALE_PAUSE
+    dm = dm + layout.outer(s.paused, is_e) * MORALE_PAUSE
     s.morale = np.clip(s.morale + dm, 0.0, 1.0)
     brk1 = broken(p, s.strength, s.morale)
 
@@ -180,7 +180,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     mult = np.where(posture == COUNTER_ATTACK, COUNTER_ATTACK_FIRE, 1.0)
     power = np.minimum(D1, cap) * q_p * rates.protection * eff[:, None] * mult
     ratio = np.minimum(A1, cap) * q_e / np.maximum(power, 1e-9)
-    ter = resolve_territory(p, s.holder, s.progress, posture, s.loc, s.strength, D1, A1, ratio, attacked, is_p[None, :] & np.ones((R, 1), bool), target)
+    ter = resolve_territory(p, s.holder, s.progress, posture, s.loc, s.strength, D1, A1, ratio, attacked, np.broadcast_to(is_p, s.loc.shape), target)
     retreat = np.where(s.reserve & ~ter.overrun, 0.0, ter.retreat_loss)
     s.strength = s.strength - retreat
     moved_out = rowwise_take(ter.fell, s.loc) & is_p
@@ -198,16 +198,21 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     captured_u = (loss_u * brk1 + retreat) * p.capture
     rest = loss_u + retreat - captured_u
     killed_u = rest * p.kill_share[np.clip(p.unit_side, 0, 1)]
-    new = np.stack([killed_u @ side_onehot, (rest - killed_u) @ side_onehot, captured_u @ side_onehot], axis=2)  # (R, 2, 3)
+    wounded_u = rest - killed_u
+    new = layout.columns([  # (R, 2, 3) by side: killed, wounded, captured
+        layout.columns([rowdot(killed_u, is_p), rowdot(killed_u, is_e)]),
+        layout.columns([rowdot(wounded_u, is_p), rowdot(wounded_u, is_e)]),
+        layout.columns([rowdot(captured_u, is_p), rowdot(captured_u, is_e)]),
+    ])
 
     # 11. stocks used
     drones_used = np.minimum(s.stocks[:, 1], dturn.drones_used)
-    used = np.stack([
+    used = layout.columns([
         np.minimum(s.stocks[:, 0], use[:, 0] + rounds_p * p.art_ammo_t[PLAYER]),
         drones_used,
         np.minimum(s.stocks[:, 2], use[:, 1]),
         np.minimum(s.stocks[:, 3], use[:, 2]),
-    ], axis=1)
+    ])
     s.stocks = s.stocks - used
     consumed = used[:, 0] + used[:, 2] + used[:, 3]
 
@@ -254,24 +259,24 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
         exit_captured = exit_loss * p.capture
         exit_rest = exit_loss - exit_captured
         exit_killed = exit_rest * p.kill_share[PLAYER]
-        new[:, PLAYER, 0] += exit_killed.sum(axis=1)
-        new[:, PLAYER, 1] += (exit_rest - exit_killed).sum(axis=1)
-        new[:, PLAYER, 2] += exit_captured.sum(axis=1) + pending * (1.0 - exit_survival) * done
+        new[:, PLAYER, 0] += rowsum(exit_killed)
+        new[:, PLAYER, 1] += rowsum(exit_rest - exit_killed)
+        new[:, PLAYER, 2] += rowsum(exit_captured) + pending * (1.0 - exit_survival) * done
         pending = np.where(done, 0.0, pending)
     else:
         exit_loss = exit_captured = np.zeros_like(s.strength)
     s.orderly = s.orderly | (done & ~cut_end)
-    area_before_exit = (s.holder == PLAYER) @ p.area
+    area_before_exit = rowdot(s.holder == PLAYER, p.area)
     s.area_turns = st.area_turns + area_before_exit  # ground held this turn (a withdrawing turn still counts)
     s.holder = np.where(done[:, None] & (s.holder == PLAYER), ENEMY, s.holder).astype(np.int8)
 
     start_total = float(p.strength0[is_p].sum())
-    area = (s.holder == PLAYER) @ p.area
+    area = rowdot(s.holder == PLAYER, p.area)
     code = np.zeros(R, dtype=np.int8)
     code = np.where(turn >= p.turns, ENDING_CODE["time"], code)
     code = np.where(area <= p.falls_below, ENDING_CODE["bridgehead_fell"], code)
     code = np.where(s.cut_clock > p.clock_turns, ENDING_CODE["encircled"], code)
-    code = np.where((s.strength @ is_p) < p.destroyed_share * start_total, ENDING_CODE["destroyed"], code)
+    code = np.where(rowdot(s.strength, is_p) < p.destroyed_share * start_total, ENDING_CODE["destroyed"], code)
     code = np.where(done, ENDING_CODE["withdrawn"], code)
     ended_now = (code > 0) & ~frozen
     s.ending = np.where(ended_now, code, s.ending).astype(np.int8)
@@ -291,7 +296,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     s.turn = turn + 1
     s.played = st.played + 1.0
 
-    F = np.zeros((R, fx.F))
+    F = layout.zeros((R, fx.F))
     drone_split = [dturn.enemy_front_cas, dturn.strike_cas]
     cause = rowsum(att.causes)  # (4, R, 2): sector totals by cause and side
     art_part = rowsum(att.causes[3] * rates.art_share)  # (R, 2)
@@ -307,15 +312,15 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
         F[:, base + fx.DRONE_FIBRE] = cause[2][:, side] * (1.0 - radio_frac)
         F[:, base + fx.ARTILLERY] = sup_total * art_frac
         F[:, base + fx.AIR] = sup_total * (1.0 - art_frac)
-        F[:, base + fx.RETREAT] = retreat @ (p.unit_side == side)
+        F[:, base + fx.RETREAT] = rowdot(retreat, p.unit_side == side)
     I = fx.INDEX
     F[:, I["own.died_of_wounds"]] = dow
-    F[:, I["own.withdrawal"]] = exit_loss.sum(axis=1)
+    F[:, I["own.withdrawal"]] = rowsum(exit_loss)
     F[:, I["ew.front.spared"]] = F[:, I["own.drones.radio.front"]] * (dturn.ew_front_multiplier - 1.0)
     close = att.causes[0][:, PLAYER] + att.causes[1][:, PLAYER] + att.causes[3][:, PLAYER]
     F[:, I["fortification.spared"]] = rowsum(close * p.fort_defence * st.fort)
     F[:, I["shortage.enemy_spared"]] = (F[:, I["enemy.fire.aimed"]] + F[:, I["enemy.fire.area"]]) * (1.0 / eff - 1.0)
-    F[:, I["adaptation.enemy_spared"]] = (drone_u * is_e * (p.vuln0 / np.maximum(s.vuln, 1e-9) - 1.0)).sum(axis=1)
+    F[:, I["adaptation.enemy_spared"]] = rowsum(drone_u * is_e * (p.vuln0 / np.maximum(s.vuln, 1e-9) - 1.0))
     F[:, I["counter_drone.suppressed"]] = dturn.suppressed_sorties
     F[:, I["supply.delivered"]] = conv.delivered
     F[:, I["supply.consumed"]] = consumed
@@ -323,13 +328,13 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     F[:, I["drones.fibre_optic.road"]] = conv.lost_fibre
     for name, value in conv.spared.items():
         F[:, I[name]] = value
-    F[:, I["territory.lost"]] = (ter.fell & ~ter.given) @ p.area
-    F[:, I["territory.given"]] = ter.given @ p.area + area_before_exit * done
+    F[:, I["territory.lost"]] = rowdot(ter.fell & ~ter.given, p.area)
+    F[:, I["territory.given"]] = rowdot(ter.given, p.area) + area_before_exit * done
     F[:, I["fortification.built"]] = rowsum(built)
     F[:, I["fortification.eroded.artillery"]] = rowsum(np.minimum(er_art, st.fort + built))
     F[:, I["fortification.eroded.air"]] = rowsum(er_air)
 
-    road_sorties = np.stack([rowsum(dturn.road_sorties * ~p.drone_fibre), rowsum(dturn.road_sorties * p.drone_fibre)], axis=1)
+    road_sorties = layout.columns([rowsum(dturn.road_sorties * ~p.drone_fibre), rowsum(dturn.road_sorties * p.drone_fibre)])
     out = Outcome(
         losses=new, died_of_wounds=dow, unit_loss=loss_u + retreat + exit_loss, sector_loss=att.lost, factors=F,
         trucks_sent=conv.sent, trucks_lost=conv.lost, delivered=conv.delivered, consumed=consumed,
@@ -352,7 +357,7 @@ def _patch(full: RoadExposure, part: RoadExposure, rows: np.ndarray) -> RoadExpo
     """A copy of `full` with the rows recomputed in `part`."""
     fields = {}
     for name, value in full.__dict__.items():
-        new = value.copy()
+        new = np.copy(value)
         new[rows] = getattr(part, name)
         fields[name] = new
     return RoadExposure(**fields)
