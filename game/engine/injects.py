@@ -85,7 +85,7 @@ def metric(p: Params, st: State, cond: Condition) -> np.ndarray:
 def evaluate(p: Params, st: State, uniforms: np.ndarray) -> np.ndarray:
     """(R, I) bool: which injects fire at the start of this turn (uniforms: (R, I) from the injects stream)."""
     injects = p.scenario.injects
-    fire = np.zeros((st.R, len(injects)), dtype=bool)
+    fire = np.zeros((st.R, len(injects)), dtype=bool, order="F")
     for i, inj in enumerate(injects):
         if not inj.active:
             continue
@@ -103,6 +103,21 @@ def evaluate(p: Params, st: State, uniforms: np.ndarray) -> np.ndarray:
             ok &= uniforms[:, i] < trig.probability
         fire[:, i] = ok
     return fire
+
+
+def fields_written(p: Params, fire: np.ndarray) -> set[str]:
+    """The state fields `apply` changes for these firings (so a caller copies only those)."""
+    names = {"fired"}
+    kinds = {ChangeStock: ("stocks",), SetRoadState: ("damage", "road_state"), ChangeMorale: ("morale",),
+             ChangeStrength: ("strength",)}
+    for i in np.flatnonzero(fire.any(axis=0)):
+        for eff in p.scenario.injects[i].effects:
+            if isinstance(eff, (ScaleRate, SetRate)):
+                where = state_target(eff)
+                names.update(() if where is None else (where[0],))
+            else:
+                names.update(kinds.get(type(eff), ()))
+    return names
 
 
 def apply(p: Params, st: State, fire: np.ndarray) -> None:

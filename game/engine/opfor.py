@@ -67,7 +67,8 @@ def plan_targets(
     target = np.where(assault, tgt, -1)
     # the doctrine's minimum force ratio, sector by sector
     idx = np.where(target >= 0, target, S)
-    massed = sector_sum(idx, strength * (target >= 0), S + 1)[:, :S]
+    theirs = p.side_units(ENEMY)  # only the enemy's units have targets
+    massed = sector_sum(idx[:, theirs], strength[:, theirs], S + 1)[:, :S]
     go = massed >= p.min_ratio * defenders
     go_u = rowwise_take(layout.pad_column(go, False), idx)
     return np.where(go_u, target, -1), new_loc
@@ -100,10 +101,13 @@ def reinforce(p: Params, strength: np.ndarray, reserve: np.ndarray) -> np.ndarra
         amount = p.reinforcements[side]
         if amount <= 0:
             continue
+        units = p.side_units(side)
         # w ≥ 0, so a row whose total is 0 has w = 0 throughout and gets amount·0/1 = 0 (no np.where needed)
-        w = np.where((strength >= 1.0) & ~reserve, (p.unit_side == side) * p.strength0, 0.0)
+        w = np.where((strength[:, units] >= 1.0) & ~reserve[:, units], p.strength0[units], 0.0)
         total = rowsum(w, keepdims=True)
         w *= amount
         w /= np.where(total > 0, total, 1.0)
-        out = out + w
+        if out is strength:
+            out = np.copy(strength)
+        out[:, units] += w
     return out

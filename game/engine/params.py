@@ -74,7 +74,7 @@ class Params:
     # units (U)
     unit_ids: tuple[str, ...]
     unit_names: tuple[str, ...]
-    unit_side: np.ndarray  # (U,) 0 player, 1 enemy, 2 neutral
+    unit_side: np.ndarray  # (U,) 0 player, 1 enemy, 2 neutral (units are ordered by side)
     strength0: np.ndarray
     training: np.ndarray
     firepower: np.ndarray
@@ -176,6 +176,11 @@ class Params:
         """Number of units."""
         return len(self.unit_ids)
 
+    def side_units(self, side: int) -> slice:
+        """The slice of the unit axis holding `side`'s units (units are ordered by side)."""
+        lo, hi = np.searchsorted(self.unit_side, (side, side + 1))
+        return slice(int(lo), int(hi))
+
     @property
     def P(self) -> int:  # noqa: N802
         """Number of places."""
@@ -251,7 +256,11 @@ def compile_params(sc: Scenario) -> Params:
         [[place_sector[pidx[g.from_place]], place_sector[pidx[g.to_place]]] for g in roads], dtype=np.int64
     ).reshape(G, 2)
 
-    units = [(side_index.get(side.id, NEUTRAL), side, u) for side in sc.sides for u in side.units]
+    # the player's units first, then the enemy's, then any others (stable within a side), so that a
+    # side's units are one slice of the unit axis and a sum over them is a sum over a few columns
+    units = sorted(
+        ((side_index.get(side.id, NEUTRAL), side, u) for side in sc.sides for u in side.units), key=lambda t: t[0]
+    )
 
     def ua(fn: Any, dtype: Any = float) -> np.ndarray:
         return np.array([fn(side_code, side, u) for side_code, side, u in units], dtype=dtype)

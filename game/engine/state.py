@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from .params import PLAYER, Params
-from .sampling import rowdot
+from .sampling import rowdot, rowsum
 
 
 @dataclass
@@ -106,7 +106,7 @@ class State:
 
     def player_strength(self, p: Params) -> np.ndarray:
         """(R,) soldiers of the player's side."""
-        return rowdot(self.strength, p.unit_side == PLAYER)
+        return rowsum(self.strength[:, p.side_units(PLAYER)])
 
 
 def initial_state(p: Params, replications: int = 1, injects: int = 0) -> State:

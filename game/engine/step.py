@@ -8,6 +8,8 @@ share a variant (the usual case), else once per variant on the subset of replica
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from game.scenario import Scenario
@@ -91,7 +93,8 @@ def fire_injects(
     fire = inj.evaluate(model.base, state, uniforms)
     if not fire.any():
         return state, fire
-    state = state.copy()
+    # a copy of the arrays the injects change; the others stay shared (the turn never writes in place)
+    state = replace(state, **{name: np.copy(getattr(state, name)) for name in inj.fields_written(model.base, fire)})
     inj.apply(model.base, state, fire)
     return state, fire
 

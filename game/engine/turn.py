@@ -110,7 +110,8 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     in_held = rowwise_take(held0, s.loc)
     p_line = is_p & ~s.reserve & in_held
     p_in = p_line & ~brk0
-    D0 = sector_sum(np.where(p_in, s.loc, S), s.strength, S + 1)[:, :S]
+    mine, theirs = p.side_units(PLAYER), p.side_units(ENEMY)  # each side's units: one slice of the unit axis
+    D0 = sector_sum(np.where(p_in[:, mine], s.loc[:, mine], S), s.strength[:, mine], S + 1)[:, :S]
     able = is_e & ~brk0 & ~s.paused[:, None]
     target, s.loc = plan_targets(p, s.holder, s.loc, s.strength, able, D0)
     cs = contact_share(p)
@@ -146,8 +147,8 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     best_survival = _best_route_survival(p, expo.total, blocked)
 
     # 5. shortages and the guns' ammunition
-    line_strength = sector_sum(np.where(p_line, s.loc, S), s.strength, S + 1)[:, :S]
-    reserve_strength = rowsum(s.strength * (is_p & s.reserve))
+    line_strength = sector_sum(np.where(p_line[:, mine], s.loc[:, mine], S), s.strength[:, mine], S + 1)[:, :S]
+    reserve_strength = rowsum(s.strength[:, mine] * s.reserve[:, mine])
     need, use = need_and_use(p, line_strength, posture, reserve_strength)
     eff, medical, fuel = effectiveness(p, s.stocks, need)
     want_t = p.art_rounds[PLAYER] * p.art_ammo_t[PLAYER]
@@ -172,8 +173,8 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     brk1 = broken(p, s.strength, s.morale)
 
     # 8. ground
-    D1 = sector_sum(np.where(p_line & ~brk1, s.loc, S), s.strength, S + 1)[:, :S]
-    A1 = sector_sum(np.where((target >= 0) & ~brk1, target, S), s.strength * cs, S + 1)[:, :S]
+    D1 = sector_sum(np.where((p_line & ~brk1)[:, mine], s.loc[:, mine], S), s.strength[:, mine], S + 1)[:, :S]
+    A1 = sector_sum(np.where(((target >= 0) & ~brk1)[:, theirs], target[:, theirs], S), s.strength[:, theirs] * cs, S + 1)[:, :S]
     cap = p.engaged_per_km * p.frontage
     q_p = np.maximum(contact.quality[:, PLAYER], 0.5)
     q_e = np.maximum(contact.quality[:, ENEMY], 0.5)
@@ -200,9 +201,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     killed_u = rest * p.kill_share[np.clip(p.unit_side, 0, 1)]
     wounded_u = rest - killed_u
     new = layout.columns([  # (R, 2, 3) by side: killed, wounded, captured
-        layout.columns([rowdot(killed_u, is_p), rowdot(killed_u, is_e)]),
-        layout.columns([rowdot(wounded_u, is_p), rowdot(wounded_u, is_e)]),
-        layout.columns([rowdot(captured_u, is_p), rowdot(captured_u, is_e)]),
+        layout.columns([rowsum(a[:, mine]), rowsum(a[:, theirs])]) for a in (killed_u, wounded_u, captured_u)
     ])
 
     # 11. stocks used
@@ -276,7 +275,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     code = np.where(turn >= p.turns, ENDING_CODE["time"], code)
     code = np.where(area <= p.falls_below, ENDING_CODE["bridgehead_fell"], code)
     code = np.where(s.cut_clock > p.clock_turns, ENDING_CODE["encircled"], code)
-    code = np.where(rowdot(s.strength, is_p) < p.destroyed_share * start_total, ENDING_CODE["destroyed"], code)
+    code = np.where(rowsum(s.strength[:, mine]) < p.destroyed_share * start_total, ENDING_CODE["destroyed"], code)
     code = np.where(done, ENDING_CODE["withdrawn"], code)
     ended_now = (code > 0) & ~frozen
     s.ending = np.where(ended_now, code, s.ending).astype(np.int8)
@@ -312,7 +311,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
         F[:, base + fx.DRONE_FIBRE] = cause[2][:, side] * (1.0 - radio_frac)
         F[:, base + fx.ARTILLERY] = sup_total * art_frac
         F[:, base + fx.AIR] = sup_total * (1.0 - art_frac)
-        F[:, base + fx.RETREAT] = rowdot(retreat, p.unit_side == side)
+        F[:, base + fx.RETREAT] = rowsum(retreat[:, p.side_units(side)])
     I = fx.INDEX
     F[:, I["own.died_of_wounds"]] = dow
     F[:, I["own.withdrawal"]] = rowsum(exit_loss)
@@ -320,7 +319,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     close = att.causes[0][:, PLAYER] + att.causes[1][:, PLAYER] + att.causes[3][:, PLAYER]
     F[:, I["fortification.spared"]] = rowsum(close * p.fort_defence * st.fort)
     F[:, I["shortage.enemy_spared"]] = (F[:, I["enemy.fire.aimed"]] + F[:, I["enemy.fire.area"]]) * (1.0 / eff - 1.0)
-    F[:, I["adaptation.enemy_spared"]] = rowsum(drone_u * is_e * (p.vuln0 / np.maximum(s.vuln, 1e-9) - 1.0))
+    F[:, I["adaptation.enemy_spared"]] = rowsum(drone_u[:, theirs] * (p.vuln0[theirs] / np.maximum(s.vuln[:, theirs], 1e-9) - 1.0))
     F[:, I["counter_drone.suppressed"]] = dturn.suppressed_sorties
     F[:, I["supply.delivered"]] = conv.delivered
     F[:, I["supply.consumed"]] = consumed
