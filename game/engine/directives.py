@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .layout import take_rows
 from .orders import ConvoyPlan, DroneTasks, EwAllocation, Orders
 from .params import PLAYER, POSTURE_INDEX, POSTURES, TASKS, Params
 from .state import State
@@ -36,7 +37,7 @@ class Directives:
         """The plans of a subset of replications (unchanged when the plan is broadcast)."""
         if self.drones.shape[0] == 1:
             return self
-        return Directives(**{k: np.asfortranarray(v[rows]) for k, v in self.__dict__.items()})
+        return Directives(**{k: take_rows(v, rows) for k, v in self.__dict__.items()})
 
 
 def compile_orders(p: Params, orders: Orders) -> Directives:

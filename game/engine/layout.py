@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["columns", "empty", "fortran", "outer", "pad_column", "zeros"]
+__all__ = ["columns", "empty", "fortran", "outer", "pad_column", "take_rows", "zeros"]
 
 
 def zeros(shape: tuple[int, ...], dtype: type | np.dtype = float) -> np.ndarray:
@@ -56,3 +56,9 @@ def pad_column(a: np.ndarray, value: bool | float) -> np.ndarray:
     out = np.full((a.shape[0], a.shape[1] + 1), value, dtype=a.dtype, order="F")
     out[:, :-1] = a
     return out
+
+
+def take_rows(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """a[rows] (replications by index or boolean mask) in the engine's layout, in a single pass."""
+    index = np.flatnonzero(rows) if rows.dtype == bool else rows
+    return np.take(a.T, index, axis=-1).T

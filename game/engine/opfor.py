@@ -18,7 +18,7 @@ import numpy as np
 
 from . import layout
 from .params import ENEMY, PLAYER, Params
-from .sampling import rowany, rowsum, rowwise_take
+from .sampling import rowmax, rowsum, rowwise_take
 
 MORALE_BREAK = 0.15
 """A unit whose morale falls below this is broken whatever its strength."""
@@ -41,37 +41,37 @@ def plan_targets(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each enemy unit's target sector this turn (-1 none) and its location after any approach march."""
     R, S = holder.shape
+    theirs = p.side_units(ENEMY)  # only the enemy's units pick targets
     held = holder == PLAYER
-    in_contact = rowwise_take(held, loc)  # standing in a sector the player holds: fight there
-    tgt = np.copy(loc)
-    ok = in_contact & able
-    rows = np.flatnonzero(rowany(able & ~in_contact))
-    if rows.size:  # the doctrine's choice, only where some unit stands outside the player's ground
-        h = held[rows]
-        d = defenders[rows]
-        weakness = 1.0 - d / (d.max(axis=1, keepdims=True) + 1.0)
+    lo = loc[:, theirs]
+    fit = able[:, theirs]
+    in_contact = rowwise_take(held, lo)  # standing in a sector the player holds: fight there
+    tgt = lo
+    ok = in_contact & fit
+    outside = fit & ~in_contact
+    if outside.any():  # the doctrine's choice, where some unit stands outside the player's ground
+        weakness = 1.0 - defenders / (rowmax(defenders, keepdims=True) + 1.0)
         hops = p.dist.astype(float)
         static = 4.0 * p.main_effort_rank[None, :] - 3.0 * np.maximum(hops - 1.0, 0.0) + 100.0 * (hops == 0)
         static = np.where(p.dist < 90, static, -1e9)  # (S origin, S target)
-        best = (static[None] + np.where(h, 2.0 * weakness, -1e12)[:, None, :]).argmax(axis=2)  # (r, S origin)
-        valid = (h.astype(float) @ (p.dist < 90).T.astype(float)) > 0  # some held sector is reachable
-        lr = loc[rows]
-        outside = ~in_contact[rows]
-        tgt[rows] = np.where(outside, rowwise_take(best, lr), lr)
-        ok[rows] = np.where(outside, rowwise_take(valid, lr) & able[rows], ok[rows])
-    pair = loc * p.dist.shape[1] + tgt  # flat (origin, target) index: one np.take instead of 2-D fancy indexing
+        best = (static[None] + np.where(held, 2.0 * weakness, -1e12)[:, None, :]).argmax(axis=2)  # (R, S origin)
+        valid = np.matmul(held.astype(float), (p.dist < 90).T.astype(float), order="F") > 0  # some held sector is reachable
+        tgt = np.where(outside, rowwise_take(best, lo), lo)
+        ok = ok | (outside & rowwise_take(valid, lo))
+    pair = lo * p.dist.shape[1] + tgt  # flat (origin, target) index: one np.take instead of 2-D fancy indexing
     hop = p.dist.ravel()[pair]
     assault = ok & (hop <= 1)
     move = ok & (hop > 1)
-    new_loc = np.where(move, p.next_hop.ravel()[pair], loc)
-    target = np.where(assault, tgt, -1)
+    new_loc = np.copy(loc)
+    new_loc[:, theirs] = np.where(move, p.next_hop.ravel()[pair], lo)
     # the doctrine's minimum force ratio, sector by sector
-    idx = np.where(target >= 0, target, S)
-    theirs = p.side_units(ENEMY)  # only the enemy's units have targets
-    massed = sector_sum(idx[:, theirs], strength[:, theirs], S + 1)[:, :S]
+    idx = np.where(assault, tgt, S)
+    massed = sector_sum(idx, strength[:, theirs], S + 1)[:, :S]
     go = massed >= p.min_ratio * defenders
     go_u = rowwise_take(layout.pad_column(go, False), idx)
-    return np.where(go_u, target, -1), new_loc
+    target = np.full(loc.shape, -1, dtype=loc.dtype, order="F")
+    target[:, theirs] = np.where(go_u, tgt, -1)
+    return target, new_loc
 
 
 WAVE_HOURS = 3.0

@@ -44,6 +44,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .layout import take_rows
+
 __all__ = ["Noise", "NoiseLayout", "draw_noise", "purpose_key", "stream"]
 
 
@@ -96,8 +98,10 @@ class Noise:
 
     def take(self, rows: np.ndarray) -> "Noise":
         """The dice of a subset of replications."""
-        normals = None if self.normals is None else _replication_fastest(self.normals[:, rows])
-        return Noise(normals, np.asfortranarray(self.uniforms[rows]))
+        index = np.flatnonzero(rows) if rows.dtype == bool else rows
+        # (substeps, S, 2, R) in memory: one gather along the last axis keeps each sub-step replication-fastest
+        normals = None if self.normals is None else np.take(self.normals.transpose(0, 3, 2, 1), index, axis=-1).transpose(0, 3, 2, 1)
+        return Noise(normals, take_rows(self.uniforms, index))
 
     @staticmethod
     def mean_field(layout: NoiseLayout, replications: int) -> "Noise":

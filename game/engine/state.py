@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
+from .layout import take_rows
 from .params import PLAYER, Params
 from .sampling import rowdot, rowsum
 
@@ -79,7 +80,8 @@ class State:
 
     def take(self, rows: np.ndarray) -> "State":
         """The replications in `rows`."""
-        return replace(self, **{k: np.asfortranarray(v[rows]) for k, v in self.arrays().items()})
+        index = np.flatnonzero(rows) if rows.dtype == bool else rows
+        return replace(self, **{k: take_rows(v, index) for k, v in self.arrays().items()})
 
     def put(self, rows: np.ndarray, part: "State") -> None:
         """Write a subset's arrays back into these rows."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import layout
-from .sampling import rowany, rowwise_take
+from .sampling import rowany, rowmax, rowwise_take
 from .params import COUNTER_ATTACK, DELAY, ENEMY, PLAYER, WITHDRAW, Params
 
 PROGRESS_RATE = 0.5
@@ -53,7 +53,7 @@ class TerritoryResult:
 def resolve(
     p: Params, holder: np.ndarray, progress: np.ndarray, posture: np.ndarray, loc: np.ndarray,
     strength: np.ndarray, defenders: np.ndarray, attackers: np.ndarray, power_ratio: np.ndarray,
-    attacked: np.ndarray, movable: np.ndarray, target: np.ndarray,
+    attacked: np.ndarray, target: np.ndarray,
 ) -> TerritoryResult:
     """Advance the attacker's progress, hand over fallen sectors and move both sides' units."""
     R, S = holder.shape
@@ -72,26 +72,26 @@ def resolve(
 
     retreat = layout.zeros(strength.shape)
     overrun = layout.zeros(strength.shape, dtype=bool)
-    new_loc = loc
-    rows = np.flatnonzero(rowany(fell))
-    if rows.size:  # only where a sector fell: where its defenders go, and what it costs them
-        still = new_holder[rows] == PLAYER
-        d = defenders[rows]
+    new_loc = np.copy(loc)
+    if fell.any():  # where a sector fell: where its defenders go, and what it costs them
+        mine = p.side_units(PLAYER)
+        still = new_holder == PLAYER
         # nearest held sector, the strongest among equals
-        score = -1000.0 * p.dist[None, :, :] + (d / (d.max(axis=1, keepdims=True) + 1.0))[:, None, :]
+        score = -1000.0 * p.dist[None, :, :] + (defenders / (rowmax(defenders, keepdims=True) + 1.0))[:, None, :]
         score = np.where(still[:, None, :], score, -np.inf)
-        dest = score.argmax(axis=2)  # (r, S)
-        lr = loc[rows]
-        fell_u = rowwise_take(fell[rows], lr) & movable[rows]
+        dest = score.argmax(axis=2)  # (R, S)
+        lr = loc[:, mine]
+        fell_u = rowwise_take(fell, lr)
         dest_u = rowwise_take(dest, lr)
-        hops = p.dist[lr, dest_u]
-        share = np.where(hops <= 1, RETREAT_LOSS[rowwise_take(posture[rows], lr)], CUT_OFF_LOSS)
-        over = fell_u & ~still.any(axis=1)[:, None]
-        retreat[rows] = np.where(fell_u, strength[rows] * np.where(over, OVERRUN_LOSS, share), 0.0)
-        overrun[rows] = over
-        new_loc = np.copy(loc)
-        new_loc[rows] = np.where(fell_u & ~over, dest_u, lr)
+        hops = p.dist.ravel()[lr * S + dest_u]
+        share = np.where(hops <= 1, RETREAT_LOSS[rowwise_take(posture, lr)], CUT_OFF_LOSS)
+        over = fell_u & ~rowany(still)[:, None]
+        retreat[:, mine] = np.where(fell_u, strength[:, mine] * np.where(over, OVERRUN_LOSS, share), 0.0)
+        overrun[:, mine] = over
+        new_loc[:, mine] = np.where(fell_u & ~over, dest_u, lr)
     # attackers that took a sector move into it
-    took = (target >= 0) & rowwise_take(layout.pad_column(fell, False), np.where(target >= 0, target, S))
-    new_loc = np.where(took, target, new_loc)
+    theirs = p.side_units(ENEMY)
+    aim = target[:, theirs]
+    took = (aim >= 0) & rowwise_take(layout.pad_column(fell, False), np.where(aim >= 0, aim, S))
+    new_loc[:, theirs] = np.where(took, aim, new_loc[:, theirs])
     return TerritoryResult(new_holder, prog, new_loc, fell, given, retreat, overrun)

@@ -181,7 +181,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     mult = np.where(posture == COUNTER_ATTACK, COUNTER_ATTACK_FIRE, 1.0)
     power = np.minimum(D1, cap) * q_p * rates.protection * eff[:, None] * mult
     ratio = np.minimum(A1, cap) * q_e / np.maximum(power, 1e-9)
-    ter = resolve_territory(p, s.holder, s.progress, posture, s.loc, s.strength, D1, A1, ratio, attacked, np.broadcast_to(is_p, s.loc.shape), target)
+    ter = resolve_territory(p, s.holder, s.progress, posture, s.loc, s.strength, D1, A1, ratio, attacked, target)
     retreat = np.where(s.reserve & ~ter.overrun, 0.0, ter.retreat_loss)
     s.strength = s.strength - retreat
     moved_out = rowwise_take(ter.fell, s.loc) & is_p
