@@ -1,4 +1,5 @@
-"""The engine keeps its arrays replication-fastest in memory (game.engine.layout) through whole turns.
+"""The engine keeps its arrays replication-fastest in memory (game.engine.layout) through whole turns,
+and its batch mode (no factor accounting) changes nothing but the factors.
 
 A single array created in C order makes every later operation that mixes it with the others slower
 than either layout alone, silently; this guards the layout, not the speed (that is benchmarks/)."""
@@ -43,3 +44,19 @@ def test_subsets_of_replications_keep_the_layout(model: Model) -> None:
     part = st.take(np.arange(0, 2 * R, 2)[:R])
     assert all(replication_fastest(v) for v in part.arrays().values())
     assert all(replication_fastest(v) for v in part.broadcast(R).arrays().values())
+
+
+def test_skipping_the_factor_accounting_changes_nothing_else(model: Model) -> None:
+    st = model.initial_state(R)
+    for _ in range(5):
+        d = POLICIES["hold_sudzha_road"].directives(model.variants(st)[0][0], st)
+        full, out_full, _ = advance(model, st, d, seed=9)
+        lean, out_lean, _ = advance(model, st, d, seed=9, factors=False)
+        for name, value in full.arrays().items():
+            assert np.array_equal(value, getattr(lean, name)), name
+        for name, value in out_full.__dict__.items():
+            if name != "factors":
+                assert np.array_equal(value, getattr(out_lean, name)), name
+        assert out_full.factors.shape[1] > 30 and out_lean.factors.shape == (R, 0)
+        assert np.abs(out_full.factors).sum() > 0
+        st = full

@@ -74,7 +74,7 @@ def run_batch(
             played[alive] += 1
             rep_turns += st.R
             st, _, _ = advance(model, st, d, seed, purpose=f"batch.{k}", inject_purpose=f"batch.{k}.injects",
-                               rows=alive if alive.size < R else None, size=R)
+                               rows=alive if alive.size < R else None, size=R, factors=False)
             if st.ended.any():
                 done = st.ended
                 final.put(alive[done], st.take(done))

@@ -102,12 +102,13 @@ def fire_injects(
 def advance(
     model: Model, state: State, directives: Directives, seed: int, *, purpose: str = "resolve",
     inject_purpose: str = "injects", mean_field: bool = False, rows: np.ndarray | None = None, size: int | None = None,
+    factors: bool = True,
 ) -> tuple[State, Outcome, np.ndarray]:
     """One turn for every replication: injects, noise, the turn itself. Returns (state, outcome, injects fired).
 
     When `state` holds only rows `rows` of a batch of `size` replications (the others have ended),
     the dice are drawn for all `size` and those rows taken, so each replication keeps its own dice
-    however many others have left the batch.
+    however many others have left the batch. `factors=False`: no factor accounting (see `resolve_turn`).
     """
     state, fired = fire_injects(model, state, seed, inject_purpose, rows, size)
     groups = model.variants(state)
@@ -119,14 +120,14 @@ def advance(
         if rows is not None:
             noise = noise.take(rows)
     if len(groups) == 1:
-        new, out = resolve_turn(groups[0][0], state, directives, noise)
+        new, out = resolve_turn(groups[0][0], state, directives, noise, factors=factors)
         return new, out, fired
     new = state.copy()  # every row is overwritten below; a copy so that the input stays untouched
     parts: list[tuple[np.ndarray, Outcome]] = []
     for params, rows in groups:
         assert rows is not None
         sub_noise = noise.take(rows)
-        part, out = resolve_turn(params, state.take(rows), directives.take(rows), sub_noise)
+        part, out = resolve_turn(params, state.take(rows), directives.take(rows), sub_noise, factors=factors)
         new.put(rows, part)
         parts.append((rows, out))
     new.turn = state.turn + 1

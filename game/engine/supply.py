@@ -43,7 +43,7 @@ class ConvoyResult:
     lost_fibre: np.ndarray
     delivered: np.ndarray
     survival: np.ndarray  # daylight per-trip survival on the chosen route (as ordered, escort included)
-    spared: dict[str, np.ndarray]  # factor name -> expected trucks spared
+    spared: dict[str, np.ndarray]  # factor name -> expected trucks spared (empty when not asked for)
 
 
 def blocked_segments(p: Params, holder: np.ndarray, damage: np.ndarray) -> np.ndarray:
@@ -79,9 +79,9 @@ def routes_cut(p: Params, exposure: RoadExposure, blocked: np.ndarray) -> np.nda
 def run_convoys(
     p: Params, tracks: np.ndarray, day: np.ndarray, night: np.ndarray, escort: np.ndarray,
     exposure: RoadExposure, blocked: np.ndarray, states: np.ndarray, u_day: np.ndarray, u_night: np.ndarray,
-    throughput: np.ndarray,
+    throughput: np.ndarray, *, spared: bool = True,
 ) -> ConvoyResult:
-    """Send the trucks, draw the losses, deliver what gets through."""
+    """Send the trucks, draw the losses, deliver what gets through (and, with `spared`, what each measure saved)."""
     R = blocked.shape[0]
     route = np.asfortranarray(np.where(tracks[:, None], p.on_tracks[None, :], p.on_road[None, :]))  # (R, G)
     route_blocked = rowany(blocked & route) | ~rowany(route)
@@ -105,16 +105,18 @@ def run_convoys(
         l_night = l_day if l_night is None else l_night
         return n_day * (1.0 - np.exp(-l_day * esc)) + n_night * (1.0 - np.exp(-l_night * nv * esc))
 
-    base = expected_lost(lam)
-    no_net = rowsum((exposure.total / exposure.netting_factor) * route)
-    no_ew = rowsum((exposure.radio_no_ew + exposure.fibre) * route)
-    spared = {
-        "netting.spared": expected_lost(no_net) - base,
-        "ew.road.spared": expected_lost(no_ew) - base,
-        "overwatch.spared": expected_lost(lam / np.maximum(exposure.overwatch, 1e-12)) - base,
-        "escort.spared": n_day * (np.exp(-lam * esc) - np.exp(-lam)) + n_night * (np.exp(-lam * nv * esc) - np.exp(-lam * nv)),
-        "night.spared": n_night * (np.exp(-lam * nv * esc) - np.exp(-lam * esc)),
-    }
+    saved: dict[str, np.ndarray] = {}
+    if spared:
+        base = expected_lost(lam)
+        no_net = rowsum((exposure.total / exposure.netting_factor) * route)
+        no_ew = rowsum((exposure.radio_no_ew + exposure.fibre) * route)
+        saved = {
+            "netting.spared": expected_lost(no_net) - base,
+            "ew.road.spared": expected_lost(no_ew) - base,
+            "overwatch.spared": expected_lost(lam / np.maximum(exposure.overwatch, 1e-12)) - base,
+            "escort.spared": n_day * (np.exp(-lam * esc) - np.exp(-lam)) + n_night * (np.exp(-lam * nv * esc) - np.exp(-lam * nv)),
+            "night.spared": n_night * (np.exp(-lam * nv * esc) - np.exp(-lam * esc)),
+        }
     return ConvoyResult(
         sent=n_day + n_night,
         lost=lost,
@@ -122,7 +124,7 @@ def run_convoys(
         lost_fibre=lost * (1.0 - share_r),
         delivered=delivered,
         survival=np.where(route_blocked, 0.0, np.exp(-lam * esc)),
-        spared=spared,
+        spared=saved,
     )
 
 

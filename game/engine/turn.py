@@ -19,9 +19,9 @@ import numpy as np
 
 from . import factors as fx
 from . import layout
-from .combat import COUNTER_ATTACK_FIRE, Contact, aggregate, attrition, build_rates, unit_losses
+from .combat import COUNTER_ATTACK_FIRE, Attrition, Contact, Rates, aggregate, attrition, build_rates, unit_losses
 from .directives import Directives
-from .drones import RoadExposure, front_casualties, plan_drones, road_exposure
+from .drones import DroneTurn, RoadExposure, front_casualties, plan_drones, road_exposure
 from .opfor import broken, contact_share, next_road_share, plan_targets, reinforce, sector_sum
 from .sampling import rowany, rowdot, rowsum, rowwise_take
 from .params import COUNTER_ATTACK, DELAY, ENDING_CODE, ENEMY, FORTIFY, PLAYER, WITHDRAW, Params
@@ -31,6 +31,7 @@ from .supply import (
     REPAIR_PROBABILITY, blocked_segments, effectiveness, need_and_use, routes_cut, run_convoys,
     segment_states, split_cargo, wounded_step,
 )
+from .territory import TerritoryResult
 from .territory import resolve as resolve_territory
 
 MORALE_PER_LOSS = 0.6
@@ -80,8 +81,11 @@ def _rows(a: np.ndarray, R: int) -> np.ndarray:
     return np.broadcast_to(a, (R, *a.shape[1:]))
 
 
-def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[State, Outcome]:
-    """Resolve one turn for all replications at once (see module doc for the order of play)."""
+def resolve_turn(p: Params, st: State, d: Directives, noise: Noise, *, factors: bool = True) -> tuple[State, Outcome]:
+    """Resolve one turn for all replications at once (see module doc for the order of play).
+
+    `factors=False` leaves `Outcome.factors` empty, (R, 0): a batch that keeps only final outcomes
+    skips the factor accounting (about a twentieth of a turn)."""
     R, S = st.R, p.S
     s = replace(st)  # shallow: every array below is replaced, never written in place
     frozen = st.ended.copy()
@@ -140,7 +144,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     states = segment_states(p, expo, s.damage, blocked)
     conv = run_convoys(
         p, _rows(d.tracks, R), _rows(d.day, R), _rows(d.night, R), _rows(d.escort, R).astype(float),
-        expo, blocked, states, u[:, lay.DAY], u[:, lay.NIGHT], s.road_throughput,
+        expo, blocked, states, u[:, lay.DAY], u[:, lay.NIGHT], s.road_throughput, spared=factors,
     )
     s.stocks = s.stocks + split_cargo(p, conv.delivered)
     cut_start = routes_cut(p, expo, blocked)
@@ -295,6 +299,37 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     s.turn = turn + 1
     s.played = st.played + 1.0
 
+    F = _factors(p, st, s, att, rates, dturn, conv, ter, eff, drone_u, retreat, dow, exit_loss, consumed, built, er_art,
+                 er_air, area_before_exit * done) if factors else layout.zeros((R, 0))
+    road_sorties = layout.columns([rowsum(dturn.road_sorties * ~p.drone_fibre), rowsum(dturn.road_sorties * p.drone_fibre)])
+    out = Outcome(
+        losses=new, died_of_wounds=dow, unit_loss=loss_u + retreat + exit_loss, sector_loss=att.lost, factors=F,
+        trucks_sent=conv.sent, trucks_lost=conv.lost, delivered=conv.delivered, consumed=consumed,
+        effectiveness=eff, road_survival=conv.survival, attacked=attacked, fell=ter.fell,
+        newly_broken=brk1 & ~brk0, route_cut=cut_end, paused=paused_now, enemy_road_sorties=road_sorties,
+        road_distance=expo_end.distance, ended_now=ended_now, strike_sorties=dturn.strike_sorties,
+        captured_unit=captured_u + exit_captured,
+    )
+    if frozen.any():
+        s.keep_where(frozen, st)
+        for name, value in out.__dict__.items():
+            if value.dtype == bool:
+                value[frozen] = False
+            else:
+                value[frozen] = 0
+    return s, out
+
+
+def _factors(
+    p: Params, st: State, s: State, att: Attrition, rates: Rates, dturn: DroneTurn, conv: ConvoyResult,
+    ter: TerritoryResult, eff: np.ndarray, drone_u: np.ndarray, retreat: np.ndarray, dow: np.ndarray,
+    exit_loss: np.ndarray, consumed: np.ndarray, built: np.ndarray, er_art: np.ndarray, er_air: np.ndarray,
+    given_on_exit: np.ndarray,
+) -> np.ndarray:
+    """(R, F) each factor's contribution this turn, in the unit of the outcome it changes (game.engine.factors).
+
+    `st` is the state at the start of the turn, `s` at its end."""
+    R = s.R
     F = layout.zeros((R, fx.F))
     drone_split = [dturn.enemy_front_cas, dturn.strike_cas]
     cause = rowsum(att.causes)  # (4, R, 2): sector totals by cause and side
@@ -319,6 +354,7 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     close = att.causes[0][:, PLAYER] + att.causes[1][:, PLAYER] + att.causes[3][:, PLAYER]
     F[:, I["fortification.spared"]] = rowsum(close * p.fort_defence * st.fort)
     F[:, I["shortage.enemy_spared"]] = (F[:, I["enemy.fire.aimed"]] + F[:, I["enemy.fire.area"]]) * (1.0 / eff - 1.0)
+    theirs = p.side_units(ENEMY)
     F[:, I["adaptation.enemy_spared"]] = rowsum(drone_u[:, theirs] * (p.vuln0[theirs] / np.maximum(s.vuln[:, theirs], 1e-9) - 1.0))
     F[:, I["counter_drone.suppressed"]] = dturn.suppressed_sorties
     F[:, I["supply.delivered"]] = conv.delivered
@@ -328,28 +364,11 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise) -> tuple[Sta
     for name, value in conv.spared.items():
         F[:, I[name]] = value
     F[:, I["territory.lost"]] = rowdot(ter.fell & ~ter.given, p.area)
-    F[:, I["territory.given"]] = rowdot(ter.given, p.area) + area_before_exit * done
+    F[:, I["territory.given"]] = rowdot(ter.given, p.area) + given_on_exit
     F[:, I["fortification.built"]] = rowsum(built)
     F[:, I["fortification.eroded.artillery"]] = rowsum(np.minimum(er_art, st.fort + built))
     F[:, I["fortification.eroded.air"]] = rowsum(er_air)
-
-    road_sorties = layout.columns([rowsum(dturn.road_sorties * ~p.drone_fibre), rowsum(dturn.road_sorties * p.drone_fibre)])
-    out = Outcome(
-        losses=new, died_of_wounds=dow, unit_loss=loss_u + retreat + exit_loss, sector_loss=att.lost, factors=F,
-        trucks_sent=conv.sent, trucks_lost=conv.lost, delivered=conv.delivered, consumed=consumed,
-        effectiveness=eff, road_survival=conv.survival, attacked=attacked, fell=ter.fell,
-        newly_broken=brk1 & ~brk0, route_cut=cut_end, paused=paused_now, enemy_road_sorties=road_sorties,
-        road_distance=expo_end.distance, ended_now=ended_now, strike_sorties=dturn.strike_sorties,
-        captured_unit=captured_u + exit_captured,
-    )
-    if frozen.any():
-        s.keep_where(frozen, st)
-        for name, value in out.__dict__.items():
-            if value.dtype == bool:
-                value[frozen] = False
-            else:
-                value[frozen] = 0
-    return s, out
+    return F
 
 
 def _patch(full: RoadExposure, part: RoadExposure, rows: np.ndarray) -> RoadExposure:
