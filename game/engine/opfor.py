@@ -103,7 +103,7 @@ def reinforce(p: Params, strength: np.ndarray, reserve: np.ndarray) -> np.ndarra
             continue
         units = p.side_units(side)
         # w ≥ 0, so a row whose total is 0 has w = 0 throughout and gets amount·0/1 = 0 (no np.where needed)
-        w = np.where((strength[:, units] >= 1.0) & ~reserve[:, units], p.strength0[units], 0.0)
+        w = ((strength[:, units] >= 1.0) & ~reserve[:, units]) * p.strength0[units]
         total = rowsum(w, keepdims=True)
         w *= amount
         w /= np.where(total > 0, total, 1.0)

@@ -61,7 +61,7 @@ def segment_states(p: Params, exposure: RoadExposure, damage: np.ndarray, blocke
     """(R, G) 0 open .. 3 cut: the worse of the drone threat and physical damage."""
     survival = np.exp(-exposure.total)
     threat = (survival < STATE_SURVIVAL[0]).astype(np.int8) + (survival < STATE_SURVIVAL[1]) + (survival < STATE_SURVIVAL[2])
-    return np.maximum(np.maximum(threat, damage), np.where(blocked, 3, 0)).astype(np.int8)
+    return np.maximum(np.maximum(threat, damage), blocked * np.int8(3)).astype(np.int8)
 
 
 def routes_cut(p: Params, exposure: RoadExposure, blocked: np.ndarray) -> np.ndarray:
@@ -83,7 +83,7 @@ def run_convoys(
 ) -> ConvoyResult:
     """Send the trucks, draw the losses, deliver what gets through (and, with `spared`, what each measure saved)."""
     R = blocked.shape[0]
-    route = np.asfortranarray(np.where(tracks[:, None], p.on_tracks[None, :], p.on_road[None, :]))  # (R, G)
+    route = layout.outer(tracks, p.on_tracks) | layout.outer(~tracks, p.on_road)  # (R, G) the segments each convoy uses
     route_blocked = rowany(blocked & route) | ~rowany(route)
     lam_r = rowsum(exposure.radio * route)
     lam_f = rowsum(exposure.fibre * route)
