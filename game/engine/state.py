@@ -1,6 +1,7 @@
 """The game state: a handful of numpy arrays with a leading replication axis R.
 
 R = 1 for a game, about 1,000 for a forecast, tens of thousands per chunk in batch analysis.
+The arrays are indexed (R, …) but stored replication-fastest in memory (game.engine.layout).
 Every field is an array whose first axis is R (except `turn`, the same for every replication),
 so broadcasting a game to a forecast, selecting replications and freezing finished ones are
 generic operations over the fields.
