@@ -65,3 +65,11 @@ def test_rowwise_take_gathers_each_rows_entries_into_the_engine_layout(table_ord
     got = rowwise_take(table, idx)
     assert np.array_equal(got, np.take_along_axis(table, idx, axis=1))
     assert got.flags.f_contiguous  # replication axis fastest (game.engine.layout)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64])
+def test_rowwise_take_positions_do_not_overflow_small_index_types(dtype: type) -> None:
+    rng = np.random.default_rng(5)
+    table = rng.random((40_000, 6))
+    idx = rng.integers(0, 6, (40_000, 3)).astype(dtype)  # 40,000 × 6 positions overflow int8 and int16
+    assert np.array_equal(rowwise_take(table, idx), np.take_along_axis(table, idx.astype(np.intp), axis=1))

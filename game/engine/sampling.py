@@ -145,7 +145,7 @@ def rowwise_take(table: np.ndarray, idx: np.ndarray) -> np.ndarray:
     One flat np.take on the column-major positions (much faster than take_along_axis); gathering into
     the transposed shape makes the result replication-fastest without a copy."""
     R = table.shape[0]
-    flat = idx.T * R + np.arange(R, dtype=np.intp)  # (J, R): position of table[r, idx[r, j]] in column-major order
+    flat = np.multiply(idx.T, R, dtype=np.intp) + np.arange(R, dtype=np.intp)  # (J, R): position of table[r, idx[r, j]], column-major
     return np.take(table.ravel(order="F"), flat).T
 
 
