@@ -49,12 +49,17 @@ def test_orders_file_list_and_mapping(tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "content, expected",
-    [
-        ("- {drones: {strike: lots}}\n", "turn 1: drones.strike"),
-        ("- {}\n- {postures: {nowhere: hold}}\n", "turn 2: there is no sector 'nowhere'"),
-        ("- {convoys: {day: 500}}\n", "turn 1: 500 trucks are ordered"),
-        ("[unclosed\n", "not valid YAML"),
-        ("42\n", "expected a list of per-turn orders"),
+    [  # expected: what follows the file's name (line:column of the item or field, the turn, the field)
+        ("- {drones: {strike: lots}}\n", ":1:21: turn 1: drones.strike"),
+        ("- {}\n- {postures: {nowhere: hold}}\n", ":2:3: turn 2: there is no sector 'nowhere'"),
+        ("- {convoys: {day: 500}}\n", ":1:3: turn 1: 500 trucks are ordered"),
+        ("turns:\n  - {netting: true}\n  - {convoys: {day: 500}}\n", ":3:5: turn 2: 500 trucks are ordered"),
+        ("1:\n  netting: true\n  bogus: 3\n", ":3:3: turn 1: bogus: Extra inputs"),
+        ("1: {}\nsoon: {}\n", ":2:1: 'soon' is not a turn number"),
+        ("- 5\n", ":1:3: turn 1: expected a set of orders"),
+        ("[unclosed\n", ":2:1: not valid YAML"),
+        ("!!python/object:os.system {}\n", ":1:1: not valid YAML: the tag"),
+        ("42\n", ":1:1: expected a list of per-turn orders"),
     ],
 )
 def test_bad_orders_file_is_a_clear_message(tmp_path, capsys, content, expected):
@@ -62,8 +67,19 @@ def test_bad_orders_file_is_a_clear_message(tmp_path, capsys, content, expected)
     path.write_text(content)
     code, out, err = run(capsys, SMALL, "--seed", "1", "--orders", str(path))
     assert code == 1
-    assert str(path) in err and expected in err
+    assert f"{path}{expected}" in err
     assert "Traceback" not in err
+
+
+def test_standing_orders_are_traced_to_the_item_that_gave_them(tmp_path):
+    from game.commands.run import OrdersFile
+
+    path = tmp_path / "standing.yaml"
+    path.write_text("1: {}\n4: {netting: true}\n")
+    chooser = OrdersFile(path)
+    assert chooser.describe(1) == f"{path}:1:4: turn 1"
+    assert chooser.describe(3) == f"{path}:1:4: turn 3"  # turn 1's orders stand until turn 4
+    assert chooser.describe(6) == f"{path}:2:4: turn 6"
 
 
 def test_unknown_policy_lists_the_policies(capsys):

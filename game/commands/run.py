@@ -17,8 +17,8 @@ def register(subparsers: Any) -> None:
         "run",
         help="play a scenario headless with a policy or an orders file",
         description="Play a scenario without the interface: each turn's orders come from a standing policy "
-        "or from an orders file (YAML or JSON: a list of per-turn orders, or a mapping turn -> orders; "
-        "the last orders given stand for the turns after).",
+        "or from an orders file (YAML or JSON: a list of per-turn orders, a mapping `turns:` holding one, "
+        "or a mapping turn -> orders; the last orders given stand for the turns after).",
     )
     parser.add_argument("path", metavar="PATH", help="scenario file")
     parser.add_argument("--seed", type=int, required=True, help="random seed (a non-negative integer)")
@@ -86,59 +86,14 @@ def orders_source(args: argparse.Namespace) -> Any:
 
 
 class OrdersFile:
-    """Orders read from a YAML or JSON file: a list (turn 1, 2, …) or a mapping turn -> orders."""
+    """Orders read from a YAML or JSON file (see game.record.orders_file): the last orders given stand."""
 
     def __init__(self, path: Path) -> None:
-        from pydantic import ValidationError
-
-        from game.engine.orders import Orders
+        from game.record.orders_file import read_orders_by_turn
 
         self.path = path
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise SalientError(f"{path}: cannot read the orders file ({error.strerror or error})") from None
-        data = self._parse(text)
-        if isinstance(data, list):
-            items = {i + 1: entry for i, entry in enumerate(data)}
-        elif isinstance(data, dict):
-            items = {}
-            for key, entry in data.items():
-                try:
-                    turn = int(str(key).removeprefix("turn").strip())
-                except ValueError:
-                    raise SalientError(f"{path}: '{key}' is not a turn number") from None
-                if turn < 1:
-                    raise SalientError(f"{path}: turn {turn}: turns start at 1")
-                items[turn] = entry
-        else:
-            raise SalientError(f"{path}: expected a list of per-turn orders or a mapping turn -> orders")
-        if not items:
-            raise SalientError(f"{path}: no orders in the file")
-        self.by_turn: dict[int, Orders] = {}
-        for turn, entry in sorted(items.items()):
-            try:
-                self.by_turn[turn] = Orders.model_validate(entry if entry is not None else {})
-            except ValidationError as error:
-                first = error.errors()[0]
-                where = ".".join(str(x) for x in first["loc"]) or "orders"
-                raise SalientError(f"{path}: turn {turn}: {where}: {first['msg']}") from None
-
-    def _parse(self, text: str) -> Any:
-        if self.path.suffix.lower() == ".json":
-            try:
-                return json.loads(text)
-            except json.JSONDecodeError as error:
-                raise SalientError(f"{self.path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
-        from ruamel.yaml import YAML
-        from ruamel.yaml.error import YAMLError
-
-        try:
-            return YAML(typ="safe").load(text)
-        except YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-            raise SalientError(f"{self.path}{where}: not valid YAML: {getattr(error, 'problem', None) or error}") from None
+        self.planned = read_orders_by_turn(path)
+        self.by_turn = {turn: planned.orders for turn, planned in self.planned.items()}
 
     def __call__(self, game: Any) -> Any:
         turns = [t for t in self.by_turn if t <= game.turn]
@@ -150,8 +105,9 @@ class OrdersFile:
         return orders
 
     def describe(self, turn: int) -> str:
-        """Where the orders of a turn come from, for error messages."""
-        return f"{self.path}: turn {turn}"
+        """Where the orders of a turn come from (file, line and column of the standing orders), for error messages."""
+        given = max((t for t in self.planned if t <= turn), default=None)
+        return f"{self.planned[given].where if given is not None else self.path}: turn {turn}"
 
 
 def play_game(game: Any, chooser: Any, max_turns: int | None, on_turn: list[Any]) -> None:

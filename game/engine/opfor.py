@@ -32,7 +32,7 @@ def broken(p: Params, strength: np.ndarray, morale: np.ndarray) -> np.ndarray:
 def sector_sum(index: np.ndarray, weights: np.ndarray, bins: int) -> np.ndarray:
     """(R, bins) sums of `weights` (R, U) by `index` (R, U) in [0, bins)."""
     R = index.shape[0]
-    flat = (np.multiply(index.T, R, dtype=np.intp) + np.arange(R, dtype=np.intp)).ravel()  # column-major: bin · R + replication
+    flat = (index.T.astype(np.intp, copy=False) * R + np.arange(R, dtype=np.intp)).ravel()  # column-major: bin · R + replication
     return np.bincount(flat, weights=weights.T.ravel(), minlength=R * bins).reshape(bins, R).T
 
 

@@ -145,7 +145,8 @@ def rowwise_take(table: np.ndarray, idx: np.ndarray) -> np.ndarray:
     One flat np.take on the column-major positions (much faster than take_along_axis); gathering into
     the transposed shape makes the result replication-fastest without a copy."""
     R = table.shape[0]
-    flat = np.multiply(idx.T, R, dtype=np.intp) + np.arange(R, dtype=np.intp)  # (J, R): position of table[r, idx[r, j]], column-major
+    # (J, R): the column-major position of table[r, idx[r, j]]
+    flat = idx.T.astype(np.intp, copy=False) * R + np.arange(R, dtype=np.intp)
     return np.take(table.ravel(order="F"), flat).T
 
 
