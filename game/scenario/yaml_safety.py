@@ -86,7 +86,7 @@ class YamlRefusal(Exception):
 def decode(data: bytes) -> str:
     """Bytes to text, refusing oversized, binary and non-UTF-8 input with the position of the culprit."""
     if len(data) > MAX_BYTES:
-        raise YamlRefusal(1, 1, f"the file is larger than {_size(MAX_BYTES)}, the limit for a scenario")
+        raise YamlRefusal(1, 1, f"the file is larger than {_size(MAX_BYTES)}, the limit for a scenario or orders file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise YamlRefusal(1, 1, "the file is UTF-16 text; save it as UTF-8")
     nul = data.find(b"\x00")
@@ -104,7 +104,7 @@ def decode(data: bytes) -> str:
 def check_text(text: str) -> None:
     """Refuse text that is too long, holds NUL characters, or indents with tabs (YAML forbids them there)."""
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise YamlRefusal(1, 1, f"the text is larger than {_size(MAX_BYTES)}, the limit for a scenario")
+        raise YamlRefusal(1, 1, f"the text is larger than {_size(MAX_BYTES)}, the limit for a scenario or orders file")
     nul = text.find("\x00")
     if nul >= 0:
         line, col = _text_position(text, nul)
@@ -190,7 +190,7 @@ def _tagged_value(tag: str, text: str, pos: Pos) -> Any:
 
 def _tag_message(tag: str) -> str:
     shown = "!!" + tag.removeprefix(_STD) if tag.startswith(_STD) else tag
-    return f"the tag `{shown}` is not allowed: a scenario holds plain data only (no tags, no code)"
+    return f"the tag `{shown}` is not allowed: the file may hold plain data only (no tags, no code)"
 
 
 # --- building the tree from parser events -------------------------------------------------------------
@@ -254,9 +254,9 @@ class _Builder:
                 raise YamlRefusal(
                     *pos,
                     f"anchors and aliases here expand to more than {MAX_NODES:,} values (an alias bomb?); "
-                    "a scenario needs far fewer",
+                    "a scenario or orders file needs far fewer",
                 )
-            raise YamlRefusal(*pos, f"the file holds more than {MAX_NODES:,} values; a scenario needs far fewer")
+            raise YamlRefusal(*pos, f"the file holds more than {MAX_NODES:,} values; a scenario or orders file needs far fewer")
 
     def _check_key_slot(self, pos: Pos) -> None:
         top = self.stack[-1] if self.stack else None
