@@ -28,7 +28,7 @@ from .params import COUNTER_ATTACK, DELAY, ENDING_CODE, ENEMY, FORTIFY, PLAYER, 
 from .rng import Noise
 from .state import State
 from .supply import (
-    REPAIR_PROBABILITY, blocked_segments, effectiveness, need_and_use, routes_cut, run_convoys,
+    REPAIR_PROBABILITY, ConvoyResult, blocked_segments, effectiveness, need_and_use, routes_cut, run_convoys,
     segment_states, split_cargo, wounded_step,
 )
 from .territory import TerritoryResult
