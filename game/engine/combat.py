@@ -65,9 +65,8 @@ def aggregate(p: Params, eng: np.ndarray, x: np.ndarray, morale: np.ndarray, vul
     S = p.S
     bins = 2 * (S + 1)
     index = (p.unit_side.clip(0, 1).astype(np.intp) * (S + 1))[None, :] + eng
-    # column-major bin positions (bin · R + replication), read unit by unit: each bin still adds its
-    # units in order, and the (bins, R) result transposed is already in the engine's layout
-    flat = (index.T.astype(np.intp, copy=False) * R + np.arange(R, dtype=np.intp)).ravel()
+    # bin positions read unit by unit: each bin still adds its units in order
+    flat = layout.column_positions(index).ravel()
     q, w = fire_quality(p, morale)
 
     def total(weights: np.ndarray) -> np.ndarray:

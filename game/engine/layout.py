@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["columns", "empty", "fortran", "outer", "pad_column", "take_rows", "zeros"]
+__all__ = ["column_positions", "columns", "empty", "fortran", "outer", "pad_column", "row_index", "take_rows", "zeros"]
 
 
 def zeros(shape: tuple[int, ...], dtype: type | np.dtype = float) -> np.ndarray:
@@ -58,7 +58,19 @@ def pad_column(a: np.ndarray, value: bool | float) -> np.ndarray:
     return out
 
 
+def row_index(rows: np.ndarray) -> np.ndarray:
+    """Replication numbers from numbers or a boolean mask."""
+    return np.flatnonzero(rows) if rows.dtype == bool else rows
+
+
 def take_rows(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """a[rows] (replications by index or boolean mask) in the engine's layout, in a single pass."""
-    index = np.flatnonzero(rows) if rows.dtype == bool else rows
-    return np.take(a.T, index, axis=-1).T
+    return np.take(a.T, row_index(rows), axis=-1).T
+
+
+def column_positions(index: np.ndarray) -> np.ndarray:
+    """(J, R) flat positions index[r, j] · R + r: where column index[r, j], replication r sits in a
+    column-major (R, K) array (for gathers from it, or for bincounts whose (K, R) result transposed is
+    already in the engine's layout); computed in intp whatever the index's dtype."""
+    R = index.shape[0]
+    return index.T.astype(np.intp, copy=False) * R + np.arange(R, dtype=np.intp)

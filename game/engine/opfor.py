@@ -32,7 +32,7 @@ def broken(p: Params, strength: np.ndarray, morale: np.ndarray) -> np.ndarray:
 def sector_sum(index: np.ndarray, weights: np.ndarray, bins: int) -> np.ndarray:
     """(R, bins) sums of `weights` (R, U) by `index` (R, U) in [0, bins)."""
     R = index.shape[0]
-    flat = (index.T.astype(np.intp, copy=False) * R + np.arange(R, dtype=np.intp)).ravel()  # column-major: bin · R + replication
+    flat = layout.column_positions(index).ravel()
     return np.bincount(flat, weights=weights.T.ravel(), minlength=R * bins).reshape(bins, R).T
 
 
@@ -40,7 +40,7 @@ def plan_targets(
     p: Params, holder: np.ndarray, loc: np.ndarray, strength: np.ndarray, able: np.ndarray, defenders: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each enemy unit's target sector this turn (-1 none) and its location after any approach march."""
-    R, S = holder.shape
+    S = holder.shape[1]
     theirs = p.side_units(ENEMY)  # only the enemy's units pick targets
     held = holder == PLAYER
     lo = loc[:, theirs]

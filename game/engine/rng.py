@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .layout import take_rows
+from .layout import row_index, take_rows
 
 __all__ = ["Noise", "NoiseLayout", "draw_noise", "purpose_key", "stream"]
 
@@ -98,9 +98,10 @@ class Noise:
 
     def take(self, rows: np.ndarray) -> "Noise":
         """The dice of a subset of replications."""
-        index = np.flatnonzero(rows) if rows.dtype == bool else rows
-        # (substeps, S, 2, R) in memory: one gather along the last axis keeps each sub-step replication-fastest
-        normals = None if self.normals is None else np.take(self.normals.transpose(0, 3, 2, 1), index, axis=-1).transpose(0, 3, 2, 1)
+        index = row_index(rows)
+        normals = None
+        if self.normals is not None:  # (substeps, S, 2, R) in memory: one gather along the last axis
+            normals = np.take(self.normals.transpose(0, 3, 2, 1), index, axis=-1).transpose(0, 3, 2, 1)
         return Noise(normals, take_rows(self.uniforms, index))
 
     @staticmethod

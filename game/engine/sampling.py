@@ -18,6 +18,8 @@ import math
 
 import numpy as np
 
+from .layout import column_positions
+
 __all__ = [
     "PoissonWork", "binomial_from_uniform", "poisson_from_normal", "poisson_mean_correction",
     "rowany", "rowdot", "rowmax", "rowmin", "rowsum", "rowwise_take",
@@ -144,10 +146,7 @@ def rowwise_take(table: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
     One flat np.take on the column-major positions (much faster than take_along_axis); gathering into
     the transposed shape makes the result replication-fastest without a copy."""
-    R = table.shape[0]
-    # (J, R): the column-major position of table[r, idx[r, j]]
-    flat = idx.T.astype(np.intp, copy=False) * R + np.arange(R, dtype=np.intp)
-    return np.take(table.ravel(order="F"), flat).T
+    return np.take(table.ravel(order="F"), column_positions(idx)).T
 
 
 # Reductions over a narrow last axis (sectors, sides, segments, drone types). numpy reduces each

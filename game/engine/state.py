@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from .layout import take_rows
+from .layout import row_index, take_rows
 from .params import PLAYER, Params
 from .sampling import rowdot, rowsum
 
@@ -81,7 +81,7 @@ class State:
 
     def take(self, rows: np.ndarray) -> "State":
         """The replications in `rows`."""
-        index = np.flatnonzero(rows) if rows.dtype == bool else rows
+        index = row_index(rows)
         return replace(self, **{k: take_rows(v, index) for k, v in self.arrays().items()})
 
     def put(self, rows: np.ndarray, part: "State") -> None:
@@ -114,7 +114,7 @@ class State:
 
 def initial_state(p: Params, replications: int = 1, injects: int = 0) -> State:
     """The scenario's starting situation, R times."""
-    R, U, S, G = replications, p.U, p.S, p.G
+    R, S, G = replications, p.S, p.G
 
     def rep(a: np.ndarray, dtype: type | None = None) -> np.ndarray:
         """R writable copies of a parameter array (never a view of the parameters)."""
