@@ -13,6 +13,7 @@ from game.classroom.umpire import (
     KINDS, InterventionError, Umpire, apply_pending, interventions, replay_with_interventions,
 )
 from game.engine.game import Game
+from game.engine.params import ROAD_STATES
 from game.engine.policies import POLICIES
 from game.errors import SalientError
 from game.record.canonical import to_jsonable
@@ -106,7 +107,10 @@ def test_interventions_change_the_game_and_are_journalled_first(tmp_path, scenar
     umpire_lines = [r for r in lines if r["type"] == "umpire"]
     assert [r["seq"] for r in umpire_lines] == [1, 2, 3, 4, 5, 6]
     assert all(r["reason"] and r["summary"] for r in umpire_lines)
-    assert umpire_lines[0]["summary"] == "road road_south: open → cut"
+    first_turn = Game(scenario, 11)
+    play(first_turn, 1)  # the same first turn, to read the road's state before the umpire cut it
+    before = ROAD_STATES[int(first_turn.state.road_state[0, first_turn.model.base.road_ids.index("road_south")])]
+    assert umpire_lines[0]["summary"] == f"road road_south: {before} → cut"
     assert "sorties_per_turn: 6 → 12" in umpire_lines[3]["summary"]
     assert game.scenario.sides[1].air[0].sorties_per_turn == 12
     assert [iv.kind for iv in seen] == [r["kind"] for r in umpire_lines]

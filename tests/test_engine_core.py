@@ -50,6 +50,34 @@ def test_noise_has_the_same_shape_whatever_the_orders(small):
     assert one.normals.shape == (layout.substeps, 50, 2, layout.sectors)
 
 
+def test_the_normals_are_a_fine_table_of_the_standard_normal(small):
+    """Table normals: symmetric, mean 0, variance 1 to 1e-5; a big draw has the normal's moments and tails."""
+    from game.engine.rng import normal_table
+
+    table = normal_table().astype(np.float64)
+    assert table.shape == (65536,) and np.all(np.diff(table) > 0)
+    assert np.array_equal(table, -table[::-1])
+    assert abs(table.mean()) < 1e-12 and abs((table**2).mean() - 1.0) < 1e-5
+    assert 4.3 < table[-1] < 4.5  # the last bin's mean: P(Z > 4.17) = 1 / 65,536
+    z = draw_noise(Game(small, 1).params.layout, 20_000, stream(3, 1, "moments")).normals.astype(np.float64).ravel()
+    se = 1.0 / np.sqrt(z.size)
+    assert abs(z.mean()) < 4 * se and abs(z.var() - 1.0) < 4 * np.sqrt(2) * se
+    assert abs((z**3).mean()) < 4 * np.sqrt(15) * se and abs((z**4).mean() - 3.0) < 4 * np.sqrt(96) * se
+    assert abs((np.abs(z) > 1.96).mean() - 0.05) < 4 * np.sqrt(0.05 * 0.95) * se
+
+
+def test_a_replication_keeps_its_dice_whichever_others_are_kept(small):
+    layout = Game(small, 5).params.layout
+    whole = draw_noise(layout, 40, stream(5, 2, "resolve"))
+    rows = np.array([3, 17, 39])
+    kept = draw_noise(layout, 40, stream(5, 2, "resolve"), rows)
+    assert np.array_equal(kept.normals, whole.normals[:, rows]) and np.array_equal(kept.uniforms, whole.uniforms[rows])
+    mask = np.zeros(40, bool)
+    mask[rows] = True
+    assert np.array_equal(draw_noise(layout, 40, stream(5, 2, "resolve"), mask).normals, kept.normals)
+    assert all(block.flags.f_contiguous for block in kept.normals)  # each sub-step in the engine's layout
+
+
 def test_common_random_numbers_two_plans_face_the_same_dice(small):
     """Orders that differ only on the road leave the fighting's dice, and so its losses, unchanged."""
     a, b = Game(small, 9), Game(small, 9)

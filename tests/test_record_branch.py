@@ -52,8 +52,8 @@ def test_other_orders_share_the_recorded_draws(save, monkeypatch):
     drawn: list[tuple[int, np.ndarray, np.ndarray]] = []
     real = step.draw_noise
 
-    def spy(layout, replications, gen):
-        noise = real(layout, replications, gen)
+    def spy(layout, replications, gen, rows=None):
+        noise = real(layout, replications, gen, rows)
         drawn.append((replications, noise.normals.copy(), noise.uniforms.copy()))
         return noise
 

@@ -116,9 +116,7 @@ def advance(
     if mean_field:
         noise = Noise.mean_field(layout, state.R)
     else:
-        noise = draw_noise(layout, size or state.R, stream(seed, state.turn, purpose))
-        if rows is not None:
-            noise = noise.take(rows)
+        noise = draw_noise(layout, size or state.R, stream(seed, state.turn, purpose), rows)
     if len(groups) == 1:
         new, out = resolve_turn(groups[0][0], state, directives, noise, factors=factors)
         return new, out, fired

@@ -1,6 +1,6 @@
 """The journal's on-disk format: one JSON object per line, the header first, then records by `type`.
 
-    {"type": "header", "format": "salient-journal", "version": 1, "created": ..., "salient": "0.1.0",
+    {"type": "header", "format": "salient-journal", "version": 1, "created": ..., "salient": "0.2.0",
      "scenario_id": ..., "scenario_path": ..., "scenario_sha256": ..., "seed": 42, "trainee": ..., "scenario": {...}}
     {"type": "turn", "turn": 1, "written": ..., "orders": {...}, "intel": {...}|null, "forecast": {...}|null,
      "report": {...}}
