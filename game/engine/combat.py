@@ -205,12 +205,12 @@ def attrition(p: Params, c: Contact, r: Rates, normals: np.ndarray | None) -> At
             loss = np.minimum(lam, X)
         else:
             loss = poisson_from_normal(lam, z[i], X, work)
+        raw[3] += X  # the strength at the start of the sub-step
         X -= loss
         lost += loss
         raw[0] += other
         raw[1] += oX
         raw[2] += sat
-        raw[3] += np.add(X, loss, out=tmp)  # the strength at the start of the sub-step
     acc = _by_cause([a * raw[0], b * raw[1], d * raw[2], k * raw[3]])
     lost64 = lost.astype(np.float64)
     total = ((acc[0] + acc[1]) + acc[2]) + acc[3]

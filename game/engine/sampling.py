@@ -59,6 +59,9 @@ _TABLE32 = _TABLE.astype(np.float32)
 # per-interval slopes, precomputed once (the same subtraction the interpolation would do, so the same bits)
 _SLOPE = np.append(_TABLE[1:] - _TABLE[:-1], 0.0)
 _SLOPE32 = np.append(_TABLE32[1:] - _TABLE32[:-1], np.float32(0.0))
+# each point's value and slope side by side, so that one gather fetches both
+_PAIRS = np.ascontiguousarray(np.stack([_TABLE, _SLOPE], axis=1)).view(np.complex128).ravel()
+_PAIRS32 = np.ascontiguousarray(np.stack([_TABLE32, _SLOPE32], axis=1)).view(np.complex64).ravel()
 
 
 class PoissonWork:
@@ -71,6 +74,7 @@ class PoissonWork:
     def __init__(self, shape: tuple[int, ...], dtype: np.dtype | type) -> None:
         self.t, self.mu, self.x, self.tmp = (np.empty(shape, dtype, order="F") for _ in range(4))
         self.i = np.empty(shape, np.intp, order="F")
+        self.pair = np.empty(shape, np.complex64 if np.dtype(dtype) == np.float32 else np.complex128, order="F")
         # the bounds as whole arrays: numpy's minimum and maximum against a scalar are several times
         # slower than against an array of the same shape (no vectorised loop for a broadcast operand)
         self.top = np.full(shape, _TOP, dtype, order="F")
@@ -82,7 +86,7 @@ def poisson_mean_correction(lam: np.ndarray, work: PoissonWork | None = None) ->
 
     With `work`, the result is written into `work.mu` (valid until the next call with the same work)."""
     f32 = lam.dtype == np.float32
-    table, slope = (_TABLE32, _SLOPE32) if f32 else (_TABLE, _SLOPE)
+    pairs = _PAIRS32 if f32 else _PAIRS
     w = work if work is not None else PoissonWork(lam.shape, lam.dtype)
     t = np.sqrt(lam, out=w.t)
     t *= _STEPS
@@ -92,9 +96,10 @@ def poisson_mean_correction(lam: np.ndarray, work: PoissonWork | None = None) ->
     np.copyto(i, whole, casting="unsafe")
     t -= whole  # the fraction
     # i ≤ _TOP < len(table) - 1: "clip" never clips. np.take writes its `out` in C order, so it gets the
-    # transposed views (C order whenever the buffers are in the engine's Fortran layout; no copy-back)
-    t *= np.take(slope, i.T, out=w.tmp.T, mode="clip").T
-    out = np.add(lam, np.take(table, i.T, out=w.tmp.T, mode="clip").T, out=w.mu)
+    # transposed view (C order whenever the buffers are in the engine's Fortran layout; no copy-back)
+    point = np.take(pairs, i.T, out=w.pair.T, mode="clip").T  # value + slope·1j
+    t *= point.imag
+    out = np.add(lam, point.real, out=w.mu)
     out += t
     return out
 
