@@ -73,4 +73,20 @@ def column_positions(index: np.ndarray) -> np.ndarray:
     column-major (R, K) array (for gathers from it, or for bincounts whose (K, R) result transposed is
     already in the engine's layout); computed in intp whatever the index's dtype."""
     R = index.shape[0]
-    return index.T.astype(np.intp, copy=False) * R + np.arange(R, dtype=np.intp)
+    out = np.multiply(index.T, R, dtype=np.intp)  # one pass: numpy's own `astype(intp) * R + arange` took three
+    out += _replication_numbers(R)
+    return out
+
+
+def _replication_numbers(R: int) -> np.ndarray:
+    """arange(R) in intp, kept from one call to the next (a batch asks for the same few sizes every turn)."""
+    cached = _NUMBERS.get(R)
+    if cached is None:
+        if len(_NUMBERS) > 64:
+            _NUMBERS.clear()
+        cached = _NUMBERS[R] = np.arange(R, dtype=np.intp)
+        cached.flags.writeable = False
+    return cached
+
+
+_NUMBERS: dict[int, np.ndarray] = {}
