@@ -121,7 +121,10 @@ def fields_written(p: Params, fire: np.ndarray) -> set[str]:
 
 
 def apply(p: Params, st: State, fire: np.ndarray) -> None:
-    """Count the firings and apply the state effects where each inject fired (in place)."""
+    """Count the firings and apply the state effects where each inject fired (in place).
+
+    Each effect rewrites whole columns, keeping the old value where the inject did not fire: a
+    boolean row gather and scatter per effect costs several times a pass over the column."""
     st.fired += fire.astype(st.fired.dtype)
     for i, inj in enumerate(p.scenario.injects):
         rows = fire[:, i]
@@ -130,28 +133,33 @@ def apply(p: Params, st: State, fire: np.ndarray) -> None:
         for eff in inj.effects:
             if isinstance(eff, ChangeStock):
                 k = STOCKS.index(eff.stock)
-                st.stocks[rows, k] = np.maximum(0.0, st.stocks[rows, k] + eff.delta)
+                _where(st.stocks, k, rows, np.maximum(0.0, st.stocks[:, k] + eff.delta))
             elif isinstance(eff, SetRoadState):
                 g = p.road_ids.index(eff.road)
-                st.damage[rows, g] = ROAD_STATES.index(eff.state)
-                st.road_state[rows, g] = ROAD_STATES.index(eff.state)
+                _where(st.damage, g, rows, ROAD_STATES.index(eff.state))
+                _where(st.road_state, g, rows, ROAD_STATES.index(eff.state))
             elif isinstance(eff, ChangeMorale):
                 side = 0 if eff.side == p.side_ids[0] else 1 if eff.side == p.side_ids[1] else 2
-                cols = p.unit_side == side
-                st.morale[np.ix_(rows, cols)] = np.clip(st.morale[np.ix_(rows, cols)] + eff.delta, 0.0, 1.0)
+                units = p.side_units(side)
+                _where(st.morale, units, rows[:, None], np.clip(st.morale[:, units] + eff.delta, 0.0, 1.0))
             elif isinstance(eff, ChangeStrength):
                 u = p.unit_ids.index(eff.unit)
-                st.strength[rows, u] = np.maximum(0.0, st.strength[rows, u] + eff.delta)
+                _where(st.strength, u, rows, np.maximum(0.0, st.strength[:, u] + eff.delta))
             elif isinstance(eff, (ScaleRate, SetRate)) and (where := state_target(eff)) is not None:
                 name, kind, item = where
                 col = (p.road_ids if kind == "roads" else p.sector_ids).index(item)
                 arr = getattr(st, name)
-                new = arr[rows, col] * eff.factor if isinstance(eff, ScaleRate) else np.full(rows.sum(), eff.value)
+                new = arr[:, col] * eff.factor if isinstance(eff, ScaleRate) else np.full(st.R, eff.value)
                 if name == "fort":
                     new = np.clip(new, 0.0, 1.0)
                 elif name == "road_speed":
                     new = np.maximum(new, 0.1)
-                arr[rows, col] = np.maximum(new, 0.0)
+                _where(arr, col, rows, np.maximum(new, 0.0))
+
+
+def _where(arr: np.ndarray, col: int | slice, rows: np.ndarray, new: np.ndarray | float) -> None:
+    """arr[:, col] = new where `rows`, unchanged elsewhere (in place)."""
+    arr[:, col] = np.where(rows, new, arr[:, col])
 
 
 def rate_effects(p: Params, counts: tuple[int, ...]) -> list[tuple[str, str, float]]:
