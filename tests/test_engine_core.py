@@ -180,3 +180,46 @@ def test_initial_state_is_writable_and_never_aliases_the_parameters(small):
     before = model.base.strength0.copy()
     run_batch(model, POLICIES["hold"], 1, seed=1, chunk=1)
     assert np.array_equal(model.base.strength0, before)
+
+
+def test_an_inject_changes_only_the_replications_where_it_fired(small):
+    """Every kind of state effect lands on the firing rows, exactly, and leaves the others' numbers alone."""
+    from game.engine import injects as inj
+    from game.engine.params import ROAD_STATES
+    from game.engine.step import Model
+    from game.scenario.injects import Inject
+
+    sc = small.model_copy(deep=True)
+    road, sector = sc.map.roads[0].id, sc.map.sectors[0].id
+    unit = next(u for u in sc.sides[0].units)
+    sc.injects.append(Inject.model_validate({
+        "id": "everything", "title": "Everything at once", "trigger": {"turn": 1},
+        "effects": [
+            {"kind": "change_stock", "stock": "fuel_t", "delta": -5.0},
+            {"kind": "set_road_state", "road": road, "state": "interdicted"},
+            {"kind": "change_morale", "side": sc.sides[0].id, "delta": -0.1},
+            {"kind": "change_strength", "unit": unit.id, "delta": -40.0},
+            {"kind": "scale_rate", "target": f"map.roads.{road}.speed_kmh", "factor": 0.5},
+            {"kind": "set_rate", "target": f"map.sectors.{sector}.fortification", "value": 0.9},
+        ],
+    }))
+    model = Model(sc)
+    p = model.base
+    before = model.initial_state(4)
+    st = before.copy()
+    fire = np.zeros((4, len(sc.injects)), dtype=bool, order="F")
+    fire[[1, 3], -1] = True
+    inj.apply(p, st, fire)
+    hit, spared = np.array([1, 3]), np.array([0, 2])
+    for name, value in st.arrays().items():
+        assert np.array_equal(value[spared], getattr(before, name)[spared]), name
+    fuel, g, s, u = 2, p.road_ids.index(road), p.sector_ids.index(sector), p.unit_ids.index(unit.id)
+    assert np.array_equal(st.stocks[hit, fuel], np.maximum(0.0, before.stocks[hit, fuel] - 5.0))
+    interdicted = ROAD_STATES.index("interdicted")
+    assert (st.road_state[hit, g] == interdicted).all() and (st.damage[hit, g] == interdicted).all()
+    mine = p.unit_side == 0
+    assert np.allclose(st.morale[np.ix_(hit, mine)], np.clip(before.morale[np.ix_(hit, mine)] - 0.1, 0.0, 1.0))
+    assert np.array_equal(st.morale[np.ix_(hit, ~mine)], before.morale[np.ix_(hit, ~mine)])
+    assert np.array_equal(st.strength[hit, u], before.strength[hit, u] - 40.0)
+    assert np.array_equal(st.road_speed[hit, g], np.maximum(before.road_speed[hit, g] * 0.5, 0.1))
+    assert (st.fort[hit, s] == 0.9).all() and (st.fired[hit, -1] == 1).all()
