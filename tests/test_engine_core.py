@@ -9,7 +9,7 @@ import pytest
 
 from game.engine.directives import compile_orders
 from game.engine.game import Game
-from game.engine.orders import ConvoyPlan, EwAllocation, Orders
+from game.engine.orders import EwAllocation
 from game.engine.reference import plain, reference_turn
 from game.engine.rng import draw_noise, stream
 from game.engine.sampling import binomial_from_uniform, poisson_from_normal
