@@ -73,7 +73,7 @@ def column_positions(index: np.ndarray) -> np.ndarray:
     column-major (R, K) array (for gathers from it, or for bincounts whose (K, R) result transposed is
     already in the engine's layout); computed in intp whatever the index's dtype."""
     R = index.shape[0]
-    out = np.multiply(index.T, R, dtype=np.intp)  # one pass: numpy's own `astype(intp) * R + arange` took three
+    out = np.multiply(index.T, R, dtype=np.intp)  # cast and multiply in one pass (astype, then * R, took two)
     out += _replication_numbers(R)
     return out
 

@@ -59,6 +59,9 @@ from .layout import row_index, take_rows
 
 __all__ = ["Noise", "NoiseLayout", "draw_noise", "normal_table", "purpose_key", "stream"]
 
+NORMAL_CODE_BYTES = 2
+"""Bytes of randomness per normal: 16-bit codes (see the module doc)."""
+
 
 def purpose_key(purpose: str) -> tuple[int, int]:
     """Two stable 32-bit words from a purpose string (Python's hash() is salted per process)."""
@@ -135,10 +138,6 @@ def draw_noise(layout: NoiseLayout, replications: int, gen: np.random.Generator,
         codes, uniforms = np.take(codes, index, axis=-1), uniforms[index]
     normals = np.take(normal_table(), codes).transpose(0, 3, 2, 1)  # (substeps, R, 2, S) in the engine's layout
     return Noise(normals, np.asfortranarray(uniforms))
-
-
-NORMAL_CODE_BYTES = 2
-"""Bytes of randomness per normal: 16-bit codes."""
 
 
 @cache
