@@ -120,20 +120,49 @@ def test_binomial_transform_matches_moments_and_is_monotone():
     assert (b >= a).all()
 
 
-def _cross_check(scenario, turns_before: int, reps: int = 3000, ref_reps: int = 1500) -> None:
+def _cross_check(scenario, turns_before: int, reps: int = 3000, ref_reps: int = 1500, withdraw: bool = False,
+                 cut_for: int = 0, starve: bool = False) -> None:
+    """Kernel and reference on the same turn; `withdraw` orders the withdrawal from the first turn,
+    `cut_for` cuts every road segment and sets the encirclement clock to that many turns first,
+    `starve` empties the fuel and the food and medical stocks first and sends no convoy."""
     game = Game(scenario, 5)
+    given = game.default_orders().model_copy(update={"withdraw": withdraw})
     for _ in range(turns_before):
-        game.play(game.default_orders())
+        game.play(given)
+    if cut_for:
+        game.state.damage[:] = 3
+        game.state.road_state[:] = 3
+        game.state.cut_clock[:] = cut_for
+    if starve:  # and no convoys this turn, so nothing refills them
+        game.state.stocks[:, 2:] = 0.0
+        given = given.model_copy(update={"convoys": given.convoys.model_copy(update={"day": 0, "night": 0})})
     p = game.params
-    d = compile_orders(p, game.default_orders())
+    d = compile_orders(p, given)
     st = game.state.broadcast(reps)
     new, out = resolve_turn(p, st, d, draw_noise(p.layout, reps, stream(1, st.turn, "check")))
+    mine, theirs = p.unit_side == 0, p.unit_side == 1
     kernel = {
         "own_losses": out.losses[:, 0].sum(axis=1),
         "enemy_losses": out.losses[:, 1].sum(axis=1),
         "trucks_lost": out.trucks_lost,
         "delivered": out.delivered,
         "area_held": new.area_held(p),
+        # the end of the turn: the wounded, fresh soldiers, morale, digging, stocks, the road, endings
+        "died_of_wounds": out.died_of_wounds,
+        "wounded_pending": new.wounded_pending,
+        "own_strength": new.strength[:, mine].sum(axis=1),
+        "enemy_strength": new.strength[:, theirs].sum(axis=1),
+        "own_morale": new.morale[:, mine].sum(axis=1),
+        "fortification": new.fort.sum(axis=1),
+        "ammunition": new.stocks[:, 0],
+        "drones": new.stocks[:, 1],
+        "fuel": new.stocks[:, 2],
+        "road_damage": new.damage.sum(axis=1).astype(float),
+        "road_state": new.road_state.sum(axis=1).astype(float),
+        "cut_clock": new.cut_clock,
+        "road_share": new.road_share,
+        "paused": new.paused.astype(float),
+        "ended": new.ended.astype(float),
     }
     rng = random.Random(7)
     pp = plain(p)
@@ -148,6 +177,18 @@ def _cross_check(scenario, turns_before: int, reps: int = 3000, ref_reps: int = 
 def test_kernel_agrees_with_the_pure_python_reference(small):
     _cross_check(small, turns_before=0)
     _cross_check(small, turns_before=2)
+
+
+def test_kernel_agrees_with_the_reference_at_the_endings(small):
+    """The turn the grouping gets out (exit losses, the wounded left behind) and a road cut for too long."""
+    clock = small.supply.encirclement_clock_turns
+    _cross_check(small, turns_before=small.endings.withdrawal_turns - 1, reps=2000, ref_reps=1000, withdraw=True)
+    _cross_check(small, turns_before=1, reps=2000, ref_reps=1000, cut_for=clock)
+
+
+def test_kernel_agrees_with_the_reference_in_a_shortage(small):
+    """No fuel, food or medicine: weaker fire, slower evacuation, more wounded dying."""
+    _cross_check(small, turns_before=1, reps=2000, ref_reps=1000, starve=True)
 
 
 @pytest.mark.skipif(not KURSK.exists(), reason="the Kursk scenario is not in the tree")

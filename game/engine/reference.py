@@ -4,7 +4,8 @@ It follows the same equations as the vectorised kernel (game.engine.turn and the
 but written the slow, obvious way, one unit and one sector at a time, with Python's `random`
 module drawing exact Poisson and binomial variates. It exists to cross-check the kernel
 statistically (means over many replications must agree within a few standard errors) and to
-measure the kernel's speed-up. It leaves injects out: it resolves one turn from a given state.
+measure the kernel's speed-up. It resolves one whole turn from a given state, as the kernel does, from
+the orders to the endings; it leaves injects out (they fire before the turn).
 """
 
 from __future__ import annotations
@@ -17,11 +18,15 @@ from .combat import COUNTER_ATTACK_FIRE, DRONE_SATURATION, EXPOSURE, MORALE_REFE
 from .directives import Directives
 from .drones import COUNTER_DRONE_SUPPRESSION, OVERWATCH_SUPPRESSION, RECON_TEAMS, ROAD_HAZARD_KMH
 from .opfor import MORALE_BREAK, WAVE_HOURS
-from .params import COUNTER_ATTACK, DELAY, ENEMY, PLAYER, WITHDRAW, Params
+from .params import COUNTER_ATTACK, DELAY, ENDING_CODE, ENEMY, FORTIFY, PLAYER, WITHDRAW, Params
 from .state import State
-from .supply import ROUTE_CUT_SURVIVAL, STATE_SURVIVAL, STATE_THROUGHPUT
+from .supply import (
+    DOW_MEDICAL_SHORTAGE, EVACUATION_FLOOR, REPAIR_PROBABILITY, ROUTE_CUT_SURVIVAL, STATE_SURVIVAL, STATE_THROUGHPUT,
+)
 from .territory import CUT_OFF_LOSS, DELAY_PROGRESS, OVERRUN_LOSS, PROGRESS_DECAY, PROGRESS_RATE, RETREAT_LOSS
-from .turn import MORALE_CUT, MORALE_PAUSE, MORALE_PER_LOSS, MORALE_RECOVERY, MORALE_SHORTAGE
+from .turn import (
+    MORALE_CUT, MORALE_PAUSE, MORALE_PER_LOSS, MORALE_RECOVERY, MORALE_SECTOR_LOST, MORALE_SHORTAGE, WITHDRAWAL_EXIT_LOSS,
+)
 
 L = list  # short alias: the reference copies arrays into plain lists
 
@@ -80,6 +85,9 @@ def reference_turn(params: Params, st: State, d: Directives, rng: random.Random,
     paused = bool(st.paused[row])
     road_share = float(st.road_share[row])
     withdrawing = bool(st.withdrawing[row])
+    withdraw_left = float(st.withdraw_left[row])
+    wounded_pending = float(st.wounded_pending[row])
+    cut_clock = float(st.cut_clock[row])
     turn = st.turn
     r0 = 0 if d.drones.shape[0] == 1 else row
     coord = 1.0 + params.adaptation * (turn - 1)
@@ -95,6 +103,7 @@ def reference_turn(params: Params, st: State, d: Directives, rng: random.Random,
             reserve[u] = False
     if bool(d.withdraw[r0]) and not withdrawing:
         withdrawing = True
+        withdraw_left = float(params.withdrawal_turns)
     posture = [DELAY if withdrawing and posture_st[s] != WITHDRAW else posture_st[s] for s in range(S)]
     netting_km = netting_km * (1 - params.netting_decay) + params.netting_km_per_turn * bool(d.netting[r0])
     if turn > 1:
@@ -461,6 +470,7 @@ def reference_turn(params: Params, st: State, d: Directives, rng: random.Random,
     dmax1 = max(D1) if S else 0.0
     retreat = [0.0] * U
     overrun = [False] * U
+    before_loc = loc[:]
     for u in range(U):
         if side[u] != PLAYER or not fell[loc[u]]:
             continue
@@ -490,6 +500,97 @@ def reference_turn(params: Params, st: State, d: Directives, rng: random.Random,
         new[side[u]][0] += k
         new[side[u]][1] += rest_u - k
         new[side[u]][2] += cap_u
+    morale = [morale[u] - MORALE_SECTOR_LOST if side[u] == PLAYER and fell[before_loc[u]] else morale[u] for u in range(U)]
+    morale = [min(max(m, 0.0), 1.0) for m in morale]
+
+    # fortification: digging where the grouping fortifies a held, defended sector; shells and bombs erode it
+    for s in range(S):
+        dig = posture[s] == FORTIFY and held0[s] and D0[s] > 0
+        built = min(1.0, fort[s] + params.fortify_gain * dig) - fort[s]
+        eroded = (rounds_e[s] * p["art_erosion"][ENEMY] + sorties_e[s] * p["air_erosion"][ENEMY]) * held0[s]
+        fort[s] = min(max(fort[s] + built - eroded, 0.0), 1.0)
+
+    # stocks used
+    used = [min(stocks[0], use[0] + rounds_p * p["art_ammo_t"][PLAYER]), min(stocks[1], drones_used),
+            min(stocks[2], use[1]), min(stocks[3], use[2])]
+    stocks = [stocks[k] - used[k] for k in range(4)]
+
+    # the wounded: some die waiting, the rest leave while a route is usable
+    waiting = wounded_pending + new[PLAYER][1]
+    fuel = min(max(ratios[1], 0.0), 1.0)
+    dow = waiting * min(1.0, params.died_of_wounds * (1.0 + DOW_MEDICAL_SHORTAGE * (1.0 - medical)))
+    left = waiting - dow
+    evacuated = left * params.evacuation * (not cut_start) * min(max(best_surv, 0.0), 1.0) * max(fuel, EVACUATION_FLOOR)
+    pending = left - evacuated
+
+    # the attacker takes stock; fresh soldiers join the units still in being
+    paused_next = attack_any and not paused and sum(new[ENEMY]) > params.pause_threshold * max(sum(A0), 1e-9)
+    activity = min(1.0, (n_day + n_night) / max(params.trucks_available, 1))
+    road_share = params.road_share0 + params.react * activity * (params.road_share_max - params.road_share0)
+    for sd in (PLAYER, ENEMY):
+        amount = p["reinforcements"][sd]
+        if amount <= 0:
+            continue
+        weights = [p["strength0"][u] if side[u] == sd and strength[u] >= 1.0 and not reserve[u] else 0.0 for u in range(U)]
+        total_w = sum(weights)
+        if total_w > 0:
+            strength = [strength[u] + amount * weights[u] / total_w for u in range(U)]
+
+    # the road at the end of the turn: repairs, an air strike, the threat from the new front line
+    for g in range(G):
+        if rng.random() < REPAIR_PROBABILITY and damage[g] > 0:
+            damage[g] -= 1
+    if p["air_road_hit"][ENEMY] > 0 and any(p["on_road"]):
+        hit = rng.random() < p["air_road_hit"][ENEMY]
+        pick = rng.random() * sum(p["length"][g] for g in range(G) if p["on_road"][g])
+        reached, seg = 0.0, G - 1
+        for g in range(G):
+            reached += p["length"][g] * p["on_road"][g]
+            if reached > pick:
+                seg = g
+                break
+        if hit:
+            damage[seg] = min(3, max(states[seg], damage[seg]) + 1)
+    if any(fell):
+        radio, fibre, _, _, _ = exposure([h == PLAYER for h in new_holder])
+    blocked_end = blocked_of(new_holder, damage)
+    road_end = states_of(radio, fibre, damage, blocked_end)
+    routes_end = route_survivals(radio, fibre, blocked_end)
+    cut_end = all((blk or surv < ROUTE_CUT_SURVIVAL) for surv, blk in routes_end) if routes_end else True
+    cut_clock = cut_clock + 1 if cut_end else 0
+
+    # withdrawal and endings
+    if withdrawing:
+        withdraw_left -= 1
+    done = withdrawing and withdraw_left <= 0
+    if done:  # the grouping gets out, paying on the way in proportion to the danger of the best route
+        exit_survival = max([0.0 if blk else surv for surv, blk in routes_end], default=0.0)
+        for u in range(U):
+            if side[u] != PLAYER:
+                continue
+            out_loss = strength[u] * WITHDRAWAL_EXIT_LOSS * (1.0 - exit_survival)
+            strength[u] -= out_loss
+            out_captured = out_loss * p["capture"][u]
+            out_killed = (out_loss - out_captured) * p["kill_share"][PLAYER]
+            new[PLAYER][0] += out_killed
+            new[PLAYER][1] += out_loss - out_captured - out_killed
+            new[PLAYER][2] += out_captured
+        new[PLAYER][2] += pending * (1.0 - exit_survival)
+        pending = 0.0
+        new_holder = [ENEMY if h == PLAYER else h for h in new_holder]
+    area = sum(p["area"][s] for s in range(S) if new_holder[s] == PLAYER)
+    start_total = sum(p["strength0"][u] for u in range(U) if side[u] == PLAYER)
+    ending = 0
+    if turn >= params.turns:
+        ending = ENDING_CODE["time"]
+    if area <= params.falls_below:
+        ending = ENDING_CODE["bridgehead_fell"]
+    if cut_clock > params.clock_turns:
+        ending = ENDING_CODE["encircled"]
+    if sum(strength[u] for u in range(U) if side[u] == PLAYER) < params.destroyed_share * start_total:
+        ending = ENDING_CODE["destroyed"]
+    if done:
+        ending = ENDING_CODE["withdrawn"]
     return {
         "own_losses": sum(new[PLAYER]),
         "enemy_losses": sum(new[ENEMY]),
@@ -497,7 +598,22 @@ def reference_turn(params: Params, st: State, d: Directives, rng: random.Random,
         "enemy_captured": new[ENEMY][2],
         "trucks_lost": float(lost),
         "delivered": delivered,
-        "area_held": sum(p["area"][s] for s in range(S) if new_holder[s] == PLAYER),
+        "area_held": area,
         "effectiveness": eff,
         "best_survival": best_surv,
+        "died_of_wounds": dow,
+        "wounded_pending": pending,
+        "own_strength": sum(strength[u] for u in range(U) if side[u] == PLAYER),
+        "enemy_strength": sum(strength[u] for u in range(U) if side[u] == ENEMY),
+        "own_morale": sum(morale[u] for u in range(U) if side[u] == PLAYER),
+        "fortification": sum(fort),
+        "ammunition": stocks[0],
+        "drones": stocks[1],
+        "fuel": stocks[2],
+        "road_damage": float(sum(damage)),
+        "road_state": float(sum(road_end)),
+        "cut_clock": float(cut_clock),
+        "road_share": road_share,
+        "paused": float(paused_next),
+        "ended": float(ending > 0),
     }
