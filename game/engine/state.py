@@ -91,10 +91,11 @@ class State:
 
     def keep_where(self, frozen: np.ndarray, old: "State") -> None:
         """Restore the old values in replications that had already ended (they take no more turns)."""
-        if not frozen.any():
+        rows = np.flatnonzero(frozen)  # usually a few rows: indices cost far less than a mask over all of them
+        if not rows.size:
             return
         for k, v in self.arrays().items():
-            v[frozen] = getattr(old, k)[frozen]
+            v[rows] = getattr(old, k)[rows]
 
     def area_held(self, p: Params) -> np.ndarray:
         """Square miles the player holds, per replication."""

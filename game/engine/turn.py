@@ -312,11 +312,9 @@ def resolve_turn(p: Params, st: State, d: Directives, noise: Noise, *, factors: 
     )
     if frozen.any():
         s.keep_where(frozen, st)
-        for name, value in out.__dict__.items():
-            if value.dtype == bool:
-                value[frozen] = False
-            else:
-                value[frozen] = 0
+        rows = np.flatnonzero(frozen)
+        for value in out.__dict__.values():
+            value[rows] = 0  # False for the boolean outcomes
     return s, out
 
 
