@@ -195,32 +195,26 @@ def rowdot(a: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 def rowany(a: np.ndarray) -> np.ndarray:
     """`a.any(axis=-1)` for a boolean array, fast for a narrow last axis."""
-    n = a.shape[-1]
-    if n == 0 or n >= 4 * _NARROW:
-        return a.any(axis=-1)
-    out = a[..., 0].copy()
-    for j in range(1, n):
-        out |= a[..., j]
-    return out
+    return _fold_columns(np.logical_or, a)
 
 
 def rowmax(a: np.ndarray, keepdims: bool = False) -> np.ndarray:
     """`a.max(axis=-1)` (no NaN in the engine's arrays), fast for a narrow last axis."""
-    n = a.shape[-1]
-    if n == 0 or n >= 4 * _NARROW:
-        return a.max(axis=-1, keepdims=keepdims)
-    out = a[..., 0].copy()
-    for j in range(1, n):
-        np.maximum(out, a[..., j], out=out)
+    out = _fold_columns(np.maximum, a)
     return out[..., None] if keepdims else out
 
 
 def rowmin(a: np.ndarray) -> np.ndarray:
     """`a.min(axis=-1)` (no NaN in the engine's arrays), fast for a narrow last axis."""
+    return _fold_columns(np.minimum, a)
+
+
+def _fold_columns(ufunc: np.ufunc, a: np.ndarray) -> np.ndarray:
+    """`ufunc.reduce(a, axis=-1)`, column by column in place when the last axis is narrow."""
     n = a.shape[-1]
     if n == 0 or n >= 4 * _NARROW:
-        return a.min(axis=-1)
+        return ufunc.reduce(a, axis=-1)
     out = a[..., 0].copy()
     for j in range(1, n):
-        np.minimum(out, a[..., j], out=out)
+        ufunc(out, a[..., j], out=out)
     return out
