@@ -59,9 +59,11 @@ def orders_for(style: str) -> Orders:
 
 
 def write_journal(path: Path, trainee: str, style: str, *, turns: int = 3, seed: int = 1,
-                  drill: dict | None = None, umpire: dict | None = None, finished: bool = True) -> Path:
-    """A journal of `turns` turns in one style; 'hold' loses the north sector on turn 2 and the road is cut."""
-    sc = minimal()
+                  drill: dict | None = None, umpire: dict | None = None, finished: bool = True,
+                  scenario=None) -> Path:
+    """A journal of `turns` turns in one style; 'hold' loses the north sector on turn 2 and the road is cut.
+    `scenario` replaces the minimal fixture (a variant of it, with drills for example)."""
+    sc = scenario if scenario is not None else minimal()
     journal = Journal.create(path, sc, str(MINIMAL), seed=seed, trainee=trainee)
     for t in range(1, turns + 1):
         orders = orders_for(style)

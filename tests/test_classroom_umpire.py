@@ -109,7 +109,7 @@ def test_interventions_change_the_game_and_are_journalled_first(tmp_path, scenar
     assert all(r["reason"] and r["summary"] for r in umpire_lines)
     first_turn = Game(scenario, 11)
     play(first_turn, 1)  # the same first turn, to read the road's state before the umpire cut it
-    before = ROAD_STATES[int(first_turn.state.road_state[0, first_turn.model.base.road_ids.index("road_south")])]
+    before = ROAD_STATES[int(first_turn.state.road_state[0, first_turn.model.base.roads.ids.index("road_south")])]
     assert umpire_lines[0]["summary"] == f"road road_south: {before} → cut"
     assert "sorties_per_turn: 6 → 12" in umpire_lines[3]["summary"]
     assert game.scenario.sides[1].air[0].sorties_per_turn == 12

@@ -56,7 +56,7 @@ def test_jammers_on_the_road_against_fibre(kursk, tmp_path):
     found, _ = moments_of(kursk, jam_road, tmp_path, max_turns=3)
     assert _ids(found)["tm_ew_vs_fibre"] == [1, 2, 3]
     m = next(m for m in found if m.id == "tm_ew_vs_fibre")
-    assert "fibre-optic" in m.detail and m.explanation.startswith("You put jamming teams") and m.objective
+    assert "fibre-optic" in m.detail and m.explanation.startswith("You put more of your jamming teams") and m.objective
 
 
 def test_no_jammer_moment_when_the_jammers_stay_on_the_front(kursk, tmp_path):

@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 
 from game.engine.directives import compile_orders
+from game.engine.factors import INDEX as FACTOR
 from game.engine.game import Game
+from game.engine.injects import apply as apply_injects
 from game.engine.orders import EwAllocation
+from game.engine.params import AMMUNITION, CAPTURED, CUT, DRONES, ENEMY, FOOD_MEDICAL, FUEL, KILLED, PLAYER, WOUNDED
 from game.engine.reference import plain, reference_turn
 from game.engine.rng import draw_noise, stream
 from game.engine.sampling import binomial_from_uniform, poisson_from_normal
@@ -120,55 +123,111 @@ def test_binomial_transform_matches_moments_and_is_monotone():
     assert (b >= a).all()
 
 
-def _cross_check(scenario, turns_before: int, reps: int = 3000, ref_reps: int = 1500, withdraw: bool = False,
-                 cut_for: int = 0, starve: bool = False) -> None:
-    """Kernel and reference on the same turn; `withdraw` orders the withdrawal from the first turn,
-    `cut_for` cuts every road segment and sets the encirclement clock to that many turns first,
-    `starve` empties the fuel and the food and medical stocks first and sends no convoy."""
+def _outcomes(scenario, turns_before: int, reps: int = 3000, ref_reps: int = 1500, withdraw: bool = False,
+              cut_for: int = 0, starve: bool = False, postures: dict[str, str] | None = None,
+              inject: str | None = None, fallen: dict[str, str] | None = None, ammunition: float | None = None,
+              ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The outcomes of the kernel and of the reference, by name, on the same turn, after `turns_before` turns of
+    the default orders; `withdraw` orders the withdrawal from the first turn, `inject` fires that scenario inject
+    (by id) just before the turn checked, `fallen` hands each sector to the enemy first and moves the player's
+    units there to the sector named, `cut_for` cuts every road segment and sets the encirclement clock to that
+    many turns first, `postures` orders these postures (in the sectors still held) on the turn checked,
+    `starve` empties the fuel and the food and medical stocks first and sends no convoy, `ammunition` leaves that
+    many tonnes of ammunition on hand."""
     game = Game(scenario, 5)
-    given = game.default_orders().model_copy(update={"withdraw": withdraw})
-    for _ in range(turns_before):
-        game.play(given)
-    if cut_for:
-        game.state.damage[:] = 3
-        game.state.road_state[:] = 3
-        game.state.cut_clock[:] = cut_for
-    if starve:  # and no convoys this turn, so nothing refills them
-        game.state.stocks[:, 2:] = 0.0
-        given = given.model_copy(update={"convoys": given.convoys.model_copy(update={"day": 0, "night": 0})})
     p = game.params
+
+    def plan():  # the default orders of the turn: they keep the postures of the sectors still held
+        return game.default_orders().model_copy(update={"withdraw": withdraw})
+
+    for _ in range(turns_before):
+        game.play(plan())
+    if inject:
+        injects = p.scenario.injects
+        fire = np.zeros((1, len(injects)), dtype=bool, order="F")
+        fire[0, [i.id for i in injects].index(inject)] = True
+        apply_injects(p, game.state, fire)
+    for lost, to in (fallen or {}).items():
+        sector = p.sectors.ids.index(lost)
+        game.state.holder[:, sector] = ENEMY
+        game.state.loc[(game.state.loc == sector) & (p.units.side == PLAYER)] = p.sectors.ids.index(to)
+    if cut_for:
+        game.state.damage[:] = CUT
+        game.state.road_state[:] = CUT
+        game.state.cut_clock[:] = cut_for
+    given = plan()
+    if postures:
+        given = given.model_copy(update={"postures": {**given.postures, **{
+            sector: posture for sector, posture in postures.items() if sector in given.postures}}})
+    if starve:  # and no convoys this turn, so nothing refills them
+        game.state.stocks[:, [FUEL, FOOD_MEDICAL]] = 0.0
+        given = given.model_copy(update={"convoys": given.convoys.model_copy(update={"day": 0, "night": 0})})
+    if ammunition is not None:
+        game.state.stocks[:, AMMUNITION] = ammunition
+    assert not game.state.ended[0]
     d = compile_orders(p, given)
     st = game.state.broadcast(reps)
     new, out = resolve_turn(p, st, d, draw_noise(p.layout, reps, stream(1, st.turn, "check")))
-    mine, theirs = p.unit_side == 0, p.unit_side == 1
+    mine, theirs = p.units.side == PLAYER, p.units.side == ENEMY
+    grew = new.casualties - st.casualties  # this turn's change in the books, by side and kind
+    arrived = new.arrived - st.arrived
     kernel = {
-        "own_losses": out.losses[:, 0].sum(axis=1),
-        "enemy_losses": out.losses[:, 1].sum(axis=1),
+        "own_losses": out.losses[:, PLAYER].sum(axis=1),
+        "enemy_losses": out.losses[:, ENEMY].sum(axis=1),
+        # the books: died of wounds move to killed, wounded left behind at a withdrawal to captured
+        "own_killed": grew[:, PLAYER, KILLED],
+        "own_wounded": grew[:, PLAYER, WOUNDED],
+        "own_captured": grew[:, PLAYER, CAPTURED],
+        "enemy_killed": grew[:, ENEMY, KILLED],
+        "enemy_captured": grew[:, ENEMY, CAPTURED],
         "trucks_lost": out.trucks_lost,
         "delivered": out.delivered,
+        "effectiveness": out.effectiveness,
         "area_held": new.area_held(p),
-        # the end of the turn: the wounded, fresh soldiers, morale, digging, stocks, the road, endings
+        "sectors_fell": out.fell.sum(axis=1).astype(float),
+        "progress": new.progress.sum(axis=1),
+        # the end of the turn: the wounded, fresh soldiers, morale, breaking, digging, stocks, the road, endings
         "died_of_wounds": out.died_of_wounds,
         "wounded_pending": new.wounded_pending,
         "own_strength": new.strength[:, mine].sum(axis=1),
         "enemy_strength": new.strength[:, theirs].sum(axis=1),
+        "own_reference": new.reference[:, mine].sum(axis=1),
+        "enemy_reference": new.reference[:, theirs].sum(axis=1),
+        "own_broken": out.newly_broken[:, mine].sum(axis=1).astype(float),
+        "enemy_broken": out.newly_broken[:, theirs].sum(axis=1).astype(float),
         "own_morale": new.morale[:, mine].sum(axis=1),
+        "enemy_morale": new.morale[:, theirs].sum(axis=1),
+        "own_arrived": arrived[:, PLAYER],
+        "enemy_arrived": arrived[:, ENEMY],
         "fortification": new.fort.sum(axis=1),
-        "ammunition": new.stocks[:, 0],
-        "drones": new.stocks[:, 1],
-        "fuel": new.stocks[:, 2],
+        "fortification_built": out.factors[:, FACTOR["fortification.built"]],
+        "ammunition": new.stocks[:, AMMUNITION],
+        "drones": new.stocks[:, DRONES],
+        "fuel": new.stocks[:, FUEL],
+        "food_medical": new.stocks[:, FOOD_MEDICAL],
         "road_damage": new.damage.sum(axis=1).astype(float),
         "road_state": new.road_state.sum(axis=1).astype(float),
+        "cut_start": out.route_cut_start.astype(float),
+        "cut_end": out.route_cut.astype(float),
         "cut_clock": new.cut_clock,
         "road_share": new.road_share,
-        "paused": new.paused.astype(float),
+        "paused": (new.paused > 0).sum(axis=1).astype(float),  # enemy units sitting the next turn out
+        "paused_turns": new.paused.sum(axis=1).astype(float),  # consolidating (2 turns) or regrouping (1)
+        "orderly": new.orderly.astype(float),
         "ended": new.ended.astype(float),
     }
     rng = random.Random(7)
     pp = plain(p)
     refs = [reference_turn(p, game.state, d, rng, pp=pp) for _ in range(ref_reps)]
+    assert set(refs[0]) == set(kernel)
+    return kernel, {key: np.array([r[key] for r in refs]) for key in kernel}
+
+
+def _cross_check(scenario, turns_before: int, **options) -> None:
+    """Kernel and reference agree on the mean of every outcome (`_outcomes` for the options)."""
+    kernel, reference = _outcomes(scenario, turns_before, **options)
     for key, a in kernel.items():
-        b = np.array([r[key] for r in refs])
+        b = reference[key]
         se = np.sqrt(a.var() / a.size + b.var() / b.size)
         # means agree within 4.5 standard errors (plus a hair for quantities that are nearly constant)
         assert abs(a.mean() - b.mean()) <= 4.5 * se + 1e-6 + 0.002 * abs(b.mean()), (key, a.mean(), b.mean(), se)
@@ -177,23 +236,59 @@ def _cross_check(scenario, turns_before: int, reps: int = 3000, ref_reps: int = 
 def test_kernel_agrees_with_the_pure_python_reference(small):
     _cross_check(small, turns_before=0)
     _cross_check(small, turns_before=2)
+    _cross_check(small, turns_before=3)  # every enemy unit back in the fight after consolidating and regrouping
 
 
 def test_kernel_agrees_with_the_reference_at_the_endings(small):
-    """The turn the grouping gets out (exit losses, the wounded left behind) and a road cut for too long."""
+    """The turn the grouping gets out (exit losses, the wounded left behind; on foot without fuel), a road cut for
+    too long, and the last sector falling (the grouping breaks out, many taken prisoner)."""
     clock = small.supply.encirclement_clock_turns
     _cross_check(small, turns_before=small.endings.withdrawal_turns - 1, reps=2000, ref_reps=1000, withdraw=True)
+    _cross_check(small, turns_before=small.endings.withdrawal_turns - 1, reps=2000, ref_reps=1000, withdraw=True,
+                 starve=True)
     _cross_check(small, turns_before=1, reps=2000, ref_reps=1000, cut_for=clock)
+    _cross_check(small, turns_before=4, reps=2000, ref_reps=1000)
 
 
 def test_kernel_agrees_with_the_reference_in_a_shortage(small):
-    """No fuel, food or medicine: weaker fire, slower evacuation, more wounded dying."""
+    """No fuel, food or medicine: slower evacuation, more wounded dying, lower morale; then short of ammunition
+    as well, in the fight: weaker fire, rationed (the line dug in uses less than it has), silent guns, and no
+    digging without fuel."""
     _cross_check(small, turns_before=1, reps=2000, ref_reps=1000, starve=True)
+    _cross_check(small, turns_before=0, reps=2000, ref_reps=1000, starve=True, ammunition=8.0,
+                 postures={sector: "fortify" for sector in ("centre", "north", "east", "corridor")})
+
+
+def test_kernel_agrees_with_the_reference_in_every_posture(small):
+    """Digging under fire, a counter-attack, a delay and a sector given up; later the town dug in under assault and a
+    counter-attack in the corridor."""
+    _cross_check(small, turns_before=0, postures={
+        "east": "fortify", "north": "counter_attack", "centre": "delay", "corridor": "withdraw"})
+    _cross_check(small, turns_before=3, postures={"centre": "fortify", "corridor": "counter_attack"})
+
+
+def test_kernel_agrees_with_the_reference_in_a_pocket(small):
+    """The town lost before the turn and its battalion in the north: the tracks end in enemy hands, the road reaches
+    only the junction, and most of the line stands in a pocket no route feeds (the encirclement clock ticks)."""
+    _cross_check(small, turns_before=0, reps=2000, ref_reps=1000, fallen={"centre": "north"})
+
+
+def test_kernel_agrees_with_the_reference_when_units_break(small):
+    """Every unit breaking at a fifth of its strength lost: assaults break, broken defenders give up their
+    sectors and are taken prisoner, the attacker regroups sooner."""
+    brittle = small.model_copy(deep=True)
+    for side in brittle.sides:
+        for unit in side.units:
+            unit.breaking_point = 0.2
+    _cross_check(brittle, turns_before=0, reps=2000, ref_reps=1000)
 
 
 @pytest.mark.skipif(not KURSK.exists(), reason="the Kursk scenario is not in the tree")
 def test_kernel_agrees_with_reference_on_kursk():
-    _cross_check(load_scenario(KURSK), turns_before=1, reps=2000, ref_reps=1000)
+    kursk = load_scenario(KURSK)
+    _cross_check(kursk, turns_before=1, reps=2000, ref_reps=1000)
+    # infiltrators come up inside the town: no force ratio, all of them in contact, behind the works
+    _cross_check(kursk, turns_before=1, reps=2000, ref_reps=1000, inject="pipeline_infiltration")
 
 
 def test_mean_field_mode_is_deterministic(small):
@@ -216,11 +311,11 @@ def test_initial_state_is_writable_and_never_aliases_the_parameters(small):
         st = model.initial_state(R)
         for name, value in st.arrays().items():
             assert value.flags.writeable, name
-            assert not np.shares_memory(value, model.base.strength0), name
+            assert not np.shares_memory(value, model.base.units.strength0), name
     # a batch of a single replication, played to the end, leaves the parameters untouched
-    before = model.base.strength0.copy()
+    before = model.base.units.strength0.copy()
     run_batch(model, POLICIES["hold"], 1, seed=1, chunk=1)
-    assert np.array_equal(model.base.strength0, before)
+    assert np.array_equal(model.base.units.strength0, before)
 
 
 def test_an_inject_changes_only_the_replications_where_it_fired(small):
@@ -254,11 +349,11 @@ def test_an_inject_changes_only_the_replications_where_it_fired(small):
     hit, spared = np.array([1, 3]), np.array([0, 2])
     for name, value in st.arrays().items():
         assert np.array_equal(value[spared], getattr(before, name)[spared]), name
-    fuel, g, s, u = 2, p.road_ids.index(road), p.sector_ids.index(sector), p.unit_ids.index(unit.id)
-    assert np.array_equal(st.stocks[hit, fuel], np.maximum(0.0, before.stocks[hit, fuel] - 5.0))
+    g, s, u = p.roads.ids.index(road), p.sectors.ids.index(sector), p.units.ids.index(unit.id)
+    assert np.array_equal(st.stocks[hit, FUEL], np.maximum(0.0, before.stocks[hit, FUEL] - 5.0))
     interdicted = ROAD_STATES.index("interdicted")
     assert (st.road_state[hit, g] == interdicted).all() and (st.damage[hit, g] == interdicted).all()
-    mine = p.unit_side == 0
+    mine = p.units.side == PLAYER
     assert np.allclose(st.morale[np.ix_(hit, mine)], np.clip(before.morale[np.ix_(hit, mine)] - 0.1, 0.0, 1.0))
     assert np.array_equal(st.morale[np.ix_(hit, ~mine)], before.morale[np.ix_(hit, ~mine)])
     assert np.array_equal(st.strength[hit, u], before.strength[hit, u] - 40.0)

@@ -11,7 +11,7 @@ from game.engine.batch import run_batch
 from game.engine.directives import compile_orders
 from game.engine.game import Game
 from game.engine.orders import ConvoyPlan, DroneTasks, EwAllocation, Orders, OrdersError
-from game.engine.params import ENDING_CODE
+from game.engine.params import ENDING_CODE, ENEMY, PLAYER
 from game.engine.policies import POLICIES
 from game.engine.step import Model, advance
 from game.scenario.injects import Inject
@@ -37,7 +37,9 @@ def test_ew_lowers_radio_drone_hits_but_not_fibre(small):
     radio_none, radio_full = factor(none, "own.drones.radio.front"), factor(full, "own.drones.radio.front")
     fibre_none, fibre_full = factor(none, "own.drones.fibre_optic.front"), factor(full, "own.drones.fibre_optic.front")
     assert radio_full < 0.8 * radio_none
-    assert abs(fibre_full - fibre_none) <= 0.05 * fibre_none + 0.05
+    # jamming stops no fibre-optic drone: their toll does not fall (it rises a little, as they find the soldiers
+    # the jammed radio drones missed: there are only so many targets on a km of front)
+    assert fibre_full >= 0.95 * fibre_none
     assert factor(full, "ew.front.spared") > 0
 
 
@@ -64,31 +66,31 @@ def test_north_korean_drone_casualties_per_sortie_fall_over_the_turns(small):
     model = Model(small)
     st = model.initial_state(600)
     d = compile_orders(model.base, plan(drones=DroneTasks(strike=10)))
-    kp = np.array([n == "kp" for n in model.base.nationality])
+    kp = np.array([n == "kp" for n in model.base.units.nationality])
     per_sortie = []
     for _ in range(5):
         before = st.strength.copy()
         st, out, _ = advance(model, st, d, 21)
         kp_drone = out.factors[:, fx.INDEX["enemy.drones.radio.front"]] + out.factors[:, fx.INDEX["enemy.drones.fibre_optic.front"]]
         ok = out.strike_sorties > 0
-        per_sortie.append(kp_drone[ok].sum() / out.strike_sorties[ok].sum())
+        per_sortie.append(kp_drone[ok].sum() / max(out.strike_sorties[ok].sum(), 1e-9))  # no sorties: nothing to measure
     # vulnerability falls 12% a turn for the Korean units: by turn 5 a sortie does clearly less harm
     assert per_sortie[4] < 0.85 * per_sortie[0]
-    assert (st.vuln[:, kp] < model.base.vuln0[kp]).all()
+    assert (st.vuln[:, kp] < model.base.units.vuln0[kp]).all()
 
 
 def test_north_korean_captures_stay_near_zero(small):
     model = Model(small)
     st = model.initial_state(400)
     d = compile_orders(model.base, plan(drones=DroneTasks(strike=10)))
-    kp = np.array([n == "kp" for n in model.base.nationality])
+    kp = np.array([n == "kp" for n in model.base.units.nationality])
     captured = lost = 0.0
     others_captured = 0.0
     for _ in range(6):
         st, out, _ = advance(model, st, d, 8)
         captured += out.captured_unit[:, kp].sum()
         lost += out.unit_loss[:, kp].sum()
-        others_captured += out.captured_unit[:, ~kp & (model.base.unit_side == 1)].sum()
+        others_captured += out.captured_unit[:, ~kp & (model.base.units.side == ENEMY)].sum()
     assert lost > 1000
     assert captured / lost < 0.003
 
@@ -111,14 +113,24 @@ def test_a_cut_road_leads_to_encirclement_within_the_clock(small):
     assert game.history[0].road_cut_turns >= 1 or game.history[1].road_cut_turns >= 1
 
 
-def test_fortifying_lowers_defender_losses(small):
-    game = Game(small, 6)
+def test_fortifying_protects_later_not_at_once(small):
+    """Digging in takes time: no protection on the first turn, then fewer losses once the works stand."""
     sectors = ("centre", "north", "east", "corridor")
-    hold = game.forecast(plan(postures={s: "hold" for s in sectors}), replications=1500, turns=2)
-    dig = game.forecast(plan(postures={s: "fortify" for s in sectors}), replications=1500, turns=2)
-    # common random numbers make the paired difference far more precise than either band
-    assert dig.own_losses.mean < 0.93 * hold.own_losses.mean
-    assert factor(dig, "fortification.spared") > factor(hold, "fortification.spared")
+    model = Model(small)
+    dig = compile_orders(model.base, plan(postures={s: "fortify" for s in sectors}))
+    hold = compile_orders(model.base, plan(postures={s: "hold" for s in sectors}))
+    losses = {}
+    for name, first in (("dug", dig), ("held", hold)):
+        st = model.initial_state(3000)
+        per_turn = []
+        for turn in range(5):
+            st, out, _ = advance(model, st, first if turn < 3 else hold, 6)
+            per_turn.append(out.losses[:, PLAYER].sum(axis=1).mean())
+        losses[name] = (per_turn, st.fort[:, :4].mean())
+    (dug, fort_dug), (held, fort_held) = losses["dug"], losses["held"]
+    assert fort_dug > fort_held + 0.04
+    assert dug[0] > 0.97 * held[0]  # the first turn: digging, not yet protected
+    assert sum(dug[3:]) < 0.95 * sum(held[3:])  # later, holding from dug-in positions
 
 
 @pytest.mark.skipif(not KURSK.exists(), reason="the Kursk scenario is not in the tree")

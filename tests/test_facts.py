@@ -390,9 +390,14 @@ def test_game_spans_the_fall_of_sudzha(scenario: Scenario) -> None:
 
 def test_ground_is_worth_points(scenario: Scenario, facts: dict[str, dict[str, Any]]) -> None:
     s = scenario.scoring
-    assert s.per_sq_mi_held > 0 and s.per_own_casualty < 0 < s.per_enemy_casualty
+    assert s.per_sq_mi_held > 0 and s.per_sq_mi_turn_held > 0 and s.per_own_casualty < 0 <= s.per_enemy_casualty
     assert s.encirclement_penalty < -s.per_sq_mi_held * sum(x.area_sq_mi for x in scenario.map.sectors)
-    assert s.per_sq_mi_held * float(facts["f_bridgehead_area_200"]["figure"]) == pytest.approx(2000)
+    assert s.per_sq_mi_held * float(facts["f_bridgehead_area_200"]["figure"]) == pytest.approx(1000)
+    # every weight says why it has its value, shown beside it in the debrief
+    weights = {"per_sq_mi_held", "per_sq_mi_turn_held", "per_own_casualty", "per_enemy_casualty",
+               "encirclement_penalty", "orderly_withdrawal_bonus"}
+    assert set(s.rationale) == weights
+    assert all(o.description for o in s.objectives)
 
 
 # --- own words ----------------------------------------------------------------------------------------------

@@ -1,14 +1,20 @@
 """The scenario checker: play a scenario many times under every standing policy and say what a designer must know.
 
+Orders files (a trainee's plan, see `orders_plan`) play beside the policies on the same dice and are reported,
+compared and warned about exactly like them, each under its file's name.
+
 What it reports, and why each matters to an instructor:
 - endings and scores per policy — the shape of the game a trainee will face;
 - how often each inject fires — an inject that never fires teaches nothing;
 - reachability — an ending or objective no policy ever reaches may be a mistake in the file (with a hint
   when the file itself makes it impossible, such as a withdrawal longer than the game);
-- balance — one fixed policy that beats every other in nearly every game is a recipe, not a decision;
+- balance — one fixed policy (or orders file) that beats every other in nearly every game is a recipe, not a
+  decision;
 - luck against decisions — when the policy explains little of the spread of scores, the dice decide;
 - the scenario's own statistical assertions, each tested with a confidence interval; a failure makes
-  `salient check` exit 1.
+  `salient check` exit 1;
+- drill keys against the model — an answer key that ranks an option above one the model rates better, or
+  whose estimate is far from what the model finds, would teach a wrong lesson.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from game.engine.step import Model
 from game.scenario import Scenario
 from game.scenario.assertions import PROPORTIONS, StatAssertion
 
+from .drill_check import check_drill
+from .orders_plan import OrdersPlan
 from .runs import PolicyRuns, play_policy
 from .stats import eta_squared, t_interval, wilson
 
@@ -36,9 +44,10 @@ REAL_ENDINGS = tuple(e for e in ENDINGS if e is not None)
 
 @dataclass
 class PolicySummary:
-    """One policy's distribution of outcomes."""
+    """One policy's (or orders file's) distribution of outcomes."""
 
     policy: str
+    """The policy's name, or the orders file's label (its stem, made unique)."""
     description: str
     runs: int
     endings: dict[str, float]
@@ -52,6 +61,8 @@ class PolicySummary:
     turns_mean: float
     objectives: dict[str, float]
     """Share of games in which each objective was met."""
+    orders_file: str | None = None
+    """The orders file played, when this row is not a built-in policy."""
 
 
 @dataclass
@@ -84,7 +95,7 @@ class CheckReport:
     injects: dict[str, dict[str, float]]
     """inject id -> policy -> share of games in which it fired."""
     wins: dict[str, dict[str, float]]
-    """policy A -> policy B -> share of paired games in which A scored higher than B."""
+    """policy (or orders file) A -> B -> share of paired games in which A scored higher than B."""
     eta_squared: float | None
     within_sd: float
     between_sd: float
@@ -101,17 +112,19 @@ class CheckReport:
 
 
 def check_scenario(scenario: Scenario, runs: int = 1000, seed: int = 0, turns: int | None = None,
-                   policies: Sequence[str] | None = None,
+                   policies: Sequence[str] | None = None, plans: Sequence[OrdersPlan] = (),
                    progress: Callable[[str, int], None] | None = None) -> CheckReport:
-    """Play every (or the named) standing policy `runs` times and analyse the results."""
+    """Play every (or the named) standing policy and every orders plan `runs` times and analyse the results."""
     model = Model(scenario)
     chosen = {name: POLICIES[name] for name in (policies or POLICIES)}
+    files = {plan.label: plan.path for plan in plans}
+    chosen.update({plan.label: plan.policy() for plan in plans})
     results: dict[str, PolicyRuns] = {}
     for name, policy in chosen.items():
         step = (lambda n, name=name: progress(name, n)) if progress else None
         results[name] = play_policy(model, policy, runs, turns, seed, progress=step)
     horizon = turns if turns is not None else scenario.meta.turns
-    summaries = [_summary(scenario, chosen[n], r) for n, r in results.items()]
+    summaries = [_summary(chosen[n], r, files.get(n)) for n, r in results.items()]
     wins = {a: {b: float((results[a].score > results[b].score).mean()) for b in results if b != a} for a in results}
     scores = [r.score for r in results.values()]
     means = np.array([s.mean() for s in scores])
@@ -127,13 +140,54 @@ def check_scenario(scenario: Scenario, runs: int = 1000, seed: int = 0, turns: i
         assertions=[_assert(a, results, scenario) for a in scenario.assertions],
         inactive_injects=[inj.id for inj in scenario.injects if not inj.active],
     )
+    for plan in plans:
+        if plan.last_turn > horizon:
+            report.notes.append(f"orders file '{plan.label}' gives orders up to turn {plan.last_turn}; only "
+                                f"{horizon} turns are played")
     _reachability(scenario, report, results, horizon)
     _balance(report)
     _luck(report)
+    if turns is None:  # drills are played to the end of the game
+        _drill_keys(scenario, report, runs, seed)
     return report
 
 
-def _summary(scenario: Scenario, policy: Policy, r: PolicyRuns) -> PolicySummary:
+def _drill_keys(scenario: Scenario, report: CheckReport, runs: int, seed: int) -> None:
+    """Hold every drill's answer key against the model: from where the drill is put in games of the best
+    built-in plan, its options are played to the end on the same dice (game.analysis.drill_check). A key that
+    ranks an option above one the model rates clearly better, or whose estimate is far from the model's
+    frequency, teaches a wrong lesson and is reported."""
+    builtin = [s for s in report.policies if s.policy in POLICIES]
+    if not builtin:
+        return
+    lead = POLICIES[max(builtin, key=lambda s: s.score_mean).policy]
+    for drill in scenario.drills:
+        key = next((e for e in scenario.expert if e.drill == drill.id), None)
+        if key is None or not key.ranking or any(o.policy is None for o in drill.options):
+            continue
+        check = check_drill(scenario, drill, lead, runs=runs, seed=seed)
+        if check.put_share == 0:
+            report.notes.append(f"drill '{drill.id}' was never put in {runs} games of {lead.name}")
+            continue
+        model = check.ranking()
+        report.notes.append(f"drill '{drill.id}' (put in {check.put_share:.0%} of games of {lead.name}): the model "
+                            f"ranks {', '.join(model)}; the key ranks {', '.join(key.ranking)}")
+        for better, worse in zip(key.ranking, key.ranking[1:]):
+            mean, low, high = check.difference(better, worse)
+            if high < 0:
+                report.warnings.append(
+                    f"drill key '{drill.id}': the key ranks {better} above {worse}, but the model scores it "
+                    f"{-mean:,.0f} points lower (95% CI {-high:,.0f} to {-low:,.0f}) from where the drill is put")
+        if key.estimate is not None and drill.estimate is not None:
+            event = check.options[key.ranking[0]].event
+            low, high = wilson(int(event.sum()), int(event.size))
+            if not low - 0.1 <= key.estimate <= high + 0.1:
+                report.warnings.append(
+                    f"drill key '{drill.id}': the expert's estimate {key.estimate:.0%} is far from the model's "
+                    f"{event.mean():.0%} (95% CI {low:.0%} to {high:.0%}) for '{drill.estimate.text}'")
+
+
+def _summary(policy: Policy, r: PolicyRuns, orders_file: str | None) -> PolicySummary:
     endings = {}
     for code, name in enumerate(ENDINGS):
         share = float((r.ending == code).mean())
@@ -145,7 +199,7 @@ def _summary(scenario: Scenario, policy: Policy, r: PolicyRuns) -> PolicySummary
         policy=policy.name, description=policy.description, runs=r.replications, endings=endings,
         score_mean=mean, score_sd=float(r.score.std(ddof=1)) if r.replications > 1 else 0.0, score_ci=(lo, hi),
         score_p5=p5, score_p50=p50, score_p95=p95, turns_mean=float(r.turns_played.mean()),
-        objectives={k: float(v.mean()) for k, v in r.objectives.items()},
+        objectives={k: float(v.mean()) for k, v in r.objectives.items()}, orders_file=orders_file,
     )
 
 
@@ -183,12 +237,15 @@ def _ending_hint(scenario: Scenario, ending: str, horizon: int) -> str:
 def _balance(report: CheckReport) -> None:
     if len(report.wins) < 2:
         return
+    files = {s.policy for s in report.policies if s.orders_file is not None}
+    others = "every other policy and orders file" if files else "every other policy"
     for a, row in report.wins.items():
         if all(rate >= DOMINANCE_WIN_RATE for rate in row.values()):
             worst = min(row.values())
             how = "every game" if worst >= 1.0 else f"at least {min(worst, 0.99):.0%} of games"
+            what = "orders file" if a in files else "policy"
             report.warnings.append(
-                f"balance: policy '{a}' dominates — it scores higher than every other policy in {how} played on "
+                f"balance: {what} '{a}' dominates — it scores higher than {others} in {how} played on "
                 "the same dice; a trainee who finds it needs no judgement")
 
 

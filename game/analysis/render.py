@@ -43,16 +43,19 @@ def _n(x: float, digits: int = 1) -> str:
 
 def as_text(report: CheckReport) -> str:
     """The report for people: one section per concern, warnings last so they are seen."""
+    files = any(p.orders_file is not None for p in report.policies)
+    each = "policy and orders file" if files else "policy"
     out: list[str] = [
         f"Scenario check: {report.title} ({report.scenario_id})",
-        f"{report.runs} games per policy, seed {report.seed}, up to {report.turns} turns; "
-        "every policy played on the same dice.",
+        f"{report.runs} games per {each}, seed {report.seed}, up to {report.turns} turns; "
+        f"every {each} played on the same dice.",
         "",
-        "Endings and scores per policy",
+        f"Endings and scores per {each}",
     ]
     for p in report.policies:
         endings = ", ".join(f"{k} {_share(v)}" for k, v in sorted(p.endings.items(), key=lambda kv: -kv[1]))
-        out.append(f"  {p.policy}: {endings}")
+        source = f" (orders file {p.orders_file})" if p.orders_file is not None else ""
+        out.append(f"  {p.policy}{source}: {endings}")
         out.append(f"    score mean {_n(p.score_mean)} (95% CI {_n(p.score_ci[0])} to {_n(p.score_ci[1])}), sd "
                    f"{_n(p.score_sd)}, 5-50-95% {_n(p.score_p5)} / {_n(p.score_p50)} / {_n(p.score_p95)}; "
                    f"{p.turns_mean:.1f} turns on average")
@@ -65,7 +68,8 @@ def as_text(report: CheckReport) -> str:
             tag = " (inactive: fired only by an umpire)" if inj in report.inactive_injects else ""
             out.append(f"  {inj}{tag}: " + ", ".join(f"{n} {_share(row[n])}" for n in names))
     if len(report.wins) > 1:
-        out += ["", "Head to head (share of games on the same dice in which the row policy scored higher)"]
+        out += ["", f"Head to head (share of games on the same dice in which the row {each.replace(' and ', ' or ')} "
+                "scored higher)"]
         for a, row in report.wins.items():
             out.append(f"  {a}: " + ", ".join(f"vs {b} {_share(v)}" for b, v in row.items()))
     if report.assertions:

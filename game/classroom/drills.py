@@ -7,20 +7,28 @@ late, and the standing orders are carried out (`orders_after_drill` returns `gam
 indecision has a cost, as it does in the field. `time_out` records the case where the clock ran out
 before the trainee submitted anything.
 
+When: `drill_due(scenario, game, put)` is the drill to put before the current turn ends — the first, in the
+scenario's order, whose trigger holds on the game as it stands (a turn, from a turn onward, conditions
+measured by the engine's own inject metrics) and that this game has not put yet; at most one a turn. `put`
+(drill id → turn) comes from the game's journal (`drills_put(loaded.others)`) and grows as drills are put.
+
 The clock is injectable (`clock=`) so tests and the screen's countdown agree without sleeping.
-The answer goes into the game's journal as a `drill` record, from which the class database reads it.
+The answer goes into the game's journal as a `drill` record — the drill's id and the turn it was actually
+put — from which the class database reads it.
 """
 
 from __future__ import annotations
 
+import operator
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from game.errors import SalientError
 from game.record.format import now_iso
-from game.scenario.drills import Drill
+from game.scenario.drills import Drill, DrillTrigger
+from game.scenario.drills import drills_put as drills_put  # re-exported: reads a journal's drill records
 
 from .outcomes import model_probability
 from .records import DRILL_RECORD
@@ -33,6 +41,9 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], float]
 OrdersFrom = Literal["option", "trainee", "standing"]
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt, "<=": operator.le, "==": operator.eq, ">=": operator.ge, ">": operator.gt, "!=": operator.ne,
+}
 
 
 class DrillError(SalientError):
@@ -49,6 +60,7 @@ class DrillAnswer:
 
     drill: str
     turn: int
+    """The turn the drill was put at (before that turn was resolved)."""
     rationale: str
     ranking: list[str]
     chosen: str | None
@@ -81,8 +93,55 @@ class DrillAnswer:
 
 
 def drill_for_turn(scenario: "Scenario", turn: int) -> Drill | None:
-    """The drill set for this turn, if any (the play screen asks before ending each turn)."""
-    return next((d for d in scenario.drills if d.turn == turn), None)
+    """The drill set for this turn by a plain turn trigger (`turn: N`), if any; whatever the trigger, ask
+    `drill_due`, which looks at the game."""
+    return next((d for d in scenario.drills if d.fixed_turn == turn), None)
+
+
+def trigger_holds(trigger: DrillTrigger, game: "Game") -> bool:
+    """Whether a drill's trigger holds on the game as it stands now (its current turn, before it is resolved).
+
+    Conditions are measured by the engine's inject metrics on the game's one replication, so a drill and an
+    inject with the same condition agree."""
+    from game.engine.injects import metric
+
+    turn = game.turn
+    if trigger.turn is not None and turn != trigger.turn:
+        return False
+    if trigger.after_turn is not None and turn < trigger.after_turn:
+        return False
+    if not trigger.conditions:
+        return True
+    p, st = game.params, game.state
+    return all(_OPS[c.op](float(metric(p, st, c)[0]), c.value) for c in trigger.conditions)
+
+
+def drill_due(scenario: "Scenario", game: "Game", put: Mapping[str, int] | None = None) -> Drill | None:
+    """The drill to put before this turn ends, or None: the first drill (in the scenario's order) whose trigger
+    holds now and that this game has not put yet (`put`: drill id → turn, see `drills_put`). One drill a turn:
+    None once a drill has been put this turn, and when the game is over."""
+    put = put or {}
+    if game.finished or game.turn in put.values():
+        return None
+    return next((d for d in scenario.drills if d.id not in put and trigger_holds(d.when, game)), None)
+
+
+def drill_status(scenario: "Scenario", game: "Game", put: Mapping[str, int] | None = None) -> list[str]:
+    """One line per drill for the umpire: put at which turn, due when this turn ends, or what it waits for."""
+    from .views import trigger_text
+
+    put = put or {}
+    due = drill_due(scenario, game, put)
+    out = []
+    for d in scenario.drills:
+        if d.id in put:
+            where = f"put at turn {put[d.id]}"
+        elif due is not None and due.id == d.id:
+            where = "due: put to the trainee when this turn ends"
+        else:
+            where = f"not put yet; put {trigger_text(d.when)}"
+        out.append(f"{d.id} ({d.title}): {where}")
+    return out
 
 
 class DrillSession:
@@ -91,7 +150,11 @@ class DrillSession:
     def __init__(self, drill: Drill, turn: int | None = None, *, clock: Clock = time.monotonic,
                  wall: Callable[[], str] = now_iso) -> None:
         self.drill = drill
-        self.turn = drill.turn if turn is None else turn
+        turn = drill.fixed_turn if turn is None else turn
+        if turn is None:
+            raise ValueError(f"drill '{drill.id}' has no set turn: say at which turn it is put")
+        self.turn = turn
+        """The turn the drill is put at (recorded with the answer)."""
         self._clock = clock
         self.started_at = clock()
         self.started = wall()
@@ -237,6 +300,7 @@ def conclude(game: "Game", journal: "Journal | None", drill: Drill, answer: Dril
 
 
 def recorded_answers(loaded: "LoadedJournal") -> dict[int, dict[str, Any]]:
-    """turn → the drill answer journalled for it (for the AAR: rationale, ranking, estimate, timing, lateness)."""
+    """turn → the drill answer journalled for it, at the turn the drill was put (for the AAR: which drill,
+    rationale, ranking, estimate, timing, lateness). One drill is put a turn at most."""
     return {int(r["turn"]): r for r in loaded.others
             if r.get("type") == DRILL_RECORD and isinstance(r.get("turn"), int)}

@@ -106,7 +106,7 @@ def outcome(scenario: Scenario, report: TurnReport, before: TurnReport | None) -
         "held_sectors": sorted(s for s, h in report.sector_holder.items() if h == player),
         "held_places": sorted(p for p, h in report.place_holder.items() if h == player),
         "road": road,
-        "road_cut": report.road_cut_turns > 0,
+        "road_cut": report.road_cut_turns > 0 or bool(before is not None and before.road_cut_turns > 0),
         "delivered_t": round(report.supply.delivered_t, 3),
         "trucks_lost": round(report.supply.trucks_lost, 3),
         "injects_fired": list(report.injects_fired),
@@ -118,8 +118,8 @@ def event_happened(metric: str, outcome_summary: Mapping[str, Any]) -> bool:
     """Whether the event a probability estimate was about happened (from an `outcome` summary).
 
     The events mean what the engine's forecast means by them, so the trainee's estimate, the model's
-    probability and the outcome are about the same thing: `p_road_cut` — every route cut at the end of
-    the turn (the encirclement clock runs); `p_lose_sector:X` — X not held by the player at the end.
+    probability and the outcome are about the same thing: `p_road_cut` — every route cut at the start or the
+    end of the turn (the encirclement clock runs); `p_lose_sector:X` — X not held by the player at the end.
     """
     kind, _, target = metric.partition(":")
     if kind == "p_road_cut":

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from game.record.canonical import canonical_json, sha256_hex, to_jsonable
 from game.record.journal import LoadedJournal, load_journal
+from game.scenario.drills import DRILL_RECORD
 
 from .outcomes import choices, event_happened, model_probability, outcome, standing_postures
 
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
     from .replayed import Replayed
 
-DRILL_RECORD = "drill"
 UMPIRE_RECORD = "umpire"
 
 

@@ -113,7 +113,14 @@ def _scenario(sc: ScenarioReport) -> list[Block]:
 
 
 def _point(p: DecisionPoint) -> list[Block]:
-    out: list[Block] = [Heading(3, f"Decision point: turn {p.turn} ({p.games} game(s))")]
+    if p.trigger or p.turn is None:  # a drill put on a condition: its games put it at different turns
+        title = p.drill.title if p.drill is not None else (p.drill_id or "")
+        at = f"put at turn(s) {', '.join(map(str, p.turns))}" if p.turns else "put in no game"
+        out: list[Block] = [Heading(3, f"Decision point: drill “{title}”, {at} ({p.games} game(s))")]
+        if p.trigger:
+            out.append(Para(f"Put {p.trigger}."))
+    else:
+        out = [Heading(3, f"Decision point: turn {p.turn} ({p.games} game(s))")]
     if p.expert_rationale or p.expert_policy:
         policy = f" (standing policy `{p.expert_policy}`)" if p.expert_policy else ""
         out.append(Para(f"Expert{policy}: {p.expert_rationale}".rstrip()))

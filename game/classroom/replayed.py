@@ -47,10 +47,18 @@ class Replayed:
 
 
 def decision_turns(loaded: "LoadedJournal") -> set[int]:
-    """The scenario's drill and expert turns; every played turn when it names none."""
+    """This game's decision points: the turns its drills were put at (a conditional drill's differs from game to
+    game), the set turns of fixed drills, the turns of expert lines; every played turn when the scenario has
+    neither drills nor an expert solution."""
+    from game.scenario.drills import drills_put, expert_turn
+
     sc = loaded.scenario
-    turns = {d.turn for d in sc.drills} | {e.turn for e in sc.expert}
-    return turns or {t.turn for t in loaded.turns}
+    if not sc.drills and not sc.expert:
+        return {t.turn for t in loaded.turns}
+    put = drills_put(loaded.others)
+    fixed = {d.fixed_turn for d in sc.drills}
+    experts = {expert_turn(sc, e, put) for e in sc.expert}
+    return {t for t in (set(put.values()) | fixed | experts) if t is not None}
 
 
 def replay_for_record(loaded: "LoadedJournal", replications: int = 500) -> Replayed:
@@ -98,4 +106,4 @@ def _truth(game: "Game", record: "TurnRecord") -> TurnTruth:
         if uid in player_units and uid not in reserves:
             own[sector] += summary["unit_strength"][uid]
     intel = record.intel if record.intel is not None else game.intel()
-    return TurnTruth(intel, dict(own), {sid: float(facing[s]) for s, sid in enumerate(p.sector_ids)})
+    return TurnTruth(intel, dict(own), {sid: float(facing[s]) for s, sid in enumerate(p.sectors.ids)})

@@ -1,6 +1,7 @@
 """The class report: how a class decided at each decision point, what came of it, and how well it judged odds.
 
-For every decision point (the scenario's drill and expert-solution turns; every turn when it has none) the
+For every decision point (each drill of the scenario, whatever turn each game put it at — answers are grouped by
+drill id —, each turn of an expert line that answers no drill; every turn when the scenario has neither) the
 report counts the class's choices per dimension (posture per sector, drones, jammers, convoys, netting,
 reserves, withdrawal), and beside each choice puts what happened to those who made it and what the model
 expected of it (the one-turn forecasts recorded with the games). Comparing the two separates judgement from
@@ -19,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from game.record.format import now_iso
+from game.scenario.drills import Drill
 
 from .db import ClassDB
 from .outcomes import choices
@@ -26,6 +28,7 @@ from .report_model import (
     Calibration, ChoiceStat, ClassReport, DecisionPoint, DimensionStat, DrillStat, MomentHit, ModelView, OptionStat,
     ScenarioReport, TraineeStat,
 )
+from .views import trigger_text
 
 __all__ = [
     "Calibration", "ChoiceStat", "ClassReport", "DecisionPoint", "DimensionStat", "DrillStat", "MomentHit",
@@ -59,25 +62,57 @@ def _scenario(db: ClassDB, sid: str, only_turns: Sequence[int] | None) -> Scenar
         "SELECT s.json AS json FROM scenarios s JOIN games g ON g.scenario_sha256 = s.sha256 "
         "WHERE g.scenario_id = ? ORDER BY g.id DESC LIMIT 1", (sid,))
     scenario = json.loads(sc_rows[0]["json"]) if sc_rows else {}
-    drills = {int(d["turn"]): d for d in scenario.get("drills", [])}
-    experts = {int(e["turn"]): e for e in scenario.get("expert", [])}
     names = {s["id"]: s.get("name", s["id"]) for s in scenario.get("map", {}).get("sectors", [])}
-    point_turns = sorted(set(drills) | set(experts))
+    drills = [d for d in scenario.get("drills", []) if isinstance(d, dict) and d.get("id")]
+    models = {d["id"]: _drill_model(d) for d in drills}
+    fixed = {d["id"]: _fixed_turn(d, models[d["id"]]) for d in drills}
+    experts = [e for e in scenario.get("expert", []) if isinstance(e, dict)]
+    expert_by_drill = {e["drill"]: e for e in experts if e.get("drill")}
+    expert_by_turn = {int(e["turn"]): e for e in experts if not e.get("drill") and e.get("turn") is not None}
+    set_turns = sorted({t for t in fixed.values() if t is not None} | set(expert_by_turn))
     params: tuple[Any, ...] = (sid,)
     where = ""
     if only_turns:
-        point_turns = sorted(set(only_turns))
-    if point_turns:
-        where = f" AND d.turn IN ({','.join('?' * len(point_turns))})"
-        params = (sid, *point_turns)
+        where = f" AND d.turn IN ({','.join('?' * len(set(only_turns)))})"
+        params = (sid, *sorted(set(only_turns)))
+    elif drills or experts:  # the turns set by the scenario, and wherever a drill was put
+        where = " AND (d.drill_json IS NOT NULL" + (f" OR d.turn IN ({','.join('?' * len(set_turns))})"
+                                                    if set_turns else "") + ")"
+        params = (sid, *set_turns)
     rows = db.query(
         "SELECT d.game_id, d.turn, g.trainee, d.choices_json, d.outcome_json, d.model_json, d.ranking_json, d.chosen, "
         "d.estimate_json, d.drill_json, d.rationale FROM decisions d JOIN games g ON g.id = d.game_id "
         f"WHERE g.scenario_id = ?{where} ORDER BY d.turn, d.game_id", params)
-    by_turn: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_turn[int(r["turn"])].append(_decision(r))
-    points = [_point(t, by_turn.get(t, []), drills.get(t), experts.get(t), names) for t in (point_turns or sorted(by_turn))]
+    decided = [_decision(r) for r in rows]
+    by_id = {d["id"]: d for d in drills}
+    points: list[DecisionPoint] = []
+    if only_turns:
+        for t in sorted(set(only_turns)):
+            ds = [d for d in decided if d["turn"] == t]
+            put = Counter(a for d in ds if (a := _answered(d)) in by_id)  # a conditional drill put at this turn
+            common = put.most_common(1)
+            drill_id = next((i for i, f in fixed.items() if f == t), None) or (common[0][0] if common else "")
+            drill = by_id.get(drill_id)
+            expert = (expert_by_drill.get(drill_id) if drill else None) or expert_by_turn.get(t)
+            points.append(_point(t, ds, drill, expert, names))
+    elif drills or experts:
+        covered: set[int] = set()
+        for d in drills:
+            turn = fixed[d["id"]]
+            ds = [x for x in decided if _answered(x) == d["id"] or (turn is not None and x["turn"] == turn)]
+            expert = expert_by_drill.get(d["id"]) or (expert_by_turn.get(turn) if turn is not None else None)
+            trigger = "" if turn is not None or models[d["id"]] is None else trigger_text(models[d["id"]].when)
+            if turn is not None:
+                covered.add(turn)
+            else:
+                turn = min((x["turn"] for x in ds), default=None)
+            points.append(_point(turn, ds, d, expert, names, trigger=trigger))
+        for t in sorted(set(expert_by_turn) - covered):
+            points.append(_point(t, [x for x in decided if x["turn"] == t], None, expert_by_turn[t], names))
+        points.sort(key=lambda p: (p.turn is None, p.turn or 0))
+    else:
+        for t in sorted({d["turn"] for d in decided}):
+            points.append(_point(t, [x for x in decided if x["turn"] == t], None, None, names))
     finished = [g for g in games if g["finished"]]
     scores = [g["score"] for g in finished if g["score"] is not None]
     return ScenarioReport(
@@ -97,8 +132,31 @@ def _scenario(db: ClassDB, sid: str, only_turns: Sequence[int] | None) -> Scenar
     )
 
 
+def _drill_model(raw: dict[str, Any]) -> Drill | None:
+    """A drill as this version reads it (`turn: N` or a trigger), or None for one it cannot read."""
+    try:
+        return Drill.model_validate(raw)
+    except ValueError:
+        return None
+
+
+def _fixed_turn(raw: dict[str, Any], drill: Drill | None) -> int | None:
+    """The turn a drill is set for, None for a drill put on a condition."""
+    if drill is not None:
+        return drill.fixed_turn
+    turn = raw.get("turn")
+    return turn if isinstance(turn, int) and not isinstance(turn, bool) else None
+
+
+def _answered(decision: dict[str, Any]) -> str | None:
+    """The id of the drill answered with this decision, if one was put at its turn."""
+    drill = decision.get("drill")
+    return drill.get("drill") if isinstance(drill, dict) else None
+
+
 def _decision(r: Any) -> dict[str, Any]:
     return {
+        "turn": int(r["turn"]),
         "trainee": r["trainee"],
         "choices": json.loads(r["choices_json"]),
         "outcome": json.loads(r["outcome_json"]),
@@ -128,8 +186,8 @@ def _expert_choices(expert: dict[str, Any] | None, drill: dict[str, Any] | None)
     return {k: v for k, v in out.items() if not k.startswith("posture:") or k.split(":", 1)[1] in parsed.postures}
 
 
-def _point(turn: int, ds: list[dict[str, Any]], drill: dict[str, Any] | None, expert: dict[str, Any] | None,
-           names: dict[str, str]) -> DecisionPoint:
+def _point(turn: int | None, ds: list[dict[str, Any]], drill: dict[str, Any] | None, expert: dict[str, Any] | None,
+           names: dict[str, str], *, trigger: str = "") -> DecisionPoint:
     expert_choice = _expert_choices(expert, drill)
     keys = sorted({k for d in ds for k in d["choices"]}, key=_dimension_order)
     dims = []
@@ -151,6 +209,9 @@ def _point(turn: int, ds: list[dict[str, Any]], drill: dict[str, Any] | None, ex
         drill=_drill(drill, ds, expert) if drill else None,
         expert_rationale=str((expert or {}).get("rationale", "")),
         expert_policy=(expert or {}).get("policy"),
+        drill_id=drill["id"] if drill else None,
+        turns=sorted({d["turn"] for d in ds}),
+        trigger=trigger,
     )
 
 

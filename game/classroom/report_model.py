@@ -84,14 +84,22 @@ class DrillStat:
 
 @dataclass
 class DecisionPoint:
-    """One turn of the scenario as the class played it."""
+    """One decision point as the class played it: a drill (whatever turn each game put it at) or a turn."""
 
-    turn: int
+    turn: int | None
+    """The point's turn: a turn's, or a fixed drill's; for a drill put on a condition, the earliest turn a game
+    put it at (None when no game did)."""
     games: int
     dimensions: list[DimensionStat]
     drill: DrillStat | None = None
     expert_rationale: str = ""
     expert_policy: str | None = None
+    drill_id: str | None = None
+    """The drill whose answers the point groups, when it is a drill's."""
+    turns: list[int] = field(default_factory=list)
+    """The turns its decisions were taken at (several for a drill put on a condition)."""
+    trigger: str = ""
+    """When a drill put on a condition is put, in words ('' for a point at a set turn)."""
 
 
 @dataclass

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -138,12 +138,12 @@ def check_intervention(game: "Game", iv: Intervention) -> list[str]:
         elif iv.kind == "set_stock" and number is not None and number < 0:
             out.append("a stock cannot be negative")
     elif iv.kind == "set_road_state":
-        if iv.target not in p.road_ids:
-            out.append(f"there is no road segment '{iv.target}' (roads: {', '.join(p.road_ids)})")
+        if iv.target not in p.roads.ids:
+            out.append(f"there is no road segment '{iv.target}' (roads: {', '.join(p.roads.ids)})")
         if iv.value not in ROAD_STATES:
             out.append(f"a road state is one of {', '.join(ROAD_STATES)}")
     elif iv.kind in {"set_strength", "change_strength"}:
-        if iv.target not in p.unit_ids:
+        if iv.target not in p.units.ids:
             out.append(f"there is no unit '{iv.target}'")
         elif iv.kind == "set_strength" and number is not None and number < 0:
             out.append("a strength cannot be negative")
@@ -187,19 +187,19 @@ def apply_intervention(game: "Game", iv: Intervention) -> Intervention:
         st.stocks[0, k] = max(0.0, number if iv.kind == "set_stock" else old + number)  # type: ignore[operator]
         summary = f"stock {iv.target}: {old:.1f} → {float(st.stocks[0, k]):.1f}"
     elif iv.kind == "set_road_state":
-        g = p.road_ids.index(iv.target)
+        g = p.roads.ids.index(iv.target)
         old_state = ROAD_STATES[int(st.road_state[0, g])]
         st.damage[0, g] = ROAD_STATES.index(str(iv.value))
         st.road_state[0, g] = ROAD_STATES.index(str(iv.value))
         summary = f"road {iv.target}: {old_state} → {iv.value}"
     elif iv.kind in {"set_strength", "change_strength"}:
-        u = p.unit_ids.index(iv.target)
+        u = p.units.ids.index(iv.target)
         old = float(st.strength[0, u])
         st.strength[0, u] = max(0.0, number if iv.kind == "set_strength" else old + number)  # type: ignore[operator]
         summary = f"unit {iv.target}: {old:.0f} → {float(st.strength[0, u]):.0f} soldiers"
     else:  # change_morale, as the engine applies ChangeMorale
         side = p.side_ids.index(iv.target)
-        cols = p.unit_side == side
+        cols = p.units.side == side
         before = float(st.morale[0, cols].mean()) if cols.any() else 0.0
         st.morale[0, cols] = np.clip(st.morale[0, cols] + float(number), 0.0, 1.0)  # type: ignore[arg-type]
         after = float(st.morale[0, cols].mean()) if cols.any() else 0.0
@@ -209,10 +209,12 @@ def apply_intervention(game: "Game", iv: Intervention) -> Intervention:
 
 @dataclass
 class GroundTruth:
-    """What only the umpire sees: the state now and the last turn's full report."""
+    """What only the umpire sees: the state now, the last turn's full report, and where the drills stand."""
 
     state: dict[str, Any]
     last_report: "TurnReport | None"
+    drills: list[str] = field(default_factory=list)
+    """One line per drill of the scenario: put (at which turn), due when this turn ends, or waiting for what."""
 
 
 class Umpire:
@@ -229,8 +231,15 @@ class Umpire:
         self._seq = recorded or _recorded_count(journal)
 
     def ground_truth(self) -> GroundTruth:
-        """The state now (`Game.state_summary`) and the last TurnReport."""
-        return GroundTruth(self.game.state_summary(), self.game.history[-1] if self.game.history else None)
+        """The state now (`Game.state_summary`), the last TurnReport and the drills' status.
+
+        A drill's trigger is judged on the game as it stands, so an intervention can make a drill due (or
+        not) before the turn ends: the status shows what ending the turn would put to the trainee."""
+        from .drills import drill_status
+
+        drills = drill_status(self.game.scenario, self.game, _recorded_drills(self.journal)) \
+            if self.game.scenario.drills else []
+        return GroundTruth(self.game.state_summary(), self.game.history[-1] if self.game.history else None, drills)
 
     def trainee_picture(self) -> "Intel":
         """What the trainee is shown this turn (fog of war)."""
@@ -287,6 +296,20 @@ def _recorded_count(journal: "Journal | None") -> int:
     except SalientError:
         loaded = journal.loaded
     return 0 if loaded is None else sum(1 for r in loaded.others if r.get("type") == UMPIRE_RECORD)
+
+
+def _recorded_drills(journal: "Journal | None") -> dict[str, int]:
+    """Drills already put in this game (id → turn), read from the file like `_recorded_count`."""
+    if journal is None:
+        return {}
+    from game.record.journal import load_journal
+    from game.scenario.drills import drills_put
+
+    try:
+        loaded = load_journal(journal.path)
+    except SalientError:
+        loaded = journal.loaded
+    return {} if loaded is None else drills_put(loaded.others)
 
 
 # --- reading interventions back: the AAR and replay ------------------------------------------

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from game.scenario.drills import Drill
+from game.scenario.drills import Drill, DrillTrigger
+from game.scenario.injects import Condition
 
 if TYPE_CHECKING:
     from game.engine.report import Intel
@@ -36,6 +37,9 @@ def truth_lines(truth: "GroundTruth", names: dict[str, str] | None = None) -> li
         out.append("Casualties so far: " + "; ".join(
             f"{side} {c['killed']:.0f} killed, {c['wounded']:.0f} wounded, {c['captured']:.0f} captured"
             for side, c in cas.items()))
+    if truth.drills:
+        out.append("Drills:")
+        out += [f"  {line}" for line in truth.drills]
     report = truth.last_report
     if report is not None:
         out.append(f"Last turn ({report.turn}), everything that happened:")
@@ -86,6 +90,44 @@ def drill_header(drill: Drill) -> list[str]:
         out.append(f"Time allowed: {clock_text(drill.time_limit_s)}. If the time runs out, your standing orders "
                    "are carried out.")
     return out
+
+
+_METRIC_WORDS = {
+    "turn": "the turn",
+    "area_held_sq_mi": "the area held (sq mi)",
+    "area_held_share": "the share of the starting area held",
+    "own_strength": "own soldiers fit to fight",
+    "own_losses": "own losses so far",
+    "enemy_losses": "enemy losses so far",
+    "road_cut_turns": "turns with every route cut",
+    "supply_delivered_t": "tonnes delivered last turn",
+    "ammunition_t": "ammunition in stock (t)",
+    "sector_held": "{target} held (1 yes, 0 no)",
+    "place_held": "{target} held (1 yes, 0 no)",
+    "road_state_index": "the state of road {target} (0 open, 1 contested, 2 interdicted, 3 cut)",
+    "sector_progress": "the enemy's progress into {target} (0-1, 1 once lost)",
+}
+
+
+def condition_text(cond: Condition) -> str:
+    """One trigger condition in words: `south is lost`, `the enemy's progress into south (0-1, 1 once lost) >= 0.5`."""
+    if cond.metric in {"sector_held", "place_held"} and cond.op in {"==", "!="} and cond.value in {0.0, 1.0}:
+        held = (cond.value == 1.0) == (cond.op == "==")
+        return f"{cond.target} is {'held' if held else 'lost'}"
+    words = _METRIC_WORDS.get(cond.metric, cond.metric).format(target=cond.target)
+    return f"{words} {cond.op} {cond.value:g}"
+
+
+def trigger_text(trigger: DrillTrigger) -> str:
+    """When a drill is put, in words: `at turn 3`, `from turn 4, when south is lost`."""
+    parts = []
+    if trigger.turn is not None:
+        parts.append(f"at turn {trigger.turn}")
+    if trigger.after_turn is not None:
+        parts.append(f"from turn {trigger.after_turn}")
+    if trigger.conditions:
+        parts.append("when " + " and ".join(condition_text(c) for c in trigger.conditions))
+    return ", ".join(parts)
 
 
 def clock_text(seconds: float) -> str:

@@ -1,10 +1,14 @@
-"""`salient check PATH [--runs N] [--seed S] [--turns K]`: play a scenario under every standing policy, many times.
+"""`salient check PATH [--runs N] [--seed S] [--turns K] [--orders FILE...]`: play a scenario many times per policy.
 
 Reports the endings and scores per policy, how often each inject fires, endings and objectives no policy
 reaches, a dominant policy, whether luck swamps decisions, and tests the scenario's statistical
 assertions. An assertion fails when its whole confidence interval lies outside the expected range, and is
 inconclusive when the interval straddles a bound (more runs decide). Exit status 1 when an assertion fails
 (with --strict, also on any warning or inconclusive assertion).
+
+Orders files (a trainee's plan: "what if they do X") play beside the built-in policies on the same dice and
+are reported, compared and warned about like them, each under its file's stem (game.analysis.orders_plan says
+how a file plays over a whole game). A file that cannot be read or ordered exits 1 naming file:line:col.
 """
 
 from __future__ import annotations
@@ -21,7 +25,12 @@ def register(subparsers: Any) -> None:
         help="play a scenario many times under every standing policy and report on its balance",
         description="Play the scenario N times under each built-in standing policy (vectorised), then report "
         "the endings and scores, inject frequencies, unreachable endings and objectives, a dominant policy, "
-        "luck against decisions, and the scenario's statistical assertions (exit 1 when one fails).",
+        "luck against decisions, and the scenario's statistical assertions (exit 1 when one fails). "
+        "Orders files given with --orders play beside the policies on the same dice, each named by its file's "
+        "stem: turn k uses the file's orders for turn k, and the last orders given stand for the turns after "
+        "(without repeating a withdrawal request or reserve commitments), so a single set of orders stands for "
+        "the whole game. Orders that no longer apply in one game — a posture for a sector already lost, a "
+        "reserve already committed, a withdrawal already under way — are skipped in that game, not refused.",
     )
     parser.add_argument("path", metavar="PATH", help="scenario file")
     parser.add_argument("--runs", type=int, default=1000, metavar="N", help="games per policy (default 1000)")
@@ -29,6 +38,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--turns", type=int, metavar="K", help="play at most K turns of each game")
     parser.add_argument("--policy", action="append", metavar="NAME",
                         help="only this policy (repeat for several; default every built-in policy)")
+    parser.add_argument("--orders", action="extend", nargs="+", metavar="FILE",
+                        help="also play these orders files (YAML or JSON, as for `salient run`; repeat or list "
+                        "several); orders that no longer apply in a game are skipped there")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 on any warning or inconclusive assertion as well")
@@ -38,6 +50,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load, check, print; the exit status says whether the assertions hold."""
     from game.analysis.check import check_scenario
+    from game.analysis.orders_plan import load_plans
     from game.analysis.progress import ProgressBar
     from game.analysis.render import as_json, as_text
     from game.engine.policies import POLICIES
@@ -54,12 +67,13 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         raise SalientError(f"unknown policy '{unknown[0]}' (policies: {', '.join(sorted(POLICIES))})")
     scenario = load_scenario(args.path)
+    plans = load_plans(scenario, args.orders or [], taken=POLICIES)
     policies = args.policy or list(POLICIES)
     horizon = args.turns or scenario.meta.turns
-    bar = ProgressBar(len(policies) * args.runs * horizon)
+    bar = ProgressBar((len(policies) + len(plans)) * args.runs * horizon)
     try:
         report = check_scenario(scenario, runs=args.runs, seed=args.seed, turns=args.turns, policies=policies,
-                                progress=bar.advance if bar.enabled else None)
+                                plans=plans, progress=bar.advance if bar.enabled else None)
     finally:
         bar.close()
     sys.stdout.write(as_json(report) if args.json else as_text(report))

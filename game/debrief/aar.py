@@ -176,7 +176,7 @@ class _Snap:
         self.intel = record.intel if record.intel is not None else game.intel()
         self.intel_recomputed = record.intel is None
         facing = enemy_by_sector(p, game.state)[0]
-        self.enemy_by_sector = {sid: float(facing[s]) for s, sid in enumerate(p.sector_ids)}
+        self.enemy_by_sector = {sid: float(facing[s]) for s, sid in enumerate(p.sectors.ids)}
         reserves = set(self.summary["reserves"])
         player_units = {u.id for u in game.scenario.player.units}
         own: dict[str, float] = defaultdict(float)

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict
 
 from game.engine.directives import Directives, compile_orders
 from game.engine.orders import Orders
-from game.engine.params import PLAYER
+from game.engine.params import ENEMY, PLAYER
 from game.engine.scoring import score_arrays
 from game.engine.state import State
 from game.engine.step import Model, advance
@@ -163,14 +163,16 @@ def collect(loaded: "LoadedJournal", expert: Mapping[int, Orders] | None = None
             ) -> tuple["Game", list[Snapshot], list[tuple[State, Model]]]:
     """Replay the journal, keeping the state (and model) before each turn, and at the end."""
     from game.record.replay import replay_world
+    from game.scenario.drills import drills_put
 
     snaps: list[Snapshot] = []
     states: list[tuple[State, Model]] = []
+    put = drills_put(loaded.others)  # the turns this game's drills were put at: their expert lines apply there
 
     def before(game: "Game", record: "TurnRecord") -> None:
         orders = {"trainee": record.orders, "default": game.default_orders()}
         notes = []
-        wanted = expert.get(record.turn) if expert is not None else scenario_expert(game, record.turn)
+        wanted = expert.get(record.turn) if expert is not None else scenario_expert(game, record.turn, put)
         if wanted is not None:
             problems = game.check(wanted)
             if problems:
@@ -186,9 +188,14 @@ def collect(loaded: "LoadedJournal", expert: Mapping[int, Orders] | None = None
     return game, snaps, states
 
 
-def scenario_expert(game: "Game", turn: int) -> Orders | None:
-    """The scenario's expert solution for this turn as orders (its own orders, or a policy's), if it has one."""
-    solution = next((e for e in game.scenario.expert if e.turn == turn), None)
+def scenario_expert(game: "Game", turn: int, put: Mapping[str, int] | None = None) -> Orders | None:
+    """The scenario's expert solution for this turn as orders (its own orders, or a policy's), if it has one.
+
+    A line that answers a drill applies at the turn the drill was put in this game (`put`: drill id → turn,
+    from the journal's drill records), or at the drill's set turn."""
+    from game.scenario.drills import expert_for_turn
+
+    solution = expert_for_turn(game.scenario, turn, put)
     if solution is None:
         return None
     from game.engine.orders import OrdersError
@@ -253,7 +260,7 @@ def replicate(model: Model, start: State, rule: CaseRule, seed: int, replication
             break
         st, out, _ = advance(model, st, rule(model, st, k), seed, purpose="forecast", inject_purpose="forecast.injects")
         own += out.losses[:, PLAYER].sum(axis=1)
-        enemy += out.losses[:, 1 - PLAYER].sum(axis=1)
+        enemy += out.losses[:, ENEMY].sum(axis=1)
     area_lost = area0 - st.area_held(model.variants(st)[0][0])
     return _Run(score_total(model, st) - before, own, enemy, area_lost)
 

@@ -97,13 +97,16 @@ def turn_fibre_share(scenario: Scenario, report: TurnReport) -> float:
 
 
 def _ew_on_road_against_fibre(tm: TeachingMoment, sc: Scenario, ds: Sequence[Decision]) -> list[Hit]:
+    """Most of the jammers on the road (more than over the front) while at least `ratio` of the road's drone
+    threat trails a cable: the road got the jammers that can stop only part of its threat, the front lost
+    the ones that stop most of its own."""
     limit = tm.ratio if tm.ratio is not None else 0.5
     hits: list[Hit] = []
     for d in ds:
         share = turn_fibre_share(sc, d.report)
-        if d.orders.ew.road > 0 and share >= limit:
-            hits.append((d.turn, f"{d.orders.ew.road} jamming team(s) on the road while about {share:.0%} of the "
-                                 "drone threat to it was fibre-optic"))
+        if d.orders.ew.road > d.orders.ew.front and share >= limit:
+            hits.append((d.turn, f"{d.orders.ew.road} jamming team(s) on the road and {d.orders.ew.front} over the "
+                                 f"front, while about {share:.0%} of the drone threat to the road was fibre-optic"))
     return hits
 
 

@@ -54,9 +54,9 @@ def render_html(aar: AfterActionReview) -> str:
     if aar.learning_objectives:
         parts.append("<h3>Learning objectives</h3>" + _list(aar.learning_objectives))
     parts.append("<h3>The score and its weights</h3>" + _table(
-        ("Measured", "Quantity", "Weight", "Points"),
-        [(l.label, num(l.quantity), f"{l.weight:+g}", signed(l.points)) for l in aar.score.lines]
-        + [("Total", "", "", signed(aar.score.total))], numeric=(1, 2, 3)))
+        ("Measured", "Quantity", "Weight", "Points", "Why this weight"),
+        [(l.label, num(l.quantity), f"{l.weight:+g}", signed(l.points), l.why) for l in aar.score.lines]
+        + [("Total", "", "", signed(aar.score.total), "")], numeric=(1, 2, 3)))
 
     parts.append("<h2>2. What happened</h2>" + _list(aar.happened))
     for title, unit, curves in chart_groups(aar):

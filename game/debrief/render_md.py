@@ -31,9 +31,9 @@ def render_markdown(aar: AfterActionReview) -> str:
     if aar.learning_objectives:
         out += ["", "Learning objectives:", ""] + [f"- {o}" for o in aar.learning_objectives]
     out += ["", "The score and its weights:", ""]
-    out += _table(("Measured", "Quantity", "Weight", "Points"),
-                  [(l.label, num(l.quantity), f"{l.weight:+g}", signed(l.points)) for l in aar.score.lines]
-                  + [("**Total**", "", "", f"**{signed(aar.score.total)}**")])
+    out += _table(("Measured", "Quantity", "Weight", "Points", "Why this weight"),
+                  [(l.label, num(l.quantity), f"{l.weight:+g}", signed(l.points), l.why) for l in aar.score.lines]
+                  + [("**Total**", "", "", f"**{signed(aar.score.total)}**", "")])
 
     out += ["", "## 2. What happened", ""] + [f"- {line}" for line in aar.happened] + [""]
     out += ["### Over time", ""]

@@ -25,7 +25,10 @@ def summary_lines(aar: AfterActionReview) -> list[str]:
         for m in aar.moments:
             out += [f"• Turn {m.turn}: {m.title} — {m.detail}.", f"  {m.explanation}"]
     out += ["", "SCORE (quantity × weight = points)"]
-    out += [f"  {l.label}: {num(l.quantity)} × {l.weight:+g} = {signed(l.points)}" for l in aar.score.lines]
+    for l in aar.score.lines:
+        out.append(f"  {l.label}: {num(l.quantity)} × {l.weight:+g} = {signed(l.points)}")
+        if l.why:
+            out.append(f"    why: {l.why}")
     return out
 
 

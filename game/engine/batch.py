@@ -18,7 +18,7 @@ from game.scenario import Scenario
 
 from .directives import Directives, compile_orders
 from .orders import Orders
-from .params import ENDINGS, PLAYER
+from .params import ENDINGS, ENEMY, PLAYER
 from .policies import Policy
 from .scoring import score_arrays
 from .step import Model, advance
@@ -88,7 +88,7 @@ def run_batch(
         parts.append({
             "score": total,
             "own_casualties": final.casualties[:, PLAYER].sum(axis=1),
-            "enemy_casualties": final.casualties[:, 1].sum(axis=1),
+            "enemy_casualties": final.casualties[:, ENEMY].sum(axis=1),
             "area_held": final.area_held(params),
             "delivered": final.delivered_total,
             "trucks_lost": final.trucks_lost_total,

@@ -13,7 +13,7 @@ import numpy as np
 
 from .layout import take_rows
 from .orders import ConvoyPlan, DroneTasks, EwAllocation, Orders
-from .params import PLAYER, POSTURE_INDEX, POSTURES, TASKS, Params
+from .params import EW_FRONT, EW_ROAD, PLAYER, POSTURE_INDEX, POSTURES, TASKS, Params
 from .state import State
 
 
@@ -22,9 +22,9 @@ class Directives:
     """One turn's orders as arrays; the leading axis is 1 (broadcast) or R."""
 
     posture_set: np.ndarray  # (r, S) bool: a posture was given for this sector
-    posture: np.ndarray  # (r, S) int8
-    drones: np.ndarray  # (r, 4) teams on strike, counter_drone, road_overwatch, recon
-    ew: np.ndarray  # (r, 2) teams on the front, on the road
+    posture: np.ndarray  # (r, S) int8 posture code (params.POSTURES)
+    drones: np.ndarray  # (r, 4) drone teams by task: STRIKE, COUNTER_DRONE, ROAD_OVERWATCH, RECON (params.TASKS)
+    ew: np.ndarray  # (r, 2) jamming teams: EW_FRONT, EW_ROAD
     day: np.ndarray  # (r,) trucks by day
     night: np.ndarray  # (r,) trucks by night
     escort: np.ndarray  # (r,) bool
@@ -46,20 +46,20 @@ def compile_orders(p: Params, orders: Orders) -> Directives:
     posture_set = np.zeros((1, S), dtype=bool)
     posture = np.zeros((1, S), dtype=np.int8)
     for sector, name in orders.postures.items():
-        if sector in p.sector_ids:
-            i = p.sector_ids.index(sector)
+        if sector in p.sectors.ids:
+            i = p.sectors.ids.index(sector)
             posture_set[0, i] = True
             posture[0, i] = POSTURE_INDEX[name]
     commit = np.full((1, U), -1, dtype=np.int64)
     for unit, sector in orders.commit_reserves.items():
-        if unit in p.unit_ids and sector in p.sector_ids:
-            commit[0, p.unit_ids.index(unit)] = p.sector_ids.index(sector)
+        if unit in p.units.ids and sector in p.sectors.ids:
+            commit[0, p.units.ids.index(unit)] = p.sectors.ids.index(sector)
     d = orders.drones
     return Directives(
         posture_set=posture_set,
         posture=posture,
-        drones=np.array([[d.strike, d.counter_drone, d.road_overwatch, d.recon]], dtype=float),
-        ew=np.array([[orders.ew.front, orders.ew.road]], dtype=float),
+        drones=np.array([[getattr(d, task) for task in TASKS]], dtype=float),
+        ew=np.array([[orders.ew.front, orders.ew.road]], dtype=float),  # EW_FRONT, EW_ROAD
         day=np.array([float(orders.convoys.day)]),
         night=np.array([float(orders.convoys.night)]),
         escort=np.array([orders.convoys.escort]),
@@ -73,13 +73,13 @@ def compile_orders(p: Params, orders: Orders) -> Directives:
 def to_orders(p: Params, d: Directives, row: int = 0) -> Orders:
     """The `Orders` model of one replication's directives (for policies played in a game)."""
     r = min(row, d.drones.shape[0] - 1)
-    postures = {p.sector_ids[s]: POSTURES[int(d.posture[r, s])] for s in np.flatnonzero(d.posture_set[r])}
-    commits = {p.unit_ids[u]: p.sector_ids[int(d.commit[r, u])] for u in np.flatnonzero(d.commit[r] >= 0)}
+    postures = {p.sectors.ids[s]: POSTURES[int(d.posture[r, s])] for s in np.flatnonzero(d.posture_set[r])}
+    commits = {p.units.ids[u]: p.sectors.ids[int(d.commit[r, u])] for u in np.flatnonzero(d.commit[r] >= 0)}
     dr = [int(round(x)) for x in d.drones[r]]
     return Orders(
         postures=postures,  # type: ignore[arg-type]
         drones=DroneTasks(**dict(zip(TASKS, dr))),
-        ew=EwAllocation(front=int(round(d.ew[r, 0])), road=int(round(d.ew[r, 1]))),
+        ew=EwAllocation(front=int(round(d.ew[r, EW_FRONT])), road=int(round(d.ew[r, EW_ROAD]))),
         convoys=ConvoyPlan(
             day=int(round(d.day[r])),
             night=int(round(d.night[r])),
@@ -93,13 +93,13 @@ def to_orders(p: Params, d: Directives, row: int = 0) -> Orders:
 
 
 def _name(p: Params, sector: int) -> str:
-    return p.sector_names[sector]
+    return p.sectors.names[sector]
 
 
 def check_orders(p: Params, state: State, orders: Orders, row: int = 0) -> list[str]:
     """Every reason the orders cannot be carried out, in plain words; [] when they can."""
     problems: list[str] = []
-    sectors = p.sector_ids
+    sectors = p.sectors.ids
     held = state.holder[row] == PLAYER
     for sector, posture in orders.postures.items():
         if sector not in sectors:
@@ -115,28 +115,28 @@ def check_orders(p: Params, state: State, orders: Orders, row: int = 0) -> list[
     tasked = orders.drones.total()
     if tasked > teams:
         problems.append(f"{tasked} drone teams are tasked but only {teams} exist")
-    ew_total = int(p.ew_teams[PLAYER])
+    ew_total = int(p.drones.ew_teams[PLAYER])
     ew_used = orders.ew.front + orders.ew.road
     if ew_used > ew_total:
         problems.append(f"{ew_used} electronic-warfare teams are allocated but only {ew_total} exist")
     trucks = orders.convoys.day + orders.convoys.night
-    if trucks > p.trucks_available:
-        problems.append(f"{trucks} trucks are ordered but only {p.trucks_available} are available")
+    if trucks > p.convoys.trucks_available:
+        problems.append(f"{trucks} trucks are ordered but only {p.convoys.trucks_available} are available")
     if orders.convoys.route == "tracks" and not p.has_tracks and trucks > 0:
         problems.append("there are no field tracks in this scenario: send the convoys by road")
     for unit, sector in orders.commit_reserves.items():
-        if unit not in p.unit_ids:
+        if unit not in p.units.ids:
             problems.append(f"there is no unit '{unit}' to commit")
             continue
-        u = p.unit_ids.index(unit)
-        if p.unit_side[u] != PLAYER:
+        u = p.units.ids.index(unit)
+        if p.units.side[u] != PLAYER:
             problems.append(f"'{unit}' is not one of your units")
             continue
-        if not p.reserve0[u]:
-            problems.append(f"'{unit}' ({p.unit_names[u]}) is not a reserve: it is already in the line")
+        if not p.units.reserve0[u]:
+            problems.append(f"'{unit}' ({p.units.names[u]}) is not a reserve: it is already in the line")
             continue
         if not state.reserve[row, u]:
-            problems.append(f"'{unit}' ({p.unit_names[u]}) is already committed")
+            problems.append(f"'{unit}' ({p.units.names[u]}) is already committed")
             continue
         if sector not in sectors:
             problems.append(f"cannot commit '{unit}': there is no sector '{sector}'")

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import factors as fx
 from .orders import Orders
-from .params import ENDINGS, ENEMY, NEUTRAL, PLAYER, ROAD_STATES, STOCKS, Params
+from .params import CAPTURED, ENDINGS, ENEMY, KILLED, NEUTRAL, PLAYER, ROAD_STATES, STOCKS, WITHDRAW, WOUNDED, Params
 from .report import Casualties, Event, Factor, SupplyReport, TurnReport
 from .state import State
 from .turn import Outcome
@@ -42,7 +42,7 @@ def side_morale(p: Params, st: State, row: int = 0) -> dict[str, float]:
     """Strength-weighted mean morale per side."""
     out = {}
     for code in (PLAYER, ENEMY):
-        mask = p.unit_side == code
+        mask = p.units.side == code
         w = st.strength[row] * mask
         total = w.sum()
         out[p.side_ids[code]] = float((w * st.morale[row]).sum() / total) if total > 0 else float(st.morale[row][mask].mean() if mask.any() else 0.0)
@@ -81,22 +81,23 @@ def build_events(p: Params, before: State, after: State, out: Outcome, fired: li
         if out.attacked[0, s]:
             own, enemy = out.sector_loss[0, PLAYER, s], out.sector_loss[0, ENEMY, s]
             # The trainee hears their own losses; the enemy's true losses are ground truth, for the instructor.
-            ev.append(Event(kind="combat", where=p.sector_ids[s],
-                            text=f"Assault on {p.sector_names[s]}: we lost {own:.0f} in the close fight."))
-            ev.append(Event(kind="combat", where=p.sector_ids[s], visible_to="instructor",
-                            text=f"Assault on {p.sector_names[s]}: the enemy lost {enemy:.0f} in the close fight."))
+            ev.append(Event(kind="combat", where=p.sectors.ids[s],
+                            text=f"Assault on {p.sectors.names[s]}: we lost {own:.0f} in the close fight."))
+            ev.append(Event(kind="combat", where=p.sectors.ids[s], visible_to="instructor",
+                            text=f"Assault on {p.sectors.names[s]}: the enemy lost {enemy:.0f} in the close fight."))
     for s in np.flatnonzero(out.fell[0]):
-        given = before.posture[0, s] == 4 or bool(after.withdrawing[0])
+        given = before.posture[0, s] == WITHDRAW or bool(after.withdrawing[0])
         verb = "was given up" if given else "has fallen"
-        ev.append(Event(kind="sector_lost", where=p.sector_ids[s], text=f"{p.sector_names[s]} {verb}."))
+        ev.append(Event(kind="sector_lost", where=p.sectors.ids[s], text=f"{p.sectors.names[s]} {verb}."))
         for pl in sc.map.sectors[s].places:
             name = next(x.name for x in sc.map.places if x.id == pl)
             ev.append(Event(kind="sector_lost", where=pl, text=f"{name} is in enemy hands."))
     for u in np.flatnonzero(out.newly_broken[0]):
-        if p.unit_side[u] == PLAYER:
-            ev.append(Event(kind="morale", where=p.unit_ids[u], text=f"{p.unit_names[u]} has broken and can no longer hold."))
-        elif p.unit_side[u] == ENEMY:
-            ev.append(Event(kind="morale", where=p.unit_ids[u], text=f"Enemy {p.unit_names[u]} has broken off its attacks."))
+        uid, name = p.units.ids[u], p.units.names[u]
+        if p.units.side[u] == PLAYER:
+            ev.append(Event(kind="morale", where=uid, text=f"{name} has broken and can no longer hold."))
+        elif p.units.side[u] == ENEMY:
+            ev.append(Event(kind="morale", where=uid, text=f"Enemy {name} has broken off its attacks."))
     sent = int(round(out.trucks_sent[0]))
     if sent:
         ev.append(Event(kind="convoy", text=f"{sent} trucks sent: {out.trucks_lost[0]:.0f} lost, {out.delivered[0]:.0f} t delivered."))
@@ -104,7 +105,8 @@ def build_events(p: Params, before: State, after: State, out: Outcome, fired: li
         a, b = int(before.road_state[0, g]), int(after.road_state[0, g])
         if a != b:
             name = sc.map.roads[g].name
-            ev.append(Event(kind="road", where=p.road_ids[g], text=f"{name} is now {ROAD_STATES[b]} (was {ROAD_STATES[a]})."))
+            ev.append(Event(kind="road", where=p.roads.ids[g],
+                            text=f"{name} is now {ROAD_STATES[b]} (was {ROAD_STATES[a]})."))
     if out.effectiveness[0] < 0.95:
         ev.append(Event(kind="supply", text=f"Shortages: our fire is down to {100 * out.effectiveness[0]:.0f}% of its strength."))
     if out.died_of_wounds[0] >= 0.5:
@@ -112,7 +114,7 @@ def build_events(p: Params, before: State, after: State, out: Outcome, fired: li
     clock = int(after.cut_clock[0])
     if clock:
         ev.append(Event(kind="encirclement",
-                        text=f"Every route is cut: turn {clock} of {p.clock_turns} the grouping can last."))
+                        text=f"Every route is cut: turn {clock} of {p.endings.clock_turns} the grouping can last."))
     ending = ENDINGS[int(after.ending[0])] if out.ended_now[0] else None
     if ending:
         ev.append(Event(kind="ending", text=ENDING_TEXT[ending]))
@@ -129,16 +131,16 @@ def turn_report(p: Params, turn: int, orders: Orders, before: State, after: Stat
         events=build_events(p, before, after, out, fired),
         losses={
             p.side_ids[side]: Casualties(
-                killed=float(out.losses[0, side, 0]), wounded=float(out.losses[0, side, 1]),
-                captured=float(out.losses[0, side, 2]),
+                killed=float(out.losses[0, side, KILLED]), wounded=float(out.losses[0, side, WOUNDED]),
+                captured=float(out.losses[0, side, CAPTURED]),
             )
             for side in (PLAYER, ENEMY)
         },
-        unit_strength={uid: float(after.strength[0, u]) for u, uid in enumerate(p.unit_ids)},
+        unit_strength={uid: float(after.strength[0, u]) for u, uid in enumerate(p.units.ids)},
         sector_holder=sectors,
         place_holder=places,
-        road_state={gid: ROAD_STATES[int(after.road_state[0, g])] for g, gid in enumerate(p.road_ids)},
-        fortification={sid: float(after.fort[0, s]) for s, sid in enumerate(p.sector_ids)},
+        road_state={gid: ROAD_STATES[int(after.road_state[0, g])] for g, gid in enumerate(p.roads.ids)},
+        fortification={sid: float(after.fort[0, s]) for s, sid in enumerate(p.sectors.ids)},
         area_held_sq_mi=float(after.area_held(p)[0]),
         supply=SupplyReport(
             trucks_sent=int(round(out.trucks_sent[0])),

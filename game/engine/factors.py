@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .params import ENEMY, PLAYER
+
 
 @dataclass(frozen=True)
 class FactorSpec:
@@ -19,7 +21,7 @@ class FactorSpec:
     name: str
     label: str
     unit: str
-    side: int | None  # 0 player, 1 enemy, None when it is not one side's
+    side: int | None  # PLAYER, ENEMY, or None when it is not one side's
 
 
 _CAUSES = (
@@ -33,29 +35,29 @@ _CAUSES = (
 )
 
 FACTORS: tuple[FactorSpec, ...] = (
-    *(FactorSpec(f"own.{n}", f"Own soldiers lost to {label}", "soldiers", 0) for n, label in _CAUSES),
-    FactorSpec("own.died_of_wounds", "Own wounded who died waiting for evacuation", "soldiers", 0),
-    FactorSpec("own.withdrawal", "Own soldiers lost on the way out of the bridgehead", "soldiers", 0),
-    *(FactorSpec(f"enemy.{n}", f"Enemy soldiers lost to {label}", "soldiers", 1) for n, label in _CAUSES),
-    FactorSpec("ew.front.spared", "Own soldiers spared by jamming radio drones at the front", "soldiers", 0),
-    FactorSpec("fortification.spared", "Own soldiers spared by fortifications", "soldiers", 0),
-    FactorSpec("shortage.enemy_spared", "Enemy soldiers spared because shortages weakened our fire", "soldiers", 1),
-    FactorSpec("adaptation.enemy_spared", "Enemy soldiers spared by their adaptation to drones", "soldiers", 1),
-    FactorSpec("counter_drone.suppressed", "Enemy drone sorties suppressed by counter-drone teams", "sorties", 1),
-    FactorSpec("supply.delivered", "Supplies delivered into the bridgehead", "tonnes", 0),
-    FactorSpec("supply.consumed", "Supplies used by the grouping", "tonnes", 0),
-    FactorSpec("drones.radio.road", "Trucks lost to radio-controlled drones on the road", "trucks", 0),
-    FactorSpec("drones.fibre_optic.road", "Trucks lost to fibre-optic drones on the road", "trucks", 0),
-    FactorSpec("netting.spared", "Trucks spared by anti-drone netting", "trucks", 0),
-    FactorSpec("night.spared", "Trucks spared by travelling at night", "trucks", 0),
-    FactorSpec("ew.road.spared", "Trucks spared by jamming on the road", "trucks", 0),
-    FactorSpec("overwatch.spared", "Trucks spared by drone overwatch of the road", "trucks", 0),
-    FactorSpec("escort.spared", "Trucks spared by escorts", "trucks", 0),
-    FactorSpec("territory.lost", "Ground lost to assaults", "sq mi", 0),
-    FactorSpec("territory.given", "Ground given up deliberately", "sq mi", 0),
-    FactorSpec("fortification.built", "Fortification built by troops digging in", "fortification", 0),
-    FactorSpec("fortification.eroded.artillery", "Fortification destroyed by artillery", "fortification", 0),
-    FactorSpec("fortification.eroded.air", "Fortification destroyed by air strikes", "fortification", 0),
+    *(FactorSpec(f"own.{n}", f"Own soldiers lost to {label}", "soldiers", PLAYER) for n, label in _CAUSES),
+    FactorSpec("own.died_of_wounds", "Own wounded who died waiting for evacuation", "soldiers", PLAYER),
+    FactorSpec("own.withdrawal", "Own soldiers lost on the way out of the bridgehead", "soldiers", PLAYER),
+    *(FactorSpec(f"enemy.{n}", f"Enemy soldiers lost to {label}", "soldiers", ENEMY) for n, label in _CAUSES),
+    FactorSpec("ew.front.spared", "Own soldiers spared by jamming radio drones at the front", "soldiers", PLAYER),
+    FactorSpec("fortification.spared", "Own soldiers spared by fortifications", "soldiers", PLAYER),
+    FactorSpec("shortage.enemy_spared", "Enemy soldiers spared because shortages weakened our fire", "soldiers", ENEMY),
+    FactorSpec("adaptation.enemy_spared", "Enemy soldiers spared by their adaptation to drones", "soldiers", ENEMY),
+    FactorSpec("counter_drone.suppressed", "Enemy drone sorties suppressed by counter-drone teams", "sorties", ENEMY),
+    FactorSpec("supply.delivered", "Supplies delivered into the bridgehead", "tonnes", PLAYER),
+    FactorSpec("supply.consumed", "Supplies used by the grouping", "tonnes", PLAYER),
+    FactorSpec("drones.radio.road", "Trucks lost to radio-controlled drones on the road", "trucks", PLAYER),
+    FactorSpec("drones.fibre_optic.road", "Trucks lost to fibre-optic drones on the road", "trucks", PLAYER),
+    FactorSpec("netting.spared", "Trucks spared by anti-drone netting", "trucks", PLAYER),
+    FactorSpec("night.spared", "Trucks spared by travelling at night", "trucks", PLAYER),
+    FactorSpec("ew.road.spared", "Trucks spared by jamming on the road", "trucks", PLAYER),
+    FactorSpec("overwatch.spared", "Trucks spared by drone overwatch of the road", "trucks", PLAYER),
+    FactorSpec("escort.spared", "Trucks spared by escorts", "trucks", PLAYER),
+    FactorSpec("territory.lost", "Ground lost to assaults", "sq mi", PLAYER),
+    FactorSpec("territory.given", "Ground given up deliberately", "sq mi", PLAYER),
+    FactorSpec("fortification.built", "Fortification built by troops digging in", "fortification", PLAYER),
+    FactorSpec("fortification.eroded.artillery", "Fortification destroyed by artillery", "fortification", PLAYER),
+    FactorSpec("fortification.eroded.air", "Fortification destroyed by air strikes", "fortification", PLAYER),
 )
 
 INDEX: dict[str, int] = {f.name: i for i, f in enumerate(FACTORS)}

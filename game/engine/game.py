@@ -17,11 +17,11 @@ from game.scenario.injects import SetRate
 
 from .directives import check_orders, compile_orders
 from .events import holders, side_morale, turn_report
-from .fog import enemy_by_sector, intel
+from .fog import enemy_by_sector, enemy_picture, intel
 from .injects import state_target
 from .forecast import run_forecast
 from .orders import ConvoyPlan, DroneTasks, EwAllocation, Orders, OrdersError
-from .params import ENDINGS, PLAYER, POSTURES, ROAD_STATES, STOCKS, Params, set_path
+from .params import CASUALTY_KINDS, ENDINGS, ENEMY, PLAYER, POSTURES, ROAD_STATES, STOCKS, Params, set_path
 from .report import Ending, Forecast, Intel, Score, TurnReport
 from .scoring import score_model
 from .state import State
@@ -69,19 +69,19 @@ class Game:
         """Sensible orders for this turn: postures kept, drones and jammers balanced, all trucks by night."""
         p = self.params
         held = self.state.holder[0] == PLAYER
-        postures = {p.sector_ids[s]: POSTURES[int(self.state.posture[0, s])] for s in np.flatnonzero(held)}
+        postures = {p.sectors.ids[s]: POSTURES[int(self.state.posture[0, s])] for s in np.flatnonzero(held)}
         postures = {k: (v if v != "assault" else "hold") for k, v in postures.items()}
         teams = p.player_teams()
         strike = teams // 2
         counter = teams // 5
         overwatch = teams // 5
         recon = teams - strike - counter - overwatch
-        ew = int(p.ew_teams[PLAYER])
+        ew = int(p.drones.ew_teams[PLAYER])
         return Orders(
             postures=postures,  # type: ignore[arg-type]
             drones=DroneTasks(strike=strike, counter_drone=counter, road_overwatch=overwatch, recon=recon),
             ew=EwAllocation(front=ew - ew // 2, road=ew // 2),
-            convoys=ConvoyPlan(day=0, night=p.trucks_available),
+            convoys=ConvoyPlan(day=0, night=p.convoys.trucks_available),
         )
 
     def check(self, orders: Orders) -> list[str]:
@@ -113,13 +113,17 @@ class Game:
         return intel(self)
 
     def forecast(self, orders: Orders, replications: int = 1000, turns: int = 1) -> Forecast:
-        """Many replications of the next turn(s) under these orders (the game's own dice are untouched)."""
+        """Many replications of the next turn(s) under these orders, from the trainee's picture of the enemy.
+
+        The enemy is drawn from the same estimates `intel()` reports, never from the truth; the game's own
+        dice are untouched (game.engine.forecast)."""
         problems = self.check(orders)
         if problems:
             raise OrdersError(problems)
         if replications < 1 or turns < 1:
             raise ValueError("replications and turns must be at least 1")
-        return run_forecast(self.model, self.state, compile_orders(self.params, orders), self.seed, replications, turns)
+        return run_forecast(self.model, self.state, compile_orders(self.params, orders), self.seed, replications, turns,
+                            picture=enemy_picture(self))
 
     def score(self) -> Score:
         """The score so far (final once the game has ended), every weight shown."""
@@ -142,15 +146,15 @@ class Game:
         sectors, places = holders(p, st)
         return {
             "turn": st.turn,
-            "unit_strength": {uid: float(st.strength[0, u]) for u, uid in enumerate(p.unit_ids)},
-            "unit_morale": {uid: float(st.morale[0, u]) for u, uid in enumerate(p.unit_ids)},
-            "unit_location": {uid: p.sector_ids[int(st.loc[0, u])] for u, uid in enumerate(p.unit_ids)},
-            "reserves": [uid for u, uid in enumerate(p.unit_ids) if st.reserve[0, u]],
+            "unit_strength": {uid: float(st.strength[0, u]) for u, uid in enumerate(p.units.ids)},
+            "unit_morale": {uid: float(st.morale[0, u]) for u, uid in enumerate(p.units.ids)},
+            "unit_location": {uid: p.sectors.ids[int(st.loc[0, u])] for u, uid in enumerate(p.units.ids)},
+            "reserves": [uid for u, uid in enumerate(p.units.ids) if st.reserve[0, u]],
             "sector_holder": sectors,
             "place_holder": places,
-            "postures": {sid: POSTURES[int(st.posture[0, s])] for s, sid in enumerate(p.sector_ids)},
-            "fortification": {sid: float(st.fort[0, s]) for s, sid in enumerate(p.sector_ids)},
-            "road_state": {gid: ROAD_STATES[int(st.road_state[0, g])] for g, gid in enumerate(p.road_ids)},
+            "postures": {sid: POSTURES[int(st.posture[0, s])] for s, sid in enumerate(p.sectors.ids)},
+            "fortification": {sid: float(st.fort[0, s]) for s, sid in enumerate(p.sectors.ids)},
+            "road_state": {gid: ROAD_STATES[int(st.road_state[0, g])] for g, gid in enumerate(p.roads.ids)},
             "stocks": {k: float(st.stocks[0, i]) for i, k in enumerate(STOCKS)},
             "area_held_sq_mi": float(st.area_held(p)[0]),
             "road_cut_turns": int(st.cut_clock[0]),
@@ -158,8 +162,8 @@ class Game:
             "morale": side_morale(p, st),
             "withdrawing": bool(st.withdrawing[0]),
             "casualties": {
-                p.side_ids[side]: {k: float(st.casualties[0, side, i]) for i, k in enumerate(("killed", "wounded", "captured"))}
-                for side in (0, 1)
+                p.side_ids[side]: {k: float(st.casualties[0, side, i]) for i, k in enumerate(CASUALTY_KINDS)}
+                for side in (PLAYER, ENEMY)
             },
             "ended": self.finished,
             "ending": self.ending,
@@ -179,5 +183,5 @@ class Game:
         where = state_target(SetRate(kind="set_rate", target=path, value=value))
         if where is not None:
             name, kind, item = where
-            col = (self.params.road_ids if kind == "roads" else self.params.sector_ids).index(item)
+            col = (self.params.roads.ids if kind == "roads" else self.params.sectors.ids).index(item)
             getattr(self.state, name)[:, col] = value

@@ -19,7 +19,7 @@ import numpy as np
 
 from game.scenario.injects import ChangeMorale, ChangeStock, ChangeStrength, Condition, Inject, ScaleRate, SetRate, SetRoadState
 
-from .params import PLAYER, ROAD_STATES, STOCKS, Params
+from .params import AMMUNITION, ENEMY, KILLED, NEUTRAL, PLAYER, ROAD_STATES, STOCKS, WOUNDED, Params
 from .state import State
 
 _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
@@ -59,26 +59,29 @@ def metric(p: Params, st: State, cond: Condition) -> np.ndarray:
     if m == "area_held_sq_mi":
         return st.area_held(p)
     if m == "area_held_share":
-        start = float((p.holder0 == PLAYER) @ p.area)
+        start = float((p.sectors.holder0 == PLAYER) @ p.sectors.area)
         return st.area_held(p) / max(start, 1e-9)
     if m == "own_strength":
         return st.player_strength(p)
     if m == "own_losses":
-        return st.casualties[:, 0].sum(axis=1)
+        return st.casualties[:, PLAYER].sum(axis=1)
     if m == "enemy_losses":
-        return st.casualties[:, 1].sum(axis=1)
+        return st.casualties[:, ENEMY].sum(axis=1)
     if m == "road_cut_turns":
         return st.cut_clock.astype(float)
     if m == "supply_delivered_t":
         return st.last_delivered
     if m == "ammunition_t":
-        return st.stocks[:, 0]
+        return st.stocks[:, AMMUNITION]
     if m == "sector_held":
-        return (st.holder[:, p.sector_ids.index(cond.target)] == PLAYER).astype(float)
+        return (st.holder[:, p.sectors.ids.index(cond.target)] == PLAYER).astype(float)
     if m == "place_held":
-        return (st.place_holder(p)[:, p.place_ids.index(cond.target)] == PLAYER).astype(float)
+        return (st.holder_of_place(p, p.places.ids.index(cond.target)) == PLAYER).astype(float)
     if m == "road_state_index":
-        return st.road_state[:, p.road_ids.index(cond.target)].astype(float)
+        return st.road_state[:, p.roads.ids.index(cond.target)].astype(float)
+    if m == "sector_progress":  # the attacker's progress into the sector; a sector the player lost counts as 1
+        s = p.sectors.ids.index(cond.target)
+        return np.where(st.holder[:, s] == PLAYER, st.progress[:, s], 1.0)
     raise ValueError(f"unknown metric {m}")
 
 
@@ -109,7 +112,7 @@ def fields_written(p: Params, fire: np.ndarray) -> set[str]:
     """The state fields `apply` changes for these firings (so a caller copies only those)."""
     names = {"fired"}
     kinds = {ChangeStock: ("stocks",), SetRoadState: ("damage", "road_state"), ChangeMorale: ("morale",),
-             ChangeStrength: ("strength",)}
+             ChangeStrength: ("strength", "reference", "arrived", "casualties", "wounded_pending")}
     for i in np.flatnonzero(fire.any(axis=0)):
         for eff in p.scenario.injects[i].effects:
             if isinstance(eff, (ScaleRate, SetRate)):
@@ -135,19 +138,18 @@ def apply(p: Params, st: State, fire: np.ndarray) -> None:
                 k = STOCKS.index(eff.stock)
                 _where(st.stocks, k, rows, np.maximum(0.0, st.stocks[:, k] + eff.delta))
             elif isinstance(eff, SetRoadState):
-                g = p.road_ids.index(eff.road)
+                g = p.roads.ids.index(eff.road)
                 _where(st.damage, g, rows, ROAD_STATES.index(eff.state))
                 _where(st.road_state, g, rows, ROAD_STATES.index(eff.state))
             elif isinstance(eff, ChangeMorale):
-                side = 0 if eff.side == p.side_ids[0] else 1 if eff.side == p.side_ids[1] else 2
+                side = PLAYER if eff.side == p.side_ids[PLAYER] else ENEMY if eff.side == p.side_ids[ENEMY] else NEUTRAL
                 units = p.side_units(side)
                 _where(st.morale, units, rows[:, None], np.clip(st.morale[:, units] + eff.delta, 0.0, 1.0))
             elif isinstance(eff, ChangeStrength):
-                u = p.unit_ids.index(eff.unit)
-                _where(st.strength, u, rows, np.maximum(0.0, st.strength[:, u] + eff.delta))
+                _change_strength(p, st, rows, p.units.ids.index(eff.unit), eff.delta)
             elif isinstance(eff, (ScaleRate, SetRate)) and (where := state_target(eff)) is not None:
                 name, kind, item = where
-                col = (p.road_ids if kind == "roads" else p.sector_ids).index(item)
+                col = (p.roads.ids if kind == "roads" else p.sectors.ids).index(item)
                 arr = getattr(st, name)
                 new = arr[:, col] * eff.factor if isinstance(eff, ScaleRate) else np.full(st.R, eff.value)
                 if name == "fort":
@@ -155,6 +157,25 @@ def apply(p: Params, st: State, fire: np.ndarray) -> None:
                 elif name == "road_speed":
                     new = np.maximum(new, 0.1)
                 _where(arr, col, rows, np.maximum(new, 0.0))
+
+
+def _change_strength(p: Params, st: State, rows: np.ndarray, u: int, delta: float) -> None:
+    """Soldiers join a unit (they count as arrived) or are lost from it (they count as killed or wounded, the
+    player's wounded waiting for evacuation), so every soldier stays in exactly one state."""
+    side = int(p.units.side[u])
+    new = np.maximum(0.0, st.strength[:, u] + delta)
+    change = np.where(rows, new - st.strength[:, u], 0.0)
+    st.strength[:, u] += change
+    st.reference[:, u] = np.maximum(st.reference[:, u] + np.maximum(change, 0.0), st.strength[:, u])  # fresh soldiers
+    if side not in (PLAYER, ENEMY):
+        return
+    st.arrived[:, side] += np.maximum(change, 0.0)
+    lost = np.maximum(-change, 0.0)
+    killed = lost * p.sides.kill_share[side]
+    st.casualties[:, side, KILLED] += killed
+    st.casualties[:, side, WOUNDED] += lost - killed
+    if side == PLAYER:
+        st.wounded_pending += lost - killed
 
 
 def _where(arr: np.ndarray, col: int | slice, rows: np.ndarray, new: np.ndarray | float) -> None:

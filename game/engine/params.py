@@ -1,9 +1,14 @@
 """Static parameters compiled once from a Scenario into numpy arrays (recompiled only when a number changes).
 
 The engine never reads the pydantic scenario during a turn: every rate, every index and every
-adjacency it needs is here, as plain floats or small arrays. Index conventions: side 0 is the
-player, side 1 the opposing force (any other side takes no part in the fighting); sectors, places,
-road segments and units follow the order of the scenario file.
+adjacency it needs is here, as plain floats or small arrays, grouped by what they describe
+(`p.sectors`, `p.roads`, `p.units`, `p.drones`, `p.combat`, …; see `Params`).
+
+Index conventions: side PLAYER (0) is the player, ENEMY (1) the opposing force (any other side,
+NEUTRAL, takes no part in the fighting); sectors, places, road segments and drone groups follow the
+order of the scenario file, units too but sorted by side. The named constants below say what every
+other small axis means: postures, road states, stock columns, supply kinds, drone tasks, jammer
+allocations, loss-book columns and endings.
 """
 
 from __future__ import annotations
@@ -23,177 +28,306 @@ from .rng import NoiseLayout
 POSTURES: tuple[str, ...] = ("hold", "fortify", "counter_attack", "delay", "withdraw", "assault")
 POSTURE_INDEX = {name: i for i, name in enumerate(POSTURES)}
 HOLD, FORTIFY, COUNTER_ATTACK, DELAY, WITHDRAW, ASSAULT = range(6)
+"""Posture codes (`State.posture`, `Directives.posture`) and the rows of every array indexed by posture."""
+
+
+def per_posture(**values: float) -> np.ndarray:
+    """(6,) float array indexed by posture code, from one value per posture name (all six named)."""
+    if set(values) != set(POSTURES):
+        raise ValueError(f"per_posture needs exactly one value for each of {', '.join(POSTURES)}")
+    return np.array([values[name] for name in POSTURES], dtype=float)
+
+
 ROAD_STATES: tuple[str, ...] = ("open", "contested", "interdicted", "cut")
+OPEN, CONTESTED, INTERDICTED, CUT = range(4)
+"""Road state codes (`State.road_state`, `State.damage`), in the order of ROAD_STATES: worse is higher, CUT
+is impassable."""
 STOCKS: tuple[str, ...] = ("ammunition_t", "drones", "fuel_t", "food_medical_t")
+AMMUNITION, DRONES, FUEL, FOOD_MEDICAL = range(4)
+"""Columns of `State.stocks`, in the order of STOCKS."""
 SUPPLY_KINDS: tuple[str, ...] = ("ammunition_t", "fuel_t", "food_medical_t")
+SUPPLY_AMMUNITION, SUPPLY_FUEL, SUPPLY_FOOD_MEDICAL = range(3)
+"""Columns of the (…, 3) arrays by supply kind (what the line needs and uses, consumption per posture), in the
+order of SUPPLY_KINDS."""
+SUPPLY_STOCK = (AMMUNITION, FUEL, FOOD_MEDICAL)
+"""The stock column (STOCKS) of each supply kind (SUPPLY_KINDS)."""
 TASKS: tuple[str, ...] = ("strike", "counter_drone", "road_overwatch", "recon")
+STRIKE, COUNTER_DRONE, ROAD_OVERWATCH, RECON = range(4)
+"""Columns of `Directives.drones`: the player's drone teams by task, in the order of TASKS."""
+EW_FRONT, EW_ROAD = range(2)
+"""Columns of `Directives.ew`: the player's jamming teams on the front and on the road."""
 PLAYER, ENEMY, NEUTRAL = 0, 1, 2
+"""Side codes (`Params.units.side`, `State.holder`), and the side axis of every (…, 2, …) array by side."""
+CASUALTY_KINDS: tuple[str, ...] = ("killed", "wounded", "captured")
+KILLED, WOUNDED, CAPTURED = range(3)
+"""Columns of the loss books (`State.casualties`, `Outcome.losses`: (R, 2, 3) by side and kind), in the order of
+CASUALTY_KINDS."""
 ENDINGS: tuple[str | None, ...] = (None, "time", "withdrawn", "encircled", "destroyed", "bridgehead_fell")
 ENDING_CODE = {name: i for i, name in enumerate(ENDINGS)}
-FAR = 99  # hop count between sectors that are not connected
+"""Ending codes (`State.ending`) by name: 0 (None) while the game goes on."""
+FAR = 99  # hop count between sectors that are not connected (`SectorParams.dist`)
+
+
+@dataclass(frozen=True, eq=False)
+class SectorParams:
+    """The map's sectors, S of them in the scenario's order."""
+
+    ids: tuple[str, ...]  # (S,) sector ids
+    names: tuple[str, ...]  # (S,) display names
+    area: np.ndarray  # (S,) square miles
+    frontage: np.ndarray  # (S,) km of front
+    terrain_defence: np.ndarray  # (S,) multiplier on the defender's protection from the terrain
+    fort0: np.ndarray  # (S,) starting fortification 0..1
+    holder0: np.ndarray  # (S,) int8 side code of the starting holder
+    adjacent: np.ndarray  # (S, S) bool, symmetric
+    dist: np.ndarray  # (S, S) hops from s to t (FAR when not connected)
+    next_hop: np.ndarray  # (S, S) first step from s towards t on a shortest path
+    screen_depth: np.ndarray  # (S, G) km the enemy's launch points are pushed back from segment g while s is held
+    main_effort_rank: np.ndarray  # (S,) 1 for the enemy's first main-effort sector, falling down its list, 0 elsewhere
+
+
+@dataclass(frozen=True, eq=False)
+class PlaceParams:
+    """The map's places (towns, crossings, road ends), P of them in the scenario's order."""
+
+    ids: tuple[str, ...]  # (P,) place ids
+    sector: np.ndarray  # (P,) index of the sector the place lies in, -1 outside every sector
+    holder0: np.ndarray  # (P,) int8 side code of the starting holder (kept by places outside every sector)
+
+
+@dataclass(frozen=True, eq=False)
+class RoadParams:
+    """The road segments (paved road and field tracks), G of them in the scenario's order."""
+
+    ids: tuple[str, ...]  # (G,) segment ids
+    length: np.ndarray  # (G,) km
+    speed: np.ndarray  # (G,) km/h at the start (the state carries it on: injects may change it)
+    throughput: np.ndarray  # (G,) tonnes per turn at the start (likewise)
+    enemy_distance: np.ndarray  # (G,) km to the enemy's launch points with every screening sector held (likewise)
+    concealment: np.ndarray  # (G,) 0..1 share of drone attacks the cover along the segment spoils
+    state0: np.ndarray  # (G,) int8 road state code at the start (OPEN .. CUT)
+    on_road: np.ndarray  # (G,) bool: part of the main supply route
+    on_tracks: np.ndarray  # (G,) bool: part of the field-track route
+    routes: tuple[np.ndarray, ...]  # segment indices of the road, then of the tracks (if any), from the border
+    watch: np.ndarray  # (G,) relative attention of enemy road drones per km (tracks are watched less: TRACK_WATCH)
+    end_sectors: np.ndarray  # (G, 2) sectors holding the segment's two end places (-1 none)
+
+
+@dataclass(frozen=True, eq=False)
+class UnitParams:
+    """Every unit of every side, U of them: the player's first, then the enemy's, then any others.
+
+    A side's units are one slice of the unit axis (`Params.side_units`)."""
+
+    ids: tuple[str, ...]  # (U,) unit ids
+    names: tuple[str, ...]  # (U,) display names
+    side: np.ndarray  # (U,) int8 side code: PLAYER, ENEMY or NEUTRAL
+    side_axis: np.ndarray  # (U,) intp position on a (…, 2, …) side axis: the side, neutral units counted with ENEMY
+    strength0: np.ndarray  # (U,) soldiers at the start
+    training: np.ndarray  # (U,) 0..1, raises the quality of aimed fire
+    firepower: np.ndarray  # (U,) relative firepower per soldier (1: a rifle squad's worth)
+    morale0: np.ndarray  # (U,) morale at the start 0..1 (what quiet turns recover towards)
+    breaking: np.ndarray  # (U,) breaking point: share of the reference strength lost at which the unit breaks
+    capture: np.ndarray  # (U,) capture propensity: share of close-fight losses taken prisoner (more once broken)
+    vuln0: np.ndarray  # (U,) drone vulnerability at the start
+    adapt: np.ndarray  # (U,) share of the drone vulnerability shed each turn
+    vuln_floor: np.ndarray  # (U,) drone vulnerability the unit never adapts below
+    loc0: np.ndarray  # (U,) sector index where the unit starts
+    reserve0: np.ndarray  # (U,) bool: a player reserve not yet committed
+    lead: np.ndarray  # (U,) bool: enemy units of the lead nationality (they fill the engaged frontage first)
+    infiltrator: np.ndarray  # (U,) bool: enemy units that fight from inside the sector they stand in
+    nationality: tuple[str, ...]  # (U,) nationality as the scenario spells it
+
+
+@dataclass(frozen=True, eq=False)
+class DroneParams:
+    """The drone groups of both fighting sides (D of them, in scenario order), and each side's jammers.
+
+    A group is one side's teams of one drone type; p_hit already includes the crews' training."""
+
+    side: np.ndarray  # (D,) int8 side code of the group (PLAYER or ENEMY)
+    teams: np.ndarray  # (D,) drone teams
+    sorties: np.ndarray  # (D,) sorties per team per turn
+    p_reach: np.ndarray  # (D,) chance a sortie reaches its target unjammed
+    p_hit: np.ndarray  # (D,) chance a sortie that reaches hits, after crew training (at most 1)
+    lethality: np.ndarray  # (D,) casualties per hit on soldiers
+    vehicle_kill: np.ndarray  # (D,) chance a hit destroys a truck
+    jam: np.ndarray  # (D,) jam susceptibility: share of jammed sorties lost (0 for fibre-optic)
+    p_fail: np.ndarray  # (D,) chance a sortie fails on its own
+    reach: np.ndarray  # (D,) km the drone flies from its launch point
+    fibre: np.ndarray  # (D,) bool: fibre-optic guidance (ignores jamming)
+    ew_teams: np.ndarray  # (2,) jamming teams by side
+    ew_log_survival: np.ndarray  # (2,) by side: mean log(1 − jam_probability) per jamming team
+
+
+@dataclass(frozen=True, eq=False)
+class CombatParams:
+    """The close fight's rates and the defender's protection (the scenario's `combat`)."""
+
+    aimed_rate: float  # casualties per engaged, trained soldier per hour under aimed (square-law) fire
+    area_rate: float  # casualties per engaged soldier per enemy soldier per km of frontage per hour (linear law)
+    engaged_per_km: float  # soldiers a km of frontage holds in the firing line
+    posture_defence: np.ndarray  # (6,) protection by posture code
+    fort_defence: float  # extra protection at full fortification (protection × (1 + this × fortification))
+    fortify_gain: float  # fortification a sector that fortifies gains per quiet turn (at fortification 0)
+
+
+@dataclass(frozen=True, eq=False)
+class ArtilleryParams:
+    """Each side's guns, summed over its batteries: (2,) arrays by side, per-round figures weighted by rounds."""
+
+    rounds: np.ndarray  # (2,) rounds per turn
+    cas_per_round: np.ndarray  # (2,) casualties per round for each soldier per km of frontage
+    erosion_per_round: np.ndarray  # (2,) fortification eroded per round
+    ammo_t_per_round: np.ndarray  # (2,) tonnes of ammunition per round
+
+
+@dataclass(frozen=True, eq=False)
+class AirParams:
+    """Each side's air strikes and glide bombs: (2,) arrays by side, per-sortie figures weighted by sorties."""
+
+    sorties: np.ndarray  # (2,) sorties per turn
+    cas_per_sortie: np.ndarray  # (2,) casualties per sortie for each soldier per km of frontage
+    erosion_per_sortie: np.ndarray  # (2,) fortification eroded per sortie
+    p_road_hit: np.ndarray  # (2,) chance per turn that a strike damages the other side's road
+
+
+@dataclass(frozen=True, eq=False)
+class SideParams:
+    """What each fighting side brings besides its units and weapons: (2,) arrays by side."""
+
+    reinforcements: np.ndarray  # (2,) fresh soldiers per turn, shared among the side's units in being
+    kill_share: np.ndarray  # (2,) share of the side's losses (not taken prisoner) who are killed; the rest wounded
+
+
+@dataclass(frozen=True, eq=False)
+class SupplyParams:
+    """The player's stocks, needs and shortages, and the wounded (the scenario's `supply`, less the convoys)."""
+
+    stocks0: np.ndarray  # (4,) stocks at the start, columns as STOCKS
+    consumption: np.ndarray  # (6, 3) use per 100 soldiers per turn, by posture code and supply kind (SUPPLY_KINDS)
+    need: np.ndarray  # (3,) by supply kind: what 100 soldiers need on hand per turn to fight at full effect
+    border_t: float  # tonnes per turn waiting at the border (the most the convoys can bring in)
+    shortage_exponent: float  # fire effectiveness = (ammunition stock / need) ** this ...
+    shortage_floor: float  # ... never below this
+    evacuation: float  # share of the waiting wounded evacuated per turn on a usable route
+    died_of_wounds: float  # share of the waiting wounded who die per turn, with medical supplies to hand
+
+
+@dataclass(frozen=True, eq=False)
+class ConvoyParams:
+    """The player's trucks, what protects them and what they carry (the scenario's `supply.convoys`)."""
+
+    trucks_available: int  # trucks that can be sent per turn
+    cargo_t: float  # tonnes per truck
+    night_visibility: float  # drone hazard to a truck at night, relative to daylight
+    escort_protection: float  # share of drone attacks an escort stops
+    escort_penalty: float  # share of an escorted convoy's cargo space given up to the escort
+    netting_protection: float  # share of drone attacks on the road stopped under anti-drone netting
+    netting_km_per_turn: float  # km of netting put up per turn while netting is ordered
+    netting_decay: float  # share of the netting lost per turn
+    cargo_share_drones: float  # share of the cargo that is drones
+    drones_per_t: float  # drones per tonne of that cargo
+
+
+@dataclass(frozen=True, eq=False)
+class DoctrineParams:
+    """How the opposing force fights (the scenario's `opfor`, game.engine.opfor)."""
+
+    aggression: float  # willingness to assault 0..1: with wave_share, the share of a unit in contact at a time
+    waves: int  # assault waves per turn, each WAVE_HOURS of close fighting (0: no assaults)
+    wave_share: float  # share of the committed infantry in each wave (contact share = aggression × wave_share)
+    min_ratio: float  # attackers per defender a sector needs before it is assaulted
+    support_share: float  # share of the support fire on the assaults (the rest on the defence in depth)
+    road_share0: float  # share of enemy drone crews hunting the road at the start ...
+    road_share_max: float  # ... and at most (at least road_share0)
+    react: float  # how far busy convoy traffic moves the road share towards its maximum
+    adaptation: float  # coordination gained per turn: the enemy's support works × 1 + this × (turn − 1)
+    pause_threshold: float  # share of its assault waves lost past which a unit pauses to regroup
+
+
+@dataclass(frozen=True, eq=False)
+class EndingParams:
+    """When the game ends (the scenario's `endings`, and the supply's encirclement clock)."""
+
+    falls_below: float  # square miles held at or below which the bridgehead has fallen
+    destroyed_share: float  # share of the player's starting strength below which the grouping is destroyed
+    withdrawal_turns: int  # turns a withdrawal takes from the order to getting out
+    clock_turns: int  # turns every route may stay cut before the grouping is encircled
 
 
 @dataclass(frozen=True, eq=False)
 class Params:
-    """Everything the kernel needs about a scenario, as arrays (see module doc for index conventions)."""
+    """Everything the kernel needs about a scenario, as arrays grouped by what they describe.
 
-    scenario: Scenario
-    side_ids: tuple[str, str]
-    turns: int
-    turn_hours: float
-    substeps: int
-    # sectors (S)
-    sector_ids: tuple[str, ...]
-    sector_names: tuple[str, ...]
-    area: np.ndarray
-    frontage: np.ndarray
-    terrain_defence: np.ndarray
-    fort0: np.ndarray
-    holder0: np.ndarray
-    adjacent: np.ndarray  # (S, S) bool
-    dist: np.ndarray  # (S, S) hops
-    next_hop: np.ndarray  # (S, S) first step from s towards t
-    screen_depth: np.ndarray  # (S, G) km pushed back while s is held
-    main_effort_rank: np.ndarray  # (S,) 1 for the first main-effort sector, falling, 0 elsewhere
-    # places (P)
-    place_ids: tuple[str, ...]
-    place_sector: np.ndarray  # (P,) sector index or -1
-    place_holder0: np.ndarray  # (P,)
-    # road segments (G)
-    road_ids: tuple[str, ...]
-    length: np.ndarray
-    speed: np.ndarray
-    throughput: np.ndarray
-    enemy_distance: np.ndarray
-    concealment: np.ndarray
-    road_state0: np.ndarray
-    on_road: np.ndarray  # (G,) bool: in the main supply route
-    on_tracks: np.ndarray  # (G,) bool: in the field-track route
-    watch: np.ndarray  # (G,) relative attention of enemy road drones (tracks are watched less)
-    end_sectors: np.ndarray  # (G, 2) sectors holding the segment's end places (-1 none)
-    # units (U)
-    unit_ids: tuple[str, ...]
-    unit_names: tuple[str, ...]
-    unit_side: np.ndarray  # (U,) 0 player, 1 enemy, 2 neutral (units are ordered by side)
-    strength0: np.ndarray
-    training: np.ndarray
-    firepower: np.ndarray
-    morale0: np.ndarray
-    breaking: np.ndarray
-    capture: np.ndarray
-    vuln0: np.ndarray
-    adapt: np.ndarray
-    vuln_floor: np.ndarray
-    loc0: np.ndarray
-    reserve0: np.ndarray
-    lead: np.ndarray  # (U,) bool: enemy units of the lead nationality
-    nationality: tuple[str, ...]
-    # combat
-    aimed_rate: float
-    area_rate: float
-    engaged_per_km: float
-    posture_defence: np.ndarray  # (6,)
-    fort_defence: float
-    fortify_gain: float
-    # drones: groups (D) of both sides
-    drone_side: np.ndarray
-    drone_teams: np.ndarray
-    drone_sorties: np.ndarray  # per team per turn
-    drone_p_reach: np.ndarray
-    drone_p_hit: np.ndarray  # after crew training
-    drone_lethality: np.ndarray
-    drone_vehicle_kill: np.ndarray
-    drone_jam: np.ndarray
-    drone_p_fail: np.ndarray
-    drone_reach: np.ndarray
-    drone_fibre: np.ndarray  # bool
-    # electronic warfare per side
-    ew_teams: np.ndarray  # (2,)
-    ew_log_survival: np.ndarray  # (2,) mean log(1 - jam_probability) per team
-    # artillery and air per side (2,)
-    art_rounds: np.ndarray
-    art_cas: np.ndarray
-    art_erosion: np.ndarray
-    art_ammo_t: np.ndarray
-    air_sorties: np.ndarray
-    air_cas: np.ndarray
-    air_erosion: np.ndarray
-    air_road_hit: np.ndarray
-    reinforcements: np.ndarray  # (2,)
-    kill_share: np.ndarray  # (2,)
-    # supply
-    stocks0: np.ndarray  # (4,)
-    consumption: np.ndarray  # (6 postures, 3 kinds) per 100 soldiers per turn
-    need: np.ndarray  # (3,)
-    trucks_available: int
-    cargo_t: float
-    night_visibility: float
-    escort_protection: float
-    escort_penalty: float
-    netting_protection: float
-    netting_km_per_turn: float
-    netting_decay: float
-    cargo_share_drones: float
-    drones_per_t: float
-    border_t: float
-    shortage_exponent: float
-    shortage_floor: float
-    evacuation: float
-    died_of_wounds: float
-    clock_turns: int
-    # doctrine
-    aggression: float
-    waves: int
-    wave_share: float
-    min_ratio: float
-    support_share: float
-    road_share0: float
-    road_share_max: float
-    react: float
-    adaptation: float
-    pause_threshold: float
-    # endings
-    falls_below: float
-    destroyed_share: float
-    withdrawal_turns: int
-    layout: NoiseLayout = field(init=False)
+    The frame (scenario, sides, turns, sub-steps, the noise layout) is here; every number of the model
+    is in exactly one group. See the module doc for the index conventions."""
+
+    scenario: Scenario  # the scenario compiled
+    side_ids: tuple[str, str]  # scenario side ids of PLAYER and ENEMY
+    turns: int  # turns in the game
+    turn_hours: float  # hours per turn
+    substeps: int  # sub-steps of the close fight per turn
+    sectors: SectorParams
+    places: PlaceParams
+    roads: RoadParams
+    units: UnitParams
+    drones: DroneParams
+    combat: CombatParams
+    artillery: ArtilleryParams
+    air: AirParams
+    sides: SideParams
+    supply: SupplyParams
+    convoys: ConvoyParams
+    doctrine: DoctrineParams
+    endings: EndingParams
+    layout: NoiseLayout = field(init=False)  # shapes of a turn's noise (game.engine.rng)
+    _side_slices: dict[int, slice] = field(init=False, repr=False, default_factory=dict)  # see `side_units`
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "layout", NoiseLayout(self.substeps, len(self.sector_ids), len(self.road_ids)))
+        object.__setattr__(self, "layout", NoiseLayout(self.substeps, self.S, self.G))
 
     @property
     def S(self) -> int:  # noqa: N802 - the usual array-dimension names
         """Number of sectors."""
-        return len(self.sector_ids)
+        return len(self.sectors.ids)
 
     @property
     def G(self) -> int:  # noqa: N802
         """Number of road segments."""
-        return len(self.road_ids)
+        return len(self.roads.ids)
 
     @property
     def U(self) -> int:  # noqa: N802
         """Number of units."""
-        return len(self.unit_ids)
-
-    def side_units(self, side: int) -> slice:
-        """The slice of the unit axis holding `side`'s units (units are ordered by side)."""
-        lo, hi = np.searchsorted(self.unit_side, (side, side + 1))
-        return slice(int(lo), int(hi))
+        return len(self.units.ids)
 
     @property
     def P(self) -> int:  # noqa: N802
         """Number of places."""
-        return len(self.place_ids)
+        return len(self.places.ids)
+
+    @property
+    def D(self) -> int:  # noqa: N802
+        """Number of drone groups."""
+        return len(self.drones.side)
+
+    def side_units(self, side: int) -> slice:
+        """The slice of the unit axis holding `side`'s units (units are ordered by side)."""
+        found = self._side_slices.get(side)
+        if found is None:  # worked out once per side: a turn asks a score of times
+            lo, hi = np.searchsorted(self.units.side, (side, side + 1))
+            found = self._side_slices[side] = slice(int(lo), int(hi))
+        return found
 
     @property
     def has_tracks(self) -> bool:
         """True when the scenario has a field-track route."""
-        return bool(self.on_tracks.any())
+        return bool(self.roads.on_tracks.any())
 
     def player_teams(self) -> int:
         """Drone teams of the player."""
-        return int(self.drone_teams[self.drone_side == PLAYER].sum())
+        return int(self.drones.teams[self.drones.side == PLAYER].sum())
 
 
 def _hops(adjacent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -303,7 +437,7 @@ def compile_params(sc: Scenario) -> Params:
     conv = sup.convoys
     consumption = np.zeros((len(POSTURES), 3))
     for name, c in sup.consumption_per_100.items():
-        consumption[POSTURE_INDEX[name]] = [c.ammunition_t, c.fuel_t, c.food_medical_t]
+        consumption[POSTURE_INDEX[name]] = [getattr(c, k) for k in SUPPLY_KINDS]
     hold_row = consumption[HOLD] if "hold" in sup.consumption_per_100 else consumption.max(axis=0)
     for name in POSTURES:
         if name not in sup.consumption_per_100:
@@ -311,6 +445,8 @@ def compile_params(sc: Scenario) -> Params:
     need = sup.daily_need_per_100
     doc = sc.opfor
     posture_defence = np.array([sc.combat.posture_defence.get(p, 1.0) for p in POSTURES])
+    unit_side = ua(lambda c, s, u: c, np.int8)
+    watch = np.where(np.array([g.kind == "track" for g in roads], dtype=bool), TRACK_WATCH, 1.0) if G else np.zeros(0)
 
     return Params(
         scenario=sc,
@@ -318,109 +454,131 @@ def compile_params(sc: Scenario) -> Params:
         turns=sc.meta.turns,
         turn_hours=float(sc.meta.turn_hours),
         substeps=int(sc.combat.substeps_per_turn),
-        sector_ids=tuple(s.id for s in sectors),
-        sector_names=tuple(s.name for s in sectors),
-        area=np.array([s.area_sq_mi for s in sectors]),
-        frontage=np.array([s.frontage_km for s in sectors]),
-        terrain_defence=np.array([terrain.get(s.terrain, 1.0) for s in sectors]),
-        fort0=np.array([s.fortification for s in sectors]),
-        holder0=np.array([holder_code(s.holder) for s in sectors], dtype=np.int8),
-        adjacent=adjacent,
-        dist=dist,
-        next_hop=next_hop,
-        screen_depth=screen,
-        main_effort_rank=rank,
-        place_ids=tuple(p.id for p in sc.map.places),
-        place_sector=place_sector,
-        place_holder0=np.array([holder_code(p.holder) for p in sc.map.places], dtype=np.int8),
-        road_ids=tuple(g.id for g in roads),
-        length=np.array([g.length_km for g in roads]),
-        speed=np.array([g.speed_kmh for g in roads]),
-        throughput=np.array([g.throughput_t_per_turn for g in roads]),
-        enemy_distance=np.array([g.enemy_distance_km for g in roads]),
-        concealment=np.array([g.concealment for g in roads]),
-        road_state0=np.array([ROAD_STATES.index(g.state) for g in roads], dtype=np.int8),
-        on_road=on_road,
-        on_tracks=on_tracks,
-        watch=np.where(np.array([g.kind == "track" for g in roads], dtype=bool), TRACK_WATCH, 1.0) if G else np.zeros(0),
-        end_sectors=end_sectors,
-        unit_ids=tuple(u.id for _, _, u in units),
-        unit_names=tuple(u.name for _, _, u in units),
-        unit_side=ua(lambda c, s, u: c, np.int8),
-        strength0=ua(lambda c, s, u: u.strength),
-        training=ua(lambda c, s, u: u.training),
-        firepower=ua(lambda c, s, u: u.firepower),
-        morale0=ua(lambda c, s, u: u.morale),
-        breaking=ua(lambda c, s, u: u.breaking_point),
-        capture=ua(lambda c, s, u: u.capture_propensity),
-        vuln0=ua(lambda c, s, u: u.drone_vulnerability),
-        adapt=ua(lambda c, s, u: u.drone_adaptation_per_turn),
-        vuln_floor=ua(lambda c, s, u: u.drone_vulnerability_floor),
-        loc0=ua(lambda c, s, u: sid[u.location], np.int64),
-        reserve0=ua(lambda c, s, u: u.in_reserve and c == PLAYER, bool),
-        lead=ua(lambda c, s, u: c == ENEMY and u.nationality == lead_nat, bool),
-        nationality=tuple(u.nationality for _, _, u in units),
-        aimed_rate=sc.combat.aimed_fire_rate_per_hour,
-        area_rate=sc.combat.area_fire_rate_per_hour,
-        engaged_per_km=sc.combat.engaged_per_km,
-        posture_defence=posture_defence,
-        fort_defence=sc.combat.fortification_defence,
-        fortify_gain=sc.combat.fortify_gain_per_turn,
-        drone_side=da(lambda c, g, t: c, np.int8),
-        drone_teams=da(lambda c, g, t: g.teams),
-        drone_sorties=da(lambda c, g, t: t.sorties_per_turn),
-        drone_p_reach=da(lambda c, g, t: t.p_reach_unjammed),
-        drone_p_hit=da(lambda c, g, t: min(1.0, t.p_hit * (0.5 + g.training))),
-        drone_lethality=da(lambda c, g, t: t.lethality),
-        drone_vehicle_kill=da(lambda c, g, t: t.vehicle_kill_probability),
-        drone_jam=da(lambda c, g, t: t.jam_susceptibility),
-        drone_p_fail=da(lambda c, g, t: t.p_failure),
-        drone_reach=da(lambda c, g, t: t.reach_km),
-        drone_fibre=da(lambda c, g, t: t.guidance == "fibre_optic", bool),
-        ew_teams=ew_teams,
-        ew_log_survival=ew_ls,
-        art_rounds=art[0],
-        art_cas=art[1],
-        art_erosion=art[2],
-        art_ammo_t=art[3],
-        air_sorties=air[0],
-        air_cas=air[1],
-        air_erosion=air[2],
-        air_road_hit=air[3],
-        reinforcements=np.array([sides[c].reinforcements_per_turn for c in (PLAYER, ENEMY)]),
-        kill_share=np.array([sides[c].kill_share for c in (PLAYER, ENEMY)]),
-        stocks0=np.array([getattr(sup.stocks, k) for k in STOCKS]),
-        consumption=consumption,
-        need=np.array([need.ammunition_t, need.fuel_t, need.food_medical_t]),
-        trucks_available=int(conv.trucks_available),
-        cargo_t=conv.cargo_t_per_truck,
-        night_visibility=conv.night_visibility,
-        escort_protection=conv.escort_protection,
-        escort_penalty=conv.escort_cargo_penalty,
-        netting_protection=conv.netting_protection,
-        netting_km_per_turn=conv.netting_km_per_turn,
-        netting_decay=conv.netting_decay_per_turn,
-        cargo_share_drones=conv.cargo_share_drones,
-        drones_per_t=conv.drones_per_t,
-        border_t=sup.border_resupply_t_per_turn,
-        shortage_exponent=sup.shortage_exponent,
-        shortage_floor=sup.shortage_floor,
-        evacuation=sup.wounded_evacuation_per_turn,
-        died_of_wounds=sup.died_of_wounds_per_turn,
-        clock_turns=int(sup.encirclement_clock_turns),
-        aggression=doc.aggression,
-        waves=int(doc.assault_waves_per_turn),
-        wave_share=doc.wave_share,
-        min_ratio=doc.min_force_ratio_to_assault,
-        support_share=doc.support_fire_share,
-        road_share0=doc.road_interdiction_share,
-        road_share_max=max(doc.road_interdiction_max, doc.road_interdiction_share),
-        react=doc.react_to_convoys,
-        adaptation=doc.adaptation_per_turn,
-        pause_threshold=doc.pause_when_losses_exceed,
-        falls_below=sc.endings.bridgehead_falls_below_sq_mi,
-        destroyed_share=sc.endings.destroyed_below_share,
-        withdrawal_turns=int(sc.endings.withdrawal_turns),
+        sectors=SectorParams(
+            ids=tuple(s.id for s in sectors),
+            names=tuple(s.name for s in sectors),
+            area=np.array([s.area_sq_mi for s in sectors]),
+            frontage=np.array([s.frontage_km for s in sectors]),
+            terrain_defence=np.array([terrain.get(s.terrain, 1.0) for s in sectors]),
+            fort0=np.array([s.fortification for s in sectors]),
+            holder0=np.array([holder_code(s.holder) for s in sectors], dtype=np.int8),
+            adjacent=adjacent,
+            dist=dist,
+            next_hop=next_hop,
+            screen_depth=screen,
+            main_effort_rank=rank,
+        ),
+        places=PlaceParams(
+            ids=tuple(p.id for p in sc.map.places),
+            sector=place_sector,
+            holder0=np.array([holder_code(p.holder) for p in sc.map.places], dtype=np.int8),
+        ),
+        roads=RoadParams(
+            ids=tuple(g.id for g in roads),
+            length=np.array([g.length_km for g in roads]),
+            speed=np.array([g.speed_kmh for g in roads]),
+            throughput=np.array([g.throughput_t_per_turn for g in roads]),
+            enemy_distance=np.array([g.enemy_distance_km for g in roads]),
+            concealment=np.array([g.concealment for g in roads]),
+            state0=np.array([ROAD_STATES.index(g.state) for g in roads], dtype=np.int8),
+            on_road=on_road,
+            on_tracks=on_tracks,
+            routes=tuple(np.array([gid[g] for g in route], dtype=np.intp)
+                         for route in (sc.map.supply_route, sc.map.track_route) if route),
+            watch=watch,
+            end_sectors=end_sectors,
+        ),
+        units=UnitParams(
+            ids=tuple(u.id for _, _, u in units),
+            names=tuple(u.name for _, _, u in units),
+            side=unit_side,
+            side_axis=np.clip(unit_side, PLAYER, ENEMY).astype(np.intp),
+            strength0=ua(lambda c, s, u: u.strength),
+            training=ua(lambda c, s, u: u.training),
+            firepower=ua(lambda c, s, u: u.firepower),
+            morale0=ua(lambda c, s, u: u.morale),
+            breaking=ua(lambda c, s, u: u.breaking_point),
+            capture=ua(lambda c, s, u: u.capture_propensity),
+            vuln0=ua(lambda c, s, u: u.drone_vulnerability),
+            adapt=ua(lambda c, s, u: u.drone_adaptation_per_turn),
+            vuln_floor=ua(lambda c, s, u: u.drone_vulnerability_floor),
+            loc0=ua(lambda c, s, u: sid[u.location], np.int64),
+            reserve0=ua(lambda c, s, u: u.in_reserve and c == PLAYER, bool),
+            lead=ua(lambda c, s, u: c == ENEMY and u.nationality == lead_nat, bool),
+            infiltrator=ua(lambda c, s, u: c == ENEMY and u.infiltrator, bool),
+            nationality=tuple(u.nationality for _, _, u in units),
+        ),
+        drones=DroneParams(
+            side=da(lambda c, g, t: c, np.int8),
+            teams=da(lambda c, g, t: g.teams),
+            sorties=da(lambda c, g, t: t.sorties_per_turn),
+            p_reach=da(lambda c, g, t: t.p_reach_unjammed),
+            p_hit=da(lambda c, g, t: min(1.0, t.p_hit * (0.5 + g.training))),
+            lethality=da(lambda c, g, t: t.lethality),
+            vehicle_kill=da(lambda c, g, t: t.vehicle_kill_probability),
+            jam=da(lambda c, g, t: t.jam_susceptibility),
+            p_fail=da(lambda c, g, t: t.p_failure),
+            reach=da(lambda c, g, t: t.reach_km),
+            fibre=da(lambda c, g, t: t.guidance == "fibre_optic", bool),
+            ew_teams=ew_teams,
+            ew_log_survival=ew_ls,
+        ),
+        combat=CombatParams(
+            aimed_rate=sc.combat.aimed_fire_rate_per_hour,
+            area_rate=sc.combat.area_fire_rate_per_hour,
+            engaged_per_km=sc.combat.engaged_per_km,
+            posture_defence=posture_defence,
+            fort_defence=sc.combat.fortification_defence,
+            fortify_gain=sc.combat.fortify_gain_per_turn,
+        ),
+        artillery=ArtilleryParams(
+            rounds=art[0], cas_per_round=art[1], erosion_per_round=art[2], ammo_t_per_round=art[3],
+        ),
+        air=AirParams(sorties=air[0], cas_per_sortie=air[1], erosion_per_sortie=air[2], p_road_hit=air[3]),
+        sides=SideParams(
+            reinforcements=np.array([sides[c].reinforcements_per_turn for c in (PLAYER, ENEMY)]),
+            kill_share=np.array([sides[c].kill_share for c in (PLAYER, ENEMY)]),
+        ),
+        supply=SupplyParams(
+            stocks0=np.array([getattr(sup.stocks, k) for k in STOCKS]),
+            consumption=consumption,
+            need=np.array([getattr(need, k) for k in SUPPLY_KINDS]),
+            border_t=sup.border_resupply_t_per_turn,
+            shortage_exponent=sup.shortage_exponent,
+            shortage_floor=sup.shortage_floor,
+            evacuation=sup.wounded_evacuation_per_turn,
+            died_of_wounds=sup.died_of_wounds_per_turn,
+        ),
+        convoys=ConvoyParams(
+            trucks_available=int(conv.trucks_available),
+            cargo_t=conv.cargo_t_per_truck,
+            night_visibility=conv.night_visibility,
+            escort_protection=conv.escort_protection,
+            escort_penalty=conv.escort_cargo_penalty,
+            netting_protection=conv.netting_protection,
+            netting_km_per_turn=conv.netting_km_per_turn,
+            netting_decay=conv.netting_decay_per_turn,
+            cargo_share_drones=conv.cargo_share_drones,
+            drones_per_t=conv.drones_per_t,
+        ),
+        doctrine=DoctrineParams(
+            aggression=doc.aggression,
+            waves=int(doc.assault_waves_per_turn),
+            wave_share=doc.wave_share,
+            min_ratio=doc.min_force_ratio_to_assault,
+            support_share=doc.support_fire_share,
+            road_share0=doc.road_interdiction_share,
+            road_share_max=max(doc.road_interdiction_max, doc.road_interdiction_share),
+            react=doc.react_to_convoys,
+            adaptation=doc.adaptation_per_turn,
+            pause_threshold=doc.pause_when_losses_exceed,
+        ),
+        endings=EndingParams(
+            falls_below=sc.endings.bridgehead_falls_below_sq_mi,
+            destroyed_share=sc.endings.destroyed_below_share,
+            withdrawal_turns=int(sc.endings.withdrawal_turns),
+            clock_turns=int(sup.encirclement_clock_turns),
+        ),
     )
 
 

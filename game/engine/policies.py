@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .combat import effective
 from .directives import Directives, to_orders
+from .opfor import sector_sum
+from .sampling import rowsum, rowwise_take
 from .orders import Orders, OrdersError
-from .params import DELAY, FORTIFY, HOLD, PLAYER, Params
+from .params import AMMUNITION, DELAY, FORTIFY, HOLD, PLAYER, SUPPLY_AMMUNITION, Params
 from .state import State
 
 if TYPE_CHECKING:
@@ -35,22 +38,22 @@ def key_town_sector(p: Params) -> int:
     for i, s in enumerate(p.scenario.map.sectors):
         if s.holder == p.side_ids[PLAYER] and towns.intersection(s.places):
             return i
-    held = np.flatnonzero(p.holder0 == PLAYER)
-    return int(held[np.argmax(p.area[held])]) if held.size else 0
+    held = np.flatnonzero(p.sectors.holder0 == PLAYER)
+    return int(held[np.argmax(p.sectors.area[held])]) if held.size else 0
 
 
 def road_screen_sector(p: Params) -> int:
     """The player's sector that screens the most road (where a reserve protects the supply line)."""
-    screened = (p.screen_depth > 0).astype(float) @ (p.length * (p.on_road | p.on_tracks))
-    screened = np.where(p.holder0 == PLAYER, screened, -1.0)
+    screened = (p.sectors.screen_depth > 0).astype(float) @ (p.roads.length * (p.roads.on_road | p.roads.on_tracks))
+    screened = np.where(p.sectors.holder0 == PLAYER, screened, -1.0)
     return int(np.argmax(screened))
 
 
 def first_main_effort(p: Params) -> int:
     """The enemy's first main-effort sector held by the player at the start, else the key town sector."""
-    ranked = np.flatnonzero((p.main_effort_rank > 0) & (p.holder0 == PLAYER))
+    ranked = np.flatnonzero((p.sectors.main_effort_rank > 0) & (p.sectors.holder0 == PLAYER))
     if ranked.size:
-        return int(ranked[np.argmax(p.main_effort_rank[ranked])])
+        return int(ranked[np.argmax(p.sectors.main_effort_rank[ranked])])
     return key_town_sector(p)
 
 
@@ -73,16 +76,19 @@ class Policy:
 
 def _base(p: Params, st: State, posture: int, drones: tuple[float, ...], ew_front_share: float,
           day: bool, netting: bool) -> dict[str, np.ndarray]:
+    """Directives with one posture everywhere held, the drone teams split by `drones` (shares in the order of TASKS),
+    `ew_front_share` of the jammers on the front (the rest on the road), every truck by day or by night."""
     R, S, U = st.R, p.S, p.U
     held = st.holder == PLAYER
     teams = _split(p.player_teams(), drones)
-    ew = int(p.ew_teams[PLAYER])
+    ew = int(p.drones.ew_teams[PLAYER])
     front = int(round(ew * ew_front_share))
-    trucks = float(p.trucks_available)
+    trucks = float(p.convoys.trucks_available)
     return {
         "posture_set": np.copy(held),
         "posture": np.full((R, S), posture, dtype=np.int8, order="F"),
         "drones": np.array(np.broadcast_to(np.array(teams, dtype=float), (R, 4)), order="F"),
+        # jammers: EW_FRONT, EW_ROAD
         "ew": np.array(np.broadcast_to(np.array([front, ew - front], dtype=float), (R, 2)), order="F"),
         "day": np.full(R, trucks if day else 0.0),
         "night": np.full(R, 0.0 if day else trucks),
@@ -96,6 +102,8 @@ def _base(p: Params, st: State, posture: int, drones: tuple[float, ...], ew_fron
 
 def _commit_to(p: Params, st: State, d: dict[str, np.ndarray], sector: int) -> None:
     """Commit every uncommitted reserve to `sector` where it is held (else to any held sector)."""
+    if not st.reserve.any():  # every reserve committed (after the first turns): the -1s of `_base` stand
+        return
     held = st.holder == PLAYER
     fallback = np.argmax(held, axis=1)
     where = np.where(held[:, sector], sector, fallback)
@@ -115,11 +123,46 @@ def _delay_withdraw(p: Params, st: State, withdraw_turn: int = 2) -> Directives:
     return Directives(**d)
 
 
-def _hold_sudzha_road(p: Params, st: State) -> Directives:
+def _hold_sudzha_road_orders(p: Params, st: State) -> dict[str, np.ndarray]:
     d = _base(p, st, HOLD, (0.25, 0.3, 0.35, 0.1), 1.0, day=False, netting=True)
     town = key_town_sector(p)
     d["posture"][:, town] = FORTIFY
     _commit_to(p, st, d, road_screen_sector(p))
+    return d
+
+
+def _hold_sudzha_road(p: Params, st: State) -> Directives:
+    return Directives(**_hold_sudzha_road_orders(p, st))
+
+
+LEAVE_BELOW_STRENGTH = 0.6
+"""The adaptive policy leaves once the grouping is down to this share of its starting strength."""
+LEAVE_BELOW_AMMUNITION_TURNS = 2.0
+"""...or once the ammunition on hand falls below this many turns of the line's need (the road no longer keeps up)."""
+
+
+def withdrawal_due(p: Params, st: State) -> np.ndarray:
+    """(R,) what a careful commander watches, all of it visible to the trainee: the road no longer keeping the
+    grouping supplied (ammunition on hand under LEAVE_BELOW_AMMUNITION_TURNS of need), every route cut, or the
+    grouping worn down (LEAVE_BELOW_STRENGTH). Waiting for the sector that screens the road to fall is too late:
+    by then the way out is under fire from both flanks."""
+    start = float(p.units.strength0[p.units.side == PLAYER].sum())
+    strength = st.player_strength(p)
+    mine = p.units.side == PLAYER
+    in_line = mine & ~st.reserve & rowwise_take(st.holder == PLAYER, st.loc)
+    line = sector_sum(np.where(in_line, st.loc, p.S), st.strength * mine, p.S + 1)[:, :p.S]
+    fighters = effective(line, p.combat.engaged_per_km * p.sectors.frontage)
+    need = rowsum(fighters) / 100.0 * p.supply.need[SUPPLY_AMMUNITION]  # as the engine counts it
+    return (
+        (st.cut_clock > 0)
+        | (st.stocks[:, AMMUNITION] < LEAVE_BELOW_AMMUNITION_TURNS * need)
+        | (strength < LEAVE_BELOW_STRENGTH * start)
+    )
+
+
+def _hold_then_withdraw(p: Params, st: State) -> Directives:
+    d = _hold_sudzha_road_orders(p, st)
+    d["withdraw"] = withdrawal_due(p, st) & ~st.withdrawing
     return Directives(**d)
 
 
@@ -141,6 +184,13 @@ POLICIES: dict[str, Policy] = {
         "Fortify the town, hold the rest; drones hunt enemy crews and watch the road; convoys by night "
         "under netting; every jammer on the front, where the radio drones are; the reserve screens the road.",
         _hold_sudzha_road,
+    ),
+    "hold_then_withdraw": Policy(
+        "hold_then_withdraw",
+        "Hold the town and the road as hold_sudzha_road does, and order the withdrawal as soon as the road no "
+        "longer keeps the grouping supplied (ammunition under two turns of need), every route is cut, or the "
+        "grouping is down to 60% of its strength.",
+        _hold_then_withdraw,
     ),
 }
 

@@ -152,11 +152,16 @@ class Forecast(Out):
     p_lose_sector: dict[str, float]
     p_lose_place: dict[str, float]
     p_road_cut: float
+    """Chance every route (road and tracks) is unusable now or at the end of a forecast turn (the encirclement
+    clock's test)."""
     own_losses_histogram: list[int]
     """Counts of replications per bin of own losses."""
     own_losses_bin_edges: list[float]
     factors: list[Factor]
     """Mean contribution of each named cause, largest first."""
+    p_supply_road_cut: float | None = None
+    """Chance the supply road shows "cut" (its worst segment) now or at the end of a forecast turn, as the map and
+    sitrep say it; it can be cut while a track still serves, so it is not `p_road_cut`. None in older saves."""
 
 
 class ScoreLine(Out):
@@ -167,6 +172,8 @@ class ScoreLine(Out):
     quantity: float
     weight: float
     points: float
+    why: str = ""
+    """The scenario's reason for the weight (its `scoring.rationale`, or the objective's description)."""
 
 
 class Score(Out):

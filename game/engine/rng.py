@@ -42,8 +42,9 @@ normal drives a different fight, so coupling weakens over later turns; the
 chance injects use their own stream ("injects") and see identical draws but
 may fire in one branch and not the other when their conditions differ; the
 forecast uses the purpose "forecast", so its replications are independent of
-the game's own dice; intelligence noise ("intel", "intel_bias") never touches
-the battle.
+the game's own dice, and "forecast.picture" for the enemy it samples from the
+trainee's intel picture; intelligence noise ("intel", "intel_bias") never
+touches the battle.
 """
 
 from __future__ import annotations
@@ -136,8 +137,12 @@ def draw_noise(layout: NoiseLayout, replications: int, gen: np.random.Generator,
     if rows is not None:
         index = row_index(rows)
         codes, uniforms = np.take(codes, index, axis=-1), uniforms[index]
-    normals = np.take(normal_table(), codes).transpose(0, 3, 2, 1)  # (substeps, R, 2, S) in the engine's layout
-    return Noise(normals, np.asfortranarray(uniforms))
+    table = normal_table()
+    normals = np.empty(codes.shape, dtype=table.dtype)
+    for i in range(n):  # a sub-step at a time: np.take first turns the 16-bit codes into machine-word indices (four
+        # times their size), and a whole turn's worth would be a fresh multi-megabyte block, page-faulted every turn
+        np.take(table, codes[i], out=normals[i])
+    return Noise(normals.transpose(0, 3, 2, 1), np.asfortranarray(uniforms))  # (substeps, R, 2, S) in the engine's layout
 
 
 @cache

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .params import ENDING_CODE, ENDINGS, PLAYER, Params
+from .params import ENDING_CODE, ENDINGS, ENEMY, PLAYER, Params
 from .report import Score, ScoreLine
 from .state import State
 
@@ -17,17 +17,17 @@ def objectives_met(p: Params, st: State, turns_played: np.ndarray | None = None)
     """(R,) bool per objective id, judged on the state as it stands (each replication's own turns played)."""
     out: dict[str, np.ndarray] = {}
     turns_played = np.maximum(turns_played if turns_played is not None else st.played, 1)
-    start_strength = float(p.strength0[p.unit_side == PLAYER].sum())
+    start_strength = float(p.units.strength0[p.units.side == PLAYER].sum())
     for obj in p.scenario.scoring.objectives:
         if obj.kind == "hold_place":
-            met = st.place_holder(p)[:, p.place_ids.index(obj.target)] == PLAYER
+            met = st.place_holder(p)[:, p.places.ids.index(obj.target)] == PLAYER
         elif obj.kind == "hold_sector":
-            met = st.holder[:, p.sector_ids.index(obj.target)] == PLAYER
-        elif obj.kind == "keep_road_open":
-            g = p.road_ids.index(obj.target)
-            met = st.open_turns[:, g] / turns_played >= obj.threshold
-        elif obj.kind == "avoid_encirclement":
-            met = st.ending != ENDING_CODE["encircled"]
+            met = st.holder[:, p.sectors.ids.index(obj.target)] == PLAYER
+        elif obj.kind == "keep_road_open":  # over the whole game: a grouping that left early did not keep it open
+            g = p.roads.ids.index(obj.target)
+            met = st.usable_turns[:, g] / np.maximum(turns_played, p.turns) >= obj.threshold
+        elif obj.kind == "avoid_encirclement":  # a destroyed or overrun grouping avoided nothing
+            met = ~np.isin(st.ending, [ENDING_CODE[e] for e in ("encircled", "destroyed", "bridgehead_fell")])
         else:  # preserve_strength
             met = st.player_strength(p) >= obj.threshold * start_strength
         out[obj.id] = np.asarray(met, dtype=bool)
@@ -42,8 +42,10 @@ def score_arrays(
     lines: list[tuple[str, str, np.ndarray, float]] = [
         ("ground_held", "Square miles still held", st.area_held(p), w.per_sq_mi_held),
         ("ground_turns_held", "Square miles held, summed over the turns played", st.area_turns, w.per_sq_mi_turn_held),
-        ("own_casualties", "Own soldiers killed, wounded or captured", st.casualties[:, 0].sum(axis=1), w.per_own_casualty),
-        ("enemy_casualties", "Enemy soldiers put out of action", st.casualties[:, 1].sum(axis=1), w.per_enemy_casualty),
+        ("own_casualties", "Own soldiers killed, wounded or captured", st.casualties[:, PLAYER].sum(axis=1),
+         w.per_own_casualty),
+        ("enemy_casualties", "Enemy soldiers put out of action", st.casualties[:, ENEMY].sum(axis=1),
+         w.per_enemy_casualty),
         ("encircled", "Grouping encircled", (st.ending == ENDING_CODE["encircled"]).astype(float), w.encirclement_penalty),
         (
             "orderly_withdrawal",
@@ -59,14 +61,31 @@ def score_arrays(
     return lines, np.asarray(total, dtype=float)
 
 
+WEIGHT_OF_LINE = {
+    "ground_held": "per_sq_mi_held", "ground_turns_held": "per_sq_mi_turn_held", "own_casualties": "per_own_casualty",
+    "enemy_casualties": "per_enemy_casualty", "encircled": "encirclement_penalty",
+    "orderly_withdrawal": "orderly_withdrawal_bonus",
+}
+"""The scoring weight behind each score line (objectives are named `objective.<id>`)."""
+
+
+def line_reason(p: Params, name: str) -> str:
+    """Why a score line's weight is what it is, as the scenario says it ('' when it does not)."""
+    w = p.scenario.scoring
+    if name.startswith("objective."):
+        return next((o.description for o in w.objectives if f"objective.{o.id}" == name), "")
+    return w.rationale.get(WEIGHT_OF_LINE.get(name, ""), "")  # type: ignore[call-overload]
+
+
 def score_model(p: Params, st: State, row: int = 0) -> Score:
-    """The score of one replication with every weight shown."""
+    """The score of one replication with every weight shown, and why it has its value."""
     lines, total = score_arrays(p, st)
     met = objectives_met(p, st)
     return Score(
         total=round(float(total[row]), 6),
         lines=[
-            ScoreLine(name=n, label=lab, quantity=float(q[row]), weight=float(wt), points=float(q[row] * wt))
+            ScoreLine(name=n, label=lab, quantity=float(q[row]), weight=float(wt), points=float(q[row] * wt),
+                      why=line_reason(p, n))
             for n, lab, q, wt in lines
         ],
         ending=ENDINGS[int(st.ending[row])],  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from .layout import row_index, take_rows
-from .params import PLAYER, Params
+from .params import PLAYER, POSTURE_INDEX, Params
 from .sampling import rowdot, rowsum
 
 
@@ -25,33 +25,35 @@ class State:
     turn: int
     """The turn about to be resolved (from 1), the same for every replication."""
     strength: np.ndarray  # (R, U) soldiers fit to fight
+    reference: np.ndarray  # (R, U) strength a unit's breaking point is measured from (opfor.reformed)
     morale: np.ndarray  # (R, U) 0..1
     vuln: np.ndarray  # (R, U) drone vulnerability (falls as units adapt)
     loc: np.ndarray  # (R, U) sector index where the unit stands
     reserve: np.ndarray  # (R, U) bool, player reserves not yet committed
-    holder: np.ndarray  # (R, S) int8: 0 player, 1 enemy, 2 neutral
+    holder: np.ndarray  # (R, S) int8 side code: PLAYER, ENEMY or NEUTRAL
     fort: np.ndarray  # (R, S) fortification 0..1
     progress: np.ndarray  # (R, S) attacker's progress into the sector, falls at 1
-    posture: np.ndarray  # (R, S) int8 standing player posture
-    damage: np.ndarray  # (R, G) int8 physical damage to the road (3 = blocked)
-    road_state: np.ndarray  # (R, G) int8 0 open .. 3 cut
-    open_turns: np.ndarray  # (R, G) turns each segment ended open
+    posture: np.ndarray  # (R, S) int8 standing player posture code (params.POSTURES)
+    damage: np.ndarray  # (R, G) int8 physical damage to the road, as a road state code (CUT = blocked)
+    road_state: np.ndarray  # (R, G) int8 road state code, OPEN .. CUT (params.ROAD_STATES)
+    usable_turns: np.ndarray  # (R, G) turns each segment ended usable (any state but cut)
     area_turns: np.ndarray  # (R,) square miles held summed over the turns played (for scoring.per_sq_mi_turn_held)
     road_speed: np.ndarray  # (R, G) km/h (injects may change it replication by replication)
     road_throughput: np.ndarray  # (R, G) tonnes per turn
     road_distance: np.ndarray  # (R, G) km to enemy launch points with every screening sector held
-    stocks: np.ndarray  # (R, 4) ammunition_t, drones, fuel_t, food_medical_t
+    stocks: np.ndarray  # (R, 4) columns AMMUNITION, DRONES, FUEL, FOOD_MEDICAL (params.STOCKS)
     netting_km: np.ndarray  # (R,)
     cut_clock: np.ndarray  # (R,) consecutive turns with every route cut
     wounded_pending: np.ndarray  # (R,) player wounded awaiting evacuation
-    casualties: np.ndarray  # (R, 2, 3) cumulative killed, wounded, captured by side
+    casualties: np.ndarray  # (R, 2, 3) cumulative losses by side and kind (KILLED, WOUNDED, CAPTURED)
+    arrived: np.ndarray  # (R, 2) soldiers who joined each side after the start (reinforcements, injects)
     last_losses: np.ndarray  # (R, 2) casualties of the last turn by side
     last_delivered: np.ndarray  # (R,) tonnes delivered last turn
     last_trucks: np.ndarray  # (R,) trucks sent last turn
     delivered_total: np.ndarray  # (R,)
     trucks_lost_total: np.ndarray  # (R,)
     road_share: np.ndarray  # (R,) share of enemy drones hunting the road this turn
-    paused: np.ndarray  # (R,) bool, the attacker regroups this turn
+    paused: np.ndarray  # (R, U) int8, turns each enemy unit still sits out to regroup (0: it fights)
     withdrawing: np.ndarray  # (R,) bool
     withdraw_left: np.ndarray  # (R,) turns until the withdrawal completes
     orderly: np.ndarray  # (R,) bool, the withdrawal completed with the road usable
@@ -99,14 +101,19 @@ class State:
 
     def area_held(self, p: Params) -> np.ndarray:
         """Square miles the player holds, per replication."""
-        return rowdot(self.holder == PLAYER, p.area)
+        return rowdot(self.holder == PLAYER, p.sectors.area)
 
     def place_holder(self, p: Params) -> np.ndarray:
         """(R, P) holder of each place: its sector's holder, or its starting holder outside every sector."""
-        inside = p.place_sector >= 0
-        out = np.broadcast_to(p.place_holder0, (self.R, p.P)).copy()
-        out[:, inside] = self.holder[:, p.place_sector[inside]]
+        inside = p.places.sector >= 0
+        out = np.broadcast_to(p.places.holder0, (self.R, p.P)).copy()
+        out[:, inside] = self.holder[:, p.places.sector[inside]]
         return out
+
+    def holder_of_place(self, p: Params, k: int) -> np.ndarray:
+        """(R,) holder of place `k`: one column of `place_holder`, without building the others."""
+        sector = p.places.sector[k]
+        return self.holder[:, sector] if sector >= 0 else np.full(self.R, p.places.holder0[k])
 
     def player_strength(self, p: Params) -> np.ndarray:
         """(R,) soldiers of the player's side."""
@@ -122,44 +129,44 @@ def initial_state(p: Params, replications: int = 1, injects: int = 0) -> State:
         return np.array(np.broadcast_to(a, (R, *a.shape)), dtype=dtype or a.dtype, copy=True, order="F")
 
     posture = np.zeros(S, dtype=np.int8)
-    from .params import POSTURE_INDEX
-
     for u in p.scenario.sides:
-        if u.id != p.side_ids[0]:
+        if u.id != p.side_ids[PLAYER]:
             continue
         for unit in u.units:
             if not unit.in_reserve and unit.posture in POSTURE_INDEX and unit.posture != "assault":
-                posture[p.sector_ids.index(unit.location)] = POSTURE_INDEX[unit.posture]
+                posture[p.sectors.ids.index(unit.location)] = POSTURE_INDEX[unit.posture]
     return State(
         turn=1,
-        strength=rep(p.strength0),
-        morale=rep(p.morale0),
-        vuln=rep(p.vuln0),
-        loc=rep(p.loc0),
-        reserve=rep(p.reserve0),
-        holder=rep(p.holder0),
-        fort=rep(p.fort0),
+        strength=rep(p.units.strength0),
+        reference=rep(p.units.strength0),
+        morale=rep(p.units.morale0),
+        vuln=rep(p.units.vuln0),
+        loc=rep(p.units.loc0),
+        reserve=rep(p.units.reserve0),
+        holder=rep(p.sectors.holder0),
+        fort=rep(p.sectors.fort0),
         progress=np.zeros((R, S), order="F"),
         posture=rep(posture),
-        damage=rep(p.road_state0),  # a segment that starts contested or worse starts damaged that far
-        road_state=rep(p.road_state0),
-        open_turns=np.zeros((R, G), order="F"),
+        damage=rep(p.roads.state0),  # a segment that starts contested or worse starts damaged that far
+        road_state=rep(p.roads.state0),
+        usable_turns=np.zeros((R, G), order="F"),
         area_turns=np.zeros(R),
-        road_speed=rep(p.speed),
-        road_throughput=rep(p.throughput),
-        road_distance=rep(p.enemy_distance),
-        stocks=rep(p.stocks0),
+        road_speed=rep(p.roads.speed),
+        road_throughput=rep(p.roads.throughput),
+        road_distance=rep(p.roads.enemy_distance),
+        stocks=rep(p.supply.stocks0),
         netting_km=np.zeros(R),
         cut_clock=np.zeros(R),
         wounded_pending=np.zeros(R),
         casualties=np.zeros((R, 2, 3), order="F"),
+        arrived=np.zeros((R, 2), order="F"),
         last_losses=np.zeros((R, 2), order="F"),
         last_delivered=np.zeros(R),
         last_trucks=np.zeros(R),
         delivered_total=np.zeros(R),
         trucks_lost_total=np.zeros(R),
-        road_share=np.full(R, p.road_share0),
-        paused=np.zeros(R, dtype=bool),
+        road_share=np.full(R, p.doctrine.road_share0),
+        paused=np.zeros((R, p.U), dtype=np.int8, order="F"),
         withdrawing=np.zeros(R, dtype=bool),
         withdraw_left=np.zeros(R),
         orderly=np.zeros(R, dtype=bool),

@@ -16,6 +16,7 @@ from game.scenario import Scenario
 
 from . import injects as inj
 from .directives import Directives
+from .guard import check_finite
 from .params import Params, apply_rate_effects, compile_params
 from .rng import Noise, draw_noise, stream
 from .state import State, initial_state
@@ -54,20 +55,23 @@ class Model:
         """(params, rows) groups of replications that share their rate injects; rows None means all."""
         if not self.rate_columns.any():
             return [(self.base, None)]
-        counts = state.fired[:, self.rate_columns].astype(np.int64)
         cols = np.flatnonzero(self.rate_columns)
-        if state.R == 1 or (counts == counts[:1]).all():
-            return [(self.params_for(self._full(cols, counts[0])), None)]
-        # one integer key per replication (counts packed in base 64), grouped without sorting rows
-        key = counts @ (64 ** np.arange(counts.shape[1], dtype=np.int64))
-        order = np.argsort(key, kind="stable")
-        uniq, starts = np.unique(key[order], return_index=True)
-        bounds = np.append(starts, len(key))
-        groups = []
-        for k in range(len(uniq)):
-            rows = np.sort(order[bounds[k]:bounds[k + 1]])
-            groups.append((self.params_for(self._full(cols, counts[rows[0]])), rows))
-        return groups
+        first = state.fired[0, cols]
+        # column by column on the state's own columns (a batch asks twice a turn; usually every replication agrees)
+        if state.R == 1 or all((state.fired[:, c] == n).all() for c, n in zip(cols, first)):
+            return [(self.params_for(self._full(cols, first)), None)]
+        counts = state.fired[:, self.rate_columns].astype(np.int64)
+        # Grouped on the whole rows of counts: any packing into one integer key wraps or carries for some
+        # count or number of rate injects, and then replications with different histories would share
+        # parameters. Groups come ordered by their counts compared from the last rate inject backwards
+        # (the order a little-endian key gives, which callers that take the first group as representative
+        # have always seen); each group's rows in replication order.
+        uniq, inverse, sizes = np.unique(counts[:, ::-1], axis=0, return_inverse=True, return_counts=True)
+        order = np.argsort(inverse.reshape(-1), kind="stable")
+        return [
+            (self.params_for(self._full(cols, values[::-1])), rows)
+            for values, rows in zip(uniq, np.split(order, np.cumsum(sizes)[:-1]))
+        ]
 
     def _full(self, cols: np.ndarray, counts: np.ndarray) -> tuple[int, ...]:
         """Counts over every inject from counts over the rate injects."""
@@ -118,17 +122,21 @@ def advance(
     else:
         noise = draw_noise(layout, size or state.R, stream(seed, state.turn, purpose), rows)
     if len(groups) == 1:
-        new, out = resolve_turn(groups[0][0], state, directives, noise, factors=factors)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below, with its cause named
+            new, out = resolve_turn(groups[0][0], state, directives, noise, factors=factors)
+        check_finite([groups[0][0].scenario], new, state.turn)
         return new, out, fired
     new = state.copy()  # every row is overwritten below; a copy so that the input stays untouched
     parts: list[tuple[np.ndarray, Outcome]] = []
     for params, rows in groups:
         assert rows is not None
         sub_noise = noise.take(rows)
-        part, out = resolve_turn(params, state.take(rows), directives.take(rows), sub_noise, factors=factors)
+        with np.errstate(over="ignore", invalid="ignore"):
+            part, out = resolve_turn(params, state.take(rows), directives.take(rows), sub_noise, factors=factors)
         new.put(rows, part)
         parts.append((rows, out))
     new.turn = state.turn + 1
+    check_finite([params.scenario for params, _ in groups], new, state.turn)
     return new, _merge(parts, state.R), fired
 
 

@@ -1,10 +1,12 @@
 """Ground: when a sector changes hands, where its defenders go, what the grouping still holds.
 
 Each sector carries the attacker's progress (0..1); it falls at 1. Per turn, under assault:
-  hold, fortify, counter-attack:  progress += clip(0.5 · (ρ − 1), 0, 1), ρ = attacker's engaged
-                                  fighting power / defender's (quality × protection × supply);
+  hold, fortify, counter-attack:  progress += clip(0.5 · (ρ − 1), 0, 1), ρ = attacker's effective
+                                  engaged fighting power / defender's (quality × protection × supply ×
+                                  posture fire; numbers beyond the frontage count a quarter, see combat);
                                   a counter-attack that is locally stronger (ρ < 1) pushes it back
-  delay:                          progress += 1/4 (ground traded slowly, whatever the odds)
+  delay:                          progress += max(1/4, half what holding would allow): ground traded at a
+                                  steady pace, faster only against overwhelming odds
   withdraw:                       the sector is given up at the end of the turn, under assault or not
   defenders broken or gone:       the sector falls
 Without assault the progress decays by 0.2 a turn. Defenders of a fallen sector fall back to the
@@ -20,17 +22,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import layout
-from .sampling import rowany, rowmax, rowwise_take
-from .params import COUNTER_ATTACK, DELAY, ENEMY, PLAYER, WITHDRAW, Params
+from .sampling import argmax_of_sum, rowany, rowmax, rowwise_take
+from .params import COUNTER_ATTACK, DELAY, ENEMY, PLAYER, WITHDRAW, Params, per_posture
 
 PROGRESS_RATE = 0.5
 """Progress per turn for each unit of fighting-power ratio above 1."""
 DELAY_PROGRESS = 0.25
-"""Progress per turn in a sector that delays."""
+"""Progress per turn in a sector that delays: ground traded at a steady pace..."""
+DELAY_ODDS = 0.5
+"""...or faster against odds too long to trade at that pace: this share of the progress holding would allow."""
 PROGRESS_DECAY = 0.2
 """Progress lost per turn without assault."""
-RETREAT_LOSS = np.array([0.10, 0.10, 0.12, 0.03, 0.0, 0.10])
-"""Share of a unit's strength lost falling back from a fallen sector, by posture."""
+RETREAT_LOSS = per_posture(hold=0.10, fortify=0.15, counter_attack=0.12, delay=0.03, withdraw=0.0, assault=0.10)
+"""Share of a unit's strength lost falling back from a fallen sector, by posture code (troops tied to the works
+they dug get out worst; those that delayed or withdrew were already on the move)."""
 CUT_OFF_LOSS = 0.4
 """Share lost when no held sector is adjacent (the unit must infiltrate back)."""
 OVERRUN_LOSS = 0.6
@@ -48,6 +53,7 @@ class TerritoryResult:
     given: np.ndarray  # (R, S) bool: lost by the player's own withdraw posture
     retreat_loss: np.ndarray  # (R, U) soldiers lost falling back
     overrun: np.ndarray  # (R, U) bool: units with nowhere to fall back to
+    took: np.ndarray  # (R, U) bool: attacking units that took the sector they assaulted (they moved into it)
 
 
 def resolve(
@@ -60,7 +66,7 @@ def resolve(
     held = holder == PLAYER
     delta = np.clip(PROGRESS_RATE * (power_ratio - 1.0), 0.0, 1.0)
     delta = np.where(posture == COUNTER_ATTACK, delta - 0.3 * np.clip(1.0 - power_ratio, 0.0, 1.0), delta)
-    delta = np.where(posture == DELAY, DELAY_PROGRESS, delta)
+    delta = np.where(posture == DELAY, np.maximum(DELAY_PROGRESS, DELAY_ODDS * delta), delta)
     delta = np.where(attacked, delta, -PROGRESS_DECAY)
     delta = np.where(attacked & (defenders < 1.0), 1.0, delta)
     prog = np.clip(progress + delta, 0.0, 1.0)
@@ -77,13 +83,14 @@ def resolve(
         mine = p.side_units(PLAYER)
         still = new_holder == PLAYER
         # nearest held sector, the strongest among equals
-        score = -1000.0 * p.dist[None, :, :] + (defenders / (rowmax(defenders, keepdims=True) + 1.0))[:, None, :]
-        score = np.where(still[:, None, :], score, -np.inf)
-        dest = score.argmax(axis=2)  # (R, S)
+        stronger = defenders / (rowmax(defenders, keepdims=True) + 1.0)  # < 1: breaks ties between equally near sectors
+        # (R, S) from each sector, the best held one: -1000 × hops + stronger, -inf where not held (the same sums
+        # as masking -1000 × hops + stronger afterwards, since -1000 × hops is finite)
+        dest = argmax_of_sum(-1000.0 * p.sectors.dist, np.where(still, stronger, -np.inf))
         lr = loc[:, mine]
         fell_u = rowwise_take(fell, lr)
         dest_u = rowwise_take(dest, lr)
-        hops = p.dist.ravel()[lr * S + dest_u]
+        hops = p.sectors.dist.ravel()[lr * S + dest_u]
         share = np.where(hops <= 1, RETREAT_LOSS[rowwise_take(posture, lr)], CUT_OFF_LOSS)
         over = fell_u & ~rowany(still)[:, None]
         retreat[:, mine] = np.where(fell_u, strength[:, mine] * np.where(over, OVERRUN_LOSS, share), 0.0)
@@ -92,6 +99,7 @@ def resolve(
     # attackers that took a sector move into it
     theirs = p.side_units(ENEMY)
     aim = target[:, theirs]
-    took = (aim >= 0) & rowwise_take(layout.pad_column(fell, False), np.where(aim >= 0, aim, S))
-    new_loc[:, theirs] = np.where(took, aim, new_loc[:, theirs])
-    return TerritoryResult(new_holder, prog, new_loc, fell, given, retreat, overrun)
+    took = layout.zeros(strength.shape, dtype=bool)
+    took[:, theirs] = (aim >= 0) & rowwise_take(layout.pad_column(fell, False), np.where(aim >= 0, aim, S))
+    new_loc[:, theirs] = np.where(took[:, theirs], aim, new_loc[:, theirs])
+    return TerritoryResult(new_holder, prog, new_loc, fell, given, retreat, overrun, took)

@@ -20,8 +20,9 @@ def summary_line(scenario: Scenario, forecast: Forecast, own_sectors: list[str])
     names = {s.id: s.name for s in scenario.map.sectors}
     risky = sorted(((forecast.p_lose_sector.get(s, 0.0), s) for s in own_sectors), reverse=True)
     worst = f" · lose {short_name(names[risky[0][1]])} {percent(risky[0][0])}" if risky and risky[0][0] > 0 else ""
+    road = forecast.p_supply_road_cut if forecast.p_supply_road_cut is not None else forecast.p_road_cut
     return (f"Advisor: own casualties {band_text(forecast.own_losses)} · road cut "
-            f"{percent(forecast.p_road_cut)}{worst}")
+            f"{percent(road)}{worst}")
 
 
 def forecast_lines(scenario: Scenario, forecast: Forecast, own_sectors: list[str]) -> list[str]:
@@ -32,8 +33,10 @@ def forecast_lines(scenario: Scenario, forecast: Forecast, own_sectors: list[str
         f"Over {f.replications:,} runs of the next turn (median, and the range nine runs in ten fall inside):",
         f"  own casualties {band_text(f.own_losses)}; enemy casualties {band_text(f.enemy_losses)}",
         f"  ground held {band_text(f.area_held_sq_mi, 'sq mi')}; supply in {band_text(f.supply_delivered_t, 't')}",
-        f"  chance the road is cut: {percent(f.p_road_cut)}",
+        f"  chance every route is cut (the encirclement clock runs): {percent(f.p_road_cut)}",
     ]
+    if f.p_supply_road_cut is not None:
+        lines.insert(-1, f"  chance the supply road is shown cut: {percent(f.p_supply_road_cut)}")
     risks = [f"{short_name(names.get(s, s))} {percent(f.p_lose_sector.get(s, 0.0))}" for s in own_sectors]
     if risks:
         lines.append("  chance of losing: " + ", ".join(risks))

@@ -24,10 +24,11 @@ TOPICS: dict[str, Topic] = {
     "order": Topic(
         "order SECTOR POSTURE   (or: order all POSTURE)",
         "Set a sector's posture: hold, fortify, counter-attack, delay or withdraw.",
-        "Posture multiplies your protection under fire (fortify most, counter-attack and withdraw least) and how "
-        "much ammunition you burn. Fortify also builds field works that artillery and air strikes erode. "
-        "Counter-attack can retake ground but costs men against a stronger enemy; delay trades ground for time; "
-        "withdraw gives the sector up.",
+        "Posture sets how you fight and what it costs. Fortify digs: a quarter of the soldiers dig instead of "
+        "firing, it burns fuel, and the works protect (from fire and drones) only as they are built, turn by "
+        "turn, slower under assault; artillery and air strikes erode them. Dig where the blow is not yet falling. "
+        "Counter-attack fires hardest but exposes your soldiers, and costs them against a stronger enemy; delay "
+        "trades ground for time; withdraw gives the sector up. Troops on the move are easier for drones to find.",
     ),
     "drones": Topic(
         "drones TASK N   (TASK: strike, counter_drone, road_overwatch, recon)",

@@ -1,8 +1,12 @@
-"""Decision drills and expert solutions: what the instructor asks the trainee at chosen turns, and the answer key.
+"""Decision drills and expert solutions: what the instructor asks the trainee, when, and the answer key.
 
 A drill stops the trainee before a turn ends to ask for a rationale, a ranking of courses of action and a
-probability estimate, optionally against the clock. The expert solution is what the debrief and the class
-report compare the class with. Both are plain data; the logic lives in `game.classroom.drills`.
+probability estimate, optionally against the clock. It is put at the start of the first turn its `trigger`
+holds — a turn, from a turn onward, conditions on the game's state (the words of inject conditions), all of
+which must hold — once per game and at most one drill a turn; `turn: N` is short for `trigger: {turn: N}`.
+The expert solution is what the debrief and the class report compare the class with: a line answers a drill
+by its id (and applies at whatever turn that drill was put in a game), or stands for a turn of its own.
+Both are plain data; the logic lives in `game.classroom.drills`.
 
 Orders inside a drill option or an expert solution are written exactly as orders are everywhere else
 (postures, drones, ew, convoys, netting, commit_reserves, withdraw). They are checked against the orders
@@ -12,12 +16,13 @@ other way round.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from .common import Id, Probability, ShortText, Strict, Text
+from .injects import TARGET_KINDS, Condition
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -31,6 +36,9 @@ EstimateMetric = Annotated[
         "`p_lose_place:<place id>`, each over the coming turn.",
     ),
 ]
+
+DRILL_RECORD = "drill"
+"""Type of the journal record that holds a drill's answer (with the drill's id and the turn it was put)."""
 
 
 def _check_orders(value: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -85,13 +93,37 @@ class EstimateQuestion(Strict):
     """The event being estimated, over the coming turn."""
 
 
+class DrillTrigger(Strict):
+    """When a drill is put: every part given must hold, and at least one must be given.
+
+    The same words as an inject's trigger, without chance: the drill is put at the start of the first turn
+    its trigger holds (before that turn is resolved), once per game."""
+
+    turn: int | None = Field(default=None, ge=1)
+    """Put at this turn only."""
+    after_turn: int | None = Field(default=None, ge=0)
+    """Put only from this turn onward."""
+    conditions: list[Condition] = Field(default_factory=list, max_length=10)
+    """Every condition must hold on the game as it stands when the turn is about to be resolved (the same
+    metrics as inject conditions, for example `{metric: sector_progress, target: south, op: ">=", value: 0.5}`)."""
+
+    @model_validator(mode="after")
+    def _something_triggers(self) -> "DrillTrigger":
+        if self.turn is None and self.after_turn is None and not self.conditions:
+            raise ValueError("a drill's trigger needs a turn, an after_turn or conditions")
+        return self
+
+
 class Drill(Strict):
     """A decision point: before the turn ends the trainee explains, ranks and estimates."""
 
     id: Id
     """Identifier recorded with the answer."""
-    turn: int = Field(ge=1)
-    """Turn at which the drill is put (before that turn is resolved)."""
+    turn: int | None = Field(default=None, ge=1)
+    """Short for `trigger: {turn: N}`: the drill is put at this turn. Give this or `trigger`, not both."""
+    trigger: DrillTrigger | None = None
+    """When the drill is put: at a turn, from a turn onward, on conditions about the game's state (all given
+    parts must hold). Put at the start of the first turn the trigger holds, once per game."""
     title: ShortText = "Decision point"
     """Headline of the drill."""
     prompt: Text = ""
@@ -116,14 +148,41 @@ class Drill(Strict):
             raise ValueError("rank_options needs at least two options")
         return self
 
+    @model_validator(mode="after")
+    def _when(self) -> "Drill":
+        """`turn: N` becomes `trigger: {turn: N}`, so every drill has a trigger and a dump loads again."""
+        if self.turn is not None and self.trigger is not None:
+            raise ValueError(f"give turn or trigger, not both (turn: {self.turn} is short for "
+                             f"trigger: {{turn: {self.turn}}})")
+        if self.turn is None and self.trigger is None:
+            raise ValueError("a drill needs a trigger saying when it is put (or the short form turn: N)")
+        if self.turn is not None:
+            self.trigger, self.turn = DrillTrigger(turn=self.turn), None
+        return self
+
+    @property
+    def when(self) -> DrillTrigger:
+        """The drill's trigger (always set once the drill is validated)."""
+        assert self.trigger is not None
+        return self.trigger
+
+    @property
+    def fixed_turn(self) -> int | None:
+        """The turn the drill is put at when its trigger is a turn and nothing else; None for a conditional drill."""
+        t = self.when
+        if t.turn is None or t.conditions or (t.after_turn is not None and t.after_turn > t.turn):
+            return None
+        return t.turn
+
 
 class ExpertSolution(Strict):
-    """The answer key for one turn: what an expert would do and why."""
+    """The answer key for one drill (at whatever turn it is put) or for one turn: what an expert would do and why."""
 
-    turn: int = Field(ge=1)
-    """Turn the solution is for."""
+    turn: int | None = Field(default=None, ge=1)
+    """Turn the solution is for; needed only when it answers no drill (a line for a drill applies at the turn
+    the drill is put in each game)."""
     drill: Id | None = None
-    """Drill it answers (when there is one at that turn)."""
+    """Drill it answers."""
     ranking: list[Id] = Field(default_factory=list, max_length=9)
     """The drill's options, best first."""
     rationale: Text
@@ -140,6 +199,13 @@ class ExpertSolution(Strict):
     def _orders_valid(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         return _check_orders(value)
 
+    @model_validator(mode="after")
+    def _answers_something(self) -> "ExpertSolution":
+        if self.turn is None and self.drill is None:
+            raise ValueError("an expert solution needs the drill it answers (drill: <id>) or, answering no drill, "
+                             "its turn (turn: N)")
+        return self
+
 
 def metric_target(metric: str) -> tuple[str, str | None]:
     """`p_lose_sector:north` → (`p_lose_sector`, `north`); `p_road_cut` → (`p_road_cut`, None)."""
@@ -152,40 +218,104 @@ def drill_problems(sc: "Scenario") -> Iterator[str]:
     sectors = {s.id for s in sc.map.sectors}
     places = {p.id for p in sc.map.places}
     units = {u.id for side in sc.sides for u in side.units}
+    known = {"sector": sectors, "place": places, "road": {r.id for r in sc.map.roads}}
+    last = sc.meta.turns
     drills = {d.id: d for d in sc.drills}
     if len(drills) != len(sc.drills):
         yield "drill ids must be unique"
-    turns = [d.turn for d in sc.drills]
+    turns = [d.fixed_turn for d in sc.drills if d.fixed_turn is not None]
     for turn in sorted({t for t in turns if turns.count(t) > 1}):
         yield f"two drills are set for turn {turn}; put one drill per turn"
     for d in sc.drills:
-        if d.turn > sc.meta.turns:
-            yield f"drill '{d.id}' is set for turn {d.turn}, after the last turn ({sc.meta.turns})"
+        when = d.when
+        if when.turn is not None and when.turn > last:
+            yield f"drill '{d.id}' is set for turn {when.turn}, after the last turn ({last})"
+        if when.after_turn is not None and when.after_turn > last:
+            yield f"drill '{d.id}' has after_turn {when.after_turn}, after the last turn ({last}): it is never put"
+        if when.turn is not None and when.after_turn is not None and when.after_turn > when.turn:
+            yield f"drill '{d.id}' has after_turn {when.after_turn}, after its turn {when.turn}: it is never put"
+        for cond in when.conditions:
+            yield from condition_problems(f"drill '{d.id}' trigger", cond, known)
         if d.estimate is not None:
             yield from _metric_problems(f"drill '{d.id}' estimate", d.estimate.metric, sectors, places)
         for o in d.options:
             yield from _orders_problems(f"drill '{d.id}' option '{o.id}'", o.orders, sectors, units)
+    for inj in sc.injects:  # the other targeted metrics of injects are checked with the rest of the injects
+        for cond in inj.trigger.conditions:
+            if cond.metric == "sector_progress":
+                yield from condition_problems(f"inject '{inj.id}' condition", cond, known)
+    answered: dict[str, int] = {}
     for e in sc.expert:
-        where = f"expert solution for turn {e.turn}"
+        where = f"expert solution for turn {e.turn}" if e.drill is None else f"expert solution for drill '{e.drill}'"
         if e.orders is not None and e.policy is not None:
             yield f"{where}: give either orders or a policy, not both"
         yield from _orders_problems(where, e.orders, sectors, units)
         if e.drill is None:
             if e.ranking:
                 yield f"{where}: a ranking needs the drill it ranks (`drill:`)"
+            if e.turn is not None and e.turn > last:
+                yield f"{where} is after the last turn ({last})"
             continue
         drill = drills.get(e.drill)
         if drill is None:
             yield f"{where} names drill '{e.drill}', which does not exist"
             continue
-        if drill.turn != e.turn:
-            yield f"{where} answers drill '{e.drill}', which is set for turn {drill.turn}"
+        answered[e.drill] = answered.get(e.drill, 0) + 1
+        if answered[e.drill] == 2:
+            yield f"two expert solutions answer drill '{e.drill}'; keep one"
+        if e.turn is not None and e.turn != drill.when.turn:
+            put = f"is set for turn {drill.when.turn}" if drill.when.turn is not None else \
+                "is put when its trigger holds, at no set turn"
+            yield f"expert solution for turn {e.turn} answers drill '{e.drill}', which {put}; leave out the turn"
         options = {o.id for o in drill.options}
         for oid in e.ranking:
             if oid not in options:
                 yield f"{where}: ranking names option '{oid}', not an option of drill '{e.drill}'"
         if len(set(e.ranking)) != len(e.ranking):
             yield f"{where}: the ranking names an option twice"
+
+
+def condition_problems(where: str, cond: Condition, known: Mapping[str, set[str]]) -> Iterator[str]:
+    """A condition's target that names nothing in the scenario (a missing target is refused by `Condition`)."""
+    kind = TARGET_KINDS.get(cond.metric)
+    if kind is None or cond.target is None or cond.target in known.get(kind, set()):
+        return
+    choices = ", ".join(sorted(known.get(kind, set()))[:12]) or "none defined"
+    yield f"{where} names {kind} '{cond.target}', which does not exist (known: {choices})"
+
+
+# --- which drills a game has put, and which expert line applies at a turn -------------------------------------
+
+
+def drills_put(records: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Drill id → the turn it was put, from a game's journal records (`LoadedJournal.others`): every drill
+    answer is journalled with the drill's id and that turn, in journals of every version."""
+    out: dict[str, int] = {}
+    for r in records:
+        turn, drill = r.get("turn"), r.get("drill")
+        if r.get("type") == DRILL_RECORD and isinstance(turn, int) and not isinstance(turn, bool) \
+                and isinstance(drill, str):
+            out.setdefault(drill, turn)
+    return out
+
+
+def expert_turn(sc: "Scenario", solution: ExpertSolution, put: Mapping[str, int]) -> int | None:
+    """The turn of a game an expert line applies at: its own turn, else the turn its drill was put in this game
+    (`put`, see `drills_put`), else the drill's set turn; None for a conditional drill this game never put."""
+    if solution.turn is not None:
+        return solution.turn
+    if solution.drill in put:
+        return put[solution.drill]
+    drill = next((d for d in sc.drills if d.id == solution.drill), None)
+    return None if drill is None else drill.fixed_turn
+
+
+def expert_for_turn(sc: "Scenario", turn: int, put: Mapping[str, int] | None = None) -> ExpertSolution | None:
+    """The expert line that applies at this turn of a game (see `expert_turn`); the drill put then comes first."""
+    put = put or {}
+    lines = [e for e in sc.expert if expert_turn(sc, e, put) == turn]
+    return next((e for e in lines if e.drill is not None and put.get(e.drill) == turn), None) or \
+        next(iter(lines), None)
 
 
 def _metric_problems(where: str, metric: str, sectors: set[str], places: set[str]) -> Iterator[str]:

@@ -52,6 +52,9 @@ class Unit(Strict):
     """Posture at the start."""
     in_reserve: bool = False
     """True for a reserve that waits behind the front until committed by an order."""
+    infiltrator: bool = False
+    """Enemy soldiers who come up behind the lines (through a pipeline or a tunnel): they fight where they
+    stand whatever the force ratio, and the defenders' fortifications do not face them."""
     description: Text = ""
     """What the player reads with `look`."""
 
@@ -202,13 +205,15 @@ class Combat(Strict):
     area_fire_rate_per_hour: NonNegative = 0.0004
     """Casualties per engaged soldier per enemy soldier per km of frontage per hour under area (linear-law) fire."""
     engaged_per_km: Positive = 40.0
-    """Soldiers per km of frontage that can fire at once; beyond this, numbers wait their turn."""
+    """Soldiers per km of frontage that can fire at once; those beyond it count for a quarter each (they
+    relieve and replace the firing line)."""
     posture_defence: dict[Posture, Positive] = Field(
         default_factory=lambda: {
-            "hold": 1.0, "fortify": 1.4, "counter_attack": 0.7, "delay": 1.2, "withdraw": 0.6, "assault": 0.5,
+            "hold": 1.0, "fortify": 1.0, "counter_attack": 0.7, "delay": 1.2, "withdraw": 0.6, "assault": 0.5,
         }
     )
-    """Multiplier on the defender's protection by posture (higher means fewer defender losses)."""
+    """Multiplier on the defender's protection by posture (higher means fewer defender losses). `fortify`
+    gives no protection at once: it digs, and the fortification it builds turn by turn protects."""
     terrain_defence: dict[str, Positive] = Field(
         default_factory=lambda: {"urban": 1.6, "village": 1.3, "forest": 1.3, "mixed": 1.15, "open": 1.0, "river": 1.4}
     )
@@ -216,6 +221,7 @@ class Combat(Strict):
     fortification_defence: NonNegative = 1.0
     """Extra protection at full fortification (protection is multiplied by 1 + this × fortification)."""
     fortify_gain_per_turn: Fraction = 0.1
-    """Fortification added in a turn by a unit in `fortify` posture."""
+    """Fortification a sector in `fortify` posture adds in a quiet turn, on empty ground (less as the works
+    near completion, half as much under assault, less short of fuel)."""
     substeps_per_turn: int = Field(default=6, ge=1, le=96)
     """Sub-steps a turn is resolved in (more is closer to continuous time, slower)."""

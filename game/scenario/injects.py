@@ -22,7 +22,15 @@ Metric = Literal[
     "sector_held",
     "place_held",
     "road_state_index",
+    "sector_progress",
 ]
+TARGET_KINDS: dict[str, str] = {
+    "sector_held": "sector",
+    "sector_progress": "sector",
+    "place_held": "place",
+    "road_state_index": "road",
+}
+"""Metrics about one sector, place or road segment, and what their `target` names."""
 Comparison = Literal["<", "<=", "==", ">=", ">", "!="]
 
 
@@ -31,13 +39,22 @@ class Condition(Strict):
 
     metric: Metric
     """What to measure. `sector_held` and `place_held` are 1 when the player holds the target, else 0;
-    `road_state_index` is 0 open, 1 contested, 2 interdicted, 3 cut for the target segment."""
+    `road_state_index` is 0 open, 1 contested, 2 interdicted, 3 cut for the target segment;
+    `sector_progress` is how far the attacker has got into the target sector, from 0 (not at all) to 1
+    (taken: a sector the player no longer holds counts as 1), so `>= 0.5` reads "half-way through or lost"."""
     op: Comparison
     """How to compare."""
     value: float = Field(allow_inf_nan=False)
     """Value to compare with."""
     target: Id | None = None
     """Sector, place or road segment the metric is about, when it needs one."""
+
+    @model_validator(mode="after")
+    def _target_given(self) -> "Condition":
+        kind = TARGET_KINDS.get(self.metric)
+        if kind is not None and self.target is None:
+            raise ValueError(f"a condition on {self.metric} needs a target: the id of a {kind}")
+        return self
 
 
 class Trigger(Strict):

@@ -35,4 +35,5 @@ class Doctrine(Strict):
     adaptation_per_turn: Fraction = 0.02
     """Improvement per turn in the attacker's coordination (raises support effectiveness)."""
     pause_when_losses_exceed: Fraction = 0.5
-    """Share of its committed force lost in a turn beyond which the attacker pauses to regroup."""
+    """Share of the soldiers a unit sent into the assault that it may lose in a turn; a unit that loses more
+    pauses the next turn to regroup (it recovers morale and takes no part in the assaults)."""

@@ -17,11 +17,14 @@ class ScoreObjective(Strict):
     title: ShortText
     """What the trainee must achieve, in a line."""
     kind: Literal["hold_place", "hold_sector", "keep_road_open", "avoid_encirclement", "preserve_strength"]
-    """What is measured."""
+    """What is measured. `avoid_encirclement` is met only by a grouping that is still a fighting force at the
+    end: not encircled, destroyed or overrun with the bridgehead."""
     target: Id | None = None
     """Place, sector or road segment concerned (when the kind needs one)."""
     threshold: Fraction = 0.5
-    """For `preserve_strength` and `keep_road_open`: share of strength kept, or share of turns the road was open."""
+    """For `preserve_strength` and `keep_road_open`: share of strength kept, or share of the game's turns the
+    road segment ended usable — any state but cut (counted over the scenario's whole length, so leaving early
+    cannot meet it)."""
     points: float = Field(allow_inf_nan=False)
     """Points awarded when achieved."""
     description: Text = ""
@@ -48,7 +51,13 @@ class Scoring(Strict):
     orderly_withdrawal_bonus: float = Field(default=0.0, allow_inf_nan=False)
     """Points added for a withdrawal completed with the road still usable."""
     objectives: list[ScoreObjective] = Field(default_factory=list, max_length=50)
-    """Objectives worth points."""
+    """Objectives worth points (each with its reason in `description`)."""
+    rationale: dict[
+        Literal["per_sq_mi_held", "per_sq_mi_turn_held", "per_own_casualty", "per_enemy_casualty",
+                "encirclement_penalty", "orderly_withdrawal_bonus"],
+        ShortText,
+    ] = Field(default_factory=dict)
+    """Why each weight has its value, in a line each: shown beside the weight in the debrief."""
 
 
 class Endings(Strict):

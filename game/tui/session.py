@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from game.classroom.drills import drill_due, drills_put
 from game.engine.orders import Orders
 from game.engine.report import Forecast, Intel, Score, TurnReport
 from game.narrative.picture import Picture, picture
 from game.scenario import Scenario
+from game.scenario.drills import Drill
 
 if TYPE_CHECKING:
     from game.engine.game import Game
@@ -54,8 +56,8 @@ class Session:
         self._intel: Intel | None = None
         self.generation = 0
         """Goes up each time the world changes outside a turn (an umpire's intervention): older results are stale."""
-        self.drilled_turns: set[int] = set()
-        """Turns whose decision drill has been answered (so ending the turn does not ask it again)."""
+        self.drills_put: dict[str, int] = {}
+        """Drills already put in this game, id → turn (so ending the turn does not ask one again)."""
         self.orders: Orders = game.default_orders() if not game.finished else Orders()
         self.undo_stack: list[Orders] = []
         self._last_field: str | None = None
@@ -97,8 +99,7 @@ class Session:
         notes = [f"Recovered: {journal.recovered}."] if journal.recovered else []
         h = loaded.header
         session = cls(game, journal, notes=notes, scenario_path=h.scenario_path, trainee=h.trainee)
-        session.drilled_turns = {r["turn"] for r in loaded.others
-                                 if r.get("type") == "drill" and isinstance(r.get("turn"), int)}
+        session.drills_put = drills_put(loaded.others)
         drafts = [r for r in loaded.others if r.get("type") == "draft" and r.get("turn") == game.turn]
         if drafts and not game.finished:
             try:
@@ -108,6 +109,22 @@ class Session:
             except ValueError:
                 session.notes.append("Unfinished orders in the save could not be read; starting this turn afresh.")
         return session
+
+    # --- decision drills ---------------------------------------------------------------------
+
+    @property
+    def drilled_turns(self) -> set[int]:
+        """Turns at which a drill has been put and answered."""
+        return set(self.drills_put.values())
+
+    def drill_due(self) -> Drill | None:
+        """The drill to put before this turn ends (its trigger holds on the game now; see `drill_due`), or None."""
+        with self._lock:
+            return drill_due(self.scenario, self.game, self.drills_put)
+
+    def drill_put(self, drill: Drill, turn: int) -> None:
+        """Remember that `drill` was put (and answered) at `turn`: it is never put again in this game."""
+        self.drills_put.setdefault(drill.id, turn)
 
     def save_now(self) -> str:
         """Every finished turn is already on disk; also record the orders being planned. Says where."""

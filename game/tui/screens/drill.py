@@ -1,6 +1,7 @@
 """The decision drill, as a dialog the play screen pushes before a turn ends.
 
-`DrillScreen(drill, turn)` dismisses with a `DrillAnswer` (see `game.classroom.drills`): the rationale, the
+`DrillScreen(drill, turn)` — `turn` is the turn the drill is put at, recorded with the answer (a drill put on a
+condition has no set turn) — dismisses with a `DrillAnswer` (see `game.classroom.drills`): the rationale, the
 ranking (shift+↑/↓ moves the highlighted option) or the chosen option (enter), the probability estimate,
 and the timing. A countdown runs when the drill has a time limit; when it reaches zero the dialog closes
 by itself with whatever was typed, marked late, and the standing orders are carried out. f2 submits.

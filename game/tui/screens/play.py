@@ -4,8 +4,9 @@ Orders come two ways, equally complete: the form (tab between fields) and the co
 Both end in `Session.change`, so undo, the forecast and the journal see one stream of orders. The
 forecast is recomputed in a worker a moment after the orders stop changing; it never blocks typing.
 
-Instructor tools: a scenario's decision drill is put before its turn ends (`DrillScreen`), and ctrl+u
-opens umpire mode behind the instructor's passphrase. This screen never shows the umpire's ground truth.
+Instructor tools: a scenario's decision drill is put before a turn ends, on the first turn its trigger holds
+and once per game (`Session.drill_due`, `DrillScreen`); ctrl+u opens umpire mode behind the instructor's
+passphrase. This screen never shows the umpire's ground truth.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from textual.markup import escape
 from textual.timer import Timer
 from textual.widgets import Input, RichLog, Static, TabbedContent, TabPane, Tabs
 
-from game.classroom.drills import DrillAnswer, conclude, drill_for_turn
+from game.classroom.drills import DrillAnswer, conclude
 from game.engine.orders import POSTURES, Orders, OrdersError
 from game.engine.report import Forecast
 from game.narrative.advice import forecast_lines, summary_line
@@ -267,15 +268,15 @@ class PlayScreen(SalientScreen):
             self.say("The turn cannot end yet:", *[f"  ! {p}" for p in problems])
             self.notify("\n".join(problems), title="Orders cannot be carried out", severity="error")
             return
-        drill = drill_for_turn(s.scenario, s.game.turn)
-        if drill is not None and s.game.turn not in s.drilled_turns:
+        drill = s.drill_due()  # the first drill whose trigger holds on the game now, not put before
+        if drill is not None:
             turn = s.game.turn
 
             def answered(answer: DrillAnswer | None) -> None:
                 if answer is None:
                     return
                 orders, answer = conclude(s.game, s.journal, drill, answer, s.orders)
-                s.drilled_turns.add(turn)
+                s.drill_put(drill, turn)
                 if answer.orders_from != "trainee":
                     self.say("Time ran out: the standing orders are carried out." if answer.late
                              else "The orders of the option you chose are carried out.")

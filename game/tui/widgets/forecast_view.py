@@ -72,8 +72,10 @@ class ForecastView(Vertical):
             f"Ground held      {band_text(f.area_held_sq_mi, 'sq mi')}",
             f"Supply in        {band_text(f.supply_delivered_t, 't')}",
             "",
-            f"{'Road cut':<16} {bar(f.p_road_cut, 16)} {percent(f.p_road_cut):>4}",
+            f"{'Every route cut':<16} {bar(f.p_road_cut, 16)} {percent(f.p_road_cut):>4}",
         ]
+        if f.p_supply_road_cut is not None:
+            lines.insert(-1, f"{'Road shown cut':<16} {bar(f.p_supply_road_cut, 16)} {percent(f.p_supply_road_cut):>4}")
         for sid in own_sectors:
             p = f.p_lose_sector.get(sid, 0.0)
             lines.append(f"{escape(('Lose ' + short_name(names.get(sid, sid)))[:16]):<16} {bar(p, 16)} {percent(p):>4}")
