@@ -1,3 +1,3 @@
 """Salient: a tactical-decision wargame for the terminal."""
 
-__version__ = "0.3.0"
+__version__ = "0.3.1"

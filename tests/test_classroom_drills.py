@@ -227,6 +227,15 @@ def test_a_conditional_drill_is_put_the_first_turn_its_condition_holds_and_only_
     assert expert_for_turn(sc, first, put).drill == "d_breach"  # its expert line applies where it was put
 
 
+def test_no_drill_is_put_while_the_grouping_withdraws(scenario):
+    staying, leaving = Game(scenario, 5), Game(scenario, 5)
+    staying.play(Orders())
+    leaving.play(Orders(withdraw=True))  # two turns to get out: on turn 2 it is under way
+    assert staying.turn == leaving.turn == 2 and leaving.withdrawing and not leaving.finished
+    assert drill_due(scenario, staying, {}).id == "d_road"  # the fixed turn-2 drill
+    assert drill_due(scenario, leaving, {}) is None  # nothing left to decide: the withdrawal cannot be called back
+
+
 def test_the_umpire_sees_what_each_drill_waits_for(scenario):
     sc = with_drills(scenario, [BREACH])
     game = Game(sc, 1)

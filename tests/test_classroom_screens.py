@@ -23,6 +23,7 @@ from game.tui.session import Session
 from game.tui.testing import settle
 
 BASE = Path(__file__).parent / "fixtures" / "check_base.yaml"
+KURSK = Path(__file__).parent.parent / "scenarios" / "kursk-2025.yaml"
 SECRET_REASON = "xyzzy the regiment was mauled"
 
 
@@ -80,6 +81,17 @@ async def test_drill_dialog_records_ranking_rationale_and_estimate():
     assert answer.ranking == ["screen", "leave", "hold"] and answer.chosen == "screen"
     assert answer.rationale == "The road feeds the town." and answer.estimate == pytest.approx(0.35)
     assert answer.elapsed_s == pytest.approx(40.0) and not answer.late and answer.orders_from == "option"
+
+
+async def test_a_missing_answer_is_shown_even_on_a_small_terminal():
+    drill = drill_for_turn(load_scenario(KURSK), 3)
+    app = DrillApp(DrillScreen(drill, clock=FakeClock()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f2")  # nothing written yet
+        await pilot.pause()
+        assert not app.answers
+        assert "write a rationale" in screen_text(app)
 
 
 async def test_drill_dialog_closes_itself_when_the_time_is_up():

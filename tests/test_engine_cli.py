@@ -56,6 +56,8 @@ def test_orders_file_list_and_mapping(tmp_path, capsys):
         ("turns:\n  - {netting: true}\n  - {convoys: {day: 500}}\n", ":3:5: turn 2: 500 trucks are ordered"),
         ("1:\n  netting: true\n  bogus: 3\n", ":3:3: turn 1: bogus: Extra inputs"),
         ("1: {}\nsoon: {}\n", ":2:1: 'soon' is not a turn number"),
+        ("turns:\n  1: {}\n  2: {postures: {nowhere: hold}}\n", ":3:6: turn 2: there is no sector 'nowhere'"),
+        ("turns:\n  1: {}\n  soon: {}\n", ":3:3: 'soon' is not a turn number"),
         ("- 5\n", ":1:3: turn 1: expected a set of orders"),
         ("[unclosed\n", ":2:1: not valid YAML"),
         ("!!python/object:os.system {}\n", ":1:1: not valid YAML: the tag"),

@@ -359,3 +359,23 @@ def test_an_inject_changes_only_the_replications_where_it_fired(small):
     assert np.array_equal(st.strength[hit, u], before.strength[hit, u] - 40.0)
     assert np.array_equal(st.road_speed[hit, g], np.maximum(before.road_speed[hit, g] * 0.5, 0.1))
     assert (st.fort[hit, s] == 0.9).all() and (st.fired[hit, -1] == 1).all()
+
+
+def test_soldiers_an_inject_takes_count_in_the_turns_losses(small):
+    """The turn's report (and the intel and debrief built on it) adds up to the totals the score counts."""
+    from game.scenario.injects import Inject
+
+    sc = small.model_copy(deep=True)
+    unit = next(u for u in sc.sides[0].units)
+    sc.injects.append(Inject.model_validate({
+        "id": "strike", "title": "A strike on the command post", "trigger": {"turn": 2},
+        "effects": [{"kind": "change_strength", "unit": unit.id, "delta": -40.0}],
+    }))
+    game = Game(sc, 7)
+    for _ in range(3):
+        report = game.play(game.default_orders())
+        assert ("strike" in report.injects_fired) == (report.turn == 2)
+    side = sc.sides[0].id
+    reported = sum(r.losses[side].total for r in game.history)
+    assert reported == pytest.approx(float(game.state.casualties[0, PLAYER].sum()))
+    assert game.history[1].losses[side].total >= 40.0  # the 40 are in turn 2's losses, beside the fighting's

@@ -69,7 +69,6 @@ def test_north_korean_drone_casualties_per_sortie_fall_over_the_turns(small):
     kp = np.array([n == "kp" for n in model.base.units.nationality])
     per_sortie = []
     for _ in range(5):
-        before = st.strength.copy()
         st, out, _ = advance(model, st, d, 21)
         kp_drone = out.factors[:, fx.INDEX["enemy.drones.radio.front"]] + out.factors[:, fx.INDEX["enemy.drones.fibre_optic.front"]]
         ok = out.strike_sorties > 0

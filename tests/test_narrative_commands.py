@@ -125,6 +125,7 @@ def test_status_and_look(run) -> None:
     ("drones strike", "e.g. drones strike 4"),
     ("ew sky 2", "I don't know the EW focus 'sky'"),
     ("escort maybe", "I don't know the setting"),
+    ("escort maybe", "Choose 'off' or 'on'"),
     ("order village", "Order which sector"),
     ("look nowhere", "I don't know the place, sector, road or unit 'nowhere'"),
     ("help nonsense", "help topic"),

@@ -18,7 +18,7 @@ from game.narrative.fmt import safe_format
 from game.narrative.map_text import ENEMY, OWN, map_text
 from game.narrative.picture import picture
 from game.narrative.sitrep import situation_report
-from game.narrative.story import turn_figures, turn_story, visible_factors
+from game.narrative.story import factor_line, turn_figures, turn_story, visible_factors
 from game.narrative.templates import Figure, fill
 from game.scenario import Scenario
 from game.scenario.load import load_scenario
@@ -123,6 +123,15 @@ def test_turn_story_by_advisor_without_ground_truth_on_the_enemy(scenario: Scena
     figures = dict(turn_figures(scenario, before, after, report, make_intel(scenario)))
     assert figures["Enemy casualties (estimate)"] == "120 (84–168)"
     assert figures["Ground held"].endswith(f"({after.area_held - before.area_held:+,.0f})")
+
+
+@pytest.mark.parametrize(("value", "unit", "shown"), [
+    (7.04, "soldiers", ": 7 soldiers"), (0.4, "trucks", ": 0.4 trucks"),
+    (7.04, "tonnes", ": 7.0 tonnes"), (1234.6, "soldiers", ": 1,235 soldiers"),
+])
+def test_factor_lines_count_people_and_trucks_whole(value: float, unit: str, shown: str) -> None:
+    line = factor_line(Factor(name="x", label="Spared", value=value, unit=unit))
+    assert line == "Spared" + shown
 
 
 def test_ending_and_score_rows(scenario: Scenario) -> None:

@@ -44,7 +44,7 @@ def trigger_mask(trigger: DrillTrigger, p: Params, st: State) -> np.ndarray:
         ok[:] = False
     for c in trigger.conditions:
         ok &= _OPS[c.op](metric(p, st, c), c.value)
-    return ok & ~st.ended
+    return ok & ~st.ended & ~st.withdrawing  # none once a withdrawal is under way, as in the classroom
 
 
 def _switch(before: Policy, after: Policy, put: np.ndarray) -> Policy:

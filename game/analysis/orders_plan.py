@@ -20,11 +20,9 @@ the same dice as the built-in policies; the engine never sees a file.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -34,9 +32,8 @@ from game.engine.orders import Orders
 from game.engine.params import PLAYER, Params
 from game.engine.policies import Policy
 from game.engine.state import State
-from game.record.orders_file import OrdersFileError, read_orders_file
+from game.record.orders_file import OrdersFileError, read_orders_document
 from game.scenario import Scenario
-from game.scenario.yaml_safety import Spot, read_yaml
 
 Where = tuple[str | int, ...]
 """Keys and list indices from the top of an orders file to a value."""
@@ -119,20 +116,16 @@ def plan_labels(paths: Sequence[str | Path], taken: Iterable[str] = ()) -> list[
 
 def read_plan(path: Path, p: Params, st: State) -> tuple[dict[int, Orders], bool]:
     """The file's orders by turn and whether it is a single set; every problem raises `OrdersFileError`."""
-    orders = read_orders_file(path)  # shapes and fields, each refusal placed at file:line:col
-    data, spots = _document(path)
-    entries, single = _entries(data)
-    if len(entries) != len(orders):  # cannot happen while both read the shapes alike; place problems at the file
-        entries, spots = [(i + 1, ()) for i in range(len(orders))], None
+    doc = read_orders_document(path)  # shapes and fields, each refusal placed at file:line:col
     problems = []
-    for (turn, where), o in zip(entries, orders):
-        for field, on_key, message in orders_problems(p, st, o, at_start=turn == 1):
-            at = _at(path, spots, (*where, *field), on_key)
-            problems.append(f"{at}: {'' if single else f'turn {turn}: '}{'.'.join(map(str, field)) or 'orders'}: "
+    for turn, planned in doc.turns.items():
+        for field, on_key, message in orders_problems(p, st, planned.orders, at_start=turn == 1):
+            at = doc.at((*planned.keys, *field), on_key)
+            problems.append(f"{at}: {'' if doc.single else f'turn {turn}: '}{'.'.join(map(str, field)) or 'orders'}: "
                             f"{message}")
     if problems:
         raise OrdersFileError("\n".join(problems))
-    return {turn: o for (turn, _), o in zip(entries, orders)}, single
+    return {turn: planned.orders for turn, planned in doc.turns.items()}, doc.single
 
 
 def orders_problems(p: Params, st: State, o: Orders, at_start: bool) -> list[tuple[Where, bool, str]]:
@@ -196,48 +189,3 @@ def _within(p: Params, d: Directives) -> Directives:
         scale = np.minimum(1.0, p.convoys.trucks_available / np.maximum(trucks, 1.0))
         changes["day"], changes["night"] = np.floor(d.day * scale), np.floor(d.night * scale)
     return replace(d, **changes) if changes else d
-
-
-# --- where a value was written (the shapes game.record.orders_file accepts) ---------------------------
-
-
-def _document(path: Path) -> tuple[Any, dict[Where, Spot] | None]:
-    """The file's data and the position of each value (None for JSON); the file has been read once already."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".json":
-        return json.loads(text), None
-    doc = read_yaml(text)
-    return doc.data, doc.spots
-
-
-def _turn_number(key: Any) -> int | None:
-    try:
-        return int(str(key).removeprefix("turn").strip())
-    except ValueError:
-        return None
-
-
-def _entries(data: Any) -> tuple[list[tuple[int, Where]], bool]:
-    """(turn, where its orders are written) in turn order, and whether the file is a single set of orders."""
-    top: Where = ()
-    if isinstance(data, dict) and set(data) == {"turns"}:
-        data, top = data["turns"], ("turns",)
-    if isinstance(data, list):
-        return [(i + 1, (*top, i)) for i in range(len(data))], False
-    if isinstance(data, dict) and all(_turn_number(k) for k in data):
-        by_turn = {_turn_number(k): (k,) for k in data}
-        return sorted((t, w) for t, w in by_turn.items() if t is not None), False
-    return [(1, top)], True
-
-
-def _at(path: Path, spots: dict[Where, Spot] | None, where: Where, on_key: bool) -> str:
-    """`file:line:col` of the value (or key) at `where`, or of its nearest written ancestor."""
-    if spots is None:
-        return str(path)
-    while where and where not in spots:
-        where, on_key = where[:-1], False
-    spot = spots.get(where)
-    if spot is None:
-        return str(path)
-    pos = (spot.key or spot.value) if on_key else spot.value
-    return f"{path}:{pos.line}:{pos.col}"

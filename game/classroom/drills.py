@@ -9,8 +9,9 @@ before the trainee submitted anything.
 
 When: `drill_due(scenario, game, put)` is the drill to put before the current turn ends — the first, in the
 scenario's order, whose trigger holds on the game as it stands (a turn, from a turn onward, conditions
-measured by the engine's own inject metrics) and that this game has not put yet; at most one a turn. `put`
-(drill id → turn) comes from the game's journal (`drills_put(loaded.others)`) and grows as drills are put.
+measured by the engine's own inject metrics) and that this game has not put yet; at most one a turn, and
+none once a withdrawal is under way. `put` (drill id → turn) comes from the game's journal
+(`drills_put(loaded.others)`) and grows as drills are put.
 
 The clock is injectable (`clock=`) so tests and the screen's countdown agree without sleeping.
 The answer goes into the game's journal as a `drill` record — the drill's id and the turn it was actually
@@ -119,9 +120,10 @@ def trigger_holds(trigger: DrillTrigger, game: "Game") -> bool:
 def drill_due(scenario: "Scenario", game: "Game", put: Mapping[str, int] | None = None) -> Drill | None:
     """The drill to put before this turn ends, or None: the first drill (in the scenario's order) whose trigger
     holds now and that this game has not put yet (`put`: drill id → turn, see `drills_put`). One drill a turn:
-    None once a drill has been put this turn, and when the game is over."""
+    None once a drill has been put this turn, when the game is over, and while the grouping withdraws (once
+    under way a withdrawal cannot be called back, so a course-of-action question would change nothing)."""
     put = put or {}
-    if game.finished or game.turn in put.values():
+    if game.finished or game.turn in put.values() or game.withdrawing:
         return None
     return next((d for d in scenario.drills if d.id not in put and trigger_holds(d.when, game)), None)
 

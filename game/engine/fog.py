@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from .drones import RECON_TEAMS
-from .opfor import broken, plan_targets, sector_sum
+from .opfor import broken, by_sector, plan_targets, sector_sum
 from .params import ENEMY, PLAYER, Params
 from .report import Estimate, Intel
 from .rng import stream
@@ -85,7 +85,7 @@ def facing_sector(p: Params, st: State) -> np.ndarray:
     held = st.holder == PLAYER
     in_held = np.take_along_axis(held, st.loc, axis=1)
     p_in = (p.units.side == PLAYER) & ~st.reserve & ~brk & in_held
-    defenders = sector_sum(np.where(p_in, st.loc, S), st.strength, S + 1)[:, :S]
+    defenders = by_sector(st.loc, st.strength, p_in, S)
     able = is_e & ~brk & ~st.paused.reshape(st.R, -1)  # the pause is (R,) side-wide or (R, U) per unit
     target, loc = plan_targets(p, st.holder, st.loc, st.strength, able, defenders)
     where = np.where(target >= 0, target, loc)

@@ -59,6 +59,11 @@ class Game:
         return ENDINGS[int(self.state.ending[0])]  # type: ignore[return-value]
 
     @property
+    def withdrawing(self) -> bool:
+        """The grouping is on its way out of the bridgehead; later orders cannot stop it."""
+        return bool(self.state.withdrawing[0])
+
+    @property
     def params(self) -> Params:
         """The compiled parameters in force (with any rate injects that have fired)."""
         return self.model.variants(self.state)[0][0]
@@ -160,7 +165,7 @@ class Game:
             "road_cut_turns": int(st.cut_clock[0]),
             "netting_km": float(st.netting_km[0]),
             "morale": side_morale(p, st),
-            "withdrawing": bool(st.withdrawing[0]),
+            "withdrawing": self.withdrawing,
             "casualties": {
                 p.side_ids[side]: {k: float(st.casualties[0, side, i]) for i, k in enumerate(CASUALTY_KINDS)}
                 for side in (PLAYER, ENEMY)

@@ -47,6 +47,12 @@ def sector_sum(index: np.ndarray, weights: np.ndarray, bins: int) -> np.ndarray:
     return np.bincount(flat, weights=weights.T.ravel(), minlength=R * bins).reshape(bins, R).T
 
 
+def by_sector(sector: np.ndarray, weights: np.ndarray, where: np.ndarray, S: int) -> np.ndarray:
+    """(R, S) sums of `weights` (R, K) by `sector` (R, K), counting only the entries `where` is true (the soldiers of
+    the units in the line, say, each in the sector it stands in)."""
+    return sector_sum(np.where(where, sector, S), weights, S + 1)[:, :S]
+
+
 def plan_targets(
     p: Params, holder: np.ndarray, loc: np.ndarray, strength: np.ndarray, able: np.ndarray, defenders: np.ndarray,
     in_held: np.ndarray | None = None,

@@ -15,7 +15,7 @@ import numpy as np
 
 from .combat import effective
 from .directives import Directives, to_orders
-from .opfor import sector_sum
+from .opfor import by_sector
 from .sampling import rowsum, rowwise_take
 from .orders import Orders, OrdersError
 from .params import AMMUNITION, DELAY, FORTIFY, HOLD, PLAYER, SUPPLY_AMMUNITION, Params
@@ -150,7 +150,7 @@ def withdrawal_due(p: Params, st: State) -> np.ndarray:
     strength = st.player_strength(p)
     mine = p.units.side == PLAYER
     in_line = mine & ~st.reserve & rowwise_take(st.holder == PLAYER, st.loc)
-    line = sector_sum(np.where(in_line, st.loc, p.S), st.strength * mine, p.S + 1)[:, :p.S]
+    line = by_sector(st.loc, st.strength * mine, in_line, p.S)
     fighters = effective(line, p.combat.engaged_per_km * p.sectors.frontage)
     need = rowsum(fighters) / 100.0 * p.supply.need[SUPPLY_AMMUNITION]  # as the engine counts it
     return (

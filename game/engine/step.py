@@ -114,7 +114,17 @@ def advance(
     the dice are drawn for all `size` and those rows taken, so each replication keeps its own dice
     however many others have left the batch. `factors=False`: no factor accounting (see `resolve_turn`).
     """
+    before = state
     state, fired = fire_injects(model, state, seed, inject_purpose, rows, size)
+    new, out = _resolve(model, state, directives, seed, purpose, mean_field, rows, size, factors)
+    if state.casualties is not before.casualties:
+        _count_inject_losses(before, state, new, out)
+    return new, out, fired
+
+
+def _resolve(model: Model, state: State, directives: Directives, seed: int, purpose: str, mean_field: bool,
+             rows: np.ndarray | None, size: int | None, factors: bool) -> tuple[State, Outcome]:
+    """The turn itself, after the injects: noise drawn, each group of parameters resolved, outcomes merged."""
     groups = model.variants(state)
     layout = groups[0][0].layout
     if mean_field:
@@ -125,7 +135,7 @@ def advance(
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below, with its cause named
             new, out = resolve_turn(groups[0][0], state, directives, noise, factors=factors)
         check_finite([groups[0][0].scenario], new, state.turn)
-        return new, out, fired
+        return new, out
     new = state.copy()  # every row is overwritten below; a copy so that the input stays untouched
     parts: list[tuple[np.ndarray, Outcome]] = []
     for params, rows in groups:
@@ -137,7 +147,16 @@ def advance(
         parts.append((rows, out))
     new.turn = state.turn + 1
     check_finite([params.scenario for params, _ in groups], new, state.turn)
-    return new, _merge(parts, state.R), fired
+    return new, _merge(parts, state.R)
+
+
+def _count_inject_losses(before: State, fired: State, new: State, out: Outcome) -> None:
+    """Soldiers an inject took (a strike, a lost convoy of men) are the turn's losses too, so the turn's report,
+    the intel it feeds and the cumulative totals the score counts all tell the same story."""
+    lost = fired.casualties - before.casualties  # (R, 2, 3): only the injects have written here
+    out.losses += lost
+    out.unit_loss += np.maximum(before.strength - fired.strength, 0.0)
+    new.last_losses = new.last_losses + lost.sum(axis=2)
 
 
 def _merge(parts: list[tuple[np.ndarray, Outcome]], R: int) -> Outcome:

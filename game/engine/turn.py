@@ -42,7 +42,7 @@ from .directives import Directives
 from .drones import (
     RADIO, DroneTurn, RoadExposure, front_casualties, plan_drones, road_distance, road_exposure, road_threat, screening,
 )
-from .opfor import broken, contact_share, next_road_share, plan_targets, reformed, regroup, reinforce, sector_sum
+from .opfor import broken, by_sector, contact_share, next_road_share, plan_targets, reformed, regroup, reinforce
 from .sampling import rowany, rowdot, rowsum, rowwise_take
 from .params import (
     AMMUNITION, CAPTURED, CASUALTY_KINDS, CUT, DELAY, DRONES, ENDING_CODE, ENEMY, EW_FRONT, FOOD_MEDICAL, FORTIFY, FUEL,
@@ -248,7 +248,7 @@ def _contact(p: Params, s: State, t: _Turn) -> None:
     in_held = rowwise_take(t.held0, s.loc)
     t.p_line = is_p & ~s.reserve & in_held
     p_in = t.p_line & ~t.brk0
-    t.D0 = sector_sum(np.where(p_in[:, mine], s.loc[:, mine], S), s.strength[:, mine], S + 1)[:, :S]
+    t.D0 = by_sector(s.loc[:, mine], s.strength[:, mine], p_in[:, mine], S)
     able = is_e & ~t.brk0 & (s.paused == 0)
     t.target, s.loc = plan_targets(p, s.holder, s.loc, s.strength, able, t.D0, in_held)
     t.share = contact_share(p, t.target)
@@ -299,7 +299,7 @@ def _needs(p: Params, s: State, t: _Turn) -> None:
     """What the line needs on hand to fight at full effect, and what its postures will use this turn."""
     S = p.S
     mine = p.side_units(PLAYER)
-    t.line = sector_sum(np.where(t.p_line[:, mine], s.loc[:, mine], S), s.strength[:, mine], S + 1)[:, :S]
+    t.line = by_sector(s.loc[:, mine], s.strength[:, mine], t.p_line[:, mine], S)
     fighters = effective(t.line, p.combat.engaged_per_km * p.sectors.frontage)
     reserve_strength = rowsum(s.strength[:, mine] * s.reserve[:, mine])
     t.need, t.use = need_and_use(p, t.line, fighters, t.posture, reserve_strength)
@@ -348,9 +348,8 @@ def _ground(p: Params, s: State, t: _Turn) -> None:
     S = p.S
     mine, theirs = p.side_units(PLAYER), p.side_units(ENEMY)
     cs = t.share[:, theirs]
-    D1 = sector_sum(np.where((t.p_line & ~t.brk1)[:, mine], s.loc[:, mine], S), s.strength[:, mine], S + 1)[:, :S]
-    A1 = sector_sum(np.where(((t.target >= 0) & ~t.brk1)[:, theirs], t.target[:, theirs], S), s.strength[:, theirs] * cs,
-                    S + 1)[:, :S]
+    D1 = by_sector(s.loc[:, mine], s.strength[:, mine], (t.p_line & ~t.brk1)[:, mine], S)
+    A1 = by_sector(t.target[:, theirs], s.strength[:, theirs] * cs, ((t.target >= 0) & ~t.brk1)[:, theirs], S)
     cap = p.combat.engaged_per_km * p.sectors.frontage
     q_p = np.maximum(t.contact.quality[:, PLAYER], 0.5)
     q_e = np.maximum(t.contact.quality[:, ENEMY], 0.5)
@@ -461,7 +460,7 @@ def _road(p: Params, s: State, t: _Turn, noise: Noise) -> None:
     s.road_state = segment_states(p, t.threat_end, s.damage, blocked_end)
     mine = p.side_units(PLAYER)
     in_line = ~s.reserve[:, mine] & rowwise_take(s.holder == PLAYER, s.loc[:, mine])
-    line = sector_sum(np.where(in_line, s.loc[:, mine], p.S), s.strength[:, mine], p.S + 1)[:, :p.S]
+    line = by_sector(s.loc[:, mine], s.strength[:, mine], in_line, p.S)
     t.routes_end = drivable_routes(p, t.threat_end, blocked_end)
     t.cut_end = cut_off(p, t.routes_end, s.holder, line)
     s.cut_clock = np.where(t.cut_start | t.cut_end, s.cut_clock + 1, 0.0)  # a turn without supply counts

@@ -40,6 +40,10 @@ class Dispatch:
     lines: list[str]
 
 
+_COUNTED = frozenset({"soldiers", "trucks", "sorties"})
+"""Units that come in whole ones: "7.0 soldiers" reads as a misprint, so one or more is shown whole."""
+
+
 def factor_topic(factor: Factor) -> str:
     """The topic a factor belongs to, from its name (for example `drones.fibre_optic.road` → drones)."""
     name = factor.name.lower()
@@ -48,7 +52,8 @@ def factor_topic(factor: Factor) -> str:
 
 def factor_line(factor: Factor) -> str:
     """A factor in plain words: 'Fibre-optic drones on the road: 12 trucks'."""
-    value = f"{factor.value:,.1f}" if abs(factor.value) < 10 else f"{factor.value:,.0f}"
+    whole = abs(factor.value) >= 10 or (factor.unit in _COUNTED and abs(factor.value) >= 1)
+    value = f"{factor.value:,.0f}" if whole else f"{factor.value:,.1f}"
     return f"{factor.label}: {value} {factor.unit}".rstrip()
 
 

@@ -8,7 +8,7 @@ the wrong way, so a misspelling is an error whose message names the likely word.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from game.engine.orders import DRONE_TASKS, POSTURES
@@ -55,6 +55,10 @@ class CommandError(SalientError):
     """What the trainee typed cannot be understood; the message says why and what was likely meant."""
 
 
+_LISTED = 8
+"""A short vocabulary is named in full when a word matches none of it; a long one would drown the message."""
+
+
 def normalise(word: str) -> str:
     """Lower-case, with hyphens turned into underscores ("Counter-Attack" → "counter_attack")."""
     return word.strip().lower().replace("-", "_")
@@ -73,13 +77,22 @@ def match(word: str, words: Mapping[str, str], what: str) -> str:
         return hits[0]
     if len(hits) > 1:
         raise CommandError(f"'{word}' could be {_or_list(hits)}; type a little more.")
-    raise CommandError(unknown_word(word, words, what))
+    choices = sorted(set(words.values()))
+    raise CommandError(unknown_word(word, words, what, choices))
 
 
-def unknown_word(word: str, words: Iterable[str], what: str) -> str:
-    """A plain message for a word that matches nothing, naming the closest one when there is one."""
+def unknown_word(word: str, words: Iterable[str], what: str, choices: Sequence[str] = ()) -> str:
+    """A plain message for a word that matches nothing, naming the closest one when there is one.
+
+    Failing that, a short list of `choices` is named in full, so a newcomer learns the words at once.
+    """
     near = difflib.get_close_matches(normalise(word), list(words), n=1, cutoff=0.6)
-    hint = f" Did you mean '{near[0]}'?" if near else ""
+    if near:
+        hint = f" Did you mean '{near[0]}'?"
+    elif 0 < len(choices) <= _LISTED and not any(":" in c for c in choices):
+        hint = f" Choose {_or_list(list(choices))}."
+    else:
+        hint = ""
     return f"I don't know the {what} '{word}'.{hint}"
 
 

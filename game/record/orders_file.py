@@ -31,36 +31,63 @@ class PlannedOrders:
 
     orders: Orders
     where: str
+    keys: tuple[str | int, ...] = ()
+    """The keys and list indices from the top of the file to these orders (to place a later problem in them)."""
+
+
+@dataclass(frozen=True)
+class OrdersDocument:
+    """A whole orders file, read and checked: its orders by turn, and the positions to place a problem at."""
+
+    path: Path
+    turns: dict[int, PlannedOrders]
+    single: bool
+    """The file is one set of orders (not per-turn orders)."""
+    spots: dict[Any, Spot] | None
+
+    def at(self, keys: tuple[str | int, ...], key: bool = False) -> str:
+        """`file:line:col` of the value (or, with `key`, the key) at `keys`, or of its nearest written ancestor."""
+        return _at(self.path, self.spots, keys, key)
 
 
 def read_orders_file(path: str | Path) -> list[Orders]:
     """The orders in the file in turn order (at least one); a single set of orders is a list of one."""
-    return [planned.orders for planned in _read(Path(path), single_allowed=True).values()]
+    return [planned.orders for planned in read_orders_document(path).turns.values()]
 
 
 def read_orders_by_turn(path: str | Path) -> dict[int, PlannedOrders]:
     """The orders of each turn the file names (at least one), by turn number."""
-    return _read(Path(path), single_allowed=False)
+    return read_orders_document(path, single_allowed=False).turns
 
 
-def _read(path: Path, single_allowed: bool) -> dict[int, PlannedOrders]:
+def read_orders_document(path: str | Path, single_allowed: bool = True) -> OrdersDocument:
+    """The file read as `read_orders_file` reads it, keeping where each turn's orders were written."""
+    path = Path(path)
     data, spots = _load(path)
+    turns, single = _read(path, data, spots, single_allowed)
+    return OrdersDocument(path, turns, single, spots)
+
+
+def _read(path: Path, data: Any, spots: dict[Any, Spot] | None, single_allowed: bool
+          ) -> tuple[dict[int, PlannedOrders], bool]:
+    """Each turn's orders, checked, and whether the file is a single set of orders."""
+    single = False
     top: tuple[str | int, ...] = ()
     if isinstance(data, dict) and set(data) == {"turns"}:
         data, top = data["turns"], ("turns",)
     if isinstance(data, list):
         items = {i + 1: (entry, (*top, i)) for i, entry in enumerate(data)}
     elif isinstance(data, dict) and single_allowed and not all(_turn_number(k) for k in data):
-        items = {1: (data, top)}
+        items, single = {1: (data, top)}, True
     elif isinstance(data, dict):
         items = {}
         for key, entry in data.items():
             turn = _turn_number(key)
             if turn is None:
-                raise OrdersFileError(f"{_at(path, spots, (key,), key=True)}: '{key}' is not a turn number")
+                raise OrdersFileError(f"{_at(path, spots, (*top, key), key=True)}: '{key}' is not a turn number")
             if turn < 1:
-                raise OrdersFileError(f"{_at(path, spots, (key,), key=True)}: turn {turn}: turns start at 1")
-            items[turn] = (entry, (key,))
+                raise OrdersFileError(f"{_at(path, spots, (*top, key), key=True)}: turn {turn}: turns start at 1")
+            items[turn] = (entry, (*top, key))
     else:
         raise OrdersFileError(f"{_at(path, spots, ())}: expected a list of per-turn orders or a mapping turn -> orders")
     if not items:
@@ -78,8 +105,8 @@ def _read(path: Path, single_allowed: bool) -> dict[int, PlannedOrders]:
             field = ".".join(str(x) for x in loc) or "orders"
             place = _at(path, spots, (*where, *loc), key=first["type"] == "extra_forbidden")
             raise OrdersFileError(f"{place}: turn {turn}: {field}: {first['msg']}") from None
-        out[turn] = PlannedOrders(orders, at)
-    return out
+        out[turn] = PlannedOrders(orders, at, where)
+    return out, single
 
 
 def _turn_number(key: Any) -> int | None:
@@ -116,7 +143,7 @@ def _at(path: Path, spots: dict[Any, Spot] | None, where: tuple[Any, ...], key: 
     if spots is None:
         return str(path)
     while where and where not in spots:
-        where = where[:-1]
+        where, key = where[:-1], False  # an ancestor stands in: point at its value
     spot = spots.get(where)
     if spot is None:
         return str(path)

@@ -158,7 +158,9 @@ class DrillScreen(ModalScreen[DrillAnswer]):
         try:
             answer = self.session.submit(**self._current())  # type: ignore[arg-type]
         except DrillError as error:
-            self.query_one("#drill-problems", Static).update("\n".join(f"! {escape(p)}" for p in error.problems))
+            problems = self.query_one("#drill-problems", Static)
+            problems.update("\n".join(f"! {escape(p)}" for p in error.problems))
+            problems.scroll_visible()  # on a small terminal it sits below the fold
             return
         self._finish(answer)
 
