@@ -81,7 +81,7 @@ def test_a_bad_template_falls_back_to_a_plain_line(scenario: Scenario, template:
     sc = with_templates(scenario, combat=template)
     line = fill(sc, "combat", {"own_losses": 12.0, "own_killed": 1, "own_wounded": 2, "own_captured": 0,
                                "area_held": 3, "area_total": 4})
-    assert line.startswith("We lost 12 men")
+    assert line.startswith("We lost 12 soldiers")
     assert safe_format(template, {"own_losses": 1.0}, "fallback") == "fallback"
 
 
@@ -115,18 +115,18 @@ def test_turn_story_by_advisor_without_ground_truth_on_the_enemy(scenario: Scena
     assert speakers[0] == "Headquarters" and "Aid halted." in story[0].lines
     assert [a.name for a in scenario.narrative.advisors] == speakers[1:]
     text = "\n".join(line for d in story for line in d.lines)
-    assert "We lost 36 men" in text and f"We have lost {village.name}" in text
+    assert "We lost 36 soldiers" in text and f"We have lost {village.name}" in text
     assert "→ cut [X]" in text
     assert "Our drone strikes" not in text  # an effect on the enemy is ground truth
     assert "Secret truth" not in text
     assert [f.label for f in visible_factors(scenario, report)] == ["Assault waves", "Fibre-optic drones on the road"]
     figures = dict(turn_figures(scenario, before, after, report, make_intel(scenario)))
-    assert figures["Enemy casualties (estimate)"] == "120 (84–168)"
+    assert figures["Enemy casualties (estimate)"] == "about 120 (84–168)"
     assert figures["Ground held"].endswith(f"({after.area_held - before.area_held:+,.0f})")
 
 
 @pytest.mark.parametrize(("value", "unit", "shown"), [
-    (7.04, "soldiers", ": 7 soldiers"), (0.4, "trucks", ": 0.4 trucks"),
+    (7.04, "soldiers", ": 7 soldiers"), (0.4, "trucks", ": under 1 truck"), (0.6, "soldiers", ": 1 soldier"),
     (7.04, "tonnes", ": 7.0 tonnes"), (1234.6, "soldiers", ": 1,235 soldiers"),
 ])
 def test_factor_lines_count_people_and_trucks_whole(value: float, unit: str, shown: str) -> None:
