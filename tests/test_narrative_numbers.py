@@ -215,7 +215,7 @@ def test_reported_figures_are_labelled_and_the_fog_explained_first(games) -> Non
         if t.turn > 1:
             assert returns and "(true count)" in returns[0], (key, t.turn, t.sitrep)
         assert ("lag behind" in " ".join(t.sitrep)) == (t.turn == 1), (key, t.turn)
-        assert ("come in late and miss some" in " ".join(t.sitrep)) == (t.turn == 2), (key, t.turn)
+        assert ("Returns come in late and miss some" in " ".join(t.sitrep)) == (t.turn == 2), (key, t.turn)
         assert any(k.startswith("Own casualties (true") for k in t.figures), t.figures
         assert any(k.startswith("Enemy casualties (estimate") for k in t.figures), t.figures
 

@@ -50,11 +50,10 @@ def figures(scenario: Scenario, pic: Picture, intel: Intel | None, report: TurnR
     return values
 
 
-FOG_ESTIMATES = ("Enemy figures are intelligence estimates: a best guess and the range the analysts give; "
-                 "they lag behind events and can be wrong by more than the range.")
+FOG_ESTIMATES = ("Enemy figures are intelligence estimates (a best guess and its range); they lag behind "
+                 "events and can miss by more than the range.")
 """Said with the first enemy estimate the trainee reads."""
-FOG_RETURNS = ("Our units' casualty returns come in late and miss some; the true count is the one in the "
-               "turn's report.")
+FOG_RETURNS = "Returns come in late and miss some; the true count is the turn report's."
 """Said with the first casualty returns the trainee reads."""
 
 
