@@ -176,3 +176,25 @@ def test_headless_layers_never_import_textual() -> None:
             "import game.engine.orders, game.engine.report\n"
             "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if m.startswith('textual'))\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+@pytest.mark.parametrize(("parts", "total", "whole"), [
+    ([2.4, 5.4, 0.2], None, [2, 6, 0]),  # 8 in all: the parts shown add up to it
+    ([0.4, 0.4, 0.4], None, [1, 0, 0]),
+    ([1.5, 1.5], 3, [2, 1]),
+    ([2.6, 0.6], 3, [3, 0]),  # the total shown wins over each part's own rounding
+    ([0.0, 0.0], 0, [0, 0]),
+])
+def test_whole_parts_add_up_to_the_whole_total(parts: list[float], total: float | None, whole: list[int]) -> None:
+    from game.narrative.fmt import split_whole
+
+    assert split_whole(parts, total) == whole
+
+
+def test_one_reads_singular() -> None:
+    from game.narrative.fmt import agree, counted
+
+    assert counted(1, "soldier") == "1 soldier" and counted(0.6, "man") == "1 man"
+    assert counted(1250.4, "casualty") == "1,250 casualties"
+    assert agree("We lost 1 men; 1 trucks out, 21 trucks, 11 soldiers, 1,001 trucks.") == \
+        "We lost 1 man; 1 truck out, 21 trucks, 11 soldiers, 1,001 trucks."
