@@ -81,7 +81,7 @@ def test_a_bad_template_falls_back_to_a_plain_line(scenario: Scenario, template:
     sc = with_templates(scenario, combat=template)
     line = fill(sc, "combat", {"own_losses": 12.0, "own_killed": 1, "own_wounded": 2, "own_captured": 0,
                                "area_held": 3, "area_total": 4})
-    assert line.startswith("We lost 12 men")
+    assert line.startswith("We lost 12 soldiers")
     assert safe_format(template, {"own_losses": 1.0}, "fallback") == "fallback"
 
 
@@ -115,18 +115,18 @@ def test_turn_story_by_advisor_without_ground_truth_on_the_enemy(scenario: Scena
     assert speakers[0] == "Headquarters" and "Aid halted." in story[0].lines
     assert [a.name for a in scenario.narrative.advisors] == speakers[1:]
     text = "\n".join(line for d in story for line in d.lines)
-    assert "We lost 36 men" in text and f"We have lost {village.name}" in text
+    assert "We lost 36 soldiers" in text and f"We have lost {village.name}" in text
     assert "→ cut [X]" in text
     assert "Our drone strikes" not in text  # an effect on the enemy is ground truth
     assert "Secret truth" not in text
     assert [f.label for f in visible_factors(scenario, report)] == ["Assault waves", "Fibre-optic drones on the road"]
     figures = dict(turn_figures(scenario, before, after, report, make_intel(scenario)))
-    assert figures["Enemy casualties (estimate)"] == "120 (84–168)"
+    assert figures["Enemy casualties (estimate)"] == "about 120 (84–168)"
     assert figures["Ground held"].endswith(f"({after.area_held - before.area_held:+,.0f})")
 
 
 @pytest.mark.parametrize(("value", "unit", "shown"), [
-    (7.04, "soldiers", ": 7 soldiers"), (0.4, "trucks", ": 0.4 trucks"),
+    (7.04, "soldiers", ": 7 soldiers"), (0.4, "trucks", ": under 1 truck"), (0.6, "soldiers", ": 1 soldier"),
     (7.04, "tonnes", ": 7.0 tonnes"), (1234.6, "soldiers", ": 1,235 soldiers"),
 ])
 def test_factor_lines_count_people_and_trucks_whole(value: float, unit: str, shown: str) -> None:
@@ -176,3 +176,25 @@ def test_headless_layers_never_import_textual() -> None:
             "import game.engine.orders, game.engine.report\n"
             "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if m.startswith('textual'))\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+@pytest.mark.parametrize(("parts", "total", "whole"), [
+    ([2.4, 5.4, 0.2], None, [2, 6, 0]),  # 8 in all: the parts shown add up to it
+    ([0.4, 0.4, 0.4], None, [1, 0, 0]),
+    ([1.5, 1.5], 3, [2, 1]),
+    ([2.6, 0.6], 3, [3, 0]),  # the total shown wins over each part's own rounding
+    ([0.0, 0.0], 0, [0, 0]),
+])
+def test_whole_parts_add_up_to_the_whole_total(parts: list[float], total: float | None, whole: list[int]) -> None:
+    from game.narrative.fmt import split_whole
+
+    assert split_whole(parts, total) == whole
+
+
+def test_one_reads_singular() -> None:
+    from game.narrative.fmt import agree, counted
+
+    assert counted(1, "soldier") == "1 soldier" and counted(0.6, "man") == "1 man"
+    assert counted(1250.4, "casualty") == "1,250 casualties"
+    assert agree("We lost 1 men; 1 trucks out, 21 trucks, 11 soldiers, 1,001 trucks.") == \
+        "We lost 1 man; 1 truck out, 21 trucks, 11 soldiers, 1,001 trucks."

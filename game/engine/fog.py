@@ -5,15 +5,21 @@ Each estimate is the truth seen through three distortions:
 * a persistent bias — drawn once per game from stream(seed, 0, "intel_bias"): per sector, analysts
   over- or under-count the same way all game (lognormal, sigma INTEL_BIAS); claims of enemy losses
   are inflated on top (CLAIM_INFLATION);
-* noise — lognormal with sigma INTEL_SIGMA, shrinking with the recon teams flown last turn,
-  drawn from stream(seed, turn, "intel"), so the picture is deterministic per (seed, turn).
+* noise — lognormal with sigma INTEL_SIGMA, shrinking with the recon teams flown last turn. Each
+  turn's picture refines the last one rather than starting afresh: a sector's error follows a
+  stationary AR(1) with correlation INTEL_PERSISTENCE, fed by the draws of stream(seed, k, "intel")
+  for the turns k so far, so the picture is deterministic per (seed, turn) and does not swing by half
+  from one turn to the next while nothing changes at the front.
 The band is the analysts' own stated uncertainty (±1.645 sigma of the noise); it does not include
 the bias they do not know about, so the truth can lie outside it.
 
 `enemy_picture` is that picture as numbers (each sector's median and log-sigma), and it is all the
 advisor's forecast knows of the enemy's strength: it samples the enemy from it (game.engine.forecast).
-The enemy total is the sum of the sectors' estimates (its band from the same lognormals), so the
-sitrep's total, the per-sector estimates and the forecast tell one story.
+Every figure is a whole number of soldiers. A sector's figure is the mean of its lognormal (the number
+the forecast's draws average), so figures add up: the enemy total is exactly the sum of the sectors'
+figures as shown, and the mean of what the forecast draws in all. Bands are the 5–95% points of each
+lognormal (the total's from Fenton–Wilkinson), so the sitrep's total, the per-sector estimates and the
+forecast tell one story.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ INTEL_SIGMA = 0.45
 """Lognormal sigma of a strength report with no recon."""
 RECON_SHARPENING = 0.6
 """Share of that sigma removed at full recon."""
+INTEL_PERSISTENCE = 0.8
+"""Correlation of a sector's estimate error from one turn to the next (the analysts revise, not restart)."""
 INTEL_BIAS = 0.25
 """Sigma of the persistent per-sector bias of the analysts."""
 CLAIM_INFLATION = 0.25
@@ -101,18 +109,44 @@ def _confidence(sigma: float) -> Literal["low", "medium", "high"]:
     return "high" if sigma < 0.2 else "medium" if sigma < 0.35 else "low"
 
 
+def _whole(x: float) -> float:
+    """Soldiers are counted whole (halves away from zero)."""
+    return float(math.floor(x + 0.5))
+
+
 def _estimate(centre: float, sigma: float) -> Estimate:
+    """A lognormal with median `centre` as the trainee reads it: its mean (which adds up across sectors) and its
+    5–95% band, in whole soldiers (the band always contains the estimate)."""
+    mid = _whole(centre * math.exp(sigma**2 / 2.0))
     return Estimate(
-        estimate=round(centre, 1), low=round(centre * math.exp(-Z90 * sigma), 1),
-        high=round(centre * math.exp(Z90 * sigma), 1), confidence=_confidence(sigma),
+        estimate=mid, low=min(mid, _whole(centre * math.exp(-Z90 * sigma))),
+        high=max(mid, _whole(centre * math.exp(Z90 * sigma))), confidence=_confidence(sigma),
     )
 
 
+def _total(parts: list[Estimate], median: float, sigma: float) -> Estimate:
+    """The enemy total: exactly the sum of the sector figures shown (the mean of the sum, bar rounding), with the
+    band of the sum's lognormal."""
+    total = sum(e.estimate for e in parts)
+    band = _estimate(median, sigma)
+    return Estimate(estimate=total, low=min(total, band.low), high=max(total, band.high), confidence=band.confidence)
+
+
 def _draws(game: "Game") -> tuple[np.ndarray, np.ndarray]:
-    """The analysts' persistent bias (per game) and this turn's noise (per turn)."""
+    """The analysts' persistent bias (per game) and this turn's noise (per turn; the sectors' part carried over
+    from the turns before with correlation INTEL_PERSISTENCE)."""
     S = game.params.S
+    turn = game.state.turn
     bias = stream(game.seed, 0, "intel_bias").normal(0.0, INTEL_BIAS, size=S + 3)
-    eps = stream(game.seed, game.state.turn, "intel").standard_normal(S + 4)
+    eps = stream(game.seed, turn, "intel").standard_normal(S + 4)
+    carried = eps[:S].copy()
+    if turn > 1:
+        carried = stream(game.seed, 1, "intel").standard_normal(S + 4)[:S]
+        fresh = math.sqrt(1.0 - INTEL_PERSISTENCE**2)
+        for k in range(2, turn + 1):
+            new = eps[:S] if k == turn else stream(game.seed, k, "intel").standard_normal(S + 4)[:S]
+            carried = INTEL_PERSISTENCE * carried + fresh * new
+    eps[:S] = carried
     return bias, eps
 
 
@@ -146,7 +180,7 @@ def intel(game: "Game") -> Intel:
     bias, eps = _draws(game)
     pic, now = _picture(game)
     per_sector = {sid: _estimate(float(pic.centre[s]), pic.sigma) for s, sid in enumerate(p.sectors.ids)}
-    total = _estimate(*pic.total())
+    total = _total(list(per_sector.values()), *pic.total())
     last = game.history[-1] if game.history else None
     own_true = last.losses[p.side_ids[PLAYER]].total if last else 0.0
     enemy_true = last.losses[p.side_ids[ENEMY]].total if last else 0.0

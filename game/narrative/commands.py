@@ -16,7 +16,7 @@ from game.engine.report import Intel
 from game.scenario import Scenario
 
 from .describe import look_lines, overview_lines, status_lines
-from .fmt import clean, humanise
+from .fmt import clean, counted, humanise
 from .help_text import TOPICS, help_lines
 from .picture import Picture
 from .vocabulary import (
@@ -136,7 +136,7 @@ class Interpreter:
         if drones.total() > teams:
             raise CommandError(f"That would task {drones.total()} drone teams; you have {teams}. "
                                f"Take some off another task first (status shows them).")
-        return Reply([f"{n} drone team(s) on {humanise(task)}; {teams - drones.total()} left untasked."],
+        return Reply([f"{counted(n, 'drone team')} on {humanise(task)}; {teams - drones.total()} left untasked."],
                      orders=ctx.orders.model_copy(update={"drones": drones}))
 
     def _do_ew(self, args: list[str], ctx: Context) -> Reply:
@@ -145,7 +145,7 @@ class Interpreter:
         teams = sum(g.teams for g in ctx.scenario.player.electronic_warfare)
         if ew.front + ew.road > teams:
             raise CommandError(f"That would need {ew.front + ew.road} jamming teams; you have {teams}.")
-        return Reply([f"{n} jamming team(s) over the {where}."], orders=ctx.orders.model_copy(update={"ew": ew}))
+        return Reply([f"{counted(n, 'jamming team')} over the {where}."], orders=ctx.orders.model_copy(update={"ew": ew}))
 
     def _do_convoy(self, args: list[str], ctx: Context) -> Reply:
         when, n = self._word_and_number(args, TIME_WORDS, "time of day", "convoy night 6")
@@ -153,7 +153,7 @@ class Interpreter:
         trucks = ctx.scenario.supply.convoys.trucks_available
         if convoys.day + convoys.night > trucks:
             raise CommandError(f"That would send {convoys.day + convoys.night} trucks; {trucks} are available.")
-        return Reply([f"{n} truck(s) will run by {when}."], orders=ctx.orders.model_copy(update={"convoys": convoys}))
+        return Reply([f"{counted(n, 'truck')} will run by {when}."], orders=ctx.orders.model_copy(update={"convoys": convoys}))
 
     def _do_escort(self, args: list[str], ctx: Context) -> Reply:
         on = self._switch(args, "escort on")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from game.engine.orders import Orders
-from game.engine.report import Estimate, Intel
+from game.engine.report import Estimate, Intel, SupplyReport
 from game.scenario import Scenario
 
-from .fmt import count, humanise, percent, short_name, spread, tonnes
+from .fmt import count, counted, humanise, percent, short_name, spread, tonnes, whole
 from .picture import Picture
 
 ROAD_GLYPH: dict[str, str] = {"open": "=", "contested": "~", "interdicted": "!", "cut": "X"}
@@ -40,6 +40,20 @@ def stock_line(stocks: dict[str, float]) -> str:
     return " · ".join(parts)
 
 
+def convoy_counts(supply: SupplyReport) -> tuple[int, int]:
+    """Trucks sent and trucks lost as whole numbers, never more lost than sent (the one source of both)."""
+    sent = max(0, supply.trucks_sent)
+    return sent, min(sent, max(0, whole(supply.trucks_lost)))
+
+
+def convoy_line(supply: SupplyReport) -> str:
+    """'16 trucks sent, 3 lost (81% got through)': the share is (sent − lost) / sent of the figures shown."""
+    sent, lost = convoy_counts(supply)
+    if not sent:
+        return "no trucks sent"
+    return f"{counted(sent, 'truck')} sent, {lost:,} lost ({percent((sent - lost) / sent)} got through)"
+
+
 def orders_lines(scenario: Scenario, orders: Orders) -> list[str]:
     """The orders as given, one line per kind."""
     names = {s.id: short_name(s.name) for s in scenario.map.sectors}
@@ -70,7 +84,7 @@ def status_lines(scenario: Scenario, pic: Picture, orders: Orders, hours: str) -
     lines.append(f"Supply road: {route_state(scenario, pic)}; ground held {pic.area_held:.0f} of "
                  f"{pic.area_total:.0f} sq mi")
     if pic.road_cut_turns:
-        lines.append(f"Every route has been cut for {pic.road_cut_turns} turn(s): the encirclement clock runs "
+        lines.append(f"Every route has been cut for {counted(pic.road_cut_turns, 'turn')}: the encirclement clock runs "
                      f"({scenario.supply.encirclement_clock_turns} turns and we are encircled).")
     return lines
 
@@ -83,7 +97,7 @@ def overview_lines(scenario: Scenario, pic: Picture, intel: Intel | None) -> lis
         enemy = ""
         if intel is not None and s.id in intel.enemy_strength:
             e = intel.enemy_strength[s.id]
-            enemy = f"; enemy {spread(e.estimate, e.low, e.high)}"
+            enemy = f"; enemy {spread(e.estimate, e.low, e.high)} (estimate)"
         posture = f", {humanise(pic.postures[s.id])}" if held == "ours" and s.id in pic.postures else ""
         lines.append(f"{s.name} [{held}{posture}] {s.area_sq_mi:.0f} sq mi{enemy}")
     lines.append(f"Supply road: {route_state(scenario, pic)}"
@@ -109,7 +123,7 @@ def look_lines(scenario: Scenario, pic: Picture, intel: Intel | None, kind: str,
                                                    for u in here))
         if intel is not None and s.id in intel.enemy_strength:
             e = intel.enemy_strength[s.id]
-            lines.append(f"Enemy in contact: {spread(e.estimate, e.low, e.high)}, {e.confidence} confidence.")
+            lines.append(f"Enemy in contact (estimate): {spread(e.estimate, e.low, e.high)}, {e.confidence} confidence.")
         if s.places:
             names = {p.id: p.name for p in m.places}
             lines.append("Places: " + ", ".join(names[p] for p in s.places))
@@ -146,8 +160,8 @@ def look_lines(scenario: Scenario, pic: Picture, intel: Intel | None, kind: str,
         if intel is None:
             return ["No estimate of the enemy yet."]
         e = intel.enemy_total
-        lines = [f"{scenario.enemy.name}: {spread(e.estimate, e.low, e.high)} in contact ({e.confidence} "
-                 "confidence)."]
+        lines = [f"{scenario.enemy.name}: {spread(e.estimate, e.low, e.high)} in contact (estimate, {e.confidence} "
+                 "confidence; the sum of the sectors below)."]
         lines += [f"  {name}: {spread(x.estimate, x.low, x.high)}" for name, x in _by_sector(scenario, intel)]
         return lines + [f"  {note}" for note in intel.notes]
     if kind == "stocks":

@@ -7,9 +7,10 @@ anything else, or a missing name, makes `safe_format` return the fallback line i
 
 from __future__ import annotations
 
+import math
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 _PLAIN_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SPEC_NUMBER = re.compile(r"\d+")
@@ -49,9 +50,61 @@ def clean(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def whole(value: float) -> int:
+    """A count rounded to a whole number, halves away from zero (2.5 → 3, not Python's 2)."""
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
 def count(value: float) -> str:
     """A head count or tally for people: rounded, with thousands separators ("1,250")."""
-    return f"{round(value):,}"
+    return f"{whole(value):,}"
+
+
+NOUNS: dict[str, str] = {
+    "soldier": "soldiers", "man": "men", "casualty": "casualties", "truck": "trucks", "sortie": "sorties",
+    "team": "teams", "drone": "drones", "convoy": "convoys", "turn": "turns", "wounded": "wounded",
+}
+"""Singular → plural of the things the game counts (irregular ones included)."""
+_SINGULAR = {plural: singular for singular, plural in NOUNS.items() if plural != singular}
+
+
+def plural(noun: str, n: int) -> str:
+    """`noun` (singular) agreeing with n: plural("soldier", 1) → "soldier", plural("man", 3) → "men"."""
+    return noun if abs(n) == 1 else NOUNS.get(noun, noun + "s")
+
+
+def counted(value: float, noun: str) -> str:
+    """A whole count with its noun agreeing: "1 soldier", "1,250 soldiers", "0 trucks"."""
+    n = whole(value)
+    return f"{n:,} {plural(noun, n)}"
+
+
+_ONE_PLURAL = re.compile(r"(?<![\d.,])([-−]?1) (" + "|".join(sorted(_SINGULAR, key=len, reverse=True)) + r")\b")
+
+
+def agree(text: str) -> str:
+    """Text with "1 soldiers", "1 men", "1 trucks" made singular (templates are written for the plural)."""
+    return _ONE_PLURAL.sub(lambda m: f"{m.group(1)} {_SINGULAR[m.group(2)]}", text)
+
+
+def split_whole(parts: Sequence[float], total: float | None = None) -> list[int]:
+    """Whole numbers for `parts` that add up to the whole `total` (default: their sum), each as near its part
+    as it can be (largest remainders get the odd units), so "8 (2 killed, 5 wounded, 0 captured)" cannot happen."""
+    target = whole(sum(parts) if total is None else total)
+    floors = [math.floor(max(p, 0.0)) for p in parts]
+    short = target - sum(floors)
+    order = sorted(range(len(parts)), key=lambda i: (-(max(parts[i], 0.0) - floors[i]), i))
+    if short >= 0:
+        for i in order[:short] if short <= len(parts) else order:
+            floors[i] += 1
+        if short > len(parts):
+            floors[order[0]] += short - len(parts)
+        return floors
+    for i in reversed(order):  # the parts add to more than the total: take from the smallest remainders
+        while short < 0 and floors[i] > 0:
+            floors[i] -= 1
+            short += 1
+    return floors
 
 
 def tonnes(value: float) -> str:

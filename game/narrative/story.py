@@ -7,13 +7,14 @@ Enemy figures come from the new intelligence estimate, never from the ground tru
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from game.engine.report import Factor, Intel, TurnReport
 from game.scenario import Scenario
 
-from .describe import ROAD_GLYPH, route_state
-from .fmt import clean, count, percent, tonnes
+from .describe import ROAD_GLYPH, convoy_counts, convoy_line, route_state
+from .fmt import clean, count, counted, percent, split_whole, tonnes, whole
 from .picture import Picture
 from .sitrep import figures
 from .templates import fill
@@ -40,8 +41,15 @@ class Dispatch:
     lines: list[str]
 
 
-_COUNTED = frozenset({"soldiers", "trucks", "sorties"})
-"""Units that come in whole ones: "7.0 soldiers" reads as a misprint, so one or more is shown whole."""
+_COUNTED: dict[str, str] = {"soldiers": "soldier", "trucks": "truck", "sorties": "sortie", "teams": "team"}
+"""Units that come in whole ones (plural → singular): "7.0 soldiers" or "0.5 soldiers" reads as a misprint."""
+UNIT_GROUPS: dict[str, str] = {
+    "soldiers": "Soldiers", "trucks": "Trucks on the road", "sorties": "Enemy drone sorties",
+    "tonnes": "Supplies, in tonnes", "sq mi": "Ground, in square miles", "fortification": "Fortification",
+}
+"""How causes are grouped for the trainee, people first: a soldier and a tonne are never ranked in one list."""
+PER_UNIT = 4
+"""Causes shown per unit, largest first."""
 
 
 def factor_topic(factor: Factor) -> str:
@@ -50,21 +58,69 @@ def factor_topic(factor: Factor) -> str:
     return next((topic for key, topic in _FACTOR_TOPIC if key in name), "combat")
 
 
+def factor_value(factor: Factor) -> str:
+    """A factor's size with its unit: whole for people and trucks ("1 soldier", "under 1 truck"), else rounded."""
+    noun = _COUNTED.get(factor.unit)
+    if noun is not None:
+        return f"under 1 {noun}" if whole(factor.value) == 0 and factor.value else counted(factor.value, noun)
+    value = f"{factor.value:,.0f}" if abs(factor.value) >= 10 else f"{factor.value:,.1f}"
+    return f"{value} {factor.unit}".rstrip()
+
+
 def factor_line(factor: Factor) -> str:
     """A factor in plain words: 'Fibre-optic drones on the road: 12 trucks'."""
-    whole = abs(factor.value) >= 10 or (factor.unit in _COUNTED and abs(factor.value) >= 1)
-    value = f"{factor.value:,.0f}" if whole else f"{factor.value:,.1f}"
-    return f"{factor.label}: {value} {factor.unit}".rstrip()
+    return f"{factor.label}: {factor_value(factor)}"
 
 
-def visible_factors(scenario: Scenario, report: TurnReport, limit: int = 8) -> list[Factor]:
-    """The turn's factors the trainee may see, largest first (effects on the enemy stay estimates).
+def _shows(factor: Factor) -> bool:
+    """Whether a factor came to something: "0 trucks" or "0.0 t" tells the trainee nothing."""
+    return abs(factor.value) >= (0.5 if factor.unit in _COUNTED else 0.05)
 
-    Factors that came to (almost) nothing are left out: "0.0 trucks" tells the trainee nothing.
-    """
+
+def _group_rank(unit: str) -> int:
+    return list(UNIT_GROUPS).index(unit) if unit in UNIT_GROUPS else len(UNIT_GROUPS)
+
+
+def by_unit(factors: Iterable[Factor], per_unit: int = PER_UNIT) -> list[tuple[str, list[Factor]]]:
+    """Factors grouped by unit (people first), each group largest first and cut to `per_unit`."""
+    groups: dict[str, list[Factor]] = {}
+    for f in factors:
+        groups.setdefault(f.unit, []).append(f)
+    return [(UNIT_GROUPS.get(unit, unit), sorted(group, key=lambda f: abs(f.value), reverse=True)[:per_unit])
+            for unit, group in sorted(groups.items(), key=lambda item: _group_rank(item[0]))]
+
+
+def drove_lines(factors: Iterable[Factor], per_unit: int = PER_UNIT) -> list[str]:
+    """The causes as the trainee reads them: a heading per unit, then that unit's causes ranked.
+
+    Each ranking compares like with like (soldiers with soldiers, tonnes with tonnes)."""
+    lines: list[str] = []
+    for heading, group in by_unit(factors, per_unit):
+        lines.append(f"{heading}:")
+        lines += [f"  {i}. {factor_line(f)}" for i, f in enumerate(group, 1)]
+    return lines
+
+
+_TRUCK_LOSSES = ("drones.radio.road", "drones.fibre_optic.road")
+"""The causes the turn's lost trucks are split between (their whole numbers add up to the trucks lost shown)."""
+
+
+def _trucks_whole(report: TurnReport, factors: list[Factor]) -> list[Factor]:
+    """The truck-loss causes in whole trucks adding up to the trucks lost (2.4 + 0.6 → 2 + 1, not 2 + 1 of 3.0)."""
+    parts = {f.name: f for f in factors if f.name in _TRUCK_LOSSES}
+    if not parts:
+        return factors
+    names = list(parts)
+    wholes = dict(zip(names, split_whole([parts[n].value for n in names], convoy_counts(report.supply)[1])))
+    return [f.model_copy(update={"value": float(wholes[f.name])}) if f.name in wholes else f for f in factors]
+
+
+def visible_factors(scenario: Scenario, report: TurnReport, per_unit: int = PER_UNIT) -> list[Factor]:
+    """The turn's factors the trainee may see, grouped by unit and largest first within each unit (effects on the
+    enemy stay estimates). Factors that came to (almost) nothing are left out."""
     enemy = scenario.opfor.side
-    shown = [f for f in report.factors if f.side != enemy and abs(f.value) >= 0.05]
-    return sorted(shown, key=lambda f: abs(f.value), reverse=True)[:limit]
+    own = _trucks_whole(report, [f for f in report.factors if f.side != enemy])
+    return [f for _, group in by_unit([f for f in own if _shows(f)], per_unit) for f in group]
 
 
 def turn_story(scenario: Scenario, before: Picture, after: Picture, report: TurnReport,
@@ -87,7 +143,7 @@ def turn_story(scenario: Scenario, before: Picture, after: Picture, report: Turn
         if event.visible_to == "trainee" and topic is not None and event.text not in said[topic]:
             said[topic].append(event.text)
     per_topic: dict[str, int] = {}
-    for factor in visible_factors(scenario, report, limit=12):
+    for factor in visible_factors(scenario, report):
         topic = factor_topic(factor)
         per_topic[topic] = per_topic.get(topic, 0) + 1
         if per_topic[topic] <= FACTORS_PER_OFFICER:
@@ -139,25 +195,36 @@ def _road_changes(scenario: Scenario, before: Picture, after: Picture) -> list[s
     return lines
 
 
+def drone_flow(scenario: Scenario, before: Picture, after: Picture, report: TurnReport) -> str:
+    """'700 → 688: 180 came in, 192 used' — the stock's change accounted for, in whole drones that add up."""
+    start, end = whole(before.stocks.get("drones", 0.0)), whole(after.stocks.get("drones", 0.0))
+    convoys = scenario.supply.convoys
+    came = whole(report.supply.delivered_t * convoys.cargo_share_drones * convoys.drones_per_t)
+    used = start + came - end
+    if used < 0:  # more than the convoys brought (an event added some)
+        return f"{start:,} → {end:,}: {came + max(0, -used):,} came in"
+    return f"{start:,} → {end:,}: {came:,} came in, {used:,} used"
+
+
 def turn_figures(scenario: Scenario, before: Picture, after: Picture, report: TurnReport,
                  intel: Intel | None) -> list[tuple[str, str]]:
-    """The figures behind the story as (label, value) rows; enemy losses as the new estimate."""
+    """The figures behind the story as (label, value) rows: our own as counted (true), the enemy's as estimated."""
     side = scenario.meta.player_side
     own = report.losses.get(side)
     s = report.supply
-    rows = [
-        ("Own casualties", f"{count(own.total)} ({count(own.killed)} killed, {count(own.wounded)} wounded, "
-                           f"{count(own.captured)} captured)" if own else "none reported"),
-    ]
+    if own is not None:
+        killed, wounded, captured = split_whole([own.killed, own.wounded, own.captured])
+        own_text = f"{count(killed + wounded + captured)} ({killed:,} killed, {wounded:,} wounded, {captured:,} captured)"
+    rows = [("Own casualties (true count)", own_text if own is not None else "none reported")]
     if intel is not None:
         x = intel.enemy_losses_last_turn
-        rows.append(("Enemy casualties (estimate)", f"{count(x.estimate)} ({count(x.low)}–{count(x.high)})"))
+        rows.append(("Enemy casualties (estimate)", f"about {count(x.estimate)} ({count(x.low)}–{count(x.high)})"))
     change = after.area_held - before.area_held
     rows += [
         ("Ground held", f"{after.area_held:,.0f} sq mi ({change:+,.0f})"),
         ("Supply road", route_state(scenario, after)),
-        ("Convoys", f"{s.trucks_sent} trucks sent, {s.trucks_lost:,.1f} lost ({percent(s.road_survival)} got "
-                    "through)"),
+        ("Convoys", convoy_line(s)),
+        ("Drones", drone_flow(scenario, before, after, report)),
         ("Supply", f"{tonnes(s.delivered_t)} delivered, {tonnes(s.consumed_t)} used"),
         ("Fire effectiveness", percent(s.effectiveness)),
     ]

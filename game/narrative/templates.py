@@ -11,7 +11,9 @@ enemy_losses, road_state, road_threat, own_losses, own_killed, own_wounded, own_
 area_total, trucks_sent, trucks_lost, delivered_t, consumed_t, ammunition_t, drones, fuel_t,
 food_medical_t, road_cut_turns, clock_turns, turns_left.
 Numbers print rounded when a template gives no format (`{own_losses}` → "1,234"), and accept any
-format spec when it does (`{delivered_t:.1f}`).
+format spec when it does (`{delivered_t:.1f}`). Counts of people, trucks and teams are whole numbers
+already (parts rounded so that they add up to the whole shown), and a filled template has "1 soldiers",
+"1 men", "1 trucks" put in the singular, so a template written for the plural reads right for one.
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ from collections.abc import Mapping
 
 from game.scenario import Scenario
 
-from .fmt import safe_format
+from .fmt import agree, safe_format
 
 DEFAULTS: dict[str, str] = {
     "sitrep_header": "{time}. The enemy is pressing hardest in {sector}.",
-    "combat": "We lost {own_losses:,.0f} men this turn: {own_killed:,.0f} killed, {own_wounded:,.0f} wounded, "
+    "combat": "We lost {own_losses:,.0f} soldiers this turn: {own_killed:,.0f} killed, {own_wounded:,.0f} wounded, "
               "{own_captured:,.0f} captured. We hold {area_held:,.0f} of {area_total:,.0f} square miles.",
     "sector_lost": "We have lost {sector}.",
     "sector_taken": "We have taken {sector}.",
@@ -33,10 +35,10 @@ DEFAULTS: dict[str, str] = {
     "supply": "{trucks_sent} trucks went out and {trucks_lost:,.0f} were lost; {delivered_t:,.0f} tonnes came in "
               "and {consumed_t:,.0f} were used. Ammunition {ammunition_t:,.0f} t, fuel {fuel_t:,.0f} t.",
     "road": "The supply road is {road_state}; the threat to it is {road_threat}.",
-    "encirclement": "Every route has been cut for {road_cut_turns} turn(s) of {clock_turns}: we are being "
+    "encirclement": "Every route has been cut for {road_cut_turns} turns of {clock_turns}: we are being "
                     "encircled.",
-    "intel": "We estimate {enemy_total:,.0f} enemy in contact ({enemy_low:,.0f}–{enemy_high:,.0f}) and about "
-             "{enemy_losses:,.0f} enemy casualties last turn.",
+    "intel": "We estimate about {enemy_total:,.0f} enemy in contact ({enemy_low:,.0f}–{enemy_high:,.0f}) and "
+             "about {enemy_losses:,.0f} enemy casualties last turn.",
     "quiet": "Nothing to report from my side.",
 }
 """Built-in wording of each template (also the fallback when a scenario's template is broken)."""
@@ -68,12 +70,12 @@ def fill(scenario: Scenario, template_id: str, values: Mapping[str, object]) -> 
     """The scenario's template `template_id` filled with `values`, or the built-in one, never an exception."""
     values = as_figures(values)
     default = DEFAULTS.get(template_id, "")
-    fallback = safe_format(default, values, _plain(template_id))
+    fallback = agree(safe_format(default, values, _plain(template_id)))
     templates = scenario.narrative.templates
     custom = next((templates[k] for k in ALIASES.get(template_id, (template_id,)) if k in templates), None)
     if custom is None:
         return fallback
-    return safe_format(custom, values, fallback)
+    return agree(safe_format(custom, values, fallback))
 
 
 def _plain(template_id: str) -> str:

@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.markup import escape
 from textual.widgets import Static
 
-from game.narrative.story import factor_line, turn_figures, turn_story, visible_factors
+from game.narrative.story import drove_lines, turn_figures, turn_story, visible_factors
 
 from ..session import Session, TurnResult
 from .base import SalientScreen
@@ -51,8 +51,7 @@ class ResultScreen(SalientScreen):
         sections.append(("THE FIGURES", [f"{label:<{width}}  {value}" for label, value in rows]))
         factors = visible_factors(sc, r.report)
         if factors:
-            sections.append(("WHAT DROVE IT (largest first)",
-                             [f"{i}. {factor_line(f)}" for i, f in enumerate(factors, 1)]))
+            sections.append(("WHAT DROVE IT (largest first, by unit)", drove_lines(factors)))
         with VerticalScroll(id="result-scroll"):
             yield Static(story_renderable(sections), id="story")
 
