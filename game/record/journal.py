@@ -229,10 +229,25 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _ends_a_line(fd: int) -> bool:
+    """True when the open file is empty or its last byte is a newline (appends go to the end regardless)."""
+    size = os.lseek(fd, 0, os.SEEK_END)
+    if size == 0:
+        return True
+    os.lseek(fd, size - 1, os.SEEK_SET)
+    return os.read(fd, 1) == b"\n"
+
+
 def _append_bytes(path: Path, payload: bytes) -> None:
-    """One write on an O_APPEND descriptor, then fsync: the line is whole on disk or (after a crash) torn."""
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0))
+    """One write on an O_APPEND descriptor, then fsync: the line is whole on disk or (after a crash) torn.
+
+    A file whose last line lacks its newline (cut just before it, or written by hand) first gets one, in the
+    same write: a record joined onto the end of the line before it would turn both into one damaged line.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | getattr(os, "O_BINARY", 0))
     try:
+        if not _ends_a_line(fd):
+            payload = b"\n" + payload
         view = memoryview(payload)
         while view:
             written = os.write(fd, view)
@@ -330,8 +345,6 @@ class Journal:
                 f"the last line of {p.name} was cut short ({len(cut)} bytes); resuming after turn "
                 f"{len(loaded.turns)}; the cut bytes are kept in {backup.name}"
             )
-        if loaded.missing_newline:
-            _append_bytes(p, b"\n")
         journal.loaded = loaded
         return journal
 
