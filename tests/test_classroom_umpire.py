@@ -159,6 +159,8 @@ def test_an_intervention_needs_a_reason_and_a_sensible_target(tmp_path, scenario
         ("set_stock", "ammunition_t", 10, "   ", "reason"),
         ("set_stock", "beer", 10, "why", "no stock 'beer'"),
         ("set_rate", "supply.nowhere", 1, "why", "not a number"),
+        ("set_rate", "combat.substeps_per_turn", 0, "why", "substeps_per_turn' would become 0"),
+        ("scale_rate", "supply.convoys.trucks_available", 1e12, "why", "less than or equal to 10000000"),
         ("set_road_state", "road_south", "flooded", "why", "a road state is one of"),
         ("set_strength", "nobody", 10, "why", "no unit"),
         ("fire_inject", "no_such", None, "why", "no inject"),

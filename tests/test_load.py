@@ -67,6 +67,15 @@ CASES = [
     ),
     ("duplicate_id.yaml", 28, 13, "sides.ua.units.ua_mech.id", "unit id 'ua_mech' is used 2 times"),
     ("wrong_player_side.yaml", 143, 9, "opfor.side", "meta.player_side and opfor.side are the same side"),
+    # injects held to the limits of the numbers they change
+    (
+        "inject_zero_substeps.yaml", 151, 34, "injects.aid_halt.effects[0].target",
+        "when it fires, 'combat.substeps_per_turn' would become 0: input should be greater than or equal to 1",
+    ),
+    (
+        "inject_count_overflow.yaml", 151, 36, "injects.aid_halt.effects[0].target",
+        "'supply.convoys.trucks_available' would become 1e+301: input should be less than or equal to 10000000",
+    ),
 ]
 
 
