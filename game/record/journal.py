@@ -28,6 +28,7 @@ from game.engine.orders import Orders
 from game.engine.report import Forecast, Intel, TurnReport
 from game.scenario import Scenario
 
+from .atomic import write_atomic
 from .canonical import sha256_hex, to_jsonable
 from .format import (
     FORMAT_NAME,
@@ -216,19 +217,6 @@ def _line(raw: dict[str, Any]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _ends_a_line(fd: int) -> bool:
     """True when the open file is empty or its last byte is a newline (appends go to the end regardless)."""
     size = os.lseek(fd, 0, os.SEEK_END)
@@ -304,18 +292,11 @@ class Journal:
             "scenario": scenario_raw,
         }
         header = Header.parse(raw)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
         try:
-            with open(tmp, "wb") as handle:
-                handle.write(_line(raw))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, p)
+            p.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(p, _line(raw))
         except OSError as error:
-            tmp.unlink(missing_ok=True)
             raise JournalError(f"cannot write the saved game {p}: {error.strerror or error}") from None
-        _fsync_dir(p.parent)
         return cls(p, header)
 
     @classmethod
