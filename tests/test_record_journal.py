@@ -248,3 +248,27 @@ def test_a_record_never_joins_a_line_cut_before_its_newline(tmp_path, scenario, 
     assert [t.turn for t in again.turns] == [1, 2, 3] and again.finished
     assert [r["type"] for r in again.others] == [record]
     assert path.read_bytes().endswith(b"\n")
+
+
+def test_a_line_longer_than_any_record_is_damage_not_a_memory_sink(tmp_path, scenario, monkeypatch):
+    from game.record import journal as journal_module
+
+    path = tmp_path / "g.jsonl"
+    write_game(path, scenario, turns=2)
+    whole = path.read_bytes()
+    monkeypatch.setattr(journal_module, "MAX_LINE_BYTES", len(whole.splitlines()[0]) + 10)
+    path.write_bytes(whole + b'{"type":"note","pad":"' + b"x" * (len(whole) + 100) + b'"}\n')
+    loaded = load_journal(path)
+    assert [t.turn for t in loaded.turns] == [1, 2]
+    assert loaded.problems and "line 4" in loaded.problems[0] and "longer than any record" in loaded.problems[0]
+
+
+def test_a_file_far_larger_than_any_save_is_refused_before_it_is_read(tmp_path, scenario, monkeypatch):
+    from game.record import journal as journal_module
+
+    path = tmp_path / "g.jsonl"
+    write_game(path, scenario, turns=1)
+    monkeypatch.setattr(journal_module, "MAX_JOURNAL_BYTES", 100)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the whole file was read"))
+    with pytest.raises(JournalError, match=r"far larger than any saved game"):
+        load_journal(path)

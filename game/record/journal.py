@@ -108,6 +108,13 @@ class LoadedJournal:
         return ""
 
 
+MAX_JOURNAL_BYTES = 64 * 1024 * 1024
+"""A long Kursk game with many what-if branches takes a few MB; a file far larger is not a save Salient wrote,
+and reading it whole would cost its size in memory several times over."""
+MAX_LINE_BYTES = 16 * 1024 * 1024
+"""The longest record Salient writes is the header, which embeds the scenario (about 100 KB for Kursk)."""
+
+
 def _split_lines(data: bytes) -> list[tuple[int, int, bool]]:
     """(start, end, has_newline) of each line; end excludes the newline."""
     out: list[tuple[int, int, bool]] = []
@@ -137,6 +144,8 @@ def parse_journal_bytes(data: bytes, path: Path | None = None) -> LoadedJournal:
     if not data.strip(_BLANK) or not lines:
         raise JournalError(f"{name} is empty: not a Salient journal")
     h_start, h_end, h_nl = lines[0]
+    if h_end - h_start > MAX_LINE_BYTES:
+        raise JournalError(f"{name} is not a Salient journal (its first line is longer than any header)")
     header_raw = _json_object(data[h_start:h_end])
     if header_raw is None:
         raise JournalError(f"{name} is not a Salient journal (its first line is not a JSON object)")
@@ -152,6 +161,10 @@ def parse_journal_bytes(data: bytes, path: Path | None = None) -> LoadedJournal:
             loaded.end_offset = end + 1
             continue
         is_last = not data[end:].strip(_BLANK)
+        if len(chunk) > MAX_LINE_BYTES:
+            loaded.problems.append(f"line {index} of {name} is {len(chunk) / 2**20:,.0f} MB, longer than any "
+                                   "record Salient writes (damaged or edited)")
+            break
         raw = _json_object(chunk)
         if raw is None:
             if is_last:
@@ -202,6 +215,9 @@ def load_journal(path: str | os.PathLike[str]) -> LoadedJournal:
     """
     p = Path(path)
     try:
+        if p.is_file() and p.stat().st_size > MAX_JOURNAL_BYTES:
+            raise JournalError(f"{p} is {p.stat().st_size / 2**20:,.0f} MB, far larger than any saved game "
+                               f"(at most {MAX_JOURNAL_BYTES // 2**20} MB): not read")
         data = p.read_bytes()
     except FileNotFoundError:
         raise JournalError(f"{p}: no such saved game") from None
