@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -137,17 +136,16 @@ def test_sixteen_megabytes_refused_without_reading(tmp_path: Path, monkeypatch: 
     big = tmp_path / "big.yaml"
     big.write_bytes(b"key: value\n" * (16 * 1024 * 1024 // 11))
     monkeypatch.setattr(Path, "open", lambda *a, **k: pytest.fail("the file was opened"))
-    start = time.perf_counter()
     (problem,) = _problems(big)
-    assert time.perf_counter() - start < 0.5
     assert "limited to 1.0 MB" in problem.message
 
 
-def test_sixteen_megabytes_of_text_refused_quickly() -> None:
-    start = time.perf_counter()
+def test_sixteen_megabytes_of_text_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import game.scenario.load as load_module
+
+    monkeypatch.setattr(load_module, "read_yaml", lambda *a, **k: pytest.fail("the text was parsed"))
     with pytest.raises(ScenarioError, match=r"larger than 1\.0 MB"):
         parse_scenario_text("a: b\n" * (16 * 1024 * 1024 // 5))
-    assert time.perf_counter() - start < 0.5
 
 
 def test_utf8_byte_order_mark_is_accepted(minimal_text: str) -> None:
@@ -206,10 +204,8 @@ def test_wrongly_tagged_value_is_refused() -> None:
 def test_alias_bomb_is_refused_quickly() -> None:
     levels = ["l0: &l0 [" + ", ".join(["lol"] * 10) + "]"]
     levels += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, 12)]
-    start = time.perf_counter()
     with pytest.raises(ScenarioError, match="alias bomb"):
         parse_scenario_text("\n".join(levels) + "\n")
-    assert time.perf_counter() - start < 0.5
 
 
 def test_self_referencing_alias_is_refused() -> None:
