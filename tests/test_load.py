@@ -141,9 +141,9 @@ def test_sixteen_megabytes_refused_without_reading(tmp_path: Path, monkeypatch: 
 
 
 def test_sixteen_megabytes_of_text_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
-    import game.scenario.load as load_module
+    import game.scenario.yaml_safety as yaml_safety
 
-    monkeypatch.setattr(load_module, "read_yaml", lambda *a, **k: pytest.fail("the text was parsed"))
+    monkeypatch.setattr(yaml_safety, "YAML", lambda *a, **k: pytest.fail("the text was parsed"))
     with pytest.raises(ScenarioError, match=r"larger than 1\.0 MB"):
         parse_scenario_text("a: b\n" * (16 * 1024 * 1024 // 5))
 
