@@ -56,5 +56,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def entry() -> None:
+    """The `salient` program: a passphrase given in the environment is hidden first (see
+    `game.classroom.guard.scrub_environment`), then the command runs."""
+    try:
+        from game.classroom.guard import scrub_environment
+
+        scrub_environment()
+    except SalientError as error:
+        print(f"salient: {error}", file=sys.stderr)
+        sys.exit(error.exit_code)
+    sys.exit(main())
+
+
 if __name__ == "__main__":
     sys.exit(main())

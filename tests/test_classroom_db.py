@@ -135,12 +135,52 @@ def test_report_on_a_missing_database_is_a_plain_error(tmp_path, capsys):
     assert "no class database" in capsys.readouterr().err
 
 
-def test_newer_database_is_refused(tmp_path):
+def test_newer_database_is_refused_for_writing_and_reading(tmp_path, capsys):
     db_path = tmp_path / "c.db"
     with ClassDB(db_path) as db:
-        db.conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
-    with pytest.raises(ClassDbError, match="newer"):
+        db.conn.execute("PRAGMA user_version = 99")
+    for readonly in (False, True):
+        with pytest.raises(ClassDbError, match=r"newer Salient \(class database version 99; this one reads up to 1\)"):
+            ClassDB(db_path, readonly=readonly)
+    assert main(["class", "report", "--db", str(db_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{db_path} was written by a newer Salient" in err and "Traceback" not in err
+
+
+def _legacy_database(path: Path, version: str) -> None:
+    """A database as written before the schema version moved to `PRAGMA user_version`: only the meta row."""
+    with ClassDB(path) as db:
+        db.conn.execute("PRAGMA user_version = 0")
+        db.conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+
+
+def test_a_database_from_before_user_version_is_adopted_and_keeps_its_games(tmp_path):
+    db_path = tmp_path / "c.db"
+    assert record_many((str(db_path), str(tmp_path), 0, 2)) == 2
+    _legacy_database(db_path, "1")
+    with ClassDB(db_path) as db:
+        assert db.count_games() == 2
+        assert db.conn.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("version", ["abc", "99"])
+def test_a_damaged_or_newer_schema_version_is_a_plain_error(tmp_path, capsys, version):
+    db_path = tmp_path / "c.db"
+    _legacy_database(db_path, version)
+    words = "is damaged: its schema version 'abc' is not a number" if version == "abc" else "newer Salient"
+    with pytest.raises(ClassDbError, match=words):
         ClassDB(db_path)
+    assert main(["class", "report", "--db", str(db_path)]) == 1
+    err = capsys.readouterr().err
+    assert words.split(":")[0] in err and "Traceback" not in err
+
+
+def test_a_file_that_is_not_a_database_is_a_plain_error(tmp_path, capsys):
+    db_path = tmp_path / "c.db"
+    db_path.write_bytes(b"not a database at all, just text" * 100)
+    assert main(["class", "report", "--db", str(db_path)]) == 1
+    err = capsys.readouterr().err
+    assert "file is not a database" in err and "Traceback" not in err
 
 
 def test_record_without_score_falls_back_to_none_when_replay_fails(tmp_path):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from game.classroom.guard import ENV_VAR, UmpireGuard
+from game.classroom.guard import ENV_VAR, FILE_VAR, UmpireGuard
 from game.classroom.records import record_from_path
 from game.classroom.umpire import (
     KINDS, InterventionError, Umpire, apply_pending, interventions, replay_with_interventions,
@@ -64,6 +65,46 @@ def test_guard_from_env_removes_the_variable_and_refuses_short_ones():
     answers = iter(["one pass", "another"])
     with pytest.raises(SalientError, match="differ"):
         UmpireGuard.from_prompt(lambda prompt: next(answers))
+
+
+def test_guard_from_a_passphrase_file(tmp_path):
+    secret = tmp_path / "umpire.txt"
+    secret.write_text("kurylivka\nignored second line\n")
+    env = {FILE_VAR: str(secret)}
+    guard = UmpireGuard.from_env(env)
+    assert guard is not None and guard.check("kurylivka") and FILE_VAR not in env
+    with pytest.raises(SalientError, match=r"absent\.txt: cannot read the umpire passphrase"):
+        UmpireGuard.from_env({FILE_VAR: str(tmp_path / "absent.txt")})
+
+
+CHILD = """
+import os
+from game.classroom.guard import UmpireGuard
+with open(f"/proc/{os.getpid()}/environ", "rb") as handle:
+    start = handle.read()
+guard = UmpireGuard.from_env()
+print("passphrase in the starting environment:", b"kurylivka" in start)
+print("guard accepts it:", guard is not None and guard.check("kurylivka"))
+print("guard refuses others:", guard is not None and not guard.check("kursk"))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs a /proc file system to look into")
+def test_a_passphrase_in_the_environment_never_stays_in_a_process_environment(tmp_path):
+    """/proc/<pid>/environ shows the environment a process started with, whatever it removes later: the
+    program restarts itself without the passphrase and receives only its salted hash, through a pipe."""
+    import subprocess
+    import sys
+
+    starter = f"from game.classroom.guard import scrub_environment; scrub_environment(['-c', {CHILD!r}])"
+    env = {**os.environ, ENV_VAR: "kurylivka"}
+    done = subprocess.run([sys.executable, "-c", starter], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "passphrase in the starting environment: False",
+        "guard accepts it: True",
+        "guard refuses others: True",
+    ]
 
 
 # --- interventions -------------------------------------------------------------------------
@@ -159,6 +200,8 @@ def test_an_intervention_needs_a_reason_and_a_sensible_target(tmp_path, scenario
         ("set_stock", "ammunition_t", 10, "   ", "reason"),
         ("set_stock", "beer", 10, "why", "no stock 'beer'"),
         ("set_rate", "supply.nowhere", 1, "why", "not a number"),
+        ("set_rate", "combat.substeps_per_turn", 0, "why", "substeps_per_turn' would become 0"),
+        ("scale_rate", "supply.convoys.trucks_available", 1e12, "why", "less than or equal to 10000000"),
         ("set_road_state", "road_south", "flooded", "why", "a road state is one of"),
         ("set_strength", "nobody", 10, "why", "no unit"),
         ("fire_inject", "no_such", None, "why", "no inject"),

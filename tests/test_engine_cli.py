@@ -88,3 +88,14 @@ def test_unknown_policy_lists_the_policies(capsys):
     code, _, err = run(capsys, SMALL, "--seed", "1", "--policy", "charge")
     assert code == 1
     assert "unknown policy 'charge'" in err and "hold_sudzha_road" in err
+
+
+def test_run_help_names_every_built_in_policy(capsys):
+    from game.commands.run import POLICY_NAMES
+    from game.engine.policies import POLICIES
+
+    assert set(POLICY_NAMES) == set(POLICIES)
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert all(name in shown for name in POLICIES)

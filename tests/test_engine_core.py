@@ -20,6 +20,8 @@ from game.engine.turn import resolve_turn
 from game.scenario.load import load_scenario
 
 from engine_support import KURSK, SMALL
+
+FIXTURES = SMALL.parent
 from engine_support import balanced_orders as orders
 
 
@@ -379,3 +381,22 @@ def test_soldiers_an_inject_takes_count_in_the_turns_losses(small):
     reported = sum(r.losses[side].total for r in game.history)
     assert reported == pytest.approx(float(game.state.casualties[0, PLAYER].sum()))
     assert game.history[1].losses[side].total >= 40.0  # the 40 are in turn 2's losses, beside the fighting's
+
+
+def test_a_rate_inject_that_compounds_past_the_limits_stops_with_its_name(tmp_path):
+    """The file allows each firing, but a repeatable ×100 on a whole number of trucks passes the limit on its
+    fourth firing: the game stops naming the inject and the path, instead of spinning or overflowing."""
+    from game.engine.params import InjectLimitError
+
+    text = (FIXTURES / "minimal.yaml").read_text()
+    old = "    trigger: {turn: 3}\n    effects:\n      - {kind: scale_rate, target: supply.border_resupply_t_per_turn, factor: 0.67}\n"
+    assert old in text
+    path = tmp_path / "grow.yaml"
+    path.write_text(text.replace(old, "    repeatable: true\n    trigger: {after_turn: 1}\n    effects:\n"
+                                      "      - {kind: scale_rate, target: supply.convoys.trucks_available, factor: 100}\n"))
+    game = Game(load_scenario(path), seed=1)
+    for _ in range(3):
+        game.play(game.default_orders())
+    assert game.params.convoys.trucks_available == 10 * 100**3
+    with pytest.raises(InjectLimitError, match=r"inject 'aid_halt' fired 4 times: 'supply\.convoys\.trucks_available' would become 1e\+09"):
+        game.play(game.default_orders())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,6 +66,15 @@ CASES = [
     ),
     ("duplicate_id.yaml", 28, 13, "sides.ua.units.ua_mech.id", "unit id 'ua_mech' is used 2 times"),
     ("wrong_player_side.yaml", 143, 9, "opfor.side", "meta.player_side and opfor.side are the same side"),
+    # injects held to the limits of the numbers they change
+    (
+        "inject_zero_substeps.yaml", 151, 34, "injects.aid_halt.effects[0].target",
+        "when it fires, 'combat.substeps_per_turn' would become 0: input should be greater than or equal to 1",
+    ),
+    (
+        "inject_count_overflow.yaml", 151, 36, "injects.aid_halt.effects[0].target",
+        "'supply.convoys.trucks_available' would become 1e+301: input should be less than or equal to 10000000",
+    ),
 ]
 
 
@@ -128,17 +136,16 @@ def test_sixteen_megabytes_refused_without_reading(tmp_path: Path, monkeypatch: 
     big = tmp_path / "big.yaml"
     big.write_bytes(b"key: value\n" * (16 * 1024 * 1024 // 11))
     monkeypatch.setattr(Path, "open", lambda *a, **k: pytest.fail("the file was opened"))
-    start = time.perf_counter()
     (problem,) = _problems(big)
-    assert time.perf_counter() - start < 0.5
     assert "limited to 1.0 MB" in problem.message
 
 
-def test_sixteen_megabytes_of_text_refused_quickly() -> None:
-    start = time.perf_counter()
+def test_sixteen_megabytes_of_text_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import game.scenario.yaml_safety as yaml_safety
+
+    monkeypatch.setattr(yaml_safety, "YAML", lambda *a, **k: pytest.fail("the text was parsed"))
     with pytest.raises(ScenarioError, match=r"larger than 1\.0 MB"):
         parse_scenario_text("a: b\n" * (16 * 1024 * 1024 // 5))
-    assert time.perf_counter() - start < 0.5
 
 
 def test_utf8_byte_order_mark_is_accepted(minimal_text: str) -> None:
@@ -197,10 +204,8 @@ def test_wrongly_tagged_value_is_refused() -> None:
 def test_alias_bomb_is_refused_quickly() -> None:
     levels = ["l0: &l0 [" + ", ".join(["lol"] * 10) + "]"]
     levels += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, 12)]
-    start = time.perf_counter()
     with pytest.raises(ScenarioError, match="alias bomb"):
         parse_scenario_text("\n".join(levels) + "\n")
-    assert time.perf_counter() - start < 0.5
 
 
 def test_self_referencing_alias_is_refused() -> None:
@@ -215,11 +220,13 @@ def test_deep_block_nesting_is_refused() -> None:
     assert caught.value.problems[0].line == MAX_DEPTH + 1
 
 
-def test_very_deep_flow_nesting_is_refused_in_reasonable_time() -> None:
-    start = time.perf_counter()
-    with pytest.raises(ScenarioError, match="levels deep"):
+def test_very_deep_flow_nesting_is_refused_where_it_passes_the_limit() -> None:
+    """Refused at the first bracket past the limit, not after reading 200,000 levels (speed belongs to the
+    benchmarks; where the reader stops shows that it stops early)."""
+    with pytest.raises(ScenarioError, match="levels deep") as caught:
         parse_scenario_text("a: " + "[" * 200_000 + "]" * 200_000)
-    assert time.perf_counter() - start < 2.0
+    problem = caught.value.problems[0]
+    assert (problem.line, problem.col) == (1, len("a: ") + MAX_DEPTH)
 
 
 def test_duplicate_key_in_flow_mapping() -> None:

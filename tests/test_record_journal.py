@@ -134,11 +134,13 @@ def test_open_existing_truncates_a_torn_tail_and_keeps_the_bytes(tmp_path, scena
 def test_open_existing_adds_a_missing_final_newline(tmp_path, scenario):
     path = tmp_path / "g.jsonl"
     write_game(path, scenario, turns=2)
-    path.write_bytes(path.read_bytes()[:-1])
+    whole = path.read_bytes()
+    path.write_bytes(whole[:-1])
     journal = Journal.open_existing(path)
     assert journal.next_turn == 3 and journal.recovered == ""
     journal.append_turn(3, Orders(), None, None, fake_report(3))
     assert [t.turn for t in load_journal(path).turns] == [1, 2, 3]
+    assert path.read_bytes().startswith(whole) and b"\n\n" not in path.read_bytes()
 
 
 def test_nul_filled_tail_counts_as_torn(tmp_path, scenario):
@@ -228,3 +230,45 @@ def test_unknown_record_types_are_kept(tmp_path, scenario):
     loaded = load_journal(path)
     assert loaded.intact and len(loaded.turns) == 2
     assert loaded.others[0]["type"] == "umpire" and loaded.others[0]["action"] == "fire inject aid_halt"
+
+
+@pytest.mark.parametrize("record", ["branch-like note", "luck"])
+def test_a_record_never_joins_a_line_cut_before_its_newline(tmp_path, scenario, record):
+    """`salient aar` and `branch` append to a journal they did not open for play: the cut newline must not
+    make their record and the game's last turn one torn line."""
+    path = tmp_path / "g.jsonl"
+    write_game(path, scenario, turns=3, ending_on_last=True)
+    path.write_bytes(path.read_bytes()[:-1])
+    loaded = load_journal(path)
+    assert loaded.missing_newline and loaded.finished
+    writer = Journal(loaded.path, loaded.header, len(loaded.turns) + 1, len(loaded.branches), loaded.finished)
+    writer.append_record(record, {"value": 1})
+    again = load_journal(path)
+    assert not again.torn and not again.problems
+    assert [t.turn for t in again.turns] == [1, 2, 3] and again.finished
+    assert [r["type"] for r in again.others] == [record]
+    assert path.read_bytes().endswith(b"\n")
+
+
+def test_a_line_longer_than_any_record_is_damage_not_a_memory_sink(tmp_path, scenario, monkeypatch):
+    from game.record import journal as journal_module
+
+    path = tmp_path / "g.jsonl"
+    write_game(path, scenario, turns=2)
+    whole = path.read_bytes()
+    monkeypatch.setattr(journal_module, "MAX_LINE_BYTES", len(whole.splitlines()[0]) + 10)
+    path.write_bytes(whole + b'{"type":"note","pad":"' + b"x" * (len(whole) + 100) + b'"}\n')
+    loaded = load_journal(path)
+    assert [t.turn for t in loaded.turns] == [1, 2]
+    assert loaded.problems and "line 4" in loaded.problems[0] and "longer than any record" in loaded.problems[0]
+
+
+def test_a_file_far_larger_than_any_save_is_refused_before_it_is_read(tmp_path, scenario, monkeypatch):
+    from game.record import journal as journal_module
+
+    path = tmp_path / "g.jsonl"
+    write_game(path, scenario, turns=1)
+    monkeypatch.setattr(journal_module, "MAX_JOURNAL_BYTES", 100)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the whole file was read"))
+    with pytest.raises(JournalError, match=r"far larger than any saved game"):
+        load_journal(path)

@@ -21,7 +21,8 @@ import numpy as np
 
 from game.engine.batch import BatchResult, run_batch
 from game.engine.orders import Orders
-from game.engine.params import ENDING_CODE, set_path
+from game.engine.params import ENDING_CODE
+from game.scenario.scenario import set_path
 from game.engine.policies import Policy
 from game.engine.step import Model
 from game.scenario import Scenario

@@ -29,14 +29,13 @@ from .records import GameRecord, model_summary
 
 ENV_VAR = "SALIENT_DB"
 DB_NAME = "class.sqlite3"
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 5_000
 RETRY_SECONDS = 60.0
 """Give up on a locked database after this long (a stuck writer, a dead network share)."""
 
 T = TypeVar("T")
 
-SCHEMA = """
+SCHEMA_1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS scenarios (
     sha256 TEXT PRIMARY KEY, scenario_id TEXT NOT NULL, json TEXT NOT NULL);
@@ -82,6 +81,12 @@ CREATE TABLE IF NOT EXISTS interventions (
     summary TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL, value_json TEXT);
 CREATE INDEX IF NOT EXISTS interventions_by_game ON interventions (game_id);
 """
+
+MIGRATIONS: tuple[str, ...] = (SCHEMA_1,)
+"""The schema's history, oldest first: migration i brings a database from version i to version i + 1. A change
+to the tables is a new entry at the end (never an edit of an old one), so every older database can be brought
+up to date in order. The version is kept in SQLite's own `PRAGMA user_version`."""
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class ClassDbError(SalientError):
@@ -140,26 +145,48 @@ class ClassDB:
                 self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.conn.execute("PRAGMA foreign_keys = ON")
-            if not readonly:
+            if readonly:
+                self._version(self.conn.cursor())  # a newer or damaged database is refused before any query
+            else:
                 with_retry(self._prepare)
         except sqlite3.Error as error:
             raise ClassDbError(f"cannot open the class database {self.path}: {error}") from None
 
     def _prepare(self) -> None:
-        """WAL mode (readers never block the writer) and the tables, created once, idempotently."""
+        """WAL mode (readers never block the writer), then the migrations this database has not had yet."""
         mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":  # pragma: no cover - e.g. a file system without shared memory
             self.conn.execute("PRAGMA journal_mode = DELETE")
         self.conn.execute("PRAGMA synchronous = NORMAL")  # with WAL: durable across application crashes
         with self.transaction() as cur:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    cur.execute(statement)
+            version = self._version(cur)
+            for migration in MIGRATIONS[version:]:
+                for statement in migration.split(";"):
+                    if statement.strip():
+                        cur.execute(statement)
+            if int(cur.execute("PRAGMA user_version").fetchone()[0]) != SCHEMA_VERSION:  # migrated or adopted
+                cur.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                cur.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                            (str(SCHEMA_VERSION),))
+
+    def _version(self, cur: sqlite3.Cursor) -> int:
+        """The schema version of this database (0 for a new one); refuses a newer or a damaged one."""
+        version = int(cur.execute("PRAGMA user_version").fetchone()[0])
+        if version == 0 and cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone():
+            # databases written before `user_version` was used kept their version in the meta table
             row = cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                cur.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise ClassDbError(f"{self.path} was written by a newer Salient (class database version {row[0]})")
+            if row is not None:
+                try:
+                    version = int(row[0])
+                except (TypeError, ValueError):
+                    raise ClassDbError(f"{self.path} is damaged: its schema version {row[0]!r} is not a number; "
+                                       "restore a backup or import the journals into a new database") from None
+        if version > SCHEMA_VERSION:
+            raise ClassDbError(f"{self.path} was written by a newer Salient (class database version {version}; "
+                               f"this one reads up to {SCHEMA_VERSION})")
+        if version < 0:
+            raise ClassDbError(f"{self.path} is damaged: its schema version is {version}")
+        return version
 
     def __enter__(self) -> "ClassDB":
         return self

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from game.errors import SalientError
+from game.record.atomic import write_atomic
 
 from .db import ClassDB
 from .records import build_record
@@ -80,7 +81,7 @@ def forget_pending(done: Iterable[Path]) -> None:
     left = [str(p) for p in pending() if str(p) not in done_set]
     path = pending_path()
     if left:
-        path.write_text("".join(f"{p}\n" for p in left), encoding="utf-8")
+        write_atomic(path, "".join(f"{p}\n" for p in left))
     else:
         path.unlink(missing_ok=True)
 

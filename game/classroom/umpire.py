@@ -31,7 +31,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from game.errors import SalientError
-from game.scenario.scenario import resolve_path
+from game.scenario.scenario import path_value_problem, resolve_path
 
 from .records import UMPIRE_RECORD
 
@@ -132,6 +132,11 @@ def check_intervention(game: "Game", iv: Intervention) -> list[str]:
                        "supply.border_resupply_t_per_turn)")
         elif number is not None and number < 0:
             out.append("rates cannot be negative")
+        elif number is not None:
+            old = float(resolve_path(sc, iv.target))  # type: ignore[arg-type]
+            problem = path_value_problem(sc, iv.target, number if iv.kind == "set_rate" else old * number)
+            if problem is not None:
+                out.append(problem)
     elif iv.kind in {"set_stock", "change_stock"}:
         if iv.target not in STOCKS:
             out.append(f"there is no stock '{iv.target}' (stocks: {', '.join(STOCKS)})")

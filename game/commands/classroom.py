@@ -96,6 +96,7 @@ def run_report(args: argparse.Namespace) -> int:
     from game.classroom.render import render
     from game.classroom.report import build_report
     from game.errors import SalientError
+    from game.record.atomic import write_atomic
 
     turns = _turn_list(args.turns) if args.turns else None
     with ClassDB(args.db, readonly=True) as db:
@@ -105,7 +106,7 @@ def run_report(args: argparse.Namespace) -> int:
     text = render(report, args.format)
     if args.output:
         try:
-            Path(args.output).write_text(text, encoding="utf-8")
+            write_atomic(args.output, text)
         except OSError as error:
             raise SalientError(f"cannot write {args.output}: {error.strerror or error}") from None
         print(f"wrote {args.output}", file=sys.stderr)

@@ -10,6 +10,10 @@ from typing import Any
 
 from game.errors import SalientError
 
+POLICY_NAMES = ("hold", "delay_withdraw", "hold_sudzha_road", "hold_then_withdraw")
+"""The built-in policies, named here without importing the engine so that `--help` stays instant (a test keeps
+this list equal to `game.engine.policies.POLICIES`)."""
+
 
 def register(subparsers: Any) -> None:
     """Add the `run` subcommand."""
@@ -24,7 +28,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--seed", type=int, required=True, help="random seed (a non-negative integer)")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--orders", metavar="FILE", help="orders file (YAML or JSON)")
-    source.add_argument("--policy", metavar="NAME", help="standing policy (hold, delay_withdraw, hold_sudzha_road)")
+    source.add_argument("--policy", metavar="NAME", help=f"standing policy ({', '.join(POLICY_NAMES)})")
     parser.add_argument("--turns", type=int, metavar="K", help="play at most K turns")
     parser.add_argument("--json", action="store_true", help="print every turn and the score as JSON")
     parser.add_argument("--save", metavar="FILE", help="also write the game's journal to FILE (for salient aar, branch)")

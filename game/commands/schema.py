@@ -6,10 +6,7 @@ Scenario files name it on their first line: `# yaml-language-server: $schema=<re
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 
@@ -28,6 +25,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print or write the schema."""
     from game.errors import SalientError
+    from game.record.atomic import write_atomic
     from game.scenario.schema import schema_text
 
     text = schema_text()
@@ -35,21 +33,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     try:
-        _write_atomically(Path(args.output), text)
+        write_atomic(args.output, text)
     except OSError as error:
         raise SalientError(f"cannot write {args.output}: {error.strerror or error}") from None
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write beside the target, then rename: an editor never sees half a schema."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -14,6 +14,7 @@ import numpy as np
 
 from game.scenario import Scenario
 from game.scenario.injects import SetRate
+from game.scenario.scenario import set_path
 
 from .directives import check_orders, compile_orders
 from .events import holders, side_morale, turn_report
@@ -21,7 +22,7 @@ from .fog import enemy_by_sector, enemy_picture, intel
 from .injects import state_target
 from .forecast import run_forecast
 from .orders import ConvoyPlan, DroneTasks, EwAllocation, Orders, OrdersError
-from .params import CASUALTY_KINDS, ENDINGS, ENEMY, PLAYER, POSTURES, ROAD_STATES, STOCKS, Params, set_path
+from .params import CASUALTY_KINDS, ENDINGS, ENEMY, PLAYER, POSTURES, ROAD_STATES, STOCKS, Params
 from .report import Ending, Forecast, Intel, Score, TurnReport
 from .scoring import score_model
 from .state import State

@@ -183,16 +183,16 @@ def _where(arr: np.ndarray, col: int | slice, rows: np.ndarray, new: np.ndarray 
     arr[:, col] = np.where(rows, new, arr[:, col])
 
 
-def rate_effects(p: Params, counts: tuple[int, ...]) -> list[tuple[str, str, float]]:
-    """The (kind, path, number) rate changes of injects fired `counts` times each, in scenario order."""
-    out: list[tuple[str, str, float]] = []
+def rate_effects(p: Params, counts: tuple[int, ...]) -> list[tuple[str, str, str, float]]:
+    """The (inject id, kind, path, number) rate changes of injects fired `counts` times each, in scenario order."""
+    out: list[tuple[str, str, str, float]] = []
     for inj, n in zip(p.scenario.injects, counts):
         for _ in range(n):
             for eff in inj.effects:
                 if isinstance(eff, (ScaleRate, SetRate)) and state_target(eff) is not None:
                     continue  # kept in the state, applied per replication by `apply`
                 if isinstance(eff, ScaleRate):
-                    out.append(("scale_rate", eff.target, eff.factor))
+                    out.append((inj.id, "scale_rate", eff.target, eff.factor))
                 elif isinstance(eff, SetRate):
-                    out.append(("set_rate", eff.target, eff.value))
+                    out.append((inj.id, "set_rate", eff.target, eff.value))
     return out

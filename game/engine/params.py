@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from game.scenario import Scenario
-from game.scenario.scenario import resolve_path
+from game.errors import SalientError
+from game.scenario.scenario import resolve_path, set_path
 
 from .rng import NoiseLayout
 
@@ -586,27 +587,25 @@ TRACK_WATCH = 0.5
 """Enemy road drones watch a km of field track half as closely as a km of the paved road."""
 
 
-def set_path(model: Any, path: str, value: float) -> None:
-    """Set the number at a dotted scenario path (list items by id), keeping ints as ints."""
-    parts = path.split(".")
-    parent = resolve_path(model, ".".join(parts[:-1]), numbers_only=False) if len(parts) > 1 else model
-    if parent is None:
-        raise KeyError(path)
-    last = parts[-1]
-    old = parent[last] if isinstance(parent, dict) else getattr(parent, last)
-    new: float | int = int(round(value)) if isinstance(old, int) and not isinstance(old, bool) else float(value)
-    if isinstance(parent, dict):
-        parent[last] = new
-    else:
-        object.__setattr__(parent, last, new)
+def apply_rate_effects(sc: Scenario, effects: list[tuple[str, str, str, float]]) -> Scenario:
+    """A copy of the scenario with scale_rate / set_rate effects applied in order: (inject id, kind, path, number).
 
-
-def apply_rate_effects(sc: Scenario, effects: list[tuple[str, str, float]]) -> Scenario:
-    """A copy of the scenario with scale_rate / set_rate effects applied in order: (kind, path, number)."""
+    Raises InjectLimitError, naming the inject and the path, when an effect pushes a number past the limits the
+    scenario file is held to (an inject that fires every turn can compound a factor far beyond them)."""
     out = sc.model_copy(deep=True)
-    for kind, path, number in effects:
+    fired: dict[tuple[str, str], int] = {}  # (inject, path) -> firings so far
+    for inject, kind, path, number in effects:
+        fired[inject, path] = n = fired.get((inject, path), 0) + 1
         old = resolve_path(out, path)
         if old is None:
             continue
-        set_path(out, path, old * number if kind == "scale_rate" else number)
+        try:
+            set_path(out, path, old * number if kind == "scale_rate" else number)
+        except ValueError as error:
+            times = "once" if n == 1 else f"{n} times"
+            raise InjectLimitError(f"'{sc.meta.id}': inject '{inject}' fired {times}: {error}") from None
     return out
+
+
+class InjectLimitError(SalientError):
+    """Rate injects pushed a scenario number past the limits its file is held to; the message names the path."""

@@ -28,6 +28,7 @@ from game.engine.orders import Orders
 from game.engine.report import Forecast, Intel, TurnReport
 from game.scenario import Scenario
 
+from .atomic import write_atomic
 from .canonical import sha256_hex, to_jsonable
 from .format import (
     FORMAT_NAME,
@@ -107,6 +108,13 @@ class LoadedJournal:
         return ""
 
 
+MAX_JOURNAL_BYTES = 64 * 1024 * 1024
+"""A long Kursk game with many what-if branches takes a few MB; a file far larger is not a save Salient wrote,
+and reading it whole would cost its size in memory several times over."""
+MAX_LINE_BYTES = 16 * 1024 * 1024
+"""The longest record Salient writes is the header, which embeds the scenario (about 100 KB for Kursk)."""
+
+
 def _split_lines(data: bytes) -> list[tuple[int, int, bool]]:
     """(start, end, has_newline) of each line; end excludes the newline."""
     out: list[tuple[int, int, bool]] = []
@@ -136,6 +144,8 @@ def parse_journal_bytes(data: bytes, path: Path | None = None) -> LoadedJournal:
     if not data.strip(_BLANK) or not lines:
         raise JournalError(f"{name} is empty: not a Salient journal")
     h_start, h_end, h_nl = lines[0]
+    if h_end - h_start > MAX_LINE_BYTES:
+        raise JournalError(f"{name} is not a Salient journal (its first line is longer than any header)")
     header_raw = _json_object(data[h_start:h_end])
     if header_raw is None:
         raise JournalError(f"{name} is not a Salient journal (its first line is not a JSON object)")
@@ -151,6 +161,10 @@ def parse_journal_bytes(data: bytes, path: Path | None = None) -> LoadedJournal:
             loaded.end_offset = end + 1
             continue
         is_last = not data[end:].strip(_BLANK)
+        if len(chunk) > MAX_LINE_BYTES:
+            loaded.problems.append(f"line {index} of {name} is {len(chunk) / 2**20:,.0f} MB, longer than any "
+                                   "record Salient writes (damaged or edited)")
+            break
         raw = _json_object(chunk)
         if raw is None:
             if is_last:
@@ -201,6 +215,9 @@ def load_journal(path: str | os.PathLike[str]) -> LoadedJournal:
     """
     p = Path(path)
     try:
+        if p.is_file() and p.stat().st_size > MAX_JOURNAL_BYTES:
+            raise JournalError(f"{p} is {p.stat().st_size / 2**20:,.0f} MB, far larger than any saved game "
+                               f"(at most {MAX_JOURNAL_BYTES // 2**20} MB): not read")
         data = p.read_bytes()
     except FileNotFoundError:
         raise JournalError(f"{p}: no such saved game") from None
@@ -216,23 +233,25 @@ def _line(raw: dict[str, Any]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+def _ends_a_line(fd: int) -> bool:
+    """True when the open file is empty or its last byte is a newline (appends go to the end regardless)."""
+    size = os.lseek(fd, 0, os.SEEK_END)
+    if size == 0:
+        return True
+    os.lseek(fd, size - 1, os.SEEK_SET)
+    return os.read(fd, 1) == b"\n"
 
 
 def _append_bytes(path: Path, payload: bytes) -> None:
-    """One write on an O_APPEND descriptor, then fsync: the line is whole on disk or (after a crash) torn."""
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0))
+    """One write on an O_APPEND descriptor, then fsync: the line is whole on disk or (after a crash) torn.
+
+    A file whose last line lacks its newline (cut just before it, or written by hand) first gets one, in the
+    same write: a record joined onto the end of the line before it would turn both into one damaged line.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | getattr(os, "O_BINARY", 0))
     try:
+        if not _ends_a_line(fd):
+            payload = b"\n" + payload
         view = memoryview(payload)
         while view:
             written = os.write(fd, view)
@@ -289,18 +308,11 @@ class Journal:
             "scenario": scenario_raw,
         }
         header = Header.parse(raw)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
         try:
-            with open(tmp, "wb") as handle:
-                handle.write(_line(raw))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, p)
+            p.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(p, _line(raw))
         except OSError as error:
-            tmp.unlink(missing_ok=True)
             raise JournalError(f"cannot write the saved game {p}: {error.strerror or error}") from None
-        _fsync_dir(p.parent)
         return cls(p, header)
 
     @classmethod
@@ -330,8 +342,6 @@ class Journal:
                 f"the last line of {p.name} was cut short ({len(cut)} bytes); resuming after turn "
                 f"{len(loaded.turns)}; the cut bytes are kept in {backup.name}"
             )
-        if loaded.missing_newline:
-            _append_bytes(p, b"\n")
         journal.loaded = loaded
         return journal
 

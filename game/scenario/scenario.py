@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import Any
+from functools import lru_cache
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
 from .assertions import StatAssertion, assertion_problems
 from .common import Strict, Text
@@ -176,8 +178,14 @@ def _problems(sc: Scenario) -> Iterator[str]:
                     yield f"inject '{inj.id}': condition on {cond.metric} needs a target"
                 yield from _unknown(f"inject '{inj.id}' condition", cond.target, known, cond.metric.split("_")[0])
         for eff in inj.effects:
-            if isinstance(eff, (ScaleRate, SetRate)) and resolve_path(sc, eff.target) is None:
-                yield f"inject '{inj.id}': effect target '{eff.target}' is not a number in this scenario"
+            if isinstance(eff, (ScaleRate, SetRate)):
+                old = resolve_path(sc, eff.target)
+                if old is None:
+                    yield f"inject '{inj.id}': effect target '{eff.target}' is not a number in this scenario"
+                    continue
+                problem = path_value_problem(sc, eff.target, old * eff.factor if isinstance(eff, ScaleRate) else eff.value)
+                if problem is not None:
+                    yield f"inject '{inj.id}': when it fires, {problem}"
             for attr, known, kind in (("road", roads, "road segment"), ("side", sides, "side"), ("unit", units, "unit")):
                 yield from _unknown(f"inject '{inj.id}' effect", getattr(eff, attr, None), known, kind)
 
@@ -223,6 +231,53 @@ def resolve_path(model: BaseModel, path: str, *, numbers_only: bool = True) -> A
     if numbers_only and (isinstance(node, bool) or not isinstance(node, (int, float))):
         return None
     return node
+
+
+@lru_cache(maxsize=None)
+def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    """A validator for one field of a model, with the field's own limits (ge, le, int, finite)."""
+    field = model.model_fields[name]
+    return TypeAdapter(Annotated[field.annotation, *field.metadata])  # type: ignore[name-defined]
+
+
+def path_value_problem(model: BaseModel, path: str, value: float) -> str | None:
+    """Why `value` cannot stand at the dotted `path` of the scenario (the field's own limits), or None.
+
+    Injects and the umpire change scenario numbers after the file was checked; they are held to the same
+    limits as the file, so an absurd value stops with its path named instead of overflowing the model."""
+    if not math.isfinite(value):
+        return f"'{path}' would become {value:g}, which is not a finite number"
+    parts = path.split(".")
+    parent = resolve_path(model, ".".join(parts[:-1]), numbers_only=False) if len(parts) > 1 else model
+    if not isinstance(parent, BaseModel) or parts[-1] not in type(parent).model_fields:
+        return None
+    old = getattr(parent, parts[-1])
+    candidate: float | int = int(round(value)) if isinstance(old, int) and not isinstance(old, bool) else value
+    try:
+        _field_adapter(type(parent), parts[-1]).validate_python(candidate)
+    except ValidationError as error:
+        return f"'{path}' would become {value:g}: {error.errors()[0]['msg'].lower()}"
+    return None
+
+
+def set_path(model: BaseModel, path: str, value: float) -> None:
+    """Set the number at a dotted scenario path (list items by id), keeping ints as ints.
+
+    Raises ValueError, naming the path, when the value breaks the field's limits (see `path_value_problem`)."""
+    problem = path_value_problem(model, path, value)
+    if problem is not None:
+        raise ValueError(problem)
+    parts = path.split(".")
+    parent = resolve_path(model, ".".join(parts[:-1]), numbers_only=False) if len(parts) > 1 else model
+    if parent is None:
+        raise KeyError(path)
+    last = parts[-1]
+    old = parent[last] if isinstance(parent, dict) else getattr(parent, last)
+    new: float | int = int(round(value)) if isinstance(old, int) and not isinstance(old, bool) else float(value)
+    if isinstance(parent, dict):
+        parent[last] = new
+    else:
+        object.__setattr__(parent, last, new)
 
 
 def numeric_leaves(node: Any, path: str = "") -> Iterator[tuple[str, float]]:

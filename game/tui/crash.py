@@ -14,17 +14,14 @@ from game import __version__
 def write_crash_log(error: BaseException, context: str = "") -> Path | None:
     """Write the traceback and versions to `<data>/logs/crash-<time>.log`; None if even that fails."""
     try:
+        from game.record.atomic import write_atomic
         from game.record.paths import logs_dir
 
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         path = logs_dir() / f"crash-{stamp}.log"
         details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-        path.write_text(
-            f"Salient {__version__} on Python {platform.python_version()} ({sys.platform})\n"
-            f"{context}\n\n{details}",
-            encoding="utf-8",
-        )
-        return path
+        return write_atomic(path, f"Salient {__version__} on Python {platform.python_version()} ({sys.platform})\n"
+                                  f"{context}\n\n{details}")
     except Exception:  # noqa: BLE001 - a failing log must not hide the original problem
         return None
 
@@ -36,5 +33,8 @@ def crash_message(log: Path | None, save: Path | None) -> str:
     if save is not None:
         lines.append(f"Your game is safe up to the last finished turn: {save}")
         lines.append(f"Continue it with:  salient play --load {save}")
-    lines.append("Please send the log file to whoever runs your course.")
+    if log is not None:
+        lines.append("Please send the log file to whoever runs your course.")
+    else:
+        lines.append("Please tell whoever runs your course what you were doing when it stopped.")
     return "\n".join(lines)

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from game.engine.game import Game
     from game.record.journal import Journal
 
-OFF_MESSAGE = ("Umpire mode is off for this game: start it with SALIENT_UMPIRE_PASSPHRASE set, "
-               "or with `salient play --umpire`.")
+OFF_MESSAGE = ("Umpire mode is off for this game: start it with `salient play --umpire`, or with "
+               "SALIENT_UMPIRE_PASSPHRASE_FILE naming a file that holds the passphrase.")
 
 
 def open_umpire(app: App[Any], game: "Game", journal: "Journal | None", guard: "UmpireGuard | None",
