@@ -73,6 +73,23 @@ def test_bad_orders_file_is_a_clear_message(tmp_path, capsys, content, expected)
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("deep.json", "[" * 100_000 + "]" * 100_000, ": not valid orders: values are nested far more than 50 levels"),
+        ("deep.yaml", "a: " + "[" * 100_000 + "]" * 100_000, ":1:53: not valid YAML: values are nested more than 50"),
+        ("huge.yaml", "# " + "x" * 2_000_000 + "\n", ": 2,000,003 bytes; an orders file is limited to 1.0 MB"),
+    ],
+)
+def test_hostile_orders_files_are_refused_plainly(tmp_path, capsys, name, content, expected):
+    path = tmp_path / name
+    path.write_text(content)
+    code, out, err = run(capsys, SMALL, "--seed", "1", "--orders", str(path))
+    assert code == 1 and out == ""
+    assert f"{path}{expected}" in err
+    assert "Traceback" not in err
+
+
 def test_standing_orders_are_traced_to_the_item_that_gave_them(tmp_path):
     from game.commands.run import OrdersFile
 

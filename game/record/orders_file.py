@@ -118,7 +118,12 @@ def _turn_number(key: Any) -> int | None:
 
 def _load(path: Path) -> tuple[Any, dict[Any, Spot] | None]:
     """The file's data, and the position of every value in it (None for JSON)."""
+    from game.scenario.yaml_safety import MAX_BYTES, MAX_DEPTH, YamlRefusal, read_yaml
+
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise OrdersFileError(f"{path}: {size:,} bytes; an orders file is limited to {MAX_BYTES / 1e6:.1f} MB")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise OrdersFileError(f"{path}: no such orders file") from None
@@ -129,7 +134,9 @@ def _load(path: Path) -> tuple[Any, dict[Any, Spot] | None]:
             return json.loads(text), None
         except json.JSONDecodeError as error:
             raise OrdersFileError(f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
-    from game.scenario.yaml_safety import YamlRefusal, read_yaml
+        except RecursionError:
+            raise OrdersFileError(f"{path}: not valid orders: values are nested far more than {MAX_DEPTH} "
+                                  "levels deep") from None
 
     try:
         doc = read_yaml(text)
