@@ -66,42 +66,61 @@ def test_a_timely_answer_records_rationale_ranking_estimate_and_timing(scenario)
     assert (answer.drill, answer.turn, answer.chosen) == ("d_road", 2, "screen")
     assert answer.rationale == "The road feeds everything." and answer.ranking == ["screen", "leave", "hold"]
     assert answer.estimate == 0.3 and answer.metric == "p_road_cut" and answer.question == "q_cut"
-    assert answer.elapsed_s == pytest.approx(42.5) and not answer.late and answer.orders_from == "option"
+    assert answer.elapsed_s == pytest.approx(42.5) and not answer.late
+    assert answer.orders_from == "trainee" and not answer.adopted  # a ranking is an answer, not an order
     assert answer.started == "2025-03-05T18:00:00Z"
     with pytest.raises(DrillError, match="already"):
         session.submit(rationale="again", ranking=["screen", "leave", "hold"], estimate=0.3)
 
 
-def test_a_late_answer_is_kept_but_the_standing_orders_stand(scenario):
+def test_a_late_answer_is_kept_and_the_trainee_keeps_their_orders(scenario):
     clock = FakeClock()
     drill = drill_for_turn(scenario, 2)
     session = DrillSession(drill, clock=clock)
     clock.now += 121
     assert session.expired() and session.remaining() == 0
-    answer = session.submit(rationale="", ranking=["hold", "screen", "leave"], estimate=0.8)
-    assert answer.late and answer.orders_from == "standing" and answer.elapsed_s == pytest.approx(121)
+    answer = session.submit(rationale="", ranking=["hold", "screen", "leave"], estimate=0.8, adopt=True)
+    assert answer.late and answer.elapsed_s == pytest.approx(121)
+    assert answer.orders_from == "trainee" and not answer.adopted  # too late to adopt an option
     assert answer.problems == ["write a rationale: why this choice?"]
     game = Game(scenario, 5)
     game.play(game.default_orders())
     drafted = POLICIES["hold"](game)
-    assert orders_after_drill(game, drill, answer, drafted) == game.default_orders()
+    assert drafted != game.default_orders()
+    assert orders_after_drill(game, drill, answer, drafted) is drafted
 
 
-def test_the_clock_running_out_records_what_was_typed(scenario):
+def test_the_clock_running_out_records_what_was_typed_and_keeps_the_orders(scenario):
     clock = FakeClock()
-    session = DrillSession(drill_for_turn(scenario, 2), clock=clock)
+    drill = drill_for_turn(scenario, 2)
+    session = DrillSession(drill, clock=clock)
     clock.now += 500
-    answer = session.time_out(rationale="half a thought")
+    answer = session.time_out(rationale="half a thought", ranking=["hold", "screen", "leave"], chosen="hold")
     assert answer.timed_out and answer.late and answer.rationale == "half a thought" and answer.estimate is None
+    assert answer.chosen is None and answer.orders_from == "trainee"  # the ranking as shown chose nothing
     assert session.time_out() is answer
+    game = Game(scenario, 5)
+    game.play(game.default_orders())
+    drafted = POLICIES["hold_sudzha_road"](game).model_copy(update={"netting": False})
+    orders, recorded = conclude(game, None, drill, answer, drafted, replications=50)
+    assert orders is drafted and recorded.orders_from == "trainee"
+    # the model's probability is that of the orders carried out: the trainee's own
+    assert recorded.model_p == with_model_p(answer, game, drafted, replications=50).model_p
 
 
-def test_the_chosen_option_gives_the_orders(scenario):
+def test_the_chosen_option_gives_the_orders_only_when_the_trainee_asks(scenario):
     game = Game(scenario, 5)
     game.play(game.default_orders())
     d_road = drill_for_turn(scenario, 2)
-    answer = DrillSession(d_road, clock=FakeClock()).submit("why", ["screen", "leave", "hold"], estimate=0.2)
-    assert orders_after_drill(game, d_road, answer, Orders()) == POLICIES["hold_sudzha_road"](game)
+    kept = DrillSession(d_road, clock=FakeClock()).submit("why", ["screen", "leave", "hold"], estimate=0.2)
+    own = game.default_orders()
+    assert orders_after_drill(game, d_road, kept, own) is own
+    answer = DrillSession(d_road, clock=FakeClock()).submit("why", ["screen", "leave", "hold"], estimate=0.2,
+                                                            adopt=True)
+    assert answer.adopted and answer.orders_from == "option"
+    assert orders_after_drill(game, d_road, answer, own) == POLICIES["hold_sudzha_road"](game)
+    orders, recorded = conclude(game, None, d_road, answer, own, replications=50)
+    assert orders == POLICIES["hold_sudzha_road"](game) and recorded.adopted
     d_corr = drill_for_turn(scenario, 4)
     assert option_orders(game, d_corr, "fortify").postures == {"corridor": "fortify"}
     no_option = DrillSession(d_corr, clock=FakeClock())
