@@ -49,6 +49,8 @@ def situation_changes(scenario: Scenario, before: Picture, now: Picture, intel_b
     side = scenario.meta.player_side
     names = {s.id: short_name(s.name) for s in scenario.map.sectors}
     facts: list[str] = []
+    if adapted and "withdraw" in adapted:
+        facts.append("the withdrawal is under way")
     lost = [names[s] for s, h in now.sector_holder.items() if h != side and before.sector_holder.get(s) == side]
     if lost:
         facts.append(f"we lost {', '.join(lost)}")
@@ -66,7 +68,7 @@ def situation_changes(scenario: Scenario, before: Picture, now: Picture, intel_b
     if fit_then > 0 and (fit_then - fit_now) / fit_then >= OWN_SHIFT:
         facts.append(f"we have {count(fit_then - fit_now)} fewer fit to fight")
     facts += [f"news: {n}" for n in news]
-    if adapted:
+    if adapted and set(adapted) - {"withdraw"}:
         facts.append("some standing orders had to be adapted")
     return facts
 

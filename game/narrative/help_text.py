@@ -103,7 +103,8 @@ CONCEPTS: tuple[tuple[str, str], ...] = (
      "clock."),
     ("Map marks", "■ held by us, □ held by the enemy; the letters in brackets are the same in words."),
     ("Drills", "On some turns the instructor has set a decision drill: it is put when you end the turn, "
-     "before the turn is resolved. Past its time limit your standing orders are carried out."),
+     "before the turn is resolved. Your answer never changes your orders, unless you choose to use an option as "
+     "your orders (f3). Past its time limit your own orders are carried out."),
 )
 
 

@@ -12,6 +12,7 @@ ctrl+u opens umpire mode behind the instructor's passphrase. This screen never s
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from textual.markup import escape
 from textual.timer import Timer
 from textual.widgets import Input, RichLog, Static, TabbedContent, TabPane, Tabs
 
-from game.classroom.drills import DrillAnswer, conclude
+from game.classroom.drills import Clock, DrillAnswer, conclude
 from game.engine.orders import POSTURES, Orders, OrdersError
 from game.engine.report import Forecast
 from game.narrative.advice import forecast_lines, summary_line
@@ -71,6 +72,8 @@ class PlayScreen(SalientScreen):
         self.session = session
         self.interpreter = Interpreter(session.scenario)
         self._timer: Timer | None = None
+        self.drill_clock: Clock = time.monotonic
+        """The clock drills are timed by (a test puts a fake one here to run a drill out of time)."""
         self._change_told: int | None = None
         """The turn whose forecast change the transcript has told already."""
 
@@ -179,7 +182,7 @@ class PlayScreen(SalientScreen):
         turn = self.session.game.turn
         if change and self._change_told != turn:  # once a turn, in the transcript: why the number moved
             self._change_told = turn
-            self.say(f"Advisor: {change}")
+            self.say(f"Advisor: {change[:1].lower()}{change[1:]}")
 
     def _blocked(self, orders: Orders, problem: str) -> None:
         if orders != self.session.orders or not self.is_attached:
@@ -315,7 +318,7 @@ class PlayScreen(SalientScreen):
             else:
                 self._resolve()
 
-        self.app.push_screen(DrillScreen(drill, turn), answered)
+        self.app.push_screen(DrillScreen(drill, turn, clock=self.drill_clock), answered)
 
     def _confirm_end(self, note: str = "") -> None:
         """Ask to end the turn, showing the orders that will be carried out."""

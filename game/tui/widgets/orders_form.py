@@ -202,9 +202,11 @@ class OrdersForm(VerticalScroll):
             box.set_classes(f"mark -{kind}" if kind else "mark")
         note = []
         if carried:
-            note.append("Last turn's orders stand until you change them: = kept, * changed, ! adapted.")
+            note.append("Orders stand from last turn: = kept  * changed  ! adapted")
             note += [f"[b $error]! {escape(why)}[/]" for why in standing.adapted.values()]
-        self.query_one("#standing-note", Static).update("\n".join(note))
+        box = self.query_one("#standing-note", Static)
+        box.update("\n".join(note))
+        box.display = bool(note)
 
     @staticmethod
     def _set(select: Select[str], value: str) -> None:
