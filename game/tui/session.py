@@ -233,10 +233,10 @@ class Session:
                 self._standing_forecast = (turn, result)
         return result
 
-    def forecast_change(self, forecast: Forecast) -> str | None:
+    def forecast_change(self, forecast: Forecast, orders: Orders | None = None) -> str | None:
         """Why the advisor's number moved since last turn's forecast, in a sentence or two (None on turn 1).
 
-        `forecast` is this turn's forecast of the draft orders; see game.narrative.forecast_change."""
+        `forecast` is this turn's forecast of `orders` (the draft by default); see game.narrative.forecast_change."""
         if self.last_forecast is None or self.game.finished or not self.carried:
             return None
         standing = self.standing_forecast()
@@ -249,7 +249,7 @@ class Session:
             news = [titles[i] for i in history[-1].injects_fired if i in titles]
         facts = situation_changes(self.scenario, picture(self.scenario, history[:-1]), self.picture(),
                                   self.last_intel, self.intel(), news, self.standing.adapted)
-        changed = orders_changes(self.scenario, self.standing.orders, self.orders)
+        changed = orders_changes(self.scenario, self.standing.orders, orders or self.orders)
         return change_line(self.last_forecast, standing, forecast, changed, facts)
 
     def cached_forecast(self, orders: Orders | None = None) -> Forecast | None:

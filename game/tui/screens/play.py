@@ -164,7 +164,7 @@ class PlayScreen(SalientScreen):
     def _compute_forecast(self, orders: Orders, generation: int) -> None:
         try:
             forecast = self.session.forecast(orders)
-            change = self.session.forecast_change(forecast)
+            change = self.session.forecast_change(forecast, orders)
         except OrdersError as error:
             self.app.call_from_thread(self._blocked, orders, str(error))
             return
