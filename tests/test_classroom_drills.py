@@ -19,7 +19,7 @@ from game.classroom.replayed import decision_turns
 from game.classroom.report import build_report
 from game.engine.game import Game
 from game.engine.injects import metric
-from game.engine.orders import Orders
+from game.engine.orders import EwAllocation, Orders
 from game.engine.params import PLAYER
 from game.engine.policies import POLICIES
 from game.record.canonical import sha256_hex, to_jsonable
@@ -66,42 +66,61 @@ def test_a_timely_answer_records_rationale_ranking_estimate_and_timing(scenario)
     assert (answer.drill, answer.turn, answer.chosen) == ("d_road", 2, "screen")
     assert answer.rationale == "The road feeds everything." and answer.ranking == ["screen", "leave", "hold"]
     assert answer.estimate == 0.3 and answer.metric == "p_road_cut" and answer.question == "q_cut"
-    assert answer.elapsed_s == pytest.approx(42.5) and not answer.late and answer.orders_from == "option"
+    assert answer.elapsed_s == pytest.approx(42.5) and not answer.late
+    assert answer.orders_from == "trainee" and not answer.adopted  # a ranking is an answer, not an order
     assert answer.started == "2025-03-05T18:00:00Z"
     with pytest.raises(DrillError, match="already"):
         session.submit(rationale="again", ranking=["screen", "leave", "hold"], estimate=0.3)
 
 
-def test_a_late_answer_is_kept_but_the_standing_orders_stand(scenario):
+def test_a_late_answer_is_kept_and_the_trainee_keeps_their_orders(scenario):
     clock = FakeClock()
     drill = drill_for_turn(scenario, 2)
     session = DrillSession(drill, clock=clock)
     clock.now += 121
     assert session.expired() and session.remaining() == 0
-    answer = session.submit(rationale="", ranking=["hold", "screen", "leave"], estimate=0.8)
-    assert answer.late and answer.orders_from == "standing" and answer.elapsed_s == pytest.approx(121)
+    answer = session.submit(rationale="", ranking=["hold", "screen", "leave"], estimate=0.8, adopt=True)
+    assert answer.late and answer.elapsed_s == pytest.approx(121)
+    assert answer.orders_from == "trainee" and not answer.adopted  # too late to adopt an option
     assert answer.problems == ["write a rationale: why this choice?"]
     game = Game(scenario, 5)
     game.play(game.default_orders())
     drafted = POLICIES["hold"](game)
-    assert orders_after_drill(game, drill, answer, drafted) == game.default_orders()
+    assert drafted != game.default_orders()
+    assert orders_after_drill(game, drill, answer, drafted) is drafted
 
 
-def test_the_clock_running_out_records_what_was_typed(scenario):
+def test_the_clock_running_out_records_what_was_typed_and_keeps_the_orders(scenario):
     clock = FakeClock()
-    session = DrillSession(drill_for_turn(scenario, 2), clock=clock)
+    drill = drill_for_turn(scenario, 2)
+    session = DrillSession(drill, clock=clock)
     clock.now += 500
-    answer = session.time_out(rationale="half a thought")
+    answer = session.time_out(rationale="half a thought", ranking=["hold", "screen", "leave"], chosen="hold")
     assert answer.timed_out and answer.late and answer.rationale == "half a thought" and answer.estimate is None
+    assert answer.chosen is None and answer.orders_from == "trainee"  # the ranking as shown chose nothing
     assert session.time_out() is answer
+    game = Game(scenario, 5)
+    game.play(game.default_orders())
+    drafted = POLICIES["hold_sudzha_road"](game).model_copy(update={"netting": False})
+    orders, recorded = conclude(game, None, drill, answer, drafted, replications=50)
+    assert orders is drafted and recorded.orders_from == "trainee"
+    # the model's probability is that of the orders carried out: the trainee's own
+    assert recorded.model_p == with_model_p(answer, game, drafted, replications=50).model_p
 
 
-def test_the_chosen_option_gives_the_orders(scenario):
+def test_the_chosen_option_gives_the_orders_only_when_the_trainee_asks(scenario):
     game = Game(scenario, 5)
     game.play(game.default_orders())
     d_road = drill_for_turn(scenario, 2)
-    answer = DrillSession(d_road, clock=FakeClock()).submit("why", ["screen", "leave", "hold"], estimate=0.2)
-    assert orders_after_drill(game, d_road, answer, Orders()) == POLICIES["hold_sudzha_road"](game)
+    kept = DrillSession(d_road, clock=FakeClock()).submit("why", ["screen", "leave", "hold"], estimate=0.2)
+    own = game.default_orders()
+    assert orders_after_drill(game, d_road, kept, own) is own
+    answer = DrillSession(d_road, clock=FakeClock()).submit("why", ["screen", "leave", "hold"], estimate=0.2,
+                                                            adopt=True)
+    assert answer.adopted and answer.orders_from == "option"
+    assert orders_after_drill(game, d_road, answer, own) == POLICIES["hold_sudzha_road"](game)
+    orders, recorded = conclude(game, None, d_road, answer, own, replications=50)
+    assert orders == POLICIES["hold_sudzha_road"](game) and recorded.adopted
     d_corr = drill_for_turn(scenario, 4)
     assert option_orders(game, d_corr, "fortify").postures == {"corridor": "fortify"}
     no_option = DrillSession(d_corr, clock=FakeClock())
@@ -357,3 +376,67 @@ def test_the_class_report_groups_a_conditional_drill_put_at_different_turns(tmp_
     assert "### Decision point: drill “The north is lost”, put at turn(s) 2, 3 (2 game(s))" in md
     assert "Put when north is lost." in md
     assert json.loads(render(report, "json"))["scenarios"][0]["decision_points"][0]["turns"] == [2, 3]
+
+
+# --- the class report counts what was answered and blames only orders given -----------------------------------
+
+
+def _drilled_game(path: Path, scenario, seed: int, trainee: str, answer_at_2, ew_road_heavy: bool = False) -> None:
+    """Three turns of a game whose turn-2 drill is answered by `answer_at_2(session)`; the trainee's own orders."""
+    journal = Journal.create(path, scenario, str(BASE), seed=seed, trainee=trainee)
+    game = Game(scenario, seed)
+    for _ in range(3):
+        orders, turn = POLICIES["hold"](game), game.turn
+        if ew_road_heavy:
+            orders = orders.model_copy(update={"ew": EwAllocation(front=0, road=orders.ew.front + orders.ew.road)})
+        drill = drill_for_turn(scenario, turn)
+        if drill is not None:
+            answer = answer_at_2(DrillSession(drill, clock=FakeClock()))
+            played, _ = conclude(game, journal, drill, answer, orders, replications=50)
+            assert played is orders
+        journal.append_turn(turn, orders, game.intel(), None, game.play(orders))
+
+
+def test_a_timed_out_drill_ranks_nothing_in_the_class_report(tmp_path, scenario):
+    answered = lambda s: s.submit("The road.", ["screen", "leave", "hold"], estimate=0.2)  # noqa: E731
+
+    def ran_out(s: DrillSession):
+        s._clock.now += 500  # noqa: SLF001 - the fake clock the session was given
+        return s.time_out(ranking=[o.id for o in s.drill.options])  # the ranking as shown, untouched
+
+    _drilled_game(tmp_path / "a.jsonl", scenario, 1, "Ann", answered)
+    _drilled_game(tmp_path / "b.jsonl", scenario, 2, "Bob", ran_out)
+    db_path = tmp_path / "class.sqlite3"
+    with ClassDB(db_path) as db:
+        for name in ("a", "b"):
+            db.record(record_from_path(tmp_path / f"{name}.jsonl"))
+    with ClassDB(db_path, readonly=True) as db:
+        report = build_report(db)
+    drill = report.scenarios[0].decision_points[0].drill
+    assert drill.answers == 2 and drill.late == 1 and drill.timed_out == 1
+    assert {o.id: o.first for o in drill.options} == {"hold": 0, "screen": 1, "leave": 0}  # Bob ranked nothing
+    assert {o.id: o.mean_rank for o in drill.options} == {"hold": 3, "screen": 1, "leave": 2}
+    assert drill.agreement == 1.0  # Ann's ranking is the expert's; Bob's untouched list is not counted
+    assert "2 answer(s), 1 late (1 when the time ran out, ranking nothing)" in render(report, "md")
+
+
+def test_orders_an_old_drill_put_in_place_of_the_trainees_are_not_held_against_them(tmp_path, scenario):
+    """Journals from before drills left orders alone: a moment at a turn whose orders a drill imposed is dropped."""
+    def old_style(s: DrillSession):
+        return s.submit("The road.", ["screen", "leave", "hold"], estimate=0.2)
+
+    _drilled_game(tmp_path / "own.jsonl", scenario, 3, "Own", old_style, ew_road_heavy=True)
+    own = record_from_path(tmp_path / "own.jsonl")
+    assert 2 in {m["turn"] for m in own.moments if m["moment"] == "tm_ew_road"}  # their own orders: a moment
+    lines = (tmp_path / "own.jsonl").read_text(encoding="utf-8").splitlines()
+    old = []
+    for line in lines:
+        rec = json.loads(line)
+        if rec.get("type") == "drill":  # as written before: orders_from "option", no `adopted`
+            rec["orders_from"] = "option"
+            rec.pop("adopted")
+        old.append(json.dumps(rec))
+    (tmp_path / "old.jsonl").write_text("\n".join(old) + "\n", encoding="utf-8")
+    replayed = record_from_path(tmp_path / "old.jsonl")
+    assert 2 not in {m["turn"] for m in replayed.moments}  # the drill's orders, not the trainee's
+    assert [d.orders for d in replayed.decisions] == [d.orders for d in own.decisions]  # the orders played, shown

@@ -80,7 +80,23 @@ async def test_drill_dialog_records_ranking_rationale_and_estimate():
     (answer,) = app.answers
     assert answer.ranking == ["screen", "leave", "hold"] and answer.chosen == "screen"
     assert answer.rationale == "The road feeds the town." and answer.estimate == pytest.approx(0.35)
-    assert answer.elapsed_s == pytest.approx(40.0) and not answer.late and answer.orders_from == "option"
+    assert answer.elapsed_s == pytest.approx(40.0) and not answer.late
+    assert answer.orders_from == "trainee" and not answer.adopted  # f2 keeps the trainee's own orders
+
+
+async def test_f3_asks_for_the_top_option_as_orders():
+    drill = drill_for_turn(load_scenario(BASE), 2)
+    app = DrillApp(DrillScreen(drill, clock=FakeClock()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Use top option as my orders (f3)" in screen_text(app)
+        await pilot.press("down", "shift+up")  # screen → first
+        app.drill_screen.query_one("#drill-rationale", Input).value = "Screen the road."
+        app.drill_screen.query_one("#drill-estimate", Input).value = "10%"
+        await pilot.press("f3")
+        await pilot.pause()
+    (answer,) = app.answers
+    assert answer.chosen == "screen" and answer.adopted and answer.orders_from == "option"
 
 
 async def test_a_missing_answer_is_shown_even_on_a_small_terminal():
@@ -108,8 +124,8 @@ async def test_drill_dialog_closes_itself_when_the_time_is_up():
         clock.now = 121.0
         await pilot.pause(0.15)
     (answer,) = app.answers
-    assert answer.timed_out and answer.late and answer.orders_from == "standing"
-    assert answer.rationale == "not sure yet" and answer.estimate is None
+    assert answer.timed_out and answer.late and answer.orders_from == "trainee" and not answer.adopted
+    assert answer.rationale == "not sure yet" and answer.estimate is None and answer.chosen is None
 
 
 async def test_drill_dialog_choice_without_ranking():

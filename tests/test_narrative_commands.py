@@ -169,3 +169,36 @@ def test_ambiguous_prefix_lists_the_candidates() -> None:
 ])
 def test_completion(scenario: Scenario, typed: str, completed: str | None) -> None:
     assert complete(typed, Interpreter(scenario).lexicon) == completed
+
+
+def test_withdraw_off_takes_back_a_withdrawal_only_before_it_starts(scenario: Scenario) -> None:
+    interpreter = Interpreter(scenario)
+    pic = picture(scenario, [])
+    drafted = Interpreter(scenario).execute("withdraw off", Context(scenario, pic, None, Orders(withdraw=True)))
+    assert drafted.orders is not None and drafted.orders.withdraw is False and drafted.ok
+    nothing = interpreter.execute("withdraw off", Context(scenario, pic, None, Orders()))
+    assert nothing.orders is None and text(nothing) == "No withdrawal is ordered; we hold on."
+    # under way (ordered on an earlier turn): the engine carries it through, so the command says so and refuses
+    leaving = Context(scenario, pic, None, Orders(), withdrawing=True)
+    refused = interpreter.execute("withdraw off", leaving)
+    assert refused.orders is None and not refused.ok
+    assert text(refused).startswith("The withdrawal is already under way and cannot be called off")
+    again = interpreter.execute("withdraw", leaving)
+    assert again.orders is None and interpreter.pending is None and "already under way" in text(again)
+
+
+def test_look_shows_the_posture_as_now_ordered(scenario: Scenario) -> None:
+    interpreter = Interpreter(scenario)
+    pic = picture(scenario, [])
+    now = pic.postures["village"]
+    assert now != "fortify"
+    ordered = Orders(postures={"village": "fortify"})
+    lines = interpreter.execute("look village", Context(scenario, pic, None, ordered)).lines
+    assert any(line.endswith("posture fortify.") for line in lines)
+    assert lines[-1] == f"Fortify is your order for this turn; until the turn ends the posture is still {now}."
+    same = interpreter.execute("look village", Context(scenario, pic, None, Orders(postures={"village": now})))
+    assert any(line.endswith(f"posture {now}.") for line in same.lines) and "your order" not in text(same)
+    overview = interpreter.execute("look", Context(scenario, pic, None, ordered)).lines
+    name = next(s.name for s in scenario.map.sectors if s.id == "village")
+    assert overview[-1] == f"Ordered this turn, in effect when it ends: {name} fortify (now {now})."
+    assert any(line.startswith(f"{name} [ours, fortify]") for line in overview)

@@ -89,9 +89,8 @@ async def test_ending_a_drilled_turn_puts_the_drill_first_and_journals_the_answe
         await settle(pilot, 0.4)
         advice = str(app.screen.query_one("#advisor-line", Static).render())
         assert "Advisor" in advice and "Advisor" in screen_text(app)  # the forecast is on the play screen…
-        await pilot.press("e")  # end turn 2 with the key…
-        await reach(pilot, ConfirmDialog)
-        await pilot.press("y")  # …confirmed: the drill comes before the turn is resolved
+        planned = session.orders
+        await pilot.press("e")  # end turn 2 with the key: the drill comes before the turn is resolved
         await reach(pilot, DrillScreen)
         assert session.game.turn == 2 and len(session.game.history) == 1
         seen = screen_text(app)
@@ -100,9 +99,14 @@ async def test_ending_a_drilled_turn_puts_the_drill_first_and_journals_the_answe
         drill = app.screen
         drill.query_one("#drill-rationale", Input).value = "The road feeds the town."
         drill.query_one("#drill-estimate", Input).value = "30%"
-        await pilot.press("f2")  # ranked as listed: hold, screen, leave
+        await pilot.press("f2")  # ranked as listed: hold, screen, leave; the trainee's orders stand
+        await reach(pilot, ConfirmDialog)  # …then the confirmation, with the orders that will be carried out
+        seen = screen_text(app)
+        assert "End Turn 2" in seen and "drill option" not in seen  # the trainee's own orders, as planned
+        assert f"EW: front {planned.ew.front}, road {planned.ew.road}" in seen
+        await pilot.press("y")
         await reach(pilot, ResultScreen)
-        assert session.game.history[-1].turn == 2
+        assert session.game.history[-1].turn == 2 and session.game.history[-1].orders == planned
     lines = records(session.journal_path)
     kinds = [(r["type"], r.get("turn")) for r in lines[1:]]
     assert kinds == [("turn", 1), ("drill", 2), ("turn", 2)]  # the answer is journalled before its turn
@@ -110,7 +114,7 @@ async def test_ending_a_drilled_turn_puts_the_drill_first_and_journals_the_answe
     assert (answer["drill"], answer["rationale"], answer["ranking"]) == (
         "d_road", "The road feeds the town.", ["hold", "screen", "leave"])
     assert answer["estimate"]["p"] == pytest.approx(0.3) and 0.0 <= answer["estimate"]["model_p"] <= 1.0
-    assert not answer["late"] and answer["orders_from"] == "option"
+    assert not answer["late"] and answer["orders_from"] == "trainee" and not answer["adopted"]
 
 
 async def test_the_end_command_asks_the_drill_too_and_only_once(tmp_path: Path) -> None:
@@ -124,11 +128,15 @@ async def test_the_end_command_asks_the_drill_too_and_only_once(tmp_path: Path) 
         await reach(pilot, DrillScreen)
         await pilot.press("down", "enter")  # choose the second option: counter-attack from the corridor
         app.screen.query_one("#drill-estimate", Input).value = "0.6"
-        await pilot.press("f2")
+        await pilot.press("f3")  # …and ask for its orders in place of the trainee's own
+        await reach(pilot, ConfirmDialog)  # adopted orders are shown before the turn resolves, even after `end`
+        seen = screen_text(app)
+        assert "These are the orders of the drill option" in seen and "corridor counter-attack" in seen.lower()
+        await pilot.press("y")
         await reach(pilot, ResultScreen)
     loaded = load_journal(session.journal_path)
     (answer,) = [r for r in loaded.others if r["type"] == "drill"]
-    assert (answer["turn"], answer["chosen"], answer["orders_from"]) == (4, "counter", "option")
+    assert (answer["turn"], answer["chosen"], answer["orders_from"], answer["adopted"]) == (4, "counter", "option", True)
     assert loaded.turns[3].orders.postures["corridor"] == "counter_attack"  # the option's orders were carried out
     assert Session.load(session.journal_path).drilled_turns == {4}  # a continued game does not ask it again
 

@@ -3,9 +3,14 @@
 A `DrillSession` starts its clock when it is created (when the drill screen opens). `submit` checks the
 answer against the drill (a required rationale, a full ranking, a chosen option, a probability) and
 records how long it took. Past the time limit the answer is still recorded, word for word, but marked
-late, and the standing orders are carried out (`orders_after_drill` returns `game.default_orders()`):
-indecision has a cost, as it does in the field. `time_out` records the case where the clock ran out
-before the trainee submitted anything.
+late. `time_out` records the case where the clock ran out before the trainee submitted anything.
+
+A drill asks; it never orders. The answer (ranking, estimate, rationale) is recorded beside the orders and the
+trainee's own orders are carried out — also when the answer is late or the clock ran out. Only when the trainee
+explicitly asks to carry out the chosen option (`submit(..., adopt=True)`, in time) do that option's orders
+replace theirs (`orders_from="option"`, `adopted=True`), and the play screen shows them for confirmation before
+the turn resolves. Journals written before this kept `orders_from` "option" or "standing" without `adopted`:
+there the drill had replaced the orders by itself (`imposed`).
 
 When: `drill_due(scenario, game, put)` is the drill to put before the current turn ends — the first, in the
 scenario's order, whose trigger holds on the game as it stands (a turn, from a turn onward, conditions
@@ -33,6 +38,7 @@ from game.scenario.drills import drills_put as drills_put  # re-exported: reads 
 
 from .outcomes import model_probability
 from .records import DRILL_RECORD
+from .records import imposed as imposed  # re-exported: an old answer that replaced the trainee's orders
 
 if TYPE_CHECKING:
     from game.engine.game import Game
@@ -78,7 +84,10 @@ class DrillAnswer:
     timed_out: bool = False
     """The clock ran out before anything was submitted."""
     orders_from: OrdersFrom = "trainee"
-    """Whose orders were carried out: the chosen option's, the trainee's own, or the standing orders."""
+    """Whose orders were carried out: the trainee's own, or the chosen option's when they adopted it ("standing":
+    the defaults, in journals written when a late answer put them in place of the trainee's)."""
+    adopted: bool = False
+    """The trainee asked for the chosen option's orders to be carried out instead of their own."""
     problems: list[str] = field(default_factory=list)
     """What was missing from a late answer (a timely answer has none: it is refused instead)."""
 
@@ -197,8 +206,11 @@ class DrillSession:
         return out
 
     def submit(self, rationale: str = "", ranking: Sequence[str] = (), chosen: str | None = None,
-               estimate: float | None = None, model_p: float | None = None) -> DrillAnswer:
-        """Record the answer. In time, an incomplete answer raises DrillError; late, it is kept as it is."""
+               estimate: float | None = None, model_p: float | None = None, adopt: bool = False) -> DrillAnswer:
+        """Record the answer. In time, an incomplete answer raises DrillError; late, it is kept as it is.
+
+        `adopt`: carry out the chosen (top-ranked) option's orders instead of the trainee's own; refused when the
+        option has no orders, ignored when the answer is late (the trainee's orders stand)."""
         if self.answer is not None:
             raise DrillError(["this drill has already been answered"])
         late = self.expired()
@@ -207,33 +219,40 @@ class DrillSession:
             raise DrillError(problems)
         if self.drill.rank_options and not chosen and ranking:
             chosen = ranking[0]
-        return self._finish(rationale, list(ranking), chosen, estimate, model_p, late, False, problems)
+        if adopt and not late and not self.adoptable(chosen):
+            raise DrillError(["the chosen option gives no orders to carry out: keep your own"])
+        return self._finish(rationale, list(ranking), chosen, estimate, model_p, late, False, problems,
+                            adopt and not late)
+
+    def adoptable(self, chosen: str | None) -> bool:
+        """Whether option `chosen` stands for orders the trainee could carry out instead of their own."""
+        option = next((o for o in self.drill.options if o.id == chosen), None)
+        return option is not None and (option.orders is not None or option.policy is not None)
 
     def time_out(self, rationale: str = "", ranking: Sequence[str] = (), chosen: str | None = None,
                  estimate: float | None = None) -> DrillAnswer:
-        """The clock ran out: record whatever was typed so far, late; the standing orders stand."""
+        """The clock ran out: record whatever was typed so far, late; the trainee's orders stand.
+
+        A ranking left as it was shown is no choice: a timed-out ranked drill records no chosen option."""
         if self.answer is not None:
             return self.answer
         problems = self.problems(rationale, ranking, chosen, estimate)
-        return self._finish(rationale, list(ranking), chosen, estimate, None, True, True, problems)
+        if self.drill.rank_options:
+            chosen = None
+        return self._finish(rationale, list(ranking), chosen, estimate, None, True, True, problems, False)
 
     def _finish(self, rationale: str, ranking: list[str], chosen: str | None, estimate: float | None,
-                model_p: float | None, late: bool, timed_out: bool, problems: list[str]) -> DrillAnswer:
+                model_p: float | None, late: bool, timed_out: bool, problems: list[str],
+                adopt: bool) -> DrillAnswer:
         d = self.drill
-        option = next((o for o in d.options if o.id == chosen), None)
-        if late:
-            source: OrdersFrom = "standing"
-        elif option is not None and (option.orders is not None or option.policy is not None):
-            source = "option"
-        else:
-            source = "trainee"
+        source: OrdersFrom = "option" if adopt else "trainee"
         valid_estimate = estimate if estimate is not None and 0.0 <= estimate <= 1.0 else None
         self.answer = DrillAnswer(
             drill=d.id, turn=self.turn, rationale=rationale.strip(), ranking=ranking, chosen=chosen,
             estimate=valid_estimate if d.estimate else None,
             question=d.estimate.id if d.estimate else None, metric=d.estimate.metric if d.estimate else None,
             model_p=model_p, started=self.started, elapsed_s=round(self.elapsed(), 3),
-            time_limit_s=d.time_limit_s, late=late, timed_out=timed_out, orders_from=source,
+            time_limit_s=d.time_limit_s, late=late, timed_out=timed_out, orders_from=source, adopted=adopt,
             problems=problems if late else [],
         )
         return self.answer
@@ -254,12 +273,11 @@ def option_orders(game: "Game", drill: Drill, option_id: str) -> "Orders | None"
 
 
 def orders_after_drill(game: "Game", drill: Drill, answer: DrillAnswer, drafted: "Orders") -> "Orders":
-    """The orders to carry out: standing orders when late, the chosen option's when it has some, else the draft."""
-    if answer.orders_from == "standing":
-        return game.default_orders()
-    if answer.orders_from == "option" and answer.chosen:
+    """The orders to carry out: the trainee's own (`drafted`), unless they adopted the chosen option's orders."""
+    if answer.adopted and answer.orders_from == "option" and answer.chosen:
         return option_orders(game, drill, answer.chosen) or drafted
     return drafted
+
 
 
 def with_model_p(answer: DrillAnswer, game: "Game", orders: "Orders", replications: int = 1000) -> DrillAnswer:
@@ -287,13 +305,14 @@ def brier(pairs: Sequence[tuple[float, int]]) -> float | None:
 
 def conclude(game: "Game", journal: "Journal | None", drill: Drill, answer: DrillAnswer, drafted: "Orders",
              replications: int = 1000) -> tuple["Orders", DrillAnswer]:
-    """After the drill screen closes: the orders to carry out, and the answer (with the model's probability)
-    written to the journal. The play screen then puts the orders in the draft and ends the turn."""
+    """After the drill screen closes: the orders to carry out, and the answer (with the model's probability of the
+    estimated event under those orders) written to the journal. The orders are the trainee's `drafted` ones unless
+    they adopted the option's; the play screen shows adopted orders for confirmation before the turn ends."""
     from dataclasses import replace
 
     orders = orders_after_drill(game, drill, answer, drafted)
     if orders is not drafted and game.check(orders):  # an option that does not fit this turn: keep the draft
-        orders, answer = drafted, replace(answer, orders_from="trainee")
+        orders, answer = drafted, replace(answer, orders_from="trainee", adopted=False)
     if not game.check(orders):
         answer = with_model_p(answer, game, orders, replications)
     if journal is not None:

@@ -28,6 +28,13 @@ if TYPE_CHECKING:
 UMPIRE_RECORD = "umpire"
 
 
+def imposed(record: dict[str, Any]) -> bool:
+    """Whether a journalled drill answer replaced the trainee's orders without their asking. Journals written
+    before drills left the orders to the trainee carried out the chosen option's orders, or the default orders
+    when time ran out; a trainee is not taught about orders they did not give."""
+    return record.get("orders_from") in ("option", "standing") and not record.get("adopted", False)
+
+
 @dataclass
 class DecisionRow:
     """One turn of one game as the class report counts it."""
@@ -106,6 +113,7 @@ def build_record(loaded: LoadedJournal, score: "Score | None" = None, *,
     all_forecasts = {**(replay.forecasts if replay else {}), **(forecasts or {})}
     drills = {int(r["turn"]): r for r in loaded.others if r.get("type") == DRILL_RECORD and isinstance(r.get("turn"), int)}
     decisions = _decisions(loaded, scenario, drills, all_forecasts)
+    not_theirs = {t for t, r in drills.items() if imposed(r)}  # turns whose orders a drill put in their place
     last = loaded.turns[-1] if loaded.turns else None
     return GameRecord(
         key=game_key(loaded),
@@ -124,7 +132,7 @@ def build_record(loaded: LoadedJournal, score: "Score | None" = None, *,
         score_json=None if score is None else json.dumps(to_jsonable(score), sort_keys=True),
         salient_version=header.salient,
         decisions=decisions,
-        moments=_moments(scenario, loaded, replay),
+        moments=[m for m in _moments(scenario, loaded, replay) if m["turn"] not in not_theirs],
         interventions=[_intervention_row(r) for r in loaded.others if r.get("type") == UMPIRE_RECORD],
     )
 

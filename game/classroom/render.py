@@ -127,7 +127,9 @@ def _point(p: DecisionPoint) -> list[Block]:
     d = p.drill
     if d is not None:
         median = f", median {d.median_seconds:.0f} s" if d.median_seconds is not None else ""
-        out.append(Para(f"Drill “{d.title}”: {d.answers} answer(s), {d.late} late, {d.rationales} with a rationale{median}."))
+        ran_out = f" ({d.timed_out} when the time ran out, ranking nothing)" if d.timed_out else ""
+        out.append(Para(f"Drill “{d.title}”: {d.answers} answer(s), {d.late} late{ran_out}, {d.rationales} with a "
+                        f"rationale{median}."))
         if d.options:
             out.append(Table(["Option", "Put first", "Mean rank", "Expert's rank"],
                              [[o.label, str(o.first), _num(o.mean_rank, 1), str(o.expert_rank or "—")] for o in d.options]))

@@ -278,23 +278,25 @@ def kendall_tau(ranking: Sequence[str], reference: Sequence[str]) -> float | Non
 
 def _drill(drill: dict[str, Any], ds: list[dict[str, Any]], expert: dict[str, Any] | None) -> DrillStat:
     answered = [d for d in ds if d["drill"] and d["drill"].get("drill") == drill["id"]]
+    ranked = [d for d in answered if not d["drill"].get("timed_out")]  # a ranking left as shown is no choice
     expert_ranking = list((expert or {}).get("ranking", []))
     options = []
     for o in drill.get("options", []):
-        ranks = [d["ranking"].index(o["id"]) + 1 for d in answered if o["id"] in d["ranking"]]
-        first = sum(1 for d in answered if (d["ranking"][:1] or [d["chosen"]])[0] == o["id"])
+        ranks = [d["ranking"].index(o["id"]) + 1 for d in ranked if o["id"] in d["ranking"]]
+        first = sum(1 for d in ranked if (d["ranking"][:1] or [d["chosen"]])[0] == o["id"])
         options.append(OptionStat(
             id=o["id"], label=o.get("label", o["id"]), first=first,
             mean_rank=statistics.fmean(ranks) if ranks else None,
             expert_rank=expert_ranking.index(o["id"]) + 1 if o["id"] in expert_ranking else None,
         ))
-    taus = [t for d in answered if (t := kendall_tau(d["ranking"], expert_ranking)) is not None]
+    taus = [t for d in ranked if (t := kendall_tau(d["ranking"], expert_ranking)) is not None]
     seconds = [float(d["drill"]["elapsed_s"]) for d in answered if d["drill"].get("elapsed_s") is not None]
     estimates = [d["estimate"] for d in answered if d["estimate"]]
     model_ps = [e["model_p"] for e in estimates if e.get("model_p") is not None]
     return DrillStat(
         id=drill["id"], title=drill.get("title", drill["id"]), answers=len(answered),
         late=sum(1 for d in answered if d["drill"].get("late")),
+        timed_out=len(answered) - len(ranked),
         rationales=sum(1 for d in answered if d["rationale"].strip()),
         median_seconds=statistics.median(seconds) if seconds else None,
         options=options, expert_ranking=expert_ranking,

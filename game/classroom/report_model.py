@@ -75,6 +75,9 @@ class DrillStat:
     expert_ranking: list[str]
     agreement: float | None
     """Mean Kendall tau between each ranking and the expert's (1 same order, -1 reversed)."""
+    timed_out: int = 0
+    """Answers where the clock ran out before anything was submitted: they rank nothing (`options`,
+    `agreement` leave them out)."""
     question: str = ""
     mean_estimate: float | None = None
     event_rate: float | None = None

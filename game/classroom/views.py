@@ -87,8 +87,10 @@ def drill_header(drill: Drill) -> list[str]:
     if asks:
         out.append("You are asked to " + "; ".join(asks) + ".")
     if drill.time_limit_s:
-        out.append(f"Time allowed: {clock_text(drill.time_limit_s)}. If the time runs out, your standing orders "
-                   "are carried out.")
+        out.append(f"Time allowed: {clock_text(drill.time_limit_s)}. If the time runs out, your own orders are "
+                   "carried out.")
+    if any(o.orders is not None or o.policy is not None for o in drill.options):
+        out.append("Your answer never changes your orders unless you choose to use an option as your orders (f3).")
     return out
 
 

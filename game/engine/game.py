@@ -25,6 +25,7 @@ from .orders import ConvoyPlan, DroneTasks, EwAllocation, Orders, OrdersError
 from .params import CASUALTY_KINDS, ENDINGS, ENEMY, PLAYER, POSTURES, ROAD_STATES, STOCKS, Params
 from .report import Ending, Forecast, Intel, Score, TurnReport
 from .scoring import score_model
+from .standing import StandingOrders, carry_over
 from .state import State
 from .step import Model, advance
 
@@ -89,6 +90,12 @@ class Game:
             ew=EwAllocation(front=ew - ew // 2, road=ew // 2),
             convoys=ConvoyPlan(day=0, night=p.convoys.trucks_available),
         )
+
+    def standing_orders(self, previous: Orders) -> StandingOrders:
+        """Last turn's orders carried into this turn, adapted only where the situation forces it (a sector lost,
+        a reserve already committed, fewer teams or trucks than ordered); `.adapted` says what changed and why.
+        The trainee's orders stand until changed (game.engine.standing)."""
+        return carry_over(self.params, self.state, previous)
 
     def check(self, orders: Orders) -> list[str]:
         """Plain-words problems with the orders; [] when they can be carried out."""

@@ -48,6 +48,8 @@ class Context:
     intel: Intel | None
     orders: Orders
     hours: str = ""
+    withdrawing: bool = False
+    """The grouping is already on its way out (ordered on an earlier turn): no order can stop it now."""
 
 
 @dataclass
@@ -92,10 +94,28 @@ class Interpreter:
         return Reply(status_lines(ctx.scenario, ctx.picture, ctx.orders, ctx.hours))
 
     def _do_look(self, args: list[str], ctx: Context) -> Reply:
+        ordered = self._ordered_postures(ctx)
+        pic = replace(ctx.picture, postures={**ctx.picture.postures, **ordered})  # the postures as now ordered
         if not args:
-            return Reply(overview_lines(ctx.scenario, ctx.picture, ctx.intel))
+            lines = overview_lines(ctx.scenario, pic, ctx.intel)
+            if ordered:
+                lines.append("Ordered this turn, in effect when it ends: " + ", ".join(
+                    f"{self._sector_name(k)} {humanise(v)} (now {humanise(ctx.picture.postures[k])})"
+                    for k, v in ordered.items()) + ".")
+            return Reply(lines)
         kind, ident = self._thing("_".join(args))
-        return Reply(look_lines(ctx.scenario, ctx.picture, ctx.intel, kind, ident))
+        lines = look_lines(ctx.scenario, pic, ctx.intel, kind, ident)
+        if kind == "sector" and ident in ordered:
+            lines.append(f"{humanise(ordered[ident]).capitalize()} is your order for this turn; until the turn ends "
+                         f"the posture is still {humanise(ctx.picture.postures[ident])}.")
+        return Reply(lines)
+
+    def _ordered_postures(self, ctx: Context) -> dict[str, str]:
+        """Postures ordered this turn that differ from the one in effect (sector id → posture)."""
+        side = ctx.scenario.meta.player_side
+        return {k: v for k, v in ctx.orders.postures.items()
+                if k in ctx.picture.postures and ctx.picture.postures[k] != v
+                and ctx.picture.sector_holder.get(k) == side}
 
     def _thing(self, word: str) -> tuple[str, str]:
         """What `look` is pointed at: (kind, id)."""
@@ -207,8 +227,15 @@ class Interpreter:
         raise last_error
 
     def _do_withdraw(self, args: list[str], ctx: Context) -> Reply:
+        if ctx.withdrawing:
+            off = bool(args) and normalise(args[0]) in NONE_WORDS | {"no"}
+            return Reply(["The withdrawal is already under way and cannot be called off: the grouping is leaving "
+                          "the bridgehead." if off else "The withdrawal is already under way."], ok=not off)
         if args and normalise(args[0]) in NONE_WORDS | {"no"}:
-            return Reply(["Withdrawal called off."], orders=ctx.orders.model_copy(update={"withdraw": False}))
+            if not ctx.orders.withdraw:
+                return Reply(["No withdrawal is ordered; we hold on."])
+            return Reply(["Withdrawal called off: we hold on."],
+                         orders=ctx.orders.model_copy(update={"withdraw": False}))
         if ctx.orders.withdraw:
             return Reply(["Withdrawal is already ordered (withdraw off takes it back)."])
         self.pending = ctx.orders.model_copy(update={"withdraw": True})

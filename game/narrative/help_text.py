@@ -102,8 +102,12 @@ CONCEPTS: tuple[tuple[str, str], ...] = (
     ("Road states", "open (=), contested (~), interdicted (!) and cut (X). A cut road starts the encirclement "
      "clock."),
     ("Map marks", "■ held by us, □ held by the enemy; the letters in brackets are the same in words."),
+    ("Standing orders", "Every order stands from turn to turn until you change it. The orders tab marks each field "
+     "= kept, * changed or ! adapted (when a sector is lost or fewer teams or trucks are left), and the advisor "
+     "says why its forecast moved since last turn."),
     ("Drills", "On some turns the instructor has set a decision drill: it is put when you end the turn, "
-     "before the turn is resolved. Past its time limit your standing orders are carried out."),
+     "before the turn is resolved. Your answer never changes your orders, unless you choose to use an option as "
+     "your orders (f3). Past its time limit your own orders are carried out."),
 )
 
 

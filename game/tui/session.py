@@ -4,6 +4,10 @@ The screens talk to this object, never to the engine directly, so the same seque
 driven without Textual (a test plays a game through it and compares with a bare `Game`). Undo only
 ever touches the draft of the turn being planned: a resolved turn is in the journal and its dice
 are never re-rolled.
+
+Orders stand: each turn starts from the orders played last turn (`Game.standing_orders`), after a turn and
+on loading a save alike; `standing` keeps them (and what had to be adapted) so the orders panel can mark
+what was carried over and what the trainee changed, and the advisor can say why its forecast moved.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from typing import TYPE_CHECKING
 from game.classroom.drills import drill_due, drills_put
 from game.engine.orders import Orders
 from game.engine.report import Forecast, Intel, Score, TurnReport
+from game.engine.standing import StandingOrders
+from game.narrative.forecast_change import change_line, orders_changes, situation_changes
 from game.narrative.picture import Picture, picture
 from game.scenario import Scenario
 from game.scenario.drills import Drill
@@ -59,9 +65,27 @@ class Session:
         self.drills_put: dict[str, int] = {}
         """Drills already put in this game, id → turn (so ending the turn does not ask one again)."""
         self.orders: Orders = game.default_orders() if not game.finished else Orders()
+        self.standing = StandingOrders(self.orders)
+        """The orders this turn started from: last turn's, carried over and adapted (the defaults on turn 1)."""
+        self.carried = False
+        """True when `standing` came from last turn's orders (False on the first turn)."""
+        self.last_forecast: Forecast | None = None
+        """The forecast of the orders played last turn, as the trainee saw it (None on the first turn)."""
+        self.last_intel: Intel | None = None
+        """The intel the trainee had last turn."""
+        self._standing_forecast: tuple[int, Forecast] | None = None
         self.undo_stack: list[Orders] = []
         self._last_field: str | None = None
         self._saved_draft: str | None = None
+        if game.history and not game.finished:
+            self._stand(game.history[-1].orders)
+
+    def _stand(self, previous: Orders) -> None:
+        """Start the turn's draft from `previous`, the orders played last turn (see `Game.standing_orders`)."""
+        self.standing = self.game.standing_orders(previous)
+        self.carried = True
+        self.orders = self.standing.orders
+        self._standing_forecast = None
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -100,6 +124,9 @@ class Session:
         h = loaded.header
         session = cls(game, journal, notes=notes, scenario_path=h.scenario_path, trainee=h.trainee)
         session.drills_put = drills_put(loaded.others)
+        if loaded.turns and len(loaded.turns) == len(game.history):
+            session.last_forecast = loaded.turns[-1].forecast
+            session.last_intel = loaded.turns[-1].intel
         drafts = [r for r in loaded.others if r.get("type") == "draft" and r.get("turn") == game.turn]
         if drafts and not game.finished:
             try:
@@ -131,7 +158,7 @@ class Session:
         if self.journal is None:
             return "This game has no save file."
         draft = self.orders.model_dump_json()
-        planning = not self.game.finished and self.orders != self.game.default_orders()
+        planning = not self.game.finished and self.orders != self.standing.orders
         if planning and draft != self._saved_draft:
             self.journal.append_record("draft", {"turn": self.game.turn,
                                                  "orders": self.orders.model_dump(mode="json")})
@@ -185,6 +212,46 @@ class Session:
                 self._forecast = (key, result)
             return result
 
+    def standing_forecast(self) -> Forecast | None:
+        """This turn's forecast of the standing orders (computed once a turn); None when they cannot be carried out."""
+        from game.engine.orders import OrdersError
+
+        turn = self.game.turn
+        cached = self._standing_forecast
+        if cached is not None and cached[0] == turn:
+            return cached[1]
+        try:
+            if self.orders == self.standing.orders:
+                result = self.forecast(self.standing.orders)
+            else:
+                with self._lock:
+                    result = self.game.forecast(self.standing.orders, replications=FORECAST_REPLICATIONS)
+        except OrdersError:
+            return None
+        with self._lock:
+            if self.game.turn == turn:
+                self._standing_forecast = (turn, result)
+        return result
+
+    def forecast_change(self, forecast: Forecast, orders: Orders | None = None) -> str | None:
+        """Why the advisor's number moved since last turn's forecast, in a sentence or two (None on turn 1).
+
+        `forecast` is this turn's forecast of `orders` (the draft by default); see game.narrative.forecast_change."""
+        if self.last_forecast is None or self.game.finished or not self.carried:
+            return None
+        standing = self.standing_forecast()
+        if standing is None:
+            return None
+        history = self.game.history
+        news = []
+        if history:
+            titles = {i.id: i.title for i in self.scenario.injects if i.visible_to == "trainee"}
+            news = [titles[i] for i in history[-1].injects_fired if i in titles]
+        facts = situation_changes(self.scenario, picture(self.scenario, history[:-1]), self.picture(),
+                                  self.last_intel, self.intel(), news, self.standing.adapted)
+        changed = orders_changes(self.scenario, self.standing.orders, orders or self.orders)
+        return change_line(self.last_forecast, standing, forecast, changed, facts)
+
     def cached_forecast(self, orders: Orders | None = None) -> Forecast | None:
         """The cached forecast if it is for `orders` (the draft by default), else None."""
         key = (orders or self.orders).model_dump_json()
@@ -201,6 +268,7 @@ class Session:
         with self._lock:
             self._intel = None
             self._forecast = None
+            self._standing_forecast = None
             self.generation += 1
 
     # --- changing the draft -------------------------------------------------------------------
@@ -246,6 +314,10 @@ class Session:
             self._forecast = None
         self.undo_stack.clear()
         self._last_field = None
-        self.orders = self.game.default_orders() if not self.game.finished else orders
+        self.last_forecast, self.last_intel = forecast, intel
+        if self.game.finished:
+            self.orders = orders
+        else:
+            self._stand(orders)
         after = self.picture()
         return TurnResult(report, before, after, self.intel(), hours)

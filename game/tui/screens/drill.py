@@ -4,7 +4,9 @@
 condition has no set turn) — dismisses with a `DrillAnswer` (see `game.classroom.drills`): the rationale, the
 ranking (shift+↑/↓ moves the highlighted option) or the chosen option (enter), the probability estimate,
 and the timing. A countdown runs when the drill has a time limit; when it reaches zero the dialog closes
-by itself with whatever was typed, marked late, and the standing orders are carried out. f2 submits.
+by itself with whatever was typed, marked late, and the trainee's own orders are carried out. f2 submits
+and keeps the trainee's orders; f3 submits and asks for the chosen (top-ranked) option's orders instead,
+which the play screen shows for confirmation before the turn ends.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class DrillScreen(ModalScreen[DrillAnswer]):
     #drill-header { height: auto; }
     #drill-bottom { height: 1; margin-bottom: 1; }
     #drill-clock { width: 1fr; text-style: bold; }
+    #drill-adopt { margin-left: 1; }
     #drill-options { height: auto; max-height: 9; margin-bottom: 1; }
     #drill-options ListItem { height: 1; }
     .drill-label { height: 1; color: $text-muted; }
@@ -41,7 +44,8 @@ class DrillScreen(ModalScreen[DrillAnswer]):
     #drill-problems { height: auto; color: $error; }
     """
     BINDINGS = [
-        Binding("f2", "submit", "Submit answer", id="drill.submit"),
+        Binding("f2", "submit", "Submit, keep my orders", id="drill.submit"),
+        Binding("f3", "submit(True)", "Submit, use the option as my orders", id="drill.adopt"),
         Binding("shift+up", "move(-1)", "Move option up", id="drill.move_up"),
         Binding("shift+down", "move(1)", "Move option down", id="drill.move_down"),
     ]
@@ -55,6 +59,7 @@ class DrillScreen(ModalScreen[DrillAnswer]):
         self.chosen: str | None = None
         self.tick_s = tick_s
         self._done = False
+        self._adoptable = any(self.session.adoptable(o.id) for o in drill.options)
 
     def compose(self) -> ComposeResult:
         d = self.drill
@@ -62,7 +67,12 @@ class DrillScreen(ModalScreen[DrillAnswer]):
             yield Static("\n".join(escape(x) for x in drill_header(d)), id="drill-header")
             with Horizontal(id="drill-bottom"):
                 yield Static("", id="drill-clock")
-                yield Button("Submit (f2)", variant="primary", id="drill-submit", compact=True)
+                yield Button("Submit (f2)", variant="primary", id="drill-submit", compact=True,
+                             tooltip="record the answer; your own orders are carried out")
+                if self._adoptable:
+                    yield Button("Use top option as my orders (f3)" if d.rank_options
+                                 else "Use chosen option as my orders (f3)", id="drill-adopt", compact=True,
+                                 tooltip="record the answer and replace your orders with the option's")
             if d.options:
                 how = "best first — shift+↑/↓ moves the highlighted option" if d.rank_options else \
                     "↑/↓ then enter chooses"
@@ -151,12 +161,17 @@ class DrillScreen(ModalScreen[DrillAnswer]):
     def _pressed(self) -> None:
         self.action_submit()
 
-    def action_submit(self) -> None:
-        """Record the answer; in time, a missing part is shown and the dialog stays open."""
-        if self._done:
+    @on(Button.Pressed, "#drill-adopt")
+    def _adopt_pressed(self) -> None:
+        self.action_submit(True)
+
+    def action_submit(self, adopt: bool = False) -> None:
+        """Record the answer (`adopt`: and use the chosen option's orders); in time, a missing part is shown and
+        the dialog stays open."""
+        if self._done or (adopt and not self._adoptable):
             return
         try:
-            answer = self.session.submit(**self._current())  # type: ignore[arg-type]
+            answer = self.session.submit(**self._current(), adopt=adopt)  # type: ignore[arg-type]
         except DrillError as error:
             problems = self.query_one("#drill-problems", Static)
             problems.update("\n".join(f"! {escape(p)}" for p in error.problems))

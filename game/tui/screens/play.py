@@ -5,12 +5,14 @@ Both end in `Session.change`, so undo, the forecast and the journal see one stre
 forecast is recomputed in a worker a moment after the orders stop changing; it never blocks typing.
 
 Instructor tools: a scenario's decision drill is put before a turn ends, on the first turn its trigger holds
-and once per game (`Session.drill_due`, `DrillScreen`); ctrl+u opens umpire mode behind the instructor's
-passphrase. This screen never shows the umpire's ground truth.
+and once per game (`Session.drill_due`, `DrillScreen`); the answer is recorded beside the orders and never
+replaces them unless the trainee asks for the option's orders, which are then confirmed before the turn ends.
+ctrl+u opens umpire mode behind the instructor's passphrase. This screen never shows the umpire's ground truth.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -22,7 +24,7 @@ from textual.markup import escape
 from textual.timer import Timer
 from textual.widgets import Input, RichLog, Static, TabbedContent, TabPane, Tabs
 
-from game.classroom.drills import DrillAnswer, conclude
+from game.classroom.drills import Clock, DrillAnswer, conclude
 from game.engine.orders import POSTURES, Orders, OrdersError
 from game.engine.report import Forecast
 from game.narrative.advice import forecast_lines, summary_line
@@ -70,6 +72,10 @@ class PlayScreen(SalientScreen):
         self.session = session
         self.interpreter = Interpreter(session.scenario)
         self._timer: Timer | None = None
+        self.drill_clock: Clock = time.monotonic
+        """The clock drills are timed by (a test puts a fake one here to run a drill out of time)."""
+        self._change_told: int | None = None
+        """The turn whose forecast change the transcript has told already."""
 
     def compose_body(self) -> ComposeResult:
         sc = self.session.scenario
@@ -129,10 +135,11 @@ class PlayScreen(SalientScreen):
     def show_orders(self) -> None:
         """Hand the draft orders to the form and recompute the forecast shortly."""
         s = self.session
-        self.query_one(OrdersForm).show(s.orders, s.picture(), s.problems())
+        self.query_one(OrdersForm).show(s.orders, s.picture(), s.problems(), s.standing, s.carried,
+                                        s.game.withdrawing)
         cached = s.cached_forecast()
         if cached is not None:
-            self._show_forecast(s.orders, cached)
+            self._show_forecast(s.orders, cached, s.forecast_change(cached))
         else:
             self.schedule_forecast()
 
@@ -157,20 +164,25 @@ class PlayScreen(SalientScreen):
     def _compute_forecast(self, orders: Orders, generation: int) -> None:
         try:
             forecast = self.session.forecast(orders)
+            change = self.session.forecast_change(forecast, orders)
         except OrdersError as error:
             self.app.call_from_thread(self._blocked, orders, str(error))
             return
         if self.session.generation != generation:
             return  # the umpire changed the world meanwhile; a fresh forecast is on its way
-        self.app.call_from_thread(self._show_forecast, orders, forecast)
+        self.app.call_from_thread(self._show_forecast, orders, forecast, change)
 
-    def _show_forecast(self, orders: Orders, forecast: Forecast) -> None:
+    def _show_forecast(self, orders: Orders, forecast: Forecast, change: str | None = None) -> None:
         if orders != self.session.orders or not self.is_attached:
             return
         own = self.own_sectors()
         for view in self.query(ForecastView):
-            view.show(self.session.scenario, forecast, own)
+            view.show(self.session.scenario, forecast, own, change or "")
         self._advise(summary_line(self.session.scenario, forecast, own))
+        turn = self.session.game.turn
+        if change and self._change_told != turn:  # once a turn, in the transcript: why the number moved
+            self._change_told = turn
+            self.say(f"Advisor: {change[:1].lower()}{change[1:]}")
 
     def _blocked(self, orders: Orders, problem: str) -> None:
         if orders != self.session.orders or not self.is_attached:
@@ -236,7 +248,7 @@ class PlayScreen(SalientScreen):
         """Carry out one command line, as typed."""
         s = self.session
         self.say(f"> {line}")
-        ctx = Context(s.scenario, s.picture(), s.intel(), s.orders, s.hours())
+        ctx = Context(s.scenario, s.picture(), s.intel(), s.orders, s.hours(), withdrawing=s.game.withdrawing)
         reply = self.interpreter.execute(line, ctx)
         self.say(*reply.lines)
         if reply.orders is not None:
@@ -245,7 +257,11 @@ class PlayScreen(SalientScreen):
             self.action_undo()
         elif reply.action == "forecast":
             try:
-                self.say(*forecast_lines(s.scenario, s.forecast(), self.own_sectors()))
+                forecast = s.forecast()
+                self.say(*forecast_lines(s.scenario, forecast, self.own_sectors()))
+                change = s.forecast_change(forecast)
+                if change:
+                    self.say(f"  {change}")
             except OrdersError as error:
                 self.say(f"No forecast: these orders cannot be carried out — {error}")
         elif reply.action == "end":
@@ -254,14 +270,15 @@ class PlayScreen(SalientScreen):
     # --- actions --------------------------------------------------------------------------------
 
     def action_end_turn(self) -> None:
-        """Ask to confirm, then end the turn."""
-        lines = "\n".join(orders_lines(self.session.scenario, self.session.orders))
-        self.app.push_screen(
-            ConfirmDialog(f"End {self.session.hours()}?\n\n{escape(lines)}", yes="End turn", no="Not yet"),
-            lambda yes: self.end_turn() if yes else None)
+        """End the turn: a decision drill first when one is due, then a confirmation listing the orders."""
+        self.end_turn(confirm=True)
 
-    def end_turn(self) -> None:
-        """Resolve the turn now and show what happened; a turn with a decision drill asks it first."""
+    def end_turn(self, confirm: bool = False) -> None:
+        """End the turn (after `confirm`ing when asked); a turn with a decision drill asks it first.
+
+        The drill never changes the orders by itself: the trainee's orders are carried out, also when time runs
+        out. Only an explicit "use this option as my orders" replaces them, and then the new orders are shown
+        for confirmation before the turn resolves."""
         s = self.session
         problems = s.problems()
         if problems:
@@ -269,22 +286,49 @@ class PlayScreen(SalientScreen):
             self.notify("\n".join(problems), title="Orders cannot be carried out", severity="error")
             return
         drill = s.drill_due()  # the first drill whose trigger holds on the game now, not put before
-        if drill is not None:
-            turn = s.game.turn
-
-            def answered(answer: DrillAnswer | None) -> None:
-                if answer is None:
-                    return
-                orders, answer = conclude(s.game, s.journal, drill, answer, s.orders)
-                s.drill_put(drill, turn)
-                if answer.orders_from != "trainee":
-                    self.say("Time ran out: the standing orders are carried out." if answer.late
-                             else "The orders of the option you chose are carried out.")
-                self.change_orders(orders)
-                self.end_turn()
-
-            self.app.push_screen(DrillScreen(drill, turn), answered)
+        if drill is None:
+            if confirm:
+                self._confirm_end()
+            else:
+                self._resolve()
             return
+        turn = s.game.turn
+
+        def answered(answer: DrillAnswer | None) -> None:
+            if answer is None:
+                return
+            asked = answer.adopted
+            orders, answer = conclude(s.game, s.journal, drill, answer, s.orders)
+            s.drill_put(drill, turn)
+            if answer.adopted:
+                label = next((o.label for o in drill.options if o.id == answer.chosen), answer.chosen)
+                self.change_orders(orders)
+                self.say(f"You chose to carry out the option “{label}”: its orders replace yours "
+                         "(ctrl+z takes them back).")
+                self._confirm_end(f"These are the orders of the drill option “{label}”, in place of yours.")
+                return
+            if asked:
+                self.say("That option's orders cannot be carried out this turn: your own orders stand.")
+            elif answer.timed_out:
+                self.say("Time ran out: your answer so far is recorded and your own orders stand.")
+            else:
+                self.say("Your answer is recorded; your own orders stand.")
+            if confirm or asked:
+                self._confirm_end()
+            else:
+                self._resolve()
+
+        self.app.push_screen(DrillScreen(drill, turn, clock=self.drill_clock), answered)
+
+    def _confirm_end(self, note: str = "") -> None:
+        """Ask to end the turn, showing the orders that will be carried out."""
+        lines = "\n".join(orders_lines(self.session.scenario, self.session.orders))
+        head = f"End {self.session.hours()}?" + (f"\n\n{note}" if note else "")
+        self.app.push_screen(ConfirmDialog(f"{escape(head)}\n\n{escape(lines)}", yes="End turn", no="Not yet"),
+                             lambda yes: self._resolve() if yes else None)
+
+    def _resolve(self) -> None:
+        """Resolve the turn with the orders as they stand and show what happened."""
         try:
             result = self.session.end_turn()
         except OrdersError as error:

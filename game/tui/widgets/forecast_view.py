@@ -49,13 +49,14 @@ class ForecastView(Vertical):
         for part in (".own", ".histogram", ".axis", ".rest"):
             self.query_one(part, Static).update("")
 
-    def show(self, scenario: Scenario, forecast: Forecast, own_sectors: list[str]) -> None:
-        """Draw this forecast; only the sectors we hold are listed."""
+    def show(self, scenario: Scenario, forecast: Forecast, own_sectors: list[str], change: str = "") -> None:
+        """Draw this forecast; only the sectors we hold are listed. `change`: why it moved since last turn."""
         f = forecast
         runs = f"{f.replications:,} runs of the next {'turn' if f.turns == 1 else f'{f.turns} turns'}"
         self.query_one(".head", Static).update(
             f"[b]ADVISOR'S FORECAST[/b]  {runs}\nmedian (range of 9 runs in 10); bars: how often each result came up")
-        self.query_one(".own", Static).update(f"Own casualties   {band_text(f.own_losses)}")
+        own = f"Own casualties   {band_text(f.own_losses)}"
+        self.query_one(".own", Static).update(escape(own + (f"\n{change}" if change else "")))
         width = 40 if self._compact else 48
         rows = histogram_rows(f.own_losses_histogram, width, 3 if self._compact else 4)
         self.query_one(".histogram", Static).update("\n".join(rows))

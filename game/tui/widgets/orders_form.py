@@ -5,6 +5,11 @@ The form never changes the game: every edit posts `OrdersForm.Changed` with the 
 hands the current orders back down with `show`, which updates only what differs so a field being
 typed in keeps its cursor. Ticking "withdraw" posts `WithdrawRequested` instead: the screen asks
 for confirmation first.
+
+Orders stand from turn to turn, so beside each field a mark says where its value comes from: `= kept`
+(carried over from last turn), `* changed` (changed this turn) or `! adapted` (carried over but changed by
+the situation: a sector lost, fewer teams or trucks); the reasons for any adaptation head the form. Marks
+are words and glyphs, never colour alone.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
+from textual.markup import escape
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Select, Static
 
 from game.engine.orders import DRONE_TASKS, POSTURES, Orders
+from game.engine.standing import StandingOrders
 from game.narrative.fmt import humanise, short_name
 from game.narrative.picture import Picture
 from game.scenario import Scenario
@@ -29,6 +36,36 @@ NUMBER_FIELDS: dict[str, tuple[str, str]] = {
     "convoy-day": ("convoys", "day"), "convoy-night": ("convoys", "night"),
 }
 """Input id → (orders section, field)."""
+ADAPTED_KEY = {**{f"drones-{t}": "drones" for t in DRONE_TASKS}, "ew-front": "ew", "ew-road": "ew",
+               "convoy-day": "convoys", "convoy-night": "convoys", "route": "route", "withdraw": "withdraw"}
+"""Field id → the key `StandingOrders.adapted` uses for it (postures and reserves add the sector or unit)."""
+MARKS = {"kept": "= kept", "changed": "* changed", "adapted": "! adapted", "": ""}
+
+
+def field_value(orders: Orders, ident: str) -> object:
+    """The value a form field shows for these orders (by the field's id)."""
+    if ident.startswith("posture-"):
+        return orders.postures.get(ident.removeprefix("posture-"))
+    if ident.startswith("reserve-"):
+        return orders.commit_reserves.get(ident.removeprefix("reserve-"))
+    if ident in NUMBER_FIELDS:
+        section, name = NUMBER_FIELDS[ident]
+        return getattr(getattr(orders, section), name)
+    return {"route": orders.convoys.route, "escort": orders.convoys.escort, "netting": orders.netting,
+            "withdraw": orders.withdraw}[ident]
+
+
+def mark(orders: Orders, standing: StandingOrders, carried: bool, ident: str) -> str:
+    """Where a field's value comes from: 'kept', 'changed', 'adapted', or '' (first turn, unchanged)."""
+    if field_value(orders, ident) != field_value(standing.orders, ident):
+        return "changed"
+    if not carried:
+        return ""
+    key = ADAPTED_KEY.get(ident) or ident.replace("-", ":", 1)
+    return "adapted" if key in standing.adapted else "kept"
+
+
+WITHDRAW_LABEL = "withdraw the grouping (asks first)"
 
 
 class OrdersForm(VerticalScroll):
@@ -56,14 +93,23 @@ class OrdersForm(VerticalScroll):
                        "ew": sum(g.teams for g in own.electronic_warfare),
                        "convoys": scenario.supply.convoys.trucks_available}
 
+    DEFAULT_CSS = """
+    OrdersForm .mark { width: auto; margin-left: 1; color: $text-muted; }
+    OrdersForm .mark.-changed { color: $warning; text-style: bold; }
+    OrdersForm .mark.-adapted { color: $error; text-style: bold; }
+    OrdersForm #standing-note { height: auto; color: $text-muted; }
+    """
+
     def compose(self) -> ComposeResult:
         sc = self.scenario
+        yield Static("", id="standing-note")
         yield Static("[b]POSTURES[/b] by sector", classes="section")
         for s in sc.map.sectors:
             with Horizontal(classes="row", id=f"row-{s.id}"):
                 yield Label(short_name(s.name), classes="label")
                 yield Select([(humanise(p), p) for p in POSTURES], value="hold", allow_blank=False, compact=True,
                              id=f"posture-{s.id}")
+                yield Static("", classes="mark", id=f"mark-posture-{s.id}")
         yield Static(f"[b]DRONE TEAMS[/b] ({self._teams['drones']} in all)", classes="section")
         for task in DRONE_TASKS:
             yield from self._number_row(humanise(task), f"drones-{task}")
@@ -78,8 +124,11 @@ class OrdersForm(VerticalScroll):
             with RadioSet(id="route", compact=True):
                 yield Choice("road", value=True, compact=True)
                 yield Choice("tracks", compact=True, disabled=not sc.map.track_route)
-        yield Tick("escort the convoys", id="escort", compact=True)
-        yield Tick("lay netting over the road", id="netting", compact=True)
+            yield Static("", classes="mark", id="mark-route")
+        for ident, label in (("escort", "escort the convoys"), ("netting", "lay netting over the road")):
+            with Horizontal(classes="row"):
+                yield Tick(label, id=ident, compact=True)
+                yield Static("", classes="mark", id=f"mark-{ident}")
         reserves = [u for u in sc.player.units if u.in_reserve]
         if reserves:
             yield Static("[b]RESERVES[/b]", classes="section")
@@ -88,19 +137,27 @@ class OrdersForm(VerticalScroll):
                 with Horizontal(classes="row", id=f"row-{u.id}"):
                     yield Label(u.name, classes="label")
                     yield Select(options, value=STAY, allow_blank=False, compact=True, id=f"reserve-{u.id}")
+                    yield Static("", classes="mark", id=f"mark-reserve-{u.id}")
         yield Static("[b]WITHDRAWAL[/b]", classes="section")
-        yield Tick("withdraw the grouping (asks first)", id="withdraw", compact=True)
+        with Horizontal(classes="row"):
+            yield Tick(WITHDRAW_LABEL, id="withdraw", compact=True)
+            yield Static("", classes="mark", id="mark-withdraw")
         yield Static("", id="problems")
 
     def _number_row(self, label: str, ident: str) -> ComposeResult:
         with Horizontal(classes="row"):
             yield Label(label, classes="label")
             yield Input("0", type="integer", compact=True, id=ident, classes="number", select_on_focus=True)
+            yield Static("", classes="mark", id=f"mark-{ident}")
 
     # --- data down ----------------------------------------------------------------------------
 
-    def show(self, orders: Orders, pic: Picture, problems: list[str]) -> None:
-        """Show these orders; rows for sectors we do not hold and reserves already committed are hidden."""
+    def show(self, orders: Orders, pic: Picture, problems: list[str], standing: StandingOrders | None = None,
+             carried: bool = False, withdrawing: bool = False) -> None:
+        """Show these orders; rows for sectors we do not hold and reserves already committed are hidden.
+
+        `standing`: the orders the turn started from (`carried` when they are last turn's), for the marks;
+        `withdrawing`: the withdrawal is under way, and no order can call it off."""
         self._orders = orders
         self._shown = True
         side = self.scenario.meta.player_side
@@ -127,8 +184,29 @@ class OrdersForm(VerticalScroll):
                 if u.in_reserve:
                     self.query_one(f"#row-{u.id}").display = u.id in pic.reserves
                     self._set(self.query_one(f"#reserve-{u.id}", Select), orders.commit_reserves.get(u.id, STAY))
+            tick = self.query_one("#withdraw", Checkbox)
+            tick.disabled = withdrawing
+            tick.label = "the withdrawal is under way (it cannot be called off)" if withdrawing else WITHDRAW_LABEL
+            if withdrawing:
+                tick.value = True
+        self._show_marks(orders, standing or StandingOrders(orders), carried)
         self.query_one("#problems", Static).update(
             "\n".join(f"[b $error]! {p}[/]" for p in problems) if problems else "")
+
+    def _show_marks(self, orders: Orders, standing: StandingOrders, carried: bool) -> None:
+        """Mark each field kept, changed or adapted, and say why anything was adapted."""
+        for box in self.query(".mark").results(Static):
+            ident = (box.id or "").removeprefix("mark-")
+            kind = mark(orders, standing, carried, ident)
+            box.update(MARKS[kind])
+            box.set_classes(f"mark -{kind}" if kind else "mark")
+        note = []
+        if carried:
+            note.append("Orders stand from last turn: = kept  * changed  ! adapted")
+            note += [f"[b $error]! {escape(why)}[/]" for why in standing.adapted.values()]
+        box = self.query_one("#standing-note", Static)
+        box.update("\n".join(note))
+        box.display = bool(note)
 
     @staticmethod
     def _set(select: Select[str], value: str) -> None:
