@@ -24,7 +24,10 @@ every θ decodes to orders the engine accepts. The dimensions, and why each exis
   cut off from every route); how many of the sectors
   held at the start are lost; ammunition on hand in turns of the line's need; the grouping's strength as a
   share of its starting strength. Everything a rule reads is visible to the trainee, as in the built-in
-  `hold_then_withdraw`, which is (up to rounding) one point of this space.
+  `hold_then_withdraw`.
+
+Every built-in policy is a point of this space (`plan_of_policy`, `PlanSpace.encode`: encoded and decoded again,
+each plays the very same games), so a search can start from the designed plans and say what it changed.
 
 Thresholds are rounded (strength to 1%, ammunition to a tenth of a turn) so a plan reads cleanly and two
 nearby θ that decode to the same words are the same plan.
