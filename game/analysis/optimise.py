@@ -25,7 +25,6 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -39,6 +38,7 @@ from game.engine.rng import stream
 from game.engine.state import State
 from game.engine.step import Model
 from game.scenario import Scenario
+from game.scenario.drills import DrillTrigger
 
 from .drill_check import trigger_mask
 from .orders_plan import OrdersPlan
@@ -66,10 +66,12 @@ OPTIMISED = "optimised"
 class _Line:
     """One expert line as something to play: its choice as a policy, when it applies, and for how long."""
 
+    name: str
+    """The policy's name, or `orders`."""
     policy: Policy
     turn: int | None
     """Applies from this turn (a policy) or at this turn only (orders); None: while its drill's trigger holds."""
-    trigger: Any
+    trigger: DrillTrigger | None
     once: bool
     """Orders for one turn (True), or a standing policy (False)."""
 
@@ -87,7 +89,6 @@ def expert_policy(scenario: Scenario) -> Policy | None:
     p0 = game.params
     drills = {d.id: d for d in scenario.drills}
     lines: list[_Line] = []
-    names: list[str] = []
     for e in scenario.expert:
         drill = drills.get(e.drill) if e.drill else None
         orders, policy = e.orders, e.policy
@@ -95,23 +96,21 @@ def expert_policy(scenario: Scenario) -> Policy | None:
             top = next((o for o in drill.options if o.id == e.ranking[0]), None)
             orders, policy = (top.orders, top.policy) if top is not None else (None, None)
         if policy is not None and policy in POLICIES:
-            chosen, once = POLICIES[policy], False
-            names.append(policy)
+            name, chosen, once = policy, POLICIES[policy], False
         elif orders is not None:
-            chosen, once = _orders_policy(p0, Orders.model_validate(orders)), True
-            names.append("orders")
+            name, chosen, once = "orders", _orders_policy(p0, Orders.model_validate(orders)), True
         else:
             continue
         turn = e.turn if e.turn is not None else (drill.fixed_turn if drill is not None else None)
-        lines.append(_Line(chosen, turn, drill.when if (turn is None and drill is not None) else None, once))
+        lines.append(_Line(name, chosen, turn, drill.when if (turn is None and drill is not None) else None, once))
     if not lines:
         return None
-    if all(not line.once for line in lines) and len(set(names)) == 1:
+    if all(not line.once for line in lines) and len({line.name for line in lines}) == 1:
         only = lines[0].policy
         return Policy(EXPERT, f"The answer key: {only.name} at every decision point ({only.description})", only.rule)
     lines.sort(key=lambda line: (line.turn is None, line.turn or 0))
-    base = next((line.policy for line in lines if not line.once), None) or _orders_policy(p0, game.default_orders()
-                                                                                          .model_copy(update={"postures": {}}))
+    standing = [line.policy for line in lines if not line.once]
+    base = standing[0] if standing else _orders_policy(p0, game.default_orders().model_copy(update={"postures": {}}))
 
     def rule(p: Params, st: State) -> Directives:
         d = base.directives(p, st)
@@ -124,7 +123,8 @@ def expert_policy(scenario: Scenario) -> Policy | None:
                 d = _choose(now, line.policy.directives(p, st), d, st.R)
         return d
 
-    return Policy(EXPERT, "The answer key: " + ", then ".join(names) + " as each line applies", rule)
+    return Policy(EXPERT, "The answer key: " + ", then ".join(line.name for line in lines) + ", as each line applies",
+                  rule)
 
 
 def _orders_policy(p: Params, orders: Orders) -> Policy:
@@ -177,8 +177,8 @@ class Evaluator:
 
         def rule(p: Params, st: State) -> Directives:
             d = policy.directives(p, st)
-            requests[min(st.turn, requests.size - 1)] += int(np.broadcast_to(d.withdraw & ~st.withdrawing, (st.R,))
-                                                             .sum())
+            asked = np.broadcast_to(d.withdraw & ~st.withdrawing, (st.R,))
+            requests[min(st.turn, requests.size - 1)] += int(asked.sum())
             return d
 
         result = run_batch(self.model, Policy(policy.name, policy.description, rule), runs, seed=seed)
