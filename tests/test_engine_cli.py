@@ -11,6 +11,7 @@ from game.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = str(ROOT / "tests" / "fixtures" / "engine_small.yaml")
+KURSK_PATH = str(ROOT / "scenarios" / "kursk-2025.yaml")
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -116,3 +117,17 @@ def test_run_help_names_every_built_in_policy(capsys):
         main(["run", "--help"])
     shown = " ".join(capsys.readouterr().out.split())
     assert all(name in shown for name in POLICIES)
+
+
+def test_a_posture_for_a_sector_since_lost_stands_as_in_play(tmp_path, capsys):
+    """An orders file's postures stand for the turns after, as a trainee's do: once a named sector falls its
+    posture is dropped (as in play), instead of the run stopping with 'no longer held'."""
+    orders = tmp_path / "stand.yaml"
+    orders.write_text("- {postures: {north: hold, south: hold, sudzha: hold, west: hold, east: hold}}\n")
+    code, out, err = run(capsys, KURSK_PATH, "--seed", "0", "--orders", str(orders), "--json")
+    assert code == 0, err
+    turns = json.loads(out)["turns"]
+    lost = [t for t in turns if t["sector_holder"]["north"] != "ua"]
+    assert lost, "the north must fall in this game for the test to mean anything"
+    later = [t for t in turns if t["turn"] > lost[0]["turn"]]
+    assert later and all("north" not in t["orders"]["postures"] for t in later)

@@ -22,7 +22,8 @@ def register(subparsers: Any) -> None:
         help="play a scenario headless with a policy or an orders file",
         description="Play a scenario without the interface: each turn's orders come from a standing policy "
         "or from an orders file (YAML or JSON: a list of per-turn orders, a mapping `turns:` holding one, "
-        "or a mapping turn -> orders; the last orders given stand for the turns after).",
+        "or a mapping turn -> orders; the last orders given stand for the turns after, as in play: a posture "
+        "for a sector since lost is dropped, a reserve already committed stays committed).",
     )
     parser.add_argument("path", metavar="PATH", help="scenario file")
     parser.add_argument("--seed", type=int, required=True, help="random seed (a non-negative integer)")
@@ -90,7 +91,8 @@ def orders_source(args: argparse.Namespace) -> Any:
 
 
 class OrdersFile:
-    """Orders read from a YAML or JSON file (see game.record.orders_file): the last orders given stand."""
+    """Orders read from a YAML or JSON file (see game.record.orders_file): the last orders given stand, carried
+    over turn by turn by the same rule as in play (`Game.standing_orders`)."""
 
     def __init__(self, path: Path) -> None:
         from game.record.orders_file import read_orders_by_turn
@@ -100,13 +102,12 @@ class OrdersFile:
         self.by_turn = {turn: planned.orders for turn, planned in self.planned.items()}
 
     def __call__(self, game: Any) -> Any:
-        turns = [t for t in self.by_turn if t <= game.turn]
-        if not turns:
+        if game.turn in self.by_turn:
+            return self.by_turn[game.turn]
+        if not any(t < game.turn for t in self.by_turn) or not game.history:  # nothing given yet
             return game.default_orders()
-        orders = self.by_turn[max(turns)]
-        if max(turns) < game.turn:  # standing orders repeat; one-shot orders (withdraw, commits) do not
-            orders = orders.model_copy(update={"withdraw": False, "commit_reserves": {}})
-        return orders
+        # orders stand as in play (game.engine.standing): last turn's, adapted where the game forces it
+        return game.standing_orders(game.history[-1].orders).orders
 
     def describe(self, turn: int) -> str:
         """Where the orders of a turn come from (file, line and column of the standing orders), for error messages."""
