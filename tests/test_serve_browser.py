@@ -233,6 +233,14 @@ def test_a_session_is_ready_before_the_browser_asks(served: Served, tmp_path: Pa
         after = _wait_for_sessions(served, 2)
     assert ready < after  # the spare took the browser and is still playing; a new spare waits for the next
 
+    served.process.terminate()  # stopping the server ends every session it started, the waiting one too
+    assert served.process.wait(timeout=SECONDS) == 0
+    deadline = time.monotonic() + SECONDS
+    while left := {pid for pid in after if _argv(pid)[:1] not in ([], [b""])}:
+        if time.monotonic() > deadline:
+            pytest.fail(f"session processes {sorted(left)} outlived the server")
+        time.sleep(0.1)
+
 
 def _wait_for_sessions(served: Served, n: int) -> set[int]:
     deadline = time.monotonic() + SECONDS
