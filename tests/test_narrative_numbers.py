@@ -263,3 +263,18 @@ def test_road_cut_chance_agrees_with_the_road(games) -> None:
             seen += 1
             assert cut and cut[1] == "100" and shown and shown[1] == "100", (key, t.turn, t.advisor)
     assert seen > 0
+
+
+def test_the_advisors_biggest_factors_never_rank_unlike_units_together():
+    """The forecast's 'biggest factor' lines name one cause per unit (soldiers first), never a tonne against a
+    soldier in one ranking."""
+    from game.narrative.advice import forecast_lines
+    from game.scenario.load import load_scenario
+
+    scenario = load_scenario(KURSK)
+    game = Game(scenario, seed=3)
+    forecast = game.forecast(game.default_orders(), replications=300)
+    lines = [line for line in forecast_lines(scenario, forecast, ["north"]) if "biggest factor" in line]
+    assert lines and lines[0].startswith("  biggest factor (soldiers): ")
+    units = [line.split("(")[1].split(")")[0] for line in lines]
+    assert len(units) == len(set(units)) <= 2

@@ -6,7 +6,7 @@ from game.engine.report import Band, Forecast
 from game.scenario import Scenario
 
 from .fmt import count, percent, short_name
-from .story import factor_line
+from .story import by_unit, factor_line
 
 
 def band_text(band: Band, unit: str = "") -> str:
@@ -40,8 +40,10 @@ def forecast_lines(scenario: Scenario, forecast: Forecast, own_sectors: list[str
     risks = [f"{short_name(names.get(s, s))} {percent(f.p_lose_sector.get(s, 0.0))}" for s in own_sectors]
     if risks:
         lines.append("  chance of losing: " + ", ".join(risks))
-    if f.factors:
-        lines.append("  biggest factor: " + factor_line(f.factors[0]))
+    # the largest causes in the first two units that moved, people first: a soldier and a tonne are never ranked
+    # together (the result screen lists every unit)
+    tops = [(heading, top[0]) for heading, top in by_unit(f.factors, 1) if round(abs(top[0].value), 1) > 0][:2]
+    lines += [f"  biggest factor ({heading.lower()}): {factor_line(top)}" for heading, top in tops]
     return lines
 
 
