@@ -128,15 +128,35 @@ def test_significance_needs_both_a_clear_interval_and_a_size_that_matters():
     assert compare("a", "a", noise, noise, scale=10).verdict == "no different"
 
 
-@pytest.mark.parametrize("judgement, luck, text", [
-    ("good", "unlucky", "good judgement but unlucky"),
-    ("poor", "lucky", "poor judgement but lucky"),
-    ("good", "lucky", "good judgement and lucky"),
-    ("poor", "unlucky", "poor judgement and unlucky"),
-    ("on a par", "ordinary", "judgement on a par with the alternatives, ordinary luck"),
+@pytest.mark.parametrize("judgement, luck, marks, text", [
+    ("good", "unlucky", (0, 3), "judgement above the alternatives' average but unlucky (no lucky turn, 3 unlucky turns)"),
+    ("poor", "lucky", (2, 0), "judgement below the alternatives' average but lucky (2 lucky turns, no unlucky turn)"),
+    ("good", "lucky", (4, 1), "judgement above the alternatives' average and lucky (4 lucky turns, 1 unlucky turn)"),
+    ("poor", "unlucky", (1, 5), "judgement below the alternatives' average and unlucky (1 lucky turn, 5 unlucky turns)"),
+    ("on a par", "ordinary", (1, 1),
+     "judgement on a par with the alternatives' average, ordinary luck (1 lucky turn, 1 unlucky turn)"),
 ])
-def test_verdict_words(judgement, luck, text):
-    assert verdict_text(judgement, luck) == text
+def test_verdict_words(judgement, luck, marks, text):
+    assert verdict_text(judgement, luck, *marks) == text
+
+
+def test_the_games_luck_is_read_off_its_marked_turns():
+    """Every mix of marks up to 30 turns: a lucky game has more lucky turns than unlucky ones, and the other way
+    round; a game without marks is ordinary; one lucky turn in one is lucky, as its mark says."""
+    from game.debrief.luck import game_luck
+
+    for n in range(1, 31):
+        for lucky in range(n + 1):
+            for unlucky in range(n + 1 - lucky):
+                marks = ["lucky"] * lucky + ["unlucky"] * unlucky + ["as expected"] * (n - lucky - unlucky)
+                got_lucky, got_unlucky, pct, word = game_luck(marks)
+                assert (got_lucky, got_unlucky) == (lucky, unlucky) and 0.0 <= pct <= 1.0
+                assert word != "lucky" or lucky > unlucky
+                assert word != "unlucky" or unlucky > lucky
+                if lucky == unlucky:
+                    assert word == "ordinary"
+    assert game_luck(["lucky"])[3] == "lucky" and game_luck(["unlucky"])[3] == "unlucky"
+    assert game_luck(["lucky"] + ["as expected"] * 5)[3] == "ordinary"  # one in six is what chance gives
 
 
 def test_the_scenarios_expert_solution_joins_the_alternatives(tmp_path, tutorial):

@@ -1,8 +1,8 @@
 """`salient aar SAVE [-o FILE] [--format md|html|json|csv]`: the after-action review of a saved game.
 
 Replays the journal (proving every recorded outcome), runs the luck-against-judgement analysis (or reuses
-the one remembered in the journal), and writes the review as Markdown, a self-contained HTML page, JSON
-or CSV time series. A damaged, truncated, foreign or newer journal is refused with a plain message;
+one already remembered in the journal), and writes the review as Markdown, a self-contained HTML page, JSON
+or CSV time series. The save is only read: `--cache` asks for the analysis to be remembered in it. A damaged, truncated, foreign or newer journal is refused with a plain message;
 `--partial` reviews the whole turns a damaged journal still holds.
 """
 
@@ -23,7 +23,9 @@ def register(subparsers: Any) -> None:
         help="after-action review of a saved game (Markdown, HTML, JSON or CSV)",
         description="Write the after-action review of SAVE: what was meant to happen, what happened, why "
         "(each decision: what you knew, the forecast, the truth, the factors, luck against judgement), what "
-        "to keep and what to change.",
+        "to keep and what to change. SAVE is only read and stays byte for byte as it was, unless --cache "
+        "asks for the luck analysis to be stored in it; without --cache the analysis is computed afresh "
+        "each time (or read from SAVE when an earlier --cache or the game's own review stored it).",
     )
     parser.add_argument("save", metavar="SAVE", help="saved game (a .jsonl journal)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
@@ -32,7 +34,11 @@ def register(subparsers: Any) -> None:
                         help="replications per decision in the luck analysis (default 1000)")
     parser.add_argument("--horizon", type=int, default=1, metavar="K", help="turns each decision is judged over (default 1)")
     parser.add_argument("--no-luck", action="store_true", help="skip the luck-against-judgement analysis")
-    parser.add_argument("--no-cache", action="store_true", help="neither reuse nor store the analysis in the journal")
+    cache = parser.add_mutually_exclusive_group()
+    cache.add_argument("--cache", action="store_true", help="remember the luck analysis in SAVE (appends one record "
+                       "to it), so the next review of SAVE is instant")
+    cache.add_argument("--no-cache", action="store_true", help="ignore an analysis already remembered in SAVE and "
+                       "compute it afresh")
     parser.add_argument("--expert", metavar="FILE", help="expert orders (JSON or YAML list, one per turn from turn 1) "
                         "to compare each decision with, instead of the scenario's expert solutions")
     parser.add_argument("--partial", action="store_true", help="review the whole turns of a damaged or truncated journal")
@@ -109,7 +115,7 @@ def _luck(loaded: Any, args: argparse.Namespace) -> Any:
         if cached is not None:
             return cached
     report = analyse(loaded, replications=args.replications, horizon=args.horizon, expert=expert, progress=_Bar())
-    if not args.no_cache and not luck_cache.store(loaded, key, report):
+    if args.cache and not luck_cache.store(loaded, key, report):
         print("salient: note: the analysis was not remembered in the journal (damaged or read-only)", file=sys.stderr)
     return report
 

@@ -1,5 +1,7 @@
 """`salient play [PATH] [--seed N] [--load FILE] [--trainee NAME] [--umpire] [--db PATH]`: play in the terminal.
 
+With PATH and --seed the game starts at once (its briefing); otherwise the title screen comes first.
+
 (`salient` alone does the same.) A finished game is recorded in the class database. Umpire mode (ctrl+u)
 is on when the instructor sets a passphrase: `--umpire` asks for one, else `$SALIENT_UMPIRE_PASSPHRASE`.
 
@@ -25,10 +27,12 @@ def register(subparsers: Any) -> None:
         "play",
         help="play a scenario in the terminal (what `salient` alone does)",
         description="Play Salient in the terminal. Without PATH the title screen offers every scenario in "
-        "scenarios/, Kursk 2025 first; with PATH that scenario comes first. --load continues a saved game.",
+        "scenarios/, Kursk 2025 first; with PATH that scenario comes first. With PATH and --seed N that game "
+        "starts at once (its briefing, then play). --load continues a saved game.",
     )
-    parser.add_argument("path", nargs="?", metavar="PATH", help="scenario file to offer first")
-    parser.add_argument("--seed", type=int, metavar="N", help="seed of the new game (random by default)")
+    parser.add_argument("path", nargs="?", metavar="PATH", help="scenario file to offer first (with --seed: to play)")
+    parser.add_argument("--seed", type=int, metavar="N", help="seed of the new game (random by default); with PATH, "
+                        "skips the title screen and starts that game")
     parser.add_argument("--load", metavar="FILE", help="continue the saved game in FILE (a .jsonl journal)")
     parser.add_argument("--trainee", default="", metavar="NAME", help="your name, recorded in the save")
     parser.add_argument("--umpire", action="store_true",
@@ -61,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     from_env = UmpireGuard.from_env()  # always read, so the passphrase leaves the environment
     guard = UmpireGuard.from_prompt() if args.umpire else from_env
     db = Path(args.db).expanduser() if args.db else None
-    return run_app(scenario_path, args.seed, args.trainee, session, umpire_guard=guard, db_path=db)
+    return run_app(scenario_path, args.seed, args.trainee, session, umpire_guard=guard, db_path=db,
+                   start=scenario_path is not None and args.seed is not None)
 
 
 def _existing(text: str, what: str) -> Path:
@@ -74,15 +79,17 @@ def _existing(text: str, what: str) -> Path:
 
 
 def run_app(scenario_path: Path | None, seed: int | None, trainee: str, session: Any = None, *,
-            headless: bool = False, umpire_guard: UmpireGuard | None = None, db_path: Path | None = None) -> int:
+            headless: bool = False, umpire_guard: UmpireGuard | None = None, db_path: Path | None = None,
+            start: bool = False) -> int:
     """Run the TUI; print where the game is saved, or a plain crash message. Returns the exit code.
 
-    `headless` runs without a terminal (for tests of the crash path); `umpire_guard` turns umpire mode on.
+    `headless` runs without a terminal (for tests of the crash path); `umpire_guard` turns umpire mode on;
+    `start` opens the scenario's game with `seed` at once instead of the title screen.
     """
     from game.tui.app import LaunchOptions, SalientApp
     from game.tui.crash import crash_message, write_crash_log
 
-    app = SalientApp(LaunchOptions(scenario=scenario_path, seed=seed, trainee=trainee, db_path=db_path),
+    app = SalientApp(LaunchOptions(scenario=scenario_path, seed=seed, trainee=trainee, db_path=db_path, start=start),
                      session=session)
     app.umpire_guard = umpire_guard
     try:

@@ -18,8 +18,9 @@ from game import __version__
 from game.engine.orders import Orders
 from game.engine.report import Factor, Forecast, Intel, Score, TurnReport
 
-from .luck import LuckReport
+from .luck import LuckReport, policy_label
 from .moments import Decision, Moment, find_moments
+from .objectives import ObjectiveView, judge_objectives
 from .series import TimeSeries, build_series
 
 if TYPE_CHECKING:
@@ -148,6 +149,8 @@ class AfterActionReview(_M):
     keep: list[str]
     change: list[str]
     score: Score
+    objectives: list[ObjectiveView] = []
+    """Each objective met or missed, judged from the curves below, with the figures that decided it."""
     timeline: list[TimelineEntry]
     turns_axis: list[int]
     series: list[CurveData]
@@ -256,7 +259,7 @@ def _branches(loaded: "LoadedJournal", scenario_player: str) -> list[BranchView]
         mine, orig = summary.get("branch", {}), summary.get("original", {})
         source = b.source
         if source.get("kind") == "policy":
-            text = f"policy {source.get('policy')}"
+            text = policy_label(str(source.get("policy")))
         elif source.get("kind") == "orders":
             text = f"orders from {source.get('file') or 'the debrief'}, then {source.get('then', 'original')}"
         else:
@@ -332,6 +335,7 @@ def build_aar(loaded: "LoadedJournal", *, luck: LuckReport | None = None) -> Aft
 
     score = game.score()
     ending = game.ending if game.finished else None
+    objectives = judge_objectives(scenario, series, ending)
     return AfterActionReview(
         journal=str(loaded.path or ""), title=f"After-action review — {scenario.meta.title}",
         scenario_id=scenario.meta.id, scenario_title=scenario.meta.title, trainee=loaded.header.trainee,
@@ -345,15 +349,15 @@ def build_aar(loaded: "LoadedJournal", *, luck: LuckReport | None = None) -> Aft
         score_weights=[f"{line.label}: {line.weight:+g} per unit" for line in score.lines],
         happened=_summary(series, score, reports, player, enemy, game),
         why=_why(reports, luck, moments, player),
-        keep=_keep(decisions, score, scenario),
-        change=_change(decisions, score, scenario, moments),
-        score=score, timeline=timeline, turns_axis=series.turns, series=_series_models(series),
+        keep=_keep(decisions, objectives),
+        change=_change(decisions, objectives, moments),
+        score=score, objectives=objectives, timeline=timeline, turns_axis=series.turns, series=_series_models(series),
         decisions=decisions, luck=luck, moments=moments, branches=branches,
     )
 
 
 def _integrity(loaded: "LoadedJournal") -> list[str]:
-    notes = [f"Replayed {len(loaded.turns)} turn(s) from the journal: every recorded outcome reproduced exactly."]
+    notes = [f"Replayed {plural(len(loaded.turns), 'turn')} from the journal: every recorded outcome reproduced exactly."]
     if loaded.torn or loaded.problems:
         notes.append(loaded.damage_note())
     return notes
@@ -379,7 +383,7 @@ def _summary(series: TimeSeries, score: Score, reports: list[TurnReport], player
     captured = sum(series.get(player, "captured").values)
     delivered = sum(series.get("supply", "delivered_t").values)
     lines = [
-        f"{len(reports)} turn(s) played; {'ending: ' + str(game.ending) if game.finished else 'not finished'}.",
+        f"{plural(len(reports), 'turn')} played; {'ending: ' + str(game.ending) if game.finished else 'not finished'}.",
         f"Area held went from {area[0]:,.1f} to {area[-1]:,.1f} sq mi.",
         f"Own losses {own:,.0f} (killed {killed:,.0f}, wounded {wounded:,.0f}, captured {captured:,.0f}); "
         f"enemy losses {foe:,.0f}.",
@@ -404,16 +408,43 @@ def _why(reports: list[TurnReport], luck: LuckReport | None, moments: list[Momen
         lines.append("Trucks lost on the road: " + "; ".join(f"{label.removeprefix('Trucks lost to ')} ({value:,.0f})"
                                                              for value, label in trucks))
     if luck is not None:
-        lines.append(f"Luck against judgement: {luck.verdict} (luck at the {luck.luck_percentile:.0%} point; "
-                     f"decisions {luck.judgement_total:+,.1f} points against the alternatives' average).")
+        lines.append(f"Luck against judgement: {luck.verdict}; your decisions were worth "
+                     f"{luck.judgement_total:+,.1f} points against the alternatives' average.")
     if moments:
-        lines.append(f"{len(moments)} teaching moment(s) bookmarked: " + "; ".join(sorted({m.title for m in moments})))
+        lines.append(moments_line(moments))
     return lines
 
 
-def _keep(decisions: list[DecisionView], score: Score, scenario: Any) -> list[str]:
-    titles = {o.id: o.title for o in scenario.scoring.objectives}
-    lines = [f"Objective met: {titles.get(k, k)}" for k, ok in score.objectives_met.items() if ok]
+def moments_line(moments: list[Moment]) -> str:
+    """'3 teaching moments bookmarked: No convoys (turns 2 and 6); The reserve stayed idle (turn 3).'
+
+    Every moment is counted once and named once with its turn, so the count is the number of turns listed."""
+    turns: dict[str, list[int]] = {}
+    for m in moments:
+        turns.setdefault(m.title, []).append(m.turn)
+    parts = [f"{title} (turn{'' if len(ts) == 1 else 's'} {_and(ts)})" for title, ts in turns.items()]
+    return f"{plural(len(moments), 'teaching moment')} bookmarked: " + "; ".join(parts) + "."
+
+
+def _and(numbers: list[int]) -> str:
+    """'3', '2 and 6', '1–4, 7 and 9': consecutive turns as one range."""
+    runs: list[list[int]] = []
+    for n in sorted(numbers):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    words = [str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 turn', '3 turns'."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _keep(decisions: list[DecisionView], objectives: list[ObjectiveView]) -> list[str]:
+    lines = [f"Objective met: {o.title} — {o.reason}." for o in objectives if o.met]
     for d in decisions:
         if d.luck is not None and d.luck.judgement == "better":
             lines.append(f"Turn {d.turn}: your orders beat every alternative on the same dice ({d.luck.judgement_text}).")
@@ -422,9 +453,8 @@ def _keep(decisions: list[DecisionView], score: Score, scenario: Any) -> list[st
     return lines
 
 
-def _change(decisions: list[DecisionView], score: Score, scenario: Any, moments: list[Moment]) -> list[str]:
-    titles = {o.id: o.title for o in scenario.scoring.objectives}
-    lines = [f"Objective missed: {titles.get(k, k)}" for k, ok in score.objectives_met.items() if not ok]
+def _change(decisions: list[DecisionView], objectives: list[ObjectiveView], moments: list[Moment]) -> list[str]:
+    lines = [f"Objective missed: {o.title} — {o.reason}." for o in objectives if not o.met]
     for m in moments:
         lines.append(f"Turn {m.turn}: {m.title} — {m.detail}.")
     for d in decisions:

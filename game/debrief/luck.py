@@ -11,7 +11,9 @@ the yardstick the trainee was given. Own losses and ground lost are kept alongsi
 
 - Luck: the percentile of the actual outcome within the trainee's own distribution (its rank among the
   R + 1 values, ties split by a uniform drawn from the game's seed). The game's own dice come from another
-  stream, so under neutral luck the percentile is exactly uniform on (0, 1).
+  stream, so under neutral luck the percentile is exactly uniform on (0, 1). A turn at or above the 80%
+  point is marked lucky, at or below the 20% point unlucky. The game's luck is read off those same marks
+  (see `game_luck`), so the verdict can never call a game unlucky that shows no more unlucky turns than lucky.
 - Judgement: paired differences trainee − alternative over the same dice. A difference counts when its
   95% interval excludes zero (|z| > 1.96) *and* it is at least a tenth of the natural spread (the standard
   deviation of the trainee's outcomes): with common random numbers tiny differences are otherwise
@@ -121,7 +123,12 @@ class LuckReport(_Model):
     decisions: list[DecisionLuck]
     luck_total: float
     """Sum over decisions of (actual − expected) outcome."""
+    lucky_turns: int = 0
+    """Decisions marked lucky (their outcome at or above the LUCKY point of the trainee's distribution)."""
+    unlucky_turns: int = 0
+    """Decisions marked unlucky (at or below the UNLUCKY point)."""
     luck_percentile: float
+    """Where the game's lucky-minus-unlucky count falls among what chance alone gives (normal approximation)."""
     luck: Literal["lucky", "unlucky", "ordinary"]
     judgement_total: float
     """Sum over decisions of the trainee's expected outcome minus the alternatives' average."""
@@ -335,6 +342,20 @@ def normal_cdf(z: float) -> float:
 # --- the analysis ---------------------------------------------------------------------------------
 
 
+POLICY_LABELS = {
+    "hold": "hold everywhere",
+    "delay_withdraw": "delay, then withdraw early",
+    "hold_sudzha_road": "fortify the town, screen the road",
+    "hold_then_withdraw": "hold, then withdraw when supply fails",
+}
+"""Short plain names of the standing policies: a debrief names an alternative by what it does, in any scenario."""
+
+
+def policy_label(name: str) -> str:
+    """How the debrief names a standing policy: 'the “hold everywhere” policy'."""
+    return f"the “{POLICY_LABELS.get(name, name.replace('_', ' '))}” policy"
+
+
 def case_labels(policies: Sequence[str] | None = None, include_default: bool = True,
                 expert: bool = False) -> dict[str, str]:
     """Case id → label of the analysis: the trainee, each policy, the default orders, the expert."""
@@ -342,7 +363,7 @@ def case_labels(policies: Sequence[str] | None = None, include_default: bool = T
 
     names = list(POLICIES) if policies is None else list(policies)
     cases: dict[str, str] = {"trainee": "your orders"}
-    cases.update({f"policy:{n}": f"policy {n}" for n in names})
+    cases.update({f"policy:{n}": policy_label(n) for n in names})
     if include_default:
         cases["default"] = "the default orders"
     if expert:
@@ -413,12 +434,10 @@ def analyse(loaded: "LoadedJournal", *, replications: int = 1000, horizon: int =
 
 def _summarise(replications: int, horizon: int, cases: dict[str, str], decisions: list[DecisionLuck],
                diffs: list[np.ndarray]) -> LuckReport:
-    """Game-level luck (actual − expected, summed) and judgement (trainee − the alternatives' average, summed)."""
+    """Game-level luck (from the turns' marks) and judgement (trainee − the alternatives' average, summed)."""
     luck_total = sum(d.actual - d.trainee.mean for d in decisions)
     luck_sd = math.sqrt(sum(d.trainee.sd ** 2 for d in decisions))
-    luck_pct = normal_cdf(luck_total / luck_sd) if luck_sd > 0 else 0.5
-    luck: Literal["lucky", "unlucky", "ordinary"] = (
-        "lucky" if luck_pct >= LUCKY else "unlucky" if luck_pct <= UNLUCKY else "ordinary")
+    lucky, unlucky, luck_pct, luck = game_luck([d.luck for d in decisions])
     j_total = float(sum(float(d.mean()) for d in diffs))
     j_se = math.sqrt(sum(float(d.var(ddof=1)) / len(d) for d in diffs)) if diffs else 0.0
     j_z = j_total / j_se if j_se > 0 else 0.0
@@ -427,15 +446,47 @@ def _summarise(replications: int, horizon: int, cases: dict[str, str], decisions
         judgement = "good" if j_total > 0 else "poor"
     return LuckReport(
         replications=replications, horizon=horizon, measure=MEASURE, cases=cases, decisions=decisions,
-        luck_total=luck_total, luck_percentile=luck_pct, luck=luck, judgement_total=j_total,
-        judgement_z=max(-1e9, min(1e9, j_z)), judgement=judgement, verdict=verdict_text(judgement, luck),
+        luck_total=luck_total, lucky_turns=lucky, unlucky_turns=unlucky, luck_percentile=luck_pct, luck=luck,
+        judgement_total=j_total, judgement_z=max(-1e9, min(1e9, j_z)), judgement=judgement,
+        verdict=verdict_text(judgement, luck, lucky, unlucky),
     )
 
 
-def verdict_text(judgement: str, luck: str) -> str:
-    """good-but-unlucky, bad-but-lucky and the rest, in words."""
-    j = {"good": "good judgement", "poor": "poor judgement", "on a par": "judgement on a par with the alternatives"}[judgement]
+MARK_VARIANCE = (1.0 - LUCKY) + UNLUCKY
+"""Variance of one turn's mark (+1 lucky, −1 unlucky, 0 otherwise) under neutral luck: its percentile is uniform."""
+
+
+def game_luck(marks: Sequence[str]) -> tuple[int, int, float, Literal["lucky", "unlucky", "ordinary"]]:
+    """(lucky turns, unlucky turns, percentile, word) of a game, from its turns' marks alone.
+
+    Under neutral luck each turn is lucky with probability 1 − LUCKY and unlucky with probability UNLUCKY,
+    so lucky − unlucky has mean 0 and variance MARK_VARIANCE per turn; the game is lucky (unlucky) when that
+    difference sits at or beyond the LUCKY (UNLUCKY) point of its normal approximation. A lucky game
+    therefore always has more lucky turns than unlucky ones, and the other way round.
+    """
+    lucky, unlucky = sum(m == "lucky" for m in marks), sum(m == "unlucky" for m in marks)
+    spread = math.sqrt(MARK_VARIANCE * len(marks))
+    pct = normal_cdf((lucky - unlucky) / spread) if spread > 0 else 0.5
+    word: Literal["lucky", "unlucky", "ordinary"] = (
+        "lucky" if pct >= LUCKY and lucky > unlucky else "unlucky" if pct <= UNLUCKY and unlucky > lucky
+        else "ordinary")
+    return lucky, unlucky, pct, word
+
+
+def turns_phrase(count: int, what: str) -> str:
+    """"1 lucky turn", "3 lucky turns", "no lucky turn"."""
+    if count == 0:
+        return f"no {what} turn"
+    return f"{count} {what} turn{'' if count == 1 else 's'}"
+
+
+def verdict_text(judgement: str, luck: str, lucky: int | None = None, unlucky: int | None = None) -> str:
+    """Judgement against the alternatives' average, then luck, with the marked turns it was read from."""
+    j = {"good": "judgement above the alternatives' average", "poor": "judgement below the alternatives' average",
+         "on a par": "judgement on a par with the alternatives' average"}[judgement]
+    marks = "" if lucky is None or unlucky is None else (
+        f" ({turns_phrase(lucky, 'lucky')}, {turns_phrase(unlucky, 'unlucky')})")
     if luck == "ordinary":
-        return f"{j}, ordinary luck"
+        return f"{j}, ordinary luck{marks}"
     contrary = (judgement == "good" and luck == "unlucky") or (judgement == "poor" and luck == "lucky")
-    return f"{j} {'but' if contrary else 'and'} {luck}"
+    return f"{j} {'but' if contrary else 'and'} {luck}{marks}"

@@ -60,6 +60,10 @@ def _before(scenario: Scenario, decisions: Sequence[Decision], i: int) -> dict[s
     return dict(decisions[i - 1].report.road_state)
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _supply_route_state(scenario: Scenario, states: dict[str, str]) -> str:
     """The worst state along the main supply road."""
     order = ("open", "contested", "interdicted", "cut")
@@ -105,8 +109,8 @@ def _ew_on_road_against_fibre(tm: TeachingMoment, sc: Scenario, ds: Sequence[Dec
     for d in ds:
         share = turn_fibre_share(sc, d.report)
         if d.orders.ew.road > d.orders.ew.front and share >= limit:
-            hits.append((d.turn, f"{d.orders.ew.road} jamming team(s) on the road and {d.orders.ew.front} over the "
-                                 f"front, while about {share:.0%} of the drone threat to the road was fibre-optic"))
+            hits.append((d.turn, f"{_plural(d.orders.ew.road, 'jamming team')} on the road and {d.orders.ew.front} "
+                                 f"over the front, while about {share:.0%} of the drone threat to the road was fibre-optic"))
     return hits
 
 
@@ -120,13 +124,28 @@ def _no_convoy_for_turns(tm: TeachingMoment, sc: Scenario, ds: Sequence[Decision
     return hits
 
 
+def route_cut_run(scenario: Scenario, decisions: Sequence[Decision], i: int) -> tuple[int, bool]:
+    """How many turns in a row the supply road had ended cut when decision i was taken, and whether it was
+    already cut when the game began (then the run reaches back to the start)."""
+    run = 0
+    for j in range(i - 1, -1, -1):
+        if _supply_route_state(scenario, dict(decisions[j].report.road_state)) != "cut":
+            return run, False
+        run += 1
+    return run, _supply_route_state(scenario, _before(scenario, decisions, 0)) == "cut"
+
+
 def _withdraw_after_road_cut(tm: TeachingMoment, sc: Scenario, ds: Sequence[Decision]) -> list[Hit]:
     for i, d in enumerate(ds):
         if d.orders.withdraw:
-            state = _supply_route_state(sc, _before(sc, ds, i))
-            cut_turns = ds[i - 1].report.road_cut_turns if i else 0
-            if state == "cut" or cut_turns > 0:
-                return [(d.turn, f"withdrawal ordered with the supply road already cut (cut for {cut_turns} turn(s))")]
+            run, from_start = route_cut_run(sc, ds, i)
+            every_route = ds[i - 1].report.road_cut_turns if i else 0
+            if from_start:
+                return [(d.turn, "withdrawal ordered with the supply road cut since the game began")]
+            if run:
+                return [(d.turn, f"withdrawal ordered with the supply road already cut (cut for {_plural(run, 'turn')})")]
+            if every_route:
+                return [(d.turn, f"withdrawal ordered with every route out already cut (for {_plural(every_route, 'turn')})")]
             return []
     return []
 
@@ -178,7 +197,8 @@ def _all_drones_on_strike(tm: TeachingMoment, sc: Scenario, ds: Sequence[Decisio
         if drones.strike > 0 and drones.counter_drone == 0 and drones.road_overwatch == 0:
             state = _supply_route_state(sc, _before(sc, ds, i))
             if state in BAD_ROAD:
-                hits.append((d.turn, f"{drones.strike} drone team(s) on strike, none on the road, with the road {state}"))
+                hits.append((d.turn, f"{_plural(drones.strike, 'drone team')} on strike, none on the road, with the "
+                                     f"road {state}"))
     return hits
 
 
@@ -209,11 +229,15 @@ DETECTORS: dict[str, Detector] = {
 
 
 def find_moments(scenario: Scenario, decisions: Sequence[Decision]) -> list[Moment]:
-    """Every teaching moment of the scenario that happened in the game, in turn order."""
+    """Every teaching moment of the scenario that happened in the game, in turn order: one per moment and turn
+    (what a detector saw in several sectors at once is one moment, its details joined)."""
     objectives = {o.id: o.title for o in scenario.meta.learning_objectives}
     found: list[Moment] = []
     for tm in scenario.teaching_moments:
+        details: dict[int, list[str]] = {}
         for turn, detail in DETECTORS[tm.when](tm, scenario, decisions):
-            found.append(Moment(id=tm.id, title=tm.title, turn=turn, detail=detail, explanation=tm.explanation,
-                                objective=objectives.get(tm.objective or "", "")))
+            details.setdefault(turn, []).append(detail)
+        for turn, seen in details.items():
+            found.append(Moment(id=tm.id, title=tm.title, turn=turn, detail="; ".join(seen),
+                                explanation=tm.explanation, objective=objectives.get(tm.objective or "", "")))
     return sorted(found, key=lambda m: (m.turn, m.id))

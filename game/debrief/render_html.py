@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from .aar import AfterActionReview, DecisionView
+from .aar import AfterActionReview, DecisionView, plural
 from .svg import Line, histogram_chart, line_chart
-from .text import chart_groups, num, pct, series_rows, sides_of, signed
+from .text import chart_groups, luck_sentence, num, pct, series_rows, sides_of, signed
 
 CSS = """
 body{font-family:Georgia,'Times New Roman',serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}
@@ -120,11 +120,10 @@ def _luck_summary(aar: AfterActionReview) -> str:
                        Line("median (50)", [50.0] * len(turns))], y_label="percentile")
     cls = "good" if lk.judgement == "good" else "bad" if lk.judgement == "poor" else ""
     return (f"<p class='verdict {cls}'>Luck against judgement: {_e(lk.verdict)}.</p>"
-            f"<p>Luck over the game sits at the {pct(lk.luck_percentile)} point of what your own orders could have "
-            f"produced ({_e(signed(lk.luck_total))} points against expectation). Your decisions were worth "
+            f"<p>{_e(luck_sentence(lk))} Your decisions were worth "
             f"{_e(signed(lk.judgement_total))} points against the alternatives' average (z = {lk.judgement_z:.1f}). "
             f"Measure: {_e(lk.measure)}. {lk.replications:,} replications per decision on the same dice, horizon "
-            f"{lk.horizon} turn(s); alternatives: {_e(', '.join(list(lk.cases.values())[1:]))}.</p>" + chart + pcts)
+            f"{plural(lk.horizon, 'turn')}; alternatives: {_e(', '.join(list(lk.cases.values())[1:]))}.</p>" + chart + pcts)
 
 
 def _decision(d: DecisionView) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .aar import AfterActionReview, DecisionView
-from .text import chart_groups, num, pct, series_rows, sides_of, signed, sparkline
+from .aar import plural
+from .text import chart_groups, luck_sentence, num, pct, series_rows, sides_of, signed, sparkline
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -49,11 +50,10 @@ def render_markdown(aar: AfterActionReview) -> str:
     out += ["", "## 3. Why: decision by decision", ""]
     if aar.luck is not None:
         lk = aar.luck
-        out += [f"**Luck against judgement: {lk.verdict}.** Luck over the game sits at the {pct(lk.luck_percentile)} "
-                f"point of what your own orders could have produced ({signed(lk.luck_total)} points against expectation); "
-                f"your decisions were worth {signed(lk.judgement_total)} points against the alternatives' average "
-                f"(z = {lk.judgement_z:.1f}). Measure: {lk.measure}. {lk.replications:,} replications per decision, "
-                f"horizon {lk.horizon} turn(s), alternatives: {', '.join(list(lk.cases.values())[1:])}.", ""]
+        out += [f"**Luck against judgement: {lk.verdict}.** {luck_sentence(lk)} Your decisions were worth "
+                f"{signed(lk.judgement_total)} points against the alternatives' average (z = {lk.judgement_z:.1f}). "
+                f"Measure: {lk.measure}. {lk.replications:,} replications per decision, horizon "
+                f"{plural(lk.horizon, 'turn')}, alternatives: {', '.join(list(lk.cases.values())[1:])}.", ""]
     for d in aar.decisions:
         out += _decision(d)
 

@@ -70,8 +70,8 @@ def decision_lines(d: DecisionView) -> list[str]:
 def branch_lines(aar: AfterActionReview) -> list[str]:
     """The what-if branches beside the original."""
     if not aar.branches:
-        return ["No what-if branches yet. Pick a turn under Decisions and press w to try other orders",
-                "with the same dice, or run: salient branch SAVE --turn N --policy NAME"]
+        return ["No what-if branches yet. Pick a turn under Decisions and press w to try other orders with the "
+                "same dice, or run: salient branch SAVE --turn N --policy NAME"]
     out = []
     for b in aar.branches:
         out += [f"{b.id}: {b.label} (from turn {b.from_turn}; {b.source})",

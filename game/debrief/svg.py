@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from .axes import nice_axis
+
 COLOURS = ("#1f5fa8", "#c0392b", "#2e7d32", "#8e44ad", "#d35400", "#555555", "#00838f", "#6d4c41")
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "4 4", "1 2", "10 4", "3 6")
 MARKERS = ("circle", "square", "triangle", "diamond", "cross", "circle", "square", "triangle")
@@ -22,31 +24,6 @@ class Line:
 
     label: str
     values: Sequence[float]
-
-
-def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round tick values spanning [low, high] (1, 2, 2.5 or 5 times a power of ten apart)."""
-    if not math.isfinite(low) or not math.isfinite(high):
-        return [0.0, 1.0]
-    if high <= low:
-        high = low + (abs(low) or 1.0)
-    raw = (high - low) / max(count - 1, 1)
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    start = math.floor(low / step) * step
-    ticks, v = [], start
-    while v <= high + step * 1e-9:
-        ticks.append(round(v, 10))
-        v += step
-    if ticks[-1] < high:
-        ticks.append(round(v, 10))
-    return ticks
-
-
-def _fmt(v: float) -> str:
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:g}"
 
 
 def _marker(kind: str, x: float, y: float, colour: str) -> str:
@@ -65,24 +42,27 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
             f'stroke="{colour}" stroke-width="1.6"/>')
 
 
+def legend_columns(labels: Sequence[str], width: float) -> int:
+    """How many legend columns fit `width` (1 to 3): a sample line, a gap and the longest label (about 6.2 px a
+    character at 11 px) must fit each column."""
+    longest = max((len(label) for label in labels), default=0)
+    return max(1, min(3, int(width // (longest * 6.2 + 40)) if longest else 3))
+
+
 def line_chart(title: str, xs: Sequence[float], lines: Sequence[Line], *, y_label: str = "", x_label: str = "turn",
                width: int = 640, height: int = 240, y_zero: bool = True) -> str:
     """An SVG line chart with axes, round ticks and a legend; values that are not finite are skipped."""
     left, right = 64, 16
     plot_w = width - left - right
-    longest = max((len(line.label) for line in lines), default=0)
-    columns = max(1, min(3, int(plot_w // (longest * 6.2 + 40)) if longest else 3))
+    columns = legend_columns([line.label for line in lines], plot_w)
     top, bottom = 30, 40 + 16 * ((len(lines) + columns - 1) // columns)
     height += 16 * ((len(lines) + columns - 1) // columns) - 16 if len(lines) > columns else 0
     plot_h = height - top - bottom
-    finite = [v for line in lines for v in line.values if isinstance(v, (int, float)) and math.isfinite(v)]
-    lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
-    if y_zero:
-        lo = min(lo, 0.0)
-    yticks = nice_ticks(lo, hi)
-    lo, hi = yticks[0], yticks[-1]
+    y_axis = nice_axis([v for line in lines for v in line.values], zero=y_zero)
+    lo, hi = y_axis.low, y_axis.high
     x0, x1 = (min(xs), max(xs)) if xs else (0, 1)
     x1 = x1 if x1 > x0 else x0 + 1
+    x_axis = nice_axis([x0, x1], count=8, whole=all(float(x).is_integer() for x in xs))
 
     def px(x: float) -> float:
         return left + (x - x0) / (x1 - x0) * plot_w
@@ -94,16 +74,15 @@ def line_chart(title: str, xs: Sequence[float], lines: Sequence[Line], *, y_labe
            f'role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
            f"<title>{escape(title)}</title>",
            f'<text x="{left}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>']
-    for t in yticks:
+    for t, label in zip(y_axis.ticks, y_axis.labels):
         y = py(t)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_fmt(t)}</text>')
-    xticks = nice_ticks(x0, x1, 8) if x1 - x0 > 10 else list(range(int(x0), int(x1) + 1))
-    for t in xticks:
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(label)}</text>')
+    for t, label in zip(x_axis.ticks, x_axis.labels):
         if x0 <= t <= x1:
             x = px(t)
             out.append(f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 4}" stroke="#333"/>')
-            out.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{_fmt(t)}</text>')
+            out.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{escape(label)}</text>')
     out.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#333"/>')
     out.append(f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 30}" text-anchor="middle">{escape(x_label)}</text>')
     if y_label:
@@ -154,9 +133,10 @@ def histogram_chart(title: str, counts: Sequence[int], edges: Sequence[float], *
         out.append(f'<rect x="{x0:.1f}" y="{top + plot_h - h:.1f}" width="{max(x1 - x0 - 1, 0.5):.1f}" '
                    f'height="{h:.1f}" fill="#9bb7d4" stroke="#1f5fa8" stroke-width="0.5"/>')
     out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>')
-    for t in nice_ticks(lo, hi, 6):
+    x_axis = nice_axis([lo, hi], count=6)
+    for t, label in zip(x_axis.ticks, x_axis.labels):
         if lo <= t <= hi:
-            out.append(f'<text x="{px(t):.1f}" y="{top + plot_h + 14}" text-anchor="middle">{_fmt(t)}</text>')
+            out.append(f'<text x="{px(t):.1f}" y="{top + plot_h + 14}" text-anchor="middle">{escape(label)}</text>')
     if x_label:
         out.append(f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 30}" text-anchor="middle">{escape(x_label)}</text>')
     if marker is not None and math.isfinite(marker):

@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 
 from .aar import AfterActionReview, CurveData
+from .luck import LUCKY, UNLUCKY, LuckReport
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 
@@ -78,3 +79,16 @@ def series_rows(aar: AfterActionReview, player: str, enemy: str) -> tuple[list[s
             ("Enemy losses", values(enemy, "losses_total"))]
     rows = [[str(t)] + [num(v[i]) for _, v in cols] for i, t in enumerate(aar.turns_axis)]
     return ["Turn"] + [c for c, _ in cols], rows
+
+
+def luck_sentence(luck: LuckReport) -> str:
+    """The game's luck in the words of the turns' own marks, and the points it came to."""
+    n = len(luck.decisions)
+    return (f"Turns marked lucky: {luck.lucky_turns} of {n}; unlucky: {luck.unlucky_turns} (an outcome in the best "
+            f"{1 - LUCKY:.0%} or the worst {UNLUCKY:.0%} of what your orders could produce; chance alone marks about "
+            f"{n * UNLUCKY:.1f} of each), so {_luck_word(luck.luck)}. In all, the dice gave {signed(luck.luck_total)} "
+            "points against expectation.")
+
+
+def _luck_word(word: str) -> str:
+    return {"lucky": "a lucky game", "unlucky": "an unlucky game"}.get(word, "ordinary luck")

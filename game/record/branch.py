@@ -122,13 +122,24 @@ class Branch:
     notes: list[str] = field(default_factory=list)
 
 
+def branch_turns(loaded: LoadedJournal) -> int:
+    """The last turn a branch can start from: the last turn played, or the next one while the game goes on."""
+    return len(loaded.turns) if loaded.finished else len(loaded.turns) + 1
+
+
+def _branch_range(last: int) -> str:
+    return "the only turn to branch from is turn 1" if last == 1 else f"branch from turn 1 to {last}"
+
+
 def play_branch(loaded: LoadedJournal, from_turn: int, first: Chooser, *, label: str = "",
                 source: dict[str, Any] | None = None, max_turns: int | None = None) -> Branch:
     """Replay to `from_turn`, then let `first` choose every turn's orders until the game ends (or `max_turns`)."""
-    if from_turn < 1 or from_turn > len(loaded.turns) + 1:
-        raise JournalError(f"turn {from_turn} is outside this game: branch from turn 1 to {len(loaded.turns) + 1}")
-    if from_turn == len(loaded.turns) + 1 and loaded.finished:
-        raise JournalError(f"the game ended at turn {len(loaded.turns)}; branch from turn 1 to {len(loaded.turns)}")
+    last = branch_turns(loaded)
+    if not 1 <= from_turn <= last:
+        played = len(loaded.turns)
+        ended = (f"the game ended at turn {last}" if loaded.finished else "no turn has been played yet" if not played
+                 else f"{played} turn{'' if played == 1 else 's'} played so far")
+        raise JournalError(f"turn {from_turn} is outside this game ({ended}): {_branch_range(last)}")
     original = replay_world(loaded)
     game = replay_world(loaded, upto=from_turn - 1)
     umpire = umpire_hook(loaded)  # the umpire's interventions are part of the world the branch plays in

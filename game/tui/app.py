@@ -36,6 +36,8 @@ class LaunchOptions:
     """Where a new game's journal goes (default: a fresh name in the saves folder)."""
     db_path: Path | None = None
     """The class database finished games are recorded in (default: $SALIENT_DB, else the user data folder)."""
+    start: bool = False
+    """Open `scenario` with `seed` at once (its briefing, then play) instead of the title screen."""
 
 
 class SalientApp(App[None]):
@@ -73,6 +75,8 @@ class SalientApp(App[None]):
 
             o = self.options
             self.push_screen(TitleScreen(o.scenario, o.seed, o.trainee))
+            if o.start and o.scenario is not None and o.seed is not None:
+                self.start_new_game(o.scenario, o.seed, o.trainee)  # replaces the title (kept if it fails)
 
     # --- moving between screens ---------------------------------------------------------------
 

@@ -11,7 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+import textwrap
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -19,7 +23,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
-from textual_plot import PlotWidget
+from textual_plot import AxisFormatter, HiResMode, PlotWidget
 
 from .base import SalientScreen
 
@@ -27,6 +31,13 @@ MARKERS = ("o", "x", "+", "*", "#", "@")
 STYLES = ("bright_blue", "bright_red", "bright_green", "bright_magenta", "yellow", "white")
 LUCK_REPLICATIONS = 1000
 """The same R as `salient aar`, so either reuses the analysis the other remembered in the journal."""
+
+
+def _short_when(when: str) -> str:
+    """'Turn 3 — 5 Mar 2025 06:00–18:00' → '5 Mar 06:00–18:00' (the year is in the title)."""
+    text = when.split(" — ")[-1]
+    parts = text.split()
+    return " ".join(parts[:2] + parts[3:]) if len(parts) >= 4 and parts[2].isdigit() else text
 
 
 class WhatIfDialog(ModalScreen[str | None]):
@@ -62,6 +73,32 @@ class WhatIfDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class FixedTicks(AxisFormatter):
+    """Ticks and labels decided beforehand (by `game.debrief.axes`), so the plot shows exactly those."""
+
+    def __init__(self, ticks: Sequence[float], labels: Sequence[str]) -> None:
+        self.labels = dict(zip(ticks, labels))
+
+    def get_ticks(self, min_: float, max_: float, max_ticks: int = 8) -> list[float]:
+        """The fixed ticks inside the range."""
+        return [t for t in self.labels if min_ <= t <= max_]
+
+    def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
+        """Each tick's own label."""
+        return [self.labels.get(t, "") for t in ticks]
+
+
+def legend_lines(items: Sequence[str], width: int) -> list[str]:
+    """Legend items on as many lines as `width` needs, never breaking an item (one too long is wrapped alone)."""
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + 3 + len(item) <= width:
+            lines[-1] += "   " + item
+        else:
+            lines += textwrap.wrap(item, width, subsequent_indent="  ") or [item]
+    return lines
+
+
 class AarScreen(SalientScreen):
     """The after-action review of the game saved in `journal_path`."""
 
@@ -72,13 +109,13 @@ class AarScreen(SalientScreen):
         Binding("left_square_bracket", "chart(-1)", "Prev chart", key_display="[", id="aar.prev_chart", show=False),
     ]
     DEFAULT_CSS = """
-    #aar-head { height: auto; max-height: 3; padding: 0 1; background: $panel; }
+    #aar-head { height: auto; padding: 0 1; background: $panel; }
     #aar-tabs { height: 1fr; }
     #aar-tabs TabPane { height: 1fr; padding: 0; }
     #aar-summary-scroll, #aar-branches-scroll, #aar-decision-scroll { height: 1fr; padding: 0 1; }
-    #aar-turns { width: 20; height: 1fr; }
-    #aar-chart-title { height: 1; padding: 0 1; }
-    #aar-plot { height: 1fr; }
+    #aar-turns { width: 24; height: 1fr; }
+    #aar-chart-title, #aar-legend { height: auto; padding: 0 1; }
+    #aar-plot { height: 1fr; min-height: 6; }
     #aar-timeline-table { height: 1fr; }
     """
 
@@ -104,6 +141,7 @@ class AarScreen(SalientScreen):
             with TabPane("Curves", id="aar-curves"):
                 yield Static("", id="aar-chart-title")
                 yield PlotWidget(id="aar-plot")
+                yield Static("", id="aar-legend")
             with TabPane("Decisions", id="aar-decisions"):
                 with Horizontal():
                     yield OptionList(id="aar-turns")
@@ -114,8 +152,17 @@ class AarScreen(SalientScreen):
                     yield Static("", id="aar-branches")
 
     def on_mount(self) -> None:
-        self.query_one("#aar-timeline-table", DataTable).add_columns("Turn", "When", "What")
+        table = self.query_one("#aar-timeline-table", DataTable)
+        table.add_column("Turn", key="turn")
+        table.add_column("When", key="when")
+        table.add_column("What", key="what")
         self._load()
+
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
+        if self.aar is not None:  # rows and legend are wrapped to the width: wrap them again
+            self._fill_timeline()
+            self._draw_chart()
 
     # --- loading and the luck analysis (threads) --------------------------------------------
 
@@ -169,15 +216,11 @@ class AarScreen(SalientScreen):
 
         self.aar = aar
         verdict = aar.luck.verdict if aar.luck is not None else "luck against judgement: analysing…"
-        head = f"AFTER-ACTION REVIEW — {aar.scenario_title} · score {aar.score.total:+,.1f} · {verdict}"
+        head = f"AFTER-ACTION REVIEW · score {aar.score.total:+,.1f} · {verdict}"
         self._set_status(head + (f"\n{damage}" if damage else ""))
         self.query_one("#aar-summary", Static).update(escape("\n".join(summary_lines(aar))))
         self.query_one("#aar-branches", Static).update(escape("\n".join(branch_lines(aar))))
-        table = self.query_one("#aar-timeline-table", DataTable)
-        table.clear()
-        for e in aar.timeline:
-            extra = " (instructor)" if e.visible_to == "instructor" else ""
-            table.add_row(str(e.turn), e.when.split(" — ")[-1], e.text + extra)
+        self._fill_timeline()
         turns = self.query_one("#aar-turns", OptionList)
         highlighted = turns.highlighted
         turns.clear_options()
@@ -188,6 +231,27 @@ class AarScreen(SalientScreen):
         turns.highlighted = highlighted if highlighted is not None else 0
         self._show_decision(self.selected_turn)
         self._draw_chart()
+
+    def _fill_timeline(self) -> None:
+        """One row per event, its text wrapped to the table's width; a turn's number and time on its first row."""
+        table = self.query_one("#aar-timeline-table", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        width = max(table.size.width or self.size.width or 80, 40)
+        when_width = max((len(_short_when(e.when)) for e in self.aar.timeline), default=4)
+        what_width = max(width - 4 - when_width - 6 - 2, 20)  # the other columns, cell padding, the scrollbar
+        table.columns["what"].width = what_width
+        table.columns["what"].auto_width = False
+        previous = None
+        for e in self.aar.timeline:
+            extra = " (instructor)" if e.visible_to == "instructor" else ""
+            lines = textwrap.wrap(e.text + extra, what_width) or [""]
+            first = e.turn != previous
+            previous = e.turn
+            table.add_row(str(e.turn) if first else "", _short_when(e.when) if first else "",
+                          Text("\n".join(lines)), height=len(lines))
+        if cursor:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
 
     def _show_decision(self, turn: int) -> None:
         from game.debrief.render_text import decision_lines
@@ -200,6 +264,7 @@ class AarScreen(SalientScreen):
             self.query_one("#aar-decision", Static).update(escape("\n".join([*decision_lines(d), "", key])))
 
     def _draw_chart(self) -> None:
+        from game.debrief.axes import nice_axis
         from game.debrief.text import chart_groups
 
         if self.aar is None:
@@ -209,18 +274,36 @@ class AarScreen(SalientScreen):
             return
         self.chart %= len(groups)
         title, unit, curves = groups[self.chart]
-        legend = "  ".join(f"{MARKERS[i % len(MARKERS)]} {c.label}" for i, c in enumerate(curves))
         self.query_one("#aar-chart-title", Static).update(
-            escape(f"{title} ({unit}) — chart {self.chart + 1} of {len(groups)} (keys ] and [) · {legend}"))
+            escape(f"{title} ({unit}) by turn — chart {self.chart + 1} of {len(groups)} (keys ] and [)"))
+        legend = self.query_one("#aar-legend", Static)
+        items = [f"{MARKERS[i % len(MARKERS)]} {c.label}" for i, c in enumerate(curves)]
+        legend.update(escape("\n".join(legend_lines(items, max((legend.size.width or self.size.width) - 2, 20)))))
         plot = self.query_one("#aar-plot", PlotWidget)
         plot.clear()
         xs = [float(t) for t in self.aar.turns_axis]
         for i, c in enumerate(curves):
             style = STYLES[i % len(STYLES)]
-            plot.plot(xs, c.values, line_style=style)
+            plot.plot(xs, c.values, line_style=style, hires_mode=HiResMode.BRAILLE)
             plot.scatter(xs, c.values, marker=MARKERS[i % len(MARKERS)], marker_style=style, label=c.label)
-        plot.set_xlabel("turn")
-        plot.set_ylabel(unit.ljust(max(len(u) for _, u, _ in groups)))  # same width: the old label is overdrawn
+        y = nice_axis([v for c in curves for v in c.values], zero=True)
+        x = nice_axis(xs, count=8, whole=True)
+        rows = max(plot.size.height - plot.margin_top - plot.margin_bottom - 2, 4)
+        columns = max(plot.size.width - plot.margin_left - 2, 10)
+        last = max(xs)
+        x_ticks = [(t, label) for t, label in zip(x.ticks, x.labels) if t <= last]  # no turn after the last
+        # a line on the first or last tick stays off the frame; the last turn's label stays inside the widget
+        y_pad, x_pad = (y.high - y.low) / rows, 2 * (last - x.low) / columns
+        plot.set_ylimits(y.low - y_pad, y.high + y_pad)
+        plot.set_xlimits(x.low - x_pad, last + x_pad)
+        plot.set_y_formatter(FixedTicks(y.ticks, y.labels))
+        plot.set_x_formatter(FixedTicks([t for t, _ in x_ticks], [label for _, label in x_ticks]))
+        plot.set_yticks(None)
+        plot.set_xticks(None)
+        plot.set_xlabel("")  # the title names both axes: the plot keeps every row for the curves
+        plot.set_ylabel("")
+        plot.margin_top, plot.margin_bottom = 1, 2
+        plot.margin_left = max(len(label) for label in y.labels) + 2
 
     # --- events and actions ------------------------------------------------------------------
 
@@ -229,6 +312,11 @@ class AarScreen(SalientScreen):
         if event.option.id is not None:
             self.selected_turn = int(event.option.id)
             self._show_decision(self.selected_turn)
+
+    @on(TabbedContent.TabActivated, "#aar-tabs")
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "aar-curves":
+            self.call_after_refresh(self._draw_chart)  # sized now that it shows: the axes fit the plot
 
     @on(DataTable.RowHighlighted, "#aar-timeline-table")
     def _timeline_row(self, event: DataTable.RowHighlighted) -> None:
