@@ -159,3 +159,33 @@ def test_alternatives_are_named_by_what_they_do(reviews):
         for policy in POLICIES:
             assert f"policy {policy}" not in text, (name, policy)
         assert f"“{POLICY_LABELS['hold']}” policy" in text, name
+
+
+def test_what_happened_counts_people_and_trucks_whole_and_the_parts_add_up(reviews):
+    for name, aar in reviews.items():
+        for d in aar.decisions:
+            (line,) = [h for h in d.happened if h.startswith("Own losses ")]
+            numbers = re.match(r"Own losses ([\d,]+) \(killed ([\d,]+), wounded ([\d,]+), captured ([\d,]+)\); "
+                               r"enemy losses ([\d,]+)\.$", line)
+            assert numbers, (name, d.turn, line)
+            total, *parts = (int(n.replace(",", "")) for n in numbers.groups()[:4])
+            assert total == sum(parts), (name, d.turn, line)
+            (convoys,) = [h for h in d.happened if h.startswith("Convoys: ")]
+            assert not re.search(r"\d\.\d+ lost", convoys), (name, d.turn, convoys)
+
+
+def test_what_drove_it_never_ranks_unlike_units_together_in_any_export(reviews):
+    from game.debrief.render_html import render_html
+
+    for name, aar in reviews.items():
+        text = "\n".join(line for d in aar.decisions for line in decision_lines(d))
+        md, html = render_markdown(aar), render_html(aar)
+        for line in md.splitlines():
+            if line.startswith("- ") and ": " in line and any(unit in line for unit in (" soldiers", " tonnes")):
+                assert not (" soldier" in line and " tonne" in line), (name, line)
+        assert "**What drove it:**" not in md, name  # the old one-line ranking of everything
+        assert "WHAT DROVE IT (ranked within each unit)" in text or not any(d.factors for d in aar.decisions), name
+        for line in md.splitlines():  # the forecast's chance is of every route cut, and says so
+            if line.startswith("**What the forecast said** ("):
+                assert "every route cut" in line and " road cut" not in line, (name, line)
+        assert "<th>Kind</th>" in html or not any(d.factors for d in aar.decisions), name

@@ -232,16 +232,20 @@ def _forecast_checks(forecast: Forecast | None, report: TurnReport, player: str,
 
 
 def _happened(report: TurnReport, previous_area: float, player: str, enemy: str) -> list[str]:
+    from game.narrative.describe import convoy_line
+    from game.narrative.fmt import count, split_whole
+
     own = report.losses.get(player)
     foe = report.losses.get(enemy)
     lines = []
-    if own is not None:
-        lines.append(f"Own losses {_fmt(own.total)} (killed {_fmt(own.killed)}, wounded {_fmt(own.wounded)}, "
-                     f"captured {_fmt(own.captured)}); enemy losses {_fmt(foe.total if foe else 0.0)}.")
+    if own is not None:  # whole people, the parts adding up to the total shown
+        killed, wounded, captured = split_whole([own.killed, own.wounded, own.captured])
+        lines.append(f"Own losses {count(killed + wounded + captured)} (killed {count(killed)}, wounded "
+                     f"{count(wounded)}, captured {count(captured)}); enemy losses {count(foe.total if foe else 0.0)}.")
     change = report.area_held_sq_mi - previous_area
     lines.append(f"Area held {report.area_held_sq_mi:,.1f} sq mi ({change:+,.1f}).")
     s = report.supply
-    lines.append(f"Convoys: {s.trucks_sent} trucks sent, {_fmt(s.trucks_lost)} lost, {_fmt(s.delivered_t)} t delivered.")
+    lines.append(f"Convoys: {convoy_line(s)}, {_fmt(s.delivered_t)} t delivered.")
     lines.extend(e.text for e in report.events if e.kind in {"sector_lost", "sector_taken", "ending", "encirclement"})
     return lines
 

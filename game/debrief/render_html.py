@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from game.narrative.story import by_unit
+
 from .aar import AfterActionReview, DecisionView, plural
 from .svg import Line, histogram_chart, line_chart
 from .text import chart_groups, luck_sentence, num, pct, series_rows, sides_of, signed
@@ -137,7 +139,7 @@ def _decision(d: DecisionView) -> str:
         f = d.forecast
         out.append(f"<h4>What the forecast said</h4><p>{f.replications:,} replications: own losses "
                    f"{num(f.own_losses.p5, 0)}–{num(f.own_losses.p95, 0)} (median {num(f.own_losses.p50, 0)}); area held "
-                   f"{num(f.area_held_sq_mi.p5)}–{num(f.area_held_sq_mi.p95)} sq mi; road cut {pct(f.p_road_cut)}.</p>")
+                   f"{num(f.area_held_sq_mi.p5)}–{num(f.area_held_sq_mi.p95)} sq mi; every route cut {pct(f.p_road_cut)}.</p>")
     else:
         out.append("<h4>What the forecast said</h4><p>No forecast was asked for.</p>")
     out.append("<h4>What happened</h4>" + _list(d.happened))
@@ -151,8 +153,9 @@ def _decision(d: DecisionView) -> str:
             [(t.what, t.told, num(t.true, 0), "—" if t.inside_band is None else "yes" if t.inside_band else "NO")
              for t in d.truth], numeric=(2,)))
     if d.factors:
-        out.append("<h4>What drove it</h4>" + _table(("Factor", "Value", "Unit"),
-                                                     [(f.label, num(f.value), f.unit) for f in d.factors], numeric=(1,)))
+        rows = [(heading, f.label, num(f.value), f.unit) for heading, group in by_unit(d.factors) for f in group]
+        out.append("<h4>What drove it</h4><p>Ranked within each unit: a soldier and a tonne are not compared.</p>"
+                   + _table(("Kind", "Factor", "Value", "Unit"), rows, numeric=(2,)))
     if d.luck is not None:
         lk = d.luck
         out.append(f"<h4>Luck and judgement</h4><p><b>Luck: {_e(lk.luck)}</b> — the outcome ({_e(signed(lk.actual))} points) "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from game.narrative.story import by_unit, factor_line
+
 from .aar import AfterActionReview, DecisionView
 from .aar import plural
 from .text import chart_groups, luck_sentence, num, pct, series_rows, sides_of, signed, sparkline
@@ -91,7 +93,7 @@ def _decision(d: DecisionView) -> list[str]:
         f = d.forecast
         out += [f"**What the forecast said** ({f.replications:,} replications): own losses {num(f.own_losses.p5, 0)}–"
                 f"{num(f.own_losses.p95, 0)} (median {num(f.own_losses.p50, 0)}), area held {num(f.area_held_sq_mi.p5)}–"
-                f"{num(f.area_held_sq_mi.p95)} sq mi, road cut {pct(f.p_road_cut)}.", ""]
+                f"{num(f.area_held_sq_mi.p95)} sq mi, every route cut {pct(f.p_road_cut)}.", ""]
     else:
         out += ["**What the forecast said:** no forecast was asked for.", ""]
     out += ["**What happened:** " + " ".join(d.happened), ""]
@@ -105,7 +107,9 @@ def _decision(d: DecisionView) -> list[str]:
                       [(t.what, t.told, num(t.true, 0), "—" if t.inside_band is None else "yes" if t.inside_band else "NO")
                        for t in d.truth]) + [""]
     if d.factors:
-        out += ["**What drove it:** " + "; ".join(f"{f.label} {num(f.value)} {f.unit}" for f in d.factors) + ".", ""]
+        out += ["**What drove it** (ranked within each unit; a soldier and a tonne are not compared):", ""]
+        out += [f"- {heading}: " + "; ".join(factor_line(f) for f in group) for heading, group in by_unit(d.factors)]
+        out += [""]
     if d.luck is not None:
         lk = d.luck
         out += [f"**Luck:** {lk.luck} — the outcome ({signed(lk.actual)} points) fell at the {pct(lk.percentile)} point of "

@@ -5,6 +5,8 @@ No markup here: the TUI escapes and styles these lines itself, so the same words
 
 from __future__ import annotations
 
+from game.narrative.story import drove_lines
+
 from .aar import AfterActionReview, DecisionView
 from .text import num, pct, signed
 
@@ -53,7 +55,7 @@ def decision_lines(d: DecisionView) -> list[str]:
                                                               " (in band)" if t.inside_band else " (OUTSIDE the band)")
                 for t in d.truth]
     if d.factors:
-        out += ["", "WHAT DROVE IT"] + [f"  {f.label}: {num(f.value)} {f.unit}" for f in d.factors]
+        out += ["", "WHAT DROVE IT (ranked within each unit)"] + [f"  {line}" for line in drove_lines(d.factors)]
     if d.luck is not None:
         lk = d.luck
         out += ["", "LUCK AND JUDGEMENT",
