@@ -197,3 +197,25 @@ def test_the_command_prints_what_it_did_and_refuses_a_report_without_sobol(spec:
     assert main(["sweep", str(spec), "-o", str(out), "--report", "md"]) == 1
     err = capsys.readouterr().err
     assert "--report needs `design: {kind: sobol}`" in err and "Traceback" not in err
+
+
+def test_a_combination_that_breaks_the_scenario_stops_the_sweep_plainly(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    # each end is valid against the scenario's other value (floor 0.5, vulnerability 1.6), but not every pair is
+    text = SPEC.split("parameters:")[0] + """parameters:
+  - path: sides.ru.units.kp_1.drone_vulnerability
+    values: [1.6, 1.0]
+  - path: sides.ru.units.kp_1.drone_vulnerability_floor
+    values: [0.5, 1.2]
+policies: [hold]
+"""
+    spec = tmp_path / "clash.yaml"
+    spec.write_text(text, encoding="utf-8")
+    assert main(["sweep", str(spec), "--workers", "2", "-o", str(tmp_path / "clash")]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == (
+        f"salient: {spec}: parameters: design point 3 (sides.ru.units.kp_1.drone_vulnerability=1, "
+        "sides.ru.units.kp_1.drone_vulnerability_floor=1.2) is not a valid scenario: drone_vulnerability_floor "
+        "must not exceed drone_vulnerability; narrow the ranges so that every combination is a valid scenario "
+        "(results already written are kept)")

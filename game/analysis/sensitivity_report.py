@@ -11,13 +11,12 @@ written as numbers.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
 from .sensitivity import Analysis, Index, OutputIndices, Parameter
+from .sweep_results import write_atomically
 
 BAR = 24
 """Characters of a full (index 1.0) bar in the Markdown tornado."""
@@ -29,15 +28,7 @@ def write_report(analysis: Analysis, prefix: Path, kind: str) -> Path:
     """Write PREFIX.md or PREFIX.html and return its path."""
     path = prefix.with_name(f"{prefix.name}.{kind}")
     text = markdown(analysis) if kind == "md" else html(analysis)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, text)
     return path
 
 
@@ -51,8 +42,14 @@ def _label(p: Parameter) -> str:
     return f"[{MARK[p.origin.kind]}] {p.path}"
 
 
+def _n(value: float) -> str:
+    """Two decimals, without a minus sign on a value that rounds to zero."""
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
 def _ci(value: float, conf: float) -> str:
-    return f"{value:.2f} ({value - conf:.2f} to {value + conf:.2f})"
+    return f"{_n(value)} ({_n(value - conf)} to {_n(value + conf)})"
 
 
 def _sources(analysis: Analysis) -> list[str]:
@@ -69,7 +66,7 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _deciding(analysis: Analysis, plan: str) -> list[str]:
+def _largest(analysis: Analysis, plan: str) -> list[tuple[float, str, Parameter]]:
     """For one plan: each parameter's largest total-order index over the outputs, and on which output."""
     best: dict[str, tuple[float, str, Parameter]] = {}
     for res in analysis.results:
@@ -78,9 +75,12 @@ def _deciding(analysis: Analysis, plan: str) -> list[str]:
         for ix in res.indices:
             if ix.st > best.get(ix.parameter.path, (-1.0, "", ix.parameter))[0]:
                 best[ix.parameter.path] = (ix.st, res.output, ix.parameter)
-    ranked = sorted(best.values(), key=lambda b: (-b[0], b[2].path))
+    return sorted(best.values(), key=lambda b: (-b[0], b[2].path))
+
+
+def _deciding(analysis: Analysis, plan: str) -> list[str]:
     lines = ["| parameter | provenance | largest ST | on |", "|---|---|---:|---|"]
-    lines += [f"| `{p.path}` | {p.origin.kind} | {st:.2f} | {out} |" for st, out, p in ranked]
+    lines += [f"| `{p.path}` | {p.origin.kind} | {_n(st)} | {out} |" for st, out, p in _largest(analysis, plan)]
     return lines
 
 
@@ -114,7 +114,7 @@ def _md_output(res: OutputIndices) -> list[str]:
     if not res.indices:
         return [head, "", "Does not vary over the design: no parameter moves it."]
     width = max(len(_label(ix.parameter)) for ix in res.indices)
-    chart = [f"{_label(ix.parameter):<{width}} |{text_bar(ix.st):<{BAR}}| ST {ix.st:.2f}  S1 {ix.s1:.2f}"
+    chart = [f"{_label(ix.parameter):<{width}} |{text_bar(ix.st):<{BAR}}| ST {_n(ix.st)}  S1 {_n(ix.s1)}"
              for ix in res.indices]
     table = ["| parameter | provenance | S1 (95% CI) | ST (95% CI) |", "|---|---|---|---|"]
     table += [f"| `{ix.parameter.path}` | {ix.parameter.origin.kind} | {_ci(ix.s1, ix.s1_conf)} | "
@@ -143,6 +143,11 @@ def html(analysis: Analysis) -> str:
     ]
     for plan in analysis.plans:
         body.append(f"<h2>{escape(plan)}</h2>")
+        body.append("<p>Each parameter's largest total-order index over the outputs:</p><table>"
+                    "<tr><th>parameter</th><th>provenance</th><th>largest ST</th><th>on</th></tr>")
+        body.extend(f"<tr><td><code>{escape(p.path)}</code></td><td>{p.origin.kind}</td><td>{_n(st)}</td>"
+                    f"<td>{escape(out)}</td></tr>" for st, out, p in _largest(analysis, plan))
+        body.append("</table>")
         for res in (r for r in analysis.results if r.plan == plan):
             body.append(f"<h3>{escape(res.output)} <small>(mean {res.mean:.4g}, spread across points "
                         f"{res.spread:.3g})</small></h3>")
@@ -187,4 +192,4 @@ def _svg_row(ix: Index, y: float, row: float, px: Callable[[float], float]) -> s
             f'<rect x="{px(0):.1f}" y="{y + 7:.1f}" width="{px(ix.s1) - px(0):.1f}" height="{row - 14:.1f}" '
             'fill="#1f5fa8"/>'
             f'<line x1="{lo:.1f}" y1="{mid:.1f}" x2="{hi:.1f}" y2="{mid:.1f}" stroke="#333"/>'
-            f'<text x="{px(1) + 8:.1f}" y="{mid + 4:.1f}">ST {ix.st:.2f}  S1 {ix.s1:.2f}</text>')
+            f'<text x="{px(1) + 8:.1f}" y="{mid + 4:.1f}">ST {_n(ix.st)}  S1 {_n(ix.s1)}</text>')

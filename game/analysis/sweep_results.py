@@ -96,7 +96,7 @@ class Journal:
             groups.setdefault(key, []).append(row)
         self.rows = {key: rows for key, rows in groups.items() if [r["output"] for r in rows] == self.outputs}
         if len(self.rows) != len(groups) or not text.endswith("\n"):
-            _write_atomically(self.jsonl, self._jsonl_text(sort=False))  # drop what a crash cut short
+            write_atomically(self.jsonl, self._jsonl_text(sort=False))  # drop what a crash cut short
 
     def append(self, result: TaskResult) -> None:
         """Write a finished task's rows in one piece, synced to disk before returning."""
@@ -110,8 +110,8 @@ class Journal:
 
     def finish(self) -> None:
         """Rewrite both files sorted by point and plan."""
-        _write_atomically(self.jsonl, self._jsonl_text(sort=True))
-        _write_atomically(self.csv, self._csv_text())
+        write_atomically(self.jsonl, self._jsonl_text(sort=True))
+        write_atomically(self.csv, self._csv_text())
 
     def sorted_rows(self) -> list[Row]:
         """Every row, by point, then plan, then output in the sweep's order."""
@@ -140,11 +140,12 @@ def _csv_value(value: Any) -> Any:
     return repr(value) if isinstance(value, float) else value
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     """Write beside the target, then rename: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(temp, 0o666 & ~_umask())  # what a plain `open` would give, not the temporary file's 0600
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
@@ -153,3 +154,9 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         raise SalientError("give either --workers (this machine) or --scheduler (a Dask cluster), not both")
 
     from game.analysis.progress import ProgressBar
-    from game.analysis.sweep import available_cores
+    from game.analysis.sweep import PointError, available_cores
     from game.analysis.sweep_session import run_sweep
     from game.engine.policies import POLICIES
     from game.scenario.sweep_spec import Sobol, load_sweep
@@ -81,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
                             max_tasks=args.max_tasks, progress=lambda r: bar.advance(f"point {r.point}", 1))
     except OSError as error:
         raise SalientError(f"cannot write the results under {prefix}: {error.strerror or error}") from None
+    except PointError as error:
+        raise SalientError(f"{args.spec}: parameters: {error}; narrow the ranges so that every combination is "
+                           "a valid scenario (results already written are kept)") from None
     finally:
         bar.close()
     print(f"played {outcome.played} task(s), {outcome.skipped} already done, {outcome.left} left; "
