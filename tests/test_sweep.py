@@ -219,3 +219,35 @@ policies: [hold]
         "sides.ru.units.kp_1.drone_vulnerability_floor=1.2) is not a valid scenario: drone_vulnerability_floor "
         "must not exceed drone_vulnerability; narrow the ranges so that every combination is a valid scenario "
         "(results already written are kept)")
+
+
+@pytest.mark.parametrize("design", ["kind: latin\n  points: 40", "kind: sobol\n  base_samples: 8"])
+def test_sampled_designs_are_reproducible_and_stay_in_their_ranges(spec: Path, design: str) -> None:
+    pytest.importorskip("SALib")
+    spec.write_text(SPEC.replace("kind: grid\n  levels: 2", design), encoding="utf-8")
+    loaded = load_sweep(spec, POLICIES)
+    from game.analysis.sweep_design import build_design
+
+    first, again = build_design(loaded.spec, loaded.scenario), build_design(loaded.spec, loaded.scenario)
+    assert first == again and len(first) == loaded.spec.points
+    trucks = [row[0] for row in first.values]
+    ratios = [row[1] for row in first.values]
+    assert all(6 <= t <= 20 and t == round(t) for t in trucks)  # a whole-number field is played whole
+    assert len(set(trucks)) > 5
+    assert set(ratios) == {1.2, 2.5}  # a list of values is sampled among its values
+
+
+def test_missing_extras_are_named_with_how_to_install_them(spec: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if Dask were not installed
+    assert main(["sweep", str(spec), "--scheduler", "tcp://127.0.0.1:1", "-o", str(tmp_path / "x")]) == 1
+    assert capsys.readouterr().err.strip().endswith(
+        "salient: --scheduler needs Dask distributed; install the sweep extra: pip install 'salient-wargame[sweep]' "
+        "(or, in the project folder, pip install -e '.[sweep]')")
+    spec.write_text(SPEC.replace("kind: grid\n  levels: 2", "kind: latin\n  points: 4"), encoding="utf-8")
+    for name in [m for m in sys.modules if m == "SALib" or m.startswith("SALib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "SALib", None)
+    assert main(["sweep", str(spec), "--workers", "1", "-o", str(tmp_path / "y")]) == 1
+    assert "Latin hypercube and Sobol' designs need SALib; install the sweep extra" in capsys.readouterr().err
