@@ -251,3 +251,23 @@ def test_missing_extras_are_named_with_how_to_install_them(spec: Path, tmp_path:
     monkeypatch.setitem(sys.modules, "SALib", None)
     assert main(["sweep", str(spec), "--workers", "1", "-o", str(tmp_path / "y")]) == 1
     assert "Latin hypercube and Sobol' designs need SALib; install the sweep extra" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_the_pool_at_once_and_the_sweep_resumes(spec: Path, tmp_path: Path) -> None:
+    spec.write_text(SPEC.replace("runs: 40", "runs: 200000"), encoding="utf-8")  # tasks of many seconds each
+    out = tmp_path / "stopped"
+    command = [sys.executable, "-m", "game.cli", "sweep", str(spec), "--workers", "2", "-o", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "sweep:" not in (process.stderr.readline() if process.stderr else ""):
+        pass  # the pool starts right after this line
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130 and err.strip() == "salient: interrupted"
+    assert time.monotonic() - started < 15  # the tasks in flight were ended, not waited for
+    journal = out.with_name("stopped.jsonl")
+    written = len(journal.read_text().splitlines()) if journal.exists() else 0
+    assert written % 10 == 0 and written < TASKS * 10

@@ -184,12 +184,25 @@ def _play_here(task: Task) -> TaskResult:
 
 def _on_pool(setup: Setup, tasks: list[Task], workers: int) -> Iterator[TaskResult]:
     pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), initializer=_start, initargs=(setup,))
+    finished = False
     try:
         futures = [pool.submit(_play_here, t) for t in tasks]
         for future in as_completed(futures):
             yield future.result()
+        finished = True
     finally:
+        if not finished:
+            _stop_workers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Ctrl+C or a failed task: end the tasks in flight rather than wait for them. Their results could no
+    longer be written, and the next run plays them again. (The executor has no public way to do this before
+    Python 3.14's `terminate_workers`.)"""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        process.terminate()
 
 
 def _on_dask(setup: Setup, tasks: list[Task], address: str) -> Iterator[TaskResult]:
