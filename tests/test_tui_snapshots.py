@@ -7,8 +7,10 @@ screen, cursors frozen, the forecast worker awaited before each picture.
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,12 +33,17 @@ HOME = Path(tempfile.gettempdir()) / "salient-snapshot-home"
 
 
 @pytest.fixture(autouse=True)
-def fixed_home(monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The same data folder on every run, so the save path shown on the end screen never changes."""
-    shutil.rmtree(HOME, ignore_errors=True)
-    monkeypatch.setenv("SALIENT_HOME", str(HOME))
-    monkeypatch.setattr(title, "find_scenarios", lambda: [TUTORIAL])
-    return HOME
+def fixed_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The same data folder on every run, so the save path shown on the end screen never changes.
+
+    Held under a lock: two checkouts tested at once on one machine would otherwise empty it under each other.
+    """
+    with open(f"{HOME}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        shutil.rmtree(HOME, ignore_errors=True)
+        monkeypatch.setenv("SALIENT_HOME", str(HOME))
+        monkeypatch.setattr(title, "find_scenarios", lambda: [TUTORIAL])
+        yield HOME
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])

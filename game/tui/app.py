@@ -50,10 +50,12 @@ class SalientApp(App[None]):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-too-narrow"), (80, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-too-short"), (24, "-short"), (36, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark,f1", "help", "Help", key_display="?", id="salient.help"),
+        Binding("question_mark,f1", "help", "Help", id="salient.help"),
         Binding("ctrl+s", "save", "Save", id="salient.save"),
-        Binding("q,ctrl+q", "quit_game", "Quit", key_display="q", id="salient.quit",
-                tooltip="asks first; the game is saved"),  # ctrl+q too: Textual's own would skip the question
+        Binding("q", "quit_game", "Quit", id="salient.quit", tooltip="asks first; the game is saved"),
+        # ctrl+q as well (where q is a letter being typed): Textual's own ctrl+q would skip the question.
+        Binding("ctrl+q", "quit_game", "Quit", show=False, id="salient.quit_ctrl",
+                tooltip="asks first; the game is saved"),
     ]
 
     def __init__(self, options: LaunchOptions | None = None, session: Session | None = None) -> None:

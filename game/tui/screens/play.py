@@ -58,8 +58,8 @@ class PlayScreen(SalientScreen):
 
     BINDINGS = [
         Binding("e", "end_turn", "End turn", id="play.end_turn"),
-        Binding("colon,slash", "focus_command", "Command line", key_display=":", id="play.command"),
-        Binding("t,ctrl+t", "transcript", "Transcript", key_display="t", id="play.transcript",
+        Binding("colon,slash", "focus_command", "Command line", id="play.command"),
+        Binding("t,ctrl+t", "transcript", "Transcript", id="play.transcript",
                 tooltip="everything typed and answered this session, full screen"),
         Binding("ctrl+z", "undo", "Undo", show=False, id="play.undo"),  # in help and the palette; the footer is full
         Binding("ctrl+u", "umpire", "Umpire", show=False, id="play.umpire",
@@ -344,6 +344,12 @@ class PlayScreen(SalientScreen):
         if iv.announce:
             self.notify(iv.announce, title="News", timeout=10)
             self.say(f"News: {iv.announce}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide "Command line" from the footer while the cursor is already there (: and / are typed there)."""
+        if action == "focus_command" and isinstance(self.focused, CommandLine):
+            return False
+        return True
 
     def action_focus_command(self) -> None:
         """Put the cursor on the command line."""
