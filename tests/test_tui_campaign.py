@@ -18,7 +18,7 @@ from game.tui.screens.end import EndScreen
 from game.tui.screens.play import PlayScreen
 from game.tui.screens.result import ResultScreen
 from game.tui.screens.title import TitleScreen
-from game.tui.testing import command, reach, settle
+from game.tui.testing import command, reach, screen_text, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
@@ -68,7 +68,7 @@ async def test_a_campaign_with_keys_alone(tmp_path: Path) -> None:
             turns += 1
         assert turns == load_scenario(TUTORIAL).meta.turns or app.session.game.ending != "time"
         game = app.session.game
-        text = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        text = screen_text(pilot)
         assert "THE SCORE" in text and "Total" in text
         await pilot.press("a")  # the after-action review of this game
         await reach(pilot, AarScreen)

@@ -58,7 +58,7 @@ async def test_save_quit_and_continue_give_the_same_game(tmp_path: Path) -> None
         played = [r.orders for r in app.session.game.history]
         draft = app.session.orders
         summary = app.session.game.state_summary()
-        await pilot.press("q")
+        await pilot.press("q", "y")  # quit asks first
     assert app.return_code == 0 and str(save) in app.saved_message
     assert len(load_journal(save).turns) == 2
 

@@ -7,8 +7,10 @@ screen, cursors frozen, the forecast worker awaited before each picture.
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from game.tui.screens.help import HelpScreen
 from game.tui.screens.play import PlayScreen
 from game.tui.screens.result import ResultScreen
 from game.tui.screens.title import TitleScreen
+from game.tui.screens.transcript import TranscriptScreen
 from game.tui.testing import check_snapshot, command, reach, settle, snapshot_svg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,12 +33,17 @@ HOME = Path(tempfile.gettempdir()) / "salient-snapshot-home"
 
 
 @pytest.fixture(autouse=True)
-def fixed_home(monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The same data folder on every run, so the save path shown on the end screen never changes."""
-    shutil.rmtree(HOME, ignore_errors=True)
-    monkeypatch.setenv("SALIENT_HOME", str(HOME))
-    monkeypatch.setattr(title, "find_scenarios", lambda: [TUTORIAL])
-    return HOME
+def fixed_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The same data folder on every run, so the save path shown on the end screen never changes.
+
+    Held under a lock: two checkouts tested at once on one machine would otherwise empty it under each other.
+    """
+    with open(f"{HOME}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        shutil.rmtree(HOME, ignore_errors=True)
+        monkeypatch.setenv("SALIENT_HOME", str(HOME))
+        monkeypatch.setattr(title, "find_scenarios", lambda: [TUTORIAL])
+        yield HOME
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
@@ -55,9 +63,26 @@ async def test_every_screen(size: tuple[int, int]) -> None:
         await pilot.press("2")  # the orders tab with the advisor's forecast
         await settle(pilot)
         check_snapshot(SNAPSHOTS, f"orders-{tag}", snapshot_svg(pilot, "orders"))
-        await pilot.press("question_mark")
+        await pilot.press("tab", "tab")  # the second field has the keyboard: it must stand out
+        await settle(pilot)
+        check_snapshot(SNAPSHOTS, f"orders-field-{tag}", snapshot_svg(pilot, "orders-field"))
+        await pilot.press("3")  # the forecast tab; its pane takes the keyboard (bar on the left)
+        await settle(pilot)
+        check_snapshot(SNAPSHOTS, f"forecast-{tag}", snapshot_svg(pilot, "forecast"))
+        await pilot.press("4")  # forces and the enemy estimate
+        await settle(pilot)
+        check_snapshot(SNAPSHOTS, f"forces-{tag}", snapshot_svg(pilot, "forces"))
+        await pilot.press("1", "question_mark")
         await reach(pilot, HelpScreen)
         check_snapshot(SNAPSHOTS, f"help-{tag}", snapshot_svg(pilot, "help"))
+        await pilot.press("escape")
+        await reach(pilot, PlayScreen)
+        await command(pilot, "look")  # the command line in use: its log grows and shows the answer from the top
+        await settle(pilot)
+        check_snapshot(SNAPSHOTS, f"console-{tag}", snapshot_svg(pilot, "console"))
+        await pilot.press("ctrl+t")  # the whole transcript
+        await reach(pilot, TranscriptScreen)
+        check_snapshot(SNAPSHOTS, f"transcript-{tag}", snapshot_svg(pilot, "transcript"))
         await pilot.press("escape")
         await reach(pilot, PlayScreen)
         await command(pilot, "end")

@@ -7,6 +7,7 @@ road's state (· for an open field track).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from game.scenario import Scenario
@@ -59,12 +60,12 @@ def draw_map(scenario: Scenario, pic: Picture, width: int, height: int) -> list[
         _write(grid, row, col, OWN if held else ENEMY, "place-own" if held else "place-enemy")
         taken.add((col, row))
     for pid in sorted(places, key=lambda p: _RANK.get(places[p].kind, 9)):
-        _label(grid, taken, spots[pid], places[pid].name)
+        _label(grid, taken, spots[pid], label_forms(places[pid].name, pid))
     for sector in scenario.map.sectors:
-        spots = [cell(places[p].x, places[p].y) for p in sector.places if p in places]
-        if spots:
+        sector_spots = [spots[p] for p in sector.places if p in spots]
+        if sector_spots:
             held = pic.sector_holder.get(sector.id, sector.holder) == side
-            _place_label(grid, spots, f"{short_name(sector.name).upper()} {OWN if held else ENEMY}",
+            _place_label(grid, sector_spots, f"{short_name(sector.name).upper()} {OWN if held else ENEMY}",
                          "sector-own" if held else "sector-enemy")
     return [_runs(row) for row in grid]
 
@@ -79,36 +80,89 @@ _RANK: dict[str, int] = {"town": 0, "border": 1, "crossing": 2, "bridge": 3, "vi
 """Which places get their names written first when the map is crowded."""
 
 
-def _label(grid: list[list[tuple[str, str]]], taken: set[tuple[int, int]], at: tuple[int, int], name: str) -> None:
-    """Write a place's name beside its mark without covering another mark or name (shortened with … if need be)."""
+def label_forms(name: str, place_id: str = "") -> list[str]:
+    """A place's name from longest to shortest, each a deliberate abbreviation — never cut mid-word.
+
+    The full name; without a bracketed qualifier ("Novenke (UA)" → "Novenke"); then each word
+    shortened, last word first, to its first syllable and a full stop ("Goncharovka" → "Gonch.",
+    "Kazachya Loknya" → "Kaz. Loknya"), the way printed maps abbreviate. Words with digits or hyphens
+    stay whole. Last, a one-word id shorter than all of these — the word `look` takes ("checkpoint").
+    """
+    forms = [name]
+    plain = re.sub(r"\s*\([^)]*\)", "", name).strip()
+    if plain and plain != name:
+        forms.append(plain)
+    words = plain.split(" ") if plain else name.split(" ")
+    for i in range(len(words) - 1, -1, -1):
+        short = _abbreviate(words[i])
+        if short != words[i]:
+            words = [*words[:i], short, *words[i + 1:]]
+            forms.append(" ".join(words))
+    if place_id.isalpha() and len(place_id) < min(len(f) for f in forms):
+        forms.append(place_id)
+    return list(dict.fromkeys(forms))
+
+
+_VOWELS = set("aeiouyAEIOUYаеёиоуыэюяАЕЁИОУЫЭЮЯ")
+
+
+def _abbreviate(word: str) -> str:
+    """A word cut after its first syllable's consonants, with a full stop ("Goncharovka" → "Gonch.").
+
+    At least three letters are kept; a word that would not get two cells shorter is left whole.
+    """
+    if not word.isalpha():  # road numbers, hyphenated names, signs stay whole
+        return word
+    i, n = 0, len(word)
+    while True:
+        while i < n and word[i] not in _VOWELS:  # consonants before the vowel
+            i += 1
+        while i < n and word[i] in _VOWELS:  # the vowel(s)
+            i += 1
+        while i < n and word[i] not in _VOWELS and word[i].isalpha():  # the consonants after it
+            i += 1
+        if i >= 3 or i >= n:
+            break
+    cut = word[:i] + "."
+    return cut if len(cut) <= len(word) - 2 else word
+
+
+def _label(grid: list[list[tuple[str, str]]], taken: set[tuple[int, int]], at: tuple[int, int],
+           forms: list[str]) -> None:
+    """Write a place's name near its mark without covering another mark or name.
+
+    On the mark's row first (right, else left; a road under the name gives way to it), in the
+    longest of `forms` that fits (see `label_forms`); else on the row above or below, over blank cells only.
+    A name with no room at all is left off: its mark stays, and `look` names every place.
+    """
+    height, width = len(grid), len(grid[0])
     col, row = at
 
-    def room(cols: range) -> int:
-        """Free cells in this direction, keeping one blank before the next mark or name."""
-        for n, c in enumerate(cols):
-            if (c, row) in taken:
-                return max(0, n - 1)
-        return len(cols)
+    def free(r: int, start: int, text: str) -> bool:
+        """Room for `text` at (r, start): no mark or name under it or right beside it; off the row, blank cells."""
+        if not 0 <= r < height or start < 0 or start + len(text) > width:
+            return False
+        margin = range(max(0, start - 1), min(width, start + len(text) + 1))
+        return (all((c, r) not in taken for c in margin)
+                and (r == row or all(grid[r][c][0] == " " for c in range(start, start + len(text)))))
 
-    right, left = room(range(col + 1, len(grid[0]))), room(range(col - 1, -1, -1))
-    after, before = f" {name}", f"{name} "
-    if len(after) <= right or (len(before) > left and right >= left and right >= 4):
-        shown = after if len(after) <= right else after[: right - 1] + "…"
-        start = col + 1
-    elif len(before) <= left or left >= 4:
-        shown = before if len(before) <= left else name[: left - 2] + "… "
-        start = col - len(shown)
-    else:
-        return
-    _write(grid, row, start, shown, "label")
-    taken.update((c, row) for c in range(start, start + len(shown)))
+    on_row = [(f" {form}", row, col + 1) for form in forms] + [(f"{form} ", row, col - len(form) - 1) for form in forms]
+    on_row.sort(key=lambda x: forms.index(x[0].strip()))  # a longer form on either side before a shorter one
+    around = [(form, r, start) for form in forms for r in (row - 1, row + 1)
+              for start in (col, col - len(form) + 1, col - len(form) // 2)]
+    for text, r, start in on_row + around:
+        if free(r, start + (text[0] == " "), text.strip()) if r == row else free(r, start, text):
+            _write(grid, r, start, text, "label")
+            taken.update((c, r) for c in range(start, start + len(text)))
+            return
 
 
 def _place_label(grid: list[list[tuple[str, str]]], spots: list[tuple[int, int]], text: str, tag: str) -> None:
     """Write a sector's name near its places, only on free cells (with a blank on each side)."""
     height, width = len(grid), len(grid[0])
     centre = sum(c for c, _ in spots) // len(spots) - len(text) // 2
-    rows = [min(r for _, r in spots) - 1, max(r for _, r in spots) + 1, min(r for _, r in spots) - 2]
+    top, bottom = min(r for _, r in spots), max(r for _, r in spots)
+    rows = [top - 1, bottom + 1, top - 2, bottom + 2, *range(top, bottom + 1)]
     for row in (r for r in rows if 0 <= r < height):
         for shift in (0, -4, 4, -8, 8, -12, 12):
             col = max(0, min(width - len(text), centre + shift))

@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.markup import escape
+from textual.screen import Screen
 
 from game.errors import SalientError
 
@@ -49,9 +52,12 @@ class SalientApp(App[None]):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-too-narrow"), (80, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-too-short"), (24, "-short"), (36, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark,f1", "help", "Help", key_display="?", id="salient.help"),
+        Binding("question_mark,f1", "help", "Help", id="salient.help"),
         Binding("ctrl+s", "save", "Save", id="salient.save"),
-        Binding("q", "quit_game", "Quit", id="salient.quit"),
+        Binding("q", "quit_game", "Quit", id="salient.quit", tooltip="asks first; the game is saved"),
+        # ctrl+q as well (where q is a letter being typed): Textual's own ctrl+q would skip the question.
+        Binding("ctrl+q", "quit_game", "Quit", show=False, id="salient.quit_ctrl",
+                tooltip="asks first; the game is saved"),
     ]
 
     def __init__(self, options: LaunchOptions | None = None, session: Session | None = None) -> None:
@@ -186,6 +192,12 @@ class SalientApp(App[None]):
             return self.session is not None and self.session.journal is not None
         return True
 
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own palette commands, less its "Quit" (which would skip the question): q's is listed."""
+        for system_command in super().get_system_commands(screen):
+            if system_command.title != "Quit":
+                yield system_command
+
     def action_save(self) -> None:
         """Make sure the game is on disk and say where."""
         if self.session is None or self.session.journal is None:
@@ -194,7 +206,27 @@ class SalientApp(App[None]):
         self.notify(self.session.save_now(), title="Saved")
 
     def action_quit_game(self) -> None:
-        """Save, then quit."""
+        """Ask first (saying where the game is saved), then save and quit."""
+        from .screens.confirm import ConfirmDialog
+
+        if isinstance(self.screen, ConfirmDialog):
+            return  # a question is already open; answer it first
+        session = self.session
+        if session is not None and session.journal is not None:
+            question = (f"Quit Salient?\n\nThe game is saved in {session.journal_path} (the orders "
+                        "you are planning too). Continue it later: Continue on the title screen, or "
+                        "salient play --load with that file.")
+        else:
+            question = "Quit Salient?\n\nNo game has started, so there is nothing to save."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.quit_now()
+
+        self.push_screen(ConfirmDialog(escape(question), yes="Quit", no="Stay"), answered)
+
+    def quit_now(self) -> None:
+        """Save (when a game is open), then quit without asking."""
         if self.session is not None and self.session.journal is not None:
             self.saved_message = self.session.save_now()
         self.exit()

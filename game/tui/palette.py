@@ -1,8 +1,9 @@
 """The command palette's view of the current screen: every action it has a key for, by name.
 
-Offers the active bindings of the screen under the palette (so it follows `set_keymap` remaps)
-plus whatever extra commands the screen lists in `palette_commands()` (for example every posture
-for every sector on the play screen).
+Offers the bindings of the screen under the palette and of the app — whatever has focus, so a
+command line that swallows single letters does not hide "End turn" — plus the focused widget's
+own actions, plus whatever extra commands the screen lists in `palette_commands()` (for example
+every posture for every sector on the play screen). Keys are shown as remapped by `set_keymap`.
 """
 
 from __future__ import annotations
@@ -11,22 +12,48 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
+from textual.actions import parse as parse_action
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+
+def screen_bindings(screen: Screen[Any]) -> Iterator[tuple[DOMNode, Binding]]:
+    """(node, binding) for every enabled, described binding of the focused widgets, the screen and the app.
+
+    `Screen.active_bindings` drops the single-letter keys a focused text field would take; the palette
+    must not, so the screen's and the app's own bindings are read directly (with the keymap applied).
+    """
+    app = screen.app
+    chain: list[tuple[DOMNode, list[Binding]]] = []
+    for active in screen.active_bindings.values():
+        chain.append((active.node, [active.binding]))
+    for node in (screen, app):
+        bindings = node._bindings.copy()  # noqa: SLF001 - Textual has no public view of a node's own bindings
+        if app._keymap:  # noqa: SLF001 - the keymap set through the public App.set_keymap
+            bindings.apply_keymap(app._keymap)  # noqa: SLF001
+        chain.append((node, [b for _key, b in bindings]))
+    seen: set[str] = set()
+    for node, bindings in chain:
+        for binding in bindings:
+            if not binding.description or binding.action in seen:
+                continue
+            _namespace, name, parameters = parse_action(binding.action)
+            if node.check_action(name, parameters) is not True:  # False hides it, None shows it disabled
+                continue
+            seen.add(binding.action)
+            yield node, binding
 
 
 class ScreenActions(Provider):
     """Commands for the screen the palette was opened from."""
 
     def _commands(self) -> Iterator[tuple[str, str, Callable[[], Any]]]:
-        seen: set[str] = set()
-        for key, active in self.screen.active_bindings.items():
-            binding = active.binding
-            if not binding.description or binding.action in seen or not active.enabled:
-                continue
-            seen.add(binding.action)
+        for node, binding in screen_bindings(self.screen):
             help_text = f"key: {self.app.get_key_display(binding)}" + (
                 f" — {binding.tooltip}" if binding.tooltip else "")
-            yield binding.description, help_text, partial(active.node.run_action, binding.action)
+            yield binding.description, help_text, partial(node.run_action, binding.action)
         extra = getattr(self.screen, "palette_commands", None)
         if callable(extra):
             yield from extra()

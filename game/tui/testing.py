@@ -7,10 +7,12 @@ Snapshots are SVG screenshots compared with files committed in `tests/snapshots/
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import tempfile
 from pathlib import Path
 
+from rich.console import Console
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -71,6 +73,20 @@ def snapshot_svg(pilot: Pilot[object], name: str) -> str:
     """The current screen as SVG, with a fixed title so the file depends only on what is shown."""
     freeze(pilot)
     return pilot.app.export_screenshot(title=f"salient {name}")
+
+
+def screen_text(pilot: Pilot[object]) -> str:
+    """The current screen as plain text, row by row — what a player reads, for asserting on layout.
+
+    Drawn the way `App.export_screenshot` draws its SVG (Textual has no public text export).
+    """
+    app = pilot.app
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, record=True,
+                      color_system=None, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(  # noqa: SLF001 - as export_screenshot does
+        full=True, screen_stack=app._background_screens))  # noqa: SLF001
+    return console.export_text()
 
 
 def check_snapshot(folder: Path, name: str, svg: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -21,6 +23,18 @@ def aar_available() -> bool:
     return importlib.util.find_spec("game.tui.screens.aar") is not None
 
 
+def score_table(rows: list[tuple[str, str, str, str]]) -> Table:
+    """The score, one line a row: what was measured wraps in its column, the figures never do."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(overflow="fold")
+    for _ in range(3):
+        table.add_column(justify="right", no_wrap=True)
+    table.add_row(*(Text(h, style="bold") for h in ("What was measured", "Quantity", "Weight", "Points")))
+    for i, row in enumerate(rows):
+        table.add_row(*(Text(cell, style="bold" if i == len(rows) - 1 else "") for cell in row))
+    return table
+
+
 class EndScreen(SalientScreen):
     """The final word: outcome, score line by line, where the game is saved."""
 
@@ -35,19 +49,12 @@ class EndScreen(SalientScreen):
 
     def compose_body(self) -> ComposeResult:
         sc, score = self.session.scenario, self.session.score()
-        rows = [("What was measured", "Quantity", "Weight", "Points"), *score_rows(score)]
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        table = "\n".join(
-            ("[b]" if i in (0, len(rows) - 1) else "") + escape(
-                f"  {r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]:>{widths[3]}}")
-            + ("[/b]" if i in (0, len(rows) - 1) else "")
-            for i, r in enumerate(rows))
         path = self.session.journal_path
         with VerticalScroll(id="end-scroll"):
             yield Static("[b]THE END OF THE GAME[/b]", classes="title")
             yield Static("\n".join(escape(line) for line in ending_lines(sc, score)), classes="para")
-            yield Static(f"[b]THE SCORE[/b] — points = quantity × weight; every weight is set in the scenario\n"
-                         f"{table}", classes="para")
+            yield Static("[b]THE SCORE[/b] — points = quantity × weight; every weight is set in the scenario")
+            yield Static(score_table(score_rows(score)), id="score-table", classes="para")
             if path is not None:
                 review = ("Press a for the after-action review, or from a terminal:" if aar_available()
                           else "From a terminal:")

@@ -16,10 +16,10 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.timer import Timer
 from textual.widgets import Input, RichLog, Static, TabbedContent, TabPane, Tabs
@@ -42,6 +42,7 @@ from ..widgets.panels import EnemyPanel, ForcesPanel
 from .base import PaletteCommand, SalientScreen
 from .confirm import ConfirmDialog
 from .drill import DrillScreen
+from .transcript import TranscriptScreen
 
 if TYPE_CHECKING:
     from game.classroom.umpire import Intervention
@@ -49,6 +50,9 @@ if TYPE_CHECKING:
 FORECAST_DELAY = 0.25
 """Seconds of quiet after the last change before the forecast is recomputed."""
 TABS = ("tab-situation", "tab-orders", "tab-forecast", "tab-forces")
+TAB_PANES = {"tab-situation": "sitrep-box", "tab-orders": "orders", "tab-forecast": "forecast-scroll",
+             "tab-forces": "forces-scroll"}
+"""The pane that takes the keyboard when its tab is chosen with 1–4."""
 
 
 class PlayScreen(SalientScreen):
@@ -56,11 +60,14 @@ class PlayScreen(SalientScreen):
 
     BINDINGS = [
         Binding("e", "end_turn", "End turn", id="play.end_turn"),
-        Binding("colon,slash", "focus_command", "Command line", key_display=":", id="play.command"),
-        Binding("ctrl+z", "undo", "Undo", id="play.undo"),
+        Binding("colon,slash", "focus_command", "Command line", id="play.command"),
+        Binding("t,ctrl+t", "transcript", "Transcript", id="play.transcript",
+                tooltip="everything typed and answered this session, full screen"),
+        Binding("ctrl+z", "undo", "Undo", show=False, id="play.undo"),  # in help and the palette; the footer is full
         Binding("ctrl+u", "umpire", "Umpire", show=False, id="play.umpire",
                 tooltip="instructor only: ground truth and interventions, behind a passphrase"),
-        Binding("escape", "leave_field", "Leave field", show=False, id="play.leave"),
+        Binding("escape", "leave_field", "Leave field", show=False, id="play.leave",
+                tooltip="clears the command line and goes back to the tabs"),
         Binding("1", "show_tab('tab-situation')", "Situation tab", show=False, id="play.tab_situation"),
         Binding("2", "show_tab('tab-orders')", "Orders tab", show=False, id="play.tab_orders"),
         Binding("3", "show_tab('tab-forecast')", "Forecast tab", show=False, id="play.tab_forecast"),
@@ -76,6 +83,10 @@ class PlayScreen(SalientScreen):
         """The clock drills are timed by (a test puts a fake one here to run a drill out of time)."""
         self._change_told: int | None = None
         """The turn whose forecast change the transcript has told already."""
+        self.history: list[str] = []
+        """Every line of the command line's transcript this session, across turns (the pane shows one turn)."""
+        self._turn_told = ""
+        """The turn whose opening prompt the transcript has, so each turn is announced once."""
 
     def compose_body(self) -> ComposeResult:
         sc = self.session.scenario
@@ -84,36 +95,46 @@ class PlayScreen(SalientScreen):
             with TabPane("1 Situation", id="tab-situation"):
                 with Horizontal(classes="split"):
                     yield MapView(id="map")
-                    with VerticalScroll(id="sitrep-box"):
+                    with VerticalScroll(id="sitrep-box", classes="pane"):
                         yield Static("", id="sitrep")
                         yield EnemyPanel(id="enemy-side")
             with TabPane("2 Orders", id="tab-orders"):
                 with Horizontal(classes="split"):
                     yield OrdersForm(sc, id="orders")
-                    with VerticalScroll(id="forecast-side-box"):
+                    with VerticalScroll(id="forecast-side-box", classes="pane"):
                         yield ForecastView(compact=True, id="forecast-side")
             with TabPane("3 Forecast", id="tab-forecast"):
-                with VerticalScroll():
+                with VerticalScroll(id="forecast-scroll", classes="pane"):
                     yield ForecastView(id="forecast-full")
             with TabPane("4 Forces & enemy", id="tab-forces"):
-                with VerticalScroll(id="forces-scroll"):
+                with VerticalScroll(id="forces-scroll", classes="pane"):
                     with Horizontal(classes="pair"):
                         yield ForcesPanel(id="forces")
                         yield EnemyPanel(id="enemy")
         yield Static("", id="advisor-line")
-        yield RichLog(id="transcript", wrap=True, markup=False, highlight=False, max_lines=500, min_width=20)
-        first = next((s.id for s in sc.map.sectors if s.holder == sc.meta.player_side), "north")
-        yield CommandLine(self.interpreter.lexicon, f"order {first} fortify", id="command")
+        with Vertical(id="console"):  # grows while the command line or its log has focus
+            yield RichLog(id="transcript", classes="pane", wrap=True, markup=False, highlight=False,
+                          max_lines=500, min_width=20)
+            first = next((s.id for s in sc.map.sectors if s.holder == sc.meta.player_side), "north")
+            yield CommandLine(self.interpreter.lexicon, f"order {first} fortify", id="command")
 
     def on_mount(self) -> None:
         for note in self.session.notes:
             self.say(note)
         self.refresh_all()
-        self.say(f"{self.session.hours()}. Your orders? Type help, or press 2 for the form; e ends the turn.")
+        self._announce_turn()
         self.query_one("#tabs", TabbedContent).query_one(Tabs).focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_all()
+        self._announce_turn()
+
+    def _announce_turn(self) -> None:
+        """Open each turn's part of the transcript with its time and the ways to give orders."""
+        hours = self.session.hours()
+        if hours != self._turn_told and not self.session.game.finished:
+            self._turn_told = hours
+            self.say(f"{hours}. Your orders? Type help, or press 2 for the form; e ends the turn.")
 
     # --- data down ----------------------------------------------------------------------------
 
@@ -199,10 +220,11 @@ class PlayScreen(SalientScreen):
         self.query_one("#advisor-line", Static).update(escape(text) + warning)
 
     def say(self, *lines: str) -> None:
-        """Add lines to the transcript under the tabs."""
+        """Add lines to the transcript under the tabs (and to the session's full transcript)."""
         log = self.query_one("#transcript", RichLog)
         for line in lines:
             log.write(line)
+        self.history.extend(lines)
 
     # --- intent up: orders ----------------------------------------------------------------------
 
@@ -242,7 +264,13 @@ class PlayScreen(SalientScreen):
         box.remember(line)
         box.value = ""
         if line:
-            self.run_command(line)
+            log = self.query_one("#transcript", RichLog)
+            start, log.auto_scroll = len(log.lines), False  # a long answer is read from its first line
+            try:
+                self.run_command(line)
+            finally:
+                log.auto_scroll = True
+            self.call_after_refresh(log.scroll_to, y=start, animate=False)
 
     def run_command(self, line: str) -> None:
         """Carry out one command line, as typed."""
@@ -361,17 +389,48 @@ class PlayScreen(SalientScreen):
             self.notify(iv.announce, title="News", timeout=10)
             self.say(f"News: {iv.announce}")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide "Command line" from the footer while the cursor is already there (: and / are typed there)."""
+        if action == "focus_command" and isinstance(self.focused, CommandLine):
+            return False
+        return True
+
     def action_focus_command(self) -> None:
         """Put the cursor on the command line."""
         self.query_one(CommandLine).focus()
 
     def action_leave_field(self) -> None:
-        """Leave the field being edited: focus goes back to the tabs, where single keys work."""
+        """Leave the field being edited: focus goes back to the tabs, where single keys work.
+
+        Text left on the command line is cleared, so it is never stuck to the front of the next command.
+        """
+        self.query_one(CommandLine).value = ""
         self.query_one("#tabs", TabbedContent).query_one(Tabs).focus()
 
+    def action_transcript(self) -> None:
+        """Everything typed and answered this session, full screen and scrollable."""
+        self.app.push_screen(TranscriptScreen(self.history))
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed outside any field starts the command line with it, so no keystroke is lost.
+
+        Only where focus is on the tabs or a pane that is read, not on a form field (which keeps its own
+        keys); keys with a binding (e, t, q, 1–4, ?…) keep their meaning.
+        """
+        reading = self.focused is None or isinstance(self.focused, (Tabs, ScrollableContainer, RichLog))
+        if (not reading or not event.is_printable or not event.character or event.character.isspace()
+                or event.key in self.active_bindings):
+            return
+        event.stop()
+        event.prevent_default()
+        box = self.query_one(CommandLine)
+        self.set_focus(box)  # at once, not after a refresh: the next keys of a quick typist go to the box
+        box.insert_text_at_cursor(event.character)
+
     def action_show_tab(self, tab: str) -> None:
-        """Switch tab."""
+        """Switch tab and give the keyboard to its main pane, so arrows and page keys scroll it at once."""
         self.query_one("#tabs", TabbedContent).active = tab
+        self.set_focus(self.query_one(f"#{TAB_PANES[tab]}"))
 
     def palette_commands(self) -> Iterator[PaletteCommand]:
         s = self.session

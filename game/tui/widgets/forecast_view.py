@@ -77,9 +77,11 @@ class ForecastView(Vertical):
         ]
         if f.p_supply_road_cut is not None:
             lines.insert(-1, f"{'Road shown cut':<16} {bar(f.p_supply_road_cut, 16)} {percent(f.p_supply_road_cut):>4}")
+        labels = {sid: "Lose " + short_name(names.get(sid, sid)) for sid in own_sectors}
+        room = max([16, *map(len, labels.values())])  # a long sector name widens the column, never cut
         for sid in own_sectors:
             p = f.p_lose_sector.get(sid, 0.0)
-            lines.append(f"{escape(('Lose ' + short_name(names.get(sid, sid)))[:16]):<16} {bar(p, 16)} {percent(p):>4}")
+            lines.append(f"{escape(labels[sid].ljust(room))} {bar(p, 16)} {percent(p):>4}")
         if f.factors and not self._compact:
             lines += ["", "[b]What drives it[/b] (mean over the runs)"]
             lines += [f"• {escape(factor_line(x))}" for x in f.factors[:6]]

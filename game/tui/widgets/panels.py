@@ -6,6 +6,9 @@ Each panel is a `Static` given its data by the screen (`show`); the enemy panel 
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
 from textual.markup import escape
 from textual.widgets import Static
 
@@ -16,26 +19,30 @@ from game.narrative.picture import Picture
 from game.scenario import Scenario
 
 
-def _pad(text: str, width: int) -> str:
-    """Cut or pad `text` to `width` cells, then escape it for markup."""
-    text = text if len(text) <= width else text[: width - 1] + "…"
-    return escape(text.ljust(width))
+def _grid(columns: int, wrap: int = 0, right: tuple[int, ...] = ()) -> Table:
+    """A borderless table: column `wrap` wraps into the room left, the others stay on one line."""
+    table = Table.grid(padding=(0, 1))
+    for i in range(columns):
+        table.add_column(no_wrap=i != wrap, overflow="fold", justify="right" if i in right else "left")
+    return table
 
 
 class ForcesPanel(Static):
-    """Own units (strength against the start), stocks, support and the road, segment by segment."""
+    """Own units (strength against the start), stocks, support and the road, segment by segment.
+
+    Names are never cut: a long name wraps within its column while the figures stay on one line.
+    """
 
     def show(self, scenario: Scenario, pic: Picture) -> None:
         """Redraw for this picture."""
         sectors = {s.id: short_name(s.name) for s in scenario.map.sectors}
-        lines = ["[b]OWN FORCES[/b]   fit to fight of the start"]
+        units = _grid(5, right=(3, 4))
         for u in scenario.player.units:
             now, start = pic.unit_strength.get(u.id, 0.0), pic.start_strength.get(u.id, 1.0) or 1.0
             where = "reserve" if u.id in pic.reserves else sectors.get(pic.unit_sector.get(u.id, ""), "?")
-            lines.append(f"{_pad(u.name, 26)} {_pad(where, 10)} {bar(now / start, 10)} "
-                         f"{count(now):>6} {percent(now / start):>4}")
+            units.add_row(*map(Text, (u.name, where, bar(now / start, 10), count(now), percent(now / start))))
         own = scenario.player
-        lines += [
+        support = "\n".join([
             "",
             "[b]SUPPORT[/b]",
             f"Drone teams {sum(g.teams for g in own.drone_teams)} · EW teams "
@@ -46,14 +53,18 @@ class ForcesPanel(Static):
             escape(stock_line(pic.stocks)),
             "",
             "[b]ROAD AND TRACKS[/b]",
-        ]
+        ])
+        roads = _grid(3, wrap=1)
         for r in scenario.map.roads:
             state = pic.road_state.get(r.id, r.state)
-            lines.append(f"\\[{escape(ROAD_GLYPH[state])}] {_pad(r.name, 28)} {state.upper()}")
+            roads.add_row(*map(Text, (f"[{ROAD_GLYPH[state]}]", r.name, state.upper())))
+        parts: list[RenderableType] = [Text.from_markup("[b]OWN FORCES[/b]   fit to fight of the start"), units,
+                                       Text.from_markup(support), roads]
         if pic.road_cut_turns:
-            lines.append(f"[b $error]Every route cut for {pic.road_cut_turns} turn(s) of "
-                         f"{scenario.supply.encirclement_clock_turns}: encirclement clock running[/]")
-        self.update("\n".join(lines))
+            parts.append(Text(f"Every route cut for {pic.road_cut_turns} turn(s) of "
+                              f"{scenario.supply.encirclement_clock_turns}: encirclement clock running",
+                              style=f"bold {self.app.theme_variables['error']}"))
+        self.update(Group(*parts))
 
 
 class EnemyPanel(Static):
@@ -66,19 +77,19 @@ class EnemyPanel(Static):
             return
         names = {s.id: short_name(s.name) for s in scenario.map.sectors}
         e = intel.enemy_total
-        lines = [
+        head = "\n".join([
             "[b]ENEMY ESTIMATE[/b]   ranges, not the truth",
             f"In contact: about {count(e.estimate)} ({count(e.low)}–{count(e.high)}), {e.confidence} confidence",
             "",
-        ]
+        ])
+        sectors = _grid(5, right=(1,))
         top = max([x.high for x in intel.enemy_strength.values()] + [1.0])
         for sid, x in intel.enemy_strength.items():
-            lines.append(f"{_pad(names.get(sid, sid), 12)} ~{count(x.estimate):>6} "
-                         f"{count(x.low):>6}–{count(x.high):<6} {range_bar(x.low, x.estimate, x.high, top, 16)} "
-                         f"{x.confidence}")
-        lines += ["", f"Threat to the supply road: [b]{intel.road_threat.upper()}[/b]"]
-        lines += [f"• {escape(clean(note))}" for note in intel.notes]
-        self.update("\n".join(lines))
+            sectors.add_row(*map(Text, (names.get(sid, sid), f"~{count(x.estimate)}", f"{count(x.low)}–{count(x.high)}",
+                                        range_bar(x.low, x.estimate, x.high, top, 16), x.confidence)))
+        tail = "\n".join(["", f"Threat to the supply road: [b]{intel.road_threat.upper()}[/b]",
+                           *[f"• {escape(clean(note))}" for note in intel.notes]])
+        self.update(Group(Text.from_markup(head), sectors, Text.from_markup(tail)))
 
 
 def range_bar(low: float, mid: float, high: float, top: float, width: int) -> str:
