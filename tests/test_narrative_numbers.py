@@ -278,3 +278,24 @@ def test_the_advisors_biggest_factors_never_rank_unlike_units_together():
     assert lines and lines[0].startswith("  biggest factor (soldiers): ")
     units = [line.split("(")[1].split(")")[0] for line in lines]
     assert len(units) == len(set(units)) <= 2
+
+
+@pytest.mark.parametrize("policy, seed", [("hold_then_withdraw", 2), ("hold", 1)])
+def test_the_score_table_counts_soldiers_whole_and_points_are_quantity_times_weight(policy, seed):
+    """The end screen's table: people whole, yes/no lines as yes or no, no "-0.0", and each line's points equal
+    to its quantity times its weight as the model scored it (so the table's sum is the final score)."""
+    from game.narrative.ending import score_rows
+
+    game = Game(load_scenario(KURSK), seed=seed)
+    while not game.finished:
+        game.play(POLICIES[policy](game))
+    score = game.score()
+    rows = score_rows(score)
+    for line, (label, quantity, _, points) in zip(score.lines, rows):
+        assert "-0.0" not in points, (label, points)
+        if line.name in ("own_casualties", "enemy_casualties"):
+            assert re.fullmatch(r"[\d,]+", quantity), (label, quantity)
+            assert line.quantity == int(quantity.replace(",", ""))
+        assert math.isclose(line.points, line.quantity * line.weight, abs_tol=1e-9)
+    assert math.isclose(sum(line.points for line in score.lines), score.total, abs_tol=1e-6)
+    assert rows[-1][3] == f"{score.total:+,.1f}"

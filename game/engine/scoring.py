@@ -13,6 +13,11 @@ from .report import Score, ScoreLine
 from .state import State
 
 
+def _whole(x: np.ndarray) -> np.ndarray:
+    """Counts of people rounded to whole soldiers (halves up): the model's casualties are expected values."""
+    return np.floor(x + 0.5)
+
+
 def objectives_met(p: Params, st: State, turns_played: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """(R,) bool per objective id, judged on the state as it stands (each replication's own turns played)."""
     out: dict[str, np.ndarray] = {}
@@ -42,9 +47,10 @@ def score_arrays(
     lines: list[tuple[str, str, np.ndarray, float]] = [
         ("ground_held", "Square miles still held", st.area_held(p), w.per_sq_mi_held),
         ("ground_turns_held", "Square miles held, summed over the turns played", st.area_turns, w.per_sq_mi_turn_held),
-        ("own_casualties", "Own soldiers killed, wounded or captured", st.casualties[:, PLAYER].sum(axis=1),
+        # soldiers are scored whole, as the trainee reads them, so points = quantity × weight on the score table
+        ("own_casualties", "Own soldiers killed, wounded or captured", _whole(st.casualties[:, PLAYER].sum(axis=1)),
          w.per_own_casualty),
-        ("enemy_casualties", "Enemy soldiers put out of action", st.casualties[:, ENEMY].sum(axis=1),
+        ("enemy_casualties", "Enemy soldiers put out of action", _whole(st.casualties[:, ENEMY].sum(axis=1)),
          w.per_enemy_casualty),
         ("encircled", "Grouping encircled", (st.ending == ENDING_CODE["encircled"]).astype(float), w.encirclement_penalty),
         (

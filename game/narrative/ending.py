@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from game.engine.report import Ending, Score
+from game.engine.report import Ending, Score, ScoreLine
 from game.scenario import Scenario
 
-from .fmt import clean, humanise
+from .fmt import clean, count, humanise
 
 HEADLINES: dict[str, str] = {
     "time": "Time is up: the bridgehead is still in our hands.",
@@ -45,7 +45,25 @@ def weight_text(weight: float) -> str:
 
 def score_rows(score: Score) -> list[tuple[str, str, str, str]]:
     """The score as table rows: what was measured, how much, its weight, the points — and the total."""
-    rows = [(line.label, f"{line.quantity:,.1f}", weight_text(line.weight), f"{line.points:+,.1f}")
+    rows = [(line.label, _quantity_text(line), weight_text(line.weight), _points_text(line.points))
             for line in score.lines]
-    rows.append(("Total", "", "", f"{score.total:+,.1f}"))
+    rows.append(("Total", "", "", _points_text(score.total)))
     return rows
+
+
+_COUNTED_LINES = ("own_casualties", "enemy_casualties")
+"""Score lines that count soldiers: shown whole (the score counts them whole)."""
+
+
+def _quantity_text(line: ScoreLine) -> str:
+    """Soldiers whole, a yes/no line (an ending, an objective) as yes or no, ground to a tenth of a square mile."""
+    if line.name in _COUNTED_LINES:
+        return count(line.quantity)
+    if line.name == "encircled" or line.name == "orderly_withdrawal" or line.name.startswith("objective."):
+        return "yes" if line.quantity >= 0.5 else "no"
+    return f"{line.quantity:,.1f}"
+
+
+def _points_text(points: float) -> str:
+    """Signed, to a tenth; no "-0.0" for a line that gave nothing."""
+    return f"{points + 0.0:+,.1f}" if round(points, 1) != 0 else "0.0"
