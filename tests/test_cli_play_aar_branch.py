@@ -52,7 +52,7 @@ def test_play_with_a_path_and_a_seed_opens_that_game(tmp_path: Path, monkeypatch
         await pilot.press("enter")
         await reach(pilot, PlayScreen)
         seen.append(type(pilot.app.screen).__name__)
-        pilot.app.action_quit_game()
+        pilot.app.quit_now()  # saves, as q then y does
 
     def headless_run(self: SalientApp, **_: object) -> None:
         original_run(self, headless=True, size=(80, 24), auto_pilot=drive)
