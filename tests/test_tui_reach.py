@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.containers import ScrollableContainer
 from textual.widgets import Input, RichLog
 
@@ -168,6 +169,22 @@ async def test_keys_typed_before_the_colon_start_the_command_line(app: SalientAp
         assert field is not None and field.id == "posture-north"
         await pilot.press("x")
         assert app.focused is field and app.screen.query_one(CommandLine).value == ""
+
+
+async def test_a_burst_of_keys_before_the_colon_keeps_its_spaces(app: SalientApp) -> None:
+    """A fast typist (or a paste through tmux) delivers a whole command to the pane before the focus moves:
+    the spaces belong to the command too ("ordernorthhold" was what arrived)."""
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot, 0.4)
+        pane = app.focused
+        assert pane is not None and not isinstance(pane, Input)
+        for ch in "order north hold":  # all queued on the pane at once, as a burst arrives
+            pane.post_message(events.Key("space" if ch == " " else ch, ch))
+        await settle(pilot)
+        assert app.screen.query_one(CommandLine).value == "order north hold"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "> order north hold" in transcript(app)
 
 
 async def test_escape_clears_the_command_line(app: SalientApp) -> None:

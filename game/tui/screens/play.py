@@ -418,12 +418,16 @@ class PlayScreen(SalientScreen):
         keys); keys with a binding (e, t, q, 1–4, ?…) keep their meaning.
         """
         reading = self.focused is None or isinstance(self.focused, (Tabs, ScrollableContainer, RichLog))
-        if (not reading or not event.is_printable or not event.character or event.character.isspace()
-                or event.key in self.active_bindings):
+        if not reading or not event.is_printable or not event.character:
+            return
+        box = self.query_one(CommandLine)
+        # a space or a bound key that arrives while a command is being started (a fast typist's burst reaches the
+        # pane before the focus moves) belongs to the command too
+        started = bool(box.value)
+        if not started and (event.character.isspace() or event.key in self.active_bindings):
             return
         event.stop()
         event.prevent_default()
-        box = self.query_one(CommandLine)
         self.set_focus(box)  # at once, not after a refresh: the next keys of a quick typist go to the box
         box.insert_text_at_cursor(event.character)
 
