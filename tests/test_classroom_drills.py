@@ -373,7 +373,7 @@ def test_the_class_report_groups_a_conditional_drill_put_at_different_turns(tmp_
     assert {o.id: o.expert_rank for o in drill.options} == {"go": 1, "stay": 2}
     assert point.expert_rationale == "Leave while the road works."
     md = render(report, "md")
-    assert "### Decision point: drill “The north is lost”, put at turn(s) 2, 3 (2 game(s))" in md
+    assert "### Decision point: drill “The north is lost”, put at turns 2, 3 (2 games)" in md
     assert "Put when north is lost." in md
     assert json.loads(render(report, "json"))["scenarios"][0]["decision_points"][0]["turns"] == [2, 3]
 
@@ -417,7 +417,7 @@ def test_a_timed_out_drill_ranks_nothing_in_the_class_report(tmp_path, scenario)
     assert {o.id: o.first for o in drill.options} == {"hold": 0, "screen": 1, "leave": 0}  # Bob ranked nothing
     assert {o.id: o.mean_rank for o in drill.options} == {"hold": 3, "screen": 1, "leave": 2}
     assert drill.agreement == 1.0  # Ann's ranking is the expert's; Bob's untouched list is not counted
-    assert "2 answer(s), 1 late (1 when the time ran out, ranking nothing)" in render(report, "md")
+    assert "2 answers, 1 late (1 when the time ran out, ranking nothing)" in render(report, "md")
 
 
 def test_orders_an_old_drill_put_in_place_of_the_trainees_are_not_held_against_them(tmp_path, scenario):

@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
+from game.narrative.fmt import counted, plural
+
 from .report import ClassReport, DecisionPoint, DimensionStat, ScenarioReport
 
 Format = Literal["md", "html", "json"]
@@ -82,7 +84,7 @@ def layout(report: ClassReport) -> list[Block]:
 def _scenario(sc: ScenarioReport) -> list[Block]:
     out: list[Block] = [
         Heading(2, f"{sc.title} ({sc.scenario_id})"),
-        Para(f"{sc.games} game(s), {sc.finished} finished, by {sc.trainees} trainee(s). Endings: {_counts(sc.endings)}. "
+        Para(f"{counted(sc.games, 'game')}, {sc.finished} finished, by {counted(sc.trainees, 'trainee')}. Endings: {_counts(sc.endings)}. "
              f"Mean score: {_num(sc.mean_score, 1)}."
              + (f" Games were played on {sc.versions} versions of the scenario; drills and the expert solution "
                 "come from the newest." if sc.versions > 1 else "")),
@@ -101,7 +103,7 @@ def _scenario(sc: ScenarioReport) -> list[Block]:
     out.append(Para("Brier score: mean of (estimate − outcome)², 0 is perfect and 0.25 is what always saying 50% "
                     "earns. The model's Brier score is its own forecast judged on the same events."))
     out.append(Heading(3, "Teaching moments hit"))
-    items = [f"{t.trainee}: " + "; ".join(f"{m.title} ({m.games} game(s), turn(s) {', '.join(map(str, m.turns))})"
+    items = [f"{t.trainee}: " + "; ".join(f"{m.title} ({counted(m.games, 'game')}, {plural('turn', len(m.turns))} {', '.join(map(str, m.turns))})"
                                           for m in t.moments)
              for t in sc.by_trainee if t.moments]
     out.append(Bullets(items) if items else Para("None."))
@@ -115,12 +117,12 @@ def _scenario(sc: ScenarioReport) -> list[Block]:
 def _point(p: DecisionPoint) -> list[Block]:
     if p.trigger or p.turn is None:  # a drill put on a condition: its games put it at different turns
         title = p.drill.title if p.drill is not None else (p.drill_id or "")
-        at = f"put at turn(s) {', '.join(map(str, p.turns))}" if p.turns else "put in no game"
-        out: list[Block] = [Heading(3, f"Decision point: drill “{title}”, {at} ({p.games} game(s))")]
+        at = f"put at {plural('turn', len(p.turns))} {', '.join(map(str, p.turns))}" if p.turns else "put in no game"
+        out: list[Block] = [Heading(3, f"Decision point: drill “{title}”, {at} ({counted(p.games, 'game')})")]
         if p.trigger:
             out.append(Para(f"Put {p.trigger}."))
     else:
-        out = [Heading(3, f"Decision point: turn {p.turn} ({p.games} game(s))")]
+        out = [Heading(3, f"Decision point: turn {p.turn} ({counted(p.games, 'game')})")]
     if p.expert_rationale or p.expert_policy:
         policy = f" (standing policy `{p.expert_policy}`)" if p.expert_policy else ""
         out.append(Para(f"Expert{policy}: {p.expert_rationale}".rstrip()))
@@ -128,7 +130,7 @@ def _point(p: DecisionPoint) -> list[Block]:
     if d is not None:
         median = f", median {d.median_seconds:.0f} s" if d.median_seconds is not None else ""
         ran_out = f" ({d.timed_out} when the time ran out, ranking nothing)" if d.timed_out else ""
-        out.append(Para(f"Drill “{d.title}”: {d.answers} answer(s), {d.late} late{ran_out}, {d.rationales} with a "
+        out.append(Para(f"Drill “{d.title}”: {counted(d.answers, 'answer')}, {d.late} late{ran_out}, {d.rationales} with a "
                         f"rationale{median}."))
         if d.options:
             out.append(Table(["Option", "Put first", "Mean rank", "Expert's rank"],

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from game.scenario.drills import Drill, DrillTrigger
 from game.scenario.injects import Condition
+from game.narrative.fmt import counted
 
 if TYPE_CHECKING:
     from game.engine.report import Intel
@@ -24,7 +25,7 @@ def truth_lines(truth: "GroundTruth", names: dict[str, str] | None = None) -> li
     names = names or {}
     st = truth.state
     out = [f"GROUND TRUTH — start of turn {st['turn']}" + (f" (ended: {st['ending']})" if st.get("ended") else "")]
-    out.append(f"Area held: {st['area_held_sq_mi']:.1f} sq mi; every route cut for {st['road_cut_turns']} turn(s)")
+    out.append(f"Area held: {st['area_held_sq_mi']:.1f} sq mi; every route cut for {counted(st['road_cut_turns'], 'turn')}")
     out.append("Units (soldiers, morale, where):")
     for uid, strength in st["unit_strength"].items():
         tag = " (reserve)" if uid in st.get("reserves", []) else ""

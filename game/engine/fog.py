@@ -214,5 +214,6 @@ def _notes(game: "Game", p: Params, st: State, facing: np.ndarray) -> list[str]:
     if st.paused[0].any():
         notes.append("The enemy appears to be regrouping after heavy losses.")
     if st.cut_clock[0] > 0:
-        notes.append(f"Every route has been cut for {int(st.cut_clock[0])} turn(s).")
+        cut = int(st.cut_clock[0])
+        notes.append(f"Every route has been cut for {cut} turn{'' if cut == 1 else 's'}.")
     return notes

@@ -240,7 +240,7 @@ class Interpreter:
             return Reply(["Withdrawal is already ordered (withdraw off takes it back)."])
         self.pending = ctx.orders.model_copy(update={"withdraw": True})
         turns = ctx.scenario.endings.withdrawal_turns
-        return Reply([f"Withdraw the whole grouping from the bridgehead? It takes {turns} turn(s) and ends the "
+        return Reply([f"Withdraw the whole grouping from the bridgehead? It takes {counted(turns, 'turn')} and ends the "
                       "game. Type yes to confirm or no to keep fighting."])
 
     def _confirm(self, yes: bool, pending: Orders | None) -> Reply:

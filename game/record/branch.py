@@ -194,7 +194,7 @@ def branch_from_journal(loaded: LoadedJournal, from_turn: int, *, policy: str | 
     chooser = listed_chooser(list(orders), from_turn, then_chooser(loaded, then))
     source = {"kind": "orders", "file": None if orders_file is None else str(orders_file),
               "orders": [to_jsonable(o) for o in orders], "then": then}
-    text = f"{len(orders)} turn(s) of other orders" if len(orders) > 1 else "other orders"
+    text = f"{len(orders)} turns of other orders" if len(orders) > 1 else "other orders"
     return play_branch(loaded, from_turn, chooser, label=label or f"{text} from turn {from_turn}", source=source,
                        max_turns=max_turns)
 

@@ -100,7 +100,8 @@ class LoadedJournal:
 
     def damage_note(self) -> str:
         """One plain sentence about what was lost, or '' when nothing was."""
-        kept = f"the {len(self.turns)} whole turn(s) before it are kept"
+        n = len(self.turns)
+        kept = f"the {n} whole turns before it are kept" if n != 1 else "the one whole turn before it is kept"
         if self.problems:
             return f"{self.problems[0]}; {kept}"
         if self.torn:

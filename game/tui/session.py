@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from game.classroom.drills import drill_due, drills_put
 from game.engine.orders import Orders
 from game.engine.report import Forecast, Intel, Score, TurnReport
+from game.narrative.fmt import counted
 from game.engine.standing import StandingOrders
 from game.narrative.forecast_change import change_line, orders_changes, situation_changes
 from game.narrative.picture import Picture, picture
@@ -165,7 +166,7 @@ class Session:
             self._saved_draft = draft
         turns = len(self.game.history)
         also = " with the orders you are planning" if planning else ""
-        return f"{turns} finished turn(s){also} saved in {self.journal.path}"
+        return f"{counted(turns, 'finished turn')}{also} saved in {self.journal.path}"
 
     # --- what the trainee sees ----------------------------------------------------------------
 

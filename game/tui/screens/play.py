@@ -30,7 +30,7 @@ from game.engine.report import Forecast
 from game.narrative.advice import forecast_lines, summary_line
 from game.narrative.commands import Context, Interpreter
 from game.narrative.describe import orders_lines
-from game.narrative.fmt import humanise
+from game.narrative.fmt import counted, humanise
 from game.narrative.sitrep import situation_report
 
 from ..session import Session
@@ -253,7 +253,7 @@ class PlayScreen(SalientScreen):
                 self.show_orders()
 
         self.app.push_screen(ConfirmDialog(
-            f"Withdraw the whole grouping from the bridgehead?\nIt takes {turns} turn(s) and ends the game.",
+            f"Withdraw the whole grouping from the bridgehead?\nIt takes {counted(turns, 'turn')} and ends the game.",
             yes="Withdraw", no="Keep fighting"), answered)
 
     @on(Input.Submitted, "#command")

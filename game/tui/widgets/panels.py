@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from game.engine.report import Intel
 from game.narrative.describe import ROAD_GLYPH, stock_line
-from game.narrative.fmt import bar, clean, count, percent, short_name
+from game.narrative.fmt import bar, clean, count, counted, percent, short_name
 from game.narrative.picture import Picture
 from game.scenario import Scenario
 
@@ -61,7 +61,7 @@ class ForcesPanel(Static):
         parts: list[RenderableType] = [Text.from_markup("[b]OWN FORCES[/b]   fit to fight of the start"), units,
                                        Text.from_markup(support), roads]
         if pic.road_cut_turns:
-            parts.append(Text(f"Every route cut for {pic.road_cut_turns} turn(s) of "
+            parts.append(Text(f"Every route cut for {counted(pic.road_cut_turns, 'turn')} of "
                               f"{scenario.supply.encirclement_clock_turns}: encirclement clock running",
                               style=f"bold {self.app.theme_variables['error']}"))
         self.update(Group(*parts))
