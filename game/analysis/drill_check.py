@@ -8,6 +8,8 @@ the options are compared game by game at the very states the drill was put in. T
 is answered by how often its event happened over the turn it was put (under the expert's first choice).
 
 Vectorised: one batch per option; a replication follows the lead-in until its trigger holds, the option after.
+Chunk k of every option draws the dice of the batch's chunk k (`batch.k`), so the chunks can be shared out over
+workers (game.analysis.parallel) and the options still meet the same luck game by game.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from game.engine.step import Model, advance
 from game.scenario import Scenario
 from game.scenario.drills import Drill, DrillTrigger
 
+from .parallel import ChunkPool, Context, Setup, chunk_sizes
 from .stats import t_interval
 
 _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
@@ -92,24 +95,51 @@ class DrillCheck:
         return float(self.options[option].event.mean())
 
 
-def check_drill(scenario: Scenario, drill: Drill, lead_in: Policy, runs: int = 2000, seed: int = 0) -> DrillCheck:
-    """Play every option of `drill` from where it is put (see module doc)."""
-    model = Model(scenario)
+def check_drill(scenario: Scenario, drill: Drill, lead_in: Policy, runs: int = 2000, seed: int = 0,
+                pool: ChunkPool | None = None, chunk: int = 10_000) -> DrillCheck:
+    """Play every option of `drill` from where it is put (see module doc), `chunk` games at a time, on `pool`'s
+    workers when given (the lead-in is a built-in policy, named in the tasks)."""
+    options = [o for o in drill.options if o.policy]  # options written as orders would need their own plan
+    assert options, f"drill {drill.id} has no option given as a policy"
+    tasks = [DrillTask(drill.id, lead_in.name, str(o.policy), k, n, seed)
+             for o in options for k, n in chunk_sizes(runs, chunk)]
+    if pool is None:
+        with ChunkPool(Setup(scenario), workers=1) as own:
+            parts = own.map(drill_chunk, tasks)
+    else:
+        parts = pool.map(drill_chunk, tasks)
+    per_option = len(tasks) // len(options)
     result: DrillCheck | None = None
-    for option in drill.options:
-        policy = POLICIES[option.policy] if option.policy else None
-        if policy is None:
-            continue  # options written as orders would need their own plan; the scenarios use policies
-        turns, scores, event = _play(model, drill, lead_in, policy, runs, seed)
+    for i, option in enumerate(options):
+        turns, scores, event = (np.concatenate(x) for x in zip(*parts[i * per_option : (i + 1) * per_option]))
         if result is None:
             result = DrillCheck(drill.id, float((turns > 0).mean()), turns)
         keep = turns > 0
         result.options[option.id] = OptionResult(option.id, scores[keep], event[keep])
-    assert result is not None, f"drill {drill.id} has no option given as a policy"
+    assert result is not None
     return result
 
 
-def _play(model: Model, drill: Drill, lead_in: Policy, option: Policy, runs: int, seed: int
+@dataclass(frozen=True)
+class DrillTask:
+    """One chunk of games of one option of a drill: the lead-in and the option by policy name."""
+
+    drill: str
+    lead_in: str
+    option: str
+    chunk: int
+    replications: int
+    seed: int
+
+
+def drill_chunk(context: Context, task: DrillTask) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(turn the drill was put, final score, the event) for each game of one chunk (a job for the pool)."""
+    drill = next(d for d in context.scenario.drills if d.id == task.drill)
+    return _play(context.model, drill, context.policies[task.lead_in], POLICIES[task.option], task.replications,
+                 task.seed, task.chunk)
+
+
+def _play(model: Model, drill: Drill, lead_in: Policy, option: Policy, runs: int, seed: int, k: int
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     st = model.initial_state(runs)
     put = np.zeros(runs, dtype=bool)
@@ -124,8 +154,8 @@ def _play(model: Model, drill: Drill, lead_in: Policy, option: Policy, runs: int
         now = trigger_mask(drill.when, params, st) & ~put
         turns = np.where(now, st.turn, turns)
         put |= now
-        st, out, _ = advance(model, st, plan.directives(params, st), seed, purpose="batch.0",
-                             inject_purpose="batch.0.injects")
+        st, out, _ = advance(model, st, plan.directives(params, st), seed, purpose=f"batch.{k}",
+                             inject_purpose=f"batch.{k}.injects")
         event = np.where(now, _event(kind, model.variants(st)[0][0], st, out), event)
     params = model.variants(st)[0][0]
     _, total = score_arrays(params, st)
@@ -142,4 +172,4 @@ def _event(kind: str, p: Params, st: State, out) -> np.ndarray:
     return (st.place_holder(p)[:, p.places.ids.index(target)] != PLAYER).astype(float)
 
 
-__all__ = ["DrillCheck", "OptionResult", "check_drill", "trigger_mask"]
+__all__ = ["DrillCheck", "DrillTask", "OptionResult", "check_drill", "drill_chunk", "trigger_mask"]
