@@ -155,7 +155,7 @@ def _play(model: Model, drill: Drill, lead_in: Policy, option: Policy, runs: int
         turns = np.where(now, st.turn, turns)
         put |= now
         st, out, _ = advance(model, st, plan.directives(params, st), seed, purpose=f"batch.{k}",
-                             inject_purpose=f"batch.{k}.injects")
+                             inject_purpose=f"batch.{k}.injects", factors=False)  # no factor accounting: unread
         event = np.where(now, _event(kind, model.variants(st)[0][0], st, out), event)
     params = model.variants(st)[0][0]
     _, total = score_arrays(params, st)
