@@ -10,6 +10,7 @@ import pytest
 
 from engine_support import KURSK
 from game.analysis.check import check_scenario
+from game.analysis.drill_check import check_drill
 from game.analysis.orders_plan import load_plans
 from game.analysis.parallel import ChunkPool, Setup, run_batch_parallel
 from game.analysis.render import as_json, as_text
@@ -112,6 +113,18 @@ def test_the_checkers_memory_does_not_grow_with_the_games():
         assert getattr(small, name).shape == getattr(big, name).shape, name
     assert small.area.mean.shape == big.area.mean.shape == (sc.meta.turns + 1,)
     assert int(big.endings.sum()) == 1000
+
+
+def test_the_drill_checks_memory_does_not_grow_with_the_games():
+    """A drill's check over 200 games or 600 (in chunks of 100) holds counts and moments, nothing per game."""
+    sc = load_scenario(KURSK)
+    drill = sc.drills[0]
+    small, big = (check_drill(sc, drill, POLICIES["hold_then_withdraw"], runs=n, chunk=100) for n in (200, 600))
+    for check in (small, big):
+        held = [v for o in check.options.values() for v in vars(o).values()] + list(check.pairs.values())
+        assert not any(isinstance(v, np.ndarray) for v in held)
+        assert all(m.mean.shape == (1,) for m in [*check.pairs.values(), *(o.score for o in check.options.values())])
+    assert sum(o.games for o in big.options.values()) > sum(o.games for o in small.options.values())
 
 
 def test_workers_must_be_at_least_one(capsys):

@@ -193,12 +193,12 @@ def _drill_keys(scenario: Scenario, report: CheckReport, runs: int, seed: int, p
                     f"drill key '{drill.id}': the key ranks {better} above {worse}, but the model scores it "
                     f"{-mean:,.0f} points lower (95% CI {-high:,.0f} to {-low:,.0f}) from where the drill is put")
         if key.estimate is not None and drill.estimate is not None:
-            event = check.options[key.ranking[0]].event
-            low, high = wilson(int(event.sum()), int(event.size))
+            first = check.options[key.ranking[0]]
+            low, high = wilson(first.events, first.games)
             if not low - 0.1 <= key.estimate <= high + 0.1:
                 report.warnings.append(
                     f"drill key '{drill.id}': the expert's estimate {key.estimate:.0%} is far from the model's "
-                    f"{event.mean():.0%} (95% CI {low:.0%} to {high:.0%}) for '{drill.estimate.text}'")
+                    f"{check.event_rate(first.option):.0%} (95% CI {low:.0%} to {high:.0%}) for '{drill.estimate.text}'")
 
 
 def _summary(policy: Policy, r: Tally, orders_file: str | None) -> PolicySummary:

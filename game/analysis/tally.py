@@ -37,12 +37,15 @@ class Moments:
     def of(x: np.ndarray) -> Moments:
         """Moments of the columns of x (R, K), each summed as numpy sums a contiguous column (pairwise)."""
         f = np.asfortranarray(x, dtype=float)
+        if f.shape[0] == 0:
+            return Moments(0, np.zeros(f.shape[1]), np.zeros(f.shape[1]))
         mean = f.mean(axis=0)
         return Moments(int(f.shape[0]), mean, ((f - mean) ** 2).sum(axis=0))
 
     @staticmethod
     def join(parts: Sequence[Moments]) -> Moments:
         """The moments of every part's rows together (Chan, Golub and LeVeque's pairwise update), in order."""
+        parts = [p for p in parts if p.n] or list(parts[:1])
         out = parts[0]
         for b in parts[1:]:
             n = out.n + b.n
@@ -52,6 +55,8 @@ class Moments:
 
     def interval(self, column: int, confidence: float = 0.95) -> tuple[float, float, float]:
         """(mean, low, high): the t interval of one column's mean (as `stats.t_interval` gives it)."""
+        if self.n == 0:
+            return math.nan, -math.inf, math.inf
         mean = float(self.mean[column])
         if self.n < 2:
             return mean, -math.inf, math.inf
