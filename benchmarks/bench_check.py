@@ -6,6 +6,9 @@
 1. Parallel speed-up: `salient check scenarios/kursk-2025.yaml --runs N` (default 100,000) as a fresh process with
    `--workers 1` and with `--workers 2`, one after the other `--repeats` times (wall-clock, Python start-up
    included); the ratio of each pair, and the medians. Target ≥ 1.8×. Both print the same report (checked).
+   The CPU seconds of each (the command and its workers) are printed too: on a machine shared with other work
+   the wall-clock ratio measures the load as much as the pool, while CPU-s(2 workers) ÷ CPU-s(1) ≈ 1 says the
+   work itself did not grow, so an idle 2-core machine gives ≈ 2× less the serial parts.
 2. Peak memory of `salient check scenarios/kursk-2025.yaml --runs 1000000 --workers 2`: the resident memory of the
    command and its workers summed, sampled every 0.2 s from /proc (the peak of the sum, not the sum of the peaks).
    Target ≤ 500 MB.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -59,9 +63,16 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def run_check(runs: int, workers: int, watch: bool = False) -> tuple[float, str, int]:
-    """(wall seconds, report, peak resident bytes of the whole process tree when `watch`)."""
+def _children_cpu() -> float:
+    """CPU seconds used so far by the processes this one has waited for (and theirs)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_check(runs: int, workers: int, watch: bool = False) -> tuple[float, str, int, float]:
+    """(wall seconds, report, peak resident bytes of the whole process tree when `watch`, CPU seconds)."""
     argv = [*SALIENT, "check", str(KURSK), "--runs", str(runs), "--workers", str(workers)]
+    cpu = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     peak = 0
@@ -73,25 +84,26 @@ def run_check(runs: int, workers: int, watch: bool = False) -> tuple[float, str,
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"salient check failed ({proc.returncode}):\n{out}")
-    return seconds, out, peak
+    return seconds, out, peak, _children_cpu() - cpu
 
 
 def speed(runs: int, repeats: int) -> None:
     ratios, one, two = [], [], []
     for i in range(repeats):
-        t1, r1, _ = run_check(runs, 1)
-        t2, r2, _ = run_check(runs, 2)
+        t1, r1, _, c1 = run_check(runs, 1)
+        t2, r2, _, c2 = run_check(runs, 2)
         assert r1 == r2, "the report differs between one worker and two"
         one.append(t1)
         two.append(t2)
         ratios.append(t1 / t2)
-        print(f"  pair {i + 1}: 1 worker {t1:.1f} s, 2 workers {t2:.1f} s, speed-up {t1 / t2:.2f}x (load {load()})")
+        print(f"  pair {i + 1}: 1 worker {t1:.1f} s ({c1:.1f} CPU-s), 2 workers {t2:.1f} s ({c2:.1f} CPU-s), "
+              f"speed-up {t1 / t2:.2f}x, CPU-s of 2 workers ÷ 1: {c2 / c1:.2f} (load {load()})")
     print(f"salient check --runs {runs:,}: 1 worker {statistics.median(one):.1f} s, 2 workers "
           f"{statistics.median(two):.1f} s (medians); speed-up median {statistics.median(ratios):.2f}x (target ≥ 1.8x)")
 
 
 def memory(runs: int) -> None:
-    seconds, _, peak = run_check(runs, 2, watch=True)
+    seconds, _, peak, _ = run_check(runs, 2, watch=True)
     print(f"salient check --runs {runs:,} --workers 2: peak resident memory of the process tree "
           f"{peak / 2**20:,.0f} MB (target ≤ 500 MB), {seconds:.0f} s")
 
