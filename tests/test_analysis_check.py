@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import game.analysis.runs as runs_module
+import game.engine.batch as batch_module
 from game.analysis.check import check_scenario
 from game.analysis.orders_plan import load_plans, plan_labels
 from game.analysis.progress import ProgressBar
@@ -62,13 +62,14 @@ def test_runs_are_the_engine_batch_with_an_observer():
 def advance_calls(monkeypatch) -> list[int]:
     """The number of replications of every engine call the checker makes (one call a turn when vectorised)."""
     calls: list[int] = []
-    real = runs_module.advance
+    real = batch_module.advance
 
     def counting(*args, **kwargs):
         calls.append(args[1].R)
+        assert kwargs["factors"] is False  # the checker never reads the factor accounting
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(runs_module, "advance", counting)
+    monkeypatch.setattr(batch_module, "advance", counting)
     return calls
 
 
@@ -78,6 +79,7 @@ def test_runs_are_vectorised_over_replications(advance_calls):
     check_scenario(sc, runs=500, seed=0)
     assert len(calls) <= len(POLICIES) * sc.meta.turns  # one call per policy and turn, never one per game
     assert max(calls) == 500
+    assert min(calls) < 500  # finished games leave the batch: no turn is spent on them
 
 
 def test_a_planted_dominant_policy_is_found(reports):

@@ -34,6 +34,5 @@ def test_the_expert_estimate_is_near_the_models(drill) -> None:
     key = next(e for e in SCENARIO.expert if e.drill == drill.id)
     check = check_drill(SCENARIO, drill, POLICIES["hold_sudzha_road"], runs=RUNS)
     first = key.ranking[0]
-    n = check.options[first].event.size
-    low, high = wilson(int(check.options[first].event.sum()), n)
+    low, high = wilson(check.options[first].events, check.options[first].games)
     assert low - 0.05 <= key.estimate <= high + 0.05, (drill.id, key.estimate, low, high)

@@ -26,20 +26,23 @@ import numpy as np
 
 from game.engine.params import ENDINGS
 from game.engine.policies import POLICIES, Policy
-from game.engine.step import Model
 from game.scenario import Scenario
 from game.scenario.assertions import PROPORTIONS, StatAssertion
 
 from .drill_check import check_drill
 from .orders_plan import OrdersPlan
-from .runs import PolicyRuns, play_policy
+from .parallel import ChunkPool, Setup, chunk_sizes
+from .runs import ChunkTask, tally_chunk
 from .stats import eta_squared, t_interval, wilson
+from .tally import Tally, by_turn
 
 DOMINANCE_WIN_RATE = 0.9
 """A policy dominates when it scores higher than each other policy in at least this share of paired games."""
 LUCK_ETA_SQUARED = 0.1
 """Below this share of score variance explained by the policy, luck swamps decisions."""
 REAL_ENDINGS = tuple(e for e in ENDINGS if e is not None)
+CHUNK = 10_000
+"""Games played at once: memory is bounded by a chunk, and chunks are what the workers share out."""
 
 
 @dataclass
@@ -113,17 +116,37 @@ class CheckReport:
 
 def check_scenario(scenario: Scenario, runs: int = 1000, seed: int = 0, turns: int | None = None,
                    policies: Sequence[str] | None = None, plans: Sequence[OrdersPlan] = (),
-                   progress: Callable[[str, int], None] | None = None) -> CheckReport:
-    """Play every (or the named) standing policy and every orders plan `runs` times and analyse the results."""
-    model = Model(scenario)
+                   progress: Callable[[str, int], None] | None = None, workers: int = 1,
+                   chunk: int = CHUNK) -> CheckReport:
+    """Play every (or the named) standing policy and every orders plan `runs` times and analyse the results.
+
+    The games are played `chunk` at a time on `workers` processes (game.analysis.parallel); the report is the
+    same whatever the number of workers."""
     chosen = {name: POLICIES[name] for name in (policies or POLICIES)}
     files = {plan.label: plan.path for plan in plans}
     chosen.update({plan.label: plan.policy() for plan in plans})
-    results: dict[str, PolicyRuns] = {}
-    for name, policy in chosen.items():
-        step = (lambda n, name=name: progress(name, n)) if progress else None
-        results[name] = play_policy(model, policy, runs, turns, seed, progress=step)
     horizon = turns if turns is not None else scenario.meta.turns
+    tasks = [ChunkTask(name, k, n, horizon, seed) for name in chosen for k, n in chunk_sizes(runs, chunk)]
+    told = (lambda task, tally: progress(task.policy, tally.replication_turns)) if progress else None
+    with ChunkPool(Setup(scenario, tuple(files.items())), workers) as pool:
+        tallies = pool.map(tally_chunk, tasks, done=told)
+        results = {name: Tally.join([t for task, t in zip(tasks, tallies) if task.policy == name]) for name in chosen}
+        report = _report(scenario, runs, seed, horizon, chosen, files, results)
+        for plan in plans:
+            if plan.last_turn > horizon:
+                report.notes.append(f"orders file '{plan.label}' gives orders up to turn {plan.last_turn}; only "
+                                    f"{horizon} turns are played")
+        _reachability(scenario, report, results, horizon)
+        _balance(report)
+        _luck(report)
+        if turns is None:  # drills are played to the end of the game
+            _drill_keys(scenario, report, runs, seed, pool, chunk)
+    return report
+
+
+def _report(scenario: Scenario, runs: int, seed: int, horizon: int, chosen: dict[str, Policy], files: dict[str, str],
+            results: dict[str, Tally]) -> CheckReport:
+    """The figures: per policy, injects, head to head, luck, assertions."""
     summaries = [_summary(chosen[n], r, files.get(n)) for n, r in results.items()]
     wins = {a: {b: float((results[a].score > results[b].score).mean()) for b in results if b != a} for a in results}
     scores = [r.score for r in results.values()]
@@ -131,7 +154,7 @@ def check_scenario(scenario: Scenario, runs: int = 1000, seed: int = 0, turns: i
     report = CheckReport(
         scenario_id=scenario.meta.id, title=scenario.meta.title, runs=runs, seed=seed, turns=horizon,
         policies=summaries,
-        injects={inj.id: {n: float((r.inject_count[:, i] > 0).mean()) for n, r in results.items()}
+        injects={inj.id: {n: r.share(by_turn(r.inject_first[i], None)) for n, r in results.items()}
                  for i, inj in enumerate(scenario.injects)},
         wins=wins,
         eta_squared=eta_squared(scores),
@@ -140,19 +163,10 @@ def check_scenario(scenario: Scenario, runs: int = 1000, seed: int = 0, turns: i
         assertions=[_assert(a, results, scenario) for a in scenario.assertions],
         inactive_injects=[inj.id for inj in scenario.injects if not inj.active],
     )
-    for plan in plans:
-        if plan.last_turn > horizon:
-            report.notes.append(f"orders file '{plan.label}' gives orders up to turn {plan.last_turn}; only "
-                                f"{horizon} turns are played")
-    _reachability(scenario, report, results, horizon)
-    _balance(report)
-    _luck(report)
-    if turns is None:  # drills are played to the end of the game
-        _drill_keys(scenario, report, runs, seed)
     return report
 
 
-def _drill_keys(scenario: Scenario, report: CheckReport, runs: int, seed: int) -> None:
+def _drill_keys(scenario: Scenario, report: CheckReport, runs: int, seed: int, pool: ChunkPool, chunk: int) -> None:
     """Hold every drill's answer key against the model: from where the drill is put in games of the best
     built-in plan, its options are played to the end on the same dice (game.analysis.drill_check). A key that
     ranks an option above one the model rates clearly better, or whose estimate is far from the model's
@@ -165,7 +179,7 @@ def _drill_keys(scenario: Scenario, report: CheckReport, runs: int, seed: int) -
         key = next((e for e in scenario.expert if e.drill == drill.id), None)
         if key is None or not key.ranking or any(o.policy is None for o in drill.options):
             continue
-        check = check_drill(scenario, drill, lead, runs=runs, seed=seed)
+        check = check_drill(scenario, drill, lead, runs=runs, seed=seed, pool=pool, chunk=chunk)
         if check.put_share == 0:
             report.notes.append(f"drill '{drill.id}' was never put in {runs} games of {lead.name}")
             continue
@@ -179,18 +193,18 @@ def _drill_keys(scenario: Scenario, report: CheckReport, runs: int, seed: int) -
                     f"drill key '{drill.id}': the key ranks {better} above {worse}, but the model scores it "
                     f"{-mean:,.0f} points lower (95% CI {-high:,.0f} to {-low:,.0f}) from where the drill is put")
         if key.estimate is not None and drill.estimate is not None:
-            event = check.options[key.ranking[0]].event
-            low, high = wilson(int(event.sum()), int(event.size))
+            first = check.options[key.ranking[0]]
+            low, high = wilson(first.events, first.games)
             if not low - 0.1 <= key.estimate <= high + 0.1:
                 report.warnings.append(
                     f"drill key '{drill.id}': the expert's estimate {key.estimate:.0%} is far from the model's "
-                    f"{event.mean():.0%} (95% CI {low:.0%} to {high:.0%}) for '{drill.estimate.text}'")
+                    f"{check.event_rate(first.option):.0%} (95% CI {low:.0%} to {high:.0%}) for '{drill.estimate.text}'")
 
 
-def _summary(policy: Policy, r: PolicyRuns, orders_file: str | None) -> PolicySummary:
+def _summary(policy: Policy, r: Tally, orders_file: str | None) -> PolicySummary:
     endings = {}
     for code, name in enumerate(ENDINGS):
-        share = float((r.ending == code).mean())
+        share = r.ending_share(code)
         if share:
             endings[name or "unfinished"] = share
     mean, lo, hi = t_interval(r.score)
@@ -198,12 +212,12 @@ def _summary(policy: Policy, r: PolicyRuns, orders_file: str | None) -> PolicySu
     return PolicySummary(
         policy=policy.name, description=policy.description, runs=r.replications, endings=endings,
         score_mean=mean, score_sd=float(r.score.std(ddof=1)) if r.replications > 1 else 0.0, score_ci=(lo, hi),
-        score_p5=p5, score_p50=p50, score_p95=p95, turns_mean=float(r.turns_played.mean()),
-        objectives={k: float(v.mean()) for k, v in r.objectives.items()}, orders_file=orders_file,
+        score_p5=p5, score_p50=p50, score_p95=p95, turns_mean=r.turns_played / r.replications,
+        objectives={k: r.share(v) for k, v in r.objectives.items()}, orders_file=orders_file,
     )
 
 
-def _reachability(scenario: Scenario, report: CheckReport, results: dict[str, PolicyRuns], horizon: int) -> None:
+def _reachability(scenario: Scenario, report: CheckReport, results: dict[str, Tally], horizon: int) -> None:
     reached = {name: any(s.endings.get(name, 0) > 0 for s in report.policies) for name in REAL_ENDINGS}
     for name, ok in reached.items():
         if not ok:
@@ -264,30 +278,31 @@ def _luck(report: CheckReport) -> None:
             "the dice matter more than the plan")
 
 
-def assertion_values(a: StatAssertion, r: PolicyRuns, scenario: Scenario) -> np.ndarray:
-    """Per-replication values of an assertion's metric (0/1 for proportions)."""
+def assertion_estimate(a: StatAssertion, r: Tally, scenario: Scenario) -> tuple[float, tuple[float, float]]:
+    """An assertion's metric over the games and its confidence interval (Wilson for shares, t for means)."""
     turn = a.turn
-    if a.metric == "ending_share":
-        return (r.ending == ENDINGS.index(a.ending)).astype(float)
-    if a.metric == "road_cut_by_turn":
-        return ((r.first_cut > 0) & (r.first_cut <= turn)).astype(float)  # type: ignore[operator]
-    if a.metric == "sector_lost_by_turn":
-        s = [x.id for x in scenario.map.sectors].index(a.target)  # type: ignore[arg-type]
-        return ((r.sector_fell[:, s] > 0) & (r.sector_fell[:, s] <= turn)).astype(float)  # type: ignore[operator]
-    if a.metric == "inject_fired":
-        i = [x.id for x in scenario.injects].index(a.target)  # type: ignore[arg-type]
-        first = r.inject_first[:, i]
-        return ((first > 0) & (first <= (turn if turn is not None else np.iinfo(np.int32).max))).astype(float)
-    if a.metric == "objective_met":
-        return r.objectives[a.target].astype(float)  # type: ignore[index]
+    if a.metric in PROPORTIONS:
+        if a.metric == "ending_share":
+            hits = int(r.endings[ENDINGS.index(a.ending)])
+        elif a.metric == "road_cut_by_turn":
+            hits = int(by_turn(r.first_cut, turn))
+        elif a.metric == "sector_lost_by_turn":
+            hits = int(by_turn(r.sector_fell[[x.id for x in scenario.map.sectors].index(a.target)], turn))  # type: ignore[arg-type]
+        elif a.metric == "inject_fired":
+            hits = int(by_turn(r.inject_first[[x.id for x in scenario.injects].index(a.target)], turn))  # type: ignore[arg-type]
+        else:  # objective_met
+            hits = r.objectives[a.target]  # type: ignore[index]
+        return r.share(hits), wilson(hits, r.replications, a.confidence)
     if a.metric == "mean_score":
-        return r.score
-    if a.metric == "area_held":
-        return r.at_turn(r.area, turn)
-    return r.at_turn(r.own_losses, turn)  # own_losses
+        value, low, high = t_interval(r.score, a.confidence)
+    else:
+        series = r.area if a.metric == "area_held" else r.own_losses
+        last = series.mean.size - 1
+        value, low, high = series.interval(last if turn is None else min(turn, last), a.confidence)
+    return value, (low, high)
 
 
-def _assert(a: StatAssertion, results: dict[str, PolicyRuns], scenario: Scenario) -> AssertionResult:
+def _assert(a: StatAssertion, results: dict[str, Tally], scenario: Scenario) -> AssertionResult:
     lo, hi = a.between
     base = dict(label=a.label(), policy=a.policy, metric=a.metric, between=(lo, hi), confidence=a.confidence, note=a.note)
     r = results.get(a.policy)
@@ -296,13 +311,7 @@ def _assert(a: StatAssertion, results: dict[str, PolicyRuns], scenario: Scenario
         why = "is not a built-in policy" if a.policy not in POLICIES else "was not played (see --policy)"
         return AssertionResult(value=float("nan"), ci=(float("nan"), float("nan")), status="error",
                                **{**base, "note": f"policy '{a.policy}' {why} (policies: {known})"})
-    x = assertion_values(a, r, scenario)
-    if a.metric in PROPORTIONS:
-        value = float(x.mean())
-        ci = wilson(int(x.sum()), int(x.size), a.confidence)
-    else:
-        value, c_lo, c_hi = t_interval(x, a.confidence)
-        ci = (c_lo, c_hi)
+    value, ci = assertion_estimate(a, r, scenario)
     if ci[1] < lo or ci[0] > hi:
         status = "fail"
     elif lo <= ci[0] and ci[1] <= hi:

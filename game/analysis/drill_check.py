@@ -8,6 +8,8 @@ the options are compared game by game at the very states the drill was put in. T
 is answered by how often its event happened over the turn it was put (under the expert's first choice).
 
 Vectorised: one batch per option; a replication follows the lead-in until its trigger holds, the option after.
+Chunk k of every option draws the dice of the batch's chunk k (`batch.k`), so the chunks can be shared out over
+workers (game.analysis.parallel) and the options still meet the same luck game by game.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from game.engine.step import Model, advance
 from game.scenario import Scenario
 from game.scenario.drills import Drill, DrillTrigger
 
-from .stats import t_interval
+from .parallel import ChunkPool, Context, Setup, chunk_sizes
+from .tally import Moments
 
 _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "<": operator.lt, "<=": operator.le, "==": operator.eq, ">=": operator.ge, ">": operator.gt, "!=": operator.ne,
@@ -63,53 +66,111 @@ def _switch(before: Policy, after: Policy, put: np.ndarray) -> Policy:
 
 @dataclass
 class OptionResult:
-    """One option played from the drill on: final scores of the games in which the drill was put."""
+    """One option played from the drill on, over the games in which the drill was put: scores and the event."""
 
     option: str
-    scores: np.ndarray
-    event: np.ndarray  # (R,) the drill's event happened over the turn it was put (0/1)
+    score: Moments  # final scores (one column)
+    events: int  # games in which the drill's event happened over the turn it was put
+
+    @property
+    def games(self) -> int:
+        """Games in which the drill was put."""
+        return self.score.n
+
+    @property
+    def mean(self) -> float:
+        """Mean final score."""
+        return float(self.score.mean[0]) if self.games else float("nan")
 
 
 @dataclass
 class DrillCheck:
-    """The model's view of a drill: when it was put, each option's outcome, the event's frequency."""
+    """The model's view of a drill: how often it was put, each option's outcome, the event's frequency.
+
+    Streamed chunk by chunk: nothing here grows with the number of games."""
 
     drill: str
     put_share: float
-    turns: np.ndarray  # (R,) turn the drill was put (0: never)
     options: dict[str, OptionResult] = field(default_factory=dict)
+    pairs: dict[tuple[str, str], Moments] = field(default_factory=dict)
+    """(a, b) -> moments of score(a) − score(b) over the same games."""
 
     def ranking(self) -> list[str]:
         """The options, best mean score first."""
-        return sorted(self.options, key=lambda o: -float(self.options[o].scores.mean()))
+        return sorted(self.options, key=lambda o: -self.options[o].mean)
 
     def difference(self, better: str, worse: str) -> tuple[float, float, float]:
         """Mean and 95% interval of score(better) − score(worse) over the same games."""
-        return t_interval(self.options[better].scores - self.options[worse].scores)
+        return self.pairs[(better, worse)].interval(0)
 
     def event_rate(self, option: str) -> float:
         """How often the drill's event happened over the turn it was put, with that option's orders."""
-        return float(self.options[option].event.mean())
+        o = self.options[option]
+        return o.events / o.games
 
 
-def check_drill(scenario: Scenario, drill: Drill, lead_in: Policy, runs: int = 2000, seed: int = 0) -> DrillCheck:
-    """Play every option of `drill` from where it is put (see module doc)."""
-    model = Model(scenario)
-    result: DrillCheck | None = None
-    for option in drill.options:
-        policy = POLICIES[option.policy] if option.policy else None
-        if policy is None:
-            continue  # options written as orders would need their own plan; the scenarios use policies
-        turns, scores, event = _play(model, drill, lead_in, policy, runs, seed)
-        if result is None:
-            result = DrillCheck(drill.id, float((turns > 0).mean()), turns)
-        keep = turns > 0
-        result.options[option.id] = OptionResult(option.id, scores[keep], event[keep])
-    assert result is not None, f"drill {drill.id} has no option given as a policy"
+@dataclass
+class DrillChunk:
+    """One chunk of games of every option, reduced: games, games put, and per option and pair of options."""
+
+    games: int
+    put: int
+    scores: dict[str, Moments]
+    events: dict[str, int]
+    pairs: dict[tuple[str, str], Moments]
+
+
+def check_drill(scenario: Scenario, drill: Drill, lead_in: Policy, runs: int = 2000, seed: int = 0,
+                pool: ChunkPool | None = None, chunk: int = 10_000) -> DrillCheck:
+    """Play every option of `drill` from where it is put (see module doc), `chunk` games at a time, on `pool`'s
+    workers when given (the lead-in is a built-in policy, named in the tasks)."""
+    options = [o for o in drill.options if o.policy]  # options written as orders would need their own plan
+    assert options, f"drill {drill.id} has no option given as a policy"
+    tasks = [DrillTask(drill.id, lead_in.name, tuple((o.id, str(o.policy)) for o in options), k, n, seed)
+             for k, n in chunk_sizes(runs, chunk)]
+    if pool is None:
+        with ChunkPool(Setup(scenario), workers=1) as own:
+            parts = own.map(drill_chunk, tasks)
+    else:
+        parts = pool.map(drill_chunk, tasks)
+    result = DrillCheck(drill.id, sum(c.put for c in parts) / sum(c.games for c in parts))
+    for o in options:
+        result.options[o.id] = OptionResult(o.id, Moments.join([c.scores[o.id] for c in parts]),
+                                            sum(c.events[o.id] for c in parts))
+    for pair in parts[0].pairs:
+        result.pairs[pair] = Moments.join([c.pairs[pair] for c in parts])
     return result
 
 
-def _play(model: Model, drill: Drill, lead_in: Policy, option: Policy, runs: int, seed: int
+@dataclass(frozen=True)
+class DrillTask:
+    """One chunk of games of every option of a drill: the lead-in by name, the options as (id, policy name)."""
+
+    drill: str
+    lead_in: str
+    options: tuple[tuple[str, str], ...]
+    chunk: int
+    replications: int
+    seed: int
+
+
+def drill_chunk(context: Context, task: DrillTask) -> DrillChunk:
+    """Play one chunk of games of every option, on the same dice, and reduce it (a job for the pool)."""
+    drill = next(d for d in context.scenario.drills if d.id == task.drill)
+    lead_in = context.policies[task.lead_in]
+    played = {oid: _play(context.model, drill, lead_in, POLICIES[name], task.replications, task.seed, task.chunk)
+              for oid, name in task.options}
+    keep = next(iter(played.values()))[0] > 0  # the trigger does not depend on the option that follows it
+    scores = {oid: s[keep] for oid, (_, s, _) in played.items()}
+    return DrillChunk(
+        games=task.replications, put=int(keep.sum()),
+        scores={oid: Moments.of(s[:, None]) for oid, s in scores.items()},
+        events={oid: int(e[keep].sum()) for oid, (_, _, e) in played.items()},
+        pairs={(a, b): Moments.of((scores[a] - scores[b])[:, None]) for a in scores for b in scores if a != b},
+    )
+
+
+def _play(model: Model, drill: Drill, lead_in: Policy, option: Policy, runs: int, seed: int, k: int
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     st = model.initial_state(runs)
     put = np.zeros(runs, dtype=bool)
@@ -124,8 +185,8 @@ def _play(model: Model, drill: Drill, lead_in: Policy, option: Policy, runs: int
         now = trigger_mask(drill.when, params, st) & ~put
         turns = np.where(now, st.turn, turns)
         put |= now
-        st, out, _ = advance(model, st, plan.directives(params, st), seed, purpose="batch.0",
-                             inject_purpose="batch.0.injects")
+        st, out, _ = advance(model, st, plan.directives(params, st), seed, purpose=f"batch.{k}",
+                             inject_purpose=f"batch.{k}.injects", factors=False)  # no factor accounting: unread
         event = np.where(now, _event(kind, model.variants(st)[0][0], st, out), event)
     params = model.variants(st)[0][0]
     _, total = score_arrays(params, st)
@@ -142,4 +203,4 @@ def _event(kind: str, p: Params, st: State, out) -> np.ndarray:
     return (st.place_holder(p)[:, p.places.ids.index(target)] != PLAYER).astype(float)
 
 
-__all__ = ["DrillCheck", "OptionResult", "check_drill", "trigger_mask"]
+__all__ = ["DrillCheck", "DrillChunk", "DrillTask", "OptionResult", "check_drill", "drill_chunk", "trigger_mask"]

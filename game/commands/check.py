@@ -1,4 +1,4 @@
-"""`salient check PATH [--runs N] [--seed S] [--turns K] [--orders FILE...]`: play a scenario many times per policy.
+"""`salient check PATH [--runs N] [--seed S] [--turns K] [--orders FILE...] [--workers N]`: play a scenario many times.
 
 Reports the endings and scores per policy, how often each inject fires, endings and objectives no policy
 reaches, a dominant policy, whether luck swamps decisions, and tests the scenario's statistical
@@ -9,6 +9,9 @@ inconclusive when the interval straddles a bound (more runs decide). Exit status
 Orders files (a trainee's plan: "what if they do X") play beside the built-in policies on the same dice and
 are reported, compared and warned about like them, each under its file's stem (game.analysis.orders_plan says
 how a file plays over a whole game). A file that cannot be read or ordered exits 1 naming file:line:col.
+
+The games are played in chunks of 10,000 on every core (--workers); each chunk has its own dice, so the
+report does not depend on the number of workers.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--orders", action="extend", nargs="+", metavar="FILE",
                         help="also play these orders files (YAML or JSON, as for `salient run`; repeat or list "
                         "several); orders that no longer apply in a game are skipped there")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="processes to play the games on (default: every core; 1 plays them in this process); "
+                        "the report is the same whatever the number")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 on any warning or inconclusive assertion as well")
@@ -51,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     """Load, check, print; the exit status says whether the assertions hold."""
     from game.analysis.check import check_scenario
     from game.analysis.orders_plan import load_plans
+    from game.analysis.parallel import available_cores
     from game.analysis.progress import ProgressBar
     from game.analysis.render import as_json, as_text
     from game.engine.policies import POLICIES
@@ -63,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         raise SalientError("--seed must be a non-negative integer")
     if args.turns is not None and args.turns < 1:
         raise SalientError("--turns must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise SalientError("--workers must be at least 1")
     unknown = [p for p in args.policy or [] if p not in POLICIES]
     if unknown:
         raise SalientError(f"unknown policy '{unknown[0]}' (policies: {', '.join(sorted(POLICIES))})")
@@ -73,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     bar = ProgressBar((len(policies) + len(plans)) * args.runs * horizon)
     try:
         report = check_scenario(scenario, runs=args.runs, seed=args.seed, turns=args.turns, policies=policies,
-                                plans=plans, progress=bar.advance if bar.enabled else None)
+                                plans=plans, progress=bar.advance if bar.enabled else None,
+                                workers=args.workers or available_cores())
     finally:
         bar.close()
     sys.stdout.write(as_json(report) if args.json else as_text(report))

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import layout
 from .params import ENEMY, FAR, PLAYER, Params
-from .sampling import argmax_of_sum, rowmax, rowsum, rowwise_take
+from .sampling import argmax_of_sum_at, rowany, rowmax, rowsum, rowwise_take
 
 MORALE_BREAK = 0.15
 """A unit whose morale falls below this is broken whatever its strength."""
@@ -70,16 +70,9 @@ def plan_targets(
     tgt = lo
     ok = in_contact & fit
     outside = fit & ~in_contact
-    if outside.any():  # the doctrine's choice, where some unit stands outside the player's ground
-        weakness = 1.0 - defenders / (rowmax(defenders, keepdims=True) + 1.0)
-        hops = p.sectors.dist.astype(float)
-        connected = p.sectors.dist < FAR  # (S origin, S target)
-        static = 4.0 * p.sectors.main_effort_rank[None, :] - 3.0 * np.maximum(hops - 1.0, 0.0) + 100.0 * (hops == 0)
-        static = np.where(connected, static, -1e9)
-        best = argmax_of_sum(static, np.where(held, 2.0 * weakness, -1e12))  # (R, S origin) the best target from each
-        valid = np.matmul(held.astype(float), connected.T.astype(float), order="F") > 0  # some held sector is reachable
-        tgt = np.where(outside, rowwise_take(best, lo), lo)
-        ok = ok | (outside & rowwise_take(valid, lo))
+    if outside.any():  # the doctrine's choice, only where some unit stands outside the player's ground
+        tgt, reach = _choose(p, held, defenders, lo, outside)
+        ok = ok | reach
     pair = lo * p.sectors.dist.shape[1] + tgt  # flat (origin, target) index: one np.take instead of 2-D fancy indexing
     hop = p.sectors.dist.ravel()[pair]
     assault = ok & (hop <= 1)
@@ -95,6 +88,34 @@ def plan_targets(
     target[:, theirs] = np.where(go_u, tgt, -1)
     return target, new_loc
 
+
+
+def _choose(p: Params, held: np.ndarray, defenders: np.ndarray, lo: np.ndarray, outside: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """(target, reachable) for the enemy units `outside` the player's ground (others keep `lo`, False): the best
+    held sector by the doctrine's score from where each stands, and whether any held sector is reachable from
+    there. Worked out once per (replication, sector a unit chooses from), not for every replication and sector:
+    the cost follows the units that choose, not the square of the map."""
+    S = held.shape[1]
+    rows = np.flatnonzero(rowany(outside))  # replications where some unit chooses
+    r, u = np.nonzero(outside[rows])
+    origin = lo[rows[r], u]
+    pairs, which = np.unique(r * S + origin, return_inverse=True)  # each (replication, origin) once
+    pr, po = pairs // S, pairs % S
+    d = defenders[rows]
+    weakness = 1.0 - d / (rowmax(d, keepdims=True) + 1.0)
+    hops = p.sectors.dist.astype(float)
+    connected = p.sectors.dist < FAR  # (S origin, S target)
+    static = 4.0 * p.sectors.main_effort_rank[None, :] - 3.0 * np.maximum(hops - 1.0, 0.0) + 100.0 * (hops == 0)
+    static = np.where(connected, static, -1e9)
+    h = held[rows]
+    best = argmax_of_sum_at(static, np.where(h, 2.0 * weakness, -1e12), pr, po)
+    valid = rowany(h[pr] & connected[po])  # some held sector is reachable from the origin
+    tgt = np.copy(lo)
+    reach = np.zeros(lo.shape, dtype=bool, order="F")
+    tgt[rows[r], u] = best[which.reshape(-1)]
+    reach[rows[r], u] = valid[which.reshape(-1)]
+    return tgt, reach
 
 WAVE_HOURS = 3.0
 """Hours one assault wave stays in the close fight."""

@@ -372,6 +372,19 @@ def argmax_of_sum(table: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return out
 
 
+
+def argmax_of_sum_at(table: np.ndarray, rows: np.ndarray, row: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """(N,) `argmax_of_sum(table, rows)[row, line]` for N (row, line) pairs, with the same additions and the same
+    tie rule, computing only the pairs asked for: O(N × S) instead of O(R × K × S) when few rows and lines matter
+    (the sectors a unit must choose from, the sectors that fell this turn)."""
+    out = np.zeros(row.shape, dtype=np.intp)
+    best = table[:, 0][line] + rows[:, 0][row]
+    for j in range(1, rows.shape[1]):
+        value = table[:, j][line] + rows[:, j][row]
+        np.copyto(out, j, where=value > best)  # strictly greater: a tie keeps the earlier column
+        np.maximum(best, value, out=best)
+    return out
+
 def _fold_columns(ufunc: np.ufunc, a: np.ndarray) -> np.ndarray:
     """`ufunc.reduce(a, axis=-1)`, column by column in place when the last axis is narrow."""
     n = a.shape[-1]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import layout
-from .sampling import argmax_of_sum, rowany, rowmax, rowwise_take
+from .sampling import argmax_of_sum_at, rowany, rowmax, rowwise_take
 from .params import COUNTER_ATTACK, DELAY, ENEMY, PLAYER, WITHDRAW, Params, per_posture
 
 PROGRESS_RATE = 0.5
@@ -80,22 +80,7 @@ def resolve(
     overrun = layout.zeros(strength.shape, dtype=bool)
     new_loc = np.copy(loc)
     if fell.any():  # where a sector fell: where its defenders go, and what it costs them
-        mine = p.side_units(PLAYER)
-        still = new_holder == PLAYER
-        # nearest held sector, the strongest among equals
-        stronger = defenders / (rowmax(defenders, keepdims=True) + 1.0)  # < 1: breaks ties between equally near sectors
-        # (R, S) from each sector, the best held one: -1000 × hops + stronger, -inf where not held (the same sums
-        # as masking -1000 × hops + stronger afterwards, since -1000 × hops is finite)
-        dest = argmax_of_sum(-1000.0 * p.sectors.dist, np.where(still, stronger, -np.inf))
-        lr = loc[:, mine]
-        fell_u = rowwise_take(fell, lr)
-        dest_u = rowwise_take(dest, lr)
-        hops = p.sectors.dist.ravel()[lr * S + dest_u]
-        share = np.where(hops <= 1, RETREAT_LOSS[rowwise_take(posture, lr)], CUT_OFF_LOSS)
-        over = fell_u & ~rowany(still)[:, None]
-        retreat[:, mine] = np.where(fell_u, strength[:, mine] * np.where(over, OVERRUN_LOSS, share), 0.0)
-        overrun[:, mine] = over
-        new_loc[:, mine] = np.where(fell_u & ~over, dest_u, lr)
+        _fall_back(p, fell, new_holder == PLAYER, posture, loc, strength, defenders, retreat, overrun, new_loc)
     # attackers that took a sector move into it
     theirs = p.side_units(ENEMY)
     aim = target[:, theirs]
@@ -103,3 +88,34 @@ def resolve(
     took[:, theirs] = (aim >= 0) & rowwise_take(layout.pad_column(fell, False), np.where(aim >= 0, aim, S))
     new_loc[:, theirs] = np.where(took[:, theirs], aim, new_loc[:, theirs])
     return TerritoryResult(new_holder, prog, new_loc, fell, given, retreat, overrun, took)
+
+
+def _fall_back(p: Params, fell: np.ndarray, still: np.ndarray, posture: np.ndarray, loc: np.ndarray,
+               strength: np.ndarray, defenders: np.ndarray, retreat: np.ndarray, overrun: np.ndarray,
+               new_loc: np.ndarray) -> None:
+    """The player's units in fallen sectors fall back to the nearest held sector, the strongest among equals (or
+    break out when none is left), paying for it; written into `retreat`, `overrun` and `new_loc`. Worked out only
+    for the units in a sector that fell and from the sectors they stand in, not for every replication and sector:
+    the cost follows what fell, not the square of the map."""
+    S = fell.shape[1]
+    mine = p.side_units(PLAYER)
+    rows = np.flatnonzero(rowany(fell))  # replications where a sector fell
+    lr = loc[rows, mine]
+    r, u = np.nonzero(rowwise_take(fell[rows], lr))  # units standing in a sector that fell
+    if r.size == 0:
+        return
+    origin = lr[r, u]
+    pairs, which = np.unique(r * S + origin, return_inverse=True)  # each (replication, sector) once
+    which = which.reshape(-1)
+    d, h = defenders[rows], still[rows]
+    stronger = d / (rowmax(d, keepdims=True) + 1.0)  # < 1: breaks ties between equally near sectors
+    # from each fallen sector, the best held one: -1000 × hops + stronger, -inf where not held (the same sums as
+    # masking -1000 × hops + stronger afterwards, since -1000 × hops is finite)
+    dest = argmax_of_sum_at(-1000.0 * p.sectors.dist, np.where(h, stronger, -np.inf), pairs // S, pairs % S)[which]
+    hops = p.sectors.dist.ravel()[origin * S + dest]
+    share = np.where(hops <= 1, RETREAT_LOSS[posture[rows[r], origin]], CUT_OFF_LOSS)
+    over = ~rowany(h)[r]
+    at, unit = rows[r], np.arange(strength.shape[1])[mine][u]
+    retreat[at, unit] = strength[at, unit] * np.where(over, OVERRUN_LOSS, share)
+    overrun[at, unit] = over
+    new_loc[at, unit] = np.where(over, origin, dest)
