@@ -149,7 +149,7 @@ def test_a_small_run_is_inconclusive_rather_than_failed():
 def test_cli_exit_codes_and_json(tmp_path, capsys):
     assert main(["check", str(FIXTURES / "check_base.yaml"), "--runs", "100"]) == 0
     out = capsys.readouterr()
-    assert "All 3 assertion(s) hold." in out.out and out.err == ""  # no progress bar when stderr is not a TTY
+    assert "All 3 assertions hold." in out.out and out.err == ""  # no progress bar when stderr is not a TTY
     assert main(["check", str(FIXTURES / "check_failing.yaml"), "--runs", "100"]) == 1
     assert "FAIL: hold_survives" in capsys.readouterr().out
     assert main(["check", str(FIXTURES / "check_dominant.yaml"), "--runs", "50", "--json"]) == 0

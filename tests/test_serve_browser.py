@@ -198,7 +198,7 @@ def test_the_tutorial_is_played_for_a_turn_in_the_browser(served: Served, tmp_pa
         press(page, "Enter")
         wait_for(page, "Turn 1", "e ends the turn")
         press(page, ":")
-        wait_for(page, ": Command line", without="e End turn")  # the footer once the command line has the keys
+        wait_for(page, "^t Transcript", without="e End turn")  # the footer once the command line has the keys
         type_text(page, "order village fortify")
         press(page, "Enter")
         wait_for(page, "Village: fortify.")
@@ -216,7 +216,7 @@ def test_the_tutorial_is_played_for_a_turn_in_the_browser(served: Served, tmp_pa
         played = journal.turns[0]
         assert played.orders.postures["village"] == "fortify"  # the order typed in the browser is the order played
         own = played.report.losses[journal.scenario.meta.player_side]
-        shown = re.search(r"Own casualties\s+([\d,]+)", result)
+        shown = re.search(r"Own casualties \(true count\)\s+([\d,]+)", result)
         assert shown is not None and shown.group(1) == count(own.total)
 
         press(page, "Enter")

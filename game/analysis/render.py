@@ -86,6 +86,6 @@ def as_text(report: CheckReport) -> str:
     if report.warnings:
         out += ["", "Warnings"] + [f"  ! {w}" for w in report.warnings]
     failed = sum(1 for a in report.assertions if a.status in {"fail", "error"})
-    out += ["", f"{failed} assertion(s) failed." if failed else
-            f"All {len(report.assertions)} assertion(s) hold." if report.assertions else "No assertions to test."]
+    out += ["", f"{failed} assertion{'' if failed == 1 else 's'} failed." if failed else
+            (f"All {len(report.assertions)} assertions hold." if len(report.assertions) > 1 else "The one assertion holds.") if report.assertions else "No assertions to test."]
     return "\n".join(out) + "\n"
