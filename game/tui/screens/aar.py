@@ -104,7 +104,7 @@ class AarScreen(SalientScreen):
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="aar.back"),
-        Binding("w", "what_if", "What-if from turn", id="aar.what_if"),
+        Binding("w", "what_if", "What-if", id="aar.what_if"),
         Binding("right_square_bracket", "chart(1)", "Next chart", key_display="]", id="aar.next_chart"),
         Binding("left_square_bracket", "chart(-1)", "Prev chart", key_display="[", id="aar.prev_chart", show=False),
     ]
