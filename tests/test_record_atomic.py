@@ -79,3 +79,12 @@ def test_schema_written_for_real_matches_stdout(tmp_path: Path, capsys: pytest.C
     assert main(["schema"]) == 0
     assert capsys.readouterr().out == target.read_text()
     assert os.listdir(tmp_path) == ["s.json"]
+
+
+def test_a_replaced_file_gets_the_permissions_a_plain_open_gives(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        target = write_atomic(tmp_path / "report.md", "text\n")
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == 0o644  # not the temporary file's 0600

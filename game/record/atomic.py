@@ -22,6 +22,7 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
     folder = target.parent if str(target.parent) else Path(".")
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
+        os.chmod(temp, 0o666 & ~_umask())  # the permissions a plain `open` gives, not the temporary file's 0600
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
@@ -32,6 +33,13 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
         raise
     _fsync_folder(folder)
     return target
+
+
+def _umask() -> int:
+    """The process's file-creation mask (read by setting it, then putting it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_folder(folder: Path) -> None:

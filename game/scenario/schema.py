@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import BaseModel
+
 from .scenario import SCHEMA_VERSION, Scenario
 
 DRAFT_7 = "http://json-schema.org/draft-07/schema#"
@@ -30,28 +32,31 @@ _NON_STANDARD = frozenset({"discriminator"})
 _SCHEMA_MAPS = frozenset({"properties", "patternProperties", "definitions"})
 
 
-def scenario_json_schema() -> dict[str, Any]:
-    """The draft-7 JSON Schema of `Scenario`, with every field's docstring as its description."""
-    raw = Scenario.model_json_schema(ref_template="#/definitions/{model}")
+def draft7_schema(model: type[BaseModel], schema_id: str, title: str) -> dict[str, Any]:
+    """The draft-7 JSON Schema of a model (every field's docstring as its description); refuses newer keywords."""
+    raw = model.model_json_schema(ref_template="#/definitions/{model}")
     definitions = raw.pop("$defs", {})
     raw.pop("title", None)
-    schema: dict[str, Any] = {
-        "$schema": DRAFT_7,
-        "$id": SCHEMA_ID,
-        "title": "Salient scenario",
-        **raw,
-        "definitions": definitions,
-    }
-    schema = _strip(schema)
+    schema = _strip({"$schema": DRAFT_7, "$id": schema_id, "title": title, **raw, "definitions": definitions})
     newer = sorted(_keywords(schema) & NEWER_KEYWORDS)
     if newer:
-        raise ValueError(f"the scenario schema uses keywords newer than draft-7: {', '.join(newer)}")
+        raise ValueError(f"the {title.lower()} schema uses keywords newer than draft-7: {', '.join(newer)}")
     return schema
 
 
+def schema_file_text(schema: dict[str, Any]) -> str:
+    """A schema as the committed files hold it: two-space indents, UTF-8, final newline."""
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The draft-7 JSON Schema of `Scenario`."""
+    return draft7_schema(Scenario, SCHEMA_ID, "Salient scenario")
+
+
 def schema_text() -> str:
-    """The schema as the committed file holds it: two-space indents, UTF-8, final newline."""
-    return json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    """The scenario schema as the committed file holds it."""
+    return schema_file_text(scenario_json_schema())
 
 
 def _strip(node: Any, *, names: bool = False) -> Any:

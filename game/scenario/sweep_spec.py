@@ -14,7 +14,6 @@ are the engine's business, so the caller passes the names it knows.
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from pydantic_core import ErrorDetails
 from .common import Id, ShortText, Strict
 from .load import Problem, ScenarioError, _describe, _field_name, _value_message, _walk, load_scenario
 from .scenario import Scenario, resolve_path
-from .schema import DRAFT_7, NEWER_KEYWORDS, _keywords, _strip
+from .schema import draft7_schema, schema_file_text
 from .yaml_safety import MAX_BYTES, Document, YamlRefusal, decode, read_yaml
 
 SWEEP_SCHEMA_VERSION = 1
@@ -380,18 +379,10 @@ def _models_at(loc: tuple[Any, ...]) -> list[type[BaseModel]]:
 
 
 def sweep_json_schema() -> dict[str, Any]:
-    """The draft-7 JSON Schema of sweep files, made the way the scenario schema is (game.scenario.schema)."""
-    raw = SweepSpec.model_json_schema(ref_template="#/definitions/{model}")
-    definitions = raw.pop("$defs", {})
-    raw.pop("title", None)
-    schema = _strip({"$schema": DRAFT_7, "$id": f"urn:salient:sweep:v{SWEEP_SCHEMA_VERSION}",
-                     "title": "Salient sweep", **raw, "definitions": definitions})
-    newer = sorted(_keywords(schema) & NEWER_KEYWORDS)
-    if newer:
-        raise ValueError(f"the sweep schema uses keywords newer than draft-7: {', '.join(newer)}")
-    return schema
+    """The draft-7 JSON Schema of sweep files, made as the scenario schema is (game.scenario.schema)."""
+    return draft7_schema(SweepSpec, f"urn:salient:sweep:v{SWEEP_SCHEMA_VERSION}", "Salient sweep")
 
 
 def sweep_schema_text() -> str:
-    """The schema as the committed file holds it: two-space indents, UTF-8, final newline."""
-    return json.dumps(sweep_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    """The schema as the committed file holds it."""
+    return schema_file_text(sweep_json_schema())
