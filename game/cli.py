@@ -1,6 +1,7 @@
 """Command-line entry point: `salient` and its subcommands.
 
-Each subcommand lives in its own module under `game.commands` and exposes `register(subparsers)`;
+Each subcommand lives in its own module under `game.commands` and exposes `register(subparsers)` (modules whose
+name starts with `_` are helpers shared by commands);
 handlers import their heavy dependencies lazily so `salient --help` stays instant.
 Exit codes: 0 success, 1 invalid input (plain message, no traceback), 2 usage error.
 """
@@ -29,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     import game.commands as commands
 
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue  # a helper shared by commands, not a command
         module = importlib.import_module(f"game.commands.{info.name}")
         module.register(subparsers)
     return parser

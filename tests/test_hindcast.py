@@ -275,11 +275,11 @@ def test_the_json_has_the_same_content(capsys: pytest.CaptureFixture[str], scena
     assert sum(data["summary"].values()) == len(data["points"])
 
 
-@pytest.mark.parametrize("runs", ["0", "-5"])
+@pytest.mark.parametrize("runs", ["0", "-5", "1000001"])
 def test_bad_runs_exit_1_with_a_message(capsys: pytest.CaptureFixture[str], runs: str) -> None:
     code, out, err = _run(capsys, str(SCENARIO), "--runs", runs)
     assert code == 1 and out == ""
-    assert f"--runs must be at least 1 (got {runs})" in err and "Traceback" not in err
+    assert f"--runs must be a whole number from 1 to 1,000,000 (got {int(runs):,})" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize(("content", "expected"), [

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ._bounds import MAX_REPLICATIONS, within
+
 FORMATS = ("md", "html", "json", "csv")
 
 
@@ -31,7 +33,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     parser.add_argument("--format", choices=FORMATS, help="md, html, json or csv (default: from FILE's suffix, else md)")
     parser.add_argument("--replications", type=int, default=1000, metavar="R",
-                        help="replications per decision in the luck analysis (default 1000)")
+                        help="replications per decision in the luck analysis (default 1000, from 2 to 100,000)")
     parser.add_argument("--horizon", type=int, default=1, metavar="K", help="turns each decision is judged over (default 1)")
     parser.add_argument("--no-luck", action="store_true", help="skip the luck-against-judgement analysis")
     cache = parser.add_mutually_exclusive_group()
@@ -73,8 +75,9 @@ def run(args: argparse.Namespace) -> int:
     from game.errors import SalientError
     from game.record.journal import load_journal
 
-    if args.replications < 2 or args.horizon < 1:
-        raise SalientError("--replications must be at least 2 and --horizon at least 1")
+    within("--replications", args.replications, 2, MAX_REPLICATIONS)
+    if args.horizon < 1:
+        raise SalientError("--horizon must be at least 1")
     loaded = load_journal(args.save)
     if not loaded.intact:
         if not args.partial:

@@ -20,6 +20,8 @@ import argparse
 import sys
 from typing import Any
 
+from ._bounds import MAX_RUNS, within
+
 
 def register(subparsers: Any) -> None:
     """Add `check` to the command line."""
@@ -36,7 +38,7 @@ def register(subparsers: Any) -> None:
         "reserve already committed, a withdrawal already under way — are skipped in that game, not refused.",
     )
     parser.add_argument("path", metavar="PATH", help="scenario file")
-    parser.add_argument("--runs", type=int, default=1000, metavar="N", help="games per policy (default 1000)")
+    parser.add_argument("--runs", type=int, default=1000, metavar="N", help="games per policy (default 1000, at most 10,000,000)")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the dice (default 0)")
     parser.add_argument("--turns", type=int, metavar="K", help="play at most K turns of each game")
     parser.add_argument("--policy", action="append", metavar="NAME",
@@ -64,8 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from game.errors import SalientError
     from game.scenario.load import load_scenario
 
-    if args.runs < 1:
-        raise SalientError("--runs must be at least 1")
+    within("--runs", args.runs, 1, MAX_RUNS)
     if args.seed < 0:
         raise SalientError("--seed must be a non-negative integer")
     if args.turns is not None and args.turns < 1:

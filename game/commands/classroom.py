@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ._bounds import MAX_REPLICATIONS, within
+
 
 def register(subparsers: Any) -> None:
     """Add `class` and its subcommands to the command line."""
@@ -34,7 +36,7 @@ def register(subparsers: Any) -> None:
     imp.add_argument("--trainee", metavar="NAME", help="record under this name instead of the one in the save")
     imp.add_argument("--forecast", type=int, default=500, metavar="R",
                      help="replications of the model's forecast computed for decision points the trainee did not "
-                     "forecast (default 500; 0 keeps only the forecasts the trainee saw)")
+                     "forecast (default 500, at most 100,000; 0 keeps only the forecasts the trainee saw)")
     _db_option(imp)
     imp.set_defaults(handler=run_import)
 
@@ -78,7 +80,7 @@ def run_import(args: argparse.Namespace) -> int:
     failed = 0
     for path in paths:
         try:
-            game_id = record_game(path, db_path=args.db, trainee=args.trainee, forecast_replications=max(0, args.forecast))
+            game_id = record_game(path, db_path=args.db, trainee=args.trainee, forecast_replications=within("--forecast", args.forecast, 0, MAX_REPLICATIONS))
         except SalientError as error:
             failed += 1
             print(f"salient: {path}: {error}", file=sys.stderr)

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from game.errors import SalientError
 
+from ._bounds import MAX_HINDCAST_RUNS, within
+
 if TYPE_CHECKING:
     from game.analysis.hindcast import HindcastReport, PointResult
 
@@ -34,7 +36,7 @@ def register(subparsers: Any) -> None:
         "that moment. Default orders: historical/<scenario name>.orders.yaml beside the scenario.",
     )
     parser.add_argument("path", metavar="PATH", help="scenario file (its fact sheet holds the history)")
-    parser.add_argument("--runs", type=int, default=1000, metavar="N", help="games to play (default 1000)")
+    parser.add_argument("--runs", type=int, default=1000, metavar="N", help="games to play (default 1000, at most 1,000,000)")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the dice (default 0)")
     parser.add_argument("--orders", metavar="FILE", help="orders file of the historical plan (YAML or JSON)")
     parser.add_argument("--json", action="store_true", help="print the comparison as JSON")
@@ -48,10 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from game.scenario.facts import load_fact_sheet
     from game.scenario.load import load_scenario
 
-    if args.runs < 1:
-        raise SalientError(f"--runs must be at least 1 (got {args.runs})")
-    if args.runs > 1_000_000:
-        raise SalientError(f"--runs must be at most 1,000,000 (got {args.runs})")
+    within("--runs", args.runs, 1, MAX_HINDCAST_RUNS)
     if args.seed < 0:
         raise SalientError(f"--seed must be a non-negative integer (got {args.seed})")
     scenario = load_scenario(args.path)
