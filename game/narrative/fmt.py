@@ -42,11 +42,13 @@ def safe_format(template: str, values: Mapping[str, object], fallback: str) -> s
         return fallback
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""C0 and C1 control characters (ESC and CSI start terminal escapes) and the bidi overrides that reorder text."""
 
 
 def clean(text: str) -> str:
-    """Text without control characters (a stray BEL from a YAML fold must not reach the terminal)."""
+    """Text without control characters or bidi overrides: a stray BEL from a YAML fold, or an escape sequence
+    written into a scenario or a name, must not reach the terminal."""
     return _CONTROL.sub("", text)
 
 

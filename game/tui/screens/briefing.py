@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.markup import escape
 from textual.widgets import Static
 
 from game.narrative.fmt import clean
@@ -24,15 +24,22 @@ HOW_TO_PLAY = (
 )
 
 
-def when_and_where(scenario: Scenario) -> str:
-    """The time and place, stated plainly."""
+def when_and_where(scenario: Scenario) -> Text:
+    """The time and place, stated plainly (the scenario's names as written: data, never markup)."""
     m = scenario.meta
     days = m.turns * m.turn_hours / 24
     places = ", ".join(p.name for p in scenario.map.places[:6])
-    return (f"[b]When:[/b] from {m.date.day} {m.date:%B %Y}, {m.start_hour:02d}:00 — {m.turns} turns of "
-            f"{m.turn_hours} hours ({days:g} day{'' if days == 1 else 's'}).\n"
-            f"[b]Where:[/b] {escape(m.title)} — {escape(places)}.\n"
-            f"[b]You command:[/b] {escape(scenario.player.name)}, against {escape(scenario.enemy.name)}.")
+    return Text.assemble(
+        ("When:", "bold"), f" from {m.date.day} {m.date:%B %Y}, {m.start_hour:02d}:00 — {m.turns} turns of "
+        f"{m.turn_hours} hours ({days:g} day{'' if days == 1 else 's'}).\n",
+        ("Where:", "bold"), f" {clean(m.title)} — {clean(places)}.\n",
+        ("You command:", "bold"), f" {clean(scenario.player.name)}, against {clean(scenario.enemy.name)}.",
+    )
+
+
+def section(heading: str, body: str) -> Text:
+    """A bold heading over text from the scenario, shown as written."""
+    return Text.assemble((heading, "bold"), "\n", clean(body))
 
 
 class BriefingScreen(SalientScreen):
@@ -51,23 +58,24 @@ class BriefingScreen(SalientScreen):
         sc = self.session.scenario
         b = sc.narrative.briefing
         with VerticalScroll(id="briefing-scroll"):
-            yield Static(f"[b]BRIEFING — {escape(sc.meta.title.upper())}[/b]   seed {self.session.game.seed}   "
-                         "[dim](enter: begin · up/down: scroll)[/dim]", classes="title")
+            yield Static(Text.assemble((f"BRIEFING — {clean(sc.meta.title).upper()}", "bold"),
+                                       f"   seed {self.session.game.seed}   ",
+                                       ("(enter: begin · up/down: scroll)", "dim")), classes="title")
             yield Static(when_and_where(sc), classes="para")
             for heading, text in (("SITUATION", b.situation), ("MISSION", b.mission), ("ENEMY", b.enemy),
                                   ("FRIENDLY FORCES", b.friendly), ("CONSTRAINTS", b.constraints)):
                 if text:
-                    yield Static(f"[b]{heading}[/b]\n{escape(clean(text))}", classes="para")
+                    yield Static(section(heading, text), classes="para")
             if sc.meta.learning_objectives:
                 objectives = "\n".join(
-                    f"• {escape(o.title)}" + (f" — {escape(clean(o.description))}" if o.description else "")
+                    f"• {o.title}" + (f" — {o.description}" if o.description else "")
                     for o in sc.meta.learning_objectives)
-                yield Static(f"[b]WHAT THIS GAME TEACHES[/b]\n{objectives}", classes="para")
+                yield Static(section("WHAT THIS GAME TEACHES", objectives), classes="para")
             yield Static("[b]THE MAP[/b]", classes="para")
             yield MapView(id="briefing-map")
             yield ForcesPanel(id="briefing-forces", classes="para")
-            how = f"{escape(clean(b.how_to_play))}\n\n" if b.how_to_play else ""
-            yield Static(f"[b]HOW TO PLAY[/b]\n{how}{HOW_TO_PLAY}", classes="para")
+            how = f"{b.how_to_play}\n\n" if b.how_to_play else ""
+            yield Static(section("HOW TO PLAY", how + HOW_TO_PLAY), classes="para")
             yield Static("[b]Press enter to take command.[/b]", classes="para")
 
     def on_mount(self) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
+
+from game.narrative.fmt import clean
 
 from ..files import SaveInfo, ScenarioInfo, find_saves, find_scenarios, peek_scenario
 from .base import PaletteCommand, SalientScreen
@@ -66,7 +69,7 @@ class TitleScreen(SalientScreen):
             paths = [self.first, *[p for p in paths if p.resolve() != first]]
         self.paths = paths
         scenarios = self.query_one("#scenarios", OptionList)
-        scenarios.add_options([Option(p.name, id=str(i)) for i, p in enumerate(paths)])
+        scenarios.add_options([Option(Text(clean(p.name)), id=str(i)) for i, p in enumerate(paths)])
         if paths:
             scenarios.highlighted = 0
         else:
@@ -85,7 +88,7 @@ class TitleScreen(SalientScreen):
         self.infos = infos
         scenarios = self.query_one("#scenarios", OptionList)
         for i, p in enumerate(self.paths):
-            scenarios.replace_option_prompt(str(i), f"{infos[p].title}  [dim]({p.name})[/dim]")
+            scenarios.replace_option_prompt(str(i), Text.assemble(clean(infos[p].title), (f"  ({clean(p.name)})", "dim")))
         self._describe(scenarios.highlighted)
 
     @work(thread=True, exclusive=True, group="saves")
@@ -100,11 +103,11 @@ class TitleScreen(SalientScreen):
         self.saves = saves
         box = self.query_one("#saves", OptionList)
         box.clear_options()
-        box.add_options([Option(s.label, id=str(i)) for i, s in enumerate(saves)])
+        box.add_options([Option(Text(clean(s.label)), id=str(i)) for i, s in enumerate(saves)])
         if saves:
             box.highlighted = 0
         note = "Enter continues the highlighted game." if saves else "No saved games yet."
-        self.query_one("#saves-note", Static).update(f"{note}\nSaves are kept in {folder}")
+        self.query_one("#saves-note", Static).update(Text(f"{note}\nSaves are kept in {clean(str(folder))}"))
 
     @on(OptionList.OptionHighlighted, "#scenarios")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -114,7 +117,9 @@ class TitleScreen(SalientScreen):
         if index is None or index >= len(self.paths) or self.paths[index] not in self.infos:
             return
         info = self.infos[self.paths[index]]
-        self.query_one("#summary", Static).update(f"[b]{info.title}[/b]\n{info.detail}\n{info.summary}")
+        # text from a scenario file is data: shown as written, never read as markup or actions
+        self.query_one("#summary", Static).update(
+            Text.assemble((clean(info.title), "bold"), "\n", clean(info.detail), "\n", clean(info.summary)))
 
     @on(OptionList.OptionSelected, "#scenarios")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
