@@ -55,7 +55,7 @@ def score_arrays(
         ("encircled", "Grouping encircled", (st.ending == ENDING_CODE["encircled"]).astype(float), w.encirclement_penalty),
         (
             "orderly_withdrawal",
-            "Withdrawal completed with the road usable",
+            "Withdrawal completed with a route out still open",
             ((st.ending == ENDING_CODE["withdrawn"]) & st.orderly).astype(float),
             w.orderly_withdrawal_bonus,
         ),

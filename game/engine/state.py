@@ -56,7 +56,7 @@ class State:
     paused: np.ndarray  # (R, U) int8, turns each enemy unit still sits out to regroup (0: it fights)
     withdrawing: np.ndarray  # (R,) bool
     withdraw_left: np.ndarray  # (R,) turns until the withdrawal completes
-    orderly: np.ndarray  # (R,) bool, the withdrawal completed with the road usable
+    orderly: np.ndarray  # (R,) bool, the withdrawal completed with a route out still open (not every route cut)
     ended: np.ndarray  # (R,) bool
     played: np.ndarray  # (R,) turns resolved (stops when the replication ends)
     ending: np.ndarray  # (R,) int8 code (see params.ENDINGS)
