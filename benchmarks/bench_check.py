@@ -38,8 +38,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 KURSK = ROOT / "scenarios" / "kursk-2025.yaml"
-SALIENT = [sys.executable, "-m", "game.cli"] if not (ROOT / ".venv" / "bin" / "salient").exists() else [
-    str(ROOT / ".venv" / "bin" / "salient")]
+SALIENT = (
+    [sys.executable, "-m", "game.cli"]
+    if not (ROOT / ".venv" / "bin" / "salient").exists()
+    else [str(ROOT / ".venv" / "bin" / "salient")]
+)
 
 
 def load() -> str:
@@ -96,16 +99,22 @@ def speed(runs: int, repeats: int) -> None:
         one.append(t1)
         two.append(t2)
         ratios.append(t1 / t2)
-        print(f"  pair {i + 1}: 1 worker {t1:.1f} s ({c1:.1f} CPU-s), 2 workers {t2:.1f} s ({c2:.1f} CPU-s), "
-              f"speed-up {t1 / t2:.2f}x, CPU-s of 2 workers ÷ 1: {c2 / c1:.2f} (load {load()})")
-    print(f"salient check --runs {runs:,}: 1 worker {statistics.median(one):.1f} s, 2 workers "
-          f"{statistics.median(two):.1f} s (medians); speed-up median {statistics.median(ratios):.2f}x (target ≥ 1.8x)")
+        print(
+            f"  pair {i + 1}: 1 worker {t1:.1f} s ({c1:.1f} CPU-s), 2 workers {t2:.1f} s ({c2:.1f} CPU-s), "
+            f"speed-up {t1 / t2:.2f}x, CPU-s of 2 workers ÷ 1: {c2 / c1:.2f} (load {load()})"
+        )
+    print(
+        f"salient check --runs {runs:,}: 1 worker {statistics.median(one):.1f} s, 2 workers "
+        f"{statistics.median(two):.1f} s (medians); speed-up median {statistics.median(ratios):.2f}x (target ≥ 1.8x)"
+    )
 
 
 def memory(runs: int) -> None:
     seconds, _, peak, _ = run_check(runs, 2, watch=True)
-    print(f"salient check --runs {runs:,} --workers 2: peak resident memory of the process tree "
-          f"{peak / 2**20:,.0f} MB (target ≤ 500 MB), {seconds:.0f} s")
+    print(
+        f"salient check --runs {runs:,} --workers 2: peak resident memory of the process tree "
+        f"{peak / 2**20:,.0f} MB (target ≤ 500 MB), {seconds:.0f} s"
+    )
 
 
 def scaling(repeats: int) -> None:
@@ -130,9 +139,11 @@ def scaling(repeats: int) -> None:
         a.append(x)
         b.append(y)
         ratios.append(y / x / 8)
-    print(f"hold, 10,000 games: Kursk {1 / statistics.median(a):,.0f} replication-turns per CPU-second, the "
-          f"40-sector copy {1 / statistics.median(b):,.0f}; cost per sector-unit {statistics.median(ratios):.2f}x "
-          f"Kursk's (median of {repeats}, target ≤ 1.3x)")
+    print(
+        f"hold, 10,000 games: Kursk {1 / statistics.median(a):,.0f} replication-turns per CPU-second, the "
+        f"40-sector copy {1 / statistics.median(b):,.0f}; cost per sector-unit {statistics.median(ratios):.2f}x "
+        f"Kursk's (median of {repeats}, target ≤ 1.3x)"
+    )
 
 
 def main() -> None:

@@ -37,12 +37,12 @@ def pin_one_core() -> str:
     return "not pinned (no sched_setaffinity here)"
 
 
-def trainee(game):  # noqa: ANN001, ANN201 - a Game; returns Orders
+def trainee(game):
     """A trainee who digs in everywhere and runs the road carefully: this game lasts all 20 turns."""
     from game.engine.policies import POLICIES
 
     orders = POLICIES["hold_sudzha_road"](game)
-    return orders.model_copy(update={"postures": {sector: "fortify" for sector in orders.postures}})
+    return orders.model_copy(update={"postures": dict.fromkeys(orders.postures, "fortify")})
 
 
 def progress_bar(done: int, total: int) -> None:
@@ -61,8 +61,8 @@ def main() -> int:
     args = parser.parse_args()
     pinned = pin_one_core()
 
-    from game.debrief.luck import analyse, case_ids
     from game.debrief import luck_cache
+    from game.debrief.luck import analyse, case_ids
     from game.record.journal import load_journal
     from game.record.selfplay import play_journaled
     from game.scenario.load import load_scenario
@@ -70,8 +70,15 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="salient-bench-"))
     try:
         save = work / "kursk-20.jsonl"
-        game = play_journaled(load_scenario(KURSK), SEED, save, trainee, scenario_path=str(KURSK),
-                              trainee="benchmark", forecast_replications=1000)
+        game = play_journaled(
+            load_scenario(KURSK),
+            SEED,
+            save,
+            trainee,
+            scenario_path=str(KURSK),
+            trainee="benchmark",
+            forecast_replications=1000,
+        )
         loaded = load_journal(save)
         print(f"game: {KURSK.name}, seed {SEED}, {len(loaded.turns)} turns ({game.ending}); {pinned}")
         assert len(loaded.turns) == 20, "the benchmark game must last 20 turns"
@@ -85,14 +92,19 @@ def main() -> int:
         assert report is not None
         alternatives = len(report.cases) - 1
         print(f"luck against judgement: 20 decisions × 1,000 replications × (trainee + {alternatives} alternatives)")
-        print(f"  median {statistics.median(luck_times):.2f} s (runs: {', '.join(f'{t:.2f}' for t in luck_times)}) "
-              f"— target ≤ 10 s; verdict: {report.verdict}")
+        print(
+            f"  median {statistics.median(luck_times):.2f} s (runs: {', '.join(f'{t:.2f}' for t in luck_times)}) "
+            f"— target ≤ 10 s; verdict: {report.verdict}"
+        )
 
         luck_cache.store(loaded, luck_cache.cache_key(loaded, 1000, 1, case_ids()), report)
         salient = shutil.which("salient", path=str(Path(sys.executable).parent)) or "salient"
         env = {**os.environ, "SALIENT_HOME": str(work / "home")}
-        for label, extra in (("salient aar (analysis remembered)", []), ("salient aar --no-luck", ["--no-luck"]),
-                             ("salient aar --format html (analysis remembered)", ["--format", "html"])):
+        for label, extra in (
+            ("salient aar (analysis remembered)", []),
+            ("salient aar --no-luck", ["--no-luck"]),
+            ("salient aar --format html (analysis remembered)", ["--format", "html"]),
+        ):
             command = [salient, "aar", str(save), "-o", str(work / "review.out"), *extra]
             times = []
             for _ in range(args.repeats):
@@ -100,8 +112,10 @@ def main() -> int:
                 subprocess.run(command, check=True, env=env, capture_output=True)
                 times.append(time.perf_counter() - start)
             shown = " ".join(["salient", "aar", "SAVE", "-o", "FILE", *extra])
-            print(f"{label}: median {statistics.median(times):.2f} s "
-                  f"(runs: {', '.join(f'{t:.2f}' for t in times)}) — target ≤ 2 s; command: {shown}")
+            print(
+                f"{label}: median {statistics.median(times):.2f} s "
+                f"(runs: {', '.join(f'{t:.2f}' for t in times)}) — target ≤ 2 s; command: {shown}"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"command: {Path(sys.executable).name} benchmarks/bench_debrief.py --repeats {args.repeats}")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -141,26 +141,50 @@ def main() -> None:
         rate = statistics.median(res)
         best = max(best, rate)
         length = out.replication_turns / R
-        rows.append((f"batch throughput, R={R:,} (whole games, {length:.1f} turns on average, chunk {min(args.chunk, R):,})",
-                     f"{rate:,.0f} replication-turns/s (median of {runs})", ">= 200,000"))
+        rows.append(
+            (
+                f"batch throughput, R={R:,} (whole games, {length:.1f} turns on average, chunk {min(args.chunk, R):,})",
+                f"{rate:,.0f} replication-turns/s (median of {runs})",
+                ">= 200,000",
+            )
+        )
 
     total = 1_000_000 if args.quick else 10_000_000
     peak, done, elapsed = memory_run(args.scenario, total, args.chunk)
-    rows.append((f"peak memory, {done:,} replication-turns in chunks of {args.chunk:,} (fresh process)",
-                 f"{peak:.0f} MB peak RSS, {elapsed:.0f} s", "<= 500 MB"))
+    rows.append(
+        (
+            f"peak memory, {done:,} replication-turns in chunks of {args.chunk:,} (fresh process)",
+            f"{peak:.0f} MB peak RSS, {elapsed:.0f} s",
+            "<= 500 MB",
+        )
+    )
 
     runs = 1 if args.quick else 3
     kernel_rate, ref_rate, sampled = same_work(model, policy, args.chunk, seed=3, per_turn=25, runs=runs)
-    rows.append((f"kernel on whole games: one turn for {args.chunk:,} replications at once (injects, dice, turn)",
-                 f"{kernel_rate:,.0f} replication-turns/s (median of {runs})", ""))
-    rows.append((f"pure-Python reference on the same states and orders ({sampled} replication-turns)",
-                 f"{ref_rate:,.0f} replication-turns/s", ""))
+    rows.append(
+        (
+            f"kernel on whole games: one turn for {args.chunk:,} replications at once (injects, dice, turn)",
+            f"{kernel_rate:,.0f} replication-turns/s (median of {runs})",
+            "",
+        )
+    )
+    rows.append(
+        (
+            f"pure-Python reference on the same states and orders ({sampled} replication-turns)",
+            f"{ref_rate:,.0f} replication-turns/s",
+            "",
+        )
+    )
     rows.append(("speed-up of the kernel over the reference, same work", f"{kernel_rate / ref_rate:,.0f}x", ">= 100x"))
-    rows.append(("speed-up of the best batch throughput over the reference", f"{best / ref_rate:,.0f}x",
-                 ">= 100x"))
+    rows.append(("speed-up of the best batch throughput over the reference", f"{best / ref_rate:,.0f}x", ">= 100x"))
     start_rate = reference_from_start(model, orders)
-    rows.append(("(pure-Python reference on turn 1 from the start, default orders)",
-                 f"{start_rate:,.0f} replication-turns/s", ""))
+    rows.append(
+        (
+            "(pure-Python reference on turn 1 from the start, default orders)",
+            f"{start_rate:,.0f} replication-turns/s",
+            "",
+        )
+    )
 
     width = max(len(r[0]) for r in rows)
     print(f"Salient engine benchmarks: {Path(args.scenario).name}, Python {sys.version.split()[0]}")

@@ -83,16 +83,23 @@ def build_class_db(folder: Path, games: int) -> Path:
                 "finished_at, turns, finished, ending, score, score_json, salient_version, recorded_at) "
                 "SELECT game_key || '-copy' || ?, 'Trainee ' || printf('%02d', (? % 50) + 1), scenario_id, "
                 "scenario_sha256, seed, journal_path, started_at, finished_at, turns, finished, ending, score, "
-                "score_json, salient_version, recorded_at FROM games WHERE id = ?", (copy, copy, source))
+                "score_json, salient_version, recorded_at FROM games WHERE id = ?",
+                (copy, copy, source),
+            )
             new = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
             for table, cols in (
-                ("decisions", "turn, orders_json, choices_json, outcome_json, rationale, ranking_json, chosen, "
-                              "estimate_json, drill_json, forecast_json, model_json"),
+                (
+                    "decisions",
+                    "turn, orders_json, choices_json, outcome_json, rationale, ranking_json, chosen, "
+                    "estimate_json, drill_json, forecast_json, model_json",
+                ),
                 ("moments", "moment_id, turn, title, detail"),
                 ("interventions", "seq, turn, kind, target, summary, reason, at, value_json"),
             ):
-                conn.execute(f"INSERT INTO {table} (game_id, {cols}) SELECT ?, {cols} FROM {table} WHERE game_id = ?",
-                             (new, source))
+                conn.execute(
+                    f"INSERT INTO {table} (game_id, {cols}) SELECT ?, {cols} FROM {table} WHERE game_id = ?",
+                    (new, source),
+                )
             copy += 1
     conn.close()
     return db
@@ -108,8 +115,10 @@ def main() -> int:
     check = pinned([*SALIENT, "check", str(KURSK.relative_to(ROOT)), "--runs", "1000"])
     times = timed(check, args.runs, env)
     print(f"check:  {' '.join(check)}")
-    print(f"        median {statistics.median(times):.2f} s over {args.runs} runs "
-          f"(min {min(times):.2f}, max {max(times):.2f}); target ≤ 30 s")
+    print(
+        f"        median {statistics.median(times):.2f} s over {args.runs} runs "
+        f"(min {min(times):.2f}, max {max(times):.2f}); target ≤ 30 s"
+    )
 
     folder = Path(tempfile.mkdtemp(prefix="salient-bench-class-"))
     try:
@@ -123,9 +132,11 @@ def main() -> int:
             report = pinned([*SALIENT, "class", "report", "--db", str(db), "--format", fmt])
             times = timed(report, args.runs, env)
             print(f"report: {' '.join(report[:-4])} --db CLASS_DB --format {fmt}")
-            print(f"        median {statistics.median(times):.2f} s over {args.runs} runs "
-                  f"(min {min(times):.2f}, max {max(times):.2f}) for {n_games} games, {n_rows} decisions; "
-                  f"target ≤ 2 s (database built in {built:.0f} s)")
+            print(
+                f"        median {statistics.median(times):.2f} s over {args.runs} runs "
+                f"(min {min(times):.2f}, max {max(times):.2f}) for {n_games} games, {n_rows} decisions; "
+                f"target ≤ 2 s (database built in {built:.0f} s)"
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0

@@ -63,15 +63,21 @@ def main() -> None:
         builtin = max((s for s in r["scored"][1:] if s["name"] != "expert"), key=lambda s: s["mean"])
         diff = next(d for d in r["differences"] if d["other"] == builtin["name"])
         ok = diff["ci"][0] >= 0 or diff["mean"] >= 0
-        print(f"run {i + 1}: {r['wall']:.1f} s wall ({'≤' if r['wall'] <= TARGET_SECONDS else '>'} "
-              f"{TARGET_SECONDS:.0f} s), {r['cpu']:.1f} CPU-s, {r['workers']} workers, load "
-              f"{r['load_before']:.1f} then {r['load_after']:.1f}")
-        print(f"  search: {r['search']['evaluations']} plans of {r['runs']} games (seed {r['seed']}), best on the "
-              f"search dice {r['search']['best_score']:,.1f}; {r['search']['generations'][0]['best']:,.1f} in the "
-              "first generation")
-        print(f"  fresh dice (seed {r['fresh_seed']}, {r['check_runs']:,} games): found {found['mean']:,.1f}, "
-              f"{builtin['name']} {builtin['mean']:,.1f}; paired difference {diff['mean']:+,.1f} (95% CI "
-              f"{diff['ci'][0]:+,.1f} to {diff['ci'][1]:+,.1f}) {'✓' if ok else '✗'}")
+        print(
+            f"run {i + 1}: {r['wall']:.1f} s wall ({'≤' if r['wall'] <= TARGET_SECONDS else '>'} "
+            f"{TARGET_SECONDS:.0f} s), {r['cpu']:.1f} CPU-s, {r['workers']} workers, load "
+            f"{r['load_before']:.1f} then {r['load_after']:.1f}"
+        )
+        print(
+            f"  search: {r['search']['evaluations']} plans of {r['runs']} games (seed {r['seed']}), best on the "
+            f"search dice {r['search']['best_score']:,.1f}; {r['search']['generations'][0]['best']:,.1f} in the "
+            "first generation"
+        )
+        print(
+            f"  fresh dice (seed {r['fresh_seed']}, {r['check_runs']:,} games): found {found['mean']:,.1f}, "
+            f"{builtin['name']} {builtin['mean']:,.1f}; paired difference {diff['mean']:+,.1f} (95% CI "
+            f"{diff['ci'][0]:+,.1f} to {diff['ci'][1]:+,.1f}) {'✓' if ok else '✗'}"
+        )
         for key, words in r["plan"].items():
             print(f"    {key:<11} {words}")
     print(f"median wall clock over {args.repeats} run(s): {statistics.median(walls):.1f} s")

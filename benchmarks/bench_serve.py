@@ -22,8 +22,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # Catch the page's xterm.js Terminal, then note (in the page's clock) the frame where the title is listed.
 WATCH = """
@@ -71,8 +79,13 @@ def main() -> int:
 
     port = free_port()
     env = {**os.environ, "SALIENT_HOME": tempfile.mkdtemp(prefix="salient-bench-")}
-    server = subprocess.Popen([sys.executable, "-m", "game.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "game.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     times = []
     try:
         for _ in range(300):
@@ -86,8 +99,12 @@ def main() -> int:
                 time.sleep(args.pause)
                 with tempfile.TemporaryDirectory() as profile:
                     context = playwright.chromium.launch_persistent_context(
-                        profile, executable_path=args.chromium, args=FLAGS, headless=True,
-                        viewport={"width": 1280, "height": 800})
+                        profile,
+                        executable_path=args.chromium,
+                        args=FLAGS,
+                        headless=True,
+                        viewport={"width": 1280, "height": 800},
+                    )
                     try:
                         context.add_init_script(WATCH)
                         page = context.new_page()

@@ -48,9 +48,15 @@ SHIPPED = ROOT / "scenarios" / "sweeps" / "kursk-assumptions.yaml"
 def spec_text(points: int, runs: int, turns: int) -> str:
     """The shipped sweep's parameters on a Latin hypercube, one policy."""
     shipped = load_sweep(SHIPPED, POLICIES).spec
-    data = {"scenario": str(ROOT / "scenarios" / "kursk-2025.yaml"), "seed": 0, "runs": runs, "turns": turns,
-            "design": {"kind": "latin", "points": points}, "policies": ["hold"],
-            "parameters": [p.model_dump(exclude_none=True) for p in shipped.parameters]}
+    data = {
+        "scenario": str(ROOT / "scenarios" / "kursk-2025.yaml"),
+        "seed": 0,
+        "runs": runs,
+        "turns": turns,
+        "design": {"kind": "latin", "points": points},
+        "policies": ["hold"],
+        "parameters": [p.model_dump(exclude_none=True) for p in shipped.parameters],
+    }
     return json.dumps(data, indent=1)  # JSON is YAML
 
 
@@ -77,8 +83,14 @@ def run_batch_alone(spec: Path, count: int) -> tuple[float, int]:
     for index in chosen:
         model = Model(scenario_with(loaded.scenario, design.point(index)))
         t = time.process_time()
-        result = run_batch(model, POLICIES["hold"], loaded.spec.runs, turns=loaded.spec.turns, seed=loaded.spec.seed,
-                           chunk=loaded.spec.runs)
+        result = run_batch(
+            model,
+            POLICIES["hold"],
+            loaded.spec.runs,
+            turns=loaded.spec.turns,
+            seed=loaded.spec.seed,
+            chunk=loaded.spec.runs,
+        )
         cpu += time.process_time() - t
         turns += result.replication_turns
     return cpu, turns
@@ -106,19 +118,27 @@ def main() -> None:
         for repeat in range(1, args.repeats + 1):
             wall, cpu, turns = one_sweep(spec, args.workers)
             sweeps.append((wall, cpu, turns / cpu))
-            print(f"sweep {repeat}: {args.points} points x {args.runs} runs x {args.turns} turns ({nominal:,} nominal, "
-                  f"{turns:,} played) on {args.workers} workers: {wall:.1f} s wall, {cpu:.1f} CPU-s, "
-                  f"{turns / cpu:,.0f} replication-turns per CPU-s, {turns / wall:,.0f} per wall second", flush=True)
+            print(
+                f"sweep {repeat}: {args.points} points x {args.runs} runs x {args.turns} turns ({nominal:,} nominal, "
+                f"{turns:,} played) on {args.workers} workers: {wall:.1f} s wall, {cpu:.1f} CPU-s, "
+                f"{turns / cpu:,.0f} replication-turns per CPU-s, {turns / wall:,.0f} per wall second",
+                flush=True,
+            )
             cpu_b, turns_b = run_batch_alone(spec, args.baseline_points)
             batches.append(turns_b / cpu_b)
-            print(f"run_batch alone {repeat}: {args.baseline_points} of the points, {turns_b:,} replication-turns in "
-                  f"{cpu_b:.1f} CPU-s: {turns_b / cpu_b:,.0f} per CPU-s; sweep / run_batch = "
-                  f"{sweeps[-1][2] / batches[-1]:.3f}", flush=True)
+            print(
+                f"run_batch alone {repeat}: {args.baseline_points} of the points, {turns_b:,} replication-turns in "
+                f"{cpu_b:.1f} CPU-s: {turns_b / cpu_b:,.0f} per CPU-s; sweep / run_batch = "
+                f"{sweeps[-1][2] / batches[-1]:.3f}",
+                flush=True,
+            )
     wall = statistics.median(s[0] for s in sweeps)
     rate = statistics.median(s[2] for s in sweeps)
     base = statistics.median(batches)
-    print(f"median: sweep {wall:.1f} s wall, {rate:,.0f} replication-turns per CPU-s; run_batch alone "
-          f"{base:,.0f} per CPU-s; ratio {rate / base:.3f} (target >= 0.90)")
+    print(
+        f"median: sweep {wall:.1f} s wall, {rate:,.0f} replication-turns per CPU-s; run_batch alone "
+        f"{base:,.0f} per CPU-s; ratio {rate / base:.3f} (target >= 0.90)"
+    )
     print(f"load after: {load()}")
 
 

@@ -68,8 +68,9 @@ async def bench_turns(scenario: Path, runs: int) -> list[float]:
                 break
             screen = app.screen
             assert isinstance(screen, PlayScreen)
-            orders = session.orders.model_copy(update={"convoys": session.orders.convoys.model_copy(
-                update={"night": turn % 5})})
+            orders = session.orders.model_copy(
+                update={"convoys": session.orders.convoys.model_copy(update={"night": turn % 5})}
+            )
             session.change(orders)  # new orders: the forecast must be computed again
             start = time.perf_counter()
             screen.end_turn()
@@ -88,8 +89,10 @@ async def bench_turns(scenario: Path, runs: int) -> list[float]:
 def report(name: str, times: list[float], target: float) -> None:
     median = statistics.median(times)
     verdict = "ok" if median <= target else "OVER TARGET"
-    print(f"{name}: median {median * 1000:.0f} ms over {len(times)} runs "
-          f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}; target {target * 1000:.0f} ms) {verdict}")
+    print(
+        f"{name}: median {median * 1000:.0f} ms over {len(times)} runs "
+        f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}; target {target * 1000:.0f} ms) {verdict}"
+    )
 
 
 def main() -> None:

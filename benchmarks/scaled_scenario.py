@@ -33,8 +33,14 @@ def scaled_copy(path: str | Path, copies: int) -> Scenario:
         batch = []
         for s in originals:
             dup = copy.deepcopy(s)
-            dup.update(id=f"{s['id']}_{n}", name=f"{s['name']} ({n})", places=[], screens=[], screen_depth_km=0,
-                       adjacent=[f"{a}_{n}" for a in s.get("adjacent", [])])
+            dup.update(
+                id=f"{s['id']}_{n}",
+                name=f"{s['name']} ({n})",
+                places=[],
+                screens=[],
+                screen_depth_km=0,
+                adjacent=[f"{a}_{n}" for a in s.get("adjacent", [])],
+            )
             batch.append(dup)
         previous_last["adjacent"] = [*previous_last["adjacent"], batch[0]["id"]]
         batch[0]["adjacent"] = [*batch[0]["adjacent"], previous_last["id"]]

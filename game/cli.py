@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"salient {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    import game.commands as commands
+    from game import commands
 
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):

@@ -26,14 +26,15 @@ def careless(game: Game) -> Orders:
     orders = POLICIES["hold"](game)
     drones = orders.drones
     update: dict[str, object] = {
-        "drones": drones.model_copy(update={"strike": drones.total(), "counter_drone": 0, "road_overwatch": 0,
-                                            "recon": 0}),
+        "drones": drones.model_copy(
+            update={"strike": drones.total(), "counter_drone": 0, "road_overwatch": 0, "recon": 0}
+        ),
         "ew": orders.ew.model_copy(update={"front": 0, "road": orders.ew.front + orders.ew.road}),
     }
     if game.turn % 4 in (1, 2):
         update["convoys"] = orders.convoys.model_copy(update={"day": 0, "night": 0})
     if game.turn % 3 == 0:
-        update["postures"] = {sector: "counter_attack" for sector in orders.postures}
+        update["postures"] = dict.fromkeys(orders.postures, "counter_attack")
     summary = game.state_summary()
     road_cut = any(state == "cut" for state in summary.get("road_state", {}).values())
     if road_cut and not summary.get("withdrawing", False):
@@ -53,11 +54,18 @@ def withdraw_at(turn: int) -> Chooser:
 
 CHOOSERS: dict[str, Chooser] = {**POLICIES, "careless": careless, "withdraw_at_1": withdraw_at(1)}
 GAMES: list[tuple[str, str, int]] = [
-    ("tutorial", "hold", 1), ("tutorial", "hold", 5), ("tutorial", "delay_withdraw", 1),
-    ("tutorial", "hold_sudzha_road", 2), ("tutorial", "careless", 1), ("tutorial", "careless", 2),
+    ("tutorial", "hold", 1),
+    ("tutorial", "hold", 5),
+    ("tutorial", "delay_withdraw", 1),
+    ("tutorial", "hold_sudzha_road", 2),
+    ("tutorial", "careless", 1),
+    ("tutorial", "careless", 2),
     ("tutorial", "withdraw_at_1", 1),
-    ("kursk", "hold", 8), ("kursk", "delay_withdraw", 1), ("kursk", "hold_then_withdraw", 2),
-    ("kursk", "careless", 2), ("kursk", "withdraw_at_1", 1),
+    ("kursk", "hold", 8),
+    ("kursk", "delay_withdraw", 1),
+    ("kursk", "hold_then_withdraw", 2),
+    ("kursk", "careless", 2),
+    ("kursk", "withdraw_at_1", 1),
 ]
 """Chosen to cover every kind of line the debrief writes: lucky and unlucky games (tutorial hold 5 and Kursk
 hold 8 once drew a verdict their marked turns contradicted), late withdrawals, early ones, many moments."""

@@ -10,8 +10,10 @@ TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)" textLength="([
 
 def screen_lines(svg: str) -> list[str]:
     """Each screen row as a string, characters at their columns (spaces where nothing was drawn)."""
-    cells = [(float(x), float(y), float(length), html.unescape(text).replace("\xa0", " "))
-             for x, y, length, text in TEXT.findall(svg)]
+    cells = [
+        (float(x), float(y), float(length), html.unescape(text).replace("\xa0", " "))
+        for x, y, length, text in TEXT.findall(svg)
+    ]
     widths = [length / len(text) for _, _, length, text in cells if text.strip() and len(text) > 3]
     char = min(widths) if widths else 12.2
     rows: dict[float, dict[int, str]] = {}

@@ -9,10 +9,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from debrief_games import play
-from game.tui.testing import check_snapshot, snapshot_svg
 from screen_text import screen_lines
+
+from game.tui.testing import check_snapshot, snapshot_svg
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SIZES = [(80, 24), (120, 40)]
@@ -82,13 +82,15 @@ async def test_every_chart_has_round_ticks_a_whole_legend_and_its_curves_inside(
         groups = chart_groups(screen.aar)
         for index, (title, unit, curves) in enumerate(groups):
             lines = screen_lines(snapshot_svg(pilot, "chart"))
-            assert any(line.strip().endswith(f"chart {index + 1} of {len(groups)} (keys ] and [)")
-                       and title in line for line in lines), lines  # the title whole, not cut
+            assert any(
+                line.strip().endswith(f"chart {index + 1} of {len(groups)} (keys ] and [)") and title in line
+                for line in lines
+            ), lines  # the title whole, not cut
             text = "\n".join(lines)
             for i, curve in enumerate(curves):  # each legend item whole on one line
                 assert f"{MARKERS[i % len(MARKERS)]} {curve.label}" in text, (title, curve.label, lines)
             top, bottom = plot_rows(lines)
-            labels = [line.split("┫")[0].strip() for line in lines[top:bottom + 1] if "┫" in line]
+            labels = [line.split("┫")[0].strip() for line in lines[top : bottom + 1] if "┫" in line]
             ticks = sorted(float(label.replace(",", "")) for label in labels)
             steps = {round(b - a, 9) for a, b in zip(ticks, ticks[1:])}
             assert len(steps) == 1 and is_round_step(steps.pop()), labels
@@ -96,9 +98,13 @@ async def test_every_chart_has_round_ticks_a_whole_legend_and_its_curves_inside(
             values = [v for c in curves for v in c.values]
             assert ticks[0] <= min(values + [0.0]) and ticks[-1] >= max(values), (labels, values)
             if len(curves) == 1:  # every point's marker inside the frame, none on it or beyond
-                inside = "".join(line[line.index("┫") + 1:line.rindex("┣")] if "┫" in line else
-                                 line[line.index("┃") + 1:line.rindex("┃")] for line in lines[top + 1:bottom])
-                assert inside.count(MARKERS[0]) == len(curves[0].values), (title, lines[top:bottom + 1])
+                inside = "".join(
+                    line[line.index("┫") + 1 : line.rindex("┣")]
+                    if "┫" in line
+                    else line[line.index("┃") + 1 : line.rindex("┃")]
+                    for line in lines[top + 1 : bottom]
+                )
+                assert inside.count(MARKERS[0]) == len(curves[0].values), (title, lines[top : bottom + 1])
             await pilot.press("right_square_bracket")
             await pilot.pause()
             await pilot.pause()

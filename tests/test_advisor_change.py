@@ -41,8 +41,10 @@ def test_with_orders_unchanged_the_advisor_names_the_situation(kursk):
     assert now == bare.forecast(first.model_copy(update={"postures": session.orders.postures}), replications=RUNS)
     line = session.forecast_change(now)
     direction = "up" if now.own_losses.p50 > before.own_losses.p50 else "down"
-    assert line.startswith(f"Own casualties {count(now.own_losses.p50)}, {direction} from "
-                           f"{count(before.own_losses.p50)} last turn: your orders are unchanged; ")
+    assert line.startswith(
+        f"Own casualties {count(now.own_losses.p50)}, {direction} from "
+        f"{count(before.own_losses.p50)} last turn: your orders are unchanged; "
+    )
     assert "the road is now contested" in line  # seed 3: the road went from open to contested in turn 1
     assert session.picture().road_state != {r.id: r.state for r in kursk.map.roads}
 
@@ -50,8 +52,9 @@ def test_with_orders_unchanged_the_advisor_names_the_situation(kursk):
 def test_with_orders_changed_the_two_parts_are_the_models_and_add_up(kursk):
     session, bare, first, before = played_two_turns(kursk)
     standing = bare.forecast(session.standing.orders, replications=RUNS)
-    changed = session.orders.model_copy(update={"netting": False, "postures": {**session.orders.postures,
-                                                                                "south": "delay"}})
+    changed = session.orders.model_copy(
+        update={"netting": False, "postures": {**session.orders.postures, "south": "delay"}}
+    )
     session.change(changed)
     now = session.forecast()
     assert now == bare.forecast(changed, replications=RUNS)
@@ -87,12 +90,25 @@ def test_change_line_wording():
 
     def f(p50: float) -> Forecast:
         b = Band(mean=p50, p5=p50, p50=p50, p95=p50)
-        return Forecast(replications=1, turns=1, own_losses=b, enemy_losses=b, area_held_sq_mi=b,
-                        supply_delivered_t=b, p_lose_sector={}, p_lose_place={}, p_road_cut=0.0,
-                        own_losses_histogram=[], own_losses_bin_edges=[], factors=[])
+        return Forecast(
+            replications=1,
+            turns=1,
+            own_losses=b,
+            enemy_losses=b,
+            area_held_sq_mi=b,
+            supply_delivered_t=b,
+            p_lose_sector={},
+            p_lose_place={},
+            p_road_cut=0.0,
+            own_losses_histogram=[],
+            own_losses_bin_edges=[],
+            factors=[],
+        )
 
     assert change_line(f(63), f(82), f(82), [], ["the road is now interdicted"]) == (
-        "Own casualties 82, up from 63 last turn: your orders are unchanged; the road is now interdicted.")
+        "Own casualties 82, up from 63 last turn: your orders are unchanged; the road is now interdicted."
+    )
     assert change_line(f(63), f(63.2), f(63.4), ["drones"], []) == (
         "Own casualties 63, as forecast last turn: ±0 from the situation (nothing you can see changed much), "
-        "±0 from your changes (drones).")
+        "±0 from your changes (drones)."
+    )

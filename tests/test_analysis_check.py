@@ -31,8 +31,10 @@ RUNS = 200
 @pytest.fixture(scope="module")
 def reports():
     """One check of each fixture, shared by the tests that only read the report."""
-    return {name: check_scenario(load_scenario(FIXTURES / f"check_{name}.yaml"), runs=RUNS, seed=1)
-            for name in ("base", "dominant", "unreachable", "failing")}
+    return {
+        name: check_scenario(load_scenario(FIXTURES / f"check_{name}.yaml"), runs=RUNS, seed=1)
+        for name in ("base", "dominant", "unreachable", "failing")
+    }
 
 
 def test_t_quantiles_and_wilson_intervals_match_tables():
@@ -100,7 +102,7 @@ def test_a_planted_unreachable_ending_and_objective_are_found(reports):
 
 def test_injects_and_luck_are_reported(reports):
     base = reports["base"]
-    assert base.injects["aid_halt"] == {name: 1.0 for name in POLICIES}  # on turn 3, in every game
+    assert base.injects["aid_halt"] == dict.fromkeys(POLICIES, 1.0)  # on turn 3, in every game
     assert 0 < base.injects["lucky_drop"]["hold"] < 1
     assert base.inactive_injects == ["fresh_company", "glide_bomb_surge"]
     assert base.eta_squared is not None and base.eta_squared > 0.5
@@ -128,7 +130,7 @@ def test_assertions_are_tested_with_intervals(reports):
     base = {a.label: a for a in reports["base"].assertions}
     assert [a.status for a in base.values()] == ["pass", "pass", "pass"]
     cut = base["hold_sudzha_road: road_cut_by_turn turn 8"]
-    assert cut.ci[0] <= cut.value <= cut.ci[1] and 0 <= cut.ci[0] and cut.ci[1] <= 1
+    assert cut.ci[0] <= cut.value <= cut.ci[1] and cut.ci[0] >= 0 and cut.ci[1] <= 1
     failing = {a.label: a for a in reports["failing"].assertions}
     assert failing["hold_survives"].status == "fail" and failing["hold_survives"].ci[0] > 0.2
     assert reports["failing"].failed and not reports["base"].failed
@@ -192,7 +194,9 @@ def test_progress_bar_only_on_a_terminal():
 def _check_with_orders(fixture: str, *files: str, policies: list[str] | None = None, runs: int = RUNS):
     """Check a check_*.yaml fixture with orders files: fixture names (orders_<name>.yaml) or paths."""
     sc = load_scenario(FIXTURES / f"check_{fixture}.yaml")
-    plans = load_plans(sc, [FIXTURES / "orders" / f"orders_{f}.yaml" if "/" not in f else f for f in files], taken=POLICIES)
+    plans = load_plans(
+        sc, [FIXTURES / "orders" / f"orders_{f}.yaml" if "/" not in f else f for f in files], taken=POLICIES
+    )
     return check_scenario(sc, runs=runs, seed=1, policies=policies, plans=plans)
 
 
@@ -213,7 +217,7 @@ def test_orders_files_are_reported_beside_the_policies(capsys):
     assert err == ""
     assert f"orders_trainee (orders file {FIXTURES / 'orders' / 'orders_trainee.yaml'}): " in text
     assert "games per policy and orders file" in text
-    head = text[text.index("Head to head"):]
+    head = text[text.index("Head to head") :]
     assert "vs orders_trainee" in head and "\n  orders_trainee: vs hold " in head
     # --policy filters the built-in policies only (exit 1: the assertions about the others cannot be tested)
     assert main([*argv, "--json", "--policy", "hold"]) == 1
@@ -246,14 +250,20 @@ def test_an_orders_file_that_orders_what_a_policy_orders_scores_as_that_policy(t
     assert _same_games(report, "as_hold", "hold")
     hold, plan = _row(report, "hold"), _row(report, "as_hold")
     assert (plan.score_mean, plan.score_sd, plan.endings, plan.objectives) == (
-        hold.score_mean, hold.score_sd, hold.endings, hold.objectives)
+        hold.score_mean,
+        hold.score_sd,
+        hold.endings,
+        hold.objectives,
+    )
     others = [p for p in POLICIES if p != "hold"]
     assert any(not _same_games(report, "as_hold", other) for other in others)  # the comparison can fail
 
 
 def test_orders_that_no_longer_apply_are_skipped_not_refused():
     sc = load_scenario(FIXTURES / "check_base.yaml")
-    once, repeated = load_plans(sc, [FIXTURES / "orders" / "orders_once.yaml", FIXTURES / "orders" / "orders_repeated.yaml"])
+    once, repeated = load_plans(
+        sc, [FIXTURES / "orders" / "orders_once.yaml", FIXTURES / "orders" / "orders_repeated.yaml"]
+    )
     reserve = Model(sc).base.units.ids.index("reserve_co")
     # orders_repeated does ask again: the reserve on turns 2 and 3 (committed on turn 1), the withdrawal on turn 3
     assert repeated.given[2].commit[0, reserve] >= 0 and repeated.given[3].withdraw[0]
@@ -269,8 +279,10 @@ def test_an_orders_file_is_played_turn_by_turn_then_stands(tmp_path):
     model = Model(sc)
     p = model.base
     path = tmp_path / "later.yaml"
-    path.write_text("3: {postures: {centre: fortify}, commit_reserves: {reserve_co: east}, withdraw: true, "
-                    "convoys: {day: 7}}\n", encoding="utf-8")
+    path.write_text(
+        "3: {postures: {centre: fortify}, commit_reserves: {reserve_co: east}, withdraw: true, convoys: {day: 7}}\n",
+        encoding="utf-8",
+    )
     plan = load_plans(sc, [path])[0]
     st = model.initial_state(4)
     turn = {t: plan.directives(p, replace(st, turn=t)) for t in (1, 2, 3, 4, 9)}
@@ -307,21 +319,28 @@ def test_labels_are_file_stems_made_unique():
     assert plan_labels(paths, taken=POLICIES) == ["plan", "plan#2", "hold#2", "plan#2#2", "plan#3"]
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (None, "orders_bad_sector.yaml:6:5: turn 2: postures.nowhere: there is no sector 'nowhere'"),
-    (None, "orders_too_many_drones.yaml:3:1: drones: 12 drone teams are tasked but only 10 exist"),
-    (None, "orders_bad_yaml.yaml:3:10: not valid YAML"),
-    (None, "orders_missing.yaml: no such orders file"),
-    ("- postures: {centre: charge}\n", "x.yaml:1:22: turn 1: postures.centre: Input should be"),
-    ("- {}\n- postures: {enemy_east: hold}\n", None),  # lost at the start: skipped after turn 1, so accepted
-    ("- postures: {enemy_east: hold}\n", "x.yaml:1:14: turn 1: postures.enemy_east: Enemy east (enemy_east) is not "
-     "held at the start"),
-    ("commit_reserves:\n  town_bn: east\n", "x.yaml:2:3: commit_reserves.town_bn: 'town_bn' (Town battalion) is not a "
-     "reserve"),
-    ("commit_reserves: {reserve_co: atlantis}\n", "x.yaml:1:31: commit_reserves.reserve_co: there is no sector"),
-    ("convoys: {night: 30}\n", "x.yaml:1:1: convoys: 30 trucks are ordered but only 20 exist"),
-    ("ew: {front: 5}\n", "x.yaml:1:1: ew: 5 electronic-warfare teams are allocated but only 4 exist"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "orders_bad_sector.yaml:6:5: turn 2: postures.nowhere: there is no sector 'nowhere'"),
+        (None, "orders_too_many_drones.yaml:3:1: drones: 12 drone teams are tasked but only 10 exist"),
+        (None, "orders_bad_yaml.yaml:3:10: not valid YAML"),
+        (None, "orders_missing.yaml: no such orders file"),
+        ("- postures: {centre: charge}\n", "x.yaml:1:22: turn 1: postures.centre: Input should be"),
+        ("- {}\n- postures: {enemy_east: hold}\n", None),  # lost at the start: skipped after turn 1, so accepted
+        (
+            "- postures: {enemy_east: hold}\n",
+            "x.yaml:1:14: turn 1: postures.enemy_east: Enemy east (enemy_east) is not held at the start",
+        ),
+        (
+            "commit_reserves:\n  town_bn: east\n",
+            "x.yaml:2:3: commit_reserves.town_bn: 'town_bn' (Town battalion) is not a reserve",
+        ),
+        ("commit_reserves: {reserve_co: atlantis}\n", "x.yaml:1:31: commit_reserves.reserve_co: there is no sector"),
+        ("convoys: {night: 30}\n", "x.yaml:1:1: convoys: 30 trucks are ordered but only 20 exist"),
+        ("ew: {front: 5}\n", "x.yaml:1:1: ew: 5 electronic-warfare teams are allocated but only 4 exist"),
+    ],
+)
 def test_bad_orders_files_name_the_file_line_and_field(tmp_path, capsys, content, expected):
     if content is None:
         name = expected.split(":")[0]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from engine_support import KURSK
+
 from game.analysis.check import check_scenario
 from game.analysis.drill_check import check_drill
 from game.analysis.orders_plan import load_plans
@@ -29,8 +29,16 @@ BASE = FIXTURES / "check_base.yaml"
 
 
 def _same_batches(a, b) -> None:
-    for name in ("score", "own_casualties", "enemy_casualties", "area_held", "delivered", "trucks_lost",
-                 "turns_played", "ending"):
+    for name in (
+        "score",
+        "own_casualties",
+        "enemy_casualties",
+        "area_held",
+        "delivered",
+        "trucks_lost",
+        "turns_played",
+        "ending",
+    ):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
         assert getattr(a, name).dtype == getattr(b, name).dtype, name
     assert a.score_lines.keys() == b.score_lines.keys()
@@ -81,8 +89,12 @@ def test_the_streamed_figures_are_those_of_the_observed_games():
     horizon = sc.meta.turns
     runs = play_policy(Model(sc), POLICIES["hold_sudzha_road"], 300, seed=4, chunk=128)
     context = ChunkPool(Setup(sc), workers=1).context
-    tally = Tally.join([tally_chunk(context, ChunkTask("hold_sudzha_road", k, n, horizon, 4))
-                        for k, n in ((0, 128), (1, 128), (2, 44))])
+    tally = Tally.join(
+        [
+            tally_chunk(context, ChunkTask("hold_sudzha_road", k, n, horizon, 4))
+            for k, n in ((0, 128), (1, 128), (2, 44))
+        ]
+    )
     assert np.array_equal(tally.score, runs.score)
     assert tally.turns_played / 300 == float(runs.turns_played.mean())
     assert list(tally.endings) == [int((runs.ending == code).sum()) for code in range(len(ENDINGS))]
@@ -100,7 +112,10 @@ def test_the_streamed_figures_are_those_of_the_observed_games():
             mean, low, high = series.interval(t)
             want = t_interval(kept[:, t])
             assert mean == pytest.approx(want[0], rel=1e-12, abs=1e-9)
-            assert (low, high) == (pytest.approx(want[1], rel=1e-12, abs=1e-9), pytest.approx(want[2], rel=1e-12, abs=1e-9))
+            assert (low, high) == (
+                pytest.approx(want[1], rel=1e-12, abs=1e-9),
+                pytest.approx(want[2], rel=1e-12, abs=1e-9),
+            )
 
 
 def test_the_checkers_memory_does_not_grow_with_the_games():

@@ -30,8 +30,11 @@ def report() -> CheckReport:
 
 def test_every_assertion_holds(report: CheckReport) -> None:
     assert report.assertions, "kursk-2025.yaml should state its balance as assertions"
-    failed = [f"{a.label}: {a.value:.3f} not in {a.between} ({a.status})" for a in report.assertions
-              if a.status in {"fail", "error"}]
+    failed = [
+        f"{a.label}: {a.value:.3f} not in {a.between} ({a.status})"
+        for a in report.assertions
+        if a.status in {"fail", "error"}
+    ]
     assert failed == []
     assert not report.failed
     # at this run count every assertion is still decided (none straddles a bound)
@@ -58,7 +61,10 @@ def test_the_commanders_intent_orders_the_plans(report: CheckReport) -> None:
     means = {s.policy: s.score_mean for s in report.policies}
     assert means["hold_then_withdraw"] > means["hold_sudzha_road"] > means["delay_withdraw"] > means["hold"]
     # same dice: where the two differ (the adaptive plan left), leaving was the better call far more often
-    assert report.wins["hold_then_withdraw"]["hold_sudzha_road"] > 2 * report.wins["hold_sudzha_road"]["hold_then_withdraw"]
+    assert (
+        report.wins["hold_then_withdraw"]["hold_sudzha_road"]
+        > 2 * report.wins["hold_sudzha_road"]["hold_then_withdraw"]
+    )
     assert report.wins["hold_then_withdraw"]["delay_withdraw"] > 0.8
     assert (report.eta_squared or 0.0) >= 0.5
 

@@ -3,23 +3,39 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 import multiprocessing
 import sqlite3
+from pathlib import Path
 
 import pytest
+from test_classroom_support import fake_score, record_many, write_journal
 
 from game.classroom.db import ClassDB, ClassDbError, default_db_path, with_retry
 from game.classroom.recorder import pending, record_game, record_game_safely
 from game.classroom.records import record_from_path
 from game.cli import main
-from test_classroom_support import fake_score, record_many, write_journal
 
-DRILL = {"turn": 2, "drill": "d2", "rationale": "the road matters more than the village", "ranking": ["b", "a"],
-         "chosen": "b", "estimate": {"question": "q", "metric": "p_road_cut", "p": 0.7, "model_p": 0.55},
-         "started": "2025-01-01T00:00:00Z", "elapsed_s": 12.5, "time_limit_s": 60, "late": False}
-UMPIRE = {"turn": 3, "seq": 1, "kind": "set_road_state", "target": "road_1", "summary": "road_1 set to cut",
-          "reason": "show the class an encirclement", "value": "cut"}
+DRILL = {
+    "turn": 2,
+    "drill": "d2",
+    "rationale": "the road matters more than the village",
+    "ranking": ["b", "a"],
+    "chosen": "b",
+    "estimate": {"question": "q", "metric": "p_road_cut", "p": 0.7, "model_p": 0.55},
+    "started": "2025-01-01T00:00:00Z",
+    "elapsed_s": 12.5,
+    "time_limit_s": 60,
+    "late": False,
+}
+UMPIRE = {
+    "turn": 3,
+    "seq": 1,
+    "kind": "set_road_state",
+    "target": "road_1",
+    "summary": "road_1 set to cut",
+    "reason": "show the class an encirclement",
+    "value": "cut",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -52,8 +68,13 @@ def test_a_recorded_game_holds_decisions_drills_moments_and_interventions(tmp_pa
         outcome = json.loads(t2["outcome_json"])
         assert outcome["sectors_lost"] == ["north"] and outcome["road_cut"] is True
         assert t2["rationale"] == DRILL["rationale"] and json.loads(t2["ranking_json"]) == ["b", "a"]
-        assert json.loads(t2["estimate_json"]) == {"question": "q", "metric": "p_road_cut", "p": 0.7,
-                                                   "model_p": 0.55, "outcome": 1}
+        assert json.loads(t2["estimate_json"]) == {
+            "question": "q",
+            "metric": "p_road_cut",
+            "p": 0.7,
+            "model_p": 0.55,
+            "outcome": 1,
+        }
         assert rows[0]["estimate_json"] is None
         inter = db.query("SELECT * FROM interventions WHERE game_id = ?", (game_id,))
         assert [(i["turn"], i["kind"], i["reason"]) for i in inter] == [(3, "set_road_state", UMPIRE["reason"])]
@@ -172,7 +193,7 @@ def test_a_damaged_or_newer_schema_version_is_a_plain_error(tmp_path, capsys, ve
         ClassDB(db_path)
     assert main(["class", "report", "--db", str(db_path)]) == 1
     err = capsys.readouterr().err
-    assert words.split(":")[0] in err and "Traceback" not in err
+    assert words.split(":", maxsplit=1)[0] in err and "Traceback" not in err
 
 
 def test_a_file_that_is_not_a_database_is_a_plain_error(tmp_path, capsys):
@@ -198,8 +219,24 @@ def test_headless_run_records_the_game_journal_first(tmp_path, capsys):
 
     base = FIXTURES / "check_base.yaml"
     db_path = tmp_path / "class.db"
-    assert main(["run", str(base), "--seed", "3", "--policy", "hold_sudzha_road", "--trainee", "Cadet R",
-                 "--db", str(db_path), "--json"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(base),
+                "--seed",
+                "3",
+                "--policy",
+                "hold_sudzha_road",
+                "--trainee",
+                "Cadet R",
+                "--db",
+                str(db_path),
+                "--json",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr()
     json.loads(out.out)  # stdout stays pure JSON; the note goes to stderr
     assert "recorded in the class database" in out.err
@@ -215,7 +252,9 @@ def test_headless_run_records_the_game_journal_first(tmp_path, capsys):
         assert models >= 1  # the model's forecast at the drill turns (the journal has none of its own)
     blocked = tmp_path / "blocked"
     blocked.mkdir()
-    assert main(["run", str(base), "--seed", "4", "--policy", "hold", "--trainee", "Cadet S", "--db", str(blocked)]) == 0
+    assert (
+        main(["run", str(base), "--seed", "4", "--policy", "hold", "--trainee", "Cadet S", "--db", str(blocked)]) == 0
+    )
     err = capsys.readouterr().err
     assert "warning" in err and "salient class import" in err
     assert len(pending()) == 1 and pending()[0].is_file()

@@ -7,11 +7,22 @@ import json
 from pathlib import Path
 
 import pytest
+from test_classroom_support import FakeClock, fake_score, minimal, write_journal
 
 from game.classroom.db import ClassDB
 from game.classroom.drills import (
-    DrillError, DrillSession, brier, conclude, drill_due, drill_for_turn, drill_status, drills_put, journal_answer,
-    option_orders, orders_after_drill, with_model_p,
+    DrillError,
+    DrillSession,
+    brier,
+    conclude,
+    drill_due,
+    drill_for_turn,
+    drill_status,
+    drills_put,
+    journal_answer,
+    option_orders,
+    orders_after_drill,
+    with_model_p,
 )
 from game.classroom.records import record_from_path
 from game.classroom.render import render
@@ -28,8 +39,6 @@ from game.scenario import Scenario
 from game.scenario.drills import Drill, DrillTrigger, expert_for_turn
 from game.scenario.injects import Condition
 from game.scenario.load import ScenarioError, load_scenario, parse_scenario_text
-
-from test_classroom_support import FakeClock, fake_score, minimal, write_journal
 
 BASE = Path(__file__).parent / "fixtures" / "check_base.yaml"
 
@@ -54,7 +63,8 @@ def test_an_incomplete_answer_in_time_is_refused_with_every_problem(scenario):
     assert any("estimate" in p for p in problems)
     assert session.answer is None
     assert session.problems("why", ["screen", "leave", "hold"], estimate=1.5) == [
-        "an estimate is a probability between 0% and 100%"]
+        "an estimate is a probability between 0% and 100%"
+    ]
 
 
 def test_a_timely_answer_records_rationale_ranking_estimate_and_timing(scenario):
@@ -115,8 +125,9 @@ def test_the_chosen_option_gives_the_orders_only_when_the_trainee_asks(scenario)
     kept = DrillSession(d_road, clock=FakeClock()).submit("why", ["screen", "leave", "hold"], estimate=0.2)
     own = game.default_orders()
     assert orders_after_drill(game, d_road, kept, own) is own
-    answer = DrillSession(d_road, clock=FakeClock()).submit("why", ["screen", "leave", "hold"], estimate=0.2,
-                                                            adopt=True)
+    answer = DrillSession(d_road, clock=FakeClock()).submit(
+        "why", ["screen", "leave", "hold"], estimate=0.2, adopt=True
+    )
     assert answer.adopted and answer.orders_from == "option"
     assert orders_after_drill(game, d_road, answer, own) == POLICIES["hold_sudzha_road"](game)
     orders, recorded = conclude(game, None, d_road, answer, own, replications=50)
@@ -162,14 +173,24 @@ def test_brier_score():
 # --- when a drill is put: its trigger ----------------------------------------------------------------------
 
 BREACH = {
-    "id": "d_breach", "title": "The north is giving way", "rationale": "optional",
-    "trigger": {"after_turn": 2, "conditions": [{"metric": "sector_progress", "target": "north", "op": ">=",
-                                                 "value": 0.5}]},
-    "options": [{"id": "stay", "label": "Stay and hold", "policy": "hold"},
-                {"id": "go", "label": "Delay and go", "policy": "delay_withdraw"}],
+    "id": "d_breach",
+    "title": "The north is giving way",
+    "rationale": "optional",
+    "trigger": {
+        "after_turn": 2,
+        "conditions": [{"metric": "sector_progress", "target": "north", "op": ">=", "value": 0.5}],
+    },
+    "options": [
+        {"id": "stay", "label": "Stay and hold", "policy": "hold"},
+        {"id": "go", "label": "Delay and go", "policy": "delay_withdraw"},
+    ],
 }
-BREACH_EXPERT = {"drill": "d_breach", "ranking": ["go", "stay"], "rationale": "Go while the road works.",
-                 "policy": "delay_withdraw"}
+BREACH_EXPERT = {
+    "drill": "d_breach",
+    "ranking": ["go", "stay"],
+    "rationale": "Go while the road works.",
+    "policy": "delay_withdraw",
+}
 
 
 def with_drills(base: Scenario, drills: list[dict], expert: list[dict] = ()) -> Scenario:
@@ -204,8 +225,11 @@ def test_a_conditional_drill_is_put_the_first_turn_its_condition_holds_and_only_
     # the north's progress the triggers are judged on, turn by turn, while the north is held (the game itself
     # plays on untouched): high before after_turn, low on turn 3, high again on the corridor drill's turn and after
     shown = {1: 0.9, 2: 0.9, 3: 0.1, 4: 0.9, 5: 0.8, 6: 0.9}
-    answers = {"d_road": {"rationale": "the road", "ranking": ["screen", "leave", "hold"], "estimate": 0.2},
-               "d_corridor": {"chosen": "fortify", "estimate": 0.3}, "d_breach": {"chosen": "stay"}}
+    answers = {
+        "d_road": {"rationale": "the road", "ranking": ["screen", "leave", "hold"], "estimate": 0.2},
+        "d_corridor": {"chosen": "fortify", "estimate": 0.3},
+        "d_breach": {"chosen": "stay"},
+    }
     fixed = {2: "d_road", 4: "d_corridor"}
     cond = Condition(metric="sector_progress", target="north", op=">=", value=0.5)
     put: dict[str, int] = {}
@@ -265,12 +289,21 @@ def test_the_umpire_sees_what_each_drill_waits_for(scenario):
 
 TRIGGER_PROBLEMS = [
     ("    turn: 2\n", "    turn: 2\n    trigger: {turn: 2}\n", "    turn: 2", "drills.d_road.turn", "not both"),
-    ("  - id: d_corridor\n    turn: 4\n",
-     "  - id: d_corridor\n    trigger:\n      conditions:\n        - {metric: sector_progress, target: nowhere, op: "
-     "\">=\", value: 0.5}\n", "target: nowhere", "drills.d_corridor.trigger.conditions[0].target",
-     "names sector 'nowhere', which does not exist"),
-    ("  - turn: 4\n    drill: d_corridor\n", "  - drill: d_corridor\n    turn: 5\n", "drill: d_corridor",
-     "expert[1].drill", "answers drill 'd_corridor', which is set for turn 4"),
+    (
+        "  - id: d_corridor\n    turn: 4\n",
+        "  - id: d_corridor\n    trigger:\n      conditions:\n        - {metric: sector_progress, target: nowhere, op: "
+        '">=", value: 0.5}\n',
+        "target: nowhere",
+        "drills.d_corridor.trigger.conditions[0].target",
+        "names sector 'nowhere', which does not exist",
+    ),
+    (
+        "  - turn: 4\n    drill: d_corridor\n",
+        "  - drill: d_corridor\n    turn: 5\n",
+        "drill: d_corridor",
+        "expert[1].drill",
+        "answers drill 'd_corridor', which is set for turn 4",
+    ),
 ]
 
 
@@ -343,22 +376,38 @@ def test_an_old_journal_with_a_drill_at_a_fixed_turn_replays(tmp_path, scenario)
 
 def test_the_class_report_groups_a_conditional_drill_put_at_different_turns(tmp_path):
     data = minimal().model_dump(mode="json")
-    data["drills"] = [{
-        "id": "d_north", "title": "The north is lost",
-        "trigger": {"conditions": [{"metric": "sector_held", "target": "north", "op": "==", "value": 0}]},
-        "options": [{"id": "stay", "label": "Stay"}, {"id": "go", "label": "Go"}],
-        "estimate": {"id": "q_cut", "text": "How likely is the road to be cut?", "metric": "p_road_cut"},
-    }]
-    data["expert"] = [{"drill": "d_north", "ranking": ["go", "stay"], "rationale": "Leave while the road works.",
-                       "estimate": 0.6}]
+    data["drills"] = [
+        {
+            "id": "d_north",
+            "title": "The north is lost",
+            "trigger": {"conditions": [{"metric": "sector_held", "target": "north", "op": "==", "value": 0}]},
+            "options": [{"id": "stay", "label": "Stay"}, {"id": "go", "label": "Go"}],
+            "estimate": {"id": "q_cut", "text": "How likely is the road to be cut?", "metric": "p_road_cut"},
+        }
+    ]
+    data["expert"] = [
+        {"drill": "d_north", "ranking": ["go", "stay"], "rationale": "Leave while the road works.", "estimate": 0.6}
+    ]
     sc = Scenario.model_validate(data)
     db_path = tmp_path / "class.db"
     # hand-made journals: each trainee was put the drill at the turn its record says (never, for Cid)
     for trainee, turn, chosen, p in (("Ann", 2, "go", 0.7), ("Bob", 3, "stay", 0.2), ("Cid", None, None, None)):
-        drill = None if turn is None else {
-            "turn": turn, "drill": "d_north", "rationale": f"{trainee}: {chosen}", "ranking": [], "chosen": chosen,
-            "estimate": {"question": "q_cut", "metric": "p_road_cut", "p": p, "model_p": 0.5},
-            "started": "2025-03-01T06:00:00Z", "elapsed_s": 20.0, "time_limit_s": None, "late": False}
+        drill = (
+            None
+            if turn is None
+            else {
+                "turn": turn,
+                "drill": "d_north",
+                "rationale": f"{trainee}: {chosen}",
+                "ranking": [],
+                "chosen": chosen,
+                "estimate": {"question": "q_cut", "metric": "p_road_cut", "p": p, "model_p": 0.5},
+                "started": "2025-03-01T06:00:00Z",
+                "elapsed_s": 20.0,
+                "time_limit_s": None,
+                "late": False,
+            }
+        )
         path = write_journal(tmp_path / f"{trainee}.jsonl", trainee, "hold", drill=drill, scenario=sc)
         with ClassDB(db_path) as db:
             db.record(record_from_path(path, score=fake_score(10.0)))
@@ -401,7 +450,7 @@ def test_a_timed_out_drill_ranks_nothing_in_the_class_report(tmp_path, scenario)
     answered = lambda s: s.submit("The road.", ["screen", "leave", "hold"], estimate=0.2)  # noqa: E731
 
     def ran_out(s: DrillSession):
-        s._clock.now += 500  # noqa: SLF001 - the fake clock the session was given
+        s._clock.now += 500
         return s.time_out(ranking=[o.id for o in s.drill.options])  # the ranking as shown, untouched
 
     _drilled_game(tmp_path / "a.jsonl", scenario, 1, "Ann", answered)
@@ -422,6 +471,7 @@ def test_a_timed_out_drill_ranks_nothing_in_the_class_report(tmp_path, scenario)
 
 def test_orders_an_old_drill_put_in_place_of_the_trainees_are_not_held_against_them(tmp_path, scenario):
     """Journals from before drills left orders alone: a moment at a turn whose orders a drill imposed is dropped."""
+
     def old_style(s: DrillSession):
         return s.submit("The road.", ["screen", "leave", "hold"], estimate=0.2)
 

@@ -40,8 +40,9 @@ class Clock:
         return self.now
 
 
-def play_one(folder: Path, scenario, trainee: str, policy: str, seed: int, ranking: list[str], p: float,
-             seconds: float, db: Path) -> None:
+def play_one(
+    folder: Path, scenario, trainee: str, policy: str, seed: int, ranking: list[str], p: float, seconds: float, db: Path
+) -> None:
     path = folder / f"{trainee}.jsonl"
     journal = Journal.create(path, scenario, str(BASE), seed, trainee)
     game = Game(scenario, seed)
@@ -135,14 +136,18 @@ def test_the_drill_and_the_expert(class_db, report):
 
 def test_calibration_and_moments_per_trainee(class_db, report):
     by_name = {t.trainee: t for t in report.scenarios[0].by_trainee}
-    estimates = rows(class_db, "SELECT g.trainee, d.estimate_json FROM decisions d JOIN games g ON g.id = d.game_id "
-                               "WHERE d.estimate_json IS NOT NULL")
+    estimates = rows(
+        class_db,
+        "SELECT g.trainee, d.estimate_json FROM decisions d JOIN games g ON g.id = d.game_id "
+        "WHERE d.estimate_json IS NOT NULL",
+    )
     for name, stat in by_name.items():
         mine = [json.loads(r["estimate_json"]) for r in estimates if r["trainee"] == name]
         assert stat.calibration is not None and stat.calibration.estimates == len(mine) >= 1  # Cid left by turn 4
         assert stat.calibration.brier == pytest.approx(statistics.fmean((e["p"] - e["outcome"]) ** 2 for e in mine))
         assert stat.calibration.model_brier == pytest.approx(
-            statistics.fmean((e["model_p"] - e["outcome"]) ** 2 for e in mine))
+            statistics.fmean((e["model_p"] - e["outcome"]) ** 2 for e in mine)
+        )
     moments = rows(class_db, "SELECT g.trainee, m.moment_id FROM moments m JOIN games g ON g.id = m.game_id")
     for name, stat in by_name.items():
         assert {m.id for m in stat.moments} == {r["moment_id"] for r in moments if r["trainee"] == name}

@@ -55,7 +55,7 @@ class DrillApp(App[None]):
 def screen_text(app: App) -> str:
     """Everything visible on the screen, as plain text."""
     svg = app.export_screenshot()
-    text = html.unescape(re.sub(r"<[^>]+>", "", svg[svg.index("</style>"):])).replace("\xa0", " ")
+    text = html.unescape(re.sub(r"<[^>]+>", "", svg[svg.index("</style>") :])).replace("\xa0", " ")
     return " ".join(text.split())  # wrapped lines join up, so a phrase is found wherever it broke
 
 
@@ -191,7 +191,8 @@ async def test_umpire_interventions_reach_the_journal_but_never_the_trainee(tmp_
     records = [json.loads(x) for x in (tmp_path / "game.jsonl").read_text().splitlines()]
     umpire_records = [r for r in records if r["type"] == "umpire"]
     assert [(r["turn"], r["kind"], r["target"], r["reason"]) for r in umpire_records] == [
-        (1, "set_strength", "kp_1", SECRET_REASON)]
+        (1, "set_strength", "kp_1", SECRET_REASON)
+    ]
     assert session.game.state_summary()["unit_strength"]["kp_1"] == 123
 
 

@@ -7,11 +7,17 @@ import os
 from pathlib import Path
 
 import pytest
+from test_classroom_support import FakeClock
 
 from game.classroom.guard import ENV_VAR, FILE_VAR, UmpireGuard
 from game.classroom.records import record_from_path
 from game.classroom.umpire import (
-    KINDS, InterventionError, Umpire, apply_pending, interventions, replay_with_interventions,
+    KINDS,
+    InterventionError,
+    Umpire,
+    apply_pending,
+    interventions,
+    replay_with_interventions,
 )
 from game.engine.game import Game
 from game.engine.params import ROAD_STATES
@@ -21,8 +27,6 @@ from game.record.canonical import to_jsonable
 from game.record.journal import Journal, load_journal
 from game.record.replay import ReplayDivergence, replay_game
 from game.scenario.load import load_scenario
-
-from test_classroom_support import FakeClock
 
 BASE = Path(__file__).parent / "fixtures" / "check_base.yaml"
 
@@ -143,8 +147,19 @@ def test_interventions_change_the_game_and_are_journalled_first(tmp_path, scenar
     game, path, seen = umpired_game(tmp_path, scenario)
     lines = [json.loads(x) for x in path.read_text().splitlines()]
     kinds = [(r["type"], r.get("turn")) for r in lines[1:]]
-    assert kinds == [("turn", 1), ("umpire", 2), ("umpire", 2), ("turn", 2), ("umpire", 3), ("umpire", 3),
-                     ("umpire", 3), ("turn", 3), ("turn", 4), ("turn", 5), ("umpire", 6)]
+    assert kinds == [
+        ("turn", 1),
+        ("umpire", 2),
+        ("umpire", 2),
+        ("turn", 2),
+        ("umpire", 3),
+        ("umpire", 3),
+        ("umpire", 3),
+        ("turn", 3),
+        ("turn", 4),
+        ("turn", 5),
+        ("umpire", 6),
+    ]
     umpire_lines = [r for r in lines if r["type"] == "umpire"]
     assert [r["seq"] for r in umpire_lines] == [1, 2, 3, 4, 5, 6]
     assert all(r["reason"] and r["summary"] for r in umpire_lines)
@@ -184,7 +199,9 @@ def test_interventions_reach_the_aar_data_and_the_class_record(tmp_path, scenari
     game, path, _ = umpired_game(tmp_path, scenario)
     listed = interventions(load_journal(path))
     assert [(iv.turn, iv.kind, iv.reason) for iv in listed][:2] == [
-        (2, "set_road_state", "show what a cut road does"), (2, "change_stock", "an ammunition dump was hit")]
+        (2, "set_road_state", "show what a cut road does"),
+        (2, "change_stock", "an ammunition dump was hit"),
+    ]
     rec = record_from_path(path)
     assert rec.score == pytest.approx(game.score().total)  # scored by a replay that applies the interventions
     assert [i["summary"] for i in rec.interventions] == [iv.summary for iv in listed]

@@ -34,8 +34,9 @@ def tutorial_of(turns: int) -> Scenario:
 # --- salient play PATH --seed N ----------------------------------------------------------------
 
 
-def test_play_with_a_path_and_a_seed_opens_that_game(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_play_with_a_path_and_a_seed_opens_that_game(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Through `main`, as typed: the first screen is the scenario's briefing, enter starts play, q saves."""
     from game.tui.app import SalientApp
     from game.tui.screens.briefing import BriefingScreen
@@ -85,8 +86,9 @@ def tutorial_save(tmp_path: Path) -> Path:
     return save
 
 
-def test_aar_leaves_the_save_byte_for_byte_unchanged(tutorial_save: Path, tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_aar_leaves_the_save_byte_for_byte_unchanged(
+    tutorial_save: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before, size = sha256(tutorial_save), tutorial_save.stat().st_size
     review = tmp_path / "review.md"
     assert main(["aar", str(tutorial_save), "--replications", "20", "-o", str(review)]) == 0
@@ -97,14 +99,15 @@ def test_aar_leaves_the_save_byte_for_byte_unchanged(tutorial_save: Path, tmp_pa
     assert sha256(tutorial_save) == before
 
 
-def test_aar_cache_stores_the_analysis_and_the_next_review_reads_it(tutorial_save: Path,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_aar_cache_stores_the_analysis_and_the_next_review_reads_it(
+    tutorial_save: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = tutorial_save.read_bytes()
     assert main(["aar", str(tutorial_save), "--replications", "20", "--format", "json", "--cache"]) == 0
     first = json.loads(capsys.readouterr().out)["luck"]
     after = tutorial_save.read_bytes()
     assert after.startswith(before) and len(after) > len(before)  # one record appended, nothing rewritten
-    assert [json.loads(line)["type"] for line in after[len(before):].decode().splitlines()] == ["luck"]
+    assert [json.loads(line)["type"] for line in after[len(before) :].decode().splitlines()] == ["luck"]
     assert main(["aar", str(tutorial_save), "--replications", "20", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["luck"] == first
     assert tutorial_save.read_bytes() == after  # read, not written again
@@ -117,8 +120,9 @@ def test_aar_help_documents_the_cache(capsys: pytest.CaptureFixture[str]) -> Non
     assert "--cache" in text and "stays byte for byte as it was" in text
 
 
-def test_aar_cache_and_no_cache_together_is_a_usage_error(tutorial_save: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_aar_cache_and_no_cache_together_is_a_usage_error(
+    tutorial_save: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as done:
         main(["aar", str(tutorial_save), "--cache", "--no-cache"])
     assert done.value.code == 2 and "not allowed with" in capsys.readouterr().err
@@ -128,16 +132,20 @@ def test_aar_cache_and_no_cache_together_is_a_usage_error(tutorial_save: Path,
 
 
 @pytest.mark.parametrize("turn", [11, 12, 0])
-def test_branch_outside_a_finished_ten_turn_game_names_turns_1_to_10(tmp_path: Path, turn: int,
-                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_branch_outside_a_finished_ten_turn_game_names_turns_1_to_10(
+    tmp_path: Path, turn: int, capsys: pytest.CaptureFixture[str]
+) -> None:
     save = tmp_path / "ten.jsonl"
     game = play_journaled(tutorial_of(10), 5, save, POLICIES["hold"])
     assert game.finished and len(game.history) == 10
     before = sha256(save)
     assert main(["branch", str(save), "--turn", str(turn), "--policy", "hold"]) == 1
     err = capsys.readouterr().err
-    assert "the game ended at turn 10" in err and "branch from turn 1 to 10" in err and "11" not in err.replace(
-        f"turn {turn} is", "")
+    assert (
+        "the game ended at turn 10" in err
+        and "branch from turn 1 to 10" in err
+        and "11" not in err.replace(f"turn {turn} is", "")
+    )
     assert "Traceback" not in err and sha256(save) == before
     assert main(["branch", str(save), "--turn", "10", "--policy", "delay_withdraw", "--dry-run"]) == 0
 

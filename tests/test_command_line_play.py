@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def salient(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SALIENT_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "game.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "game.cli", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60
+    )
 
 
 def test_no_arguments_means_play() -> None:

@@ -45,10 +45,12 @@ def reviewed(tmp_path_factory):
             chosen = chosen.model_copy(update={"convoys": chosen.convoys.model_copy(update={"day": 0, "night": 0})})
         return chosen
 
-    play_journaled(scenario, 7, save, orders, scenario_path=str(KURSK), trainee="Cadet Bondar",
-                   forecast_replications=100)
-    store_branch(load_journal(save), branch_from_journal(load_journal(save), 3, policy="delay_withdraw",
-                                                         label="pull out early"))
+    play_journaled(
+        scenario, 7, save, orders, scenario_path=str(KURSK), trainee="Cadet Bondar", forecast_replications=100
+    )
+    store_branch(
+        load_journal(save), branch_from_journal(load_journal(save), 3, policy="delay_withdraw", label="pull out early")
+    )
     loaded = load_journal(save)
     luck = analyse(loaded, replications=100)
     return save, loaded, build_aar(loaded, luck=luck)
@@ -73,8 +75,14 @@ def test_the_review_has_the_four_questions_and_every_decision(reviewed):
 def test_markdown_numbers_are_the_journals(reviewed):
     _, loaded, aar = reviewed
     md = render_markdown(aar)
-    for heading in ("## 1. What was meant to happen", "## 2. What happened", "## 3. Why: decision by decision",
-                    "## 4. What to keep", "## 5. What to change", "## What-if branches"):
+    for heading in (
+        "## 1. What was meant to happen",
+        "## 2. What happened",
+        "## 3. Why: decision by decision",
+        "## 4. What to keep",
+        "## 5. What to change",
+        "## What-if branches",
+    ):
         assert heading in md
     player = loaded.scenario.meta.player_side
     units = [u.id for u in loaded.scenario.player.units]
@@ -83,10 +91,15 @@ def test_markdown_numbers_are_the_journals(reviewed):
         own = sum(r.unit_strength[u] for u in units)
         row = f"| {t.turn} | {num(own)} | "
         assert row in md, row
-        assert f"{num(r.area_held_sq_mi)} | {num(r.supply.delivered_t)} | {num(r.supply.stocks['ammunition_t'])} | " \
-               f"{num(r.losses[player].killed)} | {num(r.losses[player].wounded)} | {num(r.losses[player].captured)} |" in md
+        assert (
+            f"{num(r.area_held_sq_mi)} | {num(r.supply.delivered_t)} | {num(r.supply.stocks['ammunition_t'])} | "
+            f"{num(r.losses[player].killed)} | {num(r.losses[player].wounded)} | {num(r.losses[player].captured)} |"
+            in md
+        )
         f = t.forecast
-        assert f"own losses {num(f.own_losses.p5, 0)}–{num(f.own_losses.p95, 0)} (median {num(f.own_losses.p50, 0)})" in md
+        assert (
+            f"own losses {num(f.own_losses.p5, 0)}–{num(f.own_losses.p95, 0)} (median {num(f.own_losses.p50, 0)})" in md
+        )
     assert f"**{signed(aar.score.total)}**" in md
     assert next(m.explanation for m in aar.moments if m.id == "tm_no_convoy") in md
     branch = loaded.branches[0].raw["summary"]["branch"]
@@ -146,8 +159,15 @@ def save(reviewed, tmp_path) -> Path:
     return copy
 
 
-@pytest.mark.parametrize("suffix, marker", [(".md", "# After-action review"), (".html", "<!DOCTYPE html>"),
-                                            (".json", '"format": "salient-aar"'), (".csv", "case,replication,turn")])
+@pytest.mark.parametrize(
+    "suffix, marker",
+    [
+        (".md", "# After-action review"),
+        (".html", "<!DOCTYPE html>"),
+        (".json", '"format": "salient-aar"'),
+        (".csv", "case,replication,turn"),
+    ],
+)
 def test_aar_command_writes_each_format(save, tmp_path, suffix, marker, capsys):
     out = tmp_path / f"review{suffix}"
     assert main(["aar", str(save), "-o", str(out), "--replications", "20", "--no-cache"]) == 0
@@ -190,10 +210,16 @@ def test_damaged_and_truncated_journals_fail_plainly_but_partial_reviews_them(sa
     assert json.loads(capsys.readouterr().out)["turns_played"] == 2
 
 
-@pytest.mark.parametrize("case, message", [
-    ("foreign", "not a Salient journal"), ("newer", "newer Salient"), ("invalid", "no longer validates"),
-    ("missing", "no such saved game"), ("empty", "empty"),
-])
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("foreign", "not a Salient journal"),
+        ("newer", "newer Salient"),
+        ("invalid", "no longer validates"),
+        ("missing", "no such saved game"),
+        ("empty", "empty"),
+    ],
+)
 def test_bad_journals_exit_1_with_a_message(save, tmp_path, case, message, capsys):
     bad = tmp_path / "bad.jsonl"
     lines = _lines(save)
@@ -218,7 +244,9 @@ def test_expert_orders_join_the_alternatives(save, tmp_path, capsys):
     loaded = load_journal(save)
     expert = tmp_path / "expert.json"
     expert.write_text(json.dumps([t.raw["orders"] for t in loaded.turns]), encoding="utf-8")
-    assert main(["aar", str(save), "--replications", "20", "--no-cache", "--format", "json", "--expert", str(expert)]) == 0
+    assert (
+        main(["aar", str(save), "--replications", "20", "--no-cache", "--format", "json", "--expert", str(expert)]) == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert doc["luck"]["cases"]["expert"] == "the expert's orders"
     for d in doc["luck"]["decisions"]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from debrief_games import GAMES, play
+
 from game.debrief.aar import AfterActionReview, build_aar
 from game.debrief.luck import analyse
 from game.debrief.render_md import render_markdown
@@ -65,7 +65,7 @@ def test_every_count_equals_the_items_it_lists(reviews):
         change = [c for c in aar.change if any(c.startswith(f"Turn {m.turn}: {m.title} — ") for m in aar.moments)]
         assert len(change) == count, name
         text = summary_lines(aar)
-        section = text[text.index("TEACHING MOMENTS") + 1:]
+        section = text[text.index("TEACHING MOMENTS") + 1 :]
         assert sum(1 for s in section if s.startswith("• Turn ")) == count, name
         marked = [d.turn for d in aar.decisions if d.moments]
         assert sorted(set(listed)) == marked, name  # the turns the Decisions list marks with "!"
@@ -96,7 +96,7 @@ def test_cut_for_n_turns_is_the_roads_own_record(reviews):
 
 
 def _luck_word(verdict: str) -> str:
-    head = verdict.split("(")[0]
+    head = verdict.split("(", maxsplit=1)[0]
     return "unlucky" if "unlucky" in head else "lucky" if "lucky" in head else "ordinary"
 
 
@@ -142,8 +142,9 @@ def test_objectives_are_judged_from_the_curves_the_charts_draw(reviews):
             target = next(obj.target for obj in SCENARIOS[aar.scenario_id].scoring.objectives if obj.id == o.id)
             curve = aar.curve(str(target), "road_state")
             assert curve is not None
-            assert usable == sum(v < CUT for v in curve.values[1:]) and counted == max(aar.turns_planned,
-                                                                                         aar.turns_played)
+            assert usable == sum(v < CUT for v in curve.values[1:]) and counted == max(
+                aar.turns_planned, aar.turns_played
+            )
             assert o.met == (usable >= needed), (name, o.reason)
             if not o.met and max(curve.values[1:]) < CUT:  # never cut, yet missed: the reason says why
                 assert f"the game ended after turn {aar.turns_played}" in o.reason, (name, o.reason)
@@ -165,8 +166,11 @@ def test_what_happened_counts_people_and_trucks_whole_and_the_parts_add_up(revie
     for name, aar in reviews.items():
         for d in aar.decisions:
             (line,) = [h for h in d.happened if h.startswith("Own losses ")]
-            numbers = re.match(r"Own losses ([\d,]+) \(killed ([\d,]+), wounded ([\d,]+), captured ([\d,]+)\); "
-                               r"enemy losses ([\d,]+)\.$", line)
+            numbers = re.match(
+                r"Own losses ([\d,]+) \(killed ([\d,]+), wounded ([\d,]+), captured ([\d,]+)\); "
+                r"enemy losses ([\d,]+)\.$",
+                line,
+            )
             assert numbers, (name, d.turn, line)
             total, *parts = (int(n.replace(",", "")) for n in numbers.groups()[:4])
             assert total == sum(parts), (name, d.turn, line)

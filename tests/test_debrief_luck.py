@@ -39,7 +39,7 @@ def test_luck_percentile_is_uniform_when_the_choice_is_fixed(tmp_path, tutorial)
         percentiles += [d.percentile for d in report.decisions]
     x = np.sort(np.asarray(percentiles))
     n = len(x)
-    assert n >= 400 and 0.0 < x[0] and x[-1] < 1.0
+    assert n >= 400 and x[0] > 0.0 and x[-1] < 1.0
     ks = max(np.max(np.arange(1, n + 1) / n - x), np.max(x - np.arange(n) / n))
     assert ks < 1.628 / math.sqrt(n), f"KS statistic {ks:.4f}"
     counts = np.histogram(x, bins=10, range=(0.0, 1.0))[0]
@@ -128,14 +128,41 @@ def test_significance_needs_both_a_clear_interval_and_a_size_that_matters():
     assert compare("a", "a", noise, noise, scale=10).verdict == "no different"
 
 
-@pytest.mark.parametrize("judgement, luck, marks, text", [
-    ("good", "unlucky", (0, 3), "judgement above the alternatives' average but unlucky (no lucky turn, 3 unlucky turns)"),
-    ("poor", "lucky", (2, 0), "judgement below the alternatives' average but lucky (2 lucky turns, no unlucky turn)"),
-    ("good", "lucky", (4, 1), "judgement above the alternatives' average and lucky (4 lucky turns, 1 unlucky turn)"),
-    ("poor", "unlucky", (1, 5), "judgement below the alternatives' average and unlucky (1 lucky turn, 5 unlucky turns)"),
-    ("on a par", "ordinary", (1, 1),
-     "judgement on a par with the alternatives' average, ordinary luck (1 lucky turn, 1 unlucky turn)"),
-])
+@pytest.mark.parametrize(
+    "judgement, luck, marks, text",
+    [
+        (
+            "good",
+            "unlucky",
+            (0, 3),
+            "judgement above the alternatives' average but unlucky (no lucky turn, 3 unlucky turns)",
+        ),
+        (
+            "poor",
+            "lucky",
+            (2, 0),
+            "judgement below the alternatives' average but lucky (2 lucky turns, no unlucky turn)",
+        ),
+        (
+            "good",
+            "lucky",
+            (4, 1),
+            "judgement above the alternatives' average and lucky (4 lucky turns, 1 unlucky turn)",
+        ),
+        (
+            "poor",
+            "unlucky",
+            (1, 5),
+            "judgement below the alternatives' average and unlucky (1 lucky turn, 5 unlucky turns)",
+        ),
+        (
+            "on a par",
+            "ordinary",
+            (1, 1),
+            "judgement on a par with the alternatives' average, ordinary luck (1 lucky turn, 1 unlucky turn)",
+        ),
+    ],
+)
 def test_verdict_words(judgement, luck, marks, text):
     assert verdict_text(judgement, luck, *marks) == text
 
@@ -163,8 +190,10 @@ def test_the_scenarios_expert_solution_joins_the_alternatives(tmp_path, tutorial
     from game.scenario import Scenario
 
     data = tutorial.model_dump(mode="json")
-    data["expert"] = [{"turn": 2, "policy": "delay_withdraw", "rationale": "Pull back while the road works."},
-                      {"turn": 1, "orders": {"netting": True}, "rationale": "Net the road first."}]
+    data["expert"] = [
+        {"turn": 2, "policy": "delay_withdraw", "rationale": "Pull back while the road works."},
+        {"turn": 1, "orders": {"netting": True}, "rationale": "Net the road first."},
+    ]
     with_expert = Scenario.model_validate(data)
     save = tmp_path / "e.jsonl"
     play_journaled(with_expert, 5, save, POLICIES["delay_withdraw"], max_turns=3)

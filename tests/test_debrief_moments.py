@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from game.debrief.moments import Decision, find_moments, fibre_share
+from game.debrief.moments import Decision, fibre_share, find_moments
 from game.engine.game import Game
 from game.engine.orders import DroneTasks, EwAllocation, Orders
 from game.engine.policies import POLICIES
@@ -42,8 +42,14 @@ def _ids(moments) -> dict[str, list[int]]:
 
 def test_every_kursk_moment_kind_is_covered(kursk):
     kinds = {tm.when for tm in kursk.teaching_moments}
-    assert kinds == {"ew_on_road_against_fibre", "no_convoy_for_turns", "withdraw_after_road_cut",
-                     "counter_attack_outnumbered", "all_drones_on_strike_while_road_interdicted", "reserve_unused"}
+    assert kinds == {
+        "ew_on_road_against_fibre",
+        "no_convoy_for_turns",
+        "withdraw_after_road_cut",
+        "counter_attack_outnumbered",
+        "all_drones_on_strike_while_road_interdicted",
+        "reserve_unused",
+    }
     assert fibre_share(kursk) >= 0.25  # the instructor's threshold for the jammer lesson
 
 
@@ -116,7 +122,7 @@ def test_all_drones_on_strike_while_the_road_is_interdicted(kursk, tmp_path):
     found, loaded = moments_of(kursk, all_strike, tmp_path, max_turns=8)
     bad = []
     for i, t in enumerate(loaded.turns):
-        states = ({r.id: r.state for r in kursk.map.roads} if i == 0 else loaded.turns[i - 1].report.road_state)
+        states = {r.id: r.state for r in kursk.map.roads} if i == 0 else loaded.turns[i - 1].report.road_state
         if any(states[r] in ("interdicted", "cut") for r in kursk.map.supply_route):
             bad.append(t.turn)
     assert bad, "the road was never interdicted in this game; pick another seed"
@@ -129,8 +135,9 @@ def test_reserve_never_committed_while_sectors_fell(kursk, tmp_path):
 
     found, loaded = moments_of(kursk, keep_reserve, tmp_path)
     start = {s.id: s.holder for s in kursk.map.sectors}
-    first_loss = next(t.turn for t in loaded.turns
-                      if any(start[s] == "ua" and h != "ua" for s, h in t.report.sector_holder.items()))
+    first_loss = next(
+        t.turn for t in loaded.turns if any(start[s] == "ua" and h != "ua" for s, h in t.report.sector_holder.items())
+    )
     assert _ids(found)["tm_reserve_idle"] == [first_loss]
     committed, _ = moments_of(kursk, POLICIES["hold"], tmp_path)
     assert "tm_reserve_idle" not in _ids(committed)

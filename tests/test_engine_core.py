@@ -6,6 +6,7 @@ import random
 
 import numpy as np
 import pytest
+from engine_support import KURSK, SMALL
 
 from game.engine.directives import compile_orders
 from game.engine.factors import INDEX as FACTOR
@@ -18,8 +19,6 @@ from game.engine.rng import draw_noise, stream
 from game.engine.sampling import binomial_from_uniform, poisson_from_normal
 from game.engine.turn import resolve_turn
 from game.scenario.load import load_scenario
-
-from engine_support import KURSK, SMALL
 
 FIXTURES = SMALL.parent
 from engine_support import balanced_orders as orders
@@ -125,10 +124,19 @@ def test_binomial_transform_matches_moments_and_is_monotone():
     assert (b >= a).all()
 
 
-def _outcomes(scenario, turns_before: int, reps: int = 3000, ref_reps: int = 1500, withdraw: bool = False,
-              cut_for: int = 0, starve: bool = False, postures: dict[str, str] | None = None,
-              inject: str | None = None, fallen: dict[str, str] | None = None, ammunition: float | None = None,
-              ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _outcomes(
+    scenario,
+    turns_before: int,
+    reps: int = 3000,
+    ref_reps: int = 1500,
+    withdraw: bool = False,
+    cut_for: int = 0,
+    starve: bool = False,
+    postures: dict[str, str] | None = None,
+    inject: str | None = None,
+    fallen: dict[str, str] | None = None,
+    ammunition: float | None = None,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The outcomes of the kernel and of the reference, by name, on the same turn, after `turns_before` turns of
     the default orders; `withdraw` orders the withdrawal from the first turn, `inject` fires that scenario inject
     (by id) just before the turn checked, `fallen` hands each sector to the enemy first and moves the player's
@@ -159,8 +167,14 @@ def _outcomes(scenario, turns_before: int, reps: int = 3000, ref_reps: int = 150
         game.state.cut_clock[:] = cut_for
     given = plan()
     if postures:
-        given = given.model_copy(update={"postures": {**given.postures, **{
-            sector: posture for sector, posture in postures.items() if sector in given.postures}}})
+        given = given.model_copy(
+            update={
+                "postures": {
+                    **given.postures,
+                    **{sector: posture for sector, posture in postures.items() if sector in given.postures},
+                }
+            }
+        )
     if starve:  # and no convoys this turn, so nothing refills them
         game.state.stocks[:, [FUEL, FOOD_MEDICAL]] = 0.0
         given = given.model_copy(update={"convoys": given.convoys.model_copy(update={"day": 0, "night": 0})})
@@ -246,8 +260,9 @@ def test_kernel_agrees_with_the_reference_at_the_endings(small):
     too long, and the last sector falling (the grouping breaks out, many taken prisoner)."""
     clock = small.supply.encirclement_clock_turns
     _cross_check(small, turns_before=small.endings.withdrawal_turns - 1, reps=2000, ref_reps=1000, withdraw=True)
-    _cross_check(small, turns_before=small.endings.withdrawal_turns - 1, reps=2000, ref_reps=1000, withdraw=True,
-                 starve=True)
+    _cross_check(
+        small, turns_before=small.endings.withdrawal_turns - 1, reps=2000, ref_reps=1000, withdraw=True, starve=True
+    )
     _cross_check(small, turns_before=1, reps=2000, ref_reps=1000, cut_for=clock)
     _cross_check(small, turns_before=4, reps=2000, ref_reps=1000)
 
@@ -257,15 +272,25 @@ def test_kernel_agrees_with_the_reference_in_a_shortage(small):
     as well, in the fight: weaker fire, rationed (the line dug in uses less than it has), silent guns, and no
     digging without fuel."""
     _cross_check(small, turns_before=1, reps=2000, ref_reps=1000, starve=True)
-    _cross_check(small, turns_before=0, reps=2000, ref_reps=1000, starve=True, ammunition=8.0,
-                 postures={sector: "fortify" for sector in ("centre", "north", "east", "corridor")})
+    _cross_check(
+        small,
+        turns_before=0,
+        reps=2000,
+        ref_reps=1000,
+        starve=True,
+        ammunition=8.0,
+        postures=dict.fromkeys(("centre", "north", "east", "corridor"), "fortify"),
+    )
 
 
 def test_kernel_agrees_with_the_reference_in_every_posture(small):
     """Digging under fire, a counter-attack, a delay and a sector given up; later the town dug in under assault and a
     counter-attack in the corridor."""
-    _cross_check(small, turns_before=0, postures={
-        "east": "fortify", "north": "counter_attack", "centre": "delay", "corridor": "withdraw"})
+    _cross_check(
+        small,
+        turns_before=0,
+        postures={"east": "fortify", "north": "counter_attack", "centre": "delay", "corridor": "withdraw"},
+    )
     _cross_check(small, turns_before=3, postures={"centre": "fortify", "corridor": "counter_attack"})
 
 
@@ -330,17 +355,23 @@ def test_an_inject_changes_only_the_replications_where_it_fired(small):
     sc = small.model_copy(deep=True)
     road, sector = sc.map.roads[0].id, sc.map.sectors[0].id
     unit = next(u for u in sc.sides[0].units)
-    sc.injects.append(Inject.model_validate({
-        "id": "everything", "title": "Everything at once", "trigger": {"turn": 1},
-        "effects": [
-            {"kind": "change_stock", "stock": "fuel_t", "delta": -5.0},
-            {"kind": "set_road_state", "road": road, "state": "interdicted"},
-            {"kind": "change_morale", "side": sc.sides[0].id, "delta": -0.1},
-            {"kind": "change_strength", "unit": unit.id, "delta": -40.0},
-            {"kind": "scale_rate", "target": f"map.roads.{road}.speed_kmh", "factor": 0.5},
-            {"kind": "set_rate", "target": f"map.sectors.{sector}.fortification", "value": 0.9},
-        ],
-    }))
+    sc.injects.append(
+        Inject.model_validate(
+            {
+                "id": "everything",
+                "title": "Everything at once",
+                "trigger": {"turn": 1},
+                "effects": [
+                    {"kind": "change_stock", "stock": "fuel_t", "delta": -5.0},
+                    {"kind": "set_road_state", "road": road, "state": "interdicted"},
+                    {"kind": "change_morale", "side": sc.sides[0].id, "delta": -0.1},
+                    {"kind": "change_strength", "unit": unit.id, "delta": -40.0},
+                    {"kind": "scale_rate", "target": f"map.roads.{road}.speed_kmh", "factor": 0.5},
+                    {"kind": "set_rate", "target": f"map.sectors.{sector}.fortification", "value": 0.9},
+                ],
+            }
+        )
+    )
     model = Model(sc)
     p = model.base
     before = model.initial_state(4)
@@ -369,10 +400,16 @@ def test_soldiers_an_inject_takes_count_in_the_turns_losses(small):
 
     sc = small.model_copy(deep=True)
     unit = next(u for u in sc.sides[0].units)
-    sc.injects.append(Inject.model_validate({
-        "id": "strike", "title": "A strike on the command post", "trigger": {"turn": 2},
-        "effects": [{"kind": "change_strength", "unit": unit.id, "delta": -40.0}],
-    }))
+    sc.injects.append(
+        Inject.model_validate(
+            {
+                "id": "strike",
+                "title": "A strike on the command post",
+                "trigger": {"turn": 2},
+                "effects": [{"kind": "change_strength", "unit": unit.id, "delta": -40.0}],
+            }
+        )
+    )
     game = Game(sc, 7)
     for _ in range(3):
         report = game.play(game.default_orders())
@@ -392,11 +429,19 @@ def test_a_rate_inject_that_compounds_past_the_limits_stops_with_its_name(tmp_pa
     old = "    trigger: {turn: 3}\n    effects:\n      - {kind: scale_rate, target: supply.border_resupply_t_per_turn, factor: 0.67}\n"
     assert old in text
     path = tmp_path / "grow.yaml"
-    path.write_text(text.replace(old, "    repeatable: true\n    trigger: {after_turn: 1}\n    effects:\n"
-                                      "      - {kind: scale_rate, target: supply.convoys.trucks_available, factor: 100}\n"))
+    path.write_text(
+        text.replace(
+            old,
+            "    repeatable: true\n    trigger: {after_turn: 1}\n    effects:\n"
+            "      - {kind: scale_rate, target: supply.convoys.trucks_available, factor: 100}\n",
+        )
+    )
     game = Game(load_scenario(path), seed=1)
     for _ in range(3):
         game.play(game.default_orders())
     assert game.params.convoys.trucks_available == 10 * 100**3
-    with pytest.raises(InjectLimitError, match=r"inject 'aid_halt' fired 4 times: 'supply\.convoys\.trucks_available' would become 1e\+09"):
+    with pytest.raises(
+        InjectLimitError,
+        match=r"inject 'aid_halt' fired 4 times: 'supply\.convoys\.trucks_available' would become 1e\+09",
+    ):
         game.play(game.default_orders())

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from engine_support import KURSK
 
 from game.engine.policies import POLICIES
 from game.engine.step import Model, advance
 from game.scenario.load import load_scenario
-
-from engine_support import KURSK
 
 R = 37  # no axis of the scenario has this length, so the replication axis is unambiguous
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
+from engine_support import KURSK, SMALL
+from engine_support import balanced_orders as plan
 
 from game.engine import factors as fx
 from game.engine.batch import run_batch
@@ -16,9 +17,6 @@ from game.engine.policies import POLICIES
 from game.engine.step import Model, advance
 from game.scenario.injects import Inject
 from game.scenario.load import load_scenario
-
-from engine_support import KURSK, SMALL
-from engine_support import balanced_orders as plan
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +68,14 @@ def test_north_korean_drone_casualties_per_sortie_fall_over_the_turns(small):
     per_sortie = []
     for _ in range(5):
         st, out, _ = advance(model, st, d, 21)
-        kp_drone = out.factors[:, fx.INDEX["enemy.drones.radio.front"]] + out.factors[:, fx.INDEX["enemy.drones.fibre_optic.front"]]
+        kp_drone = (
+            out.factors[:, fx.INDEX["enemy.drones.radio.front"]]
+            + out.factors[:, fx.INDEX["enemy.drones.fibre_optic.front"]]
+        )
         ok = out.strike_sorties > 0
-        per_sortie.append(kp_drone[ok].sum() / max(out.strike_sorties[ok].sum(), 1e-9))  # no sorties: nothing to measure
+        per_sortie.append(
+            kp_drone[ok].sum() / max(out.strike_sorties[ok].sum(), 1e-9)
+        )  # no sorties: nothing to measure
     # vulnerability falls 12% a turn for the Korean units: by turn 5 a sortie does clearly less harm
     assert per_sortie[4] < 0.85 * per_sortie[0]
     assert (st.vuln[:, kp] < model.base.units.vuln0[kp]).all()
@@ -96,10 +99,15 @@ def test_north_korean_captures_stay_near_zero(small):
 
 def test_a_cut_road_leads_to_encirclement_within_the_clock(small):
     sc = small.model_copy(deep=True)
-    cut_everything = Inject.model_validate({
-        "id": "roads_cut", "title": "Every road cut", "repeatable": True, "trigger": {"after_turn": 1},
-        "effects": [{"kind": "set_road_state", "road": g.id, "state": "cut"} for g in sc.map.roads],
-    })
+    cut_everything = Inject.model_validate(
+        {
+            "id": "roads_cut",
+            "title": "Every road cut",
+            "repeatable": True,
+            "trigger": {"after_turn": 1},
+            "effects": [{"kind": "set_road_state", "road": g.id, "state": "cut"} for g in sc.map.roads],
+        }
+    )
     sc.injects.append(cut_everything)
     game = Game(sc, 2)
     quiet = plan(postures={"centre": "fortify"}, convoys=ConvoyPlan(day=0, night=0))
@@ -116,8 +124,8 @@ def test_fortifying_protects_later_not_at_once(small):
     """Digging in takes time: no protection on the first turn, then fewer losses once the works stand."""
     sectors = ("centre", "north", "east", "corridor")
     model = Model(small)
-    dig = compile_orders(model.base, plan(postures={s: "fortify" for s in sectors}))
-    hold = compile_orders(model.base, plan(postures={s: "hold" for s in sectors}))
+    dig = compile_orders(model.base, plan(postures=dict.fromkeys(sectors, "fortify")))
+    hold = compile_orders(model.base, plan(postures=dict.fromkeys(sectors, "hold")))
     losses = {}
     for name, first in (("dug", dig), ("held", hold)):
         st = model.initial_state(3000)
@@ -142,7 +150,7 @@ def test_policies_differ_by_more_than_luck_on_kursk():
     names = sorted(results)
     distinct = 0
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             t = abs(means[a] - means[b]) / np.sqrt(ses[a] ** 2 + ses[b] ** 2 + 1e-12)
             distinct += t > 4
     assert distinct >= 2, (means, ses)
@@ -205,7 +213,9 @@ def test_intel_is_not_the_truth_and_is_deterministic(small):
     a, b = game.intel(), game.intel()
     assert a == b
     truth = game.state_summary()
-    assert a.enemy_total.estimate != pytest.approx(sum(v for k, v in truth["unit_strength"].items() if k.startswith(("kp", "ru"))), rel=1e-3)
+    assert a.enemy_total.estimate != pytest.approx(
+        sum(v for k, v in truth["unit_strength"].items() if k.startswith(("kp", "ru"))), rel=1e-3
+    )
     other = Game(small, 13)
     other.play(other.default_orders())
     assert other.intel() != a

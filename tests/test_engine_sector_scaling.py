@@ -8,17 +8,17 @@ import sys
 
 import numpy as np
 import pytest
+from engine_support import KURSK, ROOT
 
 import game.engine.opfor as opfor
 import game.engine.territory as territory
-from engine_support import KURSK, ROOT
 from game.engine.params import ENEMY, FAR, PLAYER
 from game.engine.policies import POLICIES
 from game.engine.sampling import argmax_of_sum, argmax_of_sum_at, rowany, rowmax, rowwise_take
 from game.engine.step import Model, advance
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from scaled_scenario import scaled_copy  # noqa: E402
+from scaled_scenario import scaled_copy
 
 BIG = scaled_copy(KURSK, 8)
 
@@ -70,8 +70,12 @@ def _play(policy: str, turns: int) -> list[dict[str, np.ndarray]]:
     for _ in range(turns):
         params = model.variants(st)[0][0]
         st, out, _ = advance(model, st, POLICIES[policy].directives(params, st), 11, purpose="scaling")
-        seen.append({**{f"state.{k}": v for k, v in vars(st).items() if isinstance(v, np.ndarray)},
-                     **{f"out.{k}": v for k, v in vars(out).items() if isinstance(v, np.ndarray)}})
+        seen.append(
+            {
+                **{f"state.{k}": v for k, v in vars(st).items() if isinstance(v, np.ndarray)},
+                **{f"out.{k}": v for k, v in vars(out).items() if isinstance(v, np.ndarray)},
+            }
+        )
     return seen
 
 

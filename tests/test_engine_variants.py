@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from engine_support import SMALL
 
 from game.engine.step import Model
 from game.scenario.injects import Inject
 from game.scenario.load import load_scenario
 from game.scenario.scenario import Scenario
-
-from engine_support import SMALL
 
 BORDER = 120.0
 """supply.border_resupply_t_per_turn in the small fixture."""
@@ -27,13 +26,19 @@ def _many_rate_injects() -> Scenario:
     """The small fixture with twelve more rate injects after its own three (of which aid_halt is a rate inject)."""
     scenario = load_scenario(SMALL).model_copy(deep=True)
     for j, factor in enumerate(FACTORS):
-        scenario.injects.append(Inject.model_validate({
-            "id": f"rate_{j}",
-            "title": f"Border deliveries change ({j})",
-            "trigger": {"after_turn": 0, "probability": 0.5},
-            "repeatable": True,
-            "effects": [{"kind": "scale_rate", "target": "supply.border_resupply_t_per_turn", "factor": factor}],
-        }))
+        scenario.injects.append(
+            Inject.model_validate(
+                {
+                    "id": f"rate_{j}",
+                    "title": f"Border deliveries change ({j})",
+                    "trigger": {"after_turn": 0, "probability": 0.5},
+                    "repeatable": True,
+                    "effects": [
+                        {"kind": "scale_rate", "target": "supply.border_resupply_t_per_turn", "factor": factor}
+                    ],
+                }
+            )
+        )
     return scenario
 
 
@@ -63,15 +68,18 @@ def _border(counts: dict[str, int]) -> float:
     return value
 
 
-@pytest.mark.parametrize("rows", [
-    # differ only in the twelfth rate column (rate_10; its base-64 weight 64**11 wrapped to 0) ...
-    [{}, {"rate_10": 1}, {}, {"rate_10": 1}],
-    # ... and in the thirteenth (rate_11), also out of reach of a 64-bit key
-    [{"rate_11": 2}, {"rate_0": 1, "rate_11": 2}, {"rate_0": 1}],
-    # 64 firings of the first rate inject (aid_halt) carried into the next rate column: the same key as one
-    # firing of rate_0, so these three histories made two groups
-    [{"aid_halt": 64}, {"rate_0": 1}, {}, {"aid_halt": 64}],
-])
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # differ only in the twelfth rate column (rate_10; its base-64 weight 64**11 wrapped to 0) ...
+        [{}, {"rate_10": 1}, {}, {"rate_10": 1}],
+        # ... and in the thirteenth (rate_11), also out of reach of a 64-bit key
+        [{"rate_11": 2}, {"rate_0": 1, "rate_11": 2}, {"rate_0": 1}],
+        # 64 firings of the first rate inject (aid_halt) carried into the next rate column: the same key as one
+        # firing of rate_0, so these three histories made two groups
+        [{"aid_halt": 64}, {"rate_0": 1}, {}, {"aid_halt": 64}],
+    ],
+)
 def test_every_distinct_history_gets_its_own_parameters(model: Model, rows: list[dict[str, int]]) -> None:
     state = model.initial_state(len(rows))
     state.fired = _fired(model, rows)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pytest
+from engine_support import KURSK, SMALL
 
 from game.engine.directives import compile_orders
 from game.engine.fog import INTEL_SIGMA, RECON_SHARPENING, Z90, enemy_by_sector, enemy_picture, facing_sector
@@ -19,8 +20,6 @@ from game.engine.policies import POLICIES
 from game.engine.rng import stream
 from game.scenario import Scenario
 from game.scenario.load import load_scenario
-
-from engine_support import KURSK, SMALL
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +91,9 @@ def test_the_picture_is_the_intel_estimate(small):
                 got = (low, by_sector[:, k].mean(), high)
                 assert got == pytest.approx((x.low, x.estimate, x.high), rel=0.03, abs=0.5), sid
                 if x.estimate > 50:
-                    assert x.high / x.estimate == pytest.approx(np.exp(Z90 * pic.sigma - pic.sigma**2 / 2), rel=1e-3), sid
+                    assert x.high / x.estimate == pytest.approx(np.exp(Z90 * pic.sigma - pic.sigma**2 / 2), rel=1e-3), (
+                        sid
+                    )
 
 
 def test_the_spread_widens_with_intel_uncertainty(small):
@@ -153,8 +154,10 @@ class Calibration:
 
     def __str__(self) -> str:
         bands = "; ".join(f"{k} losses in band {v}/{self.pairs} = {v / self.pairs:.1%}" for k, v in self.inside.items())
-        cuts = "; ".join(f"{k} cut on {self.happened[k]} turns, forecast {self.expected[k]:.1f} ± {self.tolerance(k):.1f}"
-                         for k in self.expected)
+        cuts = "; ".join(
+            f"{k} cut on {self.happened[k]} turns, forecast {self.expected[k]:.1f} ± {self.tolerance(k):.1f}"
+            for k in self.expected
+        )
         return f"{bands}; {cuts}"
 
 
@@ -181,8 +184,10 @@ def calibrate(scenario: Scenario, seeds: range, turns: int, replications: int) -
                 out.inside["enemy"] += f.enemy_losses.p5 <= report.losses[foe].total <= f.enemy_losses.p95
                 road_after = any(report.road_state[g] == "cut" for g in scenario.map.supply_route)
                 assert f.p_supply_road_cut is not None
-                for key, prob, cut in (("route", f.p_road_cut, route_before or report.road_cut_turns > 0),
-                                       ("road", f.p_supply_road_cut, road_before or road_after)):
+                for key, prob, cut in (
+                    ("route", f.p_road_cut, route_before or report.road_cut_turns > 0),
+                    ("road", f.p_supply_road_cut, road_before or road_after),
+                ):
                     out.expected[key] += prob
                     out.variance[key] += prob * (1.0 - prob)
                     out.happened[key] += cut

@@ -163,8 +163,7 @@ def test_the_plan_plays_as_in_salient_check(scenario: Scenario, plan: OrdersPlan
     assert [STATUSES[s] for s in ours.status[:, -1]] == ["fighting" if e in (None, "time") else e for e in endings]
 
 
-def test_replications_are_an_array_axis(scenario: Scenario, plan: OrdersPlan,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_replications_are_an_array_axis(scenario: Scenario, plan: OrdersPlan, monkeypatch: pytest.MonkeyPatch) -> None:
     sizes: list[int] = []
     real = hindcast_module.advance
 
@@ -188,9 +187,12 @@ def test_the_same_seed_gives_the_same_games(scenario: Scenario, plan: OrdersPlan
 
 def _track(turns: int, runs: int, **columns: np.ndarray) -> Track:
     track = Track(
-        area=np.zeros((runs, turns + 1)), holder=np.zeros((runs, turns + 1, 30), dtype=np.int8),
-        road=np.zeros((runs, turns + 1), dtype=np.int8), usable=np.ones((runs, turns + 1), dtype=bool),
-        status=np.zeros((runs, turns + 1), dtype=np.int8), first_lost=np.full(runs, turns + 1, dtype=np.int32),
+        area=np.zeros((runs, turns + 1)),
+        holder=np.zeros((runs, turns + 1, 30), dtype=np.int8),
+        road=np.zeros((runs, turns + 1), dtype=np.int8),
+        usable=np.ones((runs, turns + 1), dtype=bool),
+        status=np.zeros((runs, turns + 1), dtype=np.int8),
+        first_lost=np.full(runs, turns + 1, dtype=np.int32),
     )
     for name, value in columns.items():
         getattr(track, name)[...] = value
@@ -253,8 +255,9 @@ def test_the_command_prints_every_point_with_its_band(capsys: pytest.CaptureFixt
     assert f"{SMALL} games of {PLAN}, seed 2" in out
 
 
-def test_the_json_has_the_same_content(capsys: pytest.CaptureFixture[str], scenario: Scenario,
-                                       sheet: FactSheet) -> None:
+def test_the_json_has_the_same_content(
+    capsys: pytest.CaptureFixture[str], scenario: Scenario, sheet: FactSheet
+) -> None:
     code, text_out, _ = _run(capsys, str(SCENARIO), "--runs", str(SMALL), "--seed", "2")
     code_json, out, err = _run(capsys, str(SCENARIO), "--runs", str(SMALL), "--seed", "2", "--json")
     assert code == code_json == 0, err
@@ -282,15 +285,21 @@ def test_bad_runs_exit_1_with_a_message(capsys: pytest.CaptureFixture[str], runs
     assert f"--runs must be a whole number from 1 to 1,000,000 (got {int(runs):,})" in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (None, r"no-such\.yaml: no such orders file"),
-    ('"turn 1":\n  postures: {north: charge}\n', r"bad\.yaml:2:\d+: turn 1: postures\.north"),
-    ('"turn 1": {}\n"turn 4":\n  postures: {nowhere: hold}\n',
-     r"bad\.yaml:3:\d+: turn 4: postures\.nowhere: there is no sector 'nowhere'"),
-    ('- {convoys: {night: 500}}\n', r"bad\.yaml:1:\d+: turn 1: convoys: 500 trucks are ordered"),
-])
-def test_bad_orders_exit_1_naming_file_line_and_field(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                                      content: str | None, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, r"no-such\.yaml: no such orders file"),
+        ('"turn 1":\n  postures: {north: charge}\n', r"bad\.yaml:2:\d+: turn 1: postures\.north"),
+        (
+            '"turn 1": {}\n"turn 4":\n  postures: {nowhere: hold}\n',
+            r"bad\.yaml:3:\d+: turn 4: postures\.nowhere: there is no sector 'nowhere'",
+        ),
+        ("- {convoys: {night: 500}}\n", r"bad\.yaml:1:\d+: turn 1: convoys: 500 trucks are ordered"),
+    ],
+)
+def test_bad_orders_exit_1_naming_file_line_and_field(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str | None, expected: str
+) -> None:
     path = tmp_path / ("no-such.yaml" if content is None else "bad.yaml")
     if content is not None:
         path.write_text(content)
@@ -317,12 +326,20 @@ def test_history_is_inside_the_model_band(scenario: Scenario, sheet: FactSheet, 
     """The model, played with the plan Ukraine followed, must produce what was observed in March 2025: every
     history point inside the model's 5-95% band, and the collapse starting within a day of 8 March."""
     report = hindcast(scenario, sheet.history, plan, runs=HISTORY_RUNS, seed=0)
-    outside = [f"{p.id} ({p.when}, turn {p.turn}): history {p.history}, model {p.median}, band {p.band}"
-               for p in report.points if p.scope == "game" and not p.inside]
+    outside = [
+        f"{p.id} ({p.when}, turn {p.turn}): history {p.history}, model {p.median}, band {p.band}"
+        for p in report.points
+        if p.scope == "game" and not p.inside
+    ]
     collapse = next(p for p in report.points if p.kind == "first_sector_lost")
     first, last = collapse.turn_range
     median = collapse.percentiles["p50"]
-    late_or_early = [] if first <= median <= last else [
-        f"the collapse begins on turn {median:.0f} (median), history says turn {first}-{last} (8 March, give or "
-        "take a day)"]
+    late_or_early = (
+        []
+        if first <= median <= last
+        else [
+            f"the collapse begins on turn {median:.0f} (median), history says turn {first}-{last} (8 March, give or "
+            "take a day)"
+        ]
+    )
     assert not outside + late_or_early, "the model misses history:\n  " + "\n  ".join(outside + late_or_early)

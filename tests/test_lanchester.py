@@ -24,9 +24,7 @@ LAWS = ("square", "linear", "log")
 # --------------------------------------------------------------------------
 
 
-def square_closed_form(
-    blue0: float, red0: float, a: float, b: float, t: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def square_closed_form(blue0: float, red0: float, a: float, b: float, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """dB/dt = -bR, dR/dt = -aB, valid until a side reaches zero."""
     w = math.sqrt(a * b)
     blue = blue0 * np.cosh(w * t) - math.sqrt(b / a) * red0 * np.sinh(w * t)
@@ -34,9 +32,7 @@ def square_closed_form(
     return blue, red
 
 
-def linear_closed_form(
-    blue0: float, red0: float, a: float, b: float, t: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def linear_closed_form(blue0: float, red0: float, a: float, b: float, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """dB/dt = -bBR, dR/dt = -aBR.
 
     With C = aB - bR constant, dR/dt = -R(C + bR), a Bernoulli equation:
@@ -190,8 +186,14 @@ def test_log_law_arrivals_match_piecewise_closed_form():
     blue_arrivals = [(0.0, 3.0, 40.0), (2.5, 7.25, 15.0)]  # overlapping, off-day edges
     red_arrivals = [(1.0 / 3.0, 4.0, 25.0), (10.0, 40.0, 5.0)]  # ends after the last day
     result = solve(
-        1000, 800, 0.03, 0.05, law="log", days=20,
-        blue_arrivals=blue_arrivals, red_arrivals=red_arrivals,
+        1000,
+        800,
+        0.03,
+        0.05,
+        law="log",
+        days=20,
+        blue_arrivals=blue_arrivals,
+        red_arrivals=red_arrivals,
     )
     blue = log_with_arrivals(1000, 0.05, blue_arrivals, 20)
     red = log_with_arrivals(800, 0.03, red_arrivals, 20)
@@ -199,15 +201,19 @@ def test_log_law_arrivals_match_piecewise_closed_form():
     np.testing.assert_allclose(result.red, red, rtol=1e-8)
 
 
-@pytest.mark.parametrize(
-    ("law", "a", "b"), [("square", 0.03, 0.05), ("linear", 3e-5, 5e-5)]
-)
+@pytest.mark.parametrize(("law", "a", "b"), [("square", 0.03, 0.05), ("linear", 3e-5, 5e-5)])
 def test_arrivals_match_fine_reference(law, a, b):
     blue_arrivals = [(1.0, 2.5, 300.0), (4.0, 9.0, 40.0)]
     red_arrivals = [(0.0, 6.25, 60.0)]
     result = solve(
-        1000, 900, a, b, law=law, days=12,
-        blue_arrivals=blue_arrivals, red_arrivals=red_arrivals,
+        1000,
+        900,
+        a,
+        b,
+        law=law,
+        days=12,
+        blue_arrivals=blue_arrivals,
+        red_arrivals=red_arrivals,
     )
     blue, red = reference_rk4(law, 1000, 900, a, b, 12, blue_arrivals, red_arrivals)
     assert (red > 0).all() and (blue > 0).all()
@@ -248,8 +254,8 @@ def test_survivors_at_annihilation_match_square_law(blue0, red0, a, b, dt):
         survivors = math.sqrt(red0**2 - (a / b) * blue0**2)
     gone = np.flatnonzero(loser == 0)
     assert gone.size > 5, "the loser should be annihilated well before the end"
-    assert (loser[gone[0]:] == 0).all()
-    np.testing.assert_allclose(winner[gone[0]:], survivors, rtol=1e-6)
+    assert (loser[gone[0] :] == 0).all()
+    np.testing.assert_allclose(winner[gone[0] :], survivors, rtol=1e-6)
 
 
 @pytest.mark.parametrize("law", LAWS)
@@ -271,8 +277,8 @@ def test_trickle_of_reinforcements_dies_on_arrival():
     # Blue is wiped out; its 5/day reinforcements are fewer than the b·R it would lose.
     result = solve(200, 800, 0.05, 0.06, days=20, blue_arrivals=[(0.0, 20.0, 5.0)])
     gone = np.flatnonzero(result.blue == 0)
-    assert gone.size > 0 and (result.blue[gone[0]:] == 0).all()
-    assert (np.diff(result.red[gone[0]:]) == 0).all()
+    assert gone.size > 0 and (result.blue[gone[0] :] == 0).all()
+    assert (np.diff(result.red[gone[0] :]) == 0).all()
 
 
 # --------------------------------------------------------------------------
@@ -316,8 +322,7 @@ def test_default_dt_shrinks_for_fast_rates():
     ],
 )
 def test_bad_arguments_raise_value_error(kwargs, message):
-    arguments = {"blue0": 100, "red0": 80, "blue_kill_rate": 0.1, "red_kill_rate": 0.1,
-                 "law": "square", "days": 5}
+    arguments = {"blue0": 100, "red0": 80, "blue_kill_rate": 0.1, "red_kill_rate": 0.1, "law": "square", "days": 5}
     arguments.update(kwargs)
     with pytest.raises(ValueError, match=message):
         solve(**arguments)
@@ -386,9 +391,7 @@ def test_simulate_mean_follows_solve_for_large_forces(law, a, b, arrivals):
 def test_simulate_arrivals_are_whole_soldiers_with_fractions_carried():
     arrivals = [(0.5, 3.25, 10.0 / 3.0), (1.0, 2.0, 0.4)]
     result = simulate(5, 5, 0.0, 0.0, days=5, replications=3, seed=0, blue_arrivals=arrivals)
-    cumulative = [
-        sum(r * min(max(day - s, 0.0), e - s) for s, e, r in arrivals) for day in range(6)
-    ]
+    cumulative = [sum(r * min(max(day - s, 0.0), e - s) for s, e, r in arrivals) for day in range(6)]
     expected = 5 + np.floor(np.array(cumulative) + 1e-9)
     np.testing.assert_array_equal(result.blue, np.broadcast_to(expected, (3, 6)))
     assert (result.red == 5).all()

@@ -56,23 +56,35 @@ CASES = [
     ("bad_date.yaml", 9, 9, "meta.date", "must be a date written YYYY-MM-DD (got `2025-13-01`)"),
     ("bad_effect_kind.yaml", 152, 16, "injects.aid_halt.effects[1].kind", "`kind` must be one of scale_rate,"),
     (
-        "fibre_jammable.yaml", 89, 25, "drone_types.fpv_fibre.jam_susceptibility",
+        "fibre_jammable.yaml",
+        89,
+        25,
+        "drone_types.fpv_fibre.jam_susceptibility",
         "a fibre_optic drone cannot be jammed: jam_susceptibility must be 0",
     ),
     # cross-references, checked once everything else is valid
     (
-        "unknown_sector.yaml", 33, 19, "sides.ua.units.ua_reserve.location",
+        "unknown_sector.yaml",
+        33,
+        19,
+        "sides.ua.units.ua_reserve.location",
         "unit 'ua_reserve' location names sector 'west', which does not exist",
     ),
     ("duplicate_id.yaml", 28, 13, "sides.ua.units.ua_mech.id", "unit id 'ua_mech' is used 2 times"),
     ("wrong_player_side.yaml", 143, 9, "opfor.side", "meta.player_side and opfor.side are the same side"),
     # injects held to the limits of the numbers they change
     (
-        "inject_zero_substeps.yaml", 151, 34, "injects.aid_halt.effects[0].target",
+        "inject_zero_substeps.yaml",
+        151,
+        34,
+        "injects.aid_halt.effects[0].target",
         "when it fires, 'combat.substeps_per_turn' would become 0: input should be greater than or equal to 1",
     ),
     (
-        "inject_count_overflow.yaml", 151, 36, "injects.aid_halt.effects[0].target",
+        "inject_count_overflow.yaml",
+        151,
+        36,
+        "injects.aid_halt.effects[0].target",
         "'supply.convoys.trucks_available' would become 1e+301: input should be less than or equal to 10000000",
     ),
 ]
@@ -375,7 +387,7 @@ def test_folded_block_text_reads_as_plain_words() -> None:
     """A `>` block folds its lines into spaces, with no stray control characters."""
     from game.scenario.yaml_safety import read_yaml
 
-    doc = read_yaml("note: >-\n  first line\n  second line\nliteral: |\n  a\n  b\nquoted: \"bell \\a kept\"\n")
+    doc = read_yaml('note: >-\n  first line\n  second line\nliteral: |\n  a\n  b\nquoted: "bell \\a kept"\n')
     assert doc.data["note"] == "first line second line"
     assert doc.data["literal"] == "a\nb\n"
     assert doc.data["quoted"] == "bell \a kept"

@@ -76,8 +76,38 @@ _KEYS = st.sampled_from(
 _ANCHOR = st.sampled_from(["a", "b", "c"])
 _SCALARS = st.one_of(
     st.sampled_from(
-        ["yes", "no", "~", "null", ".nan", "-.inf", "0x1F", "0o17", "1e400", "2025-03-01", "''", '""', "'a: b'",
-         "|", ">-", "9" * 120, "true", "3.5", "-1", "@x", "`y", "%z", "&", "*", "!", "[", "]", "{", "}", ","]
+        [
+            "yes",
+            "no",
+            "~",
+            "null",
+            ".nan",
+            "-.inf",
+            "0x1F",
+            "0o17",
+            "1e400",
+            "2025-03-01",
+            "''",
+            '""',
+            "'a: b'",
+            "|",
+            ">-",
+            "9" * 120,
+            "true",
+            "3.5",
+            "-1",
+            "@x",
+            "`y",
+            "%z",
+            "&",
+            "*",
+            "!",
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+        ]
     ),
     st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=8),
     st.integers(-(10**6), 10**6).map(str),
@@ -140,8 +170,9 @@ _JSON = st.recursive(
         st.floats(allow_nan=True, allow_infinity=True),
         st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12),
     ),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text("abcdefgh_", max_size=6), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text("abcdefgh_", max_size=6), children, max_size=3)
+    ),
     max_leaves=8,
 )
 

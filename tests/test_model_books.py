@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from engine_support import KURSK, SMALL
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine_support import KURSK, SMALL
 from game.analysis.experiments import scaled_strength, with_values
 from game.engine.directives import compile_orders
 from game.engine.guard import ModelError
@@ -45,8 +45,12 @@ def orders_for(draw: st.DrawFn, name: str) -> Orders:
         postures={s: draw(st.sampled_from(POSTURES)) for s in sectors if draw(st.booleans())},
         drones=DroneTasks(strike=tasks[0], counter_drone=tasks[1], road_overwatch=tasks[2], recon=tasks[3]),
         ew=EwAllocation(front=ew_front, road=draw(st.integers(0, ew - ew_front))),
-        convoys=ConvoyPlan(day=day, night=draw(st.integers(0, trucks - day)), escort=draw(st.booleans()),
-                           route=draw(st.sampled_from(("road", "tracks")))),
+        convoys=ConvoyPlan(
+            day=day,
+            night=draw(st.integers(0, trucks - day)),
+            escort=draw(st.booleans()),
+            route=draw(st.sampled_from(("road", "tracks"))),
+        ),
         netting=draw(st.booleans()),
         commit_reserves=commit,
         withdraw=draw(st.booleans()) and draw(st.booleans()),
@@ -60,8 +64,13 @@ def _check_books(model: Model, state, start: np.ndarray) -> None:
         books = state.casualties[:, side]
         assert (books >= -1e-6).all(), f"a negative casualty count on side {side}: {books.min(axis=0)}"
         there = start[side] + state.arrived[:, side]
-        np.testing.assert_allclose(fit + books.sum(axis=1), there, rtol=1e-9, atol=1e-6,
-                                   err_msg=f"side {side}: fit + killed + wounded + captured != start + arrived")
+        np.testing.assert_allclose(
+            fit + books.sum(axis=1),
+            there,
+            rtol=1e-9,
+            atol=1e-6,
+            err_msg=f"side {side}: fit + killed + wounded + captured != start + arrived",
+        )
         assert (books.sum(axis=1) <= there + 1e-6).all()
     assert (state.wounded_pending >= -1e-9).all()
     assert (state.wounded_pending <= state.casualties[:, PLAYER, WOUNDED] + 1e-6).all(), "more waiting than wounded"
@@ -69,10 +78,16 @@ def _check_books(model: Model, state, start: np.ndarray) -> None:
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 @settings(max_examples=12, deadline=None, derandomize=True)
-@given(data=st.data(), own=st.floats(0.5, 2.0), enemy=st.floats(0.3, 3.0), trucks=st.integers(0, 30),
-       seed=st.integers(0, 2**31 - 1))
-def test_every_soldier_is_in_exactly_one_state(name: str, data: st.DataObject, own: float, enemy: float,
-                                               trucks: int, seed: int) -> None:
+@given(
+    data=st.data(),
+    own=st.floats(0.5, 2.0),
+    enemy=st.floats(0.3, 3.0),
+    trucks=st.integers(0, 30),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_every_soldier_is_in_exactly_one_state(
+    name: str, data: st.DataObject, own: float, enemy: float, trucks: int, seed: int
+) -> None:
     sc = SCENARIOS[name]
     sc = scaled_strength(scaled_strength(sc, sc.meta.player_side, own), sc.opfor.side, enemy)
     sc = with_values(sc, {"supply.convoys.trucks_available": trucks})

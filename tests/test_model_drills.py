@@ -7,8 +7,8 @@ different games); from there every option is played to the end on the same dice 
 from __future__ import annotations
 
 import pytest
-
 from engine_support import KURSK
+
 from game.analysis.drill_check import check_drill
 from game.analysis.stats import wilson
 from game.engine.policies import POLICIES
@@ -26,7 +26,9 @@ def test_the_expert_ranking_is_the_models(drill, lead_in) -> None:
     assert check.put_share > 0.5, f"{drill.id} is put in only {check.put_share:.0%} of games"
     for better, worse in zip(key.ranking, key.ranking[1:]):
         mean, low, high = check.difference(better, worse)
-        assert low > 0, f"{drill.id}: the key ranks {better} above {worse}, the model says {mean:+.0f} ({low:+.0f} to {high:+.0f})"
+        assert low > 0, (
+            f"{drill.id}: the key ranks {better} above {worse}, the model says {mean:+.0f} ({low:+.0f} to {high:+.0f})"
+        )
 
 
 @pytest.mark.parametrize("drill", SCENARIO.drills, ids=lambda d: d.id)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from engine_support import KURSK
+
 from game.analysis.experiments import Comparison, compare, scaled_strength, with_values
 from game.analysis.runs import play_policy
 from game.analysis.stats import eta_squared, t_interval, wilson
@@ -22,7 +22,9 @@ from game.engine.step import Model, advance
 from game.scenario.load import load_scenario
 
 RUNS = 2000
-STAY, BEST, EARLY, CARELESS = (POLICIES[n] for n in ("hold_sudzha_road", "hold_then_withdraw", "delay_withdraw", "hold"))
+STAY, BEST, EARLY, CARELESS = (
+    POLICIES[n] for n in ("hold_sudzha_road", "hold_then_withdraw", "delay_withdraw", "hold")
+)
 SECTORS = ("north", "west", "sudzha", "south", "east")
 
 
@@ -62,15 +64,18 @@ def test_more_of_our_own_troops_never_costs_more_than_a_little(kursk) -> None:
 def test_enemy_reinforcements_and_breaking_point_matter(kursk) -> None:
     more = compare((kursk, STAY), (with_values(kursk, {"sides.ru.reinforcements_per_turn": 300}), STAY), runs=RUNS)
     assert more.difference("ending:time").negative, more.difference("ending:time")
-    brittle = with_values(kursk, {f"sides.ru.units.{u}.breaking_point": 0.3
-                                  for u in ("kpa_assault_1", "kpa_assault_2", "kpa_assault_3")})
+    brittle = with_values(
+        kursk, {f"sides.ru.units.{u}.breaking_point": 0.3 for u in ("kpa_assault_1", "kpa_assault_2", "kpa_assault_3")}
+    )
     d = compare((kursk, STAY), (brittle, STAY), runs=RUNS).difference("score")
     assert d.positive, d  # attackers who break at 30% losses instead of 85% push the defence less
 
 
 def test_north_koreans_learning_to_hide_from_drones_costs_the_defence(kursk) -> None:
-    paths = [f"sides.ru.units.{u}.drone_adaptation_per_turn" for u in ("kpa_assault_1", "kpa_assault_2", "kpa_assault_3")]
-    slow = with_values(kursk, {path: 0.0 for path in paths})
+    paths = [
+        f"sides.ru.units.{u}.drone_adaptation_per_turn" for u in ("kpa_assault_1", "kpa_assault_2", "kpa_assault_3")
+    ]
+    slow = with_values(kursk, dict.fromkeys(paths, 0.0))
     c = compare((slow, STAY), (kursk, STAY), runs=RUNS)
     assert c.difference("enemy_casualties").negative, c.difference("enemy_casualties")
     assert c.difference("score").negative, c.difference("score")
@@ -97,7 +102,9 @@ def _turn_losses(model: Model, plan, turns: int, runs: int = RUNS, seed: int = 0
     for t in range(turns):
         params = model.variants(st)[0][0]
         live = ~st.ended
-        st, out, _ = advance(model, st, plan.directives(params, st), seed, purpose="batch.0", inject_purpose="batch.0.injects")
+        st, out, _ = advance(
+            model, st, plan.directives(params, st), seed, purpose="batch.0", inject_purpose="batch.0.injects"
+        )
         own[t] = out.losses[live, PLAYER].sum()
         enemy[t] = out.losses[live, ENEMY].sum()
     return own, enemy
@@ -127,7 +134,9 @@ def test_the_attacker_pauses_and_some_enemies_are_taken_prisoner(model) -> None:
     ru = (model.base.units.side == ENEMY) & ~kp
     for _ in range(16):
         params = model.variants(st)[0][0]
-        st, out, _ = advance(model, st, STAY.directives(params, st), 0, purpose="batch.0", inject_purpose="batch.0.injects")
+        st, out, _ = advance(
+            model, st, STAY.directives(params, st), 0, purpose="batch.0", inject_purpose="batch.0.injects"
+        )
         paused += out.paused.sum()
         captured_kp += out.captured_unit[:, kp].sum()
         captured_ru += out.captured_unit[:, ru].sum()
@@ -140,15 +149,24 @@ def test_the_attacker_pauses_and_some_enemies_are_taken_prisoner(model) -> None:
 
 
 def _orders(**kw) -> Orders:
-    base = dict(postures={"sudzha": "fortify"}, drones={"strike": 7, "counter_drone": 8, "road_overwatch": 9, "recon": 4},
-                ew={"front": 6, "road": 0}, convoys={"night": 18}, netting=True, commit_reserves={"ua_reserve": "south"})
+    base = dict(
+        postures={"sudzha": "fortify"},
+        drones={"strike": 7, "counter_drone": 8, "road_overwatch": 9, "recon": 4},
+        ew={"front": 6, "road": 0},
+        convoys={"night": 18},
+        netting=True,
+        commit_reserves={"ua_reserve": "south"},
+    )
     base.update(kw)
     return Orders.model_validate(base)
 
 
 def test_strike_teams_kill_attackers(kursk) -> None:
-    c = _same(kursk, _orders(drones={"strike": 4, "counter_drone": 8, "road_overwatch": 12, "recon": 4}),
-              _orders(drones={"strike": 12, "counter_drone": 8, "road_overwatch": 4, "recon": 4}))
+    c = _same(
+        kursk,
+        _orders(drones={"strike": 4, "counter_drone": 8, "road_overwatch": 12, "recon": 4}),
+        _orders(drones={"strike": 12, "counter_drone": 8, "road_overwatch": 4, "recon": 4}),
+    )
     assert c.difference("enemy_casualties").positive, c.difference("enemy_casualties")
 
 
@@ -169,9 +187,14 @@ def test_jammers_on_the_road_stop_radio_drones_only(kursk) -> None:
     c = compare((kursk, front), (kursk, road), runs=RUNS, turns=6)
     assert c.difference("trucks_lost").negative, c.difference("trucks_lost")
     assert c.difference("own_casualties").positive  # ...and the front pays for the jammers it lost
-    fibre_only = with_values(kursk, {"sides.ru.drone_teams.rubicon_radio.teams": 0,
-                                     "sides.ru.drone_teams.ru_army_fpv.teams": 0,
-                                     "sides.ru.drone_teams.rubicon_fibre.teams": 30})
+    fibre_only = with_values(
+        kursk,
+        {
+            "sides.ru.drone_teams.rubicon_radio.teams": 0,
+            "sides.ru.drone_teams.ru_army_fpv.teams": 0,
+            "sides.ru.drone_teams.rubicon_fibre.teams": 30,
+        },
+    )
     c = compare((fibre_only, front), (fibre_only, road), runs=RUNS, turns=6)
     d = c.difference("trucks_lost")
     assert abs(d.mean) < 0.05 * max(d.a, 1.0), d
@@ -184,8 +207,8 @@ def test_fortifying_is_not_free(kursk, model) -> None:
     """Digging in costs fire, fuel and time: where the assault lands, fortifying instead of holding lets more
     attackers through in the first turns (a quarter of the soldiers dig) and burns more fuel, and it protects
     nothing on the first turn (the works are not dug yet)."""
-    hold_all = _orders(postures={s: "hold" for s in SECTORS})
-    dig_all = _orders(postures={s: "fortify" for s in SECTORS})
+    hold_all = _orders(postures=dict.fromkeys(SECTORS, "hold"))
+    dig_all = _orders(postures=dict.fromkeys(SECTORS, "fortify"))
     c = compare((kursk, hold_all), (kursk, dig_all), runs=RUNS, turns=4)
     assert c.difference("enemy_casualties").negative, c.difference("enemy_casualties")
     first = compare((kursk, hold_all), (kursk, dig_all), runs=RUNS, turns=1).difference("own_casualties")
@@ -240,7 +263,9 @@ def test_the_pipeline_group_fights_from_inside_the_town(kursk) -> None:
         lost = np.zeros(1000)
         for _ in range(12):
             params = model.variants(st)[0][0]
-            st, out, _ = advance(model, st, STAY.directives(params, st), 0, purpose="batch.0", inject_purpose="batch.0.injects")
+            st, out, _ = advance(
+                model, st, STAY.directives(params, st), 0, purpose="batch.0", inject_purpose="batch.0.injects"
+            )
             lost += out.unit_loss[:, u]
         progress.append(np.where(st.holder[:, s] == PLAYER, st.progress[:, s], 1.0))
         losses.append(lost)
@@ -265,13 +290,26 @@ def test_the_adaptive_plan_is_the_best_built_in_plan(builtin) -> None:
     assert eta_squared([r.score for r in builtin.values()]) >= 0.5
 
 
-@pytest.mark.parametrize("recipe", [
-    _orders(postures={s: "fortify" for s in SECTORS}),
-    _orders(withdraw=True, postures={s: "delay" for s in SECTORS}),
-    _orders(drones={"road_overwatch": 28}),
-    _orders(postures={s: "counter_attack" for s in SECTORS}, drones={"strike": 20, "counter_drone": 4, "road_overwatch": 4}),
-    _orders(ew={"front": 5, "road": 1}),
-], ids=["fortify-everything", "withdraw-on-turn-1", "all-drones-on-the-road", "counter-attack-everywhere", "jammers-5-1"])
+@pytest.mark.parametrize(
+    "recipe",
+    [
+        _orders(postures=dict.fromkeys(SECTORS, "fortify")),
+        _orders(withdraw=True, postures=dict.fromkeys(SECTORS, "delay")),
+        _orders(drones={"road_overwatch": 28}),
+        _orders(
+            postures=dict.fromkeys(SECTORS, "counter_attack"),
+            drones={"strike": 20, "counter_drone": 4, "road_overwatch": 4},
+        ),
+        _orders(ew={"front": 5, "road": 1}),
+    ],
+    ids=[
+        "fortify-everything",
+        "withdraw-on-turn-1",
+        "all-drones-on-the-road",
+        "counter-attack-everywhere",
+        "jammers-5-1",
+    ],
+)
 def test_no_standing_recipe_beats_the_best_plan_in_nine_games_of_ten(kursk, builtin, recipe) -> None:
     r = run_batch(Model(kursk), recipe, RUNS, seed=0)
     wins = int((r.score > builtin["hold_then_withdraw"].score).sum())

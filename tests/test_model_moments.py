@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-
 from engine_support import KURSK
+
 from game.analysis.experiments import compare
 from game.debrief.moments import DETECTORS, Decision
 from game.engine.directives import Directives
@@ -30,8 +30,11 @@ def kursk():
     return load_scenario(KURSK)
 
 
-def plan(name: str, change: Change | None = None, leave: Callable[[object, State], np.ndarray] | None = withdrawal_due) -> Policy:
+def plan(
+    name: str, change: Change | None = None, leave: Callable[[object, State], np.ndarray] | None = withdrawal_due
+) -> Policy:
     """The adaptive built-in plan (hold the town and the road, leave in time) with one thing changed."""
+
     def rule(p, st: State) -> Directives:
         d = _hold_sudzha_road_orders(p, st)
         if change is not None:
@@ -39,6 +42,7 @@ def plan(name: str, change: Change | None = None, leave: Callable[[object, State
         if leave is not None:
             d["withdraw"] = leave(p, st) & ~st.withdrawing
         return Directives(**d)
+
     return Policy(name, name, rule)
 
 
@@ -62,6 +66,7 @@ def better(kursk, mistake: Policy, advice: Policy, runs: int = 2000) -> None:
 def _ew(front: int, road: int) -> Change:
     def change(p, st, d):
         d["ew"][:] = [front, road]
+
     return change
 
 
@@ -76,14 +81,18 @@ def test_a_day_without_convoys(kursk) -> None:
     def skip(p, st, d):
         if st.turn in (3, 4):
             d["night"][:] = 0.0
+
     mistake, advice = plan("skip", skip), plan("run")
     assert fires(kursk, "tm_no_convoy", mistake)
     better(kursk, mistake, advice)
+
     # what the explanation says not to rely on: escorts and the tracks cost more than they save here
     def escort(p, st, d):
         d["escort"][:] = True
+
     def tracks(p, st, d):
         d["tracks"][:] = True
+
     for costly in (plan("escorted", escort), plan("tracks", tracks)):
         better(kursk, costly, advice)
 
@@ -97,8 +106,10 @@ def test_withdrawing_only_once_the_road_is_cut(kursk) -> None:
 
 def test_counter_attacking_eight_to_one(kursk) -> None:
     south = [s.id for s in kursk.map.sectors].index("south")
+
     def counter(p, st, d):
         d["posture"][:, south] = 2  # counter_attack
+
     mistake, advice = plan("counter", counter), plan("hold")
     assert fires(kursk, "tm_counterattack_outnumbered", mistake)
     better(kursk, mistake, advice)
@@ -107,6 +118,7 @@ def test_counter_attacking_eight_to_one(kursk) -> None:
 def test_every_drone_on_the_front_while_the_road_bleeds(kursk) -> None:
     def all_strike(p, st, d):
         d["drones"][:] = [p.player_teams(), 0, 0, 0]
+
     mistake, advice = plan("all strike", all_strike), plan("balanced")
     assert fires(kursk, "tm_drones_all_strike", mistake)
     better(kursk, mistake, advice)
@@ -115,6 +127,7 @@ def test_every_drone_on_the_front_while_the_road_bleeds(kursk) -> None:
 def test_the_reserve_that_never_fought(kursk) -> None:
     def keep(p, st, d):
         d["commit"][:] = -1
+
     mistake, advice = plan("kept", keep), plan("committed")
     assert fires(kursk, "tm_reserve_idle", mistake)
     better(kursk, mistake, advice)
@@ -122,7 +135,13 @@ def test_the_reserve_that_never_fought(kursk) -> None:
 
 def test_every_moment_of_the_scenario_is_tested() -> None:
     sc = load_scenario(KURSK)
-    tested = {"tm_ew_vs_fibre", "tm_no_convoy", "tm_late_withdrawal", "tm_counterattack_outnumbered",
-              "tm_drones_all_strike", "tm_reserve_idle"}
+    tested = {
+        "tm_ew_vs_fibre",
+        "tm_no_convoy",
+        "tm_late_withdrawal",
+        "tm_counterattack_outnumbered",
+        "tm_drones_all_strike",
+        "tm_reserve_idle",
+    }
     assert {t.id for t in sc.teaching_moments} == tested
     assert PLAYER == 0

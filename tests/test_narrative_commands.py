@@ -55,8 +55,19 @@ def test_order_sets_a_posture_with_prefixes_aliases_and_names(run) -> None:
 
 
 def test_drones_ew_convoys_and_switches(run) -> None:
-    _, o = run("drones strike 3", "drones hunt 2", "drones overwatch 1", "drones recon 1", "ew front 2", "ew road 1",
-               "convoy day 4", "convoy night 6", "escort on", "route tracks", "netting on")
+    _, o = run(
+        "drones strike 3",
+        "drones hunt 2",
+        "drones overwatch 1",
+        "drones recon 1",
+        "ew front 2",
+        "ew road 1",
+        "convoy day 4",
+        "convoy night 6",
+        "escort on",
+        "route tracks",
+        "netting on",
+    )
     assert (o.drones.strike, o.drones.counter_drone, o.drones.road_overwatch, o.drones.recon) == (3, 2, 1, 1)
     assert (o.ew.front, o.ew.road) == (2, 1)
     assert (o.convoys.day, o.convoys.night, o.convoys.escort, o.convoys.route) == (4, 6, True, "tracks")
@@ -104,8 +115,17 @@ def test_actions_for_the_caller(run) -> None:
 
 
 def test_status_and_look(run) -> None:
-    replies, _ = run("status", "look", "look village", "look bilyi yar", "look road", "look road_north",
-                     "look ua_reserve", "look enemy", "look stocks")
+    replies, _ = run(
+        "status",
+        "look",
+        "look village",
+        "look bilyi yar",
+        "look road",
+        "look road_north",
+        "look ua_reserve",
+        "look enemy",
+        "look stocks",
+    )
     assert all(r.ok for r in replies)
     assert "Postures" in text(replies[0])
     assert "Village" in text(replies[1]) and "Supply road" in text(replies[1])
@@ -115,24 +135,27 @@ def test_status_and_look(run) -> None:
     assert "No estimate" in text(replies[7])
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("ordr village hold", "Did you mean 'order'?"),
-    ("order village fortfy", "Did you mean 'fortify'?"),
-    ("order vilage hold", "Did you mean 'village'?"),
-    ("village fortify", "order village POSTURE"),
-    ("drones strike many", "not a whole number"),
-    ("drones strike -2", "cannot be negative"),
-    ("drones strike", "e.g. drones strike 4"),
-    ("ew sky 2", "I don't know the EW focus 'sky'"),
-    ("escort maybe", "I don't know the setting"),
-    ("escort maybe", "Choose 'off' or 'on'"),
-    ("order village", "Order which sector"),
-    ("look nowhere", "I don't know the place, sector, road or unit 'nowhere'"),
-    ("help nonsense", "help topic"),
-    ("yes", "nothing to confirm"),
-    ("   ", "Type a command"),
-    ("e 2", "could be"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("ordr village hold", "Did you mean 'order'?"),
+        ("order village fortfy", "Did you mean 'fortify'?"),
+        ("order vilage hold", "Did you mean 'village'?"),
+        ("village fortify", "order village POSTURE"),
+        ("drones strike many", "not a whole number"),
+        ("drones strike -2", "cannot be negative"),
+        ("drones strike", "e.g. drones strike 4"),
+        ("ew sky 2", "I don't know the EW focus 'sky'"),
+        ("escort maybe", "I don't know the setting"),
+        ("escort maybe", "Choose 'off' or 'on'"),
+        ("order village", "Order which sector"),
+        ("look nowhere", "I don't know the place, sector, road or unit 'nowhere'"),
+        ("help nonsense", "help topic"),
+        ("yes", "nothing to confirm"),
+        ("   ", "Type a command"),
+        ("e 2", "could be"),
+    ],
+)
 def test_bad_input_gets_a_plain_message(run, line: str, expected: str) -> None:
     replies, o = run(line)
     assert not replies[0].ok
@@ -147,26 +170,29 @@ def test_ambiguous_prefix_lists_the_candidates() -> None:
     assert normalise(" Counter-Attack ") == "counter_attack"
 
 
-@pytest.mark.parametrize(("typed", "completed"), [
-    ("or", "order"),
-    ("order v", "order village"),
-    ("order village f", "order village fortify"),
-    ("order village fortify", None),
-    ("Order village f", "Order village fortify"),
-    ("dr", "drones"),
-    ("drones co", "drones counter_drone"),
-    ("ew r", "ew road"),
-    ("convoy n", "convoy night"),
-    ("escort o", "escort on"),
-    ("route t", "route tracks"),
-    ("reserve u", "reserve ua_reserve"),
-    ("reserve ua_reserve c", "reserve ua_reserve crossroads"),
-    ("look bi", "look bilyi_yar"),
-    ("help dr", "help drones"),
-    ("xyzzy a", None),
-    ("order ", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("typed", "completed"),
+    [
+        ("or", "order"),
+        ("order v", "order village"),
+        ("order village f", "order village fortify"),
+        ("order village fortify", None),
+        ("Order village f", "Order village fortify"),
+        ("dr", "drones"),
+        ("drones co", "drones counter_drone"),
+        ("ew r", "ew road"),
+        ("convoy n", "convoy night"),
+        ("escort o", "escort on"),
+        ("route t", "route tracks"),
+        ("reserve u", "reserve ua_reserve"),
+        ("reserve ua_reserve c", "reserve ua_reserve crossroads"),
+        ("look bi", "look bilyi_yar"),
+        ("help dr", "help drones"),
+        ("xyzzy a", None),
+        ("order ", None),
+        ("", None),
+    ],
+)
 def test_completion(scenario: Scenario, typed: str, completed: str | None) -> None:
     assert complete(typed, Interpreter(scenario).lexicon) == completed
 

@@ -30,8 +30,9 @@ from game.scenario.load import load_scenario
 ROOT = Path(__file__).resolve().parent.parent
 KURSK = ROOT / "scenarios" / "kursk-2025.yaml"
 TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
-GAMES = [(KURSK, policy, seed) for policy in ("hold", "hold_then_withdraw", "delay_withdraw", "default")
-         for seed in (1, 2)] + [(TUTORIAL, policy, seed) for policy in ("hold", "default") for seed in (1, 2, 3)]
+GAMES = [
+    (KURSK, policy, seed) for policy in ("hold", "hold_then_withdraw", "delay_withdraw", "default") for seed in (1, 2)
+] + [(TUTORIAL, policy, seed) for policy in ("hold", "default") for seed in (1, 2, 3)]
 FORECAST_RUNS = 100
 
 
@@ -55,8 +56,16 @@ class Turn:
 
     def texts(self) -> list[str]:
         """Every line of player-facing text of the turn."""
-        return [*self.sitrep, *self.status, *self.overview, *self.enemy, *self.advisor, *self.story,
-                *(f"{k}: {v}" for k, v in self.figures.items()), *(factor_line(f) for f in self.factors)]
+        return [
+            *self.sitrep,
+            *self.status,
+            *self.overview,
+            *self.enemy,
+            *self.advisor,
+            *self.story,
+            *(f"{k}: {v}" for k, v in self.figures.items()),
+            *(factor_line(f) for f in self.factors),
+        ]
 
 
 def play(path: Path, policy: str, seed: int) -> list[Turn]:
@@ -73,15 +82,25 @@ def play(path: Path, policy: str, seed: int) -> list[Turn]:
         true_enemy = float(enemy_by_sector(game.params, game.state)[0].sum())
         report = game.play(orders)
         after, intel_after = picture(scenario, game.history), game.intel()
-        turns.append(Turn(
-            turn=report.turn, sitrep=situation_report(scenario, before, intel, hours),
-            status=status_lines(scenario, before, orders, hours), overview=overview_lines(scenario, before, intel),
-            enemy=look_lines(scenario, before, intel, "enemy", ""), advisor=advisor,
-            story=[line for d in turn_story(scenario, before, after, report, intel_after, hours) for line in d.lines],
-            figures=dict(turn_figures(scenario, before, after, report, intel_after)),
-            factors=visible_factors(scenario, report), report=report, before=before, intel=intel,
-            true_enemy=true_enemy,
-        ))
+        turns.append(
+            Turn(
+                turn=report.turn,
+                sitrep=situation_report(scenario, before, intel, hours),
+                status=status_lines(scenario, before, orders, hours),
+                overview=overview_lines(scenario, before, intel),
+                enemy=look_lines(scenario, before, intel, "enemy", ""),
+                advisor=advisor,
+                story=[
+                    line for d in turn_story(scenario, before, after, report, intel_after, hours) for line in d.lines
+                ],
+                figures=dict(turn_figures(scenario, before, after, report, intel_after)),
+                factors=visible_factors(scenario, report),
+                report=report,
+                before=before,
+                intel=intel,
+                true_enemy=true_enemy,
+            )
+        )
     return turns
 
 
@@ -111,13 +130,17 @@ ONE_PLURAL = re.compile(r"(?<![\d.,])1 (?:soldiers|men|casualties|trucks|sorties
 
 def test_people_are_whole_in_every_text(games) -> None:
     """No "0.5 soldiers", "captured 0.0", "3.0 lost" anywhere the trainee reads."""
-    bad = [(key, t.turn, line) for key, t in every_turn(games) for line in t.texts()
-           if any(p.search(line) for p in FRACTIONAL_PEOPLE)]
+    bad = [
+        (key, t.turn, line)
+        for key, t in every_turn(games)
+        for line in t.texts()
+        if any(p.search(line) for p in FRACTIONAL_PEOPLE)
+    ]
     assert not bad, bad[:5]
 
 
 def test_one_is_singular(games) -> None:
-    """"1 soldier", "1 truck", never "We lost 1 men"."""
+    """ "1 soldier", "1 truck", never "We lost 1 men"."""
     bad = [(key, t.turn, line) for key, t in every_turn(games) for line in t.texts() if ONE_PLURAL.search(line)]
     assert not bad, bad[:5]
     assert any(re.search(r"(?<![\d.,])1 (soldier|truck)\b", line) for _, t in every_turn(games) for line in t.texts())
@@ -141,7 +164,11 @@ def test_trucks_lost_within_sent_and_got_through_from_them(games) -> None:
         assert through == math.floor(100 * (sent - lost) / sent + 0.5), (key, t.turn, row)
         said = [line for line in t.story if re.search(r"\btrucks?\b.*\blost\b", line)]
         for line in said:  # the logistics officer's own sentence gives the same two numbers
-            assert f"{int(sent)} truck" in line and re.search(rf"\b{int(lost)} (?:were )?lost\b", line), (key, t.turn, line)
+            assert f"{int(sent)} truck" in line and re.search(rf"\b{int(lost)} (?:were )?lost\b", line), (
+                key,
+                t.turn,
+                line,
+            )
         checked += 1
     assert checked > 50
 
@@ -150,23 +177,31 @@ CASUALTIES = re.compile(r"([\d,]+) \(([\d,]+) killed, ([\d,]+) wounded, ([\d,]+)
 
 
 def test_casualty_parts_add_up_to_the_total_shown(games) -> None:
-    """"8 (2 killed, 5 wounded, 0 captured)" cannot happen; the sitrep's true count is the turn report's."""
+    """ "8 (2 killed, 5 wounded, 0 captured)" cannot happen; the sitrep's true count is the turn report's."""
     shown: dict[tuple, int] = {}
     for key, t in every_turn(games):
-        m = CASUALTIES.search(t.figures["Own casualties (true count)"] if "Own casualties (true count)" in t.figures
-                              else t.figures["Own casualties"])
+        m = CASUALTIES.search(
+            t.figures["Own casualties (true count)"]
+            if "Own casualties (true count)" in t.figures
+            else t.figures["Own casualties"]
+        )
         assert m, (key, t.turn, t.figures)
         total, *parts = (int(number(x)) for x in m.groups())
         assert total == sum(parts), (key, t.turn, m[0])
         shown[(key, t.turn)] = total
-        told = re.search(r"We lost ([\d,]+) soldiers?[^:]*: ([\d,]+) killed, ([\d,]+) wounded, ([\d,]+) captured",
-                         " ".join(t.story))
+        told = re.search(
+            r"We lost ([\d,]+) soldiers?[^:]*: ([\d,]+) killed, ([\d,]+) wounded, ([\d,]+) captured", " ".join(t.story)
+        )
         if told:  # the tutorial's combat report spells the parts out too
             assert [int(number(x)) for x in told.groups()] == [total, *parts], (key, t.turn, told[0])
     for key, t in every_turn(games):
         if t.turn > 1:
             line = next(x for x in t.sitrep if x.startswith("Our casualties last turn"))
-            assert line.startswith(f"Our casualties last turn: {shown[(key, t.turn - 1)]:,} soldier"), (key, t.turn, line)
+            assert line.startswith(f"Our casualties last turn: {shown[(key, t.turn - 1)]:,} soldier"), (
+                key,
+                t.turn,
+                line,
+            )
 
 
 ABOUT = re.compile(r"about ([\d,]+) \(([\d,]+)–([\d,]+)\)")

@@ -10,7 +10,17 @@ import pytest
 
 from game.engine.orders import Orders
 from game.engine.report import (
-    Band, Casualties, Estimate, Event, Factor, Forecast, Intel, Score, ScoreLine, SupplyReport, TurnReport,
+    Band,
+    Casualties,
+    Estimate,
+    Event,
+    Factor,
+    Forecast,
+    Intel,
+    Score,
+    ScoreLine,
+    SupplyReport,
+    TurnReport,
 )
 from game.narrative.advice import forecast_lines, histogram_rows, summary_line
 from game.narrative.ending import ending_lines, headline, score_rows
@@ -42,9 +52,15 @@ def est(x: float) -> Estimate:
 
 
 def make_intel(scenario: Scenario, turn: int = 2) -> Intel:
-    return Intel(turn=turn, enemy_strength={s.id: est(500) for s in scenario.map.sectors},
-                 enemy_total=est(1000), own_losses_last_turn=est(30), enemy_losses_last_turn=est(120),
-                 road_threat="high", notes=["Fibre-optic drones seen over the road."])
+    return Intel(
+        turn=turn,
+        enemy_strength={s.id: est(500) for s in scenario.map.sectors},
+        enemy_total=est(1000),
+        own_losses_last_turn=est(30),
+        enemy_losses_last_turn=est(120),
+        road_threat="high",
+        notes=["Fibre-optic drones seen over the road."],
+    )
 
 
 def make_report(scenario: Scenario, lost: str | None = None) -> TurnReport:
@@ -55,40 +71,73 @@ def make_report(scenario: Scenario, lost: str | None = None) -> TurnReport:
     roads = {r.id: r.state for r in scenario.map.roads}
     roads[scenario.map.supply_route[0]] = "cut"
     return TurnReport(
-        turn=1, orders=Orders(), losses={side: Casualties(killed=10, wounded=25, captured=1),
-                                         enemy: Casualties(killed=400)},
-        events=[Event(kind="inject", text="Aid halted."), Event(kind="combat", text="Assault on the village."),
-                Event(kind="combat", text="Secret truth.", visible_to="instructor")],
+        turn=1,
+        orders=Orders(),
+        losses={side: Casualties(killed=10, wounded=25, captured=1), enemy: Casualties(killed=400)},
+        events=[
+            Event(kind="inject", text="Aid halted."),
+            Event(kind="combat", text="Assault on the village."),
+            Event(kind="combat", text="Secret truth.", visible_to="instructor"),
+        ],
         unit_strength={u.id: u.strength - 5.0 for side_ in scenario.sides for u in side_.units},
-        sector_holder=holders, place_holder={p.id: p.holder for p in scenario.map.places}, road_state=roads,
-        fortification={s.id: 0.2 for s in scenario.map.sectors}, area_held_sq_mi=12.0,
-        supply=SupplyReport(trucks_sent=6, trucks_lost=1.0, delivered_t=20.0, consumed_t=15.0,
-                            stocks={"ammunition_t": 50.0, "drones": 120.0, "fuel_t": 30.0, "food_medical_t": 20.0},
-                            road_survival=0.83),
-        factors=[Factor(name="drones.fibre_optic.road", label="Fibre-optic drones on the road", value=1.0,
-                        unit="trucks", side=side),
-                 Factor(name="combat.assault", label="Assault waves", value=30.0, unit="soldiers", side=side),
-                 Factor(name="drones.strike", label="Our drone strikes", value=90.0, unit="soldiers", side=enemy)],
+        sector_holder=holders,
+        place_holder={p.id: p.holder for p in scenario.map.places},
+        road_state=roads,
+        fortification={s.id: 0.2 for s in scenario.map.sectors},
+        area_held_sq_mi=12.0,
+        supply=SupplyReport(
+            trucks_sent=6,
+            trucks_lost=1.0,
+            delivered_t=20.0,
+            consumed_t=15.0,
+            stocks={"ammunition_t": 50.0, "drones": 120.0, "fuel_t": 30.0, "food_medical_t": 20.0},
+            road_survival=0.83,
+        ),
+        factors=[
+            Factor(
+                name="drones.fibre_optic.road",
+                label="Fibre-optic drones on the road",
+                value=1.0,
+                unit="trucks",
+                side=side,
+            ),
+            Factor(name="combat.assault", label="Assault waves", value=30.0, unit="soldiers", side=side),
+            Factor(name="drones.strike", label="Our drone strikes", value=90.0, unit="soldiers", side=enemy),
+        ],
         road_cut_turns=1,
     )
 
 
-@pytest.mark.parametrize("template", [
-    "{nonexistent} placeholder", "{own_losses.__class__}", "{own_losses[0]}", "{own_losses:>999999}",
-    "{own_losses:zz}", "{", "}", "{0}",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{nonexistent} placeholder",
+        "{own_losses.__class__}",
+        "{own_losses[0]}",
+        "{own_losses:>999999}",
+        "{own_losses:zz}",
+        "{",
+        "}",
+        "{0}",
+    ],
+)
 def test_a_bad_template_falls_back_to_a_plain_line(scenario: Scenario, template: str) -> None:
     sc = with_templates(scenario, combat=template)
-    line = fill(sc, "combat", {"own_losses": 12.0, "own_killed": 1, "own_wounded": 2, "own_captured": 0,
-                               "area_held": 3, "area_total": 4})
+    line = fill(
+        sc,
+        "combat",
+        {"own_losses": 12.0, "own_killed": 1, "own_wounded": 2, "own_captured": 0, "area_held": 3, "area_total": 4},
+    )
     assert line.startswith("We lost 12 soldiers")
     assert safe_format(template, {"own_losses": 1.0}, "fallback") == "fallback"
 
 
 def test_templates_fill_and_numbers_print_rounded(scenario: Scenario) -> None:
     sc = with_templates(scenario, combat="Tavr: lost {own_losses}, {own_losses:.2f} exactly, in {sector}.")
-    assert fill(sc, "combat", {"own_losses": 1234.567, "sector": "North"}) == \
-        "Tavr: lost 1,235, 1234.57 exactly, in North."
+    assert (
+        fill(sc, "combat", {"own_losses": 1234.567, "sector": "North"})
+        == "Tavr: lost 1,235, 1234.57 exactly, in North."
+    )
     assert f"{Figure(2.5)}" == "2.5" and str(Figure(3.0)) == "3"
     assert fill(scenario, "combat", {}) == "(combat report: figures unavailable)"
 
@@ -125,24 +174,39 @@ def test_turn_story_by_advisor_without_ground_truth_on_the_enemy(scenario: Scena
     assert figures["Ground held"].endswith(f"({after.area_held - before.area_held:+,.0f})")
 
 
-@pytest.mark.parametrize(("value", "unit", "shown"), [
-    (7.04, "soldiers", ": 7 soldiers"), (0.4, "trucks", ": under 1 truck"), (0.6, "soldiers", ": 1 soldier"),
-    (7.04, "tonnes", ": 7.0 tonnes"), (1234.6, "soldiers", ": 1,235 soldiers"),
-])
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        (7.04, "soldiers", ": 7 soldiers"),
+        (0.4, "trucks", ": under 1 truck"),
+        (0.6, "soldiers", ": 1 soldier"),
+        (7.04, "tonnes", ": 7.0 tonnes"),
+        (1234.6, "soldiers", ": 1,235 soldiers"),
+    ],
+)
 def test_factor_lines_count_people_and_trucks_whole(value: float, unit: str, shown: str) -> None:
     line = factor_line(Factor(name="x", label="Spared", value=value, unit=unit))
     assert line == "Spared" + shown
 
 
 def test_ending_and_score_rows(scenario: Scenario) -> None:
-    score = Score(total=-12.5, ending="encircled", objectives_met={"x": False},
-                  lines=[ScoreLine(name="a", label="Area", quantity=10, weight=2, points=20),
-                         ScoreLine(name="b", label="Losses", quantity=650, weight=-0.05, points=-32.5)])
+    score = Score(
+        total=-12.5,
+        ending="encircled",
+        objectives_met={"x": False},
+        lines=[
+            ScoreLine(name="a", label="Area", quantity=10, weight=2, points=20),
+            ScoreLine(name="b", label="Losses", quantity=650, weight=-0.05, points=-32.5),
+        ],
+    )
     lines = ending_lines(scenario, score)
     assert lines[0] == headline("encircled") and "encircled" in lines[0]
     assert "Final score: -12.5 points." in lines
-    assert score_rows(score) == [("Area", "10.0", "+2", "+20.0"), ("Losses", "650.0", "-0.05", "-32.5"),
-                                 ("Total", "", "", "-12.5")]
+    assert score_rows(score) == [
+        ("Area", "10.0", "+2", "+20.0"),
+        ("Losses", "650.0", "-0.05", "-32.5"),
+        ("Total", "", "", "-12.5"),
+    ]
 
 
 def test_map_marks_holders_and_road_states_with_glyphs(scenario: Scenario) -> None:
@@ -157,11 +221,24 @@ def test_map_marks_holders_and_road_states_with_glyphs(scenario: Scenario) -> No
 
 def test_forecast_words_and_histogram(scenario: Scenario) -> None:
     band = Band(mean=40, p5=10, p50=38, p95=90)
-    fc = Forecast(replications=1000, turns=1, own_losses=band, enemy_losses=band, area_held_sq_mi=band,
-                  supply_delivered_t=band, p_lose_sector={"village": 0.25}, p_lose_place={}, p_road_cut=0.4,
-                  own_losses_histogram=[1, 5, 10, 5, 1], own_losses_bin_edges=[0, 20, 40, 60, 80, 100], factors=[])
-    assert summary_line(scenario, fc, ["village", "crossroads"]) == \
-        "Advisor: own casualties 38 (10–90) · road cut 40% · lose Village 25%"
+    fc = Forecast(
+        replications=1000,
+        turns=1,
+        own_losses=band,
+        enemy_losses=band,
+        area_held_sq_mi=band,
+        supply_delivered_t=band,
+        p_lose_sector={"village": 0.25},
+        p_lose_place={},
+        p_road_cut=0.4,
+        own_losses_histogram=[1, 5, 10, 5, 1],
+        own_losses_bin_edges=[0, 20, 40, 60, 80, 100],
+        factors=[],
+    )
+    assert (
+        summary_line(scenario, fc, ["village", "crossroads"])
+        == "Advisor: own casualties 38 (10–90) · road cut 40% · lose Village 25%"
+    )
     told = "\n".join(forecast_lines(scenario, fc, ["village", "crossroads"]))
     assert "chance of losing: Village 25%, Crossroads 0%" in told
     rows = histogram_rows([1, 5, 10, 5, 1], 10, 2)
@@ -170,21 +247,26 @@ def test_forecast_words_and_histogram(scenario: Scenario) -> None:
 
 
 def test_headless_layers_never_import_textual() -> None:
-    code = ("import sys, game.engine, game.scenario, game.narrative, game.record\n"
-            "import game.narrative.commands, game.narrative.story, game.narrative.sitrep, game.narrative.map_text\n"
-            "import game.narrative.advice, game.narrative.ending, game.record.journal, game.tui.session\n"
-            "import game.engine.orders, game.engine.report\n"
-            "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if m.startswith('textual'))\n")
+    code = (
+        "import sys, game.engine, game.scenario, game.narrative, game.record\n"
+        "import game.narrative.commands, game.narrative.story, game.narrative.sitrep, game.narrative.map_text\n"
+        "import game.narrative.advice, game.narrative.ending, game.record.journal, game.tui.session\n"
+        "import game.engine.orders, game.engine.report\n"
+        "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if m.startswith('textual'))\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
-@pytest.mark.parametrize(("parts", "total", "whole"), [
-    ([2.4, 5.4, 0.2], None, [2, 6, 0]),  # 8 in all: the parts shown add up to it
-    ([0.4, 0.4, 0.4], None, [1, 0, 0]),
-    ([1.5, 1.5], 3, [2, 1]),
-    ([2.6, 0.6], 3, [3, 0]),  # the total shown wins over each part's own rounding
-    ([0.0, 0.0], 0, [0, 0]),
-])
+@pytest.mark.parametrize(
+    ("parts", "total", "whole"),
+    [
+        ([2.4, 5.4, 0.2], None, [2, 6, 0]),  # 8 in all: the parts shown add up to it
+        ([0.4, 0.4, 0.4], None, [1, 0, 0]),
+        ([1.5, 1.5], 3, [2, 1]),
+        ([2.6, 0.6], 3, [3, 0]),  # the total shown wins over each part's own rounding
+        ([0.0, 0.0], 0, [0, 0]),
+    ],
+)
 def test_whole_parts_add_up_to_the_whole_total(parts: list[float], total: float | None, whole: list[int]) -> None:
     from game.narrative.fmt import split_whole
 
@@ -196,5 +278,7 @@ def test_one_reads_singular() -> None:
 
     assert counted(1, "soldier") == "1 soldier" and counted(0.6, "man") == "1 man"
     assert counted(1250.4, "casualty") == "1,250 casualties"
-    assert agree("We lost 1 men; 1 trucks out, 21 trucks, 11 soldiers, 1,001 trucks.") == \
-        "We lost 1 man; 1 truck out, 21 trucks, 11 soldiers, 1,001 trucks."
+    assert (
+        agree("We lost 1 men; 1 trucks out, 21 trucks, 11 soldiers, 1,001 trucks.")
+        == "We lost 1 man; 1 truck out, 21 trucks, 11 soldiers, 1,001 trucks."
+    )

@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 
 from game.analysis.optimise import (
-    EXPERT, Evaluator, OptimiseReport, cross_entropy, expert_policy, optimise, plan_orders,
+    EXPERT,
+    Evaluator,
+    OptimiseReport,
+    cross_entropy,
+    expert_policy,
+    optimise,
+    plan_orders,
 )
 from game.analysis.optimise_render import as_text, orders_yaml
 from game.analysis.orders_plan import orders_problems
@@ -127,8 +133,9 @@ def test_the_search_is_the_same_with_one_worker_or_two_and_again():
     for other in (again, two):
         assert np.array_equal(one.search.best_theta, other.search.best_theta)
         assert [vars(g) for g in one.search.generations] == [vars(g) for g in other.search.generations]
-        assert [(s.name, s.mean, s.ci, s.endings) for s in one.scored] == \
-            [(s.name, s.mean, s.ci, s.endings) for s in other.scored]
+        assert [(s.name, s.mean, s.ci, s.endings) for s in one.scored] == [
+            (s.name, s.mean, s.ci, s.endings) for s in other.scored
+        ]
         assert one.orders == other.orders
     other_seed = optimise(scenario, seed=4, workers=1, **SMALL_SEARCH)
     assert [g.best for g in other_seed.search.generations] != [g.best for g in one.search.generations]
@@ -147,10 +154,11 @@ def test_a_small_cold_search_improves_on_its_starting_distribution(small_report)
 def test_the_search_moves_towards_the_better_plans():
     """On a score with a known peak, the mean of the search distribution walks to it."""
     peak = np.array([2.0, -1.0, 0.5])
-    search = cross_entropy(lambda thetas: [-float(((t - peak) ** 2).sum()) for t in thetas], 3, budget=400,
-                           population=20, seed=0)
+    search = cross_entropy(
+        lambda thetas: [-float(((t - peak) ** 2).sum()) for t in thetas], 3, budget=400, population=20, seed=0
+    )
     assert np.abs(search.best_theta - peak).max() < 0.3
-    assert search.start_score == pytest.approx(-float((peak ** 2).sum()))
+    assert search.start_score == pytest.approx(-float((peak**2).sum()))
 
 
 def test_the_comparison_holds_the_plan_against_every_built_in_policy_and_the_expert():
@@ -192,8 +200,9 @@ def test_the_expert_plan_follows_the_answer_key():
         at[turn] = to_orders(p, plan.directives(p, st))
     screen = to_orders(p, POLICIES["hold_sudzha_road"].directives(p, game.state))
     assert at[1] == at[2] == at[3] == at[5] == screen
-    written = to_orders(p, compile_orders(p, Orders.model_validate({"postures": {"corridor": "fortify"},
-                                                                      "convoys": {"night": 20}})))
+    written = to_orders(
+        p, compile_orders(p, Orders.model_validate({"postures": {"corridor": "fortify"}, "convoys": {"night": 20}}))
+    )
     assert at[4] == written
 
 
@@ -233,8 +242,12 @@ def test_the_orders_file_plays_the_plan_in_salient_run(tmp_path, capsys):
     game = Game(scenario, 0)
     p = game.params
     space = PlanSpace.of(p)
-    plan = replace(space.decode(np.zeros(space.size)), postures=(FORTIFY, HOLD, DELAY, HOLD), netting=True,
-                   withdrawal=Withdrawal(turn=3))
+    plan = replace(
+        space.decode(np.zeros(space.size)),
+        postures=(FORTIFY, HOLD, DELAY, HOLD),
+        netting=True,
+        withdrawal=Withdrawal(turn=3),
+    )
     report = optimise(scenario, seed=0, workers=1, **SMALL_SEARCH)
     orders, note = plan_orders(plan, p, game.state, np.zeros(p.turns + 2, dtype=int), 40)
     report = replace(report, plan=plan, plan_lines=plan.describe(p), orders=orders, orders_note=note)
@@ -250,15 +263,34 @@ def test_the_orders_file_plays_the_plan_in_salient_run(tmp_path, capsys):
         by_plan.play(policy(by_plan))
     assert played["score"]["total"] == pytest.approx(by_plan.score().total, abs=1e-3)
     assert [t["orders"]["withdraw"] for t in played["turns"]] == [t == 3 for t in range(1, len(played["turns"]) + 1)]
-    assert played["turns"][0]["orders"]["postures"] == {"centre": "fortify", "north": "hold", "east": "delay",
-                                                        "corridor": "hold"}
+    assert played["turns"][0]["orders"]["postures"] == {
+        "centre": "fortify",
+        "north": "hold",
+        "east": "delay",
+        "corridor": "hold",
+    }
     assert "requested on turn 3" in path.read_text()
 
 
 def test_the_command_writes_an_orders_file_that_salient_run_accepts(tmp_path, capsys):
     path = tmp_path / "best.yaml"
-    code, out, err = cli(capsys, "optimise", str(SMALL), "--budget", "8", "--runs", "30", "--population", "4",
-                         "--check-runs", "30", "--workers", "1", "-o", str(path))
+    code, out, err = cli(
+        capsys,
+        "optimise",
+        str(SMALL),
+        "--budget",
+        "8",
+        "--runs",
+        "30",
+        "--population",
+        "4",
+        "--check-runs",
+        "30",
+        "--workers",
+        "1",
+        "-o",
+        str(path),
+    )
     assert code == 0, err
     assert "The best plan found" in out and f"Orders file {path}" in out
     text = path.read_text()
@@ -267,8 +299,22 @@ def test_the_command_writes_an_orders_file_that_salient_run_accepts(tmp_path, ca
         code, played, err = cli(capsys, "run", str(SMALL), "--seed", seed, "--orders", str(path))
         assert code == 0, err
         assert "score" in played
-    code, out, err = cli(capsys, "optimise", str(SMALL), "--budget", "8", "--runs", "30", "--population", "4",
-                         "--check-runs", "30", "--workers", "1", "--json")
+    code, out, err = cli(
+        capsys,
+        "optimise",
+        str(SMALL),
+        "--budget",
+        "8",
+        "--runs",
+        "30",
+        "--population",
+        "4",
+        "--check-runs",
+        "30",
+        "--workers",
+        "1",
+        "--json",
+    )
     data = json.loads(out)
     assert data["search"]["evaluations"] == 8 and data["orders"]["1"]["drones"]
     assert [s["name"] for s in data["scored"]] == ["optimised", *POLICIES]
@@ -277,13 +323,16 @@ def test_the_command_writes_an_orders_file_that_salient_run_accepts(tmp_path, ca
 # --- bad input ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["--budget", "0"], "--budget must be at least 1 (got 0)"),
-    (["--runs", "0"], "--runs must be at least 1 (got 0)"),
-    (["--workers", "0"], "--workers must be at least 1 (got 0)"),
-    (["--check-runs", "1"], "--check-runs must be at least 2"),
-    (["--seed", "-1"], "--seed must be a non-negative integer"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--budget", "0"], "--budget must be at least 1 (got 0)"),
+        (["--runs", "0"], "--runs must be at least 1 (got 0)"),
+        (["--workers", "0"], "--workers must be at least 1 (got 0)"),
+        (["--check-runs", "1"], "--check-runs must be at least 2"),
+        (["--seed", "-1"], "--seed must be a non-negative integer"),
+    ],
+)
 def test_bad_numbers_are_a_clear_message(capsys, args, expected):
     code, out, err = cli(capsys, "optimise", str(SMALL), *args)
     assert code == 1 and out == ""

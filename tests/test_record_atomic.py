@@ -27,8 +27,9 @@ def test_a_file_is_replaced_whole_and_no_temporary_file_is_left(tmp_path: Path) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]
 
 
-def test_a_full_disk_keeps_the_old_file_and_leaves_no_temporary_file(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_full_disk_keeps_the_old_file_and_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "report.md"
     target.write_text("old report\n")
     monkeypatch.setattr(atomic.os, "fsync", _disk_full)
@@ -39,7 +40,8 @@ def test_a_full_disk_keeps_the_old_file_and_leaves_no_temporary_file(tmp_path: P
 
 
 def test_the_schema_command_on_a_full_disk_is_a_plain_error_and_keeps_the_old_file(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "scenario.schema.json"
     target.write_text("{}\n")
     monkeypatch.setattr(atomic.os, "fsync", _disk_full)

@@ -126,8 +126,9 @@ def test_original_orders_that_no_longer_fit_fall_back_to_defaults_with_a_note(tm
     assert not loaded.turns[0].orders.commit_reserves and loaded.turns[1].orders.commit_reserves
     early = loaded.turns[0].orders.model_copy(update={"commit_reserves": loaded.turns[1].orders.commit_reserves})
     branch = branch_from_journal(loaded, 1, orders=[early], then="original")
-    assert any(n.startswith("turn 2: the original orders no longer fit") and "already committed" in n
-               for n in branch.notes)
+    assert any(
+        n.startswith("turn 2: the original orders no longer fit") and "already committed" in n for n in branch.notes
+    )
     assert branch.record["source"]["then"] == "original"
 
 
@@ -136,8 +137,15 @@ def test_branch_command_prints_the_comparison_and_stores(save, tmp_path, capsys)
     orders.write_text("postures: {}\nwithdraw: true\n", encoding="utf-8")
     assert main(["branch", str(save), "--turn", "2", "--orders", str(orders), "--label", "early exit"]) == 0
     out = capsys.readouterr().out
-    for word in ("What-if b1: early exit", "Score", "Area held (sq mi)", "Own losses", "original", "what-if",
-                 "stored as branch b1"):
+    for word in (
+        "What-if b1: early exit",
+        "Score",
+        "Area held (sq mi)",
+        "Own losses",
+        "original",
+        "what-if",
+        "stored as branch b1",
+    ):
         assert word in out
     b = load_journal(save).branches[0]
     assert b.source["kind"] == "orders" and b.turns[0].orders.withdraw

@@ -45,8 +45,15 @@ def fake_report(turn: int, ending: str | None = None) -> TurnReport:
 
 def fake_intel(turn: int) -> Intel:
     e = Estimate(estimate=900.0, low=700.0, high=1100.0)
-    return Intel(turn=turn, enemy_strength={"north": e}, enemy_total=e, own_losses_last_turn=e,
-                 enemy_losses_last_turn=e, road_threat="high", notes=["fibre-optic drones near the road"])
+    return Intel(
+        turn=turn,
+        enemy_strength={"north": e},
+        enemy_total=e,
+        own_losses_last_turn=e,
+        enemy_losses_last_turn=e,
+        road_threat="high",
+        notes=["fibre-optic drones near the road"],
+    )
 
 
 def write_game(path: Path, scenario, turns: int = 3, ending_on_last: bool = False) -> Journal:
@@ -62,7 +69,11 @@ def test_paths_follow_salient_home(tmp_path, monkeypatch):
     assert paths.data_dir() == tmp_path / "home"
     assert paths.saves_dir().is_dir() and paths.logs_dir().is_dir()
     first = paths.new_save_path("kursk_2025", 42)
-    assert first.parent == paths.saves_dir() and first.name.startswith("kursk_2025-") and first.name.endswith("-seed42.jsonl")
+    assert (
+        first.parent == paths.saves_dir()
+        and first.name.startswith("kursk_2025-")
+        and first.name.endswith("-seed42.jsonl")
+    )
     first.write_text("x")
     second = paths.new_save_path("kursk_2025", 42)
     assert second != first and not second.exists()

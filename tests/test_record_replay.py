@@ -32,8 +32,14 @@ def test_replay_reproduces_every_turn_exactly(tmp_path, path, policy):
     scenario = load_scenario(path)
     save = tmp_path / "g.jsonl"
     # The tutorial keeps the advisor's forecast in its journal too; the long scenarios skip it for speed.
-    played = play_journaled(scenario, 2025, save, POLICIES[policy], scenario_path=str(path),
-                            forecast_replications=40 if path == TUTORIAL else 0)
+    played = play_journaled(
+        scenario,
+        2025,
+        save,
+        POLICIES[policy],
+        scenario_path=str(path),
+        forecast_replications=40 if path == TUTORIAL else 0,
+    )
     loaded = load_journal(save)
     assert loaded.intact and len(loaded.turns) == len(played.history) and loaded.finished == played.finished
     again = replay(loaded)  # raises ReplayDivergence on the first field that differs
@@ -75,7 +81,13 @@ def test_divergence_names_the_turn_the_field_and_both_values(tmp_path, tutorial)
 def test_recorded_intel_is_checked_too(tmp_path, tutorial):
     save = tmp_path / "g.jsonl"
     play_journaled(tutorial, 3, save, POLICIES["hold"])
-    _rewrite_turn(save, 2, lambda raw: raw["intel"].update({"road_threat": "severe" if raw["intel"]["road_threat"] != "severe" else "low"}))
+    _rewrite_turn(
+        save,
+        2,
+        lambda raw: raw["intel"].update(
+            {"road_threat": "severe" if raw["intel"]["road_threat"] != "severe" else "low"}
+        ),
+    )
     with pytest.raises(ReplayDivergence, match="turn 2: intel.road_threat"):
         replay(load_journal(save))
 

@@ -30,12 +30,13 @@ def load(path: Path) -> Scenario:
     return load_scenario(path)
 
 
-
-
 def uncovered(sc: Scenario) -> list[str]:
     fields = {p.field for p in sc.provenance}
-    return [leaf for leaf, _ in numeric_leaves(sc)
-            if not any(".".join(leaf.split(".")[:n]) in fields for n in range(1, leaf.count(".") + 2))]
+    return [
+        leaf
+        for leaf, _ in numeric_leaves(sc)
+        if not any(".".join(leaf.split(".")[:n]) in fields for n in range(1, leaf.count(".") + 2))
+    ]
 
 
 # --- every shipped scenario ------------------------------------------------------------------------------
@@ -116,8 +117,11 @@ def without_enemy_fibre(sc: Scenario) -> dict[str, Any]:
     enemy_fibre_types -= {t.drone_type for t in sc.player.drone_teams}
     fibre_teams = {t.id for t in sc.enemy.drone_teams if t.drone_type in enemy_fibre_types}
     gone = enemy_fibre_types | fibre_teams
-    fibre_injects = {i.id for i in sc.injects
-                     if any(getattr(e, "target", "").split(".")[-2:-1] == [team] for e in i.effects for team in fibre_teams)}
+    fibre_injects = {
+        i.id
+        for i in sc.injects
+        if any(getattr(e, "target", "").split(".")[-2:-1] == [team] for e in i.effects for team in fibre_teams)
+    }
     gone |= fibre_injects
 
     data = sc.model_dump(mode="json")
@@ -155,8 +159,9 @@ def test_no_fibre_keeps_the_same_number_of_enemy_drone_crews(kursk: Scenario, no
 
 def test_no_fibre_differs_only_where_intended(kursk: Scenario, no_fibre: Scenario) -> None:
     a, b = _keyed(without_enemy_fibre(kursk)), _keyed(without_enemy_fibre(no_fibre))
-    diffs = [d for d in _differences(a, b)
-             if not any(d == f or d.startswith(f + ".") for f in FREE_TEXT | PER_SCENARIO)]
+    diffs = [
+        d for d in _differences(a, b) if not any(d == f or d.startswith(f + ".") for f in FREE_TEXT | PER_SCENARIO)
+    ]
     # the elite crews that flew fibre-optic drones fly radio ones instead
     assert sorted(diffs) == [
         "provenance.sides.ru.drone_teams.rubicon_radio.teams.assumption",
@@ -215,8 +220,20 @@ def test_tutorial_briefing_explains_every_order(tutorial: Scenario) -> None:
     from game.engine.orders import DRONE_TASKS, POSTURES
 
     text = re.sub(r"[-_]", " ", tutorial.narrative.briefing.how_to_play.lower())
-    words = [*(p.replace("_", " ") for p in POSTURES), *(t.replace("_", " ") for t in DRONE_TASKS),
-             "ew front", "ew road", "convoy day", "convoy night", "escort", "route tracks", "netting",
-             "reserve", "withdraw", "forecast", "end the turn"]
+    words = [
+        *(p.replace("_", " ") for p in POSTURES),
+        *(t.replace("_", " ") for t in DRONE_TASKS),
+        "ew front",
+        "ew road",
+        "convoy day",
+        "convoy night",
+        "escort",
+        "route tracks",
+        "netting",
+        "reserve",
+        "withdraw",
+        "forecast",
+        "end the turn",
+    ]
     missing = [w for w in words if w not in text]
     assert not missing

@@ -73,8 +73,16 @@ def test_first_line_points_editors_at_the_schema(path: Path) -> None:
 @pytest.mark.parametrize(
     "name",
     [
-        "unknown_key.yaml", "missing_key.yaml", "wrong_type.yaml", "yes_is_text.yaml", "probability_out_of_range.yaml",
-        "bad_enum.yaml", "bad_enum_key.yaml", "bad_id.yaml", "bad_date.yaml", "bad_effect_kind.yaml",
+        "unknown_key.yaml",
+        "missing_key.yaml",
+        "wrong_type.yaml",
+        "yes_is_text.yaml",
+        "probability_out_of_range.yaml",
+        "bad_enum.yaml",
+        "bad_enum_key.yaml",
+        "bad_id.yaml",
+        "bad_date.yaml",
+        "bad_effect_kind.yaml",
     ],
 )
 def test_editor_flags_what_the_loader_refuses(name: str) -> None:

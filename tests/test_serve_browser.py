@@ -34,9 +34,15 @@ ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
 REQUIRED = bool(os.environ.get("SALIENT_BROWSER_TESTS"))
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
     # Without these Chromium reaches for Google's servers; on a closed network those calls hang or fail.
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SECONDS = 30.0
 """How long any one screen may take to appear (generous: CI machines are slow and shared)."""
@@ -108,8 +114,13 @@ def served(tmp_path: Path) -> Iterator[Served]:
     port, home, log = free_port(), tmp_path / "home", tmp_path / "serve.log"
     env = {**os.environ, "SALIENT_HOME": str(home)}
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "game.cli", "serve", str(TUTORIAL), "--port", str(port)],
-                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "game.cli", "serve", str(TUTORIAL), "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     server = Served(process, f"http://127.0.0.1:{port}/", home, log)
     try:
         deadline = time.monotonic() + SECONDS
@@ -149,8 +160,12 @@ def browser_tab(url: str, profile: Path) -> Iterator[Tab]:
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=chromium(), args=CHROMIUM_FLAGS, headless=True,
-            viewport={"width": 1280, "height": 960})
+            str(profile),
+            executable_path=chromium(),
+            args=CHROMIUM_FLAGS,
+            headless=True,
+            viewport={"width": 1280, "height": 960},
+        )
         try:
             context.add_init_script(CATCH_TERMINAL)
             tab = Tab(context.new_page())

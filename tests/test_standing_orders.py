@@ -37,8 +37,13 @@ def test_every_order_stands_into_the_next_turn(kursk):
     assert carried.adapted == {}
     assert o.drones == GIVEN.drones and o.ew == GIVEN.ew and o.convoys == GIVEN.convoys and o.netting
     # every posture stands, the sectors not named keep the one in effect
-    assert o.postures == {"north": "fortify", "west": "hold", "sudzha": "fortify", "south": "delay",
-                          "east": "counter_attack"}
+    assert o.postures == {
+        "north": "fortify",
+        "west": "hold",
+        "sudzha": "fortify",
+        "south": "delay",
+        "east": "counter_attack",
+    }
     assert o.commit_reserves == {} and not o.withdraw  # the reserve went in last turn: nothing left to carry
     assert game.check(o) == []
     # and they differ from the defaults, which reset drones, jammers, convoys and netting
@@ -62,9 +67,11 @@ def test_a_lost_sector_loses_its_posture_and_a_reserve_sent_there_stays_back(kur
     carried = game.standing_orders(GIVEN)
     assert "south" not in carried.orders.postures and carried.orders.commit_reserves == {}
     assert carried.adapted["posture:south"] == (
-        "South: the road and Kurilovka was lost: its posture (delay) no longer applies")
+        "South: the road and Kurilovka was lost: its posture (delay) no longer applies"
+    )
     assert carried.adapted["reserve:ua_reserve"] == (
-        "Assault battalion (reserve) was to go to South: the road and Kurilovka, which was lost: it stays in reserve")
+        "Assault battalion (reserve) was to go to South: the road and Kurilovka, which was lost: it stays in reserve"
+    )
     assert game.check(carried.orders) == []
 
 

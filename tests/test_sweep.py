@@ -57,8 +57,10 @@ def spec(tmp_path: Path) -> Path:
 
 
 def _files(prefix: Path) -> tuple[str, str]:
-    return (prefix.with_name(prefix.name + ".csv").read_text(encoding="utf-8"),
-            prefix.with_name(prefix.name + ".jsonl").read_text(encoding="utf-8"))
+    return (
+        prefix.with_name(prefix.name + ".csv").read_text(encoding="utf-8"),
+        prefix.with_name(prefix.name + ".jsonl").read_text(encoding="utf-8"),
+    )
 
 
 def test_serial_pool_and_dask_give_identical_results(spec: Path, tmp_path: Path) -> None:
@@ -72,8 +74,9 @@ def test_serial_pool_and_dask_give_identical_results(spec: Path, tmp_path: Path)
     assert serial.rows == pool.rows == dask.rows
     assert _files(tmp_path / "serial") == _files(tmp_path / "pool") == _files(tmp_path / "dask")
     csv_text = _files(tmp_path / "serial")[0]
-    assert csv_text.splitlines()[0] == ("sweep,point,policy,supply.convoys.trucks_available,"
-                                        "opfor.min_force_ratio_to_assault,output,mean,sd,runs")
+    assert csv_text.splitlines()[0] == (
+        "sweep,point,policy,supply.convoys.trucks_available,opfor.min_force_ratio_to_assault,output,mean,sd,runs"
+    )
     assert len(csv_text.splitlines()) == 1 + TASKS * 10  # score, 5 endings, area, two losses, road cut
     assert {r["policy"] for r in serial.rows} == {"hold", "delay_withdraw", "orders_trainee"}
     assert len({r["mean"] for r in serial.rows if r["output"] == "score"}) > 4  # the points differ
@@ -83,8 +86,10 @@ def test_each_row_is_the_batch_runners_answer_at_its_point(spec: Path, tmp_path:
     loaded = load_sweep(spec, POLICIES)
     outcome = run_sweep(loaded, tmp_path / "out", workers=1)
     point = 2  # trucks 20, force ratio 1.2
-    assert outcome.design.point(point) == {"supply.convoys.trucks_available": 20.0,
-                                           "opfor.min_force_ratio_to_assault": 1.2}
+    assert outcome.design.point(point) == {
+        "supply.convoys.trucks_available": 20.0,
+        "opfor.min_force_ratio_to_assault": 1.2,
+    }
     varied = scenario_with(loaded.scenario, outcome.design.point(point))
     assert varied.supply.convoys.trucks_available == 20 and varied.opfor.min_force_ratio_to_assault == 1.2
     direct = run_batch(Model(varied), POLICIES["delay_withdraw"], 40, seed=7, chunk=40)
@@ -101,7 +106,9 @@ def test_each_row_is_the_batch_runners_answer_at_its_point(spec: Path, tmp_path:
 def test_road_cut_is_the_share_of_turns_begun_with_the_road_cut(spec: Path) -> None:
     loaded = load_sweep(spec, POLICIES)
     values = (6.0, 1.2)
-    varied = scenario_with(loaded.scenario, {"supply.convoys.trucks_available": 6, "opfor.min_force_ratio_to_assault": 1.2})
+    varied = scenario_with(
+        loaded.scenario, {"supply.convoys.trucks_available": 6, "opfor.min_force_ratio_to_assault": 1.2}
+    )
     seen: list[np.ndarray] = []
 
     def watch(p: Params, st: State) -> Directives:
@@ -111,8 +118,14 @@ def test_road_cut_is_the_share_of_turns_begun_with_the_road_cut(spec: Path) -> N
 
     run_batch(Model(varied), Policy("hold", "", watch), 40, seed=7, chunk=40)
     expected = float(np.concatenate(seen).mean())
-    setup = Setup(loaded.scenario, ("supply.convoys.trucks_available", "opfor.min_force_ratio_to_assault"), 40, None, 7,
-                  ("road_cut",))
+    setup = Setup(
+        loaded.scenario,
+        ("supply.convoys.trucks_available", "opfor.min_force_ratio_to_assault"),
+        40,
+        None,
+        7,
+        ("road_cut",),
+    )
     result = play_task(setup, Task(0, values, "hold"))
     assert result.stats == {"road_cut": (expected, None)}
     assert 0.0 < expected < 1.0
@@ -123,12 +136,16 @@ def test_a_sweep_stopped_after_some_tasks_continues_without_replaying_them(spec:
     loaded = load_sweep(spec, POLICIES)
     run_sweep(loaded, tmp_path / "whole", workers=1)
     played: list[tuple[int, str]] = []
-    first = run_sweep(loaded, tmp_path / "parts", workers=2, max_tasks=5, progress=lambda r: played.append((r.point, r.plan)))
+    first = run_sweep(
+        loaded, tmp_path / "parts", workers=2, max_tasks=5, progress=lambda r: played.append((r.point, r.plan))
+    )
     assert (first.played, first.skipped, first.left) == (5, 0, TASKS - 5) and not first.complete
     assert not (tmp_path / "parts.csv").exists()
     assert len((tmp_path / "parts.jsonl").read_text().splitlines()) == 5 * 10
     second_played: list[tuple[int, str]] = []
-    second = run_sweep(loaded, tmp_path / "parts", workers=2, progress=lambda r: second_played.append((r.point, r.plan)))
+    second = run_sweep(
+        loaded, tmp_path / "parts", workers=2, progress=lambda r: second_played.append((r.point, r.plan))
+    )
     assert (second.played, second.skipped, second.left) == (TASKS - 5, 5, 0)
     assert not set(played) & set(second_played) and len(set(played) | set(second_played)) == TASKS
     assert _files(tmp_path / "parts") == _files(tmp_path / "whole")
@@ -187,28 +204,35 @@ def test_a_killed_sweep_resumes_from_what_it_wrote(spec: Path, tmp_path: Path) -
     assert len(keys) == len(set(keys)) == TASKS * 10
 
 
-def test_the_command_prints_what_it_did_and_refuses_a_report_without_sobol(spec: Path, tmp_path: Path,
-                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_prints_what_it_did_and_refuses_a_report_without_sobol(
+    spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "cli"
     assert main(["sweep", str(spec), "--workers", "1", "-o", str(out), "--max-tasks", "4"]) == 0
     assert capsys.readouterr().out == f"played 4 task(s), 0 already done, 8 left; results in {out}.jsonl\n"
     assert main(["sweep", str(spec), "--workers", "2", "-o", str(out)]) == 0
-    assert capsys.readouterr().out == f"played 8 task(s), 4 already done, 0 left; results in {out}.jsonl and {out}.csv\n"
+    assert (
+        capsys.readouterr().out == f"played 8 task(s), 4 already done, 0 left; results in {out}.jsonl and {out}.csv\n"
+    )
     assert main(["sweep", str(spec), "-o", str(out), "--report", "md"]) == 1
     err = capsys.readouterr().err
     assert "--report needs `design: {kind: sobol}`" in err and "Traceback" not in err
 
 
-def test_a_combination_that_breaks_the_scenario_stops_the_sweep_plainly(tmp_path: Path,
-                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_combination_that_breaks_the_scenario_stops_the_sweep_plainly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # each end is valid against the scenario's other value (floor 0.5, vulnerability 1.6), but not every pair is
-    text = SPEC.split("parameters:")[0] + """parameters:
+    text = (
+        SPEC.split("parameters:", maxsplit=1)[0]
+        + """parameters:
   - path: sides.ru.units.kp_1.drone_vulnerability
     values: [1.6, 1.0]
   - path: sides.ru.units.kp_1.drone_vulnerability_floor
     values: [0.5, 1.2]
 policies: [hold]
 """
+    )
     spec = tmp_path / "clash.yaml"
     spec.write_text(text, encoding="utf-8")
     assert main(["sweep", str(spec), "--workers", "2", "-o", str(tmp_path / "clash")]) == 1
@@ -218,7 +242,8 @@ policies: [hold]
         f"salient: {spec}: parameters: design point 3 (sides.ru.units.kp_1.drone_vulnerability=1, "
         "sides.ru.units.kp_1.drone_vulnerability_floor=1.2) is not a valid scenario: drone_vulnerability_floor "
         "must not exceed drone_vulnerability; narrow the ranges so that every combination is a valid scenario "
-        "(results already written are kept)")
+        "(results already written are kept)"
+    )
 
 
 @pytest.mark.parametrize("design", ["kind: latin\n  points: 40", "kind: sobol\n  base_samples: 8"])
@@ -237,14 +262,19 @@ def test_sampled_designs_are_reproducible_and_stay_in_their_ranges(spec: Path, d
     assert set(ratios) == {1.2, 2.5}  # a list of values is sampled among its values
 
 
-def test_missing_extras_are_named_with_how_to_install_them(spec: Path, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_extras_are_named_with_how_to_install_them(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if Dask were not installed
     assert main(["sweep", str(spec), "--scheduler", "tcp://127.0.0.1:1", "-o", str(tmp_path / "x")]) == 1
-    assert capsys.readouterr().err.strip().endswith(
-        "salient: --scheduler needs Dask distributed; install the sweep extra: pip install 'salient-wargame[sweep]' "
-        "(or, in the project folder, pip install -e '.[sweep]')")
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(
+            "salient: --scheduler needs Dask distributed; install the sweep extra: pip install 'salient-wargame[sweep]' "
+            "(or, in the project folder, pip install -e '.[sweep]')"
+        )
+    )
     spec.write_text(SPEC.replace("kind: grid\n  levels: 2", "kind: latin\n  points: 4"), encoding="utf-8")
     for name in [m for m in sys.modules if m == "SALib" or m.startswith("SALib.")]:
         monkeypatch.delitem(sys.modules, name)
@@ -257,8 +287,13 @@ def test_ctrl_c_stops_the_pool_at_once_and_the_sweep_resumes(spec: Path, tmp_pat
     spec.write_text(SPEC.replace("runs: 40", "runs: 200000"), encoding="utf-8")  # tasks of many seconds each
     out = tmp_path / "stopped"
     command = [sys.executable, "-m", "game.cli", "sweep", str(spec), "--workers", "2", "-o", str(out)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and "sweep:" not in (process.stderr.readline() if process.stderr else ""):
         pass  # the pool starts right after this line

@@ -77,10 +77,14 @@ def test_the_markdown_report_draws_a_tornado_and_names_provenance(swept: tuple[P
     analysis = analyse(loaded, run_sweep(loaded, out, workers=1))
     text = markdown(analysis)
     assert text.startswith("# Which assumptions decide the game: Kursk: two assumptions and a weight\n")
-    assert ("| A | `supply.convoys.trucks_available` | 18 | 12 to 24 | assumption: 18 x 3 t, a little over the 45 t "
-            "waiting after the aid halt: the first losses are absorbed, more cost supplies |") in text
-    assert ("| F | `scoring.objectives.hold_sudzha.points` | 300 | 0 to 600 | fact: f_bargaining_chip: Kyiv meant to "
-            "trade the Russian ground it held for its own lost land in Donbas") in text
+    assert (
+        "| A | `supply.convoys.trucks_available` | 18 | 12 to 24 | assumption: 18 x 3 t, a little over the 45 t "
+        "waiting after the aid halt: the first losses are absorbed, more cost supplies |"
+    ) in text
+    assert (
+        "| F | `scoring.objectives.hold_sudzha.points` | 300 | 0 to 600 | fact: f_bargaining_chip: Kyiv meant to "
+        "trade the Russian ground it held for its own lost land in Donbas"
+    ) in text
     assert "| A | `opfor.min_force_ratio_to_assault` | 2.2 | 0.5 to 3 | assumption: A little over 2:1" in text
     area = next(r for r in analysis.results if r.output == "area_held")
     top = area.indices[0]
@@ -101,8 +105,9 @@ def test_text_bars_are_drawn_in_eighths() -> None:
     assert text_bar(0.0) == "" and text_bar(-0.2) == ""
 
 
-def test_the_command_writes_the_report_once_the_sweep_is_complete(swept: tuple[Path, Path],
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_writes_the_report_once_the_sweep_is_complete(
+    swept: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     spec, out = swept
     prefix = out.with_name("cli")
     assert main(["sweep", str(spec), "--workers", "2", "-o", str(prefix), "--report", "html", "--max-tasks", "3"]) == 0

@@ -48,14 +48,17 @@ def _refusal(tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]) -> s
 
 def test_unknown_path_is_placed_at_the_path_with_a_hint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     err = _refusal(tmp_path, GOOD.replace("convoys.trucks_available", "convoys.truck_available"), capsys)
-    assert err == (f"salient: {tmp_path / 'bad.yaml'}:7:11: parameters[0].path: 'supply.convoys.truck_available' "
-                   "does not exist: `truck_available` is not in supply.convoys (did you mean `trucks_available`?)")
+    assert err == (
+        f"salient: {tmp_path / 'bad.yaml'}:7:11: parameters[0].path: 'supply.convoys.truck_available' "
+        "does not exist: `truck_available` is not in supply.convoys (did you mean `trucks_available`?)"
+    )
 
 
 def test_a_path_to_text_is_not_a_number(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     err = _refusal(tmp_path, GOOD.replace("supply.convoys.trucks_available", "meta.title"), capsys)
-    assert err.endswith("bad.yaml:7:11: parameters[0].path: 'meta.title' is not a number in the scenario "
-                        "(a sweep varies numbers only)")
+    assert err.endswith(
+        "bad.yaml:7:11: parameters[0].path: 'meta.title' is not a number in the scenario (a sweep varies numbers only)"
+    )
 
 
 def test_inverted_range_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -63,25 +66,34 @@ def test_inverted_range_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture
     assert err.endswith("bad.yaml:7:5: parameters[0]: high (24) must be greater than low (30)")
 
 
-def test_a_value_outside_the_fields_limits_is_placed_at_that_end(tmp_path: Path,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    text = GOOD.replace("supply.convoys.trucks_available", "map.sectors.east.fortification").replace(
-        "low: 12", "low: 0.5").replace("high: 24", "high: 1.5")
+def test_a_value_outside_the_fields_limits_is_placed_at_that_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        GOOD.replace("supply.convoys.trucks_available", "map.sectors.east.fortification")
+        .replace("low: 12", "low: 0.5")
+        .replace("high: 24", "high: 1.5")
+    )
     err = _refusal(tmp_path, text, capsys)
-    assert err.endswith("bad.yaml:9:11: parameters[0].high: 1.5 is outside what the scenario allows: "
-                        "map.sectors.east.fortification must be at most 1 (got `1.5`)")
+    assert err.endswith(
+        "bad.yaml:9:11: parameters[0].high: 1.5 is outside what the scenario allows: "
+        "map.sectors.east.fortification must be at most 1 (got `1.5`)"
+    )
 
 
 def test_unknown_policy_names_the_known_ones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     err = _refusal(tmp_path, GOOD.replace("policies: [hold]", "policies: [hold, stand_fast]"), capsys)
-    assert err.endswith(f"bad.yaml:10:18: policies[1]: unknown policy `stand_fast` (policies: "
-                        f"{', '.join(sorted(POLICIES))})")
+    assert err.endswith(
+        f"bad.yaml:10:18: policies[1]: unknown policy `stand_fast` (policies: {', '.join(sorted(POLICIES))})"
+    )
 
 
 def test_unknown_design_is_placed_at_its_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     err = _refusal(tmp_path, GOOD.replace("kind: grid", "kind: sobel"), capsys)
-    assert err.endswith("bad.yaml:4:9: design.kind: unknown design `sobel`: `kind` must be one of grid, latin, "
-                        "sobol; did you mean `sobol`?")
+    assert err.endswith(
+        "bad.yaml:4:9: design.kind: unknown design `sobel`: `kind` must be one of grid, latin, "
+        "sobol; did you mean `sobol`?"
+    )
 
 
 def test_sobol_needs_a_power_of_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -98,7 +110,9 @@ def test_unknown_field_and_missing_field(tmp_path: Path, capsys: pytest.CaptureF
 def test_a_parameter_given_twice_is_placed_at_the_second(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     twice = GOOD.replace("policies:", "  - path: supply.convoys.trucks_available\n    values: [10, 20]\npolicies:")
     err = _refusal(tmp_path, twice, capsys)
-    assert err.endswith("bad.yaml:10:11: parameters[1].path: parameter 'supply.convoys.trucks_available' is given twice")
+    assert err.endswith(
+        "bad.yaml:10:11: parameters[1].path: parameter 'supply.convoys.trucks_available' is given twice"
+    )
 
 
 def test_yaml_syntax_and_missing_scenario(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -121,7 +135,8 @@ def test_errors_are_sweep_errors(tmp_path: Path) -> None:
     with pytest.raises(SweepError) as caught:
         load_sweep(path, POLICIES)
     assert [(p.line, p.col, p.field, p.message) for p in caught.value.problems] == [
-        (2, 7, "runs", "must be at least 1 (got `0`)")]
+        (2, 7, "runs", "must be at least 1 (got `0`)")
+    ]
 
 
 # --- the schema ----------------------------------------------------------------------------------------------
@@ -159,4 +174,3 @@ def test_kursk_sweep_varies_assumptions_only_around_their_values() -> None:
         value = resolve_path(loaded.scenario, p.path)
         assert value is not None and min(p.extremes) < value < max(p.extremes), p.path
         assert p.note
-

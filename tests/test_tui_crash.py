@@ -10,8 +10,9 @@ from game.commands.play import run_app
 from game.tui.app import SalientApp
 
 
-def test_a_crash_is_logged_and_exits_non_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_crash_is_logged_and_exits_non_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("SALIENT_HOME", str(tmp_path))
 
     def boom(self: SalientApp) -> None:

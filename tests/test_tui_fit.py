@@ -97,4 +97,5 @@ async def test_the_score_table_keeps_each_row_on_one_line(tmp_path: Path, size: 
     for label, quantity, weight, points in score_rows(session.score()):
         figures = r"\s+".join(re.escape(x) for x in (quantity, weight, points) if x)
         assert any(re.search(figures, line) for line in lines), (
-            f"the row '{label}' does not keep {quantity} {weight} {points} on one line:\n{text}")
+            f"the row '{label}' does not keep {quantity} {weight} {points} on one line:\n{text}"
+        )

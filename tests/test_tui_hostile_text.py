@@ -47,8 +47,9 @@ async def test_markup_and_escapes_in_a_title_are_shown_not_run(hostile: Path) ->
         assert app.is_running  # no [@click=app.quit] was run
 
 
-async def test_markup_in_unit_road_and_trainee_names_neither_crashes_nor_styles(tmp_path: Path,
-                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_markup_in_unit_road_and_trainee_names_neither_crashes_nor_styles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A unit or road named with closing tags, and a trainee named `[/b]bob`: every screen of a turn shows them."""
     from game.scenario.load import load_scenario
     from game.tui.screens.play import PlayScreen
@@ -86,8 +87,9 @@ async def test_a_save_whose_trainee_is_named_with_markup_is_listed_as_written(ho
     from game.scenario.load import load_scenario
     from game.tui.session import Session
 
-    Session.new(load_scenario(TUTORIAL), str(TUTORIAL), 5, trainee="[/b]bob \x1b[2J",
-                save_path=saves_dir() / "bob.jsonl").start_journal()
+    Session.new(
+        load_scenario(TUTORIAL), str(TUTORIAL), 5, trainee="[/b]bob \x1b[2J", save_path=saves_dir() / "bob.jsonl"
+    ).start_journal()
     app = SalientApp(options=LaunchOptions())
     async with app.run_test(size=(100, 30)) as pilot:
         await reach(pilot, TitleScreen)

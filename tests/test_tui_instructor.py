@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from textual.app import App
+from textual.command import CommandPalette
 from textual.message import Message
 from textual.notifications import Notify
-from textual.command import CommandPalette
 from textual.widgets import Input, OptionList, Select, Static
 
 from game.classroom.db import ClassDB
@@ -48,7 +48,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def screen_text(app: App[object]) -> str:
     """Everything visible on the screen, as plain text with runs of white space made one."""
     svg = app.export_screenshot()
-    text = html.unescape(re.sub(r"<[^>]+>", "", svg[svg.index("</style>"):])).replace("\xa0", " ")
+    text = html.unescape(re.sub(r"<[^>]+>", "", svg[svg.index("</style>") :])).replace("\xa0", " ")
     return " ".join(text.split())
 
 
@@ -61,8 +61,9 @@ def records(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def play_app(tmp_path: Path, scenario: Path = DRILLED, seed: int = 5,
-             guard: UmpireGuard | None = None, db: Path | None = None) -> tuple[SalientApp, Session]:
+def play_app(
+    tmp_path: Path, scenario: Path = DRILLED, seed: int = 5, guard: UmpireGuard | None = None, db: Path | None = None
+) -> tuple[SalientApp, Session]:
     session = Session.new(load_scenario(scenario), str(scenario), seed, "Cadet T", save_path=tmp_path / "g.jsonl")
     app = SalientApp(LaunchOptions(db_path=db), session=session)
     app.umpire_guard = guard
@@ -112,7 +113,10 @@ async def test_ending_a_drilled_turn_puts_the_drill_first_and_journals_the_answe
     assert kinds == [("turn", 1), ("drill", 2), ("turn", 2)]  # the answer is journalled before its turn
     answer = lines[2]
     assert (answer["drill"], answer["rationale"], answer["ranking"]) == (
-        "d_road", "The road feeds the town.", ["hold", "screen", "leave"])
+        "d_road",
+        "The road feeds the town.",
+        ["hold", "screen", "leave"],
+    )
     assert answer["estimate"]["p"] == pytest.approx(0.3) and 0.0 <= answer["estimate"]["model_p"] <= 1.0
     assert not answer["late"] and answer["orders_from"] == "trainee" and not answer["adopted"]
 
@@ -136,7 +140,12 @@ async def test_the_end_command_asks_the_drill_too_and_only_once(tmp_path: Path) 
         await reach(pilot, ResultScreen)
     loaded = load_journal(session.journal_path)
     (answer,) = [r for r in loaded.others if r["type"] == "drill"]
-    assert (answer["turn"], answer["chosen"], answer["orders_from"], answer["adopted"]) == (4, "counter", "option", True)
+    assert (answer["turn"], answer["chosen"], answer["orders_from"], answer["adopted"]) == (
+        4,
+        "counter",
+        "option",
+        True,
+    )
     assert loaded.turns[3].orders.postures["corridor"] == "counter_attack"  # the option's orders were carried out
     assert Session.load(session.journal_path).drilled_turns == {4}  # a continued game does not ask it again
 
@@ -145,7 +154,8 @@ async def test_the_end_command_asks_the_drill_too_and_only_once(tmp_path: Path) 
 
 
 async def test_umpire_mode_behind_the_passphrase_never_shows_on_the_play_screen(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(ENV_VAR, "sudzha road")
     app, session = play_app(tmp_path, guard=UmpireGuard.from_env())
     async with app.run_test(size=(120, 40)) as pilot:
@@ -184,8 +194,7 @@ async def test_umpire_mode_behind_the_passphrase_never_shows_on_the_play_screen(
             for secret in secrets:  # …the trainee never does
                 assert secret not in seen, f"tab {tab} shows {secret!r}"
     (iv,) = [r for r in records(session.journal_path) if r["type"] == "umpire"]
-    assert (iv["turn"], iv["kind"], iv["target"], iv["value"], iv["reason"]) == (
-        1, "set_strength", "kp_1", 123, REASON)
+    assert (iv["turn"], iv["kind"], iv["target"], iv["value"], iv["reason"]) == (1, "set_strength", "kp_1", 123, REASON)
 
 
 async def test_ctrl_u_without_a_passphrase_says_how_to_turn_umpire_mode_on(tmp_path: Path) -> None:

@@ -44,10 +44,17 @@ def test_every_binding_has_an_id() -> None:
     for package in (screens, widgets):
         for info in pkgutil.iter_modules(package.__path__):
             module = importlib.import_module(f"{package.__name__}.{info.name}")
-            classes += [v for v in vars(module).values() if isinstance(v, type) and issubclass(v, (Widget, SalientApp))
-                        and v.__module__ == module.__name__]
-    missing = [f"{cls.__name__}: {b.key}" for cls in classes for b in cls.__dict__.get("BINDINGS", [])
-               if isinstance(b, Binding) and not b.id]
+            classes += [
+                v
+                for v in vars(module).values()
+                if isinstance(v, type) and issubclass(v, (Widget, SalientApp)) and v.__module__ == module.__name__
+            ]
+    missing = [
+        f"{cls.__name__}: {b.key}"
+        for cls in classes
+        for b in cls.__dict__.get("BINDINGS", [])
+        if isinstance(b, Binding) and not b.id
+    ]
     assert not missing
 
 

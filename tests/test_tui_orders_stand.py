@@ -30,8 +30,17 @@ SEED = 3
 # with the road screen ranked first, whose policy would commit the reserve south); turn 4, with the south on
 # delay, brings the Kurilovka drill, left to run out of time (its first option would hold every sector).
 TYPED: dict[int, list[str]] = {
-    1: ["order north fortify", "order south delay", "ew front 2", "ew road 4", "netting on", "convoy night 14",
-        "convoy day 2", "drones strike 12", "drones recon 6"],
+    1: [
+        "order north fortify",
+        "order south delay",
+        "ew front 2",
+        "ew road 4",
+        "netting on",
+        "convoy night 14",
+        "convoy day 2",
+        "drones strike 12",
+        "drones recon 6",
+    ],
     2: ["escort on"],
     3: ["reserve ua_reserve south", "reserve ua_reserve none", "order east fortify"],
     4: ["drones counter 3", "convoy night 12"],
@@ -49,7 +58,7 @@ class FakeClock:
 
 def screen_text(app: SalientApp) -> str:
     svg = app.export_screenshot()
-    text = html.unescape(re.sub(r"<[^>]+>", "", svg[svg.index("</style>"):])).replace("\xa0", " ")
+    text = html.unescape(re.sub(r"<[^>]+>", "", svg[svg.index("</style>") :])).replace("\xa0", " ")
     return " ".join(text.split())
 
 
@@ -103,8 +112,9 @@ async def test_a_kursk_game_plays_exactly_the_orders_typed_through_two_drills(tm
                 assert list(session.standing.adapted) == ["posture:south"]
                 await pilot.press("escape", "2")
                 await settle(pilot)
-                assert "! South: the road and Kurilovka was lost: its posture (delay) no longer applies" in \
-                    screen_text(app)
+                assert "! South: the road and Kurilovka was lost: its posture (delay) no longer applies" in screen_text(
+                    app
+                )
                 await pilot.press("1")
             for line in TYPED[turn]:
                 await command(pilot, line)

@@ -139,8 +139,7 @@ async def test_q_asks_before_quitting_and_says_the_game_is_saved(app: SalientApp
 
 
 @pytest.mark.parametrize("action", ["End turn", "Transcript", "Help", "Quit"])
-async def test_the_palette_lists_screen_actions_while_the_command_line_has_focus(app: SalientApp,
-                                                                                 action: str) -> None:
+async def test_the_palette_lists_screen_actions_while_the_command_line_has_focus(app: SalientApp, action: str) -> None:
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot, 0.4)
         await pilot.press("colon")

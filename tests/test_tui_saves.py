@@ -10,11 +10,11 @@ from game.engine.game import Game
 from game.record.journal import load_journal
 from game.scenario.load import load_scenario
 from game.tui.app import LaunchOptions, SalientApp
+from game.tui.screens.briefing import BriefingScreen
 from game.tui.screens.play import PlayScreen
+from game.tui.screens.result import ResultScreen
 from game.tui.screens.title import TitleScreen
 from game.tui.session import Session
-from game.tui.screens.briefing import BriefingScreen
-from game.tui.screens.result import ResultScreen
 from game.tui.testing import command, reach, settle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,8 +113,7 @@ async def test_a_foreign_file_is_refused_with_a_message(home: Path) -> None:
     assert junk.read_text(encoding="utf-8") == "not a journal\n"
 
 
-async def test_a_crash_mid_game_keeps_the_autosave(tmp_path: Path, home: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_crash_mid_game_keeps_the_autosave(tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     save = tmp_path / "crash.jsonl"
     app = SalientApp(LaunchOptions(scenario=TUTORIAL, seed=SEED, save_path=save))
     with pytest.raises(RuntimeError, match="bug after the turn"):

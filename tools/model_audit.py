@@ -37,10 +37,14 @@ STAY = "hold_sudzha_road"
 
 def orders(sc, **kw: object) -> Orders:
     """The careful defence's orders (as hold_sudzha_road gives them on turn 1), with `kw` changed."""
-    base: dict[str, object] = dict(postures={"sudzha": "fortify"}, drones={"strike": 7, "counter_drone": 8,
-                                   "road_overwatch": 9, "recon": 4}, ew={"front": 6, "road": 0}, netting=True,
-                                   convoys={"night": sc.supply.convoys.trucks_available},
-                                   commit_reserves={"ua_reserve": "south"})
+    base: dict[str, object] = dict(
+        postures={"sudzha": "fortify"},
+        drones={"strike": 7, "counter_drone": 8, "road_overwatch": 9, "recon": 4},
+        ew={"front": 6, "road": 0},
+        netting=True,
+        convoys={"night": sc.supply.convoys.trucks_available},
+        commit_reserves={"ua_reserve": "south"},
+    )
     base.update(kw)
     return Orders.model_validate(base)
 
@@ -52,6 +56,7 @@ def everywhere(policy: Policy, posture: int) -> Policy:
     def rule(p, st):
         d = policy.directives(p, st)
         return Directives(**{**d.__dict__, "posture": np.full_like(d.posture, posture)})
+
     return Policy(f"{policy.name}, all {posture}", policy.description, rule)
 
 
@@ -63,6 +68,7 @@ def _withdraw_on(policy: Policy, turn: int):
         d = policy.directives(p, st)
         ask = np.full(st.R, st.turn == turn) & ~st.withdrawing
         return Directives(**{**d.__dict__, "withdraw": ask})
+
     return rule
 
 
@@ -112,7 +118,10 @@ def turn_by_turn(model: Model, plan, runs: int, seed: int, turns: int) -> dict:
     st = model.initial_state(runs)
     p = model.base
     fixed = compile_orders(p, plan) if isinstance(plan, Orders) else None
-    own = np.zeros(turns); enemy = np.zeros(turns); paused = 0.0; live_turns = 0.0
+    own = np.zeros(turns)
+    enemy = np.zeros(turns)
+    paused = 0.0
+    live_turns = 0.0
     for t in range(turns):
         params = model.variants(st)[0][0]
         live = ~st.ended
@@ -153,10 +162,10 @@ def main() -> int:
 
     print("\n1. A trivial dominant plan (standing orders held all game; win rate against the best built-in)")
     recipes = {
-        "fortify every sector, jammers forward, reserve south": orders(sc, postures={s: "fortify" for s in SECTORS}),
-        "withdraw on turn 1": orders(sc, postures={s: "delay" for s in SECTORS}, withdraw=True),
+        "fortify every sector, jammers forward, reserve south": orders(sc, postures=dict.fromkeys(SECTORS, "fortify")),
+        "withdraw on turn 1": orders(sc, postures=dict.fromkeys(SECTORS, "delay"), withdraw=True),
         "all drones on the road": orders(sc, drones={"road_overwatch": sum(g.teams for g in sc.player.drone_teams)}),
-        "counter-attack everywhere": orders(sc, postures={s: "counter_attack" for s in SECTORS}),
+        "counter-attack everywhere": orders(sc, postures=dict.fromkeys(SECTORS, "counter_attack")),
     }
     recipes["hold_sudzha_road with every sector fortified (the review's best variant)"] = everywhere(POLICIES[STAY], 1)
     for name, o in recipes.items():
@@ -189,10 +198,14 @@ def main() -> int:
     n = min(R, 2000)
     line("exchange ratio, enemy/own losses, turns 1-8", f"{tb['enemy'][:8].sum() / tb['own'][:8].sum():.2f}")
     line("exchange ratio, whole game", f"{tb['enemy'].sum() / tb['own'].sum():.2f}")
-    line("own losses a day, turns 1-8 (share of the grouping)",
-         f"{tb['own'][:8].sum() / n / 4:,.0f} ({tb['own'][:8].sum() / n / 4 / tb['start']:.1%})")
-    line("enemy losses a day, turns 1-8, against reinforcements",
-         f"{tb['enemy'][:8].sum() / n / 4:,.0f} vs {2 * sc.enemy.reinforcements_per_turn:,.0f}")
+    line(
+        "own losses a day, turns 1-8 (share of the grouping)",
+        f"{tb['own'][:8].sum() / n / 4:,.0f} ({tb['own'][:8].sum() / n / 4 / tb['start']:.1%})",
+    )
+    line(
+        "enemy losses a day, turns 1-8, against reinforcements",
+        f"{tb['enemy'][:8].sum() / n / 4:,.0f} vs {2 * sc.enemy.reinforcements_per_turn:,.0f}",
+    )
     line("turns in which some attacking unit paused", f"{tb['paused']:.0%}")
     cas = tb["state"].casualties
     line("enemy soldiers taken prisoner per game", f"{cas[:, ENEMY, 2].mean():.1f}")
@@ -202,13 +215,17 @@ def main() -> int:
     arrived = st.arrived[:, PLAYER] if hasattr(st, "arrived") else 0.0
     fit = st.player_strength(model.base)
     gap = fit + cas[:, PLAYER].sum(axis=1) - (tb["start"] + arrived)
-    line("fit + killed + wounded + captured − (start + arrived), max |gap|",
-         f"{np.abs(gap).max():.3g}" if hasattr(st, "arrived") else "n/a (no arrivals kept)")
+    line(
+        "fit + killed + wounded + captured − (start + arrived), max |gap|",
+        f"{np.abs(gap).max():.3g}" if hasattr(st, "arrived") else "n/a (no arrivals kept)",
+    )
     early = turn_by_turn(model, POLICIES["delay_withdraw"], min(R, 2000), seed, T)
     books = early["state"].casualties[:, PLAYER].sum(axis=1) / early["start"]
     line("own casualties / soldiers there were, early withdrawal: max", f"{books.max():.0%}")
     line("drone stock at the end, staying plan: 95th percentile", f"{np.percentile(st.stocks[:, 1], 95):,.0f}")
-    late = Policy("late withdrawal", "hold_sudzha_road, withdrawal ordered on turn 12", _withdraw_on(POLICIES[STAY], 12))
+    late = Policy(
+        "late withdrawal", "hold_sudzha_road, withdrawal ordered on turn 12", _withdraw_on(POLICIES[STAY], 12)
+    )
     lw = turn_by_turn(model, late, min(R, 2000), seed, T)
     reinf = sc.player.reinforcements_per_turn * lw["state"].played
     got = lw["state"].arrived[:, PLAYER] if hasattr(lw["state"], "arrived") else reinf
@@ -216,15 +233,20 @@ def main() -> int:
     phantom = lw["state"].player_strength(model.base) + books - (lw["start"] + got)
     out_of = books / (lw["start"] + got)
     line("withdrawal on turn 12: phantom casualties (books − soldiers), mean", f"{phantom.mean():,.0f}")
-    line("withdrawal on turn 12: games with more casualties than soldiers", f"{(out_of > 1.0 + 1e-9).mean():.0%} (max {out_of.max():.0%})")
+    line(
+        "withdrawal on turn 12: games with more casualties than soldiers",
+        f"{(out_of > 1.0 + 1e-9).mean():.0%} (max {out_of.max():.0%})",
+    )
 
     print("\n6. Scoring")
     w1 = batch(model, recipes["withdraw on turn 1"])
     line("withdraw on turn 1", f"score {ci(w1.score)} against the staying plan's {ci(res[STAY].score)}")
     destroyed = res["hold"].ending == ENDING_CODE["destroyed"]
     nonenc = [v for k, v in res["hold"].score_lines.items() if "encircle" in k and "objective" in k]
-    line("a destroyed grouping credited for 'not encircled'",
-         f"{nonenc[0][destroyed].mean():.0f} points" if nonenc and destroyed.any() else "no such objective or case")
+    line(
+        "a destroyed grouping credited for 'not encircled'",
+        f"{nonenc[0][destroyed].mean():.0f} points" if nonenc and destroyed.any() else "no such objective or case",
+    )
 
     print("\n7. History (the plan actually followed)")
     try:
@@ -236,7 +258,10 @@ def main() -> int:
         plan = load_plans(sc, [historical_orders_path(a.scenario)])[0]
         rep = hindcast(sc, sheet.history, plan, runs=min(R, 2000), seed=seed)
         inside = sum(1 for p in rep.points if p.inside)
-        line("history points inside the model's 5-95% band", f"{inside} of {sum(1 for p in rep.points if p.inside is not None)}")
+        line(
+            "history points inside the model's 5-95% band",
+            f"{inside} of {sum(1 for p in rep.points if p.inside is not None)}",
+        )
         for p in rep.points:
             line(f"  {p.id} ({p.when})", f"history {p.history}; model {p.median} [{p.band}]")
     except ImportError:
@@ -255,11 +280,15 @@ def main() -> int:
     from game.engine.sampling import binomial_from_uniform
 
     u = (np.arange(20_000) + 0.5) / 20_000
-    line("Binomial(2,100, 0.3) by inverse CDF: mean over uniforms (expected 630)",
-         f"{binomial_from_uniform(np.full(u.size, 2100.0), np.full(u.size, 0.3), u).mean():,.1f}")
+    line(
+        "Binomial(2,100, 0.3) by inverse CDF: mean over uniforms (expected 630)",
+        f"{binomial_from_uniform(np.full(u.size, 2100.0), np.full(u.size, 0.3), u).mean():,.1f}",
+    )
     gone = early["state"]  # withdrawn on turn 3, then frozen while the batch played on
-    line("withdrawn games whose last delivery reads 0 (before the fix: all of them)",
-         f"{int((gone.last_delivered == 0).sum())} of {gone.R}")
+    line(
+        "withdrawn games whose last delivery reads 0 (before the fix: all of them)",
+        f"{int((gone.last_delivered == 0).sum())} of {gone.R}",
+    )
 
     print(f"\n[{time.time() - t0:.0f} s]")
     return 0

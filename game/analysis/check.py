@@ -114,10 +114,17 @@ class CheckReport:
         return any(a.status in {"fail", "error"} for a in self.assertions)
 
 
-def check_scenario(scenario: Scenario, runs: int = 1000, seed: int = 0, turns: int | None = None,
-                   policies: Sequence[str] | None = None, plans: Sequence[OrdersPlan] = (),
-                   progress: Callable[[str, int], None] | None = None, workers: int = 1,
-                   chunk: int = CHUNK) -> CheckReport:
+def check_scenario(
+    scenario: Scenario,
+    runs: int = 1000,
+    seed: int = 0,
+    turns: int | None = None,
+    policies: Sequence[str] | None = None,
+    plans: Sequence[OrdersPlan] = (),
+    progress: Callable[[str, int], None] | None = None,
+    workers: int = 1,
+    chunk: int = CHUNK,
+) -> CheckReport:
     """Play every (or the named) standing policy and every orders plan `runs` times and analyse the results.
 
     The games are played `chunk` at a time on `workers` processes (game.analysis.parallel); the report is the
@@ -134,8 +141,10 @@ def check_scenario(scenario: Scenario, runs: int = 1000, seed: int = 0, turns: i
         report = _report(scenario, runs, seed, horizon, chosen, files, results)
         for plan in plans:
             if plan.last_turn > horizon:
-                report.notes.append(f"orders file '{plan.label}' gives orders up to turn {plan.last_turn}; only "
-                                    f"{horizon} turns are played")
+                report.notes.append(
+                    f"orders file '{plan.label}' gives orders up to turn {plan.last_turn}; only "
+                    f"{horizon} turns are played"
+                )
         _reachability(scenario, report, results, horizon)
         _balance(report)
         _luck(report)
@@ -144,18 +153,31 @@ def check_scenario(scenario: Scenario, runs: int = 1000, seed: int = 0, turns: i
     return report
 
 
-def _report(scenario: Scenario, runs: int, seed: int, horizon: int, chosen: dict[str, Policy], files: dict[str, str],
-            results: dict[str, Tally]) -> CheckReport:
+def _report(
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    horizon: int,
+    chosen: dict[str, Policy],
+    files: dict[str, str],
+    results: dict[str, Tally],
+) -> CheckReport:
     """The figures: per policy, injects, head to head, luck, assertions."""
     summaries = [_summary(chosen[n], r, files.get(n)) for n, r in results.items()]
     wins = {a: {b: float((results[a].score > results[b].score).mean()) for b in results if b != a} for a in results}
     scores = [r.score for r in results.values()]
     means = np.array([s.mean() for s in scores])
     report = CheckReport(
-        scenario_id=scenario.meta.id, title=scenario.meta.title, runs=runs, seed=seed, turns=horizon,
+        scenario_id=scenario.meta.id,
+        title=scenario.meta.title,
+        runs=runs,
+        seed=seed,
+        turns=horizon,
         policies=summaries,
-        injects={inj.id: {n: r.share(by_turn(r.inject_first[i], None)) for n, r in results.items()}
-                 for i, inj in enumerate(scenario.injects)},
+        injects={
+            inj.id: {n: r.share(by_turn(r.inject_first[i], None)) for n, r in results.items()}
+            for i, inj in enumerate(scenario.injects)
+        },
         wins=wins,
         eta_squared=eta_squared(scores),
         within_sd=float(np.sqrt(np.mean([s.var(ddof=1) if s.size > 1 else 0.0 for s in scores]))),
@@ -184,21 +206,25 @@ def _drill_keys(scenario: Scenario, report: CheckReport, runs: int, seed: int, p
             report.notes.append(f"drill '{drill.id}' was never put in {runs} games of {lead.name}")
             continue
         model = check.ranking()
-        report.notes.append(f"drill '{drill.id}' (put in {check.put_share:.0%} of games of {lead.name}): the model "
-                            f"ranks {', '.join(model)}; the key ranks {', '.join(key.ranking)}")
+        report.notes.append(
+            f"drill '{drill.id}' (put in {check.put_share:.0%} of games of {lead.name}): the model "
+            f"ranks {', '.join(model)}; the key ranks {', '.join(key.ranking)}"
+        )
         for better, worse in zip(key.ranking, key.ranking[1:]):
             mean, low, high = check.difference(better, worse)
             if high < 0:
                 report.warnings.append(
                     f"drill key '{drill.id}': the key ranks {better} above {worse}, but the model scores it "
-                    f"{-mean:,.0f} points lower (95% CI {-high:,.0f} to {-low:,.0f}) from where the drill is put")
+                    f"{-mean:,.0f} points lower (95% CI {-high:,.0f} to {-low:,.0f}) from where the drill is put"
+                )
         if key.estimate is not None and drill.estimate is not None:
             first = check.options[key.ranking[0]]
             low, high = wilson(first.events, first.games)
             if not low - 0.1 <= key.estimate <= high + 0.1:
                 report.warnings.append(
                     f"drill key '{drill.id}': the expert's estimate {key.estimate:.0%} is far from the model's "
-                    f"{check.event_rate(first.option):.0%} (95% CI {low:.0%} to {high:.0%}) for '{drill.estimate.text}'")
+                    f"{check.event_rate(first.option):.0%} (95% CI {low:.0%} to {high:.0%}) for '{drill.estimate.text}'"
+                )
 
 
 def _summary(policy: Policy, r: Tally, orders_file: str | None) -> PolicySummary:
@@ -210,10 +236,19 @@ def _summary(policy: Policy, r: Tally, orders_file: str | None) -> PolicySummary
     mean, lo, hi = t_interval(r.score)
     p5, p50, p95 = (float(x) for x in np.percentile(r.score, (5, 50, 95)))
     return PolicySummary(
-        policy=policy.name, description=policy.description, runs=r.replications, endings=endings,
-        score_mean=mean, score_sd=float(r.score.std(ddof=1)) if r.replications > 1 else 0.0, score_ci=(lo, hi),
-        score_p5=p5, score_p50=p50, score_p95=p95, turns_mean=r.turns_played / r.replications,
-        objectives={k: r.share(v) for k, v in r.objectives.items()}, orders_file=orders_file,
+        policy=policy.name,
+        description=policy.description,
+        runs=r.replications,
+        endings=endings,
+        score_mean=mean,
+        score_sd=float(r.score.std(ddof=1)) if r.replications > 1 else 0.0,
+        score_ci=(lo, hi),
+        score_p5=p5,
+        score_p50=p50,
+        score_p95=p95,
+        turns_mean=r.turns_played / r.replications,
+        objectives={k: r.share(v) for k, v in r.objectives.items()},
+        orders_file=orders_file,
     )
 
 
@@ -228,8 +263,9 @@ def _reachability(scenario: Scenario, report: CheckReport, results: dict[str, Ta
             report.warnings.append(f"objective '{obj.id}' ({obj.title}) is never met by any policy")
     for inj in scenario.injects:
         if inj.active and not any(v > 0 for v in report.injects[inj.id].values()):
-            report.notes.append(f"inject '{inj.id}' never fired under any policy (its trigger may be impossible "
-                                f"within {horizon} turns)")
+            report.notes.append(
+                f"inject '{inj.id}' never fired under any policy (its trigger may be impossible within {horizon} turns)"
+            )
 
 
 def _ending_hint(scenario: Scenario, ending: str, horizon: int) -> str:
@@ -238,11 +274,12 @@ def _ending_hint(scenario: Scenario, ending: str, horizon: int) -> str:
     if ending == "time" and horizon < turns:
         return f"the check stops after {horizon} turns, before the game's {turns} run out"
     if ending == "withdrawn" and scenario.endings.withdrawal_turns >= min(turns, horizon):
-        return (f"a withdrawal takes {scenario.endings.withdrawal_turns} turns and the game has "
-                f"{min(turns, horizon)}")
+        return f"a withdrawal takes {scenario.endings.withdrawal_turns} turns and the game has {min(turns, horizon)}"
     if ending == "encircled" and scenario.supply.encirclement_clock_turns >= min(turns, horizon):
-        return (f"the encirclement clock ({scenario.supply.encirclement_clock_turns} turns) is not shorter than the "
-                f"game ({min(turns, horizon)} turns)")
+        return (
+            f"the encirclement clock ({scenario.supply.encirclement_clock_turns} turns) is not shorter than the "
+            f"game ({min(turns, horizon)} turns)"
+        )
     if ending == "bridgehead_fell" and scenario.endings.bridgehead_falls_below_sq_mi <= 0:
         return "endings.bridgehead_falls_below_sq_mi is 0, so it falls only when every sector is lost"
     return ""
@@ -260,7 +297,8 @@ def _balance(report: CheckReport) -> None:
             what = "orders file" if a in files else "policy"
             report.warnings.append(
                 f"balance: {what} '{a}' dominates — it scores higher than {others} in {how} played on "
-                "the same dice; a trainee who finds it needs no judgement")
+                "the same dice; a trainee who finds it needs no judgement"
+            )
 
 
 def _luck(report: CheckReport) -> None:
@@ -271,11 +309,13 @@ def _luck(report: CheckReport) -> None:
         return
     report.notes.append(
         f"the policy explains {eta:.0%} of the spread of scores (between-policy sd {report.between_sd:.1f}, "
-        f"within-policy sd {report.within_sd:.1f})")
+        f"within-policy sd {report.within_sd:.1f})"
+    )
     if eta < LUCK_ETA_SQUARED:
         report.warnings.append(
             f"luck swamps decisions: the choice of policy explains only {eta:.0%} of the spread of scores; "
-            "the dice matter more than the plan")
+            "the dice matter more than the plan"
+        )
 
 
 def assertion_estimate(a: StatAssertion, r: Tally, scenario: Scenario) -> tuple[float, tuple[float, float]]:
@@ -304,13 +344,19 @@ def assertion_estimate(a: StatAssertion, r: Tally, scenario: Scenario) -> tuple[
 
 def _assert(a: StatAssertion, results: dict[str, Tally], scenario: Scenario) -> AssertionResult:
     lo, hi = a.between
-    base = dict(label=a.label(), policy=a.policy, metric=a.metric, between=(lo, hi), confidence=a.confidence, note=a.note)
+    base = dict(
+        label=a.label(), policy=a.policy, metric=a.metric, between=(lo, hi), confidence=a.confidence, note=a.note
+    )
     r = results.get(a.policy)
     if r is None:
         known = ", ".join(sorted(POLICIES))
         why = "is not a built-in policy" if a.policy not in POLICIES else "was not played (see --policy)"
-        return AssertionResult(value=float("nan"), ci=(float("nan"), float("nan")), status="error",
-                               **{**base, "note": f"policy '{a.policy}' {why} (policies: {known})"})
+        return AssertionResult(
+            value=float("nan"),
+            ci=(float("nan"), float("nan")),
+            status="error",
+            **{**base, "note": f"policy '{a.policy}' {why} (policies: {known})"},
+        )
     value, ci = assertion_estimate(a, r, scenario)
     if ci[1] < lo or ci[0] > hi:
         status = "fail"

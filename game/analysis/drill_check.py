@@ -34,7 +34,12 @@ from .parallel import ChunkPool, Context, Setup, chunk_sizes
 from .tally import Moments
 
 _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
-    "<": operator.lt, "<=": operator.le, "==": operator.eq, ">=": operator.ge, ">": operator.gt, "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "!=": operator.ne,
 }
 
 
@@ -52,6 +57,7 @@ def trigger_mask(trigger: DrillTrigger, p: Params, st: State) -> np.ndarray:
 
 def _switch(before: Policy, after: Policy, put: np.ndarray) -> Policy:
     """A policy that follows `before` in replications whose drill is not put yet and `after` in the others."""
+
     def rule(p: Params, st: State) -> Directives:
         a, b = before.directives(p, st), after.directives(p, st)
         fields = {}
@@ -61,6 +67,7 @@ def _switch(before: Policy, after: Policy, put: np.ndarray) -> Policy:
             mask = put.reshape(st.R, *([1] * (x.ndim - 1)))
             fields[name] = np.where(mask, y, x)
         return Directives(**fields)
+
     return Policy(after.name, after.description, rule)
 
 
@@ -120,14 +127,23 @@ class DrillChunk:
     pairs: dict[tuple[str, str], Moments]
 
 
-def check_drill(scenario: Scenario, drill: Drill, lead_in: Policy, runs: int = 2000, seed: int = 0,
-                pool: ChunkPool | None = None, chunk: int = 10_000) -> DrillCheck:
+def check_drill(
+    scenario: Scenario,
+    drill: Drill,
+    lead_in: Policy,
+    runs: int = 2000,
+    seed: int = 0,
+    pool: ChunkPool | None = None,
+    chunk: int = 10_000,
+) -> DrillCheck:
     """Play every option of `drill` from where it is put (see module doc), `chunk` games at a time, on `pool`'s
     workers when given (the lead-in is a built-in policy, named in the tasks)."""
     options = [o for o in drill.options if o.policy]  # options written as orders would need their own plan
     assert options, f"drill {drill.id} has no option given as a policy"
-    tasks = [DrillTask(drill.id, lead_in.name, tuple((o.id, str(o.policy)) for o in options), k, n, seed)
-             for k, n in chunk_sizes(runs, chunk)]
+    tasks = [
+        DrillTask(drill.id, lead_in.name, tuple((o.id, str(o.policy)) for o in options), k, n, seed)
+        for k, n in chunk_sizes(runs, chunk)
+    ]
     if pool is None:
         with ChunkPool(Setup(scenario), workers=1) as own:
             parts = own.map(drill_chunk, tasks)
@@ -135,8 +151,9 @@ def check_drill(scenario: Scenario, drill: Drill, lead_in: Policy, runs: int = 2
         parts = pool.map(drill_chunk, tasks)
     result = DrillCheck(drill.id, sum(c.put for c in parts) / sum(c.games for c in parts))
     for o in options:
-        result.options[o.id] = OptionResult(o.id, Moments.join([c.scores[o.id] for c in parts]),
-                                            sum(c.events[o.id] for c in parts))
+        result.options[o.id] = OptionResult(
+            o.id, Moments.join([c.scores[o.id] for c in parts]), sum(c.events[o.id] for c in parts)
+        )
     for pair in parts[0].pairs:
         result.pairs[pair] = Moments.join([c.pairs[pair] for c in parts])
     return result
@@ -158,20 +175,24 @@ def drill_chunk(context: Context, task: DrillTask) -> DrillChunk:
     """Play one chunk of games of every option, on the same dice, and reduce it (a job for the pool)."""
     drill = next(d for d in context.scenario.drills if d.id == task.drill)
     lead_in = context.policies[task.lead_in]
-    played = {oid: _play(context.model, drill, lead_in, POLICIES[name], task.replications, task.seed, task.chunk)
-              for oid, name in task.options}
+    played = {
+        oid: _play(context.model, drill, lead_in, POLICIES[name], task.replications, task.seed, task.chunk)
+        for oid, name in task.options
+    }
     keep = next(iter(played.values()))[0] > 0  # the trigger does not depend on the option that follows it
     scores = {oid: s[keep] for oid, (_, s, _) in played.items()}
     return DrillChunk(
-        games=task.replications, put=int(keep.sum()),
+        games=task.replications,
+        put=int(keep.sum()),
         scores={oid: Moments.of(s[:, None]) for oid, s in scores.items()},
         events={oid: int(e[keep].sum()) for oid, (_, _, e) in played.items()},
         pairs={(a, b): Moments.of((scores[a] - scores[b])[:, None]) for a in scores for b in scores if a != b},
     )
 
 
-def _play(model: Model, drill: Drill, lead_in: Policy, option: Policy, runs: int, seed: int, k: int
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _play(
+    model: Model, drill: Drill, lead_in: Policy, option: Policy, runs: int, seed: int, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     st = model.initial_state(runs)
     put = np.zeros(runs, dtype=bool)
     turns = np.zeros(runs, dtype=np.int32)
@@ -185,8 +206,15 @@ def _play(model: Model, drill: Drill, lead_in: Policy, option: Policy, runs: int
         now = trigger_mask(drill.when, params, st) & ~put
         turns = np.where(now, st.turn, turns)
         put |= now
-        st, out, _ = advance(model, st, plan.directives(params, st), seed, purpose=f"batch.{k}",
-                             inject_purpose=f"batch.{k}.injects", factors=False)  # no factor accounting: unread
+        st, out, _ = advance(
+            model,
+            st,
+            plan.directives(params, st),
+            seed,
+            purpose=f"batch.{k}",
+            inject_purpose=f"batch.{k}.injects",
+            factors=False,
+        )  # no factor accounting: unread
         event = np.where(now, _event(kind, model.variants(st)[0][0], st, out), event)
     params = model.variants(st)[0][0]
     _, total = score_arrays(params, st)

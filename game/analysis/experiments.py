@@ -22,11 +22,11 @@ import numpy as np
 from game.engine.batch import BatchResult, run_batch
 from game.engine.orders import Orders
 from game.engine.params import ENDING_CODE
-from game.scenario.scenario import set_path
 from game.engine.policies import Policy
 from game.engine.step import Model
 from game.scenario import Scenario
 from game.scenario.injects import ChangeStrength
+from game.scenario.scenario import set_path
 
 from .stats import t_interval
 
@@ -77,8 +77,10 @@ class Difference:
         return self.high < 0
 
     def __str__(self) -> str:
-        return (f"{self.metric}: {self.a:.3g} → {self.b:.3g} (B − A = {self.mean:+.3g}, "
-                f"{self.confidence:.0%} CI {self.low:+.3g} to {self.high:+.3g}, {self.runs} paired games)")
+        return (
+            f"{self.metric}: {self.a:.3g} → {self.b:.3g} (B − A = {self.mean:+.3g}, "
+            f"{self.confidence:.0%} CI {self.low:+.3g} to {self.high:+.3g}, {self.runs} paired games)"
+        )
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,14 @@ class Comparison:
         return float((self.b.score > self.a.score).mean())
 
 
-def compare(a: tuple[Scenario | Model, Plan], b: tuple[Scenario | Model, Plan], runs: int = 2000, seed: int = 0,
-            turns: int | None = None, chunk: int = 10_000) -> Comparison:
+def compare(
+    a: tuple[Scenario | Model, Plan],
+    b: tuple[Scenario | Model, Plan],
+    runs: int = 2000,
+    seed: int = 0,
+    turns: int | None = None,
+    chunk: int = 10_000,
+) -> Comparison:
     """Play (scenario, plan) A and B `runs` times each on the same seed and chunk purposes."""
     return Comparison(
         a=run_batch(a[0], a[1], runs, turns=turns, seed=seed, chunk=chunk),

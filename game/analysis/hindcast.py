@@ -32,7 +32,16 @@ from game.engine.step import Model, advance
 from game.errors import SalientError
 from game.scenario import Scenario
 from game.scenario.facts import (
-    AreaHeld, FirstSectorLost, Holder, HistoryPoint, RoadState, RoadUsable, Status, StatusName, turn_at, turn_start,
+    AreaHeld,
+    FirstSectorLost,
+    HistoryPoint,
+    Holder,
+    RoadState,
+    RoadUsable,
+    Status,
+    StatusName,
+    turn_at,
+    turn_start,
 )
 
 from .orders_plan import OrdersPlan
@@ -71,24 +80,32 @@ def play_plan(model: Model, policy: Policy, runs: int, seed: int = 0, chunk: int
     """Play `runs` games of `policy` (an orders file's plan, or any standing policy), `chunk` replications at a
     time, and keep what the history points look at."""
     parts = [_chunk(model, policy, min(chunk, runs - start), seed, k) for k, start in enumerate(range(0, runs, chunk))]
-    return Track(**{name: np.concatenate([getattr(p, name) for p in parts])
-                    for name in ("area", "holder", "road", "usable", "status", "first_lost")})
+    return Track(
+        **{
+            name: np.concatenate([getattr(p, name) for p in parts])
+            for name in ("area", "holder", "road", "usable", "status", "first_lost")
+        }
+    )
 
 
 def _chunk(model: Model, policy: Policy, R: int, seed: int, k: int) -> Track:
     horizon = model.base.turns
     st = model.initial_state(R)
     track = Track(
-        area=np.zeros((R, horizon + 1)), holder=np.zeros((R, horizon + 1, model.base.P), dtype=np.int8),
-        road=np.zeros((R, horizon + 1), dtype=np.int8), usable=np.ones((R, horizon + 1), dtype=bool),
-        status=np.zeros((R, horizon + 1), dtype=np.int8), first_lost=np.full(R, horizon + 1, dtype=np.int32),
+        area=np.zeros((R, horizon + 1)),
+        holder=np.zeros((R, horizon + 1, model.base.P), dtype=np.int8),
+        road=np.zeros((R, horizon + 1), dtype=np.int8),
+        usable=np.ones((R, horizon + 1), dtype=bool),
+        status=np.zeros((R, horizon + 1), dtype=np.int8),
+        first_lost=np.full(R, horizon + 1, dtype=np.int32),
     )
     _observe(model, st, track, 0, track.usable[:, 0])
     for t in range(1, horizon + 1):
         live = ~st.ended
         orders = policy.directives(model.variants(st)[0][0], st)
-        st, out, _ = advance(model, st, orders, seed, purpose=f"batch.{k}", inject_purpose=f"batch.{k}.injects",
-                             factors=False)
+        st, out, _ = advance(
+            model, st, orders, seed, purpose=f"batch.{k}", inject_purpose=f"batch.{k}.injects", factors=False
+        )
         lost_now = out.fell.any(axis=1) & live & (track.first_lost > horizon)
         track.first_lost[lost_now] = t
         _observe(model, st, track, t, np.where(live, ~out.route_cut, track.usable[:, t - 1]))
@@ -168,15 +185,28 @@ class HindcastReport:
         return sum(1 for p in self.points if p.verdict == verdict)
 
 
-def hindcast(scenario: Scenario, history: list[HistoryPoint], plan: OrdersPlan, runs: int = 1000, seed: int = 0,
-             sheet_label: str = "", chunk: int = 10_000) -> HindcastReport:
+def hindcast(
+    scenario: Scenario,
+    history: list[HistoryPoint],
+    plan: OrdersPlan,
+    runs: int = 1000,
+    seed: int = 0,
+    sheet_label: str = "",
+    chunk: int = 10_000,
+) -> HindcastReport:
     """Play the plan `runs` times and judge every history point."""
     model = Model(scenario)
     track = play_plan(model, plan.policy(), runs, seed, chunk)
     meta = scenario.meta
     return HindcastReport(
-        scenario_id=meta.id, title=meta.title, runs=runs, seed=seed, turns=meta.turns,
-        game_ends=f"{turn_start(meta, meta.turns + 1):%Y-%m-%d %H:%M}", orders=plan.path, fact_sheet=sheet_label,
+        scenario_id=meta.id,
+        title=meta.title,
+        runs=runs,
+        seed=seed,
+        turns=meta.turns,
+        game_ends=f"{turn_start(meta, meta.turns + 1):%Y-%m-%d %H:%M}",
+        orders=plan.path,
+        fact_sheet=sheet_label,
         points=[judge(point, scenario, model, track) for point in history],
     )
 
@@ -186,8 +216,16 @@ def judge(point: HistoryPoint, scenario: Scenario, model: Model, track: Track) -
     meta = scenario.meta
     turn = turn_at(meta, point.moment)
     when = point.date.isoformat() + (f" {point.hour:02d}:00" if point.hour is not None else "")
-    base = PointResult(id=point.id, kind=point.kind, what=point.what, when=when, turn=turn, scope="game",
-                       history=_history_text(point), source=point.source)
+    base = PointResult(
+        id=point.id,
+        kind=point.kind,
+        what=point.what,
+        when=when,
+        turn=turn,
+        scope="game",
+        history=_history_text(point),
+        source=point.source,
+    )
     if isinstance(point, FirstSectorLost):
         span = dt.timedelta(hours=point.within_hours)
         first, last = turn_at(meta, point.moment - span), turn_at(meta, point.moment + span)
@@ -276,6 +314,7 @@ def historical_orders_path(scenario_path: str | Path) -> Path:
 def fact_sheet_path(scenario: Scenario, scenario_path: str | Path) -> Path:
     """The fact sheet the scenario names (`fact_sheet:`, relative to the scenario file)."""
     if not scenario.fact_sheet:
-        raise SalientError(f"{scenario_path}: fact_sheet: the scenario names no fact sheet, so it has no history "
-                           "to be checked against")
+        raise SalientError(
+            f"{scenario_path}: fact_sheet: the scenario names no fact sheet, so it has no history to be checked against"
+        )
     return Path(os.path.normpath(Path(scenario_path).parent / scenario.fact_sheet))

@@ -123,8 +123,9 @@ def expert_policy(scenario: Scenario) -> Policy | None:
                 d = _choose(now, line.policy.directives(p, st), d, st.R)
         return d
 
-    return Policy(EXPERT, "The answer key: " + ", then ".join(line.name for line in lines) + ", as each line applies",
-                  rule)
+    return Policy(
+        EXPERT, "The answer key: " + ", then ".join(line.name for line in lines) + ", as each line applies", rule
+    )
 
 
 def _orders_policy(p: Params, orders: Orders) -> Policy:
@@ -170,7 +171,7 @@ class Evaluator:
         """The mean score of θ's plan over `runs` games on `seed`'s dice."""
         return float(run_batch(self.model, self.policy(theta), runs, seed=seed).score.mean())
 
-    def play(self, which: str | np.ndarray, runs: int, seed: int) -> "Played":
+    def play(self, which: str | np.ndarray, runs: int, seed: int) -> Played:
         """Every game's score and ending, and the turn the withdrawal was requested in each (0: never)."""
         policy = self.policy(which)
         requests = np.zeros(self.model.base.turns + 2, dtype=np.int64)
@@ -221,8 +222,9 @@ class Runner:
     def __init__(self, scenario: Scenario, workers: int) -> None:
         self.local = Evaluator(scenario)
         self.workers = workers
-        self.pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(scenario,)) \
-            if workers > 1 else None
+        self.pool = (
+            ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(scenario,)) if workers > 1 else None
+        )
 
     def scores(self, thetas: Sequence[np.ndarray], runs: int, seed: int) -> list[float]:
         """Mean score of each θ's plan, in order."""
@@ -243,7 +245,7 @@ class Runner:
         if self.pool is not None:
             self.pool.shutdown()
 
-    def __enter__(self) -> "Runner":
+    def __enter__(self) -> Runner:
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -279,8 +281,15 @@ class Search:
     generations: list[Generation] = field(default_factory=list)
 
 
-def cross_entropy(score: Callable[[list[np.ndarray]], list[float]], size: int, budget: int, population: int,
-                  seed: int, seeds: Sequence[np.ndarray] = (), progress: Callable[[int], None] | None = None) -> Search:
+def cross_entropy(
+    score: Callable[[list[np.ndarray]], list[float]],
+    size: int,
+    budget: int,
+    population: int,
+    seed: int,
+    seeds: Sequence[np.ndarray] = (),
+    progress: Callable[[int], None] | None = None,
+) -> Search:
     """Spend `budget` plan evaluations in generations of `population`; the best plan seen wins.
 
     The first generation holds the distribution's mean (θ = 0), then `seeds` (known plans, as θ), then draws.
@@ -294,7 +303,7 @@ def cross_entropy(score: Callable[[list[np.ndarray]], list[float]], size: int, b
     while used < budget:
         n = min(population, budget - used)
         rng = stream(seed, g, "optimise")
-        known = [np.asarray(t, dtype=float) for t in seeds][:max(0, n - 1)] if g == 0 else []
+        known = [np.asarray(t, dtype=float) for t in seeds][: max(0, n - 1)] if g == 0 else []
         thetas = [mean.copy(), *known]
         thetas += [mean + spread * rng.standard_normal(size) for _ in range(n - len(thetas))]
         scores = np.array(score(thetas))
@@ -415,12 +424,16 @@ def plan_orders(plan: Plan, p: Params, st: State, requests: np.ndarray, runs: in
         note = f"The plan requests the withdrawal on turn {turn} whatever happens: these orders are the plan exactly."
     elif 2 * fired >= runs:
         turn = int(np.searchsorted(np.cumsum(requests), (fired + 1) // 2))
-        note = (f"The plan's withdrawal rule reads the game as it goes; fixed orders cannot. They follow the typical "
-                f"game: the rule fired in {fired / runs:.0%} of games, at the median on turn {turn} "
-                f"({shares[turn]:.0%} of games on that very turn).")
+        note = (
+            f"The plan's withdrawal rule reads the game as it goes; fixed orders cannot. They follow the typical "
+            f"game: the rule fired in {fired / runs:.0%} of games, at the median on turn {turn} "
+            f"({shares[turn]:.0%} of games on that very turn)."
+        )
     else:
-        note = (f"The plan's withdrawal rule reads the game as it goes; fixed orders cannot. It fired in only "
-                f"{fired / runs:.0%} of games, so these orders, like the typical game, never request it.")
+        note = (
+            f"The plan's withdrawal rule reads the game as it goes; fixed orders cannot. It fired in only "
+            f"{fired / runs:.0%} of games, so these orders, like the typical game, never request it."
+        )
         return orders, note
     assert turn is not None
     if turn == 1:
@@ -430,19 +443,37 @@ def plan_orders(plan: Plan, p: Params, st: State, requests: np.ndarray, runs: in
     return dict(sorted(orders.items())), note
 
 
-def optimise(scenario: Scenario, budget: int = 200, runs: int = 400, seed: int = 0, workers: int = 1,
-             population: int = 20, check_runs: int = 2000, warm: bool = True,
-             progress: Callable[[str, int], None] | None = None) -> OptimiseReport:
+def optimise(
+    scenario: Scenario,
+    budget: int = 200,
+    runs: int = 400,
+    seed: int = 0,
+    workers: int = 1,
+    population: int = 20,
+    check_runs: int = 2000,
+    warm: bool = True,
+    progress: Callable[[str, int], None] | None = None,
+) -> OptimiseReport:
     """Search the plan space, re-score the best on fresh dice beside every built-in plan, and report."""
     started, load0 = time.monotonic(), _load()
     with Runner(scenario, workers) as runner:
         local = runner.local
         space = local.space
         step = (lambda n: progress("searching", n * runs)) if progress else None
-        seeds = [space.encode(plan_of_policy(policy, local.params, local.start)) for policy in POLICIES.values()] \
-            if warm else []
-        search = cross_entropy(lambda thetas: runner.scores(thetas, runs, seed), space.size, budget,
-                               max(1, min(population, budget)), seed, seeds=seeds, progress=step)
+        seeds = (
+            [space.encode(plan_of_policy(policy, local.params, local.start)) for policy in POLICIES.values()]
+            if warm
+            else []
+        )
+        search = cross_entropy(
+            lambda thetas: runner.scores(thetas, runs, seed),
+            space.size,
+            budget,
+            max(1, min(population, budget)),
+            seed,
+            seeds=seeds,
+            progress=step,
+        )
         which: list[str | np.ndarray] = [search.best_theta, *POLICIES]
         if local.expert is not None:
             which.append(EXPERT)
@@ -455,12 +486,27 @@ def optimise(scenario: Scenario, budget: int = 200, runs: int = 400, seed: int =
     requests = played[0].requests
     orders, note = plan_orders(plan, local.params, local.start, requests, check_runs)
     return OptimiseReport(
-        scenario_id=scenario.meta.id, title=scenario.meta.title, dimensions=space.size, seed=seed, runs=runs,
-        budget=budget, population=max(1, min(population, budget)), workers=workers, warm=warm, search=search, plan=plan,
-        plan_lines=plan.describe(local.params), fresh_seed=fresh, check_runs=check_runs, scored=scored,
+        scenario_id=scenario.meta.id,
+        title=scenario.meta.title,
+        dimensions=space.size,
+        seed=seed,
+        runs=runs,
+        budget=budget,
+        population=max(1, min(population, budget)),
+        workers=workers,
+        warm=warm,
+        search=search,
+        plan=plan,
+        plan_lines=plan.describe(local.params),
+        fresh_seed=fresh,
+        check_runs=check_runs,
+        scored=scored,
         differences=differences,
         withdrawal_turns={t: float(n / check_runs) for t, n in enumerate(requests) if n},
-        orders=orders, orders_note=note, seconds=time.monotonic() - started, load=(load0, _load()),
+        orders=orders,
+        orders_note=note,
+        seconds=time.monotonic() - started,
+        load=(load0, _load()),
     )
 
 

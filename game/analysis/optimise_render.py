@@ -14,8 +14,14 @@ MARGIN_WORTH_A_LOOK = 0.1
 """The plan found beating every designed plan by more than this share of the best one's mean is worth reading as a
 possible gap in the model (one standing plan should not run away with a scenario)."""
 ENDING_COLUMNS = [e for e in ENDINGS if e is not None] + ["unfinished"]
-ENDING_HEADS = {"time": "time", "withdrawn": "withdrawn", "encircled": "encircled", "destroyed": "destroyed",
-                "bridgehead_fell": "fell", "unfinished": "unfinished"}
+ENDING_HEADS = {
+    "time": "time",
+    "withdrawn": "withdrawn",
+    "encircled": "encircled",
+    "destroyed": "destroyed",
+    "bridgehead_fell": "fell",
+    "unfinished": "unfinished",
+}
 
 
 def _n(x: float) -> str:
@@ -26,14 +32,20 @@ def as_text(report: OptimiseReport, orders_path: str | None = None) -> str:
     """The report a user reads: the search, the plan line by line, the comparison on fresh dice, the verdict."""
     r, s = report, report.search
     out = [f"{r.title} ({r.scenario_id}): a plan of {r.dimensions} numbers, cross-entropy search"]
-    out.append(f"Searched {s.evaluations} plans ({len(s.generations)} generation{'s' * (len(s.generations) != 1)} "
-               f"of up to {r.population}), {r.runs:,} games each on the same dice (seed {r.seed}); "
-               f"{r.workers} worker{'s' * (r.workers != 1)}; {r.seconds:.1f} s, load {r.load[0]:.1f} then "
-               f"{r.load[1]:.1f}")
-    start = "the designed plans (every built-in policy) were among the first generation" if r.warm else \
-        "a cold start: no designed plan was given to the search"
-    out.append(f"  starting point (θ = 0): {_n(s.start_score)}; first generation's average {_n(s.first_average)}; "
-               f"{start}")
+    out.append(
+        f"Searched {s.evaluations} plans ({len(s.generations)} generation{'s' * (len(s.generations) != 1)} "
+        f"of up to {r.population}), {r.runs:,} games each on the same dice (seed {r.seed}); "
+        f"{r.workers} worker{'s' * (r.workers != 1)}; {r.seconds:.1f} s, load {r.load[0]:.1f} then "
+        f"{r.load[1]:.1f}"
+    )
+    start = (
+        "the designed plans (every built-in policy) were among the first generation"
+        if r.warm
+        else "a cold start: no designed plan was given to the search"
+    )
+    out.append(
+        f"  starting point (θ = 0): {_n(s.start_score)}; first generation's average {_n(s.first_average)}; {start}"
+    )
     out.append(f"  best on the search dice: {_n(s.best_score)} (generation {s.best_generation + 1})")
     out += ["", "The best plan found"]
     out += [f"  {name:<11} {words}" for name, words in r.plan_lines]
@@ -42,12 +54,15 @@ def as_text(report: OptimiseReport, orders_path: str | None = None) -> str:
     out.append(f"  {'plan':<20} {'mean':>9}  {'95% CI':<22}" + "".join(f"{ENDING_HEADS[e]:>10}" for e in shown))
     for x in r.scored:
         ci = f"({_n(x.ci[0])} to {_n(x.ci[1])})"
-        out.append(f"  {x.name:<20} {_n(x.mean):>9}  {ci:<22}"
-                   + "".join(f"{_share(x.endings.get(e, 0.0)):>10}" for e in shown))
+        out.append(
+            f"  {x.name:<20} {_n(x.mean):>9}  {ci:<22}" + "".join(f"{_share(x.endings.get(e, 0.0)):>10}" for e in shown)
+        )
     out += ["", "Paired differences: the plan found minus each other plan, game by game"]
     for d in r.differences:
-        out.append(f"  {d.other:<20} {d.mean:>+9,.1f}  (95% CI {d.ci[0]:+,.1f} to {d.ci[1]:+,.1f}); higher in "
-                   f"{d.wins:.0%} of games")
+        out.append(
+            f"  {d.other:<20} {d.mean:>+9,.1f}  (95% CI {d.ci[0]:+,.1f} to {d.ci[1]:+,.1f}); higher in "
+            f"{d.wins:.0%} of games"
+        )
     for x in r.scored[1:]:
         out.append(f"  {x.name}: {x.description}")
     out += ["", *verdict(r)]
@@ -70,9 +85,11 @@ def verdict(r: OptimiseReport) -> list[str]:
     best = max(designed, key=lambda x: x.mean)
     margin = next(x for x in r.differences if x.other == best.name)
     if margin.ci[0] > MARGIN_WORTH_A_LOOK * abs(best.mean):
-        lines.append(f"The margin over every designed plan is more than {MARGIN_WORTH_A_LOOK:.0%} of the best one's "
-                     f"mean: read the plan's decisions against {best.name}'s — one standing plan running away with "
-                     "a scenario may be a gap in the model rather than a lesson.")
+        lines.append(
+            f"The margin over every designed plan is more than {MARGIN_WORTH_A_LOOK:.0%} of the best one's "
+            f"mean: read the plan's decisions against {best.name}'s — one standing plan running away with "
+            "a scenario may be a gap in the model rather than a lesson."
+        )
     return lines
 
 
@@ -84,16 +101,31 @@ def as_json(report: OptimiseReport) -> str:
     """The report as JSON (numbers unrounded; the plan's θ included so a search can be resumed or compared)."""
     r, s = report, report.search
     data: dict[str, Any] = {
-        "scenario": r.scenario_id, "seed": r.seed, "runs": r.runs, "budget": r.budget, "population": r.population,
-        "workers": r.workers, "warm": r.warm, "seconds": r.seconds, "load": list(r.load),
-        "search": {"evaluations": s.evaluations, "best_score": s.best_score, "best_generation": s.best_generation,
-                   "start_score": s.start_score, "first_average": s.first_average,
-                   "theta": [float(v) for v in s.best_theta],
-                   "generations": [vars(g) for g in s.generations]},
+        "scenario": r.scenario_id,
+        "seed": r.seed,
+        "runs": r.runs,
+        "budget": r.budget,
+        "population": r.population,
+        "workers": r.workers,
+        "warm": r.warm,
+        "seconds": r.seconds,
+        "load": list(r.load),
+        "search": {
+            "evaluations": s.evaluations,
+            "best_score": s.best_score,
+            "best_generation": s.best_generation,
+            "start_score": s.start_score,
+            "first_average": s.first_average,
+            "theta": [float(v) for v in s.best_theta],
+            "generations": [vars(g) for g in s.generations],
+        },
         "plan": dict(r.plan_lines),
-        "fresh_seed": r.fresh_seed, "check_runs": r.check_runs,
-        "scored": [{"name": x.name, "description": x.description, "mean": x.mean, "ci": list(x.ci),
-                    "endings": x.endings} for x in r.scored],
+        "fresh_seed": r.fresh_seed,
+        "check_runs": r.check_runs,
+        "scored": [
+            {"name": x.name, "description": x.description, "mean": x.mean, "ci": list(x.ci), "endings": x.endings}
+            for x in r.scored
+        ],
         "differences": [{"other": d.other, "mean": d.mean, "ci": list(d.ci), "wins": d.wins} for d in r.differences],
         "withdrawal_turns": {str(k): v for k, v in r.withdrawal_turns.items()},
         "orders": {str(t): o.model_dump(mode="json") for t, o in r.orders.items()},

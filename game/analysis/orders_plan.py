@@ -91,12 +91,19 @@ def load_plans(scenario: Scenario, paths: Sequence[str | Path], taken: Iterable[
     plans = []
     for path, label in zip(paths, plan_labels(paths, taken)):
         turns, single = read_plan(Path(path), p, st)
-        plans.append(OrdersPlan(
-            label=label, path=str(path), single=single, default=default,
-            given={t: compile_orders(p, o) for t, o in turns.items()},
-            standing={t: compile_orders(p, o.model_copy(update={"withdraw": False, "commit_reserves": {}}))
-                      for t, o in turns.items()},
-        ))
+        plans.append(
+            OrdersPlan(
+                label=label,
+                path=str(path),
+                single=single,
+                default=default,
+                given={t: compile_orders(p, o) for t, o in turns.items()},
+                standing={
+                    t: compile_orders(p, o.model_copy(update={"withdraw": False, "commit_reserves": {}}))
+                    for t, o in turns.items()
+                },
+            )
+        )
     return plans
 
 
@@ -121,8 +128,9 @@ def read_plan(path: Path, p: Params, st: State) -> tuple[dict[int, Orders], bool
     for turn, planned in doc.turns.items():
         for field, on_key, message in orders_problems(p, st, planned.orders, at_start=turn == 1):
             at = doc.at((*planned.keys, *field), on_key)
-            problems.append(f"{at}: {'' if doc.single else f'turn {turn}: '}{'.'.join(map(str, field)) or 'orders'}: "
-                            f"{message}")
+            problems.append(
+                f"{at}: {'' if doc.single else f'turn {turn}: '}{'.'.join(map(str, field)) or 'orders'}: {message}"
+            )
     if problems:
         raise OrdersFileError("\n".join(problems))
     return {turn: planned.orders for turn, planned in doc.turns.items()}, doc.single
@@ -140,18 +148,25 @@ def orders_problems(p: Params, st: State, o: Orders, at_start: bool) -> list[tup
         if sector not in sectors:
             out.append((("postures", sector), True, f"there is no sector '{sector}' (sectors: {', '.join(sectors)})"))
         elif at_start and not held[sectors.index(sector)]:
-            out.append((("postures", sector), True, f"{p.sectors.names[sectors.index(sector)]} ({sector}) is not "
-                        "held at the start: there is nothing to order there"))
-    for field, used, have, what in (("drones", o.drones.total(), p.player_teams(), "drone teams are tasked"),
-                                    ("ew", o.ew.front + o.ew.road, int(p.drones.ew_teams[PLAYER]),
-                                     "electronic-warfare teams are allocated"),
-                                    ("convoys", o.convoys.day + o.convoys.night, p.convoys.trucks_available,
-                                     "trucks are ordered")):
+            out.append(
+                (
+                    ("postures", sector),
+                    True,
+                    f"{p.sectors.names[sectors.index(sector)]} ({sector}) is not "
+                    "held at the start: there is nothing to order there",
+                )
+            )
+    for field, used, have, what in (
+        ("drones", o.drones.total(), p.player_teams(), "drone teams are tasked"),
+        ("ew", o.ew.front + o.ew.road, int(p.drones.ew_teams[PLAYER]), "electronic-warfare teams are allocated"),
+        ("convoys", o.convoys.day + o.convoys.night, p.convoys.trucks_available, "trucks are ordered"),
+    ):
         if used > have:
             out.append(((field,), True, f"{used} {what} but only {have} exist"))
     if o.convoys.route == "tracks" and not p.has_tracks and o.convoys.day + o.convoys.night > 0:
-        out.append((("convoys", "route"), False,
-                    "there are no field tracks in this scenario: send the convoys by road"))
+        out.append(
+            (("convoys", "route"), False, "there are no field tracks in this scenario: send the convoys by road")
+        )
     reserves = ", ".join(x for x, r in zip(p.units.ids, p.units.reserve0) if r) or "none"
     for unit, sector in o.commit_reserves.items():
         u = p.units.ids.index(unit) if unit in p.units.ids else -1
@@ -166,11 +181,18 @@ def orders_problems(p: Params, st: State, o: Orders, at_start: bool) -> list[tup
         if why:
             out.append((("commit_reserves", unit), True, f"{why} (reserves: {reserves})"))
         elif sector not in sectors:
-            out.append((("commit_reserves", unit), False,
-                        f"there is no sector '{sector}' (sectors: {', '.join(sectors)})"))
+            out.append(
+                (("commit_reserves", unit), False, f"there is no sector '{sector}' (sectors: {', '.join(sectors)})")
+            )
         elif at_start and not held[sectors.index(sector)]:
-            out.append((("commit_reserves", unit), False, f"{p.sectors.names[sectors.index(sector)]} ({sector}) is not "
-                        "held at the start: a reserve cannot be committed there"))
+            out.append(
+                (
+                    ("commit_reserves", unit),
+                    False,
+                    f"{p.sectors.names[sectors.index(sector)]} ({sector}) is not "
+                    "held at the start: a reserve cannot be committed there",
+                )
+            )
     if not out and at_start:  # anything else the engine refuses at the start (check_orders is the authority)
         out += [((), False, message) for message in check_orders(p, st, o)]
     return out

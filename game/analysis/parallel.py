@@ -105,8 +105,9 @@ class ChunkPool:
             self._local = Context(self.setup)
         return self._local
 
-    def map(self, job: Callable[[Context, T], R], tasks: Iterable[T],
-            done: Callable[[T, R], None] | None = None) -> list[R]:
+    def map(
+        self, job: Callable[[Context, T], R], tasks: Iterable[T], done: Callable[[T, R], None] | None = None
+    ) -> list[R]:
         """`job(context, task)` for every task; the results in task order. `done` hears of each as it finishes."""
         todo = list(tasks)
         if self.workers == 1 or len(todo) <= 1:
@@ -144,8 +145,15 @@ class BatchTask:
 def batch_chunk(context: Context, task: BatchTask) -> BatchResult:
     """One chunk of `run_batch`, played where the pool puts it."""
     plan = context.policies[task.plan] if isinstance(task.plan, str) else task.plan
-    return run_batch(context.model, plan, task.replications, turns=task.turns, seed=task.seed, chunk=task.chunk,
-                     first_chunk=task.number)
+    return run_batch(
+        context.model,
+        plan,
+        task.replications,
+        turns=task.turns,
+        seed=task.seed,
+        chunk=task.chunk,
+        first_chunk=task.number,
+    )
 
 
 def chunk_sizes(replications: int, chunk: int) -> Sequence[tuple[int, int]]:
@@ -153,13 +161,28 @@ def chunk_sizes(replications: int, chunk: int) -> Sequence[tuple[int, int]]:
     return [(k, min(chunk, replications - start)) for k, start in enumerate(range(0, replications, chunk))]
 
 
-def run_batch_parallel(scenario: Scenario, plan: str | Orders, replications: int, turns: int | None = None,
-                       seed: int = 0, chunk: int = 10_000, workers: int | None = None) -> BatchResult:
+def run_batch_parallel(
+    scenario: Scenario,
+    plan: str | Orders,
+    replications: int,
+    turns: int | None = None,
+    seed: int = 0,
+    chunk: int = 10_000,
+    workers: int | None = None,
+) -> BatchResult:
     """`run_batch` with its chunks spread over `workers` processes: the same games, the same arrays."""
     tasks = [BatchTask(plan, n, turns, seed, chunk, k) for k, n in chunk_sizes(replications, chunk)]
     with ChunkPool(Setup(scenario), workers) as pool:
         return BatchResult.join(pool.map(batch_chunk, tasks))
 
 
-__all__ = ["BatchTask", "ChunkPool", "Context", "Setup", "available_cores", "batch_chunk", "chunk_sizes",
-           "run_batch_parallel"]
+__all__ = [
+    "BatchTask",
+    "ChunkPool",
+    "Context",
+    "Setup",
+    "available_cores",
+    "batch_chunk",
+    "chunk_sizes",
+    "run_batch_parallel",
+]

@@ -44,8 +44,18 @@ from game.engine.directives import Directives, to_orders
 from game.engine.opfor import by_sector
 from game.engine.orders import Orders
 from game.engine.params import (
-    AMMUNITION, CONTESTED, CUT, DELAY, FORTIFY, HOLD, PLAYER, POSTURES, ROAD_STATES, SUPPLY_AMMUNITION,
-    TASKS, Params,
+    AMMUNITION,
+    CONTESTED,
+    CUT,
+    DELAY,
+    FORTIFY,
+    HOLD,
+    PLAYER,
+    POSTURES,
+    ROAD_STATES,
+    SUPPLY_AMMUNITION,
+    TASKS,
+    Params,
 )
 from game.engine.policies import LEAVE_BELOW_AMMUNITION_TURNS, LEAVE_BELOW_STRENGTH, Policy
 from game.engine.sampling import rowsum, rowwise_take
@@ -59,8 +69,12 @@ AMMUNITION_RANGE = (0.5, 4.0)
 """Turns of the line's need: the ammunition rule leaves when stocks fall below a level in this range."""
 STRENGTH_RANGE = (0.3, 0.95)
 """Share of starting strength: the strength rule leaves when the grouping falls below a level in this range."""
-TASK_WORDS = {"strike": "strike", "counter_drone": "counter-drone", "road_overwatch": "road overwatch",
-              "recon": "reconnaissance"}
+TASK_WORDS = {
+    "strike": "strike",
+    "counter_drone": "counter-drone",
+    "road_overwatch": "road overwatch",
+    "recon": "reconnaissance",
+}
 
 
 def _logistic(x: float) -> float:
@@ -128,11 +142,16 @@ class Withdrawal:
         if self.turn is not None:
             parts.append(f"on turn {self.turn}")
         if self.road is not None:
-            parts.append("once the grouping is cut off (no usable route reaches the line)" if self.road == CUT else
-                         f"once the best route out is {ROAD_STATES[self.road]} or worse")
+            parts.append(
+                "once the grouping is cut off (no usable route reaches the line)"
+                if self.road == CUT
+                else f"once the best route out is {ROAD_STATES[self.road]} or worse"
+            )
         if self.sectors_lost is not None:
-            parts.append(f"once {self.sectors_lost} of the {len(names)} sectors held at the start "
-                         f"{'is' if self.sectors_lost == 1 else 'are'} lost")
+            parts.append(
+                f"once {self.sectors_lost} of the {len(names)} sectors held at the start "
+                f"{'is' if self.sectors_lost == 1 else 'are'} lost"
+            )
         if self.ammunition is not None:
             parts.append(f"once ammunition on hand falls below {self.ammunition:.1f} turns of the line's need")
         if self.strength is not None:
@@ -226,8 +245,9 @@ class Plan:
         by_posture: dict[int, list[str]] = {}
         for s, code in zip(self.sectors, self.postures):
             by_posture.setdefault(code, []).append(p.sectors.ids[s])
-        postures = "; ".join(f"{POSTURES[c]} {', '.join(by_posture[c])}" for c in (FORTIFY, HOLD, DELAY)
-                             if c in by_posture)
+        postures = "; ".join(
+            f"{POSTURES[c]} {', '.join(by_posture[c])}" for c in (FORTIFY, HOLD, DELAY) if c in by_posture
+        )
         teams = p.player_teams()
         split = whole_teams(teams, self.drone_shares)
         drones = ", ".join(f"{n} {TASK_WORDS[t]}" for t, n in zip(TASKS, split)) + f" (of {teams} teams)"
@@ -235,9 +255,11 @@ class Plan:
         front = int(round(ew * self.ew_front))
         trucks = int(p.convoys.trucks_available)
         day = int(round(trucks * self.day))
-        convoys = (f"all {trucks} trucks, {day} by day and {trucks - day} by night, by "
-                   f"{'the field tracks' if self.tracks else 'road'}, {'with' if self.escort else 'no'} escort; "
-                   f"netting over the road: {'yes' if self.netting else 'no'}")
+        convoys = (
+            f"all {trucks} trucks, {day} by day and {trucks - day} by night, by "
+            f"{'the field tracks' if self.tracks else 'road'}, {'with' if self.escort else 'no'} escort; "
+            f"netting over the road: {'yes' if self.netting else 'no'}"
+        )
         reserves = [p.units.names[u] for u in np.flatnonzero(p.units.reserve0 & (p.units.side == PLAYER))]
         if not reserves:
             reserve = "none in this scenario"
@@ -267,7 +289,7 @@ class PlanSpace:
     turns: int
 
     @classmethod
-    def of(cls, p: Params) -> "PlanSpace":
+    def of(cls, p: Params) -> PlanSpace:
         """The plan space of a scenario's parameters."""
         sectors = tuple(int(s) for s in np.flatnonzero(p.sectors.holder0 == PLAYER))
         return cls(
@@ -305,8 +327,9 @@ class PlanSpace:
         def take(n: int) -> list[float]:
             return [next(it) for _ in range(n)]
 
-        postures = tuple(DELAY if v < -POSTURE_STEP else FORTIFY if v > POSTURE_STEP else HOLD
-                         for v in take(len(self.sectors)))
+        postures = tuple(
+            DELAY if v < -POSTURE_STEP else FORTIFY if v > POSTURE_STEP else HOLD for v in take(len(self.sectors))
+        )
         logits = np.array(take(4))
         weights = np.exp(logits - logits.max())
         shares = tuple(float(v) for v in weights / weights.sum())
@@ -323,8 +346,14 @@ class PlanSpace:
             on, level = next(it) > 0, _logistic(next(it))
             rules[rule] = self._threshold(rule, level) if on else None
         return Plan(
-            postures=postures, drone_shares=shares, ew_front=ew_front, day=day,  # type: ignore[arg-type]
-            escort=escort, tracks=tracks, netting=netting, reserve=reserve,
+            postures=postures,
+            drone_shares=shares,
+            ew_front=ew_front,
+            day=day,  # type: ignore[arg-type]
+            escort=escort,
+            tracks=tracks,
+            netting=netting,
+            reserve=reserve,
             withdrawal=Withdrawal(**rules),  # type: ignore[arg-type]
             sectors=self.sectors,
         )
@@ -405,7 +434,9 @@ def plan_of_policy(policy: Policy, p: Params, st: State) -> Plan:
         drone_shares=shares,  # type: ignore[arg-type]
         ew_front=float(ew[0] / ew.sum()) if ew.sum() > 0 else 0.5,
         day=float(d.day[0] / trucks) if trucks > 0 else 0.0,
-        escort=bool(d.escort[0]), tracks=bool(d.tracks[0]) and space.has_tracks, netting=bool(d.netting[0]),
+        escort=bool(d.escort[0]),
+        tracks=bool(d.tracks[0]) and space.has_tracks,
+        netting=bool(d.netting[0]),
         reserve=committed[0] if committed else -1,
         withdrawal=withdrawal,
         sectors=space.sectors,

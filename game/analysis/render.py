@@ -14,6 +14,7 @@ STATUS_WORD = {"pass": "PASS", "fail": "FAIL", "inconclusive": "INCONCLUSIVE", "
 
 def as_json(report: CheckReport) -> str:
     """The report as JSON (NaN and infinities written as null)."""
+
     def clean(value: Any) -> Any:
         if isinstance(value, float) and not math.isfinite(value):
             return None
@@ -56,9 +57,11 @@ def as_text(report: CheckReport) -> str:
         endings = ", ".join(f"{k} {_share(v)}" for k, v in sorted(p.endings.items(), key=lambda kv: -kv[1]))
         source = f" (orders file {p.orders_file})" if p.orders_file is not None else ""
         out.append(f"  {p.policy}{source}: {endings}")
-        out.append(f"    score mean {_n(p.score_mean)} (95% CI {_n(p.score_ci[0])} to {_n(p.score_ci[1])}), sd "
-                   f"{_n(p.score_sd)}, 5-50-95% {_n(p.score_p5)} / {_n(p.score_p50)} / {_n(p.score_p95)}; "
-                   f"{p.turns_mean:.1f} turns on average")
+        out.append(
+            f"    score mean {_n(p.score_mean)} (95% CI {_n(p.score_ci[0])} to {_n(p.score_ci[1])}), sd "
+            f"{_n(p.score_sd)}, 5-50-95% {_n(p.score_p5)} / {_n(p.score_p50)} / {_n(p.score_p95)}; "
+            f"{p.turns_mean:.1f} turns on average"
+        )
         if p.objectives:
             out.append("    objectives met: " + ", ".join(f"{k} {_share(v)}" for k, v in p.objectives.items()))
     if report.injects:
@@ -68,16 +71,21 @@ def as_text(report: CheckReport) -> str:
             tag = " (inactive: fired only by an umpire)" if inj in report.inactive_injects else ""
             out.append(f"  {inj}{tag}: " + ", ".join(f"{n} {_share(row[n])}" for n in names))
     if len(report.wins) > 1:
-        out += ["", f"Head to head (share of games on the same dice in which the row {each.replace(' and ', ' or ')} "
-                "scored higher)"]
+        out += [
+            "",
+            f"Head to head (share of games on the same dice in which the row {each.replace(' and ', ' or ')} "
+            "scored higher)",
+        ]
         for a, row in report.wins.items():
             out.append(f"  {a}: " + ", ".join(f"vs {b} {_share(v)}" for b, v in row.items()))
     if report.assertions:
         out += ["", "Assertions"]
         for a in report.assertions:
             lo, hi = a.between
-            line = (f"  {STATUS_WORD[a.status]}: {a.label} — {a.metric} = {_n(a.value, 3)} "
-                    f"({a.confidence:.0%} CI {_n(a.ci[0], 3)} to {_n(a.ci[1], 3)}), expected {lo:g} to {hi:g}")
+            line = (
+                f"  {STATUS_WORD[a.status]}: {a.label} — {a.metric} = {_n(a.value, 3)} "
+                f"({a.confidence:.0%} CI {_n(a.ci[0], 3)} to {_n(a.ci[1], 3)}), expected {lo:g} to {hi:g}"
+            )
             out.append(line)
             if a.note and a.status != "pass":
                 out.append(f"    {a.note}")
@@ -86,6 +94,16 @@ def as_text(report: CheckReport) -> str:
     if report.warnings:
         out += ["", "Warnings"] + [f"  ! {w}" for w in report.warnings]
     failed = sum(1 for a in report.assertions if a.status in {"fail", "error"})
-    out += ["", f"{failed} assertion{'' if failed == 1 else 's'} failed." if failed else
-            (f"All {len(report.assertions)} assertions hold." if len(report.assertions) > 1 else "The one assertion holds.") if report.assertions else "No assertions to test."]
+    out += [
+        "",
+        f"{failed} assertion{'' if failed == 1 else 's'} failed."
+        if failed
+        else (
+            f"All {len(report.assertions)} assertions hold."
+            if len(report.assertions) > 1
+            else "The one assertion holds."
+        )
+        if report.assertions
+        else "No assertions to test.",
+    ]
     return "\n".join(out) + "\n"

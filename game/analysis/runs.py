@@ -102,8 +102,9 @@ class TurnRecorder:
         self.losses = np.take_along_axis(self.losses, upto, axis=1)
 
 
-def _observed_chunk(model: Model, policy: Policy, R: int, horizon: int, seed: int, k: int
-                    ) -> tuple[TurnRecorder, State, np.ndarray, int]:
+def _observed_chunk(
+    model: Model, policy: Policy, R: int, horizon: int, seed: int, k: int
+) -> tuple[TurnRecorder, State, np.ndarray, int]:
     """Chunk k played with a recorder: (recorder, final states, turns played, replication-turns)."""
     recorder = TurnRecorder(model, R, horizon)
     done = play_chunk(model, policy, R, horizon, seed, k, observe=recorder)
@@ -111,8 +112,15 @@ def _observed_chunk(model: Model, policy: Policy, R: int, horizon: int, seed: in
     return recorder, done.final, done.played, done.replication_turns
 
 
-def play_policy(model: Model, policy: Policy, replications: int, turns: int | None = None, seed: int = 0,
-                chunk: int = 10_000, progress: Progress | None = None) -> PolicyRuns:
+def play_policy(
+    model: Model,
+    policy: Policy,
+    replications: int,
+    turns: int | None = None,
+    seed: int = 0,
+    chunk: int = 10_000,
+    progress: Progress | None = None,
+) -> PolicyRuns:
     """Play `replications` games of `policy`, `chunk` replications at a time (see module doc)."""
     horizon = turns if turns is not None else model.base.turns
     parts = []
@@ -120,18 +128,37 @@ def play_policy(model: Model, policy: Policy, replications: int, turns: int | No
         rec, final, played, work = _observed_chunk(model, policy, min(chunk, replications - start), horizon, seed, k)
         params = model.variants(final)[0][0]
         _, total = score_arrays(params, final)
-        parts.append(PolicyRuns(
-            policy=policy.name, score=np.asarray(total, dtype=float), ending=final.ending.astype(np.int16),
-            turns_played=played, first_cut=rec.first_cut, sector_fell=rec.fell, inject_first=rec.inject_first,
-            inject_count=rec.inject_count, area=rec.area, own_losses=rec.losses, objectives=objectives_met(params, final),
-        ))
+        parts.append(
+            PolicyRuns(
+                policy=policy.name,
+                score=np.asarray(total, dtype=float),
+                ending=final.ending.astype(np.int16),
+                turns_played=played,
+                first_cut=rec.first_cut,
+                sector_fell=rec.fell,
+                inject_first=rec.inject_first,
+                inject_count=rec.inject_count,
+                area=rec.area,
+                own_losses=rec.losses,
+                objectives=objectives_met(params, final),
+            )
+        )
         if progress is not None:
             progress(work)
     objectives = {key: np.concatenate([p.objectives[key] for p in parts]) for key in parts[0].objectives}
     joined = {
         name: np.concatenate([getattr(p, name) for p in parts])
-        for name in ("score", "ending", "turns_played", "first_cut", "sector_fell", "inject_first", "inject_count",
-                     "area", "own_losses")
+        for name in (
+            "score",
+            "ending",
+            "turns_played",
+            "first_cut",
+            "sector_fell",
+            "inject_first",
+            "inject_count",
+            "area",
+            "own_losses",
+        )
     }
     return PolicyRuns(policy=policy.name, objectives=objectives, **joined)
 
@@ -156,10 +183,15 @@ def tally_chunk(context: Context, task: ChunkTask) -> Tally:
     _, total = score_arrays(params, final)
     met = objectives_met(params, final)
     return Tally(
-        policy=task.policy, score=np.asarray(total, dtype=float),
+        policy=task.policy,
+        score=np.asarray(total, dtype=float),
         endings=np.bincount(final.ending.astype(np.int64), minlength=len(ENDINGS)),
-        turns_played=float(played.sum()), objectives={k: int(v.sum()) for k, v in met.items()},
-        first_cut=turn_counts(rec.first_cut, task.horizon), sector_fell=turn_counts(rec.fell, task.horizon),
+        turns_played=float(played.sum()),
+        objectives={k: int(v.sum()) for k, v in met.items()},
+        first_cut=turn_counts(rec.first_cut, task.horizon),
+        sector_fell=turn_counts(rec.fell, task.horizon),
         inject_first=turn_counts(rec.inject_first, task.horizon),
-        area=Moments.of(rec.area), own_losses=Moments.of(rec.losses), replication_turns=work,
+        area=Moments.of(rec.area),
+        own_losses=Moments.of(rec.losses),
+        replication_turns=work,
     )

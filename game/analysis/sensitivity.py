@@ -110,8 +110,15 @@ def analyse(loaded: LoadedSweep, outcome: SweepOutcome) -> Analysis:
     except ImportError:
         raise SalientError(f"the sensitivity report needs SALib; {INSTALL_HINT}") from None
     origins = _fact_notes(loaded)
-    params = [Parameter(p.path, float(resolve_path(loaded.scenario, p.path) or 0.0), _range(p.low, p.high, p.values),
-                        origin_of(loaded.scenario, p.path, origins)) for p in spec.parameters]
+    params = [
+        Parameter(
+            p.path,
+            float(resolve_path(loaded.scenario, p.path) or 0.0),
+            _range(p.low, p.high, p.values),
+            origin_of(loaded.scenario, p.path, origins),
+        )
+        for p in spec.parameters
+    ]
     problem = salib_problem(spec)
     means = {(int(r["point"]), r["policy"], r["output"]): float(r["mean"]) for r in outcome.rows}
     results = []
@@ -120,23 +127,51 @@ def analyse(loaded: LoadedSweep, outcome: SweepOutcome) -> Analysis:
             y = np.array([means[(i, plan, output)] for i in range(len(outcome.design))])
             results.append(_indices(sobol, problem, y, plan, output, params, spec.seed))
     return Analysis(
-        title=spec.title or Path(loaded.path).stem, scenario=loaded.scenario.meta.title, spec=loaded.path,
-        base_samples=spec.design.base_samples, points=len(outcome.design), runs=spec.runs, seed=spec.seed,
-        plans=outcome.plans, parameters=params, results=results,
+        title=spec.title or Path(loaded.path).stem,
+        scenario=loaded.scenario.meta.title,
+        spec=loaded.path,
+        base_samples=spec.design.base_samples,
+        points=len(outcome.design),
+        runs=spec.runs,
+        seed=spec.seed,
+        plans=outcome.plans,
+        parameters=params,
+        results=results,
     )
 
 
-def _indices(sobol: object, problem: dict, y: np.ndarray, plan: str, output: str,  # type: ignore[type-arg]
-             params: list[Parameter], seed: int) -> OutputIndices:
+def _indices(
+    sobol: object,
+    problem: dict,
+    y: np.ndarray,
+    plan: str,
+    output: str,  # type: ignore[type-arg]
+    params: list[Parameter],
+    seed: int,
+) -> OutputIndices:
     spread = float(y.std(ddof=1)) if y.size > 1 else 0.0
     if not spread > 1e-12 * max(1.0, float(np.abs(y).max())):
         return OutputIndices(plan, output, float(y.mean()), spread, [])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SALib warns about negative variance estimates; the intervals show them
-        found = sobol.analyze(problem, y, calc_second_order=False, num_resamples=RESAMPLES,  # type: ignore[attr-defined]
-                              conf_level=CONFIDENCE, seed=seed)
-    rows = [Index(p, _finite(found["S1"][i]), _finite(found["S1_conf"][i]), _finite(found["ST"][i]),
-                  _finite(found["ST_conf"][i])) for i, p in enumerate(params)]
+        found = sobol.analyze(
+            problem,
+            y,
+            calc_second_order=False,
+            num_resamples=RESAMPLES,  # type: ignore[attr-defined]
+            conf_level=CONFIDENCE,
+            seed=seed,
+        )
+    rows = [
+        Index(
+            p,
+            _finite(found["S1"][i]),
+            _finite(found["S1_conf"][i]),
+            _finite(found["ST"][i]),
+            _finite(found["ST_conf"][i]),
+        )
+        for i, p in enumerate(params)
+    ]
     rows.sort(key=lambda r: (-r.st, r.parameter.path))
     return OutputIndices(plan, output, float(y.mean()), spread, rows)
 

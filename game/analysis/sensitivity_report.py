@@ -57,8 +57,9 @@ def _sources(analysis: Analysis) -> list[str]:
     for p in analysis.parameters:
         note = p.origin.note or "no provenance entry"
         where = f" (entry `{p.origin.entry}`)" if p.origin.entry and p.origin.entry != p.path else ""
-        lines.append(f"| {MARK[p.origin.kind]} | `{p.path}` | {p.base:g} | {p.range} | "
-                     f"{p.origin.kind}: {_md(note)}{where} |")
+        lines.append(
+            f"| {MARK[p.origin.kind]} | `{p.path}` | {p.base:g} | {p.range} | {p.origin.kind}: {_md(note)}{where} |"
+        )
     return lines
 
 
@@ -102,8 +103,14 @@ def markdown(analysis: Analysis) -> str:
         *_sources(analysis),
     ]
     for plan in analysis.plans:
-        out += ["", f"## {plan}", "", "Each parameter's largest total-order index over the outputs:", "",
-                *_deciding(analysis, plan)]
+        out += [
+            "",
+            f"## {plan}",
+            "",
+            "Each parameter's largest total-order index over the outputs:",
+            "",
+            *_deciding(analysis, plan),
+        ]
         for res in (r for r in analysis.results if r.plan == plan):
             out += ["", *_md_output(res)]
     return "\n".join(out) + "\n"
@@ -114,11 +121,15 @@ def _md_output(res: OutputIndices) -> list[str]:
     if not res.indices:
         return [head, "", "Does not vary over the design: no parameter moves it."]
     width = max(len(_label(ix.parameter)) for ix in res.indices)
-    chart = [f"{_label(ix.parameter):<{width}} |{text_bar(ix.st):<{BAR}}| ST {_n(ix.st)}  S1 {_n(ix.s1)}"
-             for ix in res.indices]
+    chart = [
+        f"{_label(ix.parameter):<{width}} |{text_bar(ix.st):<{BAR}}| ST {_n(ix.st)}  S1 {_n(ix.s1)}"
+        for ix in res.indices
+    ]
     table = ["| parameter | provenance | S1 (95% CI) | ST (95% CI) |", "|---|---|---|---|"]
-    table += [f"| `{ix.parameter.path}` | {ix.parameter.origin.kind} | {_ci(ix.s1, ix.s1_conf)} | "
-              f"{_ci(ix.st, ix.st_conf)} |" for ix in res.indices]
+    table += [
+        f"| `{ix.parameter.path}` | {ix.parameter.origin.kind} | {_ci(ix.s1, ix.s1_conf)} | {_ci(ix.st, ix.st_conf)} |"
+        for ix in res.indices
+    ]
     return [head, "", "```", *chart, "```", "", *table]
 
 
@@ -136,27 +147,41 @@ def html(analysis: Analysis) -> str:
         "interactions); the whisker is its 95% bootstrap interval. [A] assumption, [F] fact.</p>",
         "<h2>Parameters</h2>",
         "<table><tr><th></th><th>parameter</th><th>in the scenario</th><th>range swept</th><th>provenance</th></tr>",
-        *(f"<tr><td>{MARK[p.origin.kind]}</td><td><code>{escape(p.path)}</code></td><td>{p.base:g}</td>"
-          f"<td>{escape(p.range)}</td><td>{p.origin.kind}: {escape(p.origin.note or 'no provenance entry')}</td></tr>"
-          for p in analysis.parameters),
+        *(
+            f"<tr><td>{MARK[p.origin.kind]}</td><td><code>{escape(p.path)}</code></td><td>{p.base:g}</td>"
+            f"<td>{escape(p.range)}</td><td>{p.origin.kind}: {escape(p.origin.note or 'no provenance entry')}</td></tr>"
+            for p in analysis.parameters
+        ),
         "</table>",
     ]
     for plan in analysis.plans:
         body.append(f"<h2>{escape(plan)}</h2>")
-        body.append("<p>Each parameter's largest total-order index over the outputs:</p><table>"
-                    "<tr><th>parameter</th><th>provenance</th><th>largest ST</th><th>on</th></tr>")
-        body.extend(f"<tr><td><code>{escape(p.path)}</code></td><td>{p.origin.kind}</td><td>{_n(st)}</td>"
-                    f"<td>{escape(out)}</td></tr>" for st, out, p in _largest(analysis, plan))
+        body.append(
+            "<p>Each parameter's largest total-order index over the outputs:</p><table>"
+            "<tr><th>parameter</th><th>provenance</th><th>largest ST</th><th>on</th></tr>"
+        )
+        body.extend(
+            f"<tr><td><code>{escape(p.path)}</code></td><td>{p.origin.kind}</td><td>{_n(st)}</td>"
+            f"<td>{escape(out)}</td></tr>"
+            for st, out, p in _largest(analysis, plan)
+        )
         body.append("</table>")
         for res in (r for r in analysis.results if r.plan == plan):
-            body.append(f"<h3>{escape(res.output)} <small>(mean {res.mean:.4g}, spread across points "
-                        f"{res.spread:.3g})</small></h3>")
+            body.append(
+                f"<h3>{escape(res.output)} <small>(mean {res.mean:.4g}, spread across points "
+                f"{res.spread:.3g})</small></h3>"
+            )
             body.append(tornado_svg(res) if res.indices else "<p>Does not vary over the design.</p>")
-    style = ("body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}table{border-collapse:collapse}"
-             "td,th{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{escape(analysis.title)}: sensitivity</title><style>{style}</style></head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+    style = (
+        "body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(analysis.title)}: sensitivity</title><style>{style}</style></head><body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )
 
 
 def tornado_svg(res: OutputIndices, width: int = 720) -> str:
@@ -169,9 +194,11 @@ def tornado_svg(res: OutputIndices, width: int = 720) -> str:
     def x(v: float) -> float:
         return left + max(0.0, min(1.0, v)) * plot
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-           f'height="{height}" role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
-           f"<title>{escape(title)}</title>"]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
+        f"<title>{escape(title)}</title>",
+    ]
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
         out.append(f'<line x1="{x(tick):.1f}" y1="{top - 4}" x2="{x(tick):.1f}" y2="{height - 24}" stroke="#ddd"/>')
         out.append(f'<text x="{x(tick):.1f}" y="{height - 10}" text-anchor="middle">{tick:g}</text>')
@@ -186,10 +213,12 @@ def _svg_row(ix: Index, y: float, row: float, px: Callable[[float], float]) -> s
     label = escape(_label(ix.parameter))
     lo, hi = px(ix.st - ix.st_conf), px(ix.st + ix.st_conf)
     mid = y + row / 2
-    return (f'<text x="{px(0) - 8:.1f}" y="{mid + 4:.1f}" text-anchor="end">{label}</text>'
-            f'<rect x="{px(0):.1f}" y="{y + 3:.1f}" width="{px(ix.st) - px(0):.1f}" height="{row - 6:.1f}" '
-            'fill="none" stroke="#1f5fa8" stroke-width="1.5"/>'
-            f'<rect x="{px(0):.1f}" y="{y + 7:.1f}" width="{px(ix.s1) - px(0):.1f}" height="{row - 14:.1f}" '
-            'fill="#1f5fa8"/>'
-            f'<line x1="{lo:.1f}" y1="{mid:.1f}" x2="{hi:.1f}" y2="{mid:.1f}" stroke="#333"/>'
-            f'<text x="{px(1) + 8:.1f}" y="{mid + 4:.1f}">ST {_n(ix.st)}  S1 {_n(ix.s1)}</text>')
+    return (
+        f'<text x="{px(0) - 8:.1f}" y="{mid + 4:.1f}" text-anchor="end">{label}</text>'
+        f'<rect x="{px(0):.1f}" y="{y + 3:.1f}" width="{px(ix.st) - px(0):.1f}" height="{row - 6:.1f}" '
+        'fill="none" stroke="#1f5fa8" stroke-width="1.5"/>'
+        f'<rect x="{px(0):.1f}" y="{y + 7:.1f}" width="{px(ix.s1) - px(0):.1f}" height="{row - 14:.1f}" '
+        'fill="#1f5fa8"/>'
+        f'<line x1="{lo:.1f}" y1="{mid:.1f}" x2="{hi:.1f}" y2="{mid:.1f}" stroke="#333"/>'
+        f'<text x="{px(1) + 8:.1f}" y="{mid + 4:.1f}">ST {_n(ix.st)}  S1 {_n(ix.s1)}</text>'
+    )

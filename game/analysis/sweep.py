@@ -122,8 +122,9 @@ def play_task(setup: Setup, task: Task) -> TaskResult:
         shown = ", ".join(f"{p}={v:g}" for p, v in zip(setup.paths, task.values))
         raise PointError(f"design point {task.point} ({shown}) is not a valid scenario: {error}") from None
     watch = _RoadWatch(setup.plan(task.plan))
-    result = run_batch(Model(scenario), watch.as_policy(), setup.runs, turns=setup.turns, seed=setup.seed,
-                       chunk=min(setup.runs, CHUNK))
+    result = run_batch(
+        Model(scenario), watch.as_policy(), setup.runs, turns=setup.turns, seed=setup.seed, chunk=min(setup.runs, CHUNK)
+    )
     stats = _stats(result, setup.outputs)
     if "road_cut" in setup.outputs:
         stats["road_cut"] = (watch.cut / max(watch.seen, 1), None)
@@ -207,7 +208,8 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
 
 def _on_dask(setup: Setup, tasks: list[Task], address: str) -> Iterator[TaskResult]:
     try:
-        from distributed import Client, as_completed as dask_completed
+        from distributed import Client
+        from distributed import as_completed as dask_completed
     except ImportError:
         raise SalientError(f"--scheduler needs Dask distributed; {INSTALL_HINT}") from None
     try:

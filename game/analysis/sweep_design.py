@@ -52,8 +52,10 @@ def build_design(spec: SweepSpec, scenario: Scenario) -> Design:
     """Every design point of the sweep, in id order."""
     design = spec.design
     if isinstance(design, Grid):
-        axes = [p.values if p.values is not None else list(np.linspace(p.low, p.high, design.levels))
-                for p in spec.parameters]
+        axes = [
+            p.values if p.values is not None else list(np.linspace(p.low, p.high, design.levels))
+            for p in spec.parameters
+        ]
         rows = [[float(v) for v in combo] for combo in itertools.product(*axes)]
     else:
         salib = _salib()

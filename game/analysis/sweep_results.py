@@ -47,8 +47,10 @@ def fingerprint(spec_json: str, scenario_json: str, orders: Iterable[bytes]) -> 
 def rows_of(result: TaskResult, sweep: str, paths: tuple[str, ...]) -> list[Row]:
     """A task's rows, in the order of its outputs."""
     head: Row = {"sweep": sweep, "point": result.point, "policy": result.plan, **dict(zip(paths, result.values))}
-    return [{**head, "output": name, "mean": mean, "sd": sd, "runs": result.runs}
-            for name, (mean, sd) in result.stats.items()]
+    return [
+        {**head, "output": name, "mean": mean, "sd": sd, "runs": result.runs}
+        for name, (mean, sd) in result.stats.items()
+    ]
 
 
 class Journal:
@@ -87,12 +89,16 @@ class Journal:
             except (ValueError, KeyError, TypeError):
                 if number >= len(lines) - 1:  # the line a crash cut short: its task is played again
                     continue
-                raise SalientError(f"{self.jsonl}:{number}: this is not a row of sweep results; move the file "
-                                   "away or start over with --fresh") from None
+                raise SalientError(
+                    f"{self.jsonl}:{number}: this is not a row of sweep results; move the file "
+                    "away or start over with --fresh"
+                ) from None
             if theirs != self.sweep:
-                raise SalientError(f"{self.jsonl} holds the results of another sweep (or of this one before its "
-                                   "file, scenario, orders or the model changed); start over with --fresh, or "
-                                   "write elsewhere with --output")
+                raise SalientError(
+                    f"{self.jsonl} holds the results of another sweep (or of this one before its "
+                    "file, scenario, orders or the model changed); start over with --fresh, or "
+                    "write elsewhere with --output"
+                )
             groups.setdefault(key, []).append(row)
         self.rows = {key: rows for key, rows in groups.items() if [r["output"] for r in rows] == self.outputs}
         if len(self.rows) != len(groups) or not text.endswith("\n"):

@@ -55,21 +55,37 @@ def _orders(loaded: LoadedSweep) -> list[OrdersPlan]:
     return load_plans(loaded.scenario, list(loaded.orders), taken=POLICIES)
 
 
-def run_sweep(loaded: LoadedSweep, output: Path, *, workers: int = 1, scheduler: str | None = None,
-              fresh: bool = False, max_tasks: int | None = None, progress: Progress | None = None) -> SweepOutcome:
+def run_sweep(
+    loaded: LoadedSweep,
+    output: Path,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    fresh: bool = False,
+    max_tasks: int | None = None,
+    progress: Progress | None = None,
+) -> SweepOutcome:
     """Play every task of the sweep not yet in the results file at `output` (`.jsonl` and `.csv` beside it)."""
     spec = loaded.spec
     orders = _orders(loaded)  # read and checked here: a bad file stops the sweep before anything runs
     labels = (*spec.policies, *(p.label for p in orders))
     design = build_design(spec, loaded.scenario)
     outputs = tuple(output_names(spec.outputs))
-    setup = Setup(scenario=loaded.scenario, paths=design.paths, runs=spec.runs, turns=spec.turns, seed=spec.seed,
-                  outputs=tuple(spec.outputs), orders_plans={p.label: p for p in orders})
+    setup = Setup(
+        scenario=loaded.scenario,
+        paths=design.paths,
+        runs=spec.runs,
+        turns=spec.turns,
+        seed=spec.seed,
+        outputs=tuple(spec.outputs),
+        orders_plans={p.label: p for p in orders},
+    )
     sweep = fingerprint(_deciding(loaded), loaded.scenario.model_dump_json(), (p.read_bytes() for p in loaded.orders))
     journal = Journal(output, sweep, design.paths, list(outputs), fresh=fresh)
     done = journal.done
-    pending = [Task(i, design.values[i], label) for i in range(len(design)) for label in labels
-               if (i, label) not in done]
+    pending = [
+        Task(i, design.values[i], label) for i in range(len(design)) for label in labels if (i, label) not in done
+    ]
     chosen = pending if max_tasks is None else pending[:max_tasks]
     turns = 0
     for result in run_tasks(setup, chosen, workers=workers, scheduler=scheduler):
@@ -80,8 +96,9 @@ def run_sweep(loaded: LoadedSweep, output: Path, *, workers: int = 1, scheduler:
     left = len(pending) - len(chosen)
     if left == 0:
         journal.finish()
-    return SweepOutcome(design, labels, outputs, len(chosen), len(done), left, turns, journal.sorted_rows(),
-                        journal.jsonl, journal.csv)
+    return SweepOutcome(
+        design, labels, outputs, len(chosen), len(done), left, turns, journal.sorted_rows(), journal.jsonl, journal.csv
+    )
 
 
 def _deciding(loaded: LoadedSweep) -> str:

@@ -113,8 +113,9 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
-def with_retry(action: Callable[[], T], *, deadline_s: float = RETRY_SECONDS,
-               sleep: Callable[[float], None] = time.sleep) -> T:
+def with_retry(
+    action: Callable[[], T], *, deadline_s: float = RETRY_SECONDS, sleep: Callable[[float], None] = time.sleep
+) -> T:
     """Run `action`, retrying with jittered exponential back-off while SQLite says the database is busy."""
     start = time.monotonic()
     delay = 0.01
@@ -137,7 +138,9 @@ class ClassDB:
         try:
             if readonly:
                 if not self.path.is_file():
-                    raise ClassDbError(f"no class database at {self.path} (record a game or `salient class import` first)")
+                    raise ClassDbError(
+                        f"no class database at {self.path} (record a game or `salient class import` first)"
+                    )
                 uri = f"{self.path.resolve().as_uri()}?mode=ro"
                 self.conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             else:
@@ -166,29 +169,37 @@ class ClassDB:
                         cur.execute(statement)
             if int(cur.execute("PRAGMA user_version").fetchone()[0]) != SCHEMA_VERSION:  # migrated or adopted
                 cur.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                cur.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
-                            (str(SCHEMA_VERSION),))
+                cur.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+                )
 
     def _version(self, cur: sqlite3.Cursor) -> int:
         """The schema version of this database (0 for a new one); refuses a newer or a damaged one."""
         version = int(cur.execute("PRAGMA user_version").fetchone()[0])
-        if version == 0 and cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone():
+        if (
+            version == 0
+            and cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+        ):
             # databases written before `user_version` was used kept their version in the meta table
             row = cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if row is not None:
                 try:
                     version = int(row[0])
                 except (TypeError, ValueError):
-                    raise ClassDbError(f"{self.path} is damaged: its schema version {row[0]!r} is not a number; "
-                                       "restore a backup or import the journals into a new database") from None
+                    raise ClassDbError(
+                        f"{self.path} is damaged: its schema version {row[0]!r} is not a number; "
+                        "restore a backup or import the journals into a new database"
+                    ) from None
         if version > SCHEMA_VERSION:
-            raise ClassDbError(f"{self.path} was written by a newer Salient (class database version {version}; "
-                               f"this one reads up to {SCHEMA_VERSION})")
+            raise ClassDbError(
+                f"{self.path} was written by a newer Salient (class database version {version}; "
+                f"this one reads up to {SCHEMA_VERSION})"
+            )
         if version < 0:
             raise ClassDbError(f"{self.path} is damaged: its schema version is {version}")
         return version
 
-    def __enter__(self) -> "ClassDB":
+    def __enter__(self) -> ClassDB:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -231,19 +242,46 @@ class ClassDB:
                 "INSERT INTO games (game_key, trainee, scenario_id, scenario_sha256, seed, journal_path, started_at, "
                 "finished_at, turns, finished, ending, score, score_json, salient_version, recorded_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (rec.key, rec.trainee, rec.scenario_id, rec.scenario_sha256, rec.seed, rec.journal_path,
-                 rec.started_at, rec.finished_at, rec.turns, int(rec.finished), rec.ending, rec.score,
-                 rec.score_json, rec.salient_version, now_iso()),
+                (
+                    rec.key,
+                    rec.trainee,
+                    rec.scenario_id,
+                    rec.scenario_sha256,
+                    rec.seed,
+                    rec.journal_path,
+                    rec.started_at,
+                    rec.finished_at,
+                    rec.turns,
+                    int(rec.finished),
+                    rec.ending,
+                    rec.score,
+                    rec.score_json,
+                    rec.salient_version,
+                    now_iso(),
+                ),
             )
             game_id = int(cur.lastrowid or 0)
             cur.executemany(
                 "INSERT INTO decisions (game_id, turn, orders_json, choices_json, outcome_json, rationale, "
                 "ranking_json, chosen, estimate_json, drill_json, forecast_json, model_json) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(game_id, d.turn, _j(d.orders), _j(d.choices), _j(d.outcome), d.rationale,
-                  _j(d.ranking) if d.ranking else None, d.chosen, _j(d.estimate), _j(d.drill), _j(d.forecast),
-                  _j(model_summary(d.forecast)))
-                 for d in rec.decisions],
+                [
+                    (
+                        game_id,
+                        d.turn,
+                        _j(d.orders),
+                        _j(d.choices),
+                        _j(d.outcome),
+                        d.rationale,
+                        _j(d.ranking) if d.ranking else None,
+                        d.chosen,
+                        _j(d.estimate),
+                        _j(d.drill),
+                        _j(d.forecast),
+                        _j(model_summary(d.forecast)),
+                    )
+                    for d in rec.decisions
+                ],
             )
             cur.executemany(
                 "INSERT INTO moments (game_id, moment_id, turn, title, detail) VALUES (?, ?, ?, ?, ?)",
@@ -252,8 +290,20 @@ class ClassDB:
             cur.executemany(
                 "INSERT INTO interventions (game_id, seq, turn, kind, target, summary, reason, at, value_json) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(game_id, i["seq"], i["turn"], i["kind"], i["target"], i["summary"], i["reason"], i["at"],
-                  _j(i["value"])) for i in rec.interventions],
+                [
+                    (
+                        game_id,
+                        i["seq"],
+                        i["turn"],
+                        i["kind"],
+                        i["target"],
+                        i["summary"],
+                        i["reason"],
+                        i["at"],
+                        _j(i["value"]),
+                    )
+                    for i in rec.interventions
+                ],
             )
             return game_id
 
@@ -261,6 +311,7 @@ class ClassDB:
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         """Rows of a read-only query (with busy retry)."""
+
         def run() -> list[sqlite3.Row]:
             cur = self.conn.cursor()
             cur.row_factory = sqlite3.Row

@@ -49,7 +49,12 @@ if TYPE_CHECKING:
 Clock = Callable[[], float]
 OrdersFrom = Literal["option", "trainee", "standing"]
 _OPS: dict[str, Callable[[float, float], bool]] = {
-    "<": operator.lt, "<=": operator.le, "==": operator.eq, ">=": operator.ge, ">": operator.gt, "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "!=": operator.ne,
 }
 
 
@@ -94,21 +99,28 @@ class DrillAnswer:
     def record(self) -> dict[str, Any]:
         """The journal record (without its type)."""
         out = asdict(self)
-        out["estimate"] = None if self.metric is None else {
-            "question": self.question, "metric": self.metric, "p": self.estimate, "model_p": self.model_p,
-        }
+        out["estimate"] = (
+            None
+            if self.metric is None
+            else {
+                "question": self.question,
+                "metric": self.metric,
+                "p": self.estimate,
+                "model_p": self.model_p,
+            }
+        )
         for key in ("question", "metric", "model_p"):
             out.pop(key)
         return out
 
 
-def drill_for_turn(scenario: "Scenario", turn: int) -> Drill | None:
+def drill_for_turn(scenario: Scenario, turn: int) -> Drill | None:
     """The drill set for this turn by a plain turn trigger (`turn: N`), if any; whatever the trigger, ask
     `drill_due`, which looks at the game."""
     return next((d for d in scenario.drills if d.fixed_turn == turn), None)
 
 
-def trigger_holds(trigger: DrillTrigger, game: "Game") -> bool:
+def trigger_holds(trigger: DrillTrigger, game: Game) -> bool:
     """Whether a drill's trigger holds on the game as it stands now (its current turn, before it is resolved).
 
     Conditions are measured by the engine's inject metrics on the game's one replication, so a drill and an
@@ -126,7 +138,7 @@ def trigger_holds(trigger: DrillTrigger, game: "Game") -> bool:
     return all(_OPS[c.op](float(metric(p, st, c)[0]), c.value) for c in trigger.conditions)
 
 
-def drill_due(scenario: "Scenario", game: "Game", put: Mapping[str, int] | None = None) -> Drill | None:
+def drill_due(scenario: Scenario, game: Game, put: Mapping[str, int] | None = None) -> Drill | None:
     """The drill to put before this turn ends, or None: the first drill (in the scenario's order) whose trigger
     holds now and that this game has not put yet (`put`: drill id → turn, see `drills_put`). One drill a turn:
     None once a drill has been put this turn, when the game is over, and while the grouping withdraws (once
@@ -137,7 +149,7 @@ def drill_due(scenario: "Scenario", game: "Game", put: Mapping[str, int] | None 
     return next((d for d in scenario.drills if d.id not in put and trigger_holds(d.when, game)), None)
 
 
-def drill_status(scenario: "Scenario", game: "Game", put: Mapping[str, int] | None = None) -> list[str]:
+def drill_status(scenario: Scenario, game: Game, put: Mapping[str, int] | None = None) -> list[str]:
     """One line per drill for the umpire: put at which turn, due when this turn ends, or what it waits for."""
     from .views import trigger_text
 
@@ -158,8 +170,9 @@ def drill_status(scenario: "Scenario", game: "Game", put: Mapping[str, int] | No
 class DrillSession:
     """One drill being answered; the clock starts at construction."""
 
-    def __init__(self, drill: Drill, turn: int | None = None, *, clock: Clock = time.monotonic,
-                 wall: Callable[[], str] = now_iso) -> None:
+    def __init__(
+        self, drill: Drill, turn: int | None = None, *, clock: Clock = time.monotonic, wall: Callable[[], str] = now_iso
+    ) -> None:
         self.drill = drill
         turn = drill.fixed_turn if turn is None else turn
         if turn is None:
@@ -185,8 +198,9 @@ class DrillSession:
         limit = self.drill.time_limit_s
         return limit is not None and self.elapsed() > limit
 
-    def problems(self, rationale: str = "", ranking: Sequence[str] = (), chosen: str | None = None,
-                 estimate: float | None = None) -> list[str]:
+    def problems(
+        self, rationale: str = "", ranking: Sequence[str] = (), chosen: str | None = None, estimate: float | None = None
+    ) -> list[str]:
         """What keeps this answer from being complete, in plain words ([] when it is complete)."""
         d = self.drill
         out: list[str] = []
@@ -205,8 +219,15 @@ class DrillSession:
                 out.append("an estimate is a probability between 0% and 100%")
         return out
 
-    def submit(self, rationale: str = "", ranking: Sequence[str] = (), chosen: str | None = None,
-               estimate: float | None = None, model_p: float | None = None, adopt: bool = False) -> DrillAnswer:
+    def submit(
+        self,
+        rationale: str = "",
+        ranking: Sequence[str] = (),
+        chosen: str | None = None,
+        estimate: float | None = None,
+        model_p: float | None = None,
+        adopt: bool = False,
+    ) -> DrillAnswer:
         """Record the answer. In time, an incomplete answer raises DrillError; late, it is kept as it is.
 
         `adopt`: carry out the chosen (top-ranked) option's orders instead of the trainee's own; refused when the
@@ -221,16 +242,18 @@ class DrillSession:
             chosen = ranking[0]
         if adopt and not late and not self.adoptable(chosen):
             raise DrillError(["the chosen option gives no orders to carry out: keep your own"])
-        return self._finish(rationale, list(ranking), chosen, estimate, model_p, late, False, problems,
-                            adopt and not late)
+        return self._finish(
+            rationale, list(ranking), chosen, estimate, model_p, late, False, problems, adopt and not late
+        )
 
     def adoptable(self, chosen: str | None) -> bool:
         """Whether option `chosen` stands for orders the trainee could carry out instead of their own."""
         option = next((o for o in self.drill.options if o.id == chosen), None)
         return option is not None and (option.orders is not None or option.policy is not None)
 
-    def time_out(self, rationale: str = "", ranking: Sequence[str] = (), chosen: str | None = None,
-                 estimate: float | None = None) -> DrillAnswer:
+    def time_out(
+        self, rationale: str = "", ranking: Sequence[str] = (), chosen: str | None = None, estimate: float | None = None
+    ) -> DrillAnswer:
         """The clock ran out: record whatever was typed so far, late; the trainee's orders stand.
 
         A ranking left as it was shown is no choice: a timed-out ranked drill records no chosen option."""
@@ -241,24 +264,44 @@ class DrillSession:
             chosen = None
         return self._finish(rationale, list(ranking), chosen, estimate, None, True, True, problems, False)
 
-    def _finish(self, rationale: str, ranking: list[str], chosen: str | None, estimate: float | None,
-                model_p: float | None, late: bool, timed_out: bool, problems: list[str],
-                adopt: bool) -> DrillAnswer:
+    def _finish(
+        self,
+        rationale: str,
+        ranking: list[str],
+        chosen: str | None,
+        estimate: float | None,
+        model_p: float | None,
+        late: bool,
+        timed_out: bool,
+        problems: list[str],
+        adopt: bool,
+    ) -> DrillAnswer:
         d = self.drill
         source: OrdersFrom = "option" if adopt else "trainee"
         valid_estimate = estimate if estimate is not None and 0.0 <= estimate <= 1.0 else None
         self.answer = DrillAnswer(
-            drill=d.id, turn=self.turn, rationale=rationale.strip(), ranking=ranking, chosen=chosen,
+            drill=d.id,
+            turn=self.turn,
+            rationale=rationale.strip(),
+            ranking=ranking,
+            chosen=chosen,
             estimate=valid_estimate if d.estimate else None,
-            question=d.estimate.id if d.estimate else None, metric=d.estimate.metric if d.estimate else None,
-            model_p=model_p, started=self.started, elapsed_s=round(self.elapsed(), 3),
-            time_limit_s=d.time_limit_s, late=late, timed_out=timed_out, orders_from=source, adopted=adopt,
+            question=d.estimate.id if d.estimate else None,
+            metric=d.estimate.metric if d.estimate else None,
+            model_p=model_p,
+            started=self.started,
+            elapsed_s=round(self.elapsed(), 3),
+            time_limit_s=d.time_limit_s,
+            late=late,
+            timed_out=timed_out,
+            orders_from=source,
+            adopted=adopt,
             problems=problems if late else [],
         )
         return self.answer
 
 
-def option_orders(game: "Game", drill: Drill, option_id: str) -> "Orders | None":
+def option_orders(game: Game, drill: Drill, option_id: str) -> Orders | None:
     """The orders a drill option stands for on this game's current turn (None for a label-only option)."""
     from game.engine.orders import OrdersError
     from game.engine.policies import scripted_orders
@@ -272,15 +315,14 @@ def option_orders(game: "Game", drill: Drill, option_id: str) -> "Orders | None"
         raise DrillError([f"option '{option.id}' names policy '{option.policy}', which does not exist"]) from None
 
 
-def orders_after_drill(game: "Game", drill: Drill, answer: DrillAnswer, drafted: "Orders") -> "Orders":
+def orders_after_drill(game: Game, drill: Drill, answer: DrillAnswer, drafted: Orders) -> Orders:
     """The orders to carry out: the trainee's own (`drafted`), unless they adopted the chosen option's orders."""
     if answer.adopted and answer.orders_from == "option" and answer.chosen:
         return option_orders(game, drill, answer.chosen) or drafted
     return drafted
 
 
-
-def with_model_p(answer: DrillAnswer, game: "Game", orders: "Orders", replications: int = 1000) -> DrillAnswer:
+def with_model_p(answer: DrillAnswer, game: Game, orders: Orders, replications: int = 1000) -> DrillAnswer:
     """The answer with the model's probability of the estimated event under the orders carried out."""
     if answer.metric is None:
         return answer
@@ -291,7 +333,7 @@ def with_model_p(answer: DrillAnswer, game: "Game", orders: "Orders", replicatio
     return replace(answer, model_p=p)
 
 
-def journal_answer(journal: "Journal", answer: DrillAnswer) -> None:
+def journal_answer(journal: Journal, answer: DrillAnswer) -> None:
     """Write the answer to the game's journal (before the turn is resolved and appended)."""
     journal.append_record(DRILL_RECORD, answer.record())
 
@@ -303,8 +345,14 @@ def brier(pairs: Sequence[tuple[float, int]]) -> float | None:
     return sum((p - o) ** 2 for p, o in pairs) / len(pairs)
 
 
-def conclude(game: "Game", journal: "Journal | None", drill: Drill, answer: DrillAnswer, drafted: "Orders",
-             replications: int = 1000) -> tuple["Orders", DrillAnswer]:
+def conclude(
+    game: Game,
+    journal: Journal | None,
+    drill: Drill,
+    answer: DrillAnswer,
+    drafted: Orders,
+    replications: int = 1000,
+) -> tuple[Orders, DrillAnswer]:
     """After the drill screen closes: the orders to carry out, and the answer (with the model's probability of the
     estimated event under those orders) written to the journal. The orders are the trainee's `drafted` ones unless
     they adopted the option's; the play screen shows adopted orders for confirmation before the turn ends."""
@@ -320,8 +368,9 @@ def conclude(game: "Game", journal: "Journal | None", drill: Drill, answer: Dril
     return orders, answer
 
 
-def recorded_answers(loaded: "LoadedJournal") -> dict[int, dict[str, Any]]:
+def recorded_answers(loaded: LoadedJournal) -> dict[int, dict[str, Any]]:
     """turn → the drill answer journalled for it, at the turn the drill was put (for the AAR: which drill,
     rationale, ranking, estimate, timing, lateness). One drill is put a turn at most."""
-    return {int(r["turn"]): r for r in loaded.others
-            if r.get("type") == DRILL_RECORD and isinstance(r.get("turn"), int)}
+    return {
+        int(r["turn"]): r for r in loaded.others if r.get("type") == DRILL_RECORD and isinstance(r.get("turn"), int)
+    }

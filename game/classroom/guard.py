@@ -48,7 +48,7 @@ class UmpireGuard:
         self._locked_until = 0.0
 
     @classmethod
-    def from_passphrase(cls, passphrase: str, **options: Callable[[], float]) -> "UmpireGuard":
+    def from_passphrase(cls, passphrase: str, **options: Callable[[], float]) -> UmpireGuard:
         """Hash a new passphrase with a fresh random salt."""
         if len(passphrase.strip()) < MIN_LENGTH:
             raise SalientError(f"the umpire passphrase must have at least {MIN_LENGTH} characters")
@@ -56,7 +56,7 @@ class UmpireGuard:
         return cls(salt, _digest(passphrase, salt), **options)
 
     @classmethod
-    def from_env(cls, environ: MutableMapping[str, str] | None = None) -> "UmpireGuard | None":
+    def from_env(cls, environ: MutableMapping[str, str] | None = None) -> UmpireGuard | None:
         """The guard the instructor set outside the program, or None: the hash `scrub_environment` passed on,
         else the passphrase in the file `$SALIENT_UMPIRE_PASSPHRASE_FILE` names, else
         `$SALIENT_UMPIRE_PASSPHRASE`. Each variable is removed once read."""
@@ -71,7 +71,7 @@ class UmpireGuard:
         return None if not value else cls.from_passphrase(value)
 
     @classmethod
-    def _from_pipe(cls, fd_text: str) -> "UmpireGuard":
+    def _from_pipe(cls, fd_text: str) -> UmpireGuard:
         try:
             fd = int(fd_text)
             data = os.read(fd, _SALT_BYTES + int(_SCRYPT["dklen"]) + 1)
@@ -83,7 +83,7 @@ class UmpireGuard:
         return cls(data[:_SALT_BYTES], data[_SALT_BYTES:])
 
     @classmethod
-    def from_prompt(cls, ask: Callable[[str], str] = getpass.getpass) -> "UmpireGuard":
+    def from_prompt(cls, ask: Callable[[str], str] = getpass.getpass) -> UmpireGuard:
         """Ask for the passphrase twice on the terminal (not echoed)."""
         first = ask("Umpire passphrase: ")
         if ask("Again, to confirm: ") != first:
@@ -122,8 +122,11 @@ def _read_passphrase_file(path: Path) -> str:
     return lines[0] if lines else ""
 
 
-def scrub_environment(program: Sequence[str] | None = None, environ: MutableMapping[str, str] | None = None,
-                      execve: Callable[[str, list[str], dict[str, str]], object] = os.execve) -> None:
+def scrub_environment(
+    program: Sequence[str] | None = None,
+    environ: MutableMapping[str, str] | None = None,
+    execve: Callable[[str, list[str], dict[str, str]], object] = os.execve,
+) -> None:
     """When `$SALIENT_UMPIRE_PASSPHRASE` is set, hash it and start the program again without it.
 
     The new process gets the salted hash through an inherited pipe (`$SALIENT_UMPIRE_HASH_FD`), so the

@@ -22,8 +22,15 @@ if TYPE_CHECKING:
 class HeadlessRecorder:
     """Journal a headless game turn by turn, then record it in the class database."""
 
-    def __init__(self, scenario: "Scenario", scenario_path: str | None, seed: int, trainee: str,
-                 db_path: str | None = None, save_path: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        scenario_path: str | None,
+        seed: int,
+        trainee: str,
+        db_path: str | None = None,
+        save_path: str | Path | None = None,
+    ) -> None:
         from game.record.journal import journal_writer
         from game.record.paths import new_save_path
 
@@ -31,11 +38,11 @@ class HeadlessRecorder:
         self.path = Path(save_path) if save_path else new_save_path(scenario.meta.id, seed)
         self._append = journal_writer(self.path, scenario, scenario_path, seed, trainee)
 
-    def on_turn(self, game: "Game", orders: "Orders", report: "TurnReport") -> None:
+    def on_turn(self, game: Game, orders: Orders, report: TurnReport) -> None:
         """After each turn (the `on_turn` callback of `salient run`): append it to the journal."""
         self._append(game, orders, report)
 
-    def finish(self, game: "Game") -> str:
+    def finish(self, game: Game) -> str:
         """Record the game in the class database; returns the line to print (a warning if that failed)."""
         path = self.path
         warning = record_game_safely(path, db_path=self.db_path, score=game.score())

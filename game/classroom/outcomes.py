@@ -16,7 +16,12 @@ from game.engine.report import TurnReport
 from game.scenario import Scenario
 
 ROAD_ORDER = ("open", "contested", "interdicted", "cut")
-TASK_WORDS = {"strike": "strike", "counter_drone": "counter-drone", "road_overwatch": "road overwatch", "recon": "recon"}
+TASK_WORDS = {
+    "strike": "strike",
+    "counter_drone": "counter-drone",
+    "road_overwatch": "road overwatch",
+    "recon": "recon",
+}
 
 
 def standing_postures(scenario: Scenario) -> dict[str, str]:
@@ -44,7 +49,8 @@ def choices(orders: Orders, standing: Mapping[str, str], held: set[str] | None =
     out["netting"] = "yes" if orders.netting else "no"
     out["reserves"] = (
         "commit " + ", ".join(f"{u}→{s}" for u, s in sorted(orders.commit_reserves.items()))
-        if orders.commit_reserves else "none"
+        if orders.commit_reserves
+        else "none"
     )
     out["withdraw"] = "yes" if orders.withdraw else "no"
     return out

@@ -27,9 +27,15 @@ FORECAST_REPLICATIONS = 500
 """Replications of the model's forecast computed for decision points the trainee did not forecast."""
 
 
-def record_game(journal_path: str | Path, *, db_path: str | Path | None = None,
-                score: "Score | None" = None, forecasts: dict[int, Any] | None = None,
-                trainee: str | None = None, forecast_replications: int = FORECAST_REPLICATIONS) -> int:
+def record_game(
+    journal_path: str | Path,
+    *,
+    db_path: str | Path | None = None,
+    score: Score | None = None,
+    forecasts: dict[int, Any] | None = None,
+    trainee: str | None = None,
+    forecast_replications: int = FORECAST_REPLICATIONS,
+) -> int:
     """Record one journal in the class database; returns the game's row id. Raises SalientError on failure.
 
     The journal is replayed once (with its umpire interventions) for what it cannot say by itself: the
@@ -54,8 +60,10 @@ def record_game_safely(journal_path: str | Path, **options: Any) -> str | None:
     except (SalientError, OSError, ValueError) as error:
         queued = _queue(Path(journal_path))
         again = f"salient class import {journal_path}" if not queued else "salient class import --pending"
-        return (f"the game is saved in {journal_path}, but it could not be added to the class record ({error}); "
-                f"add it later with: {again}")
+        return (
+            f"the game is saved in {journal_path}, but it could not be added to the class record ({error}); "
+            f"add it later with: {again}"
+        )
     return None
 
 
@@ -90,7 +98,7 @@ def _queue(journal: Path) -> bool:
     try:
         fd = os.open(pending_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, f"{journal.resolve()}\n".encode("utf-8"))
+            os.write(fd, f"{journal.resolve()}\n".encode())
         finally:
             os.close(fd)
     except OSError:

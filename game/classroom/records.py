@@ -98,9 +98,14 @@ def game_key(loaded: LoadedJournal) -> str:
     return sha256_hex(loaded.header.raw)
 
 
-def build_record(loaded: LoadedJournal, score: "Score | None" = None, *,
-                 forecasts: dict[int, Any] | None = None, trainee: str | None = None,
-                 replay: "Replayed | None" = None) -> GameRecord:
+def build_record(
+    loaded: LoadedJournal,
+    score: Score | None = None,
+    *,
+    forecasts: dict[int, Any] | None = None,
+    trainee: str | None = None,
+    replay: Replayed | None = None,
+) -> GameRecord:
     """The rows for one game. `score` comes from the caller's Game, else from `replay` (see `replayed.py`).
 
     `forecasts` (turn → Forecast) fills in the model's view of turns the trainee did not ask a forecast for;
@@ -111,7 +116,9 @@ def build_record(loaded: LoadedJournal, score: "Score | None" = None, *,
     if score is None and replay is not None:
         score = replay.score
     all_forecasts = {**(replay.forecasts if replay else {}), **(forecasts or {})}
-    drills = {int(r["turn"]): r for r in loaded.others if r.get("type") == DRILL_RECORD and isinstance(r.get("turn"), int)}
+    drills = {
+        int(r["turn"]): r for r in loaded.others if r.get("type") == DRILL_RECORD and isinstance(r.get("turn"), int)
+    }
     decisions = _decisions(loaded, scenario, drills, all_forecasts)
     not_theirs = {t for t, r in drills.items() if imposed(r)}  # turns whose orders a drill put in their place
     last = loaded.turns[-1] if loaded.turns else None
@@ -145,8 +152,9 @@ def record_from_path(path: str | Path, *, replications: int = 0, **options: Any)
     return build_record(loaded, replay=replay_for_record(loaded, replications), **options)
 
 
-def _decisions(loaded: LoadedJournal, scenario: "Scenario", drills: dict[int, dict[str, Any]],
-               forecasts: dict[int, Any]) -> list[DecisionRow]:
+def _decisions(
+    loaded: LoadedJournal, scenario: Scenario, drills: dict[int, dict[str, Any]], forecasts: dict[int, Any]
+) -> list[DecisionRow]:
     player = scenario.meta.player_side
     standing = standing_postures(scenario)
     held = {s.id for s in scenario.map.sectors if s.holder == player}
@@ -174,8 +182,9 @@ def _decisions(loaded: LoadedJournal, scenario: "Scenario", drills: dict[int, di
     return rows
 
 
-def _take_drill(row: DecisionRow, drill: dict[str, Any], summary: dict[str, Any],
-                forecast: dict[str, Any] | None) -> None:
+def _take_drill(
+    row: DecisionRow, drill: dict[str, Any], summary: dict[str, Any], forecast: dict[str, Any] | None
+) -> None:
     row.drill = {k: v for k, v in drill.items() if k not in {"type", "written"}}
     row.rationale = str(drill.get("rationale") or "")
     row.ranking = [str(x) for x in drill.get("ranking") or []]
@@ -208,7 +217,7 @@ def _intervention_row(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _moments(scenario: "Scenario", loaded: LoadedJournal, replay: "Replayed | None") -> list[dict[str, Any]]:
+def _moments(scenario: Scenario, loaded: LoadedJournal, replay: Replayed | None) -> list[dict[str, Any]]:
     """Teaching moments hit, found by the debrief's detectors with the replay's ground truth when there is one."""
     try:
         from game.debrief.moments import Decision, find_moments

@@ -84,33 +84,72 @@ def layout(report: ClassReport) -> list[Block]:
 def _scenario(sc: ScenarioReport) -> list[Block]:
     out: list[Block] = [
         Heading(2, f"{sc.title} ({sc.scenario_id})"),
-        Para(f"{counted(sc.games, 'game')}, {sc.finished} finished, by {counted(sc.trainees, 'trainee')}. Endings: {_counts(sc.endings)}. "
-             f"Mean score: {_num(sc.mean_score, 1)}."
-             + (f" Games were played on {sc.versions} versions of the scenario; drills and the expert solution "
-                "come from the newest." if sc.versions > 1 else "")),
+        Para(
+            f"{counted(sc.games, 'game')}, {sc.finished} finished, by {counted(sc.trainees, 'trainee')}. Endings: {_counts(sc.endings)}. "
+            f"Mean score: {_num(sc.mean_score, 1)}."
+            + (
+                f" Games were played on {sc.versions} versions of the scenario; drills and the expert solution "
+                "come from the newest."
+                if sc.versions > 1
+                else ""
+            )
+        ),
     ]
     for point in sc.decision_points:
         out.extend(_point(point))
     out.append(Heading(3, "Trainees"))
-    out.append(Table(
-        ["Trainee", "Games", "Mean score", "Endings", "Estimates", "Brier", "Model's Brier", "Umpire interventions"],
-        [[t.trainee, str(t.games), _num(t.mean_score, 1), _counts(t.endings),
-          str(t.calibration.estimates) if t.calibration else "0",
-          _num(t.calibration.brier, 3) if t.calibration else "—",
-          _num(t.calibration.model_brier, 3) if t.calibration else "—", str(t.interventions)]
-         for t in sc.by_trainee],
-    ))
-    out.append(Para("Brier score: mean of (estimate − outcome)², 0 is perfect and 0.25 is what always saying 50% "
-                    "earns. The model's Brier score is its own forecast judged on the same events."))
+    out.append(
+        Table(
+            [
+                "Trainee",
+                "Games",
+                "Mean score",
+                "Endings",
+                "Estimates",
+                "Brier",
+                "Model's Brier",
+                "Umpire interventions",
+            ],
+            [
+                [
+                    t.trainee,
+                    str(t.games),
+                    _num(t.mean_score, 1),
+                    _counts(t.endings),
+                    str(t.calibration.estimates) if t.calibration else "0",
+                    _num(t.calibration.brier, 3) if t.calibration else "—",
+                    _num(t.calibration.model_brier, 3) if t.calibration else "—",
+                    str(t.interventions),
+                ]
+                for t in sc.by_trainee
+            ],
+        )
+    )
+    out.append(
+        Para(
+            "Brier score: mean of (estimate − outcome)², 0 is perfect and 0.25 is what always saying 50% "
+            "earns. The model's Brier score is its own forecast judged on the same events."
+        )
+    )
     out.append(Heading(3, "Teaching moments hit"))
-    items = [f"{t.trainee}: " + "; ".join(f"{m.title} ({counted(m.games, 'game')}, {plural('turn', len(m.turns))} {', '.join(map(str, m.turns))})"
-                                          for m in t.moments)
-             for t in sc.by_trainee if t.moments]
+    items = [
+        f"{t.trainee}: "
+        + "; ".join(
+            f"{m.title} ({counted(m.games, 'game')}, {plural('turn', len(m.turns))} {', '.join(map(str, m.turns))})"
+            for m in t.moments
+        )
+        for t in sc.by_trainee
+        if t.moments
+    ]
     out.append(Bullets(items) if items else Para("None."))
     if sc.interventions:
         out.append(Heading(3, "Umpire interventions"))
-        out.append(Table(["Trainee", "Before turn", "What", "Reason"],
-                         [[i["trainee"], str(i["turn"]), i["summary"], i["reason"]] for i in sc.interventions]))
+        out.append(
+            Table(
+                ["Trainee", "Before turn", "What", "Reason"],
+                [[i["trainee"], str(i["turn"]), i["summary"], i["reason"]] for i in sc.interventions],
+            )
+        )
     return out
 
 
@@ -130,22 +169,49 @@ def _point(p: DecisionPoint) -> list[Block]:
     if d is not None:
         median = f", median {d.median_seconds:.0f} s" if d.median_seconds is not None else ""
         ran_out = f" ({d.timed_out} when the time ran out, ranking nothing)" if d.timed_out else ""
-        out.append(Para(f"Drill “{d.title}”: {counted(d.answers, 'answer')}, {d.late} late{ran_out}, {d.rationales} with a "
-                        f"rationale{median}."))
+        out.append(
+            Para(
+                f"Drill “{d.title}”: {counted(d.answers, 'answer')}, {d.late} late{ran_out}, {d.rationales} with a "
+                f"rationale{median}."
+            )
+        )
         if d.options:
-            out.append(Table(["Option", "Put first", "Mean rank", "Expert's rank"],
-                             [[o.label, str(o.first), _num(o.mean_rank, 1), str(o.expert_rank or "—")] for o in d.options]))
+            out.append(
+                Table(
+                    ["Option", "Put first", "Mean rank", "Expert's rank"],
+                    [[o.label, str(o.first), _num(o.mean_rank, 1), str(o.expert_rank or "—")] for o in d.options],
+                )
+            )
         if d.agreement is not None:
             out.append(Para(f"Agreement with the expert's ranking (Kendall tau, 1 = same order): {d.agreement:+.2f}."))
         if d.question:
-            out.append(Para(f"Estimate “{d.question}”: class mean {_pct(d.mean_estimate)}, it happened in "
-                            f"{_pct(d.event_rate)} of games, the model said {_pct(d.mean_model_p)}"
-                            + (f", the expert {_pct(d.expert_estimate)}." if d.expert_estimate is not None else ".")))
+            out.append(
+                Para(
+                    f"Estimate “{d.question}”: class mean {_pct(d.mean_estimate)}, it happened in "
+                    f"{_pct(d.event_rate)} of games, the model said {_pct(d.mean_model_p)}"
+                    + (f", the expert {_pct(d.expert_estimate)}." if d.expert_estimate is not None else ".")
+                )
+            )
     rows: list[list[str]] = []
     for dim in p.dimensions:
         rows.extend(_dimension_rows(dim))
-    out.append(Table(["Decision", "Choice", "Games", "Who", "Own losses", "Area held", "Road cut", "Lost ground",
-                      "Model: own losses (p5–p95)", "Model: road cut"], rows))
+    out.append(
+        Table(
+            [
+                "Decision",
+                "Choice",
+                "Games",
+                "Who",
+                "Own losses",
+                "Area held",
+                "Road cut",
+                "Lost ground",
+                "Model: own losses (p5–p95)",
+                "Model: road cut",
+            ],
+            rows,
+        )
+    )
     return out
 
 
@@ -156,12 +222,20 @@ def _dimension_rows(dim: DimensionStat) -> list[list[str]]:
         label = dim.label if i == 0 else ""
         if i == 0 and dim.expert_share is not None:
             label += f" (as expert: {_pct(dim.expert_share)})"
-        rows.append([
-            label, c.choice + (f" {EXPERT}" if c.expert else ""), f"{c.games} ({_pct(c.share)})", _who(c.trainees),
-            _num(c.own_losses), _num(c.area_held_sq_mi, 1), _pct(c.road_cut), _pct(c.lost_ground),
-            f"{_num(m.own_losses_mean)} ({_num(m.own_losses_p5)}–{_num(m.own_losses_p95)})" if m else "—",
-            _pct(m.p_road_cut) if m else "—",
-        ])
+        rows.append(
+            [
+                label,
+                c.choice + (f" {EXPERT}" if c.expert else ""),
+                f"{c.games} ({_pct(c.share)})",
+                _who(c.trainees),
+                _num(c.own_losses),
+                _num(c.area_held_sq_mi, 1),
+                _pct(c.road_cut),
+                _pct(c.lost_ground),
+                f"{_num(m.own_losses_mean)} ({_num(m.own_losses_p5)}–{_num(m.own_losses_p95)})" if m else "—",
+                _pct(m.p_road_cut) if m else "—",
+            ]
+        )
     return rows
 
 
@@ -177,8 +251,7 @@ def to_markdown(blocks: list[Block]) -> str:
             parts.append("\n".join(f"- {item}" for item in b.items))
         else:
             cell = lambda s: s.replace("|", "\\|").replace("\n", " ")  # noqa: E731
-            lines = ["| " + " | ".join(cell(h) for h in b.header) + " |",
-                     "|" + "|".join("---" for _ in b.header) + "|"]
+            lines = ["| " + " | ".join(cell(h) for h in b.header) + " |", "|" + "|".join("---" for _ in b.header) + "|"]
             lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in b.rows]
             parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n"
@@ -199,8 +272,12 @@ def to_html(blocks: list[Block]) -> str:
             head = "".join(f"<th>{e(h)}</th>" for h in b.header)
             rows = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in b.rows)
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-    style = ("body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem}"
-             "table{border-collapse:collapse;margin:0.5rem 0 1rem}th,td{border:1px solid #999;padding:0.2rem 0.5rem;"
-             "text-align:left;vertical-align:top}th{background:#eee}")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Salient class report</title>"
-            f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+    style = (
+        "body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem}"
+        "table{border-collapse:collapse;margin:0.5rem 0 1rem}th,td{border:1px solid #999;padding:0.2rem 0.5rem;"
+        "text-align:left;vertical-align:top}th{background:#eee}"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Salient class report</title>'
+        f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 class TurnTruth:
     """Ground truth at the start of one turn, for the teaching-moment detectors."""
 
-    intel: "Intel | None"
+    intel: Intel | None
     own_by_sector: dict[str, float]
     enemy_by_sector: dict[str, float]
 
@@ -41,12 +41,12 @@ class TurnTruth:
 class Replayed:
     """What one replay found (empty when the journal could not be replayed)."""
 
-    score: "Score | None" = None
-    forecasts: dict[int, "Forecast"] = field(default_factory=dict)
+    score: Score | None = None
+    forecasts: dict[int, Forecast] = field(default_factory=dict)
     truth: dict[int, TurnTruth] = field(default_factory=dict)
 
 
-def decision_turns(loaded: "LoadedJournal") -> set[int]:
+def decision_turns(loaded: LoadedJournal) -> set[int]:
     """This game's decision points: the turns its drills were put at (a conditional drill's differs from game to
     game), the set turns of fixed drills, the turns of expert lines; every played turn when the scenario has
     neither drills nor an expert solution."""
@@ -61,7 +61,7 @@ def decision_turns(loaded: "LoadedJournal") -> set[int]:
     return {t for t in (set(put.values()) | fixed | experts) if t is not None}
 
 
-def replay_for_record(loaded: "LoadedJournal", replications: int = 500) -> Replayed:
+def replay_for_record(loaded: LoadedJournal, replications: int = 500) -> Replayed:
     """Replay once (see module doc); never raises for a journal this engine cannot replay."""
     from game.record.diff import differences
     from game.record.replay import replay_game
@@ -72,7 +72,7 @@ def replay_for_record(loaded: "LoadedJournal", replications: int = 500) -> Repla
     wanted = decision_turns(loaded) - {t.turn for t in loaded.turns if t.forecast is not None}
     umpire = before_turn_hook(loaded)
 
-    def before(game: "Game", record: "TurnRecord") -> None:
+    def before(game: Game, record: TurnRecord) -> None:
         umpire(game, record)
         out.truth[record.turn] = _truth(game, record)
         if replications > 0 and record.turn in wanted:
@@ -83,17 +83,18 @@ def replay_for_record(loaded: "LoadedJournal", replications: int = 500) -> Repla
 
     try:
         game = replay_game(loaded, verify=False, before_turn=before)
-    except Exception:  # noqa: BLE001 - a record without these extras beats no record; the report shows "—"
+    except Exception:
         return Replayed()
     faithful = len(game.history) == len(loaded.turns) and not any(
-        differences(rec.raw.get("report"), to_jsonable(rep), limit=1) for rec, rep in zip(loaded.turns, game.history))
+        differences(rec.raw.get("report"), to_jsonable(rep), limit=1) for rec, rep in zip(loaded.turns, game.history)
+    )
     if not faithful:  # another engine, another game: keep nothing computed from it
         return Replayed()
     out.score = game.score()
     return out
 
 
-def _truth(game: "Game", record: "TurnRecord") -> TurnTruth:
+def _truth(game: Game, record: TurnRecord) -> TurnTruth:
     from game.engine.fog import enemy_by_sector
 
     p = game.params

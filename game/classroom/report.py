@@ -25,14 +25,35 @@ from game.scenario.drills import Drill
 from .db import ClassDB
 from .outcomes import choices
 from .report_model import (
-    Calibration, ChoiceStat, ClassReport, DecisionPoint, DimensionStat, DrillStat, MomentHit, ModelView, OptionStat,
-    ScenarioReport, TraineeStat,
+    Calibration,
+    ChoiceStat,
+    ClassReport,
+    DecisionPoint,
+    DimensionStat,
+    DrillStat,
+    ModelView,
+    MomentHit,
+    OptionStat,
+    ScenarioReport,
+    TraineeStat,
 )
 from .views import trigger_text
 
 __all__ = [
-    "Calibration", "ChoiceStat", "ClassReport", "DecisionPoint", "DimensionStat", "DrillStat", "MomentHit",
-    "ModelView", "OptionStat", "ScenarioReport", "TraineeStat", "build_report", "calibration", "kendall_tau",
+    "Calibration",
+    "ChoiceStat",
+    "ClassReport",
+    "DecisionPoint",
+    "DimensionStat",
+    "DrillStat",
+    "ModelView",
+    "MomentHit",
+    "OptionStat",
+    "ScenarioReport",
+    "TraineeStat",
+    "build_report",
+    "calibration",
+    "kendall_tau",
 ]
 
 DIMENSION_LABELS = {
@@ -50,17 +71,24 @@ DIMENSION_LABELS = {
 
 def build_report(db: ClassDB, scenario_id: str | None = None, turns: Sequence[int] | None = None) -> ClassReport:
     """The class report from the database (one scenario, or all of them)."""
-    ids = [scenario_id] if scenario_id else [r["scenario_id"] for r in db.query(
-        "SELECT scenario_id FROM games GROUP BY scenario_id ORDER BY MIN(id)")]
+    ids = (
+        [scenario_id]
+        if scenario_id
+        else [r["scenario_id"] for r in db.query("SELECT scenario_id FROM games GROUP BY scenario_id ORDER BY MIN(id)")]
+    )
     return ClassReport(str(db.path), now_iso(), [_scenario(db, sid, turns) for sid in ids])
 
 
 def _scenario(db: ClassDB, sid: str, only_turns: Sequence[int] | None) -> ScenarioReport:
     games = db.query(
-        "SELECT id, trainee, ending, score, finished, scenario_sha256 FROM games WHERE scenario_id = ? ORDER BY id", (sid,))
+        "SELECT id, trainee, ending, score, finished, scenario_sha256 FROM games WHERE scenario_id = ? ORDER BY id",
+        (sid,),
+    )
     sc_rows = db.query(
         "SELECT s.json AS json FROM scenarios s JOIN games g ON g.scenario_sha256 = s.sha256 "
-        "WHERE g.scenario_id = ? ORDER BY g.id DESC LIMIT 1", (sid,))
+        "WHERE g.scenario_id = ? ORDER BY g.id DESC LIMIT 1",
+        (sid,),
+    )
     scenario = json.loads(sc_rows[0]["json"]) if sc_rows else {}
     names = {s["id"]: s.get("name", s["id"]) for s in scenario.get("map", {}).get("sectors", [])}
     drills = [d for d in scenario.get("drills", []) if isinstance(d, dict) and d.get("id")]
@@ -76,13 +104,18 @@ def _scenario(db: ClassDB, sid: str, only_turns: Sequence[int] | None) -> Scenar
         where = f" AND d.turn IN ({','.join('?' * len(set(only_turns)))})"
         params = (sid, *sorted(set(only_turns)))
     elif drills or experts:  # the turns set by the scenario, and wherever a drill was put
-        where = " AND (d.drill_json IS NOT NULL" + (f" OR d.turn IN ({','.join('?' * len(set_turns))})"
-                                                    if set_turns else "") + ")"
+        where = (
+            " AND (d.drill_json IS NOT NULL"
+            + (f" OR d.turn IN ({','.join('?' * len(set_turns))})" if set_turns else "")
+            + ")"
+        )
         params = (sid, *set_turns)
     rows = db.query(
         "SELECT d.game_id, d.turn, g.trainee, d.choices_json, d.outcome_json, d.model_json, d.ranking_json, d.chosen, "
         "d.estimate_json, d.drill_json, d.rationale FROM decisions d JOIN games g ON g.id = d.game_id "
-        f"WHERE g.scenario_id = ?{where} ORDER BY d.turn, d.game_id", params)
+        f"WHERE g.scenario_id = ?{where} ORDER BY d.turn, d.game_id",
+        params,
+    )
     decided = [_decision(r) for r in rows]
     by_id = {d["id"]: d for d in drills}
     points: list[DecisionPoint] = []
@@ -125,9 +158,14 @@ def _scenario(db: ClassDB, sid: str, only_turns: Sequence[int] | None) -> Scenar
         mean_score=statistics.fmean(scores) if scores else None,
         decision_points=points,
         by_trainee=_trainees(db, sid, games),
-        interventions=[dict(r) for r in db.query(
-            "SELECT g.trainee, i.turn, i.kind, i.target, i.summary, i.reason FROM interventions i "
-            "JOIN games g ON g.id = i.game_id WHERE g.scenario_id = ? ORDER BY g.id, i.seq", (sid,))],
+        interventions=[
+            dict(r)
+            for r in db.query(
+                "SELECT g.trainee, i.turn, i.kind, i.target, i.summary, i.reason FROM interventions i "
+                "JOIN games g ON g.id = i.game_id WHERE g.scenario_id = ? ORDER BY g.id, i.seq",
+                (sid,),
+            )
+        ],
         versions=len({g["scenario_sha256"] for g in games}),
     )
 
@@ -186,8 +224,15 @@ def _expert_choices(expert: dict[str, Any] | None, drill: dict[str, Any] | None)
     return {k: v for k, v in out.items() if not k.startswith("posture:") or k.split(":", 1)[1] in parsed.postures}
 
 
-def _point(turn: int | None, ds: list[dict[str, Any]], drill: dict[str, Any] | None, expert: dict[str, Any] | None,
-           names: dict[str, str], *, trigger: str = "") -> DecisionPoint:
+def _point(
+    turn: int | None,
+    ds: list[dict[str, Any]],
+    drill: dict[str, Any] | None,
+    expert: dict[str, Any] | None,
+    names: dict[str, str],
+    *,
+    trigger: str = "",
+) -> DecisionPoint:
     expert_choice = _expert_choices(expert, drill)
     keys = sorted({k for d in ds for k in d["choices"]}, key=_dimension_order)
     dims = []
@@ -200,12 +245,19 @@ def _point(turn: int | None, ds: list[dict[str, Any]], drill: dict[str, Any] | N
         stats = [_choice(c, g, total, expert_choice.get(key)) for c, g in groups.items()]
         stats.sort(key=lambda s: (-s.games, s.choice))
         exp = expert_choice.get(key)
-        dims.append(DimensionStat(
-            key=key, label=_label(key, names), choices=stats, expert_choice=exp,
-            expert_share=(len(groups.get(exp, [])) / total if exp is not None and total else None),
-        ))
+        dims.append(
+            DimensionStat(
+                key=key,
+                label=_label(key, names),
+                choices=stats,
+                expert_choice=exp,
+                expert_share=(len(groups.get(exp, [])) / total if exp is not None and total else None),
+            )
+        )
     return DecisionPoint(
-        turn=turn, games=len(ds), dimensions=dims,
+        turn=turn,
+        games=len(ds),
+        dimensions=dims,
         drill=_drill(drill, ds, expert) if drill else None,
         expert_rationale=str((expert or {}).get("rationale", "")),
         expert_policy=(expert or {}).get("policy"),
@@ -284,22 +336,29 @@ def _drill(drill: dict[str, Any], ds: list[dict[str, Any]], expert: dict[str, An
     for o in drill.get("options", []):
         ranks = [d["ranking"].index(o["id"]) + 1 for d in ranked if o["id"] in d["ranking"]]
         first = sum(1 for d in ranked if (d["ranking"][:1] or [d["chosen"]])[0] == o["id"])
-        options.append(OptionStat(
-            id=o["id"], label=o.get("label", o["id"]), first=first,
-            mean_rank=statistics.fmean(ranks) if ranks else None,
-            expert_rank=expert_ranking.index(o["id"]) + 1 if o["id"] in expert_ranking else None,
-        ))
+        options.append(
+            OptionStat(
+                id=o["id"],
+                label=o.get("label", o["id"]),
+                first=first,
+                mean_rank=statistics.fmean(ranks) if ranks else None,
+                expert_rank=expert_ranking.index(o["id"]) + 1 if o["id"] in expert_ranking else None,
+            )
+        )
     taus = [t for d in ranked if (t := kendall_tau(d["ranking"], expert_ranking)) is not None]
     seconds = [float(d["drill"]["elapsed_s"]) for d in answered if d["drill"].get("elapsed_s") is not None]
     estimates = [d["estimate"] for d in answered if d["estimate"]]
     model_ps = [e["model_p"] for e in estimates if e.get("model_p") is not None]
     return DrillStat(
-        id=drill["id"], title=drill.get("title", drill["id"]), answers=len(answered),
+        id=drill["id"],
+        title=drill.get("title", drill["id"]),
+        answers=len(answered),
         late=sum(1 for d in answered if d["drill"].get("late")),
         timed_out=len(answered) - len(ranked),
         rationales=sum(1 for d in answered if d["rationale"].strip()),
         median_seconds=statistics.median(seconds) if seconds else None,
-        options=options, expert_ranking=expert_ranking,
+        options=options,
+        expert_ranking=expert_ranking,
         agreement=statistics.fmean(taus) if taus else None,
         question=str((drill.get("estimate") or {}).get("text", "")),
         mean_estimate=statistics.fmean(e["p"] for e in estimates) if estimates else None,
@@ -326,12 +385,20 @@ def calibration(estimates: Sequence[dict[str, Any]]) -> Calibration | None:
 def _trainees(db: ClassDB, sid: str, games: list[Any]) -> list[TraineeStat]:
     moments = db.query(
         "SELECT g.trainee, m.game_id, m.moment_id, m.title, m.turn FROM moments m JOIN games g ON g.id = m.game_id "
-        "WHERE g.scenario_id = ? ORDER BY m.turn", (sid,))
+        "WHERE g.scenario_id = ? ORDER BY m.turn",
+        (sid,),
+    )
     estimates = db.query(
         "SELECT g.trainee, d.estimate_json FROM decisions d JOIN games g ON g.id = d.game_id "
-        "WHERE g.scenario_id = ? AND d.estimate_json IS NOT NULL", (sid,))
-    interventions = Counter(r["trainee"] for r in db.query(
-        "SELECT g.trainee FROM interventions i JOIN games g ON g.id = i.game_id WHERE g.scenario_id = ?", (sid,)))
+        "WHERE g.scenario_id = ? AND d.estimate_json IS NOT NULL",
+        (sid,),
+    )
+    interventions = Counter(
+        r["trainee"]
+        for r in db.query(
+            "SELECT g.trainee FROM interventions i JOIN games g ON g.id = i.game_id WHERE g.scenario_id = ?", (sid,)
+        )
+    )
     by_trainee: dict[str, list[Any]] = defaultdict(list)
     for g in games:
         by_trainee[g["trainee"]].append(g)
@@ -346,12 +413,16 @@ def _trainees(db: ClassDB, sid: str, games: list[Any]) -> list[TraineeStat]:
                 title, game_ids, turns = hits.setdefault(m["moment_id"], (m["title"], set(), []))
                 game_ids.add(m["game_id"])
                 turns.append(m["turn"])
-        out.append(TraineeStat(
-            trainee=trainee, games=len(mine), finished=len(done),
-            mean_score=statistics.fmean(scores) if scores else None,
-            endings=dict(Counter(str(g["ending"]) for g in done)),
-            moments=[MomentHit(mid, t, len(gs), sorted(set(ts))) for mid, (t, gs, ts) in sorted(hits.items())],
-            calibration=calibration([json.loads(r["estimate_json"]) for r in estimates if r["trainee"] == trainee]),
-            interventions=interventions.get(trainee, 0),
-        ))
+        out.append(
+            TraineeStat(
+                trainee=trainee,
+                games=len(mine),
+                finished=len(done),
+                mean_score=statistics.fmean(scores) if scores else None,
+                endings=dict(Counter(str(g["ending"]) for g in done)),
+                moments=[MomentHit(mid, t, len(gs), sorted(set(ts))) for mid, (t, gs, ts) in sorted(hits.items())],
+                calibration=calibration([json.loads(r["estimate_json"]) for r in estimates if r["trainee"] == trainee]),
+                interventions=interventions.get(trainee, 0),
+            )
+        )
     return out

@@ -42,8 +42,15 @@ if TYPE_CHECKING:
     from game.record.journal import Journal, LoadedJournal
 
 Kind = Literal[
-    "fire_inject", "set_rate", "scale_rate", "set_stock", "change_stock", "set_road_state",
-    "set_strength", "change_strength", "change_morale",
+    "fire_inject",
+    "set_rate",
+    "scale_rate",
+    "set_stock",
+    "change_stock",
+    "set_road_state",
+    "set_strength",
+    "change_strength",
+    "change_morale",
 ]
 KINDS: dict[str, str] = {
     "fire_inject": "fire an inject now (target: inject id)",
@@ -105,7 +112,7 @@ def _number(iv: Intervention) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def check_intervention(game: "Game", iv: Intervention) -> list[str]:
+def check_intervention(game: Game, iv: Intervention) -> list[str]:
     """What stops this intervention, in plain words ([] when it can be made)."""
     from game.engine.params import ROAD_STATES, STOCKS
 
@@ -128,8 +135,10 @@ def check_intervention(game: "Game", iv: Intervention) -> list[str]:
                 out.append(f"inject '{iv.target}' has already fired and is not repeatable")
     elif iv.kind in {"set_rate", "scale_rate"}:
         if resolve_path(sc, iv.target) is None:
-            out.append(f"'{iv.target}' is not a number in this scenario (name list items by id, e.g. "
-                       "supply.border_resupply_t_per_turn)")
+            out.append(
+                f"'{iv.target}' is not a number in this scenario (name list items by id, e.g. "
+                "supply.border_resupply_t_per_turn)"
+            )
         elif number is not None and number < 0:
             out.append("rates cannot be negative")
         elif number is not None:
@@ -160,7 +169,7 @@ def check_intervention(game: "Game", iv: Intervention) -> list[str]:
     return out
 
 
-def apply_intervention(game: "Game", iv: Intervention) -> Intervention:
+def apply_intervention(game: Game, iv: Intervention) -> Intervention:
     """Change the game as `iv` says (after `check_intervention`); returns it with `summary` and `announce`."""
     from game.engine import injects as engine_injects
     from game.engine.params import ROAD_STATES, STOCKS
@@ -217,7 +226,7 @@ class GroundTruth:
     """What only the umpire sees: the state now, the last turn's full report, and where the drills stand."""
 
     state: dict[str, Any]
-    last_report: "TurnReport | None"
+    last_report: TurnReport | None
     drills: list[str] = field(default_factory=list)
     """One line per drill of the scenario: put (at which turn), due when this turn ends, or waiting for what."""
 
@@ -225,8 +234,14 @@ class GroundTruth:
 class Umpire:
     """The instructor's hand on one game: ground truth beside the trainee's picture, and interventions."""
 
-    def __init__(self, game: "Game", journal: "Journal | None", *, on_change: Callable[[Intervention], None] | None = None,
-                 recorded: int = 0) -> None:
+    def __init__(
+        self,
+        game: Game,
+        journal: Journal | None,
+        *,
+        on_change: Callable[[Intervention], None] | None = None,
+        recorded: int = 0,
+    ) -> None:
         self.game = game
         self.journal = journal
         self.on_change = on_change
@@ -242,11 +257,14 @@ class Umpire:
         not) before the turn ends: the status shows what ending the turn would put to the trainee."""
         from .drills import drill_status
 
-        drills = drill_status(self.game.scenario, self.game, _recorded_drills(self.journal)) \
-            if self.game.scenario.drills else []
+        drills = (
+            drill_status(self.game.scenario, self.game, _recorded_drills(self.journal))
+            if self.game.scenario.drills
+            else []
+        )
         return GroundTruth(self.game.state_summary(), self.game.history[-1] if self.game.history else None, drills)
 
-    def trainee_picture(self) -> "Intel":
+    def trainee_picture(self) -> Intel:
         """What the trainee is shown this turn (fog of war)."""
         return self.game.intel()
 
@@ -271,7 +289,7 @@ class Umpire:
         return applied
 
 
-def _preview(game: "Game", iv: Intervention) -> Intervention:
+def _preview(game: Game, iv: Intervention) -> Intervention:
     """The intervention with its summary filled in, computed on a copy so the journal line comes first."""
     import copy
 
@@ -289,7 +307,7 @@ def _plain(error: ValueError) -> str:
     return str(error)
 
 
-def _recorded_count(journal: "Journal | None") -> int:
+def _recorded_count(journal: Journal | None) -> int:
     """Interventions already in the journal: read from the file, since the umpire screen can be opened again
     after interventions made earlier in the same session (`journal.loaded` only knows those of the save)."""
     if journal is None:
@@ -303,7 +321,7 @@ def _recorded_count(journal: "Journal | None") -> int:
     return 0 if loaded is None else sum(1 for r in loaded.others if r.get("type") == UMPIRE_RECORD)
 
 
-def _recorded_drills(journal: "Journal | None") -> dict[str, int]:
+def _recorded_drills(journal: Journal | None) -> dict[str, int]:
     """Drills already put in this game (id → turn), read from the file like `_recorded_count`."""
     if journal is None:
         return {}
@@ -320,7 +338,7 @@ def _recorded_drills(journal: "Journal | None") -> dict[str, int]:
 # --- reading interventions back: the AAR and replay ------------------------------------------
 
 
-def interventions(loaded: "LoadedJournal") -> list[Intervention]:
+def interventions(loaded: LoadedJournal) -> list[Intervention]:
     """Every umpire intervention in a journal, in the order made (for the AAR and the class record)."""
     out = []
     for raw in loaded.others:
@@ -332,18 +350,18 @@ def interventions(loaded: "LoadedJournal") -> list[Intervention]:
     return out
 
 
-def before_turn_hook(loaded: "LoadedJournal") -> Callable[["Game", "TurnRecord"], None]:
+def before_turn_hook(loaded: LoadedJournal) -> Callable[[Game, TurnRecord], None]:
     """For `replay_game(loaded, before_turn=...)`: apply the interventions recorded for each turn first."""
     by_turn = _by_turn(loaded)
 
-    def hook(game: "Game", record: "TurnRecord") -> None:
+    def hook(game: Game, record: TurnRecord) -> None:
         for iv in by_turn.get(record.turn, []):
             apply_intervention(game, iv)
 
     return hook
 
 
-def apply_pending(game: "Game", loaded: "LoadedJournal") -> list[Intervention]:
+def apply_pending(game: Game, loaded: LoadedJournal) -> list[Intervention]:
     """After replaying a journal to continue it: the interventions made during the unfinished turn."""
     if game.finished:
         return []
@@ -353,14 +371,14 @@ def apply_pending(game: "Game", loaded: "LoadedJournal") -> list[Intervention]:
     return pending
 
 
-def _by_turn(loaded: "LoadedJournal") -> dict[int, list[Intervention]]:
+def _by_turn(loaded: LoadedJournal) -> dict[int, list[Intervention]]:
     out: dict[int, list[Intervention]] = {}
     for iv in interventions(loaded):
         out.setdefault(iv.turn, []).append(iv)
     return out
 
 
-def replay_with_interventions(loaded: "LoadedJournal", *, verify: bool = True, pending: bool = False) -> "Game":
+def replay_with_interventions(loaded: LoadedJournal, *, verify: bool = True, pending: bool = False) -> Game:
     """Replay a journal with its umpire interventions, each at the point it was made (see module doc)."""
     from game.record.replay import replay_game
 

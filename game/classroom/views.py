@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from game.narrative.fmt import counted
 from game.scenario.drills import Drill, DrillTrigger
 from game.scenario.injects import Condition
-from game.narrative.fmt import counted
 
 if TYPE_CHECKING:
     from game.engine.report import Intel
@@ -20,12 +20,14 @@ if TYPE_CHECKING:
     from .umpire import GroundTruth, Intervention
 
 
-def truth_lines(truth: "GroundTruth", names: dict[str, str] | None = None) -> list[str]:
+def truth_lines(truth: GroundTruth, names: dict[str, str] | None = None) -> list[str]:
     """Ground truth now, for the umpire only."""
     names = names or {}
     st = truth.state
     out = [f"GROUND TRUTH — start of turn {st['turn']}" + (f" (ended: {st['ending']})" if st.get("ended") else "")]
-    out.append(f"Area held: {st['area_held_sq_mi']:.1f} sq mi; every route cut for {counted(st['road_cut_turns'], 'turn')}")
+    out.append(
+        f"Area held: {st['area_held_sq_mi']:.1f} sq mi; every route cut for {counted(st['road_cut_turns'], 'turn')}"
+    )
     out.append("Units (soldiers, morale, where):")
     for uid, strength in st["unit_strength"].items():
         tag = " (reserve)" if uid in st.get("reserves", []) else ""
@@ -35,9 +37,13 @@ def truth_lines(truth: "GroundTruth", names: dict[str, str] | None = None) -> li
     out.append("Stocks: " + ", ".join(f"{k} {v:.1f}" for k, v in st["stocks"].items()))
     cas = st.get("casualties", {})
     if cas:
-        out.append("Casualties so far: " + "; ".join(
-            f"{side} {c['killed']:.0f} killed, {c['wounded']:.0f} wounded, {c['captured']:.0f} captured"
-            for side, c in cas.items()))
+        out.append(
+            "Casualties so far: "
+            + "; ".join(
+                f"{side} {c['killed']:.0f} killed, {c['wounded']:.0f} wounded, {c['captured']:.0f} captured"
+                for side, c in cas.items()
+            )
+        )
     if truth.drills:
         out.append("Drills:")
         out += [f"  {line}" for line in truth.drills]
@@ -52,7 +58,7 @@ def truth_lines(truth: "GroundTruth", names: dict[str, str] | None = None) -> li
     return out
 
 
-def picture_lines(intel: "Intel", names: dict[str, str] | None = None) -> list[str]:
+def picture_lines(intel: Intel, names: dict[str, str] | None = None) -> list[str]:
     """The trainee's fog-of-war picture this turn (what the play screen shows them)."""
     names = names or {}
     out = [f"TRAINEE'S PICTURE — turn {intel.turn}", "Enemy in contact (estimate, range):"]
@@ -68,7 +74,7 @@ def picture_lines(intel: "Intel", names: dict[str, str] | None = None) -> list[s
     return out
 
 
-def intervention_line(iv: "Intervention") -> str:
+def intervention_line(iv: Intervention) -> str:
     """One line for the umpire's log and the AAR: when, what, why."""
     return f"before turn {iv.turn}: {iv.summary} — because {iv.reason}"
 
@@ -88,8 +94,9 @@ def drill_header(drill: Drill) -> list[str]:
     if asks:
         out.append("You are asked to " + "; ".join(asks) + ".")
     if drill.time_limit_s:
-        out.append(f"Time allowed: {clock_text(drill.time_limit_s)}. If the time runs out, your own orders are "
-                   "carried out.")
+        out.append(
+            f"Time allowed: {clock_text(drill.time_limit_s)}. If the time runs out, your own orders are carried out."
+        )
     if any(o.orders is not None or o.policy is not None for o in drill.options):
         out.append("Your answer never changes your orders unless you choose to use an option as your orders (f3).")
     return out
@@ -153,14 +160,22 @@ def parse_percent(text: str) -> float | None:
     return value if 0.0 <= value <= 1.0 else None
 
 
-def targets_for(kind: str, scenario: "Scenario", params_side_ids: tuple[str, ...] = ()) -> list[str]:
+def targets_for(kind: str, scenario: Scenario, params_side_ids: tuple[str, ...] = ()) -> list[str]:
     """What the target of an intervention of this kind can be, one per line (the umpire screen's help)."""
     if kind == "fire_inject":
-        return [f"{i.id} — {i.title}" + ("" if i.active else " (inactive)") + (" [instructor only]"
-                if i.visible_to == "instructor" else "") for i in scenario.injects]
+        return [
+            f"{i.id} — {i.title}"
+            + ("" if i.active else " (inactive)")
+            + (" [instructor only]" if i.visible_to == "instructor" else "")
+            for i in scenario.injects
+        ]
     if kind in {"set_rate", "scale_rate"}:
-        return ["a dotted path to any number, list items by id, e.g.", "  supply.border_resupply_t_per_turn",
-                f"  sides.{scenario.enemy.id}.reinforcements_per_turn", "  supply.convoys.trucks_available"]
+        return [
+            "a dotted path to any number, list items by id, e.g.",
+            "  supply.border_resupply_t_per_turn",
+            f"  sides.{scenario.enemy.id}.reinforcements_per_turn",
+            "  supply.convoys.trucks_available",
+        ]
     if kind in {"set_stock", "change_stock"}:
         return ["ammunition_t", "drones", "fuel_t", "food_medical_t"]
     if kind == "set_road_state":

@@ -31,19 +31,38 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("save", metavar="SAVE", help="saved game (a .jsonl journal)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
-    parser.add_argument("--format", choices=FORMATS, help="md, html, json or csv (default: from FILE's suffix, else md)")
-    parser.add_argument("--replications", type=int, default=1000, metavar="R",
-                        help="replications per decision in the luck analysis (default 1000, from 2 to 100,000)")
-    parser.add_argument("--horizon", type=int, default=1, metavar="K", help="turns each decision is judged over (default 1)")
+    parser.add_argument(
+        "--format", choices=FORMATS, help="md, html, json or csv (default: from FILE's suffix, else md)"
+    )
+    parser.add_argument(
+        "--replications",
+        type=int,
+        default=1000,
+        metavar="R",
+        help="replications per decision in the luck analysis (default 1000, from 2 to 100,000)",
+    )
+    parser.add_argument(
+        "--horizon", type=int, default=1, metavar="K", help="turns each decision is judged over (default 1)"
+    )
     parser.add_argument("--no-luck", action="store_true", help="skip the luck-against-judgement analysis")
     cache = parser.add_mutually_exclusive_group()
-    cache.add_argument("--cache", action="store_true", help="remember the luck analysis in SAVE (appends one record "
-                       "to it), so the next review of SAVE is instant")
-    cache.add_argument("--no-cache", action="store_true", help="ignore an analysis already remembered in SAVE and "
-                       "compute it afresh")
-    parser.add_argument("--expert", metavar="FILE", help="expert orders (JSON or YAML list, one per turn from turn 1) "
-                        "to compare each decision with, instead of the scenario's expert solutions")
-    parser.add_argument("--partial", action="store_true", help="review the whole turns of a damaged or truncated journal")
+    cache.add_argument(
+        "--cache",
+        action="store_true",
+        help="remember the luck analysis in SAVE (appends one record to it), so the next review of SAVE is instant",
+    )
+    cache.add_argument(
+        "--no-cache", action="store_true", help="ignore an analysis already remembered in SAVE and compute it afresh"
+    )
+    parser.add_argument(
+        "--expert",
+        metavar="FILE",
+        help="expert orders (JSON or YAML list, one per turn from turn 1) "
+        "to compare each decision with, instead of the scenario's expert solutions",
+    )
+    parser.add_argument(
+        "--partial", action="store_true", help="review the whole turns of a damaged or truncated journal"
+    )
     parser.set_defaults(handler=run)
 
 

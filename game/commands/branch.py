@@ -25,9 +25,12 @@ def register(subparsers: Any) -> None:
     how = parser.add_mutually_exclusive_group(required=True)
     how.add_argument("--policy", metavar="NAME", help="standing policy that plays from turn N to the end")
     how.add_argument("--orders", metavar="FILE", help="orders for turn N (a list: for turns N, N+1, …)")
-    parser.add_argument("--then", default="original", metavar="WHAT",
-                        help="after the orders file runs out: original (the trainee's orders, default), "
-                        "default, or a policy name")
+    parser.add_argument(
+        "--then",
+        default="original",
+        metavar="WHAT",
+        help="after the orders file runs out: original (the trainee's orders, default), default, or a policy name",
+    )
     parser.add_argument("--label", default="", metavar="TEXT", help="name of the branch in the debrief")
     parser.add_argument("--turns", type=int, metavar="K", help="play at most K turns of the branch")
     parser.add_argument("--dry-run", action="store_true", help="compare only; do not store the branch")
@@ -46,8 +49,15 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_journal(args.save)
     if loaded.problems:
         raise SalientError(f"{args.save}: {loaded.damage_note()}")
-    branch = branch_from_journal(loaded, args.turn, policy=args.policy, orders_file=args.orders,
-                                 then=None if args.policy else args.then, label=args.label, max_turns=args.turns)
+    branch = branch_from_journal(
+        loaded,
+        args.turn,
+        policy=args.policy,
+        orders_file=args.orders,
+        then=None if args.policy else args.then,
+        label=args.label,
+        max_turns=args.turns,
+    )
     stored = ""
     if not args.dry_run and loaded.torn:
         stored = "not stored: the journal's last line is torn (open the game with `salient play --load` to repair it)"
@@ -55,10 +65,20 @@ def run(args: argparse.Namespace) -> int:
         store_branch(loaded, branch)
         stored = f"stored as branch {branch.record['id']} in {args.save}"
     if args.json:
-        print(json.dumps({"branch": branch.record["id"], "label": branch.record["label"],
-                          "from_turn": args.turn, "stored": not args.dry_run,
-                          "original": branch.original.__dict__, "what_if": branch.branch.__dict__,
-                          "notes": branch.notes}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "branch": branch.record["id"],
+                    "label": branch.record["label"],
+                    "from_turn": args.turn,
+                    "stored": not args.dry_run,
+                    "original": branch.original.__dict__,
+                    "what_if": branch.branch.__dict__,
+                    "notes": branch.notes,
+                },
+                indent=2,
+            )
+        )
         return 0
     print(f"What-if {branch.record['id']}: {branch.record['label']} (same dice as the original)")
     rows = [("", "original", "what-if", "difference"), *comparison_rows(branch.branch, branch.original)]

@@ -38,20 +38,34 @@ def register(subparsers: Any) -> None:
         "reserve already committed, a withdrawal already under way — are skipped in that game, not refused.",
     )
     parser.add_argument("path", metavar="PATH", help="scenario file")
-    parser.add_argument("--runs", type=int, default=1000, metavar="N", help="games per policy (default 1000, at most 10,000,000)")
+    parser.add_argument(
+        "--runs", type=int, default=1000, metavar="N", help="games per policy (default 1000, at most 10,000,000)"
+    )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the dice (default 0)")
     parser.add_argument("--turns", type=int, metavar="K", help="play at most K turns of each game")
-    parser.add_argument("--policy", action="append", metavar="NAME",
-                        help="only this policy (repeat for several; default every built-in policy)")
-    parser.add_argument("--orders", action="extend", nargs="+", metavar="FILE",
-                        help="also play these orders files (YAML or JSON, as for `salient run`; repeat or list "
-                        "several); orders that no longer apply in a game are skipped there")
-    parser.add_argument("--workers", type=int, metavar="N",
-                        help="processes to play the games on (default: every core; 1 plays them in this process); "
-                        "the report is the same whatever the number")
+    parser.add_argument(
+        "--policy",
+        action="append",
+        metavar="NAME",
+        help="only this policy (repeat for several; default every built-in policy)",
+    )
+    parser.add_argument(
+        "--orders",
+        action="extend",
+        nargs="+",
+        metavar="FILE",
+        help="also play these orders files (YAML or JSON, as for `salient run`; repeat or list "
+        "several); orders that no longer apply in a game are skipped there",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes to play the games on (default: every core; 1 plays them in this process); "
+        "the report is the same whatever the number",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--strict", action="store_true",
-                        help="exit 1 on any warning or inconclusive assertion as well")
+    parser.add_argument("--strict", action="store_true", help="exit 1 on any warning or inconclusive assertion as well")
     parser.set_defaults(handler=run)
 
 
@@ -82,9 +96,16 @@ def run(args: argparse.Namespace) -> int:
     horizon = args.turns or scenario.meta.turns
     bar = ProgressBar((len(policies) + len(plans)) * args.runs * horizon)
     try:
-        report = check_scenario(scenario, runs=args.runs, seed=args.seed, turns=args.turns, policies=policies,
-                                plans=plans, progress=bar.advance if bar.enabled else None,
-                                workers=args.workers or available_cores())
+        report = check_scenario(
+            scenario,
+            runs=args.runs,
+            seed=args.seed,
+            turns=args.turns,
+            policies=policies,
+            plans=plans,
+            progress=bar.advance if bar.enabled else None,
+            workers=args.workers or available_cores(),
+        )
     finally:
         bar.close()
     sys.stdout.write(as_json(report) if args.json else as_text(report))

@@ -28,26 +28,40 @@ def register(subparsers: Any) -> None:
     sub = parser.add_subparsers(dest="class_command", metavar="SUBCOMMAND")
     parser.set_defaults(handler=lambda args: _usage(parser))
 
-    imp = sub.add_parser("import", help="record saved games (journals) in the class database",
-                         description="Record saved games in the class database. Importing a game again replaces "
-                         "its earlier record. --pending retries games whose recording failed before.")
+    imp = sub.add_parser(
+        "import",
+        help="record saved games (journals) in the class database",
+        description="Record saved games in the class database. Importing a game again replaces "
+        "its earlier record. --pending retries games whose recording failed before.",
+    )
     imp.add_argument("journals", nargs="*", metavar="JOURNAL", help="saved game files (.jsonl)")
     imp.add_argument("--pending", action="store_true", help="also import games whose recording failed earlier")
     imp.add_argument("--trainee", metavar="NAME", help="record under this name instead of the one in the save")
-    imp.add_argument("--forecast", type=int, default=500, metavar="R",
-                     help="replications of the model's forecast computed for decision points the trainee did not "
-                     "forecast (default 500, at most 100,000; 0 keeps only the forecasts the trainee saw)")
+    imp.add_argument(
+        "--forecast",
+        type=int,
+        default=500,
+        metavar="R",
+        help="replications of the model's forecast computed for decision points the trainee did not "
+        "forecast (default 500, at most 100,000; 0 keeps only the forecasts the trainee saw)",
+    )
     _db_option(imp)
     imp.set_defaults(handler=run_import)
 
-    rep = sub.add_parser("report", help="how the class decided, what came of it, calibration per trainee",
-                         description="Per decision point: the class's choices grouped, their outcomes, the expert "
-                         "solution and the model's forecast for each choice; teaching moments and Brier scores "
-                         "per trainee.")
+    rep = sub.add_parser(
+        "report",
+        help="how the class decided, what came of it, calibration per trainee",
+        description="Per decision point: the class's choices grouped, their outcomes, the expert "
+        "solution and the model's forecast for each choice; teaching moments and Brier scores "
+        "per trainee.",
+    )
     rep.add_argument("--scenario", metavar="ID", help="only this scenario id")
     rep.add_argument("--format", choices=("md", "html", "json"), default="md", help="output format (default md)")
-    rep.add_argument("--turns", metavar="LIST", help="decision points to show, e.g. 3,5,9 (default: drill and "
-                     "expert turns, or every turn)")
+    rep.add_argument(
+        "--turns",
+        metavar="LIST",
+        help="decision points to show, e.g. 3,5,9 (default: drill and expert turns, or every turn)",
+    )
     rep.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     _db_option(rep)
     rep.set_defaults(handler=run_report)
@@ -80,7 +94,12 @@ def run_import(args: argparse.Namespace) -> int:
     failed = 0
     for path in paths:
         try:
-            game_id = record_game(path, db_path=args.db, trainee=args.trainee, forecast_replications=within("--forecast", args.forecast, 0, MAX_REPLICATIONS))
+            game_id = record_game(
+                path,
+                db_path=args.db,
+                trainee=args.trainee,
+                forecast_replications=within("--forecast", args.forecast, 0, MAX_REPLICATIONS),
+            )
         except SalientError as error:
             failed += 1
             print(f"salient: {path}: {error}", file=sys.stderr)
@@ -135,12 +154,16 @@ def run_games(args: argparse.Namespace) -> int:
 
     with ClassDB(args.db, readonly=True) as db:
         sql = "SELECT id, trainee, scenario_id, seed, turns, ending, score, journal_path FROM games"
-        rows = db.query(sql + (" WHERE scenario_id = ? ORDER BY id" if args.scenario else " ORDER BY id"),
-                        (args.scenario,) if args.scenario else ())
+        rows = db.query(
+            sql + (" WHERE scenario_id = ? ORDER BY id" if args.scenario else " ORDER BY id"),
+            (args.scenario,) if args.scenario else (),
+        )
     for r in rows:
         score = "—" if r["score"] is None else f"{r['score']:.1f}"
-        print(f"{r['id']:>5}  {r['trainee']:<20}  {r['scenario_id']:<16} seed {r['seed']:<8} "
-              f"{r['turns']:>3} turns  {r['ending'] or 'unfinished':<16} {score:>8}  {r['journal_path']}")
+        print(
+            f"{r['id']:>5}  {r['trainee']:<20}  {r['scenario_id']:<16} seed {r['seed']:<8} "
+            f"{r['turns']:>3} turns  {r['ending'] or 'unfinished':<16} {score:>8}  {r['journal_path']}"
+        )
     if not rows:
         print("no games recorded", file=sys.stderr)
     return 0

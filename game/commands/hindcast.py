@@ -36,7 +36,9 @@ def register(subparsers: Any) -> None:
         "that moment. Default orders: historical/<scenario name>.orders.yaml beside the scenario.",
     )
     parser.add_argument("path", metavar="PATH", help="scenario file (its fact sheet holds the history)")
-    parser.add_argument("--runs", type=int, default=1000, metavar="N", help="games to play (default 1000, at most 1,000,000)")
+    parser.add_argument(
+        "--runs", type=int, default=1000, metavar="N", help="games to play (default 1000, at most 1,000,000)"
+    )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the dice (default 0)")
     parser.add_argument("--orders", metavar="FILE", help="orders file of the historical plan (YAML or JSON)")
     parser.add_argument("--json", action="store_true", help="print the comparison as JSON")
@@ -79,8 +81,19 @@ def as_json(report: HindcastReport) -> str:
 def as_text(report: HindcastReport) -> str:
     """The comparison as a table, one row per history point, and a one-line summary."""
     head = ("point", "date", "turn", "history", "model median", "5–95% band", "agree", "inside")
-    rows = [head] + [(p.id, p.when, _turn(p), p.history, p.median or "—", p.band or "—",
-                      "—" if p.agree is None else f"{p.agree:.0%}", VERDICT[p.verdict]) for p in report.points]
+    rows = [head] + [
+        (
+            p.id,
+            p.when,
+            _turn(p),
+            p.history,
+            p.median or "—",
+            p.band or "—",
+            "—" if p.agree is None else f"{p.agree:.0%}",
+            VERDICT[p.verdict],
+        )
+        for p in report.points
+    ]
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = [
         f"Hindcast: {report.title} ({report.scenario_id})",

@@ -37,23 +37,43 @@ def register(subparsers: Any) -> None:
         "Exit status 1 on invalid input (a missing or invalid scenario, a budget of 0).",
     )
     parser.add_argument("path", metavar="PATH", help="scenario file")
-    parser.add_argument("--budget", type=int, default=200, metavar="N",
-                        help="plans to score in the search (default 200)")
-    parser.add_argument("--runs", type=int, default=300, metavar="R",
-                        help="games per plan in the search, on the same dice for every plan (default 300)")
-    parser.add_argument("--seed", type=int, default=0, metavar="S",
-                        help="seed of the search's dice and draws (default 0); the comparison plays on S+1")
-    parser.add_argument("--population", type=int, default=20, metavar="P",
-                        help="plans per generation (default 20)")
-    parser.add_argument("--check-runs", type=int, default=2000, metavar="N",
-                        help="games per plan in the comparison on fresh dice (default 2000)")
-    parser.add_argument("--workers", type=int, metavar="N",
-                        help="worker processes (default: every core; 1 plays in this process)")
-    parser.add_argument("--cold", action="store_true",
-                        help="start from the neutral plan alone, without the built-in policies in the first "
-                        "generation (a hunt for plans that owe nothing to the designed ones)")
-    parser.add_argument("-o", "--output", metavar="FILE",
-                        help="write the best plan as an orders file for `salient run --orders FILE`")
+    parser.add_argument(
+        "--budget", type=int, default=200, metavar="N", help="plans to score in the search (default 200)"
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=300,
+        metavar="R",
+        help="games per plan in the search, on the same dice for every plan (default 300)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="S",
+        help="seed of the search's dice and draws (default 0); the comparison plays on S+1",
+    )
+    parser.add_argument("--population", type=int, default=20, metavar="P", help="plans per generation (default 20)")
+    parser.add_argument(
+        "--check-runs",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="games per plan in the comparison on fresh dice (default 2000)",
+    )
+    parser.add_argument(
+        "--workers", type=int, metavar="N", help="worker processes (default: every core; 1 plays in this process)"
+    )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="start from the neutral plan alone, without the built-in policies in the first "
+        "generation (a hunt for plans that owe nothing to the designed ones)",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write the best plan as an orders file for `salient run --orders FILE`"
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(handler=run)
 
@@ -66,8 +86,13 @@ def run(args: argparse.Namespace) -> int:
     from game.errors import SalientError
     from game.scenario.load import load_scenario
 
-    for name, value in (("--budget", args.budget), ("--runs", args.runs), ("--population", args.population),
-                        ("--check-runs", args.check_runs), ("--workers", args.workers)):
+    for name, value in (
+        ("--budget", args.budget),
+        ("--runs", args.runs),
+        ("--population", args.population),
+        ("--check-runs", args.check_runs),
+        ("--workers", args.workers),
+    ):
         if value is not None and value < 1:
             raise SalientError(f"{name} must be at least 1 (got {value})")
     if args.check_runs < 2:
@@ -81,9 +106,17 @@ def run(args: argparse.Namespace) -> int:
     workers = args.workers or default_workers()
     bar = ProgressBar(args.budget * args.runs + (len(_policies()) + 2) * args.check_runs)
     try:
-        report = optimise(scenario, budget=args.budget, runs=args.runs, seed=args.seed, workers=workers,
-                          population=args.population, check_runs=args.check_runs, warm=not args.cold,
-                          progress=bar.advance if bar.enabled else None)
+        report = optimise(
+            scenario,
+            budget=args.budget,
+            runs=args.runs,
+            seed=args.seed,
+            workers=workers,
+            population=args.population,
+            check_runs=args.check_runs,
+            warm=not args.cold,
+            progress=bar.advance if bar.enabled else None,
+        )
     finally:
         bar.close()
     if output is not None:

@@ -31,15 +31,26 @@ def register(subparsers: Any) -> None:
         "starts at once (its briefing, then play). --load continues a saved game.",
     )
     parser.add_argument("path", nargs="?", metavar="PATH", help="scenario file to offer first (with --seed: to play)")
-    parser.add_argument("--seed", type=int, metavar="N", help="seed of the new game (random by default); with PATH, "
-                        "skips the title screen and starts that game")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="seed of the new game (random by default); with PATH, skips the title screen and starts that game",
+    )
     parser.add_argument("--load", metavar="FILE", help="continue the saved game in FILE (a .jsonl journal)")
     parser.add_argument("--trainee", default="", metavar="NAME", help="your name, recorded in the save")
-    parser.add_argument("--umpire", action="store_true",
-                        help="instructor: set a passphrase now (asked twice, not shown) that opens umpire mode "
-                        "with ctrl+u; without it, umpire mode is on only if $SALIENT_UMPIRE_PASSPHRASE is set")
-    parser.add_argument("--db", metavar="PATH", help="class database finished games are recorded in "
-                        "(default $SALIENT_DB, else class.sqlite3 in the user data directory)")
+    parser.add_argument(
+        "--umpire",
+        action="store_true",
+        help="instructor: set a passphrase now (asked twice, not shown) that opens umpire mode "
+        "with ctrl+u; without it, umpire mode is on only if $SALIENT_UMPIRE_PASSPHRASE is set",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="class database finished games are recorded in "
+        "(default $SALIENT_DB, else class.sqlite3 in the user data directory)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -65,8 +76,15 @@ def run(args: argparse.Namespace) -> int:
     from_env = UmpireGuard.from_env()  # always read, so the passphrase leaves the environment
     guard = UmpireGuard.from_prompt() if args.umpire else from_env
     db = Path(args.db).expanduser() if args.db else None
-    return run_app(scenario_path, args.seed, args.trainee, session, umpire_guard=guard, db_path=db,
-                   start=scenario_path is not None and args.seed is not None)
+    return run_app(
+        scenario_path,
+        args.seed,
+        args.trainee,
+        session,
+        umpire_guard=guard,
+        db_path=db,
+        start=scenario_path is not None and args.seed is not None,
+    )
 
 
 def _existing(text: str, what: str) -> Path:
@@ -78,9 +96,17 @@ def _existing(text: str, what: str) -> Path:
     return path
 
 
-def run_app(scenario_path: Path | None, seed: int | None, trainee: str, session: Any = None, *,
-            headless: bool = False, umpire_guard: UmpireGuard | None = None, db_path: Path | None = None,
-            start: bool = False) -> int:
+def run_app(
+    scenario_path: Path | None,
+    seed: int | None,
+    trainee: str,
+    session: Any = None,
+    *,
+    headless: bool = False,
+    umpire_guard: UmpireGuard | None = None,
+    db_path: Path | None = None,
+    start: bool = False,
+) -> int:
     """Run the TUI; print where the game is saved, or a plain crash message. Returns the exit code.
 
     `headless` runs without a terminal (for tests of the crash path); `umpire_guard` turns umpire mode on;
@@ -89,12 +115,13 @@ def run_app(scenario_path: Path | None, seed: int | None, trainee: str, session:
     from game.tui.app import LaunchOptions, SalientApp
     from game.tui.crash import crash_message, write_crash_log
 
-    app = SalientApp(LaunchOptions(scenario=scenario_path, seed=seed, trainee=trainee, db_path=db_path, start=start),
-                     session=session)
+    app = SalientApp(
+        LaunchOptions(scenario=scenario_path, seed=seed, trainee=trainee, db_path=db_path, start=start), session=session
+    )
     app.umpire_guard = umpire_guard
     try:
         app.run(headless=headless)
-    except Exception as error:  # noqa: BLE001 - whatever escapes Textual still gets a plain message
+    except Exception as error:
         app.crash_log = app.crash_log or write_crash_log(error, context="outside the app's message loop")
         app._return_code = 1
     save = app.session.journal_path if app.session is not None else None

@@ -32,19 +32,27 @@ def register(subparsers: Any) -> None:
     source.add_argument("--policy", metavar="NAME", help=f"standing policy ({', '.join(POLICY_NAMES)})")
     parser.add_argument("--turns", type=int, metavar="K", help="play at most K turns")
     parser.add_argument("--json", action="store_true", help="print every turn and the score as JSON")
-    parser.add_argument("--save", metavar="FILE", help="also write the game's journal to FILE (for salient aar, branch)")
-    parser.add_argument("--trainee", metavar="NAME", help="record the finished game in the class database under NAME "
-                        "(the journal is written first, to --save FILE or the saves folder)")
-    parser.add_argument("--db", metavar="PATH", help="class database for --trainee (default $SALIENT_DB, else "
-                        "class.sqlite3 in the user data directory)")
+    parser.add_argument(
+        "--save", metavar="FILE", help="also write the game's journal to FILE (for salient aar, branch)"
+    )
+    parser.add_argument(
+        "--trainee",
+        metavar="NAME",
+        help="record the finished game in the class database under NAME "
+        "(the journal is written first, to --save FILE or the saves folder)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="class database for --trainee (default $SALIENT_DB, else class.sqlite3 in the user data directory)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Handler: load, play, print."""
-    from game.scenario.load import load_scenario
-
     from game.engine.game import Game
+    from game.scenario.load import load_scenario
 
     if args.seed < 0:
         raise SalientError("--seed must be a non-negative integer")
@@ -149,14 +157,20 @@ def _round(value: Any) -> Any:
 
 def as_json(game: Any, args: argparse.Namespace) -> dict[str, Any]:
     """Everything a headless run produced."""
-    return _round({
-        "scenario": game.scenario.meta.id,
-        "seed": game.seed,
-        "source": {"policy": args.policy} if args.policy else {"orders": args.orders} if args.orders else {"default": True},
-        "turns": [report.model_dump(mode="json") for report in game.history],
-        "score": game.score().model_dump(mode="json"),
-        "final_state": game.state_summary(),
-    })
+    return _round(
+        {
+            "scenario": game.scenario.meta.id,
+            "seed": game.seed,
+            "source": {"policy": args.policy}
+            if args.policy
+            else {"orders": args.orders}
+            if args.orders
+            else {"default": True},
+            "turns": [report.model_dump(mode="json") for report in game.history],
+            "score": game.score().model_dump(mode="json"),
+            "final_state": game.state_summary(),
+        }
+    )
 
 
 def print_text(game: Any) -> None:

@@ -44,8 +44,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("path", nargs="?", metavar="PATH", help="scenario file to offer first")
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
-    parser.add_argument("--public-url", default=None, metavar="URL",
-                        help="address the browser uses, when behind a proxy or tunnel")
+    parser.add_argument(
+        "--public-url", default=None, metavar="URL", help="address the browser uses, when behind a proxy or tunnel"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -94,8 +95,15 @@ def build_server(args: argparse.Namespace) -> Any:
 
     if not 0 < args.port < 65536:
         raise SalientError(f"port {args.port} is not between 1 and 65535")
-    return _server_class()(play_command(args.path), session_command(args.path), host=args.host, port=args.port,
-                           title="Salient", public_url=args.public_url, templates_path=offline_templates())
+    return _server_class()(
+        play_command(args.path),
+        session_command(args.path),
+        host=args.host,
+        port=args.port,
+        title="Salient",
+        public_url=args.public_url,
+        templates_path=offline_templates(),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -123,8 +131,14 @@ def _server_class() -> type:
         """A session whose process starts before its browser connects and plays once told the browser's size."""
 
         def __init__(self, command: str, server: Server) -> None:
-            super().__init__(command, write_bytes=self._write_bytes, write_str=self._write_str, close=self._close,
-                             download_manager=server.download_manager, debug=server.debug)
+            super().__init__(
+                command,
+                write_bytes=self._write_bytes,
+                write_str=self._write_str,
+                close=self._close,
+                download_manager=server.download_manager,
+                debug=server.debug,
+            )
             self.websocket: web.WebSocketResponse | None = None
             self.first_screen = asyncio.Event()
             """Set once the process has sent its browser a screenful (not just terminal set-up codes)."""
@@ -153,7 +167,7 @@ def _server_class() -> type:
             process.stdin.close()
             try:
                 await asyncio.wait_for(process.wait(), timeout=5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 process.kill()
                 await process.wait()
 
@@ -199,7 +213,7 @@ def _server_class() -> type:
             if after is not None:
                 try:
                     await asyncio.wait_for(after.first_screen.wait(), timeout=SPARE_GRACE)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
             spare = WaitingSession(self.session, self)
             try:
@@ -239,7 +253,7 @@ def _server_class() -> type:
                     await session.stop()
             except asyncio.CancelledError:
                 await websocket.close()
-            except Exception as error:  # noqa: BLE001 - as textual-serve: log it, keep serving others
+            except Exception as error:
                 log.exception(error)
             finally:
                 if session is not None:

@@ -27,16 +27,28 @@ def register(subparsers: Any) -> None:
         "each parameter's provenance (fact or assumption).",
     )
     parser.add_argument("spec", metavar="SPEC", nargs="?", help="sweep file (YAML)")
-    parser.add_argument("--workers", type=int, metavar="N",
-                        help="processes on this machine (default: every core; 1 plays in this process)")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run on this Dask distributed scheduler instead (for example tcp://host:8786)")
-    parser.add_argument("-o", "--output", metavar="PREFIX",
-                        help="write PREFIX.jsonl and PREFIX.csv (default: the sweep file's stem, here)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes on this machine (default: every core; 1 plays in this process)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on this Dask distributed scheduler instead (for example tcp://host:8786)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="PREFIX",
+        help="write PREFIX.jsonl and PREFIX.csv (default: the sweep file's stem, here)",
+    )
     parser.add_argument("--report", choices=("md", "html"), help="write the sensitivity report as PREFIX.md or .html")
     parser.add_argument("--fresh", action="store_true", help="discard results already written and start over")
-    parser.add_argument("--max-tasks", type=int, metavar="N",
-                        help="stop after N tasks (run the command again to continue)")
+    parser.add_argument(
+        "--max-tasks", type=int, metavar="N", help="stop after N tasks (run the command again to continue)"
+    )
     parser.add_argument("--schema", action="store_true", help="print the JSON Schema of sweep files and exit")
     parser.set_defaults(handler=run)
 
@@ -67,27 +79,43 @@ def run(args: argparse.Namespace) -> int:
 
     loaded = load_sweep(args.spec, POLICIES)
     if args.report and not isinstance(loaded.spec.design, Sobol):
-        raise SalientError(f"{args.spec}: --report needs `design: {{kind: sobol}}`: Sobol' indices are estimated "
-                           f"from Saltelli's design, not from a {loaded.spec.design.kind} design")
+        raise SalientError(
+            f"{args.spec}: --report needs `design: {{kind: sobol}}`: Sobol' indices are estimated "
+            f"from Saltelli's design, not from a {loaded.spec.design.kind} design"
+        )
     prefix = Path(args.output) if args.output else Path(Path(args.spec).stem)
     workers = args.workers or available_cores()
     tasks = loaded.spec.points * (len(loaded.spec.policies) + len(loaded.spec.orders))
     bar = ProgressBar(tasks)
     where = f"the Dask scheduler at {args.scheduler}" if args.scheduler else f"{workers} process(es)"
-    print(f"sweep: {loaded.spec.points} design points x {tasks // loaded.spec.points} plan(s) x "
-          f"{loaded.spec.runs} runs on {where}", file=sys.stderr)
+    print(
+        f"sweep: {loaded.spec.points} design points x {tasks // loaded.spec.points} plan(s) x "
+        f"{loaded.spec.runs} runs on {where}",
+        file=sys.stderr,
+    )
     try:
-        outcome = run_sweep(loaded, prefix, workers=workers, scheduler=args.scheduler, fresh=args.fresh,
-                            max_tasks=args.max_tasks, progress=lambda r: bar.advance(f"point {r.point}", 1))
+        outcome = run_sweep(
+            loaded,
+            prefix,
+            workers=workers,
+            scheduler=args.scheduler,
+            fresh=args.fresh,
+            max_tasks=args.max_tasks,
+            progress=lambda r: bar.advance(f"point {r.point}", 1),
+        )
     except OSError as error:
         raise SalientError(f"cannot write the results under {prefix}: {error.strerror or error}") from None
     except PointError as error:
-        raise SalientError(f"{args.spec}: parameters: {error}; narrow the ranges so that every combination is "
-                           "a valid scenario (results already written are kept)") from None
+        raise SalientError(
+            f"{args.spec}: parameters: {error}; narrow the ranges so that every combination is "
+            "a valid scenario (results already written are kept)"
+        ) from None
     finally:
         bar.close()
-    print(f"played {outcome.played} task(s), {outcome.skipped} already done, {outcome.left} left; "
-          f"results in {outcome.jsonl}" + (f" and {outcome.csv}" if outcome.complete else ""))
+    print(
+        f"played {outcome.played} task(s), {outcome.skipped} already done, {outcome.left} left; "
+        f"results in {outcome.jsonl}" + (f" and {outcome.csv}" if outcome.complete else "")
+    )
     if not outcome.complete:
         print("run the same command again to continue", file=sys.stderr)
         return 0

@@ -52,7 +52,7 @@ def summary(scenario: Scenario) -> str:
     units = sum(len(side.units) for side in scenario.sides)
     return (
         f'"{meta.title}", {meta.turns} turns of {meta.turn_hours} h, {_count(len(scenario.map.places), "place")}, '
-        f'{_count(len(scenario.map.sectors), "sector")}, {_count(units, "unit")}'
+        f"{_count(len(scenario.map.sectors), 'sector')}, {_count(units, 'unit')}"
     )
 
 

@@ -170,7 +170,7 @@ class AfterActionReview(_M):
 class _Snap:
     """Taken just before a turn is replayed."""
 
-    def __init__(self, game: "Game", record: "TurnRecord") -> None:
+    def __init__(self, game: Game, record: TurnRecord) -> None:
         from game.engine.fog import enemy_by_sector
 
         p = game.params
@@ -193,26 +193,46 @@ def _fmt(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:,.1f}"
 
 
-def _truth(intel: Intel, snap: _Snap, previous: TurnReport | None, player: str, enemy: str,
-           names: dict[str, str]) -> list[TruthLine]:
+def _truth(
+    intel: Intel, snap: _Snap, previous: TurnReport | None, player: str, enemy: str, names: dict[str, str]
+) -> list[TruthLine]:
     lines = []
     for sid, est in intel.enemy_strength.items():
         true = snap.enemy_by_sector.get(sid, 0.0)
         if est.estimate <= 0 and true <= 0:
             continue
-        lines.append(TruthLine(what=f"Enemy facing {names.get(sid, sid)}",
-                               told=f"{_fmt(est.estimate)} ({_fmt(est.low)}–{_fmt(est.high)}, {est.confidence})",
-                               true=true, inside_band=est.low <= true <= est.high))
+        lines.append(
+            TruthLine(
+                what=f"Enemy facing {names.get(sid, sid)}",
+                told=f"{_fmt(est.estimate)} ({_fmt(est.low)}–{_fmt(est.high)}, {est.confidence})",
+                true=true,
+                inside_band=est.low <= true <= est.high,
+            )
+        )
     total = sum(snap.enemy_by_sector.values())
     e = intel.enemy_total
-    lines.append(TruthLine(what="Enemy in contact, total", told=f"{_fmt(e.estimate)} ({_fmt(e.low)}–{_fmt(e.high)})",
-                           true=total, inside_band=e.low <= total <= e.high))
+    lines.append(
+        TruthLine(
+            what="Enemy in contact, total",
+            told=f"{_fmt(e.estimate)} ({_fmt(e.low)}–{_fmt(e.high)})",
+            true=total,
+            inside_band=e.low <= total <= e.high,
+        )
+    )
     if previous is not None:
-        for label, est, side in (("Own losses last turn", intel.own_losses_last_turn, player),
-                                 ("Enemy losses last turn", intel.enemy_losses_last_turn, enemy)):
+        for label, est, side in (
+            ("Own losses last turn", intel.own_losses_last_turn, player),
+            ("Enemy losses last turn", intel.enemy_losses_last_turn, enemy),
+        ):
             true = previous.losses[side].total if side in previous.losses else 0.0
-            lines.append(TruthLine(what=label, told=f"{_fmt(est.estimate)} ({_fmt(est.low)}–{_fmt(est.high)})",
-                                   true=true, inside_band=est.low <= true <= est.high))
+            lines.append(
+                TruthLine(
+                    what=label,
+                    told=f"{_fmt(est.estimate)} ({_fmt(est.low)}–{_fmt(est.high)})",
+                    true=true,
+                    inside_band=est.low <= true <= est.high,
+                )
+            )
     return lines
 
 
@@ -225,10 +245,18 @@ def _forecast_checks(forecast: Forecast | None, report: TurnReport, player: str,
         "Area held (sq mi)": report.area_held_sq_mi,
         "Supply delivered (t)": report.supply.delivered_t,
     }
-    bands = {"Own losses": forecast.own_losses, "Enemy losses": forecast.enemy_losses,
-             "Area held (sq mi)": forecast.area_held_sq_mi, "Supply delivered (t)": forecast.supply_delivered_t}
-    return [ForecastCheck(what=k, p5=b.p5, p50=b.p50, p95=b.p95, actual=actual[k],
-                          inside=b.p5 - 1e-9 <= actual[k] <= b.p95 + 1e-9) for k, b in bands.items()]
+    bands = {
+        "Own losses": forecast.own_losses,
+        "Enemy losses": forecast.enemy_losses,
+        "Area held (sq mi)": forecast.area_held_sq_mi,
+        "Supply delivered (t)": forecast.supply_delivered_t,
+    }
+    return [
+        ForecastCheck(
+            what=k, p5=b.p5, p50=b.p50, p95=b.p95, actual=actual[k], inside=b.p5 - 1e-9 <= actual[k] <= b.p95 + 1e-9
+        )
+        for k, b in bands.items()
+    ]
 
 
 def _happened(report: TurnReport, previous_area: float, player: str, enemy: str) -> list[str]:
@@ -240,8 +268,10 @@ def _happened(report: TurnReport, previous_area: float, player: str, enemy: str)
     lines = []
     if own is not None:  # whole people, the parts adding up to the total shown
         killed, wounded, captured = split_whole([own.killed, own.wounded, own.captured])
-        lines.append(f"Own losses {count(killed + wounded + captured)} (killed {count(killed)}, wounded "
-                     f"{count(wounded)}, captured {count(captured)}); enemy losses {count(foe.total if foe else 0.0)}.")
+        lines.append(
+            f"Own losses {count(killed + wounded + captured)} (killed {count(killed)}, wounded "
+            f"{count(wounded)}, captured {count(captured)}); enemy losses {count(foe.total if foe else 0.0)}."
+        )
     change = report.area_held_sq_mi - previous_area
     lines.append(f"Area held {report.area_held_sq_mi:,.1f} sq mi ({change:+,.1f}).")
     s = report.supply
@@ -251,11 +281,13 @@ def _happened(report: TurnReport, previous_area: float, player: str, enemy: str)
 
 
 def _series_models(series: TimeSeries) -> list[CurveData]:
-    return [CurveData(entity=c.entity, metric=c.metric, label=c.label, unit=c.unit, values=c.values)
-            for c in series.curves.values()]
+    return [
+        CurveData(entity=c.entity, metric=c.metric, label=c.label, unit=c.unit, values=c.values)
+        for c in series.curves.values()
+    ]
 
 
-def _branches(loaded: "LoadedJournal", scenario_player: str) -> list[BranchView]:
+def _branches(loaded: LoadedJournal, scenario_player: str) -> list[BranchView]:
     scenario = loaded.scenario
     out = []
     for b in loaded.branches:
@@ -268,26 +300,44 @@ def _branches(loaded: "LoadedJournal", scenario_player: str) -> list[BranchView]
             text = f"orders from {source.get('file') or 'the debrief'}, then {source.get('then', 'original')}"
         else:
             text = str(source.get("kind", "unknown"))
-        losses, running = [], sum(t.report.losses[scenario_player].total for t in loaded.turns[: b.from_turn - 1]
-                                  if scenario_player in t.report.losses)
+        losses, running = (
+            [],
+            sum(
+                t.report.losses[scenario_player].total
+                for t in loaded.turns[: b.from_turn - 1]
+                if scenario_player in t.report.losses
+            ),
+        )
         for t in b.turns:
             running += t.report.losses[scenario_player].total if scenario_player in t.report.losses else 0.0
             losses.append(running)
-        out.append(BranchView(
-            id=b.id, label=b.label, from_turn=b.from_turn, source=text,
-            score=float(mine.get("score", b.score.get("total", 0.0))), area_held_sq_mi=float(mine.get("area_held_sq_mi", 0.0)),
-            own_losses=float(mine.get("own_losses", 0.0)), ending=mine.get("ending"),
-            original_score=float(orig.get("score", 0.0)), original_area_held_sq_mi=float(orig.get("area_held_sq_mi", 0.0)),
-            original_own_losses=float(orig.get("own_losses", 0.0)),
-            area_held=[t.report.area_held_sq_mi for t in b.turns], own_losses_cumulative=losses,
-            series=_series_models(build_series(scenario, [t.report for t in loaded.turns[: b.from_turn - 1]]
-                                               + [t.report for t in b.turns])),
-            notes=b.notes,
-        ))
+        out.append(
+            BranchView(
+                id=b.id,
+                label=b.label,
+                from_turn=b.from_turn,
+                source=text,
+                score=float(mine.get("score", b.score.get("total", 0.0))),
+                area_held_sq_mi=float(mine.get("area_held_sq_mi", 0.0)),
+                own_losses=float(mine.get("own_losses", 0.0)),
+                ending=mine.get("ending"),
+                original_score=float(orig.get("score", 0.0)),
+                original_area_held_sq_mi=float(orig.get("area_held_sq_mi", 0.0)),
+                original_own_losses=float(orig.get("own_losses", 0.0)),
+                area_held=[t.report.area_held_sq_mi for t in b.turns],
+                own_losses_cumulative=losses,
+                series=_series_models(
+                    build_series(
+                        scenario, [t.report for t in loaded.turns[: b.from_turn - 1]] + [t.report for t in b.turns]
+                    )
+                ),
+                notes=b.notes,
+            )
+        )
     return out
 
 
-def build_aar(loaded: "LoadedJournal", *, luck: LuckReport | None = None) -> AfterActionReview:
+def build_aar(loaded: LoadedJournal, *, luck: LuckReport | None = None) -> AfterActionReview:
     """The whole review: replays (and so verifies) the journal's whole turns, then assembles the model."""
     from game.narrative.describe import orders_lines
     from game.narrative.ending import headline
@@ -304,8 +354,10 @@ def build_aar(loaded: "LoadedJournal", *, luck: LuckReport | None = None) -> Aft
     area_curve = series.get(player, "area_held_sq_mi").values
     luck_by_turn = {d.turn: d for d in luck.decisions} if luck is not None else {}
 
-    moment_inputs = [Decision(t.turn, t.orders, t.report, s.intel, s.own_by_sector, s.enemy_by_sector)
-                     for t, s in zip(loaded.turns, snaps)]
+    moment_inputs = [
+        Decision(t.turn, t.orders, t.report, s.intel, s.own_by_sector, s.enemy_by_sector)
+        for t, s in zip(loaded.turns, snaps)
+    ]
     moments = find_moments(scenario, moment_inputs)
     moments_by_turn: dict[int, list[Moment]] = defaultdict(list)
     for m in moments:
@@ -316,52 +368,101 @@ def build_aar(loaded: "LoadedJournal", *, luck: LuckReport | None = None) -> Aft
     for i, (record, snap) in enumerate(zip(loaded.turns, snaps)):
         previous = reports[i - 1] if i else None
         report = record.report
-        decisions.append(DecisionView(
-            turn=record.turn, when=snap.when, orders=record.orders, orders_text=orders_lines(scenario, record.orders),
-            intel=snap.intel, intel_recomputed=snap.intel_recomputed, forecast=record.forecast,
-            forecast_checks=_forecast_checks(record.forecast, report, player, enemy), report=report,
-            happened=_happened(report, area_curve[i], player, enemy),
-            truth=_truth(snap.intel, snap, previous, player, enemy, names),
-            factors=list(report.factors[:6]), luck=luck_by_turn.get(record.turn), moments=moments_by_turn[record.turn],
-        ))
+        decisions.append(
+            DecisionView(
+                turn=record.turn,
+                when=snap.when,
+                orders=record.orders,
+                orders_text=orders_lines(scenario, record.orders),
+                intel=snap.intel,
+                intel_recomputed=snap.intel_recomputed,
+                forecast=record.forecast,
+                forecast_checks=_forecast_checks(record.forecast, report, player, enemy),
+                report=report,
+                happened=_happened(report, area_curve[i], player, enemy),
+                truth=_truth(snap.intel, snap, previous, player, enemy, names),
+                factors=list(report.factors[:6]),
+                luck=luck_by_turn.get(record.turn),
+                moments=moments_by_turn[record.turn],
+            )
+        )
         for e in report.events:
-            timeline.append(TimelineEntry(turn=record.turn, when=snap.when, kind=e.kind, text=clean(e.text),
-                                          where=e.where, visible_to=e.visible_to))
+            timeline.append(
+                TimelineEntry(
+                    turn=record.turn,
+                    when=snap.when,
+                    kind=e.kind,
+                    text=clean(e.text),
+                    where=e.where,
+                    visible_to=e.visible_to,
+                )
+            )
         for m in moments_by_turn[record.turn]:
-            timeline.append(TimelineEntry(turn=record.turn, when=snap.when, kind="moment",
-                                          text=f"Teaching moment: {m.title}", visible_to="trainee"))
+            timeline.append(
+                TimelineEntry(
+                    turn=record.turn,
+                    when=snap.when,
+                    kind="moment",
+                    text=f"Teaching moment: {m.title}",
+                    visible_to="trainee",
+                )
+            )
     branches = _branches(loaded, player)
     for b in branches:
         when = next((d.when for d in decisions if d.turn == b.from_turn), f"Turn {b.from_turn}")
-        timeline.append(TimelineEntry(turn=b.from_turn, when=when, kind="branch",
-                                      text=f"What-if {b.id} ({b.label}): score {b.score:+,.1f} against {b.original_score:+,.1f}"))
+        timeline.append(
+            TimelineEntry(
+                turn=b.from_turn,
+                when=when,
+                kind="branch",
+                text=f"What-if {b.id} ({b.label}): score {b.score:+,.1f} against {b.original_score:+,.1f}",
+            )
+        )
     timeline.sort(key=lambda e: e.turn)
 
     score = game.score()
     ending = game.ending if game.finished else None
     objectives = judge_objectives(scenario, series, ending)
     return AfterActionReview(
-        journal=str(loaded.path or ""), title=f"After-action review — {scenario.meta.title}",
-        scenario_id=scenario.meta.id, scenario_title=scenario.meta.title, trainee=loaded.header.trainee,
-        seed=loaded.header.seed, created=loaded.header.created, turns_played=len(loaded.turns),
-        turns_planned=scenario.meta.turns, finished=game.finished, ending=ending,
+        journal=str(loaded.path or ""),
+        title=f"After-action review — {scenario.meta.title}",
+        scenario_id=scenario.meta.id,
+        scenario_title=scenario.meta.title,
+        trainee=loaded.header.trainee,
+        seed=loaded.header.seed,
+        created=loaded.header.created,
+        turns_played=len(loaded.turns),
+        turns_planned=scenario.meta.turns,
+        finished=game.finished,
+        ending=ending,
         ending_text=headline(ending) if ending else "The game was not finished; this reviews the turns played.",
         integrity=_integrity(loaded),
         intended=_intended(scenario),
-        learning_objectives=[f"{o.title}" + (f" — {clean(o.description)}" if o.description else "")
-                             for o in scenario.meta.learning_objectives],
+        learning_objectives=[
+            f"{o.title}" + (f" — {clean(o.description)}" if o.description else "")
+            for o in scenario.meta.learning_objectives
+        ],
         score_weights=[f"{line.label}: {line.weight:+g} per unit" for line in score.lines],
         happened=_summary(series, score, reports, player, enemy, game),
         why=_why(reports, luck, moments, player),
         keep=_keep(decisions, objectives),
         change=_change(decisions, objectives, moments),
-        score=score, objectives=objectives, timeline=timeline, turns_axis=series.turns, series=_series_models(series),
-        decisions=decisions, luck=luck, moments=moments, branches=branches,
+        score=score,
+        objectives=objectives,
+        timeline=timeline,
+        turns_axis=series.turns,
+        series=_series_models(series),
+        decisions=decisions,
+        luck=luck,
+        moments=moments,
+        branches=branches,
     )
 
 
-def _integrity(loaded: "LoadedJournal") -> list[str]:
-    notes = [f"Replayed {plural(len(loaded.turns), 'turn')} from the journal: every recorded outcome reproduced exactly."]
+def _integrity(loaded: LoadedJournal) -> list[str]:
+    notes = [
+        f"Replayed {plural(len(loaded.turns), 'turn')} from the journal: every recorded outcome reproduced exactly."
+    ]
     if loaded.torn or loaded.problems:
         notes.append(loaded.damage_note())
     return notes
@@ -377,8 +478,9 @@ def _intended(scenario: Any) -> list[str]:
     return lines
 
 
-def _summary(series: TimeSeries, score: Score, reports: list[TurnReport], player: str, enemy: str,
-             game: "Game") -> list[str]:
+def _summary(
+    series: TimeSeries, score: Score, reports: list[TurnReport], player: str, enemy: str, game: Game
+) -> list[str]:
     area = series.get(player, "area_held_sq_mi").values
     own = series.get(player, "losses_cumulative").values[-1]
     foe = series.get(enemy, "losses_cumulative").values[-1]
@@ -404,16 +506,30 @@ def _why(reports: list[TurnReport], luck: LuckReport | None, moments: list[Momen
             entry = totals.setdefault(f.name, [f.label, f.unit, 0.0, f.side])
             entry[2] += f.value
     own_losses = sorted(((v[2], v[0], v[1]) for k, v in totals.items() if k.startswith("own.")), reverse=True)
-    lines = ["Largest causes of own losses: " + "; ".join(f"{label.removeprefix('Own soldiers lost to ')} "
-                                                           f"({value:,.0f} {unit})" for value, label, unit in own_losses[:3])
-             ] if own_losses else []
-    trucks = sorted(((v[2], v[0]) for k, v in totals.items() if k.startswith("drones.") and k.endswith(".road")), reverse=True)
+    lines = (
+        [
+            "Largest causes of own losses: "
+            + "; ".join(
+                f"{label.removeprefix('Own soldiers lost to ')} ({value:,.0f} {unit})"
+                for value, label, unit in own_losses[:3]
+            )
+        ]
+        if own_losses
+        else []
+    )
+    trucks = sorted(
+        ((v[2], v[0]) for k, v in totals.items() if k.startswith("drones.") and k.endswith(".road")), reverse=True
+    )
     if trucks and trucks[0][0] > 0:
-        lines.append("Trucks lost on the road: " + "; ".join(f"{label.removeprefix('Trucks lost to ')} ({value:,.0f})"
-                                                             for value, label in trucks))
+        lines.append(
+            "Trucks lost on the road: "
+            + "; ".join(f"{label.removeprefix('Trucks lost to ')} ({value:,.0f})" for value, label in trucks)
+        )
     if luck is not None:
-        lines.append(f"Luck against judgement: {luck.verdict}; your decisions were worth "
-                     f"{luck.judgement_total:+,.1f} points against the alternatives' average.")
+        lines.append(
+            f"Luck against judgement: {luck.verdict}; your decisions were worth "
+            f"{luck.judgement_total:+,.1f} points against the alternatives' average."
+        )
     if moments:
         lines.append(moments_line(moments))
     return lines
@@ -451,7 +567,9 @@ def _keep(decisions: list[DecisionView], objectives: list[ObjectiveView]) -> lis
     lines = [f"Objective met: {o.title} — {o.reason}." for o in objectives if o.met]
     for d in decisions:
         if d.luck is not None and d.luck.judgement == "better":
-            lines.append(f"Turn {d.turn}: your orders beat every alternative on the same dice ({d.luck.judgement_text}).")
+            lines.append(
+                f"Turn {d.turn}: your orders beat every alternative on the same dice ({d.luck.judgement_text})."
+            )
     if decisions and all(d.forecast is not None for d in decisions):
         lines.append("You checked the advisor's forecast before every turn.")
     return lines

@@ -49,8 +49,10 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 """progress(done, total): called after each decision × case."""
 
-MEASURE = ("change in score over the horizon, with the scenario's weights (ground held, own and enemy "
-           "casualties, encirclement, objectives as they stand); higher is better")
+MEASURE = (
+    "change in score over the horizon, with the scenario's weights (ground held, own and enemy "
+    "casualties, encirclement, objectives as they stand); higher is better"
+)
 Z_95 = 1.959963984540054
 MIN_EFFECT = 0.1
 """Smallest difference that counts, as a share of the trainee's outcome standard deviation."""
@@ -166,8 +168,9 @@ def score_total(model: Model, st: State) -> np.ndarray:
     return out
 
 
-def collect(loaded: "LoadedJournal", expert: Mapping[int, Orders] | None = None
-            ) -> tuple["Game", list[Snapshot], list[tuple[State, Model]]]:
+def collect(
+    loaded: LoadedJournal, expert: Mapping[int, Orders] | None = None
+) -> tuple[Game, list[Snapshot], list[tuple[State, Model]]]:
     """Replay the journal, keeping the state (and model) before each turn, and at the end."""
     from game.record.replay import replay_world
     from game.scenario.drills import drills_put
@@ -176,7 +179,7 @@ def collect(loaded: "LoadedJournal", expert: Mapping[int, Orders] | None = None
     states: list[tuple[State, Model]] = []
     put = drills_put(loaded.others)  # the turns this game's drills were put at: their expert lines apply there
 
-    def before(game: "Game", record: "TurnRecord") -> None:
+    def before(game: Game, record: TurnRecord) -> None:
         orders = {"trainee": record.orders, "default": game.default_orders()}
         notes = []
         wanted = expert.get(record.turn) if expert is not None else scenario_expert(game, record.turn, put)
@@ -195,7 +198,7 @@ def collect(loaded: "LoadedJournal", expert: Mapping[int, Orders] | None = None
     return game, snaps, states
 
 
-def scenario_expert(game: "Game", turn: int, put: Mapping[str, int] | None = None) -> Orders | None:
+def scenario_expert(game: Game, turn: int, put: Mapping[str, int] | None = None) -> Orders | None:
     """The scenario's expert solution for this turn as orders (its own orders, or a policy's), if it has one.
 
     A line that answers a drill applies at the turn the drill was put in this game (`put`: drill id → turn,
@@ -214,7 +217,7 @@ def scenario_expert(game: "Game", turn: int, put: Mapping[str, int] | None = Non
         return None  # an expert naming an unknown policy offers no alternative
 
 
-def has_expert(loaded: "LoadedJournal", expert: Mapping[int, Orders] | None = None) -> bool:
+def has_expert(loaded: LoadedJournal, expert: Mapping[int, Orders] | None = None) -> bool:
     """Whether the analysis will have an expert case (from a file, or the scenario's solutions with orders)."""
     if expert:
         return True
@@ -274,9 +277,18 @@ def replicate(model: Model, start: State, rule: CaseRule, seed: int, replication
 
 def _stats(case: str, label: str, run: _Run) -> CaseStats:
     p5, p50, p95 = np.percentile(run.outcome, (5.0, 50.0, 95.0))
-    return CaseStats(case=case, label=label, mean=float(run.outcome.mean()), sd=float(run.outcome.std()),
-                     p5=float(p5), p50=float(p50), p95=float(p95), own_losses=float(run.own.mean()),
-                     area_lost=float(run.area_lost.mean()), enemy_losses=float(run.enemy.mean()))
+    return CaseStats(
+        case=case,
+        label=label,
+        mean=float(run.outcome.mean()),
+        sd=float(run.outcome.std()),
+        p5=float(p5),
+        p50=float(p50),
+        p95=float(p95),
+        own_losses=float(run.own.mean()),
+        area_lost=float(run.area_lost.mean()),
+        enemy_losses=float(run.enemy.mean()),
+    )
 
 
 def percentile_of(values: np.ndarray, x: float, u: float) -> float:
@@ -315,8 +327,15 @@ def compare(case: str, label: str, mine: np.ndarray, theirs: np.ndarray, scale: 
     verdict: Literal["better", "worse", "no different"] = "no different"
     if significant(mean, se, scale):
         verdict = "better" if mean > 0 else "worse"
-    return Comparison(case=case, label=label, difference=mean, se=se, z=z if math.isfinite(z) else math.copysign(1e9, z),
-                      p_trainee_better=float(np.mean(d > 0)), verdict=verdict)
+    return Comparison(
+        case=case,
+        label=label,
+        difference=mean,
+        se=se,
+        z=z if math.isfinite(z) else math.copysign(1e9, z),
+        p_trainee_better=float(np.mean(d > 0)),
+        verdict=verdict,
+    )
 
 
 def _judge(comparisons: Sequence[Comparison]) -> tuple[Literal["better", "on a par", "worse"], str]:
@@ -326,7 +345,10 @@ def _judge(comparisons: Sequence[Comparison]) -> tuple[Literal["better", "on a p
         return "worse", f"{best.label} was expected to do {-best.difference:.1f} points better on the same dice"
     if comparisons and all(c.verdict == "better" for c in comparisons):
         least = min(comparisons, key=lambda c: c.difference)
-        return "better", f"better than every alternative (by at least {least.difference:.1f} points, over {least.label})"
+        return (
+            "better",
+            f"better than every alternative (by at least {least.difference:.1f} points, over {least.label})",
+        )
     return "on a par", "no alternative was clearly better on the same dice"
 
 
@@ -356,8 +378,9 @@ def policy_label(name: str) -> str:
     return f"the “{POLICY_LABELS.get(name, name.replace('_', ' '))}” policy"
 
 
-def case_labels(policies: Sequence[str] | None = None, include_default: bool = True,
-                expert: bool = False) -> dict[str, str]:
+def case_labels(
+    policies: Sequence[str] | None = None, include_default: bool = True, expert: bool = False
+) -> dict[str, str]:
     """Case id → label of the analysis: the trainee, each policy, the default orders, the expert."""
     from game.engine.policies import POLICIES
 
@@ -376,9 +399,16 @@ def case_ids(expert: bool = False) -> list[str]:
     return list(case_labels(expert=expert))
 
 
-def analyse(loaded: "LoadedJournal", *, replications: int = 1000, horizon: int = 1,
-            policies: Sequence[str] | None = None, include_default: bool = True,
-            expert: Mapping[int, Orders] | None = None, progress: Progress | None = None) -> LuckReport:
+def analyse(
+    loaded: LoadedJournal,
+    *,
+    replications: int = 1000,
+    horizon: int = 1,
+    policies: Sequence[str] | None = None,
+    include_default: bool = True,
+    expert: Mapping[int, Orders] | None = None,
+    progress: Progress | None = None,
+) -> LuckReport:
     """Luck against judgement for every decision of the journal's whole turns."""
     if replications < 2 or horizon < 1:
         raise ValueError("need at least 2 replications and a horizon of 1 turn")
@@ -409,10 +439,16 @@ def analyse(loaded: "LoadedJournal", *, replications: int = 1000, horizon: int =
                 progress(done, total)
         end, end_model = states[min(i + horizon, len(states) - 1)]
         actual = float(score_total(end_model, end)[0] - score_total(snap.model, snap.state)[0])
-        own_actual = float(sum(r.losses[loaded.header.scenario["meta"]["player_side"]].total
-                               for r in (t.report for t in loaded.turns[i:i + horizon])))
-        area_actual = float(snap.state.area_held(snap.model.variants(snap.state)[0][0])[0]
-                            - end.area_held(end_model.variants(end)[0][0])[0])
+        own_actual = float(
+            sum(
+                r.losses[loaded.header.scenario["meta"]["player_side"]].total
+                for r in (t.report for t in loaded.turns[i : i + horizon])
+            )
+        )
+        area_actual = float(
+            snap.state.area_held(snap.model.variants(snap.state)[0][0])[0]
+            - end.area_held(end_model.variants(end)[0][0])[0]
+        )
         mine = runs["trainee"]
         stats = _stats("trainee", cases["trainee"], mine)
         scale = stats.sd
@@ -421,22 +457,35 @@ def analyse(loaded: "LoadedJournal", *, replications: int = 1000, horizon: int =
         judgement, text = _judge(comps)
         pct = percentile_of(mine.outcome, actual, tie_uniform(seed, snap.turn))
         counts, edges = np.histogram(mine.outcome, bins=20)
-        decisions.append(DecisionLuck(
-            turn=snap.turn, actual=actual, actual_own_losses=own_actual, actual_area_lost=area_actual,
-            percentile=pct, luck=_luck_word(pct), trainee=stats, alternatives=others, comparisons=comps,
-            judgement=judgement, judgement_text=text, histogram=[int(c) for c in counts],
-            bin_edges=[float(e) for e in edges], notes=snap.notes,
-        ))
+        decisions.append(
+            DecisionLuck(
+                turn=snap.turn,
+                actual=actual,
+                actual_own_losses=own_actual,
+                actual_area_lost=area_actual,
+                percentile=pct,
+                luck=_luck_word(pct),
+                trainee=stats,
+                alternatives=others,
+                comparisons=comps,
+                judgement=judgement,
+                judgement_text=text,
+                histogram=[int(c) for c in counts],
+                bin_edges=[float(e) for e in edges],
+                notes=snap.notes,
+            )
+        )
         runs_alt = [r.outcome for c, r in runs.items() if c != "trainee"]
         benchmarks.append(mine.outcome - np.mean(runs_alt, axis=0) if runs_alt else np.zeros(replications))
     return _summarise(replications, horizon, cases, decisions, benchmarks)
 
 
-def _summarise(replications: int, horizon: int, cases: dict[str, str], decisions: list[DecisionLuck],
-               diffs: list[np.ndarray]) -> LuckReport:
+def _summarise(
+    replications: int, horizon: int, cases: dict[str, str], decisions: list[DecisionLuck], diffs: list[np.ndarray]
+) -> LuckReport:
     """Game-level luck (from the turns' marks) and judgement (trainee − the alternatives' average, summed)."""
     luck_total = sum(d.actual - d.trainee.mean for d in decisions)
-    luck_sd = math.sqrt(sum(d.trainee.sd ** 2 for d in decisions))
+    luck_sd = math.sqrt(sum(d.trainee.sd**2 for d in decisions))
     lucky, unlucky, luck_pct, luck = game_luck([d.luck for d in decisions])
     j_total = float(sum(float(d.mean()) for d in diffs))
     j_se = math.sqrt(sum(float(d.var(ddof=1)) / len(d) for d in diffs)) if diffs else 0.0
@@ -445,9 +494,19 @@ def _summarise(replications: int, horizon: int, cases: dict[str, str], decisions
     if len(cases) > 1 and significant(j_total, j_se, luck_sd):
         judgement = "good" if j_total > 0 else "poor"
     return LuckReport(
-        replications=replications, horizon=horizon, measure=MEASURE, cases=cases, decisions=decisions,
-        luck_total=luck_total, lucky_turns=lucky, unlucky_turns=unlucky, luck_percentile=luck_pct, luck=luck,
-        judgement_total=j_total, judgement_z=max(-1e9, min(1e9, j_z)), judgement=judgement,
+        replications=replications,
+        horizon=horizon,
+        measure=MEASURE,
+        cases=cases,
+        decisions=decisions,
+        luck_total=luck_total,
+        lucky_turns=lucky,
+        unlucky_turns=unlucky,
+        luck_percentile=luck_pct,
+        luck=luck,
+        judgement_total=j_total,
+        judgement_z=max(-1e9, min(1e9, j_z)),
+        judgement=judgement,
         verdict=verdict_text(judgement, luck, lucky, unlucky),
     )
 
@@ -468,13 +527,13 @@ def game_luck(marks: Sequence[str]) -> tuple[int, int, float, Literal["lucky", "
     spread = math.sqrt(MARK_VARIANCE * len(marks))
     pct = normal_cdf((lucky - unlucky) / spread) if spread > 0 else 0.5
     word: Literal["lucky", "unlucky", "ordinary"] = (
-        "lucky" if pct >= LUCKY and lucky > unlucky else "unlucky" if pct <= UNLUCKY and unlucky > lucky
-        else "ordinary")
+        "lucky" if pct >= LUCKY and lucky > unlucky else "unlucky" if pct <= UNLUCKY and unlucky > lucky else "ordinary"
+    )
     return lucky, unlucky, pct, word
 
 
 def turns_phrase(count: int, what: str) -> str:
-    """"1 lucky turn", "3 lucky turns", "no lucky turn"."""
+    """ "1 lucky turn", "3 lucky turns", "no lucky turn"."""
     if count == 0:
         return f"no {what} turn"
     return f"{count} {what} turn{'' if count == 1 else 's'}"
@@ -482,10 +541,16 @@ def turns_phrase(count: int, what: str) -> str:
 
 def verdict_text(judgement: str, luck: str, lucky: int | None = None, unlucky: int | None = None) -> str:
     """Judgement against the alternatives' average, then luck, with the marked turns it was read from."""
-    j = {"good": "judgement above the alternatives' average", "poor": "judgement below the alternatives' average",
-         "on a par": "judgement on a par with the alternatives' average"}[judgement]
-    marks = "" if lucky is None or unlucky is None else (
-        f" ({turns_phrase(lucky, 'lucky')}, {turns_phrase(unlucky, 'unlucky')})")
+    j = {
+        "good": "judgement above the alternatives' average",
+        "poor": "judgement below the alternatives' average",
+        "on a par": "judgement on a par with the alternatives' average",
+    }[judgement]
+    marks = (
+        ""
+        if lucky is None or unlucky is None
+        else (f" ({turns_phrase(lucky, 'lucky')}, {turns_phrase(unlucky, 'unlucky')})")
+    )
     if luck == "ordinary":
         return f"{j}, ordinary luck{marks}"
     contrary = (judgement == "good" and luck == "unlucky") or (judgement == "poor" and luck == "lucky")

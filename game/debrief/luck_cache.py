@@ -22,13 +22,19 @@ if TYPE_CHECKING:
 RECORD = "luck"
 
 
-def cache_key(loaded: "LoadedJournal", replications: int, horizon: int, cases: list[str]) -> dict[str, Any]:
+def cache_key(loaded: LoadedJournal, replications: int, horizon: int, cases: list[str]) -> dict[str, Any]:
     """What a cached analysis must match to be reused."""
-    return {"turns": len(loaded.turns), "replications": replications, "horizon": horizon, "cases": sorted(cases),
-            "salient": __version__, "scenario_sha256": loaded.header.scenario_sha256}
+    return {
+        "turns": len(loaded.turns),
+        "replications": replications,
+        "horizon": horizon,
+        "cases": sorted(cases),
+        "salient": __version__,
+        "scenario_sha256": loaded.header.scenario_sha256,
+    }
 
 
-def find(loaded: "LoadedJournal", key: dict[str, Any]) -> LuckReport | None:
+def find(loaded: LoadedJournal, key: dict[str, Any]) -> LuckReport | None:
     """The latest cached analysis with this key, or None."""
     for raw in reversed(loaded.others):
         if raw.get("type") == RECORD and raw.get("key") == key:
@@ -39,7 +45,7 @@ def find(loaded: "LoadedJournal", key: dict[str, Any]) -> LuckReport | None:
     return None
 
 
-def store(loaded: "LoadedJournal", key: dict[str, Any], report: LuckReport) -> bool:
+def store(loaded: LoadedJournal, key: dict[str, Any], report: LuckReport) -> bool:
     """Append the analysis to the journal; False (nothing written) when the journal is damaged or read-only."""
     from game.record.format import JournalError
     from game.record.journal import Journal

@@ -86,8 +86,14 @@ def fibre_share(scenario: Scenario) -> float:
         kind = scenario.drone_type(group.drone_type)
         if kind.reach_km < nearest:
             continue
-        threat = (group.teams * kind.sorties_per_turn * kind.p_reach_unjammed * (1.0 - kind.p_failure) * kind.p_hit
-                  * kind.vehicle_kill_probability)
+        threat = (
+            group.teams
+            * kind.sorties_per_turn
+            * kind.p_reach_unjammed
+            * (1.0 - kind.p_failure)
+            * kind.p_hit
+            * kind.vehicle_kill_probability
+        )
         total += threat
         fibre += threat if kind.guidance == "fibre_optic" else 0.0
     return fibre / total if total else 0.0
@@ -109,8 +115,13 @@ def _ew_on_road_against_fibre(tm: TeachingMoment, sc: Scenario, ds: Sequence[Dec
     for d in ds:
         share = turn_fibre_share(sc, d.report)
         if d.orders.ew.road > d.orders.ew.front and share >= limit:
-            hits.append((d.turn, f"{_plural(d.orders.ew.road, 'jamming team')} on the road and {d.orders.ew.front} "
-                                 f"over the front, while about {share:.0%} of the drone threat to the road was fibre-optic"))
+            hits.append(
+                (
+                    d.turn,
+                    f"{_plural(d.orders.ew.road, 'jamming team')} on the road and {d.orders.ew.front} "
+                    f"over the front, while about {share:.0%} of the drone threat to the road was fibre-optic",
+                )
+            )
     return hits
 
 
@@ -120,7 +131,9 @@ def _no_convoy_for_turns(tm: TeachingMoment, sc: Scenario, ds: Sequence[Decision
     for d in ds:
         run = run + 1 if d.orders.convoys.day + d.orders.convoys.night == 0 else 0
         if run == tm.turns:
-            hits.append((d.turn, f"no convoy ordered for {tm.turns} turns in a row (turns {d.turn - tm.turns + 1}–{d.turn})"))
+            hits.append(
+                (d.turn, f"no convoy ordered for {tm.turns} turns in a row (turns {d.turn - tm.turns + 1}–{d.turn})")
+            )
     return hits
 
 
@@ -143,9 +156,16 @@ def _withdraw_after_road_cut(tm: TeachingMoment, sc: Scenario, ds: Sequence[Deci
             if from_start:
                 return [(d.turn, "withdrawal ordered with the supply road cut since the game began")]
             if run:
-                return [(d.turn, f"withdrawal ordered with the supply road already cut (cut for {_plural(run, 'turn')})")]
+                return [
+                    (d.turn, f"withdrawal ordered with the supply road already cut (cut for {_plural(run, 'turn')})")
+                ]
             if every_route:
-                return [(d.turn, f"withdrawal ordered with every route out already cut (for {_plural(every_route, 'turn')})")]
+                return [
+                    (
+                        d.turn,
+                        f"withdrawal ordered with every route out already cut (for {_plural(every_route, 'turn')})",
+                    )
+                ]
             return []
     return []
 
@@ -185,8 +205,13 @@ def _counter_attack_outnumbered(tm: TeachingMoment, sc: Scenario, ds: Sequence[D
             mine = own.get(sector, 0.0)
             if mine / enemy < limit:
                 what = "an estimated" if told is not None else "about"
-                hits.append((d.turn, f"counter-attack in {sector}: about {mine:.0f} own soldiers against {what} "
-                                     f"{enemy:.0f} enemy (ratio {mine / enemy:.2f})"))
+                hits.append(
+                    (
+                        d.turn,
+                        f"counter-attack in {sector}: about {mine:.0f} own soldiers against {what} "
+                        f"{enemy:.0f} enemy (ratio {mine / enemy:.2f})",
+                    )
+                )
     return hits
 
 
@@ -197,8 +222,12 @@ def _all_drones_on_strike(tm: TeachingMoment, sc: Scenario, ds: Sequence[Decisio
         if drones.strike > 0 and drones.counter_drone == 0 and drones.road_overwatch == 0:
             state = _supply_route_state(sc, _before(sc, ds, i))
             if state in BAD_ROAD:
-                hits.append((d.turn, f"{_plural(drones.strike, 'drone team')} on strike, none on the road, with the "
-                                     f"road {state}"))
+                hits.append(
+                    (
+                        d.turn,
+                        f"{_plural(drones.strike, 'drone team')} on strike, none on the road, with the road {state}",
+                    )
+                )
     return hits
 
 
@@ -213,8 +242,13 @@ def _reserve_unused(tm: TeachingMoment, sc: Scenario, ds: Sequence[Decision]) ->
     for d in ds:
         lost = [s for s, holder in d.report.sector_holder.items() if start.get(s) == player and holder != player]
         if lost:
-            return [(d.turn, f"sector {', '.join(sorted(lost))} lost while reserve {', '.join(idle)} stayed "
-                             "uncommitted to the end")]
+            return [
+                (
+                    d.turn,
+                    f"sector {', '.join(sorted(lost))} lost while reserve {', '.join(idle)} stayed "
+                    "uncommitted to the end",
+                )
+            ]
     return []
 
 
@@ -238,6 +272,14 @@ def find_moments(scenario: Scenario, decisions: Sequence[Decision]) -> list[Mome
         for turn, detail in DETECTORS[tm.when](tm, scenario, decisions):
             details.setdefault(turn, []).append(detail)
         for turn, seen in details.items():
-            found.append(Moment(id=tm.id, title=tm.title, turn=turn, detail="; ".join(seen),
-                                explanation=tm.explanation, objective=objectives.get(tm.objective or "", "")))
+            found.append(
+                Moment(
+                    id=tm.id,
+                    title=tm.title,
+                    turn=turn,
+                    detail="; ".join(seen),
+                    explanation=tm.explanation,
+                    objective=objectives.get(tm.objective or "", ""),
+                )
+            )
     return sorted(found, key=lambda m: (m.turn, m.id))

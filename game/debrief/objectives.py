@@ -43,9 +43,11 @@ def judge_objectives(scenario: Scenario, series: TimeSeries, ending: str | None)
     played = len(series.turns) - 1
     counted = max(played, 1, scenario.meta.turns)
     sector_of = {place: s.id for s in scenario.map.sectors for place in s.places}
-    names = {"hold_place": {p.id: p.name for p in scenario.map.places},
-             "hold_sector": {s.id: s.name for s in scenario.map.sectors},
-             "keep_road_open": {r.id: r.name for r in scenario.map.roads}}
+    names = {
+        "hold_place": {p.id: p.name for p in scenario.map.places},
+        "hold_sector": {s.id: s.name for s in scenario.map.sectors},
+        "keep_road_open": {r.id: r.name for r in scenario.map.roads},
+    }
     out = []
     for obj in scenario.scoring.objectives:
         target = obj.target or ""

@@ -35,7 +35,15 @@ def rows(aar: AfterActionReview) -> Iterator[tuple[object, ...]]:
             for stats in [d.trainee, *d.alternatives]:
                 for metric in ("mean", "sd", "p5", "p50", "p95", "own_losses", "area_lost", "enemy_losses"):
                     unit = "soldiers" if metric.endswith("losses") else "sq mi" if metric == "area_lost" else "points"
-                    yield (f"luck:{stats.case}", 0, d.turn, "outcome", metric, repr(float(getattr(stats, metric))), unit)
+                    yield (
+                        f"luck:{stats.case}",
+                        0,
+                        d.turn,
+                        "outcome",
+                        metric,
+                        repr(float(getattr(stats, metric))),
+                        unit,
+                    )
             yield ("luck:actual", 0, d.turn, "outcome", "value", repr(float(d.actual)), "points")
             yield ("luck:actual", 0, d.turn, "outcome", "percentile", repr(float(d.percentile)), "share")
 

@@ -32,9 +32,11 @@ def _e(text: object) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[int] = ()) -> str:
-    head = "".join(f'<th{" class=n" if i in numeric else ""}>{_e(h)}</th>' for i, h in enumerate(header))
-    body = "".join("<tr>" + "".join(f'<td{" class=n" if i in numeric else ""}>{_e(c)}</td>' for i, c in enumerate(row))
-                   + "</tr>" for row in rows)
+    head = "".join(f"<th{' class=n' if i in numeric else ''}>{_e(h)}</th>" for i, h in enumerate(header))
+    body = "".join(
+        "<tr>" + "".join(f"<td{' class=n' if i in numeric else ''}>{_e(c)}</td>" for i, c in enumerate(row)) + "</tr>"
+        for row in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -45,20 +47,27 @@ def _list(items: Sequence[str]) -> str:
 def render_html(aar: AfterActionReview) -> str:
     """The whole review as a standalone HTML document."""
     player, enemy = sides_of(aar)
-    parts = [f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{_e(aar.title)}</title>"
-             f"<meta name=viewport content='width=device-width,initial-scale=1'><style>{CSS}</style></head><body>",
-             f"<h1>{_e(aar.title)}</h1>",
-             f"<p>Trainee: <b>{_e(aar.trainee or '—')}</b> · seed {aar.seed} · {aar.turns_played} of {aar.turns_planned} turns"
-             f" · {_e(aar.ending_text)} · final score <b>{_e(signed(aar.score.total))}</b></p>",
-             "".join(f'<p class=note>{_e(n)}</p>' for n in aar.integrity)]
+    parts = [
+        f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{_e(aar.title)}</title>"
+        f"<meta name=viewport content='width=device-width,initial-scale=1'><style>{CSS}</style></head><body>",
+        f"<h1>{_e(aar.title)}</h1>",
+        f"<p>Trainee: <b>{_e(aar.trainee or '—')}</b> · seed {aar.seed} · {aar.turns_played} of {aar.turns_planned} turns"
+        f" · {_e(aar.ending_text)} · final score <b>{_e(signed(aar.score.total))}</b></p>",
+        "".join(f"<p class=note>{_e(n)}</p>" for n in aar.integrity),
+    ]
 
     parts.append("<h2>1. What was meant to happen</h2>" + _list(aar.intended))
     if aar.learning_objectives:
         parts.append("<h3>Learning objectives</h3>" + _list(aar.learning_objectives))
-    parts.append("<h3>The score and its weights</h3>" + _table(
-        ("Measured", "Quantity", "Weight", "Points", "Why this weight"),
-        [(l.label, num(l.quantity), f"{l.weight:+g}", signed(l.points), l.why) for l in aar.score.lines]
-        + [("Total", "", "", signed(aar.score.total), "")], numeric=(1, 2, 3)))
+    parts.append(
+        "<h3>The score and its weights</h3>"
+        + _table(
+            ("Measured", "Quantity", "Weight", "Points", "Why this weight"),
+            [(l.label, num(l.quantity), f"{l.weight:+g}", signed(l.points), l.why) for l in aar.score.lines]
+            + [("Total", "", "", signed(aar.score.total), "")],
+            numeric=(1, 2, 3),
+        )
+    )
 
     parts.append("<h2>2. What happened</h2>" + _list(aar.happened))
     for title, unit, curves in chart_groups(aar):
@@ -66,10 +75,20 @@ def render_html(aar: AfterActionReview) -> str:
     parts.append(_series_table(aar, player, enemy))
     if aar.branches:
         parts.append(_branch_section(aar, player))
-    parts.append("<h3>Timeline</h3>" + _table(
-        ("Turn", "When", "What"),
-        [(str(e.turn), e.when.split(" — ")[-1], e.text + (" (instructor)" if e.visible_to == "instructor" else ""))
-         for e in aar.timeline]))
+    parts.append(
+        "<h3>Timeline</h3>"
+        + _table(
+            ("Turn", "When", "What"),
+            [
+                (
+                    str(e.turn),
+                    e.when.split(" — ")[-1],
+                    e.text + (" (instructor)" if e.visible_to == "instructor" else ""),
+                )
+                for e in aar.timeline
+            ],
+        )
+    )
 
     parts.append("<h2>3. Why: decision by decision</h2>")
     if aar.luck is not None:
@@ -79,8 +98,10 @@ def render_html(aar: AfterActionReview) -> str:
     parts.append("<h2>4. What to keep</h2>" + _list(aar.keep))
     parts.append("<h2>5. What to change</h2>" + _list(aar.change))
     for m in aar.moments:
-        parts.append(f"<div class=moment><b>Turn {m.turn}: {_e(m.title)}</b> — {_e(m.detail)}."
-                     f"{' <i>Objective: ' + _e(m.objective) + '</i>' if m.objective else ''}<p>{_e(m.explanation)}</p></div>")
+        parts.append(
+            f"<div class=moment><b>Turn {m.turn}: {_e(m.title)}</b> — {_e(m.detail)}."
+            f"{' <i>Objective: ' + _e(m.objective) + '</i>' if m.objective else ''}<p>{_e(m.explanation)}</p></div>"
+        )
     parts.append(f"<p class=note>Salient {_e(aar.salient)} · journal {_e(aar.journal)}</p></body></html>")
     return "\n".join(parts) + "\n"
 
@@ -101,10 +122,25 @@ def _branch_section(aar: AfterActionReview, player: str) -> str:
     if lines:
         longest = max(len(line.values) for line in lines)
         out.append(line_chart("Area held: original and what-ifs", list(range(longest)), lines, y_label="sq mi"))
-    out.append(_table(("Branch", "From turn", "Orders", "Score", "Original", "Area held", "Own losses", "Ending"),
-                      [(f"{b.id}: {b.label}", str(b.from_turn), b.source, signed(b.score), signed(b.original_score),
-                        num(b.area_held_sq_mi), num(b.own_losses, 0), b.ending or "—") for b in aar.branches],
-                      numeric=(1, 3, 4, 5, 6)))
+    out.append(
+        _table(
+            ("Branch", "From turn", "Orders", "Score", "Original", "Area held", "Own losses", "Ending"),
+            [
+                (
+                    f"{b.id}: {b.label}",
+                    str(b.from_turn),
+                    b.source,
+                    signed(b.score),
+                    signed(b.original_score),
+                    num(b.area_held_sq_mi),
+                    num(b.own_losses, 0),
+                    b.ending or "—",
+                )
+                for b in aar.branches
+            ],
+            numeric=(1, 3, 4, 5, 6),
+        )
+    )
     return "".join(out)
 
 
@@ -113,62 +149,112 @@ def _luck_summary(aar: AfterActionReview) -> str:
     assert lk is not None
     turns = [d.turn for d in lk.decisions]
     best = [max([d.trainee.mean] + [a.mean for a in d.alternatives]) for d in lk.decisions]
-    chart = line_chart("Each decision: actual and expected score change",
-                       turns, [Line("actual", [d.actual for d in lk.decisions]),
-                               Line("your orders (expected)", [d.trainee.mean for d in lk.decisions]),
-                               Line("best alternative (expected)", best)], y_label="score change", y_zero=False)
-    pcts = line_chart("Luck: where the outcome fell in your orders' distribution", turns,
-                      [Line("percentile", [100 * d.percentile for d in lk.decisions]),
-                       Line("median (50)", [50.0] * len(turns))], y_label="percentile")
+    chart = line_chart(
+        "Each decision: actual and expected score change",
+        turns,
+        [
+            Line("actual", [d.actual for d in lk.decisions]),
+            Line("your orders (expected)", [d.trainee.mean for d in lk.decisions]),
+            Line("best alternative (expected)", best),
+        ],
+        y_label="score change",
+        y_zero=False,
+    )
+    pcts = line_chart(
+        "Luck: where the outcome fell in your orders' distribution",
+        turns,
+        [Line("percentile", [100 * d.percentile for d in lk.decisions]), Line("median (50)", [50.0] * len(turns))],
+        y_label="percentile",
+    )
     cls = "good" if lk.judgement == "good" else "bad" if lk.judgement == "poor" else ""
-    return (f"<p class='verdict {cls}'>Luck against judgement: {_e(lk.verdict)}.</p>"
-            f"<p>{_e(luck_sentence(lk))} Your decisions were worth "
-            f"{_e(signed(lk.judgement_total))} points against the alternatives' average (z = {lk.judgement_z:.1f}). "
-            f"Measure: {_e(lk.measure)}. {lk.replications:,} replications per decision on the same dice, horizon "
-            f"{plural(lk.horizon, 'turn')}; alternatives: {_e(', '.join(list(lk.cases.values())[1:]))}.</p>" + chart + pcts)
+    return (
+        f"<p class='verdict {cls}'>Luck against judgement: {_e(lk.verdict)}.</p>"
+        f"<p>{_e(luck_sentence(lk))} Your decisions were worth "
+        f"{_e(signed(lk.judgement_total))} points against the alternatives' average (z = {lk.judgement_z:.1f}). "
+        f"Measure: {_e(lk.measure)}. {lk.replications:,} replications per decision on the same dice, horizon "
+        f"{plural(lk.horizon, 'turn')}; alternatives: {_e(', '.join(list(lk.cases.values())[1:]))}.</p>" + chart + pcts
+    )
 
 
 def _decision(d: DecisionView) -> str:
     out = [f"<section class=decision id=turn-{d.turn}><h3>{_e(d.when)}</h3>", "<h4>Orders</h4>" + _list(d.orders_text)]
     if d.intel is not None:
         knew = "What you knew" + (" (recomputed: not recorded in the journal)" if d.intel_recomputed else "")
-        out.append(f"<h4>{knew}</h4><p>Enemy in contact {num(d.intel.enemy_total.estimate, 0)} "
-                   f"({num(d.intel.enemy_total.low, 0)}–{num(d.intel.enemy_total.high, 0)}); road threat "
-                   f"{_e(d.intel.road_threat)}.</p>" + (_list(d.intel.notes) if d.intel.notes else ""))
+        out.append(
+            f"<h4>{knew}</h4><p>Enemy in contact {num(d.intel.enemy_total.estimate, 0)} "
+            f"({num(d.intel.enemy_total.low, 0)}–{num(d.intel.enemy_total.high, 0)}); road threat "
+            f"{_e(d.intel.road_threat)}.</p>" + (_list(d.intel.notes) if d.intel.notes else "")
+        )
     if d.forecast is not None:
         f = d.forecast
-        out.append(f"<h4>What the forecast said</h4><p>{f.replications:,} replications: own losses "
-                   f"{num(f.own_losses.p5, 0)}–{num(f.own_losses.p95, 0)} (median {num(f.own_losses.p50, 0)}); area held "
-                   f"{num(f.area_held_sq_mi.p5)}–{num(f.area_held_sq_mi.p95)} sq mi; every route cut {pct(f.p_road_cut)}.</p>")
+        out.append(
+            f"<h4>What the forecast said</h4><p>{f.replications:,} replications: own losses "
+            f"{num(f.own_losses.p5, 0)}–{num(f.own_losses.p95, 0)} (median {num(f.own_losses.p50, 0)}); area held "
+            f"{num(f.area_held_sq_mi.p5)}–{num(f.area_held_sq_mi.p95)} sq mi; every route cut {pct(f.p_road_cut)}.</p>"
+        )
     else:
         out.append("<h4>What the forecast said</h4><p>No forecast was asked for.</p>")
     out.append("<h4>What happened</h4>" + _list(d.happened))
     if d.forecast_checks:
-        out.append(_table(("Forecast", "5%", "median", "95%", "Actual", "In band"),
-                          [(c.what, num(c.p5), num(c.p50), num(c.p95), num(c.actual), "yes" if c.inside else "NO")
-                           for c in d.forecast_checks], numeric=(1, 2, 3, 4)))
+        out.append(
+            _table(
+                ("Forecast", "5%", "median", "95%", "Actual", "In band"),
+                [
+                    (c.what, num(c.p5), num(c.p50), num(c.p95), num(c.actual), "yes" if c.inside else "NO")
+                    for c in d.forecast_checks
+                ],
+                numeric=(1, 2, 3, 4),
+            )
+        )
     if d.truth:
-        out.append("<h4>What was true</h4>" + _table(
-            ("", "You were told", "Truth", "Truth in band"),
-            [(t.what, t.told, num(t.true, 0), "—" if t.inside_band is None else "yes" if t.inside_band else "NO")
-             for t in d.truth], numeric=(2,)))
+        out.append(
+            "<h4>What was true</h4>"
+            + _table(
+                ("", "You were told", "Truth", "Truth in band"),
+                [
+                    (t.what, t.told, num(t.true, 0), "—" if t.inside_band is None else "yes" if t.inside_band else "NO")
+                    for t in d.truth
+                ],
+                numeric=(2,),
+            )
+        )
     if d.factors:
         rows = [(heading, f.label, num(f.value), f.unit) for heading, group in by_unit(d.factors) for f in group]
-        out.append("<h4>What drove it</h4><p>Ranked within each unit: a soldier and a tonne are not compared.</p>"
-                   + _table(("Kind", "Factor", "Value", "Unit"), rows, numeric=(2,)))
+        out.append(
+            "<h4>What drove it</h4><p>Ranked within each unit: a soldier and a tonne are not compared.</p>"
+            + _table(("Kind", "Factor", "Value", "Unit"), rows, numeric=(2,))
+        )
     if d.luck is not None:
         lk = d.luck
-        out.append(f"<h4>Luck and judgement</h4><p><b>Luck: {_e(lk.luck)}</b> — the outcome ({_e(signed(lk.actual))} points) "
-                   f"fell at the {pct(lk.percentile)} point of your orders' distribution (mean {_e(signed(lk.trainee.mean))}, "
-                   f"5–95% {num(lk.trainee.p5)} to {num(lk.trainee.p95)}).<br><b>Judgement: {_e(lk.judgement)}</b> — "
-                   f"{_e(lk.judgement_text)}.</p>")
-        out.append(histogram_chart(f"Turn {d.turn}: your orders' outcomes over {sum(lk.histogram):,} replications",
-                                   lk.histogram, lk.bin_edges, marker=lk.actual, marker_label="what happened",
-                                   x_label="score change"))
-        out.append(_table(("Alternative", "Expected score change", "You minus it", "You did better in", "Verdict"),
-                          [(c.label, signed(a.mean), signed(c.difference), pct(c.p_trainee_better), c.verdict)
-                           for c, a in zip(lk.comparisons, lk.alternatives)], numeric=(1, 2, 3)))
+        out.append(
+            f"<h4>Luck and judgement</h4><p><b>Luck: {_e(lk.luck)}</b> — the outcome ({_e(signed(lk.actual))} points) "
+            f"fell at the {pct(lk.percentile)} point of your orders' distribution (mean {_e(signed(lk.trainee.mean))}, "
+            f"5–95% {num(lk.trainee.p5)} to {num(lk.trainee.p95)}).<br><b>Judgement: {_e(lk.judgement)}</b> — "
+            f"{_e(lk.judgement_text)}.</p>"
+        )
+        out.append(
+            histogram_chart(
+                f"Turn {d.turn}: your orders' outcomes over {sum(lk.histogram):,} replications",
+                lk.histogram,
+                lk.bin_edges,
+                marker=lk.actual,
+                marker_label="what happened",
+                x_label="score change",
+            )
+        )
+        out.append(
+            _table(
+                ("Alternative", "Expected score change", "You minus it", "You did better in", "Verdict"),
+                [
+                    (c.label, signed(a.mean), signed(c.difference), pct(c.p_trainee_better), c.verdict)
+                    for c, a in zip(lk.comparisons, lk.alternatives)
+                ],
+                numeric=(1, 2, 3),
+            )
+        )
     for m in d.moments:
-        out.append(f"<div class=moment><b>Teaching moment — {_e(m.title)}:</b> {_e(m.detail)}.<p>{_e(m.explanation)}</p></div>")
+        out.append(
+            f"<div class=moment><b>Teaching moment — {_e(m.title)}:</b> {_e(m.detail)}.<p>{_e(m.explanation)}</p></div>"
+        )
     out.append("</section>")
     return "".join(out)

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 from game.narrative.story import by_unit, factor_line
 
-from .aar import AfterActionReview, DecisionView
-from .aar import plural
+from .aar import AfterActionReview, DecisionView, plural
 from .text import chart_groups, luck_sentence, num, pct, series_rows, sides_of, signed, sparkline
 
 
@@ -24,9 +23,12 @@ def render_markdown(aar: AfterActionReview) -> str:
     """The whole review: meant, happened, why (decision by decision), keep, change, what-ifs."""
     player, enemy = sides_of(aar)
     out = [f"# {aar.title}", ""]
-    out += [f"- Trainee: {aar.trainee or '—'} · seed {aar.seed} · journal `{aar.journal}`",
-            f"- Turns played: {aar.turns_played} of {aar.turns_planned} · {aar.ending_text}",
-            f"- Final score: **{signed(aar.score.total)}**", ""]
+    out += [
+        f"- Trainee: {aar.trainee or '—'} · seed {aar.seed} · journal `{aar.journal}`",
+        f"- Turns played: {aar.turns_played} of {aar.turns_planned} · {aar.ending_text}",
+        f"- Final score: **{signed(aar.score.total)}**",
+        "",
+    ]
     out += [f"> {note}" for note in aar.integrity] + [""]
 
     out += ["## 1. What was meant to happen", ""]
@@ -34,9 +36,11 @@ def render_markdown(aar: AfterActionReview) -> str:
     if aar.learning_objectives:
         out += ["", "Learning objectives:", ""] + [f"- {o}" for o in aar.learning_objectives]
     out += ["", "The score and its weights:", ""]
-    out += _table(("Measured", "Quantity", "Weight", "Points", "Why this weight"),
-                  [(l.label, num(l.quantity), f"{l.weight:+g}", signed(l.points), l.why) for l in aar.score.lines]
-                  + [("**Total**", "", "", f"**{signed(aar.score.total)}**", "")])
+    out += _table(
+        ("Measured", "Quantity", "Weight", "Points", "Why this weight"),
+        [(l.label, num(l.quantity), f"{l.weight:+g}", signed(l.points), l.why) for l in aar.score.lines]
+        + [("**Total**", "", "", f"**{signed(aar.score.total)}**", "")],
+    )
 
     out += ["", "## 2. What happened", ""] + [f"- {line}" for line in aar.happened] + [""]
     out += ["### Over time", ""]
@@ -46,16 +50,24 @@ def render_markdown(aar: AfterActionReview) -> str:
     out += [""]
     out += _series_table(aar, player, enemy) + [""]
     out += ["### Timeline", ""]
-    out += _table(("Turn", "When", "What"), [(str(e.turn), e.when.split(" — ")[-1], e.text + (" *(instructor)*" if e.visible_to == "instructor" else ""))
-                                             for e in aar.timeline])
+    out += _table(
+        ("Turn", "When", "What"),
+        [
+            (str(e.turn), e.when.split(" — ")[-1], e.text + (" *(instructor)*" if e.visible_to == "instructor" else ""))
+            for e in aar.timeline
+        ],
+    )
 
     out += ["", "## 3. Why: decision by decision", ""]
     if aar.luck is not None:
         lk = aar.luck
-        out += [f"**Luck against judgement: {lk.verdict}.** {luck_sentence(lk)} Your decisions were worth "
-                f"{signed(lk.judgement_total)} points against the alternatives' average (z = {lk.judgement_z:.1f}). "
-                f"Measure: {lk.measure}. {lk.replications:,} replications per decision, horizon "
-                f"{plural(lk.horizon, 'turn')}, alternatives: {', '.join(list(lk.cases.values())[1:])}.", ""]
+        out += [
+            f"**Luck against judgement: {lk.verdict}.** {luck_sentence(lk)} Your decisions were worth "
+            f"{signed(lk.judgement_total)} points against the alternatives' average (z = {lk.judgement_z:.1f}). "
+            f"Measure: {lk.measure}. {lk.replications:,} replications per decision, horizon "
+            f"{plural(lk.horizon, 'turn')}, alternatives: {', '.join(list(lk.cases.values())[1:])}.",
+            "",
+        ]
     for d in aar.decisions:
         out += _decision(d)
 
@@ -64,14 +76,30 @@ def render_markdown(aar: AfterActionReview) -> str:
     if aar.moments:
         out += ["### Teaching moments", ""]
         for m in aar.moments:
-            out += [f"- **Turn {m.turn}: {m.title}** — {m.detail}." + (f" *(Objective: {m.objective})*" if m.objective else ""),
-                    f"  > {m.explanation}"]
+            out += [
+                f"- **Turn {m.turn}: {m.title}** — {m.detail}."
+                + (f" *(Objective: {m.objective})*" if m.objective else ""),
+                f"  > {m.explanation}",
+            ]
         out += [""]
     if aar.branches:
         out += ["## What-if branches (same dice; never scored)", ""]
-        out += _table(("Branch", "From turn", "Orders", "Score", "Original", "Area held", "Own losses", "Ending"),
-                      [(f"{b.id}: {b.label}", str(b.from_turn), b.source, signed(b.score), signed(b.original_score),
-                        num(b.area_held_sq_mi), num(b.own_losses, 0), b.ending or "—") for b in aar.branches])
+        out += _table(
+            ("Branch", "From turn", "Orders", "Score", "Original", "Area held", "Own losses", "Ending"),
+            [
+                (
+                    f"{b.id}: {b.label}",
+                    str(b.from_turn),
+                    b.source,
+                    signed(b.score),
+                    signed(b.original_score),
+                    num(b.area_held_sq_mi),
+                    num(b.own_losses, 0),
+                    b.ending or "—",
+                )
+                for b in aar.branches
+            ],
+        )
         out += [""]
     return "\n".join(out).rstrip() + "\n"
 
@@ -86,38 +114,59 @@ def _decision(d: DecisionView) -> list[str]:
     out += ["**Orders:** " + "; ".join(d.orders_text), ""]
     knew = "What you knew" + (" (recomputed: not recorded in the journal)" if d.intel_recomputed else "")
     if d.intel is not None:
-        parts = [f"enemy in contact {num(d.intel.enemy_total.estimate, 0)} ({num(d.intel.enemy_total.low, 0)}–"
-                 f"{num(d.intel.enemy_total.high, 0)})", f"road threat {d.intel.road_threat}"]
+        parts = [
+            f"enemy in contact {num(d.intel.enemy_total.estimate, 0)} ({num(d.intel.enemy_total.low, 0)}–"
+            f"{num(d.intel.enemy_total.high, 0)})",
+            f"road threat {d.intel.road_threat}",
+        ]
         out += [f"**{knew}:** " + "; ".join(parts) + "."] + [f"- {n}" for n in d.intel.notes] + [""]
     if d.forecast is not None:
         f = d.forecast
-        out += [f"**What the forecast said** ({f.replications:,} replications): own losses {num(f.own_losses.p5, 0)}–"
-                f"{num(f.own_losses.p95, 0)} (median {num(f.own_losses.p50, 0)}), area held {num(f.area_held_sq_mi.p5)}–"
-                f"{num(f.area_held_sq_mi.p95)} sq mi, every route cut {pct(f.p_road_cut)}.", ""]
+        out += [
+            f"**What the forecast said** ({f.replications:,} replications): own losses {num(f.own_losses.p5, 0)}–"
+            f"{num(f.own_losses.p95, 0)} (median {num(f.own_losses.p50, 0)}), area held {num(f.area_held_sq_mi.p5)}–"
+            f"{num(f.area_held_sq_mi.p95)} sq mi, every route cut {pct(f.p_road_cut)}.",
+            "",
+        ]
     else:
         out += ["**What the forecast said:** no forecast was asked for.", ""]
     out += ["**What happened:** " + " ".join(d.happened), ""]
     if d.forecast_checks:
-        out += _table(("Forecast", "5%", "median", "95%", "Actual", "In band"),
-                      [(c.what, num(c.p5), num(c.p50), num(c.p95), num(c.actual), "yes" if c.inside else "NO")
-                       for c in d.forecast_checks]) + [""]
+        out += _table(
+            ("Forecast", "5%", "median", "95%", "Actual", "In band"),
+            [
+                (c.what, num(c.p5), num(c.p50), num(c.p95), num(c.actual), "yes" if c.inside else "NO")
+                for c in d.forecast_checks
+            ],
+        ) + [""]
     if d.truth:
         out += ["**What was true:**", ""]
-        out += _table(("", "You were told", "Truth", "Truth in band"),
-                      [(t.what, t.told, num(t.true, 0), "—" if t.inside_band is None else "yes" if t.inside_band else "NO")
-                       for t in d.truth]) + [""]
+        out += _table(
+            ("", "You were told", "Truth", "Truth in band"),
+            [
+                (t.what, t.told, num(t.true, 0), "—" if t.inside_band is None else "yes" if t.inside_band else "NO")
+                for t in d.truth
+            ],
+        ) + [""]
     if d.factors:
         out += ["**What drove it** (ranked within each unit; a soldier and a tonne are not compared):", ""]
         out += [f"- {heading}: " + "; ".join(factor_line(f) for f in group) for heading, group in by_unit(d.factors)]
         out += [""]
     if d.luck is not None:
         lk = d.luck
-        out += [f"**Luck:** {lk.luck} — the outcome ({signed(lk.actual)} points) fell at the {pct(lk.percentile)} point of "
-                f"your orders' distribution (mean {signed(lk.trainee.mean)}, 5–95% {num(lk.trainee.p5)} to {num(lk.trainee.p95)}).",
-                f"**Judgement:** {lk.judgement} — {lk.judgement_text}.", ""]
-        out += _table(("Alternative", "Expected score change", "You minus it", "You did better in", "Verdict"),
-                      [(c.label, signed(a.mean), signed(c.difference), pct(c.p_trainee_better), c.verdict)
-                       for c, a in zip(lk.comparisons, lk.alternatives)]) + [""]
+        out += [
+            f"**Luck:** {lk.luck} — the outcome ({signed(lk.actual)} points) fell at the {pct(lk.percentile)} point of "
+            f"your orders' distribution (mean {signed(lk.trainee.mean)}, 5–95% {num(lk.trainee.p5)} to {num(lk.trainee.p95)}).",
+            f"**Judgement:** {lk.judgement} — {lk.judgement_text}.",
+            "",
+        ]
+        out += _table(
+            ("Alternative", "Expected score change", "You minus it", "You did better in", "Verdict"),
+            [
+                (c.label, signed(a.mean), signed(c.difference), pct(c.p_trainee_better), c.verdict)
+                for c, a in zip(lk.comparisons, lk.alternatives)
+            ],
+        ) + [""]
     for m in d.moments:
         out += [f"**Teaching moment — {m.title}:** {m.detail}.", f"> {m.explanation}", ""]
     return out

@@ -91,13 +91,19 @@ def build_series(scenario: Scenario, reports: Sequence[TurnReport]) -> TimeSerie
         series.add(Curve(sid, "losses_total", f"{side.name} losses in the turn", "soldiers", total))
         series.add(Curve(sid, "losses_cumulative", f"{side.name} losses so far", "soldiers", _cumsum(total)))
         morale = [float(side.morale)] + [float(r.morale.get(sid, side.morale)) for r in reports]
-        series.add(Curve(sid, "morale", f"{side.name} morale", "0-1", _carry(morale, [sid in r.morale for r in reports])))
+        series.add(
+            Curve(sid, "morale", f"{side.name} morale", "0-1", _carry(morale, [sid in r.morale for r in reports]))
+        )
 
     area = [start_area_held(scenario)] + [float(r.area_held_sq_mi) for r in reports]
     series.add(Curve(player, "area_held_sq_mi", "Area held", "sq mi", area))
 
-    for metric, label, unit in (("delivered_t", "Supply delivered", "t"), ("consumed_t", "Supply used", "t"),
-                                ("trucks_sent", "Trucks sent", "trucks"), ("trucks_lost", "Trucks lost", "trucks")):
+    for metric, label, unit in (
+        ("delivered_t", "Supply delivered", "t"),
+        ("consumed_t", "Supply used", "t"),
+        ("trucks_sent", "Trucks sent", "trucks"),
+        ("trucks_lost", "Trucks lost", "trucks"),
+    ):
         series.add(Curve("supply", metric, label, unit, [0.0] + [float(getattr(r.supply, metric)) for r in reports]))
     stock_start = scenario.supply.stocks.model_dump()
     for stock, first in stock_start.items():
@@ -121,8 +127,15 @@ def build_series(scenario: Scenario, reports: Sequence[TurnReport]) -> TimeSerie
         held = [1.0 if sector.holder == player else 0.0]
         held += [1.0 if r.sector_holder.get(sector.id, "") == player else 0.0 for r in reports]
         series.add(Curve(sector.id, "held", f"{sector.name} held", "0/1", held))
-    series.add(Curve("supply", "road_cut_turns", "Turns with every route cut", "turns",
-                     [0.0] + [float(r.road_cut_turns) for r in reports]))
+    series.add(
+        Curve(
+            "supply",
+            "road_cut_turns",
+            "Turns with every route cut",
+            "turns",
+            [0.0] + [float(r.road_cut_turns) for r in reports],
+        )
+    )
     return series
 
 

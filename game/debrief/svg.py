@@ -33,13 +33,19 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
     if kind == "square":
         return f'<rect x="{x - s:.1f}" y="{y - s:.1f}" width="{2 * s:.1f}" height="{2 * s:.1f}" fill="{colour}"/>'
     if kind == "triangle":
-        return (f'<polygon points="{x:.1f},{y - s - 0.8:.1f} {x - s:.1f},{y + s:.1f} {x + s:.1f},{y + s:.1f}" '
-                f'fill="{colour}"/>')
+        return (
+            f'<polygon points="{x:.1f},{y - s - 0.8:.1f} {x - s:.1f},{y + s:.1f} {x + s:.1f},{y + s:.1f}" '
+            f'fill="{colour}"/>'
+        )
     if kind == "diamond":
-        return (f'<polygon points="{x:.1f},{y - s - 0.8:.1f} {x + s:.1f},{y:.1f} {x:.1f},{y + s + 0.8:.1f} '
-                f'{x - s:.1f},{y:.1f}" fill="{colour}"/>')
-    return (f'<path d="M{x - s:.1f},{y - s:.1f}L{x + s:.1f},{y + s:.1f}M{x - s:.1f},{y + s:.1f}L{x + s:.1f},{y - s:.1f}" '
-            f'stroke="{colour}" stroke-width="1.6"/>')
+        return (
+            f'<polygon points="{x:.1f},{y - s - 0.8:.1f} {x + s:.1f},{y:.1f} {x:.1f},{y + s + 0.8:.1f} '
+            f'{x - s:.1f},{y:.1f}" fill="{colour}"/>'
+        )
+    return (
+        f'<path d="M{x - s:.1f},{y - s:.1f}L{x + s:.1f},{y + s:.1f}M{x - s:.1f},{y + s:.1f}L{x + s:.1f},{y - s:.1f}" '
+        f'stroke="{colour}" stroke-width="1.6"/>'
+    )
 
 
 def legend_columns(labels: Sequence[str], width: float) -> int:
@@ -49,8 +55,17 @@ def legend_columns(labels: Sequence[str], width: float) -> int:
     return max(1, min(3, int(width // (longest * 6.2 + 40)) if longest else 3))
 
 
-def line_chart(title: str, xs: Sequence[float], lines: Sequence[Line], *, y_label: str = "", x_label: str = "turn",
-               width: int = 640, height: int = 240, y_zero: bool = True) -> str:
+def line_chart(
+    title: str,
+    xs: Sequence[float],
+    lines: Sequence[Line],
+    *,
+    y_label: str = "",
+    x_label: str = "turn",
+    width: int = 640,
+    height: int = 240,
+    y_zero: bool = True,
+) -> str:
     """An SVG line chart with axes, round ticks and a legend; values that are not finite are skipped."""
     left, right = 64, 16
     plot_w = width - left - right
@@ -70,10 +85,12 @@ def line_chart(title: str, xs: Sequence[float], lines: Sequence[Line], *, y_labe
     def py(y: float) -> float:
         return top + (hi - y) / (hi - lo or 1) * plot_h
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-           f'role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
-           f"<title>{escape(title)}</title>",
-           f'<text x="{left}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="{left}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',
+    ]
     for t, label in zip(y_axis.ticks, y_axis.labels):
         y = py(t)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#ddd"/>')
@@ -84,10 +101,14 @@ def line_chart(title: str, xs: Sequence[float], lines: Sequence[Line], *, y_labe
             out.append(f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 4}" stroke="#333"/>')
             out.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{escape(label)}</text>')
     out.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#333"/>')
-    out.append(f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 30}" text-anchor="middle">{escape(x_label)}</text>')
+    out.append(
+        f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 30}" text-anchor="middle">{escape(x_label)}</text>'
+    )
     if y_label:
-        out.append(f'<text transform="translate(14,{top + plot_h / 2:.1f}) rotate(-90)" text-anchor="middle">'
-                   f"{escape(y_label)}</text>")
+        out.append(
+            f'<text transform="translate(14,{top + plot_h / 2:.1f}) rotate(-90)" text-anchor="middle">'
+            f"{escape(y_label)}</text>"
+        )
     for i, line in enumerate(lines):
         colour, dash, marker = COLOURS[i % len(COLOURS)], DASHES[i % len(DASHES)], MARKERS[i % len(MARKERS)]
         points = [(px(x), py(v)) for x, v in zip(xs, line.values) if isinstance(v, (int, float)) and math.isfinite(v)]
@@ -100,16 +121,27 @@ def line_chart(title: str, xs: Sequence[float], lines: Sequence[Line], *, y_labe
         lx = left + (i % columns) * (plot_w / columns)
         ly = top + plot_h + 44 + 16 * (i // columns)
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        out.append(f'<line x1="{lx:.1f}" y1="{ly - 4}" x2="{lx + 24:.1f}" y2="{ly - 4}" stroke="{colour}" '
-                   f'stroke-width="2"{dash_attr}/>')
+        out.append(
+            f'<line x1="{lx:.1f}" y1="{ly - 4}" x2="{lx + 24:.1f}" y2="{ly - 4}" stroke="{colour}" '
+            f'stroke-width="2"{dash_attr}/>'
+        )
         out.append(_marker(marker, lx + 12, ly - 4, colour))
         out.append(f'<text x="{lx + 30:.1f}" y="{ly}">{escape(line.label)}</text>')
     out.append("</svg>")
     return "".join(out)
 
 
-def histogram_chart(title: str, counts: Sequence[int], edges: Sequence[float], *, marker: float | None = None,
-                    marker_label: str = "", x_label: str = "", width: int = 640, height: int = 190) -> str:
+def histogram_chart(
+    title: str,
+    counts: Sequence[int],
+    edges: Sequence[float],
+    *,
+    marker: float | None = None,
+    marker_label: str = "",
+    x_label: str = "",
+    width: int = 640,
+    height: int = 190,
+) -> str:
     """A histogram (counts per bin between `edges`), with a dashed vertical line where the actual outcome fell."""
     left, right, top, bottom = 48, 16, 28, 44
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -123,28 +155,38 @@ def histogram_chart(title: str, counts: Sequence[int], edges: Sequence[float], *
     def px(x: float) -> float:
         return left + (x - lo) / (hi - lo) * plot_w
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-           f'role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
-           f"<title>{escape(title)}</title>",
-           f'<text x="{left}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="{left}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',
+    ]
     for c, a, b in zip(counts, edges[:-1], edges[1:]):
         h = c / top_count * plot_h
         x0, x1 = px(float(a)), px(float(b))
-        out.append(f'<rect x="{x0:.1f}" y="{top + plot_h - h:.1f}" width="{max(x1 - x0 - 1, 0.5):.1f}" '
-                   f'height="{h:.1f}" fill="#9bb7d4" stroke="#1f5fa8" stroke-width="0.5"/>')
+        out.append(
+            f'<rect x="{x0:.1f}" y="{top + plot_h - h:.1f}" width="{max(x1 - x0 - 1, 0.5):.1f}" '
+            f'height="{h:.1f}" fill="#9bb7d4" stroke="#1f5fa8" stroke-width="0.5"/>'
+        )
     out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>')
     x_axis = nice_axis([lo, hi], count=6)
     for t, label in zip(x_axis.ticks, x_axis.labels):
         if lo <= t <= hi:
             out.append(f'<text x="{px(t):.1f}" y="{top + plot_h + 14}" text-anchor="middle">{escape(label)}</text>')
     if x_label:
-        out.append(f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 30}" text-anchor="middle">{escape(x_label)}</text>')
+        out.append(
+            f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 30}" text-anchor="middle">{escape(x_label)}</text>'
+        )
     if marker is not None and math.isfinite(marker):
         x = px(marker)
-        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#c0392b" '
-                   f'stroke-width="2" stroke-dasharray="5 3"/>')
+        out.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#c0392b" '
+            f'stroke-width="2" stroke-dasharray="5 3"/>'
+        )
         anchor = "end" if x > left + plot_w * 0.7 else "start"
         dx = -4 if anchor == "end" else 4
-        out.append(f'<text x="{x + dx:.1f}" y="{top + 10}" fill="#c0392b" text-anchor="{anchor}">{escape(marker_label)}</text>')
+        out.append(
+            f'<text x="{x + dx:.1f}" y="{top + 10}" fill="#c0392b" text-anchor="{anchor}">{escape(marker_label)}</text>'
+        )
     out.append("</svg>")
     return "".join(out)

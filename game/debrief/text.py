@@ -45,11 +45,20 @@ def chart_groups(aar: AfterActionReview) -> list[tuple[str, str, list[CurveData]
     groups = [
         ("Strength of both sides", "soldiers", sides),
         ("Area held", "sq mi", [c for c in aar.series if c.metric == "area_held_sq_mi"]),
-        ("Supply delivered and stocks", "t", [c for c in aar.series
-                                             if (c.entity, c.metric) == ("supply", "delivered_t")
-                                             or (c.metric == "stock" and c.unit == "t")]),
-        ("Own losses per turn", "soldiers", [c for c in aar.series if c.entity == player
-                                            and c.metric in ("killed", "wounded", "captured")]),
+        (
+            "Supply delivered and stocks",
+            "t",
+            [
+                c
+                for c in aar.series
+                if (c.entity, c.metric) == ("supply", "delivered_t") or (c.metric == "stock" and c.unit == "t")
+            ],
+        ),
+        (
+            "Own losses per turn",
+            "soldiers",
+            [c for c in aar.series if c.entity == player and c.metric in ("killed", "wounded", "captured")],
+        ),
     ]
     return [g for g in groups if g[2]]
 
@@ -72,11 +81,17 @@ def series_rows(aar: AfterActionReview, player: str, enemy: str) -> tuple[list[s
         c = aar.curve(entity, metric)
         return c.values if c is not None else [float("nan")] * len(aar.turns_axis)
 
-    cols = [("Own strength", values(player, "strength")), ("Enemy strength", values(enemy, "strength")),
-            ("Area held", values(player, "area_held_sq_mi")), ("Delivered t", values("supply", "delivered_t")),
-            ("Ammunition t", values("ammunition_t", "stock")), ("Own killed", values(player, "killed")),
-            ("Own wounded", values(player, "wounded")), ("Own captured", values(player, "captured")),
-            ("Enemy losses", values(enemy, "losses_total"))]
+    cols = [
+        ("Own strength", values(player, "strength")),
+        ("Enemy strength", values(enemy, "strength")),
+        ("Area held", values(player, "area_held_sq_mi")),
+        ("Delivered t", values("supply", "delivered_t")),
+        ("Ammunition t", values("ammunition_t", "stock")),
+        ("Own killed", values(player, "killed")),
+        ("Own wounded", values(player, "wounded")),
+        ("Own captured", values(player, "captured")),
+        ("Enemy losses", values(enemy, "losses_total")),
+    ]
     rows = [[str(t)] + [num(v[i]) for _, v in cols] for i, t in enumerate(aar.turns_axis)]
     return ["Turn"] + [c for c, _ in cols], rows
 
@@ -84,10 +99,12 @@ def series_rows(aar: AfterActionReview, player: str, enemy: str) -> tuple[list[s
 def luck_sentence(luck: LuckReport) -> str:
     """The game's luck in the words of the turns' own marks, and the points it came to."""
     n = len(luck.decisions)
-    return (f"Turns marked lucky: {luck.lucky_turns} of {n}; unlucky: {luck.unlucky_turns} (an outcome in the best "
-            f"{1 - LUCKY:.0%} or the worst {UNLUCKY:.0%} of what your orders could produce; chance alone marks about "
-            f"{n * UNLUCKY:.1f} of each), so {_luck_word(luck.luck)}. In all, the dice gave {signed(luck.luck_total)} "
-            "points against expectation.")
+    return (
+        f"Turns marked lucky: {luck.lucky_turns} of {n}; unlucky: {luck.unlucky_turns} (an outcome in the best "
+        f"{1 - LUCKY:.0%} or the worst {UNLUCKY:.0%} of what your orders could produce; chance alone marks about "
+        f"{n * UNLUCKY:.1f} of each), so {_luck_word(luck.luck)}. In all, the dice gave {signed(luck.luck_total)} "
+        "points against expectation."
+    )
 
 
 def _luck_word(word: str) -> str:

@@ -55,7 +55,15 @@ class BatchResult:
     def summary(self) -> dict[str, float | dict[str, float]]:
         """Means, spreads and ending shares."""
         out: dict[str, float | dict[str, float]] = {}
-        for name in ("score", "own_casualties", "enemy_casualties", "area_held", "delivered", "trucks_lost", "turns_played"):
+        for name in (
+            "score",
+            "own_casualties",
+            "enemy_casualties",
+            "area_held",
+            "delivered",
+            "trucks_lost",
+            "turns_played",
+        ):
             x = getattr(self, name)
             out[name] = float(x.mean())
             out[f"{name}_sd"] = float(x.std(ddof=1)) if x.size > 1 else 0.0
@@ -65,8 +73,16 @@ class BatchResult:
     @staticmethod
     def join(parts: Sequence[BatchResult]) -> BatchResult:
         """Batches of consecutive chunks, in chunk order, as one batch (the same arrays a serial run gives)."""
-        arrays = ("score", "own_casualties", "enemy_casualties", "area_held", "delivered", "trucks_lost",
-                  "turns_played", "ending")
+        arrays = (
+            "score",
+            "own_casualties",
+            "enemy_casualties",
+            "area_held",
+            "delivered",
+            "trucks_lost",
+            "turns_played",
+            "ending",
+        )
         return BatchResult(
             **{name: np.concatenate([getattr(p, name) for p in parts]) for name in arrays},
             replication_turns=sum(p.replication_turns for p in parts),
@@ -83,8 +99,9 @@ class ChunkPlayed:
     replication_turns: int
 
 
-def play_chunk(model: Model, plan: Policy | Directives, R: int, horizon: int, seed: int, k: int,
-               observe: Observer | None = None) -> ChunkPlayed:
+def play_chunk(
+    model: Model, plan: Policy | Directives, R: int, horizon: int, seed: int, k: int, observe: Observer | None = None
+) -> ChunkPlayed:
     """Play chunk `k` (R games, dice purpose `batch.k`) for `horizon` turns; finished games leave the chunk."""
     final = model.initial_state(R)
     st = final
@@ -98,8 +115,17 @@ def play_chunk(model: Model, plan: Policy | Directives, R: int, horizon: int, se
         d = plan if isinstance(plan, Directives) else plan.directives(params, st)
         played[alive] += 1
         rep_turns += st.R
-        st, out, fired = advance(model, st, d, seed, purpose=f"batch.{k}", inject_purpose=f"batch.{k}.injects",
-                                 rows=alive if alive.size < R else None, size=R, factors=False)
+        st, out, fired = advance(
+            model,
+            st,
+            d,
+            seed,
+            purpose=f"batch.{k}",
+            inject_purpose=f"batch.{k}.injects",
+            rows=alive if alive.size < R else None,
+            size=R,
+            factors=False,
+        )
         if observe is not None:
             observe(t, alive, st, out, fired)
         if st.ended.any():
@@ -114,8 +140,13 @@ def play_chunk(model: Model, plan: Policy | Directives, R: int, horizon: int, se
 
 
 def run_batch(
-    scenario: Scenario | Model, policy_or_orders: Policy | Orders, replications: int, turns: int | None = None,
-    seed: int = 0, chunk: int = 10_000, first_chunk: int = 0,
+    scenario: Scenario | Model,
+    policy_or_orders: Policy | Orders,
+    replications: int,
+    turns: int | None = None,
+    seed: int = 0,
+    chunk: int = 10_000,
+    first_chunk: int = 0,
 ) -> BatchResult:
     """Play `replications` games in chunks numbered from `first_chunk` and return their outcomes."""
     model = scenario if isinstance(scenario, Model) else Model(scenario)
@@ -127,16 +158,18 @@ def run_batch(
         final = done.final
         params = model.variants(final)[0][0]
         lines, total = score_arrays(params, final)
-        parts.append(BatchResult(
-            score=total,
-            own_casualties=final.casualties[:, PLAYER].sum(axis=1),
-            enemy_casualties=final.casualties[:, ENEMY].sum(axis=1),
-            area_held=final.area_held(params),
-            delivered=final.delivered_total,
-            trucks_lost=final.trucks_lost_total,
-            turns_played=done.played,
-            ending=final.ending.copy(),
-            replication_turns=done.replication_turns,
-            score_lines={name: q * w for name, _, q, w in lines},
-        ))
+        parts.append(
+            BatchResult(
+                score=total,
+                own_casualties=final.casualties[:, PLAYER].sum(axis=1),
+                enemy_casualties=final.casualties[:, ENEMY].sum(axis=1),
+                area_held=final.area_held(params),
+                delivered=final.delivered_total,
+                trucks_lost=final.trucks_lost_total,
+                turns_played=done.played,
+                ending=final.ending.copy(),
+                replication_turns=done.replication_turns,
+                score_lines={name: q * w for name, _, q, w in lines},
+            )
+        )
     return BatchResult.join(parts)

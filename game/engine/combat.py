@@ -128,7 +128,9 @@ def aggregate(p: Params, eng: np.ndarray, x: np.ndarray, morale: np.ndarray, vul
     else:
         inside = layout.zeros((R, S))
     return Contact(
-        eng=eng, x=x, X=X,
+        eng=eng,
+        x=x,
+        X=X,
         quality=total(x * q) / safe,
         area_weight=total(x * w) / safe,
         vuln=total(x * vuln) / safe,
@@ -180,8 +182,16 @@ def support_split(A: np.ndarray, D: np.ndarray, *shares: float) -> list[np.ndarr
 
 
 def build_rates(
-    p: Params, c: Contact, posture: np.ndarray, fort: np.ndarray, eff: np.ndarray, coord: float,
-    strike_cas: np.ndarray, enemy_drone_cas: np.ndarray, rounds_player: np.ndarray, recon: np.ndarray,
+    p: Params,
+    c: Contact,
+    posture: np.ndarray,
+    fort: np.ndarray,
+    eff: np.ndarray,
+    coord: float,
+    strike_cas: np.ndarray,
+    enemy_drone_cas: np.ndarray,
+    rounds_player: np.ndarray,
+    recon: np.ndarray,
 ) -> Rates:
     """Coefficients of the sub-step equations for this turn."""
     n = p.substeps
@@ -304,15 +314,21 @@ def _substeps(
     return [a, b, d, k], [sum_other, sum_other_x, sum_saturation, sum_x], lost
 
 
-RATE_SLOTS = ("close fire per lead soldier", "close fire per other soldier", "support per soldier",
-              "drones per unit of vulnerability")
+RATE_SLOTS = (
+    "close fire per lead soldier",
+    "close fire per other soldier",
+    "support per soldier",
+    "drones per unit of vulnerability",
+)
 LEAD_CLOSE_SLOT, OTHER_CLOSE_SLOT, SUPPORT_SLOT, DRONE_SLOT = range(len(RATE_SLOTS))
 """Slots of `unit_losses`' rate table, in the order of RATE_SLOTS: per soldier of a unit in contact (aimed fire per
 engaged soldier of the lead nationality or of the others, plus area fire), per unit of drone vulnerability for
 drone hits."""
 
 
-def unit_losses(p: Params, c: Contact, att: Attrition, strength: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def unit_losses(
+    p: Params, c: Contact, att: Attrition, strength: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Losses of each unit (R, U), the part due to drones and the part lost in the close fight (aimed and area fire).
 
     Aimed fire hits the engaged soldiers, lead-nationality units first (they fill the engaged
@@ -338,7 +354,9 @@ def unit_losses(p: Params, c: Contact, att: Attrition, strength: np.ndarray) -> 
         # a unit's close-fire rate, aimed plus area, added here once per sector rather than after gathering both
         # once per unit (the same two numbers added: the same sum)
         rates[:, LEAD_CLOSE_SLOT, :, :S] = np.where(lead > 0, per_engaged * lead_eng / lead, 0.0) + per_soldier
-        rates[:, OTHER_CLOSE_SLOT, :, :S] = np.where(rest > 0, per_engaged * (engaged - lead_eng) / rest, 0.0) + per_soldier
+        rates[:, OTHER_CLOSE_SLOT, :, :S] = (
+            np.where(rest > 0, per_engaged * (engaged - lead_eng) / rest, 0.0) + per_soldier
+        )
         rates[:, SUPPORT_SLOT, :, :S] = np.where(X > 0, sup / X, 0.0)
         rates[:, DRONE_SLOT, :, :S] = np.where(X * c.vuln > 0, dr / (X * c.vuln), 0.0)
     # one column-major position per unit (its replication, side and sector) in the table's first slot; a slot's rates
@@ -351,7 +369,7 @@ def unit_losses(p: Params, c: Contact, att: Attrition, strength: np.ndarray) -> 
 
     def rate(slot: int) -> np.ndarray:
         """(R, U) each unit's rate in `slot`."""
-        return np.take(flat[slot * R:], pos).T
+        return np.take(flat[slot * R :], pos).T
 
     # each unit's own close-fire slot: the lead-soldier or the other-soldier rate (the same in every replication)
     own_close = np.where(p.units.lead, LEAD_CLOSE_SLOT * R, OTHER_CLOSE_SLOT * R)[:, None]

@@ -33,7 +33,7 @@ class Directives:
     commit: np.ndarray  # (r, U) sector index to commit a reserve to, or -1
     withdraw: np.ndarray  # (r,) bool
 
-    def take(self, rows: np.ndarray) -> "Directives":
+    def take(self, rows: np.ndarray) -> Directives:
         """The plans of a subset of replications (unchanged when the plan is broadcast)."""
         if self.drones.shape[0] == 1:
             return self
@@ -108,7 +108,9 @@ def check_orders(p: Params, state: State, orders: Orders, row: int = 0) -> list[
         i = sectors.index(sector)
         if not held[i]:
             if posture == "withdraw":
-                problems.append(f"{_name(p, i)} ({sector}) is already lost: you cannot withdraw from a place already lost")
+                problems.append(
+                    f"{_name(p, i)} ({sector}) is already lost: you cannot withdraw from a place already lost"
+                )
             else:
                 problems.append(f"{_name(p, i)} ({sector}) is already lost: you cannot order '{posture}' there")
     teams = p.player_teams()
@@ -142,7 +144,9 @@ def check_orders(p: Params, state: State, orders: Orders, row: int = 0) -> list[
             problems.append(f"cannot commit '{unit}': there is no sector '{sector}'")
             continue
         if not held[sectors.index(sector)]:
-            problems.append(f"cannot commit '{unit}' to {_name(p, sectors.index(sector))} ({sector}): the sector is not held")
+            problems.append(
+                f"cannot commit '{unit}' to {_name(p, sectors.index(sector))} ({sector}): the sector is not held"
+            )
     if orders.withdraw and bool(state.withdrawing[row]):
         problems.append("the withdrawal is already under way: it cannot be ordered again")
     return problems

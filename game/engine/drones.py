@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .params import COUNTER_DRONE, ENEMY, EW_ROAD, PLAYER, RECON, ROAD_OVERWATCH, STRIKE, Params
 from . import layout
+from .params import COUNTER_DRONE, ENEMY, EW_ROAD, PLAYER, RECON, ROAD_OVERWATCH, STRIKE, Params
 from .sampling import rowdot, rowsum
 
 RECON_TEAMS = 2.0
@@ -64,8 +64,13 @@ def p_jammed(teams: np.ndarray, log_survival: float) -> np.ndarray:
 
 
 def plan_drones(
-    p: Params, tasks: np.ndarray, ew: np.ndarray, drone_stock: np.ndarray, road_share: np.ndarray,
-    targets_exist: np.ndarray, coord: float,
+    p: Params,
+    tasks: np.ndarray,
+    ew: np.ndarray,
+    drone_stock: np.ndarray,
+    road_share: np.ndarray,
+    targets_exist: np.ndarray,
+    coord: float,
 ) -> DroneTurn:
     """Sorties, reach and expected casualties of both sides' drones for one turn."""
     drones = p.drones
@@ -116,8 +121,13 @@ def front_casualties(p: Params, dt: DroneTurn, ew_front: np.ndarray, coord: floa
     """Enemy drone casualties on the player at the front (at saturation), and what the front EW spared."""
     drones = p.drones
     pj = p_jammed(ew_front, drones.ew_log_survival[PLAYER])[:, None]
-    base = (dt.front_sorties * drones.p_reach * (1.0 - drones.p_fail) * np.minimum(1.0, drones.p_hit * coord)
-            * drones.lethality)
+    base = (
+        dt.front_sorties
+        * drones.p_reach
+        * (1.0 - drones.p_fail)
+        * np.minimum(1.0, drones.p_hit * coord)
+        * drones.lethality
+    )
     jammed = base * (1.0 - np.multiply(drones.jam, pj, order="F"))
     radio = ~drones.fibre
     dt.enemy_front_cas = layout.columns([rowsum(jammed * radio), rowsum(jammed * drones.fibre)])  # RADIO, FIBRE
@@ -153,8 +163,15 @@ def road_distance(p: Params, screen: np.ndarray, base_distance: np.ndarray) -> n
 
 
 def road_exposure(
-    p: Params, screen: np.ndarray, road_sorties: np.ndarray, p_jam_road: np.ndarray, overwatch: np.ndarray,
-    net_share: np.ndarray, coord: float, base_distance: np.ndarray, speed: np.ndarray,
+    p: Params,
+    screen: np.ndarray,
+    road_sorties: np.ndarray,
+    p_jam_road: np.ndarray,
+    overwatch: np.ndarray,
+    net_share: np.ndarray,
+    coord: float,
+    base_distance: np.ndarray,
+    speed: np.ndarray,
 ) -> RoadExposure:
     """Per-segment exposure of a truck to enemy road drones (see module doc); loops over the few enemy groups.
 
@@ -179,8 +196,9 @@ def road_exposure(
     )
 
 
-def road_threat(p: Params, expo: RoadExposure, distance: np.ndarray, road_sorties: np.ndarray, p_jam_road: np.ndarray,
-                coord: float) -> np.ndarray:
+def road_threat(
+    p: Params, expo: RoadExposure, distance: np.ndarray, road_sorties: np.ndarray, p_jam_road: np.ndarray, coord: float
+) -> np.ndarray:
     """(R, G) `road_exposure(...).total` with the road at `distance` and everything else as in `expo`: the threat
     after the front moved. The same operations as `road_exposure` on the same values, so the same bits."""
     radio, fibre, _, _ = _road_rates(p, distance, road_sorties, p_jam_road, coord)

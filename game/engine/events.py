@@ -31,8 +31,13 @@ def side_id(p: Params, code: int) -> str:
 def factor_list(values: np.ndarray, p: Params) -> list[Factor]:
     """Factors with their values, largest first (ties by name), side ids filled in."""
     items = [
-        Factor(name=spec.name, label=spec.label, value=float(v), unit=spec.unit,
-               side="" if spec.side is None else p.side_ids[spec.side])
+        Factor(
+            name=spec.name,
+            label=spec.label,
+            value=float(v),
+            unit=spec.unit,
+            side="" if spec.side is None else p.side_ids[spec.side],
+        )
         for spec, v in zip(fx.FACTORS, values)
     ]
     return sorted(items, key=lambda f: (-abs(f.value), f.name))
@@ -45,7 +50,11 @@ def side_morale(p: Params, st: State, row: int = 0) -> dict[str, float]:
         mask = p.units.side == code
         w = st.strength[row] * mask
         total = w.sum()
-        out[p.side_ids[code]] = float((w * st.morale[row]).sum() / total) if total > 0 else float(st.morale[row][mask].mean() if mask.any() else 0.0)
+        out[p.side_ids[code]] = (
+            float((w * st.morale[row]).sum() / total)
+            if total > 0
+            else float(st.morale[row][mask].mean() if mask.any() else 0.0)
+        )
     return out
 
 
@@ -81,10 +90,21 @@ def build_events(p: Params, before: State, after: State, out: Outcome, fired: li
         if out.attacked[0, s]:
             own, enemy = out.sector_loss[0, PLAYER, s], out.sector_loss[0, ENEMY, s]
             # The trainee hears their own losses; the enemy's true losses are ground truth, for the instructor.
-            ev.append(Event(kind="combat", where=p.sectors.ids[s],
-                            text=f"Assault on {p.sectors.names[s]}: we lost {own:.0f} in the close fight."))
-            ev.append(Event(kind="combat", where=p.sectors.ids[s], visible_to="instructor",
-                            text=f"Assault on {p.sectors.names[s]}: the enemy lost {enemy:.0f} in the close fight."))
+            ev.append(
+                Event(
+                    kind="combat",
+                    where=p.sectors.ids[s],
+                    text=f"Assault on {p.sectors.names[s]}: we lost {own:.0f} in the close fight.",
+                )
+            )
+            ev.append(
+                Event(
+                    kind="combat",
+                    where=p.sectors.ids[s],
+                    visible_to="instructor",
+                    text=f"Assault on {p.sectors.names[s]}: the enemy lost {enemy:.0f} in the close fight.",
+                )
+            )
     for s in np.flatnonzero(out.fell[0]):
         given = before.posture[0, s] == WITHDRAW or bool(after.withdrawing[0])
         verb = "was given up" if given else "has fallen"
@@ -100,28 +120,44 @@ def build_events(p: Params, before: State, after: State, out: Outcome, fired: li
             ev.append(Event(kind="morale", where=uid, text=f"Enemy {name} has broken off its attacks."))
     sent = int(round(out.trucks_sent[0]))
     if sent:
-        ev.append(Event(kind="convoy", text=f"{sent} trucks sent: {out.trucks_lost[0]:.0f} lost, {out.delivered[0]:.0f} t delivered."))
+        ev.append(
+            Event(
+                kind="convoy",
+                text=f"{sent} trucks sent: {out.trucks_lost[0]:.0f} lost, {out.delivered[0]:.0f} t delivered.",
+            )
+        )
     for g in range(p.G):
         a, b = int(before.road_state[0, g]), int(after.road_state[0, g])
         if a != b:
             name = sc.map.roads[g].name
-            ev.append(Event(kind="road", where=p.roads.ids[g],
-                            text=f"{name} is now {ROAD_STATES[b]} (was {ROAD_STATES[a]})."))
+            ev.append(
+                Event(kind="road", where=p.roads.ids[g], text=f"{name} is now {ROAD_STATES[b]} (was {ROAD_STATES[a]}).")
+            )
     if out.effectiveness[0] < 0.95:
-        ev.append(Event(kind="supply", text=f"Shortages: our fire is down to {100 * out.effectiveness[0]:.0f}% of its strength."))
+        ev.append(
+            Event(
+                kind="supply", text=f"Shortages: our fire is down to {100 * out.effectiveness[0]:.0f}% of its strength."
+            )
+        )
     if out.died_of_wounds[0] >= 0.5:
         ev.append(Event(kind="supply", text=f"About {out.died_of_wounds[0]:.0f} wounded died waiting for evacuation."))
     clock = int(after.cut_clock[0])
     if clock:
-        ev.append(Event(kind="encirclement",
-                        text=f"Every route is cut: turn {clock} of {p.endings.clock_turns} the grouping can last."))
+        ev.append(
+            Event(
+                kind="encirclement",
+                text=f"Every route is cut: turn {clock} of {p.endings.clock_turns} the grouping can last.",
+            )
+        )
     ending = ENDINGS[int(after.ending[0])] if out.ended_now[0] else None
     if ending:
         ev.append(Event(kind="ending", text=ENDING_TEXT[ending]))
     return ev
 
 
-def turn_report(p: Params, turn: int, orders: Orders, before: State, after: State, out: Outcome, fired: list[int]) -> TurnReport:
+def turn_report(
+    p: Params, turn: int, orders: Orders, before: State, after: State, out: Outcome, fired: list[int]
+) -> TurnReport:
     """The ground truth of one resolved turn (replication 0)."""
     sectors, places = holders(p, after)
     ending = ENDINGS[int(after.ending[0])] if out.ended_now[0] else None
@@ -131,7 +167,8 @@ def turn_report(p: Params, turn: int, orders: Orders, before: State, after: Stat
         events=build_events(p, before, after, out, fired),
         losses={
             p.side_ids[side]: Casualties(
-                killed=float(out.losses[0, side, KILLED]), wounded=float(out.losses[0, side, WOUNDED]),
+                killed=float(out.losses[0, side, KILLED]),
+                wounded=float(out.losses[0, side, WOUNDED]),
                 captured=float(out.losses[0, side, CAPTURED]),
             )
             for side in (PLAYER, ENEMY)

@@ -102,7 +102,7 @@ def facing_sector(p: Params, st: State) -> np.ndarray:
 
 def enemy_by_sector(p: Params, st: State) -> np.ndarray:
     """(R, S) enemy soldiers facing each sector this coming turn (or standing in it when idle)."""
-    return sector_sum(facing_sector(p, st), st.strength, p.S + 1)[:, :p.S]
+    return sector_sum(facing_sector(p, st), st.strength, p.S + 1)[:, : p.S]
 
 
 def _confidence(sigma: float) -> Literal["low", "medium", "high"]:
@@ -119,8 +119,10 @@ def _estimate(centre: float, sigma: float) -> Estimate:
     5–95% band, in whole soldiers (the band always contains the estimate)."""
     mid = _whole(centre * math.exp(sigma**2 / 2.0))
     return Estimate(
-        estimate=mid, low=min(mid, _whole(centre * math.exp(-Z90 * sigma))),
-        high=max(mid, _whole(centre * math.exp(Z90 * sigma))), confidence=_confidence(sigma),
+        estimate=mid,
+        low=min(mid, _whole(centre * math.exp(-Z90 * sigma))),
+        high=max(mid, _whole(centre * math.exp(Z90 * sigma))),
+        confidence=_confidence(sigma),
     )
 
 
@@ -132,7 +134,7 @@ def _total(parts: list[Estimate], median: float, sigma: float) -> Estimate:
     return Estimate(estimate=total, low=min(total, band.low), high=max(total, band.high), confidence=band.confidence)
 
 
-def _draws(game: "Game") -> tuple[np.ndarray, np.ndarray]:
+def _draws(game: Game) -> tuple[np.ndarray, np.ndarray]:
     """The analysts' persistent bias (per game) and this turn's noise (per turn; the sectors' part carried over
     from the turns before with correlation INTEL_PERSISTENCE)."""
     S = game.params.S
@@ -150,12 +152,12 @@ def _draws(game: "Game") -> tuple[np.ndarray, np.ndarray]:
     return bias, eps
 
 
-def enemy_picture(game: "Game") -> EnemyPicture:
+def enemy_picture(game: Game) -> EnemyPicture:
     """The enemy as the trainee's intel gives it at the start of the current turn (deterministic per seed and turn)."""
     return _picture(game)[0]
 
 
-def _picture(game: "Game") -> tuple[EnemyPicture, np.ndarray]:
+def _picture(game: Game) -> tuple[EnemyPicture, np.ndarray]:
     """The picture, and the true (S,) enemy facing each sector now (for the notes, never for the numbers)."""
     p = game.params
     st = game.state
@@ -172,7 +174,7 @@ def _picture(game: "Game") -> tuple[EnemyPicture, np.ndarray]:
     return EnemyPicture(centre=centre, sigma=sigma, facing=np.where(where[0] < S, where[0], -1)), now
 
 
-def intel(game: "Game") -> Intel:
+def intel(game: Game) -> Intel:
     """The trainee's picture at the start of the current turn."""
     p = game.params
     st = game.state
@@ -192,12 +194,17 @@ def intel(game: "Game") -> Intel:
     worst = int(road.max()) if road.size else 0
     threat: Literal["low", "moderate", "high", "severe"] = ROAD_THREAT[worst]
     return Intel(
-        turn=st.turn, enemy_strength=per_sector, enemy_total=total, own_losses_last_turn=own,
-        enemy_losses_last_turn=enemy, road_threat=threat, notes=_notes(game, p, st, now),
+        turn=st.turn,
+        enemy_strength=per_sector,
+        enemy_total=total,
+        own_losses_last_turn=own,
+        enemy_losses_last_turn=enemy,
+        road_threat=threat,
+        notes=_notes(game, p, st, now),
     )
 
 
-def _notes(game: "Game", p: Params, st: State, facing: np.ndarray) -> list[str]:
+def _notes(game: Game, p: Params, st: State, facing: np.ndarray) -> list[str]:
     notes: list[str] = []
     fibre = (p.drones.side == ENEMY) & p.drones.fibre
     if fibre.any() and p.G:
@@ -206,7 +213,9 @@ def _notes(game: "Game", p: Params, st: State, facing: np.ndarray) -> list[str]:
         on_route = p.roads.on_road | p.roads.on_tracks
         near = [p.scenario.map.roads[g].name for g in range(p.G) if distance[g] <= reach and on_route[g]]
         if near:
-            notes.append(f"Fibre-optic drones seen over the supply routes ({', '.join(near)}); jamming will not stop them.")
+            notes.append(
+                f"Fibre-optic drones seen over the supply routes ({', '.join(near)}); jamming will not stop them."
+            )
     lead = p.units.lead & (st.strength[0] > 0)
     if lead.any() and facing.max() > 0:
         s = int(np.argmax(facing))

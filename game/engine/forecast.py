@@ -96,7 +96,12 @@ def _supply_road_cut(p: Params, road_state: np.ndarray) -> np.ndarray:
 
 
 def run_forecast(
-    model: Model, state: State, directives: Directives, seed: int, replications: int, turns: int,
+    model: Model,
+    state: State,
+    directives: Directives,
+    seed: int,
+    replications: int,
+    turns: int,
     picture: EnemyPicture | None = None,
 ) -> Forecast:
     """Replicate the coming turn(s) and summarise the spread of outcomes.

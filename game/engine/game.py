@@ -19,8 +19,8 @@ from game.scenario.scenario import set_path
 from .directives import check_orders, compile_orders
 from .events import holders, side_morale, turn_report
 from .fog import enemy_by_sector, enemy_picture, intel
-from .injects import state_target
 from .forecast import run_forecast
+from .injects import state_target
 from .orders import ConvoyPlan, DroneTasks, EwAllocation, Orders, OrdersError
 from .params import CASUALTY_KINDS, ENDINGS, ENEMY, PLAYER, POSTURES, ROAD_STATES, STOCKS, Params
 from .report import Ending, Forecast, Intel, Score, TurnReport
@@ -115,8 +115,15 @@ class Game:
         self.previous_enemy_by_sector = enemy_by_sector(p, before)[0]
         new, out, fired = advance(self.model, before, compile_orders(p, orders), self.seed)
         fired_ids = [int(i) for i in np.flatnonzero(fired[0])] if fired.size else []
-        report = turn_report(self.params if not fired_ids else self.model.variants(new)[0][0], before.turn, orders,
-                             before, new, out, fired_ids)
+        report = turn_report(
+            self.params if not fired_ids else self.model.variants(new)[0][0],
+            before.turn,
+            orders,
+            before,
+            new,
+            out,
+            fired_ids,
+        )
         self.state = new
         self.history.append(report)
         return report
@@ -135,8 +142,15 @@ class Game:
             raise OrdersError(problems)
         if replications < 1 or turns < 1:
             raise ValueError("replications and turns must be at least 1")
-        return run_forecast(self.model, self.state, compile_orders(self.params, orders), self.seed, replications, turns,
-                            picture=enemy_picture(self))
+        return run_forecast(
+            self.model,
+            self.state,
+            compile_orders(self.params, orders),
+            self.seed,
+            replications,
+            turns,
+            picture=enemy_picture(self),
+        )
 
     def score(self) -> Score:
         """The score so far (final once the game has ended), every weight shown."""

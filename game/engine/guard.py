@@ -42,8 +42,12 @@ def check_finite(scenarios: list[Scenario], state: State, turn: int) -> None:
 
 def suspects(scenarios: list[Scenario]) -> str:
     """The scenario numbers most likely to have overflowed, largest first, as `path = value` in plain words."""
-    seen = {path: value for sc in scenarios for path, value in numeric_leaves(sc)
-            if not math.isfinite(value) or abs(value) >= SUSPECT_MAGNITUDE}
+    seen = {
+        path: value
+        for sc in scenarios
+        for path, value in numeric_leaves(sc)
+        if not math.isfinite(value) or abs(value) >= SUSPECT_MAGNITUDE
+    }
     found = sorted(seen.items(), key=lambda item: -abs(item[1]) if math.isfinite(item[1]) else -math.inf)
     if not found:
         return "no scenario number is out of the ordinary; an inject that scales a rate many times over may be to blame"

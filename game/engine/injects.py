@@ -17,18 +17,36 @@ from collections.abc import Callable
 
 import numpy as np
 
-from game.scenario.injects import ChangeMorale, ChangeStock, ChangeStrength, Condition, Inject, ScaleRate, SetRate, SetRoadState
+from game.scenario.injects import (
+    ChangeMorale,
+    ChangeStock,
+    ChangeStrength,
+    Condition,
+    Inject,
+    ScaleRate,
+    SetRate,
+    SetRoadState,
+)
 
 from .params import AMMUNITION, ENEMY, KILLED, NEUTRAL, PLAYER, ROAD_STATES, STOCKS, WOUNDED, Params
 from .state import State
 
 _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
-    "<": operator.lt, "<=": operator.le, "==": operator.eq, ">=": operator.ge, ">": operator.gt, "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "!=": operator.ne,
 }
 
 
 STATE_PATHS = {
-    "map.roads": {"speed_kmh": "road_speed", "throughput_t_per_turn": "road_throughput", "enemy_distance_km": "road_distance"},
+    "map.roads": {
+        "speed_kmh": "road_speed",
+        "throughput_t_per_turn": "road_throughput",
+        "enemy_distance_km": "road_distance",
+    },
     "map.sectors": {"fortification": "fort"},
 }
 """Scenario numbers that live in the state, replication by replication: a rate effect on one of them
@@ -111,8 +129,12 @@ def evaluate(p: Params, st: State, uniforms: np.ndarray) -> np.ndarray:
 def fields_written(p: Params, fire: np.ndarray) -> set[str]:
     """The state fields `apply` changes for these firings (so a caller copies only those)."""
     names = {"fired"}
-    kinds = {ChangeStock: ("stocks",), SetRoadState: ("damage", "road_state"), ChangeMorale: ("morale",),
-             ChangeStrength: ("strength", "reference", "arrived", "casualties", "wounded_pending")}
+    kinds = {
+        ChangeStock: ("stocks",),
+        SetRoadState: ("damage", "road_state"),
+        ChangeMorale: ("morale",),
+        ChangeStrength: ("strength", "reference", "arrived", "casualties", "wounded_pending"),
+    }
     for i in np.flatnonzero(fire.any(axis=0)):
         for eff in p.scenario.injects[i].effects:
             if isinstance(eff, (ScaleRate, SetRate)):

@@ -60,10 +60,10 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "LAWS",
     "Arrival",
     "LanchesterResult",
     "Law",
-    "LAWS",
     "attrition_step",
     "linear_invariant",
     "simulate",
@@ -118,9 +118,7 @@ class LanchesterResult:
 # --------------------------------------------------------------------------
 
 
-def square_invariant(
-    blue: npt.ArrayLike, red: npt.ArrayLike, a: float, b: float
-) -> np.ndarray:
+def square_invariant(blue: npt.ArrayLike, red: npt.ArrayLike, a: float, b: float) -> np.ndarray:
     """``a·B² - b·R²``: constant along the square law without arrivals.
 
     ``a`` is blue's kill rate and ``b`` red's, as in :func:`solve`: from
@@ -132,9 +130,7 @@ def square_invariant(
     return a * blue_arr**2 - b * red_arr**2
 
 
-def linear_invariant(
-    blue: npt.ArrayLike, red: npt.ArrayLike, a: float, b: float
-) -> np.ndarray:
+def linear_invariant(blue: npt.ArrayLike, red: npt.ArrayLike, a: float, b: float) -> np.ndarray:
     """``a·B - b·R``: constant along the linear law without arrivals.
 
     ``a`` is blue's kill rate and ``b`` red's, as in :func:`solve`: from
@@ -193,9 +189,7 @@ def _check_arrivals(name: str, arrivals: Iterable[Arrival]) -> tuple[Arrival, ..
         try:
             start, end, rate = item
         except (TypeError, ValueError):
-            raise ValueError(
-                f"{where} must be a (start_day, end_day, soldiers_per_day) tuple, got {item!r}"
-            ) from None
+            raise ValueError(f"{where} must be a (start_day, end_day, soldiers_per_day) tuple, got {item!r}") from None
         start = _check_number(f"{where} start_day", start)
         end = _check_number(f"{where} end_day", end)
         rate = _check_number(f"{where} soldiers_per_day", rate)
@@ -215,9 +209,7 @@ def _cumulative(arrivals: tuple[Arrival, ...], t: float) -> float:
     return sum(rate * min(max(t - start, 0.0), end - start) for start, end, rate in arrivals)
 
 
-def _rate_scale(
-    law: Law, a: float, b: float, blue_peak: float, red_peak: float
-) -> float:
+def _rate_scale(law: Law, a: float, b: float, blue_peak: float, red_peak: float) -> float:
     """The fastest rate (1/day) of the deterministic equations, for choosing ``dt``.
 
     Square law: the eigenvalues ``±sqrt(ab)``. Linear law: the non-zero
@@ -270,10 +262,7 @@ def _schedule(
     end of ``schedule[k - 1]``.
     """
     boundaries = {
-        edge
-        for start, end, _ in (*blue_arrivals, *red_arrivals)
-        for edge in (start, end)
-        if 0.0 < edge < days
+        edge for start, end, _ in (*blue_arrivals, *red_arrivals) for edge in (start, end) if 0.0 < edge < days
     }
     schedule = []
     for day in range(days):
@@ -472,9 +461,7 @@ def solve(
     Raises ``ValueError`` for negative or non-finite numbers, an unknown law,
     ``days < 0`` or a malformed arrival.
     """
-    problem = _check_problem(
-        blue0, red0, blue_kill_rate, red_kill_rate, law, days, blue_arrivals, red_arrivals
-    )
+    problem = _check_problem(blue0, red0, blue_kill_rate, red_kill_rate, law, days, blue_arrivals, red_arrivals)
     step = _check_dt(dt, _default_dt(problem.ode_rate))
 
     blue = np.empty(problem.days + 1)
@@ -488,9 +475,7 @@ def solve(
                 y = _advance(problem, segment, y, h)
         blue[day], red[day] = y
 
-    return LanchesterResult(
-        t=np.arange(problem.days + 1, dtype=float), blue=blue, red=red, law=problem.law, dt=step
-    )
+    return LanchesterResult(t=np.arange(problem.days + 1, dtype=float), blue=blue, red=red, law=problem.law, dt=step)
 
 
 # --------------------------------------------------------------------------
@@ -525,9 +510,7 @@ def attrition_step(
     inputs are not modified.
     """
     law = _check_law(law)
-    blue_arr, red_arr = np.broadcast_arrays(
-        np.asarray(blue, dtype=float), np.asarray(red, dtype=float)
-    )
+    blue_arr, red_arr = np.broadcast_arrays(np.asarray(blue, dtype=float), np.asarray(red, dtype=float))
     a = np.asarray(blue_rate, dtype=float)
     b = np.asarray(red_rate, dtype=float)
     if law == "square":
@@ -587,9 +570,7 @@ def simulate(
     one step. One ``Generator(PCG64(seed))`` drives the run, so the same seed
     gives the same result.
     """
-    problem = _check_problem(
-        blue0, red0, blue_kill_rate, red_kill_rate, law, days, blue_arrivals, red_arrivals
-    )
+    problem = _check_problem(blue0, red0, blue_kill_rate, red_kill_rate, law, days, blue_arrivals, red_arrivals)
     replications = _check_count("replications", replications, minimum=1)
     seed = _check_count("seed", seed, minimum=0)
     step = _check_dt(dt, _default_dt(max(problem.ode_rate, problem.a + problem.b)))

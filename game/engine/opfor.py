@@ -54,7 +54,12 @@ def by_sector(sector: np.ndarray, weights: np.ndarray, where: np.ndarray, S: int
 
 
 def plan_targets(
-    p: Params, holder: np.ndarray, loc: np.ndarray, strength: np.ndarray, able: np.ndarray, defenders: np.ndarray,
+    p: Params,
+    holder: np.ndarray,
+    loc: np.ndarray,
+    strength: np.ndarray,
+    able: np.ndarray,
+    defenders: np.ndarray,
     in_held: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each enemy unit's target sector this turn (-1 none) and its location after any approach march.
@@ -89,9 +94,9 @@ def plan_targets(
     return target, new_loc
 
 
-
-def _choose(p: Params, held: np.ndarray, defenders: np.ndarray, lo: np.ndarray, outside: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray]:
+def _choose(
+    p: Params, held: np.ndarray, defenders: np.ndarray, lo: np.ndarray, outside: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(target, reachable) for the enemy units `outside` the player's ground (others keep `lo`, False): the best
     held sector by the doctrine's score from where each stands, and whether any held sector is reachable from
     there. Worked out once per (replication, sector a unit chooses from), not for every replication and sector:
@@ -116,6 +121,7 @@ def _choose(p: Params, held: np.ndarray, defenders: np.ndarray, lo: np.ndarray, 
     tgt[rows[r], u] = best[which.reshape(-1)]
     reach[rows[r], u] = valid[which.reshape(-1)]
     return tgt, reach
+
 
 WAVE_HOURS = 3.0
 """Hours one assault wave stays in the close fight."""

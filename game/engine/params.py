@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from game.scenario import Scenario
 from game.errors import SalientError
+from game.scenario import Scenario
 from game.scenario.scenario import resolve_path, set_path
 
 from .rng import NoiseLayout
@@ -289,27 +289,27 @@ class Params:
         object.__setattr__(self, "layout", NoiseLayout(self.substeps, self.S, self.G))
 
     @property
-    def S(self) -> int:  # noqa: N802 - the usual array-dimension names
+    def S(self) -> int:
         """Number of sectors."""
         return len(self.sectors.ids)
 
     @property
-    def G(self) -> int:  # noqa: N802
+    def G(self) -> int:
         """Number of road segments."""
         return len(self.roads.ids)
 
     @property
-    def U(self) -> int:  # noqa: N802
+    def U(self) -> int:
         """Number of units."""
         return len(self.units.ids)
 
     @property
-    def P(self) -> int:  # noqa: N802
+    def P(self) -> int:
         """Number of places."""
         return len(self.places.ids)
 
     @property
-    def D(self) -> int:  # noqa: N802
+    def D(self) -> int:
         """Number of drone groups."""
         return len(self.drones.side)
 
@@ -416,13 +416,17 @@ def compile_params(sc: Scenario) -> Params:
         teams = sum(e.teams for e in side.electronic_warfare)
         ew_teams[code] = teams
         if teams:
-            ew_ls[code] = sum(e.teams * math.log(1.0 - min(e.jam_probability, 0.999)) for e in side.electronic_warfare) / teams
+            ew_ls[code] = (
+                sum(e.teams * math.log(1.0 - min(e.jam_probability, 0.999)) for e in side.electronic_warfare) / teams
+            )
         rounds = sum(a.tubes * a.rounds_per_tube_per_turn for a in side.artillery)
         if rounds:
             art[:, code] = [
                 rounds,
-                sum(a.tubes * a.rounds_per_tube_per_turn * a.casualties_per_round_per_density for a in side.artillery) / rounds,
-                sum(a.tubes * a.rounds_per_tube_per_turn * a.fortification_erosion_per_round for a in side.artillery) / rounds,
+                sum(a.tubes * a.rounds_per_tube_per_turn * a.casualties_per_round_per_density for a in side.artillery)
+                / rounds,
+                sum(a.tubes * a.rounds_per_tube_per_turn * a.fortification_erosion_per_round for a in side.artillery)
+                / rounds,
                 sum(a.tubes * a.rounds_per_tube_per_turn * a.ammunition_t_per_round for a in side.artillery) / rounds,
             ]
         sorties = sum(a.sorties_per_turn for a in side.air)
@@ -484,8 +488,11 @@ def compile_params(sc: Scenario) -> Params:
             state0=np.array([ROAD_STATES.index(g.state) for g in roads], dtype=np.int8),
             on_road=on_road,
             on_tracks=on_tracks,
-            routes=tuple(np.array([gid[g] for g in route], dtype=np.intp)
-                         for route in (sc.map.supply_route, sc.map.track_route) if route),
+            routes=tuple(
+                np.array([gid[g] for g in route], dtype=np.intp)
+                for route in (sc.map.supply_route, sc.map.track_route)
+                if route
+            ),
             watch=watch,
             end_sectors=end_sectors,
         ),
@@ -533,7 +540,10 @@ def compile_params(sc: Scenario) -> Params:
             fortify_gain=sc.combat.fortify_gain_per_turn,
         ),
         artillery=ArtilleryParams(
-            rounds=art[0], cas_per_round=art[1], erosion_per_round=art[2], ammo_t_per_round=art[3],
+            rounds=art[0],
+            cas_per_round=art[1],
+            erosion_per_round=art[2],
+            ammo_t_per_round=art[3],
         ),
         air=AirParams(sorties=air[0], cas_per_sortie=air[1], erosion_per_sortie=air[2], p_road_hit=air[3]),
         sides=SideParams(

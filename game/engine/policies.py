@@ -16,9 +16,9 @@ import numpy as np
 from .combat import effective
 from .directives import Directives, to_orders
 from .opfor import by_sector
-from .sampling import rowsum, rowwise_take
 from .orders import Orders, OrdersError
 from .params import AMMUNITION, DELAY, FORTIFY, HOLD, PLAYER, SUPPLY_AMMUNITION, Params
+from .sampling import rowsum, rowwise_take
 from .state import State
 
 if TYPE_CHECKING:
@@ -69,13 +69,14 @@ class Policy:
         """The orders of every replication, as arrays."""
         return self.rule(p, st)
 
-    def __call__(self, game: "Game") -> Orders:
+    def __call__(self, game: Game) -> Orders:
         """The orders for the game's current turn."""
         return to_orders(game.params, self.rule(game.params, game.state))
 
 
-def _base(p: Params, st: State, posture: int, drones: tuple[float, ...], ew_front_share: float,
-          day: bool, netting: bool) -> dict[str, np.ndarray]:
+def _base(
+    p: Params, st: State, posture: int, drones: tuple[float, ...], ew_front_share: float, day: bool, netting: bool
+) -> dict[str, np.ndarray]:
     """Directives with one posture everywhere held, the drone teams split by `drones` (shares in the order of TASKS),
     `ew_front_share` of the jammers on the front (the rest on the road), every truck by day or by night."""
     R, S, U = st.R, p.S, p.U
@@ -195,7 +196,7 @@ POLICIES: dict[str, Policy] = {
 }
 
 
-def scripted_orders(game: "Game", orders: dict | None, policy: str | None) -> Orders | None:
+def scripted_orders(game: Game, orders: dict | None, policy: str | None) -> Orders | None:
     """Orders a scenario writes out (drill options, expert solutions), or what a named policy orders now.
 
     None when neither is given; a policy name that does not exist raises `OrdersError`.

@@ -17,32 +17,98 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterable
 from dataclasses import fields, is_dataclass
 from types import SimpleNamespace
-from typing import Any, Iterable
+from typing import Any
 
 from .combat import (
-    COUNTER_ATTACK_FIRE, DEPTH_LIMIT, DEPTH_WEIGHT, DRONE_COVER, DRONE_EXPOSURE, DRONE_HITS_PER_KM, DRONE_SATURATION,
-    EXPOSURE, FORTIFY_FIRE, MORALE_REFERENCE, RECON_ARTILLERY, ROUNDS_PER_KM, SORTIES_PER_KM,
+    COUNTER_ATTACK_FIRE,
+    DEPTH_LIMIT,
+    DEPTH_WEIGHT,
+    DRONE_COVER,
+    DRONE_EXPOSURE,
+    DRONE_HITS_PER_KM,
+    DRONE_SATURATION,
+    EXPOSURE,
+    FORTIFY_FIRE,
+    MORALE_REFERENCE,
+    RECON_ARTILLERY,
+    ROUNDS_PER_KM,
+    SORTIES_PER_KM,
 )
 from .directives import Directives
 from .drones import COUNTER_DRONE_SUPPRESSION, FIBRE, OVERWATCH_SUPPRESSION, RADIO, RECON_TEAMS, ROAD_HAZARD_KMH
 from .opfor import MAIN_EFFORT_WAVES, MORALE_BREAK, ORDINARY_BREAKING_POINT, REFORM_PER_TURN, WAVE_HOURS
 from .params import (
-    AMMUNITION, ASSAULT, CAPTURED, CASUALTY_KINDS, COUNTER_ATTACK, COUNTER_DRONE, CUT, DELAY, DRONES, ENDING_CODE,
-    ENEMY, EW_FRONT, EW_ROAD, FAR, FOOD_MEDICAL, FORTIFY, FUEL, HOLD, KILLED, PLAYER, RECON, ROAD_OVERWATCH, STRIKE,
-    SUPPLY_AMMUNITION, SUPPLY_FOOD_MEDICAL, SUPPLY_FUEL, SUPPLY_KINDS, SUPPLY_STOCK, WITHDRAW, WOUNDED, Params,
+    AMMUNITION,
+    ASSAULT,
+    CAPTURED,
+    CASUALTY_KINDS,
+    COUNTER_ATTACK,
+    COUNTER_DRONE,
+    CUT,
+    DELAY,
+    DRONES,
+    ENDING_CODE,
+    ENEMY,
+    EW_FRONT,
+    EW_ROAD,
+    FAR,
+    FOOD_MEDICAL,
+    FORTIFY,
+    FUEL,
+    HOLD,
+    KILLED,
+    PLAYER,
+    RECON,
+    ROAD_OVERWATCH,
+    STRIKE,
+    SUPPLY_AMMUNITION,
+    SUPPLY_FOOD_MEDICAL,
+    SUPPLY_FUEL,
+    SUPPLY_KINDS,
+    SUPPLY_STOCK,
+    WITHDRAW,
+    WOUNDED,
+    Params,
 )
 from .state import State
 from .supply import (
-    DOW_MEDICAL_SHORTAGE, EVACUATION_FLOOR, POCKET_SHARE, REPAIR_PROBABILITY, ROUTE_CUT_SURVIVAL, STATE_SURVIVAL,
-    STATE_THROUGHPUT, STOCK_TARGET_TURNS,
+    DOW_MEDICAL_SHORTAGE,
+    EVACUATION_FLOOR,
+    POCKET_SHARE,
+    REPAIR_PROBABILITY,
+    ROUTE_CUT_SURVIVAL,
+    STATE_SURVIVAL,
+    STATE_THROUGHPUT,
+    STOCK_TARGET_TURNS,
 )
-from .territory import CUT_OFF_LOSS, DELAY_ODDS, DELAY_PROGRESS, OVERRUN_LOSS, PROGRESS_DECAY, PROGRESS_RATE, RETREAT_LOSS
+from .territory import (
+    CUT_OFF_LOSS,
+    DELAY_ODDS,
+    DELAY_PROGRESS,
+    OVERRUN_LOSS,
+    PROGRESS_DECAY,
+    PROGRESS_RATE,
+    RETREAT_LOSS,
+)
 from .turn import (
-    CAPTURED_IN_CLOSE_FIGHT, CAPTURED_WHEN_BROKEN, CONSOLIDATION_TURNS, DIG_UNDER_FIRE, INFILTRATION_POWER, MORALE_CUT,
-    MORALE_PAUSE, MORALE_PER_LOSS, MORALE_RECOVERY, MORALE_RECOVERY_LOSSES, MORALE_SECTOR_LOST, MORALE_SHORTAGE,
-    OVERRUN_CAPTURED, SUPPRESSION, WITHDRAWAL_EXIT_LOSS,
+    CAPTURED_IN_CLOSE_FIGHT,
+    CAPTURED_WHEN_BROKEN,
+    CONSOLIDATION_TURNS,
+    DIG_UNDER_FIRE,
+    INFILTRATION_POWER,
+    MORALE_CUT,
+    MORALE_PAUSE,
+    MORALE_PER_LOSS,
+    MORALE_RECOVERY,
+    MORALE_RECOVERY_LOSSES,
+    MORALE_SECTOR_LOST,
+    MORALE_SHORTAGE,
+    OVERRUN_CAPTURED,
+    SUPPRESSION,
+    WITHDRAWAL_EXIT_LOSS,
 )
 
 SIDES = (PLAYER, ENEMY)
@@ -209,8 +275,12 @@ def road_exposure(p: Any, s: Any, t: Any, screen: list[float]) -> SimpleNamespac
         if watched <= 0:
             idle[i] = t.road_sorties[i]
             continue
-        kill = (p.drones.p_reach[i] * (1 - p.drones.p_fail[i]) * min(1.0, p.drones.p_hit[i] * t.coord)
-                * p.drones.vehicle_kill[i])
+        kill = (
+            p.drones.p_reach[i]
+            * (1 - p.drones.p_fail[i])
+            * min(1.0, p.drones.p_hit[i] * t.coord)
+            * p.drones.vehicle_kill[i]
+        )
         for g in range(G):
             if not in_reach[g]:
                 continue
@@ -229,14 +299,18 @@ def road_exposure(p: Any, s: Any, t: Any, screen: list[float]) -> SimpleNamespac
 # --- the turn, phase by phase ------------------------------------------------------------------------
 
 
-def reference_turn(params: Params, st: State, d: Directives, rng: random.Random, row: int = 0, pp: dict | None = None) -> dict[str, float]:
+def reference_turn(
+    params: Params, st: State, d: Directives, rng: random.Random, row: int = 0, pp: dict | None = None
+) -> dict[str, float]:
     """Resolve one turn of replication `row` of `st`; returns the headline outcomes."""
     p = SimpleNamespace(**(pp or plain(params)))
     s = SimpleNamespace(turn=st.turn, **{name: value[row].tolist() for name, value in st.arrays().items()})
     r0 = 0 if d.drones.shape[0] == 1 else row
     o = SimpleNamespace(**{name: value[r0].tolist() for name, value in d.__dict__.items()})
-    t = SimpleNamespace(coord=1.0 + p.doctrine.adaptation * (s.turn - 1), start=SimpleNamespace(
-        casualties=[row_[:] for row_ in s.casualties], arrived=s.arrived[:]))
+    t = SimpleNamespace(
+        coord=1.0 + p.doctrine.adaptation * (s.turn - 1),
+        start=SimpleNamespace(casualties=[row_[:] for row_ in s.casualties], arrived=s.arrived[:]),
+    )
     _orders(p, s, o, t)
     _contact(p, s, t)
     _drones(p, s, o, t)
@@ -323,8 +397,11 @@ def _targets(p: Any, s: Any, t: Any) -> list[int]:
 
     def score(origin: int, sec: int) -> float:
         hops = p.sectors.dist[origin][sec]
-        return (4.0 * p.sectors.main_effort_rank[sec] - 3.0 * max(hops - 1.0, 0.0)
-                + 2.0 * (1.0 - t.D0[sec] / (strongest + 1.0)))
+        return (
+            4.0 * p.sectors.main_effort_rank[sec]
+            - 3.0 * max(hops - 1.0, 0.0)
+            + 2.0 * (1.0 - t.D0[sec] / (strongest + 1.0))
+        )
 
     aim, inside = [-1] * U, [False] * U
     for u in range(U):
@@ -384,8 +461,9 @@ def _drones(p: Any, s: Any, o: Any, t: Any) -> None:
         guidance = FIBRE if p.drones.fibre[i] else RADIO
         t.strike_cas[guidance] += strike[i] * f * reach * p.drones.p_hit[i] * p.drones.lethality[i]
         cd_hits += counter[i] * f * reach * p.drones.p_hit[i]
-        ow_hits += (tasks[ROAD_OVERWATCH] * per_team[i] * p.drones.p_reach[i] * (1 - p.drones.p_fail[i])
-                    * p.drones.p_hit[i])
+        ow_hits += (
+            tasks[ROAD_OVERWATCH] * per_team[i] * p.drones.p_reach[i] * (1 - p.drones.p_fail[i]) * p.drones.p_hit[i]
+        )
     t.drones_used = wanted * f
     t.recon = 1 - math.exp(-tasks[RECON] / RECON_TEAMS)
     teams_e = max(sum(p.drones.teams[i] for i in range(D) if theirs[i]), 1.0)
@@ -424,8 +502,9 @@ def _needs(p: Any, s: Any, t: Any) -> None:
     t.need[SUPPLY_FUEL] = heads / 100 * need[SUPPLY_FUEL]
     t.need[SUPPLY_FOOD_MEDICAL] = heads / 100 * need[SUPPLY_FOOD_MEDICAL]
     t.use = [0.0] * len(SUPPLY_KINDS)
-    t.use[SUPPLY_AMMUNITION] = sum(fighters[sec] / 100 * consumption[t.posture[sec]][SUPPLY_AMMUNITION]
-                                   for sec in range(S))
+    t.use[SUPPLY_AMMUNITION] = sum(
+        fighters[sec] / 100 * consumption[t.posture[sec]][SUPPLY_AMMUNITION] for sec in range(S)
+    )
     for k in (SUPPLY_FUEL, SUPPLY_FOOD_MEDICAL):
         in_line = sum(t.line[sec] / 100 * consumption[t.posture[sec]][k] for sec in range(S))
         t.use[k] = in_line + reserve / 100 * consumption[HOLD][k]  # the reserves use as if they held
@@ -441,8 +520,9 @@ def _convoys(p: Any, s: Any, o: Any, t: Any, rng: random.Random) -> None:
     n_day = int(round(float(o.day))) if driven else 0
     n_night = int(round(float(o.night))) if driven else 0
     t.trucks_sent = n_day + n_night
-    t.trucks_lost = (binomial(rng, n_day, 1 - math.exp(-lam * esc))
-                     + binomial(rng, n_night, 1 - math.exp(-lam * p.convoys.night_visibility * esc)))
+    t.trucks_lost = binomial(rng, n_day, 1 - math.exp(-lam * esc)) + binomial(
+        rng, n_night, 1 - math.exp(-lam * p.convoys.night_visibility * esc)
+    )
     cargo = (t.trucks_sent - t.trucks_lost) * p.convoys.cargo_t * (1 - p.convoys.escort_penalty * float(o.escort))
     capacity = min((s.road_throughput[g] * float(STATE_THROUGHPUT[t.states[g]]) for g in driven), default=math.inf)
     t.delivered = min(cargo, capacity, p.supply.border_t)
@@ -495,8 +575,11 @@ def _rates(p: Any, s: Any, t: Any) -> None:
     for sec in range(S):
         fr, pos, fort = p.sectors.frontage[sec], t.posture[sec], s.fort[sec]
         # the works face outward: infiltrators come up behind them
-        t.prot[sec] = (p.combat.posture_defence[pos] * p.sectors.terrain_defence[sec]
-                       * (1 + p.combat.fort_defence * fort * (1 - t.inside[sec])))
+        t.prot[sec] = (
+            p.combat.posture_defence[pos]
+            * p.sectors.terrain_defence[sec]
+            * (1 + p.combat.fort_defence * fort * (1 - t.inside[sec]))
+        )
         dig = p.sectors.terrain_defence[sec] * (1 + p.combat.fort_defence * fort)
         expo = float(EXPOSURE[pos])
         fire = posture_fire(pos) * t.eff
@@ -520,8 +603,11 @@ def _rates(p: Any, s: Any, t: Any) -> None:
         t.rounds_e[sec] = saturate(p.artillery.rounds[ENEMY] * t.coord * split, ROUNDS_PER_KM, fr)
         t.sorties_e[sec] = saturate(p.air.sorties[ENEMY] * t.coord * split, SORTIES_PER_KM, fr)
         on_p = t.rounds_e[sec] * p.artillery.cas_per_round[ENEMY] + t.sorties_e[sec] * p.air.cas_per_sortie[ENEMY]
-        art_p = (saturate(t.rounds_p * on_assault, ROUNDS_PER_KM, fr) * p.artillery.cas_per_round[PLAYER]
-                 * (1 + RECON_ARTILLERY * t.recon))
+        art_p = (
+            saturate(t.rounds_p * on_assault, ROUNDS_PER_KM, fr)
+            * p.artillery.cas_per_round[PLAYER]
+            * (1 + RECON_ARTILLERY * t.recon)
+        )
         air_p = saturate(p.air.sorties[PLAYER] * on_assault, SORTIES_PER_KM, fr) * p.air.cas_per_sortie[PLAYER]
         t.coef["sup"][PLAYER][sec] = on_p / (fr * dig) / n
         t.coef["sup"][ENEMY][sec] = (art_p + air_p) / fr / n
@@ -617,13 +703,21 @@ def _ground(p: Any, s: Any, t: Any) -> None:
     fallen sectors change hands, defenders fall back, attackers move in."""
     S, U = p.S, p.U
     D1 = by_sector(S, ((s.loc[u], s.strength[u]) for u in range(U) if t.p_line[u] and not t.brk1[u]))
-    A1 = by_sector(S, ((t.target[u], s.strength[u] * t.share[u]) for u in range(U) if t.target[u] >= 0 and not t.brk1[u]))
+    A1 = by_sector(
+        S, ((t.target[u], s.strength[u] * t.share[u]) for u in range(U) if t.target[u] >= 0 and not t.brk1[u])
+    )
     ratio = [0.0] * S
     for sec in range(S):
         cap = p.combat.engaged_per_km * p.sectors.frontage[sec]
         hit = (t.causes["dr"][PLAYER][sec] + t.causes["sup"][PLAYER][sec]) / max(t.D0[sec], 1.0)
-        power = (effective(D1[sec], cap) * max(t.Q[PLAYER][sec], 0.5) * t.prot[sec] * t.eff * posture_fire(t.posture[sec])
-                 * math.exp(-SUPPRESSION * hit))
+        power = (
+            effective(D1[sec], cap)
+            * max(t.Q[PLAYER][sec], 0.5)
+            * t.prot[sec]
+            * t.eff
+            * posture_fire(t.posture[sec])
+            * math.exp(-SUPPRESSION * hit)
+        )
         push = effective(A1[sec], cap) * max(t.Q[ENEMY][sec], 0.5) * (1 + (INFILTRATION_POWER - 1) * t.inside[sec])
         ratio[sec] = push / max(power, 1e-9)
     _territory(p, s, t, D1, ratio)
@@ -727,8 +821,9 @@ def _wounded(p: Any, s: Any, t: Any) -> None:
     t.dow = waiting * min(1.0, p.supply.died_of_wounds * (1.0 + DOW_MEDICAL_SHORTAGE * (1.0 - t.medical)))
     left = waiting - t.dow
     route_usable = 0.0 if t.cut_start else 1.0
-    evacuated = (left * p.supply.evacuation * route_usable * min(max(t.best_survival, 0.0), 1.0)
-                 * max(t.fuel, EVACUATION_FLOOR))
+    evacuated = (
+        left * p.supply.evacuation * route_usable * min(max(t.best_survival, 0.0), 1.0) * max(t.fuel, EVACUATION_FLOOR)
+    )
     t.pending = left - evacuated
 
 
@@ -751,8 +846,10 @@ def _attacker(p: Any, s: Any, t: Any) -> None:
         amount = p.sides.reinforcements[sd]
         if amount <= 0:
             continue
-        weights = [p.units.strength0[u] if p.units.side[u] == sd and s.strength[u] >= 1.0 and not s.reserve[u] else 0.0
-                   for u in range(p.U)]
+        weights = [
+            p.units.strength0[u] if p.units.side[u] == sd and s.strength[u] >= 1.0 and not s.reserve[u] else 0.0
+            for u in range(p.U)
+        ]
         if sum(weights) > 0:
             total = sum(weights)
             for u in range(p.U):
@@ -783,8 +880,14 @@ def _road(p: Any, s: Any, t: Any, rng: random.Random) -> None:
     t.expo_end = road_exposure(p, s, t, screen)
     t.blocked_end = blocked_segments(p, s.holder, s.damage)
     s.road_state = segment_states(t.expo_end.total, s.damage, t.blocked_end)
-    line = by_sector(p.S, ((s.loc[u], s.strength[u]) for u in range(p.U)
-                           if p.units.side[u] == PLAYER and not s.reserve[u] and s.holder[s.loc[u]] == PLAYER))
+    line = by_sector(
+        p.S,
+        (
+            (s.loc[u], s.strength[u])
+            for u in range(p.U)
+            if p.units.side[u] == PLAYER and not s.reserve[u] and s.holder[s.loc[u]] == PLAYER
+        ),
+    )
     t.cut_end = cut_off(p, t.expo_end.total, t.blocked_end, s.holder, line)
     s.cut_clock = s.cut_clock + 1 if t.cut_start or t.cut_end else 0.0  # a turn without supply counts
 

@@ -111,7 +111,7 @@ class Noise:
         """R."""
         return self.uniforms.shape[0]
 
-    def take(self, rows: np.ndarray) -> "Noise":
+    def take(self, rows: np.ndarray) -> Noise:
         """The dice of a subset of replications."""
         index = row_index(rows)
         normals = None
@@ -120,12 +120,14 @@ class Noise:
         return Noise(normals, take_rows(self.uniforms, index))
 
     @staticmethod
-    def mean_field(layout: NoiseLayout, replications: int) -> "Noise":
+    def mean_field(layout: NoiseLayout, replications: int) -> Noise:
         """No randomness: expected losses, no road hits, no repairs by chance (u = 1)."""
         return Noise(None, np.ones((replications, layout.columns), order="F"))
 
 
-def draw_noise(layout: NoiseLayout, replications: int, gen: np.random.Generator, rows: np.ndarray | None = None) -> Noise:
+def draw_noise(
+    layout: NoiseLayout, replications: int, gen: np.random.Generator, rows: np.ndarray | None = None
+) -> Noise:
     """Draw the whole turn's noise up front, in the same shapes whatever the orders.
 
     `rows`: keep only these replications (the others' dice are drawn all the same, so each
@@ -142,7 +144,9 @@ def draw_noise(layout: NoiseLayout, replications: int, gen: np.random.Generator,
     for i in range(n):  # a sub-step at a time: np.take first turns the 16-bit codes into machine-word indices (four
         # times their size), and a whole turn's worth would be a fresh multi-megabyte block, page-faulted every turn
         np.take(table, codes[i], out=normals[i])
-    return Noise(normals.transpose(0, 3, 2, 1), np.asfortranarray(uniforms))  # (substeps, R, 2, S) in the engine's layout
+    return Noise(
+        normals.transpose(0, 3, 2, 1), np.asfortranarray(uniforms)
+    )  # (substeps, R, 2, S) in the engine's layout
 
 
 @cache

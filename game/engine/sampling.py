@@ -26,8 +26,18 @@ import numpy as np
 from .layout import column_positions
 
 __all__ = [
-    "EXACT_BINOMIAL_MEAN", "PoissonWork", "argmax_of_sum", "binomial_from_uniform", "poisson_from_normal",
-    "poisson_mean_correction", "rowany", "rowdot", "rowmax", "rowmin", "rowsum", "rowwise_take",
+    "EXACT_BINOMIAL_MEAN",
+    "PoissonWork",
+    "argmax_of_sum",
+    "binomial_from_uniform",
+    "poisson_from_normal",
+    "poisson_mean_correction",
+    "rowany",
+    "rowdot",
+    "rowmax",
+    "rowmin",
+    "rowsum",
+    "rowwise_take",
 ]
 
 
@@ -110,9 +120,7 @@ def poisson_mean_correction(lam: np.ndarray, work: PoissonWork | None = None) ->
     return out
 
 
-def poisson_from_normal(
-    lam: np.ndarray, z: np.ndarray, cap: np.ndarray, work: PoissonWork | None = None
-) -> np.ndarray:
+def poisson_from_normal(lam: np.ndarray, z: np.ndarray, cap: np.ndarray, work: PoissonWork | None = None) -> np.ndarray:
     """A Poisson(lam) variate from standard normals `z`, never above `cap` (mean-corrected, see module doc).
 
     With `work` (see `PoissonWork`), the result lives in `work.x` until the next call with the same work."""
@@ -206,32 +214,114 @@ def _inverse_normal_cdf(u: np.ndarray) -> np.ndarray:
     q = u - 0.5
     central = np.abs(q) <= 0.425
     r = 0.180625 - q * q
-    num = (((((((2.5090809287301226727e+3 * r + 3.3430575583588128105e+4) * r + 6.7265770927008700853e+4) * r
-                + 4.5921953931549871457e+4) * r + 1.3731693765509461125e+4) * r + 1.9715909503065514427e+3) * r
-            + 1.3314166789178437745e+2) * r + 3.3871328727963666080e+0) * q
-    den = (((((((5.2264952788528545610e+3 * r + 2.8729085735721942674e+4) * r + 3.9307895800092710610e+4) * r
-                + 2.1213794301586595867e+4) * r + 5.3941960214247511077e+3) * r + 6.8718700749205790830e+2) * r
-            + 4.2313330701600911252e+1) * r + 1.0)
+    num = (
+        (
+            (
+                (
+                    (
+                        ((2.5090809287301226727e3 * r + 3.3430575583588128105e4) * r + 6.7265770927008700853e4) * r
+                        + 4.5921953931549871457e4
+                    )
+                    * r
+                    + 1.3731693765509461125e4
+                )
+                * r
+                + 1.9715909503065514427e3
+            )
+            * r
+            + 1.3314166789178437745e2
+        )
+        * r
+        + 3.3871328727963666080e0
+    ) * q
+    den = (
+        (
+            (
+                (
+                    ((5.2264952788528545610e3 * r + 2.8729085735721942674e4) * r + 3.9307895800092710610e4) * r
+                    + 2.1213794301586595867e4
+                )
+                * r
+                + 5.3941960214247511077e3
+            )
+            * r
+            + 6.8718700749205790830e2
+        )
+        * r
+        + 4.2313330701600911252e1
+    ) * r + 1.0
     x = num / den
     if central.all():
         return x
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.sqrt(-np.log(np.where(q <= 0.0, u, 1.0 - u)))
     s = r - 1.6
-    num = (((((((7.7454501427834140764e-4 * s + 2.27238449892691845833e-2) * s + 2.41780725177450611770e-1) * s
-                + 1.27045825245236838258e+0) * s + 3.64784832476320460504e+0) * s + 5.76949722146069140550e+0) * s
-            + 4.63033784615654529590e+0) * s + 1.42343711074968357734e+0)
-    den = (((((((1.05075007164441684324e-9 * s + 5.47593808499534494600e-4) * s + 1.51986665636164571966e-2) * s
-                + 1.48103976427480074590e-1) * s + 6.89767334985100004550e-1) * s + 1.67638483018380384940e+0) * s
-            + 2.05319162663775882187e+0) * s + 1.0)
+    num = (
+        (
+            (
+                (
+                    ((7.7454501427834140764e-4 * s + 2.27238449892691845833e-2) * s + 2.41780725177450611770e-1) * s
+                    + 1.27045825245236838258e0
+                )
+                * s
+                + 3.64784832476320460504e0
+            )
+            * s
+            + 5.76949722146069140550e0
+        )
+        * s
+        + 4.63033784615654529590e0
+    ) * s + 1.42343711074968357734e0
+    den = (
+        (
+            (
+                (
+                    ((1.05075007164441684324e-9 * s + 5.47593808499534494600e-4) * s + 1.51986665636164571966e-2) * s
+                    + 1.48103976427480074590e-1
+                )
+                * s
+                + 6.89767334985100004550e-1
+            )
+            * s
+            + 1.67638483018380384940e0
+        )
+        * s
+        + 2.05319162663775882187e0
+    ) * s + 1.0
     mid = num / den
     t = r - 5.0
-    num = (((((((2.01033439929228813265e-7 * t + 2.71155556874348757815e-5) * t + 1.24266094738807843860e-3) * t
-                + 2.65321895265761230930e-2) * t + 2.96560571828504891230e-1) * t + 1.78482653991729133580e+0) * t
-            + 5.46378491116411436990e+0) * t + 6.65790464350110377720e+0)
-    den = (((((((2.04426310338993978564e-15 * t + 1.42151175831644588870e-7) * t + 1.84631831751005468180e-5) * t
-                + 7.86869131145613259100e-4) * t + 1.48753612908506148525e-2) * t + 1.36929880922735805310e-1) * t
-            + 5.99832206555887937690e-1) * t + 1.0)
+    num = (
+        (
+            (
+                (
+                    ((2.01033439929228813265e-7 * t + 2.71155556874348757815e-5) * t + 1.24266094738807843860e-3) * t
+                    + 2.65321895265761230930e-2
+                )
+                * t
+                + 2.96560571828504891230e-1
+            )
+            * t
+            + 1.78482653991729133580e0
+        )
+        * t
+        + 5.46378491116411436990e0
+    ) * t + 6.65790464350110377720e0
+    den = (
+        (
+            (
+                (
+                    ((2.04426310338993978564e-15 * t + 1.42151175831644588870e-7) * t + 1.84631831751005468180e-5) * t
+                    + 7.86869131145613259100e-4
+                )
+                * t
+                + 1.48753612908506148525e-2
+            )
+            * t
+            + 1.36929880922735805310e-1
+        )
+        * t
+        + 5.99832206555887937690e-1
+    ) * t + 1.0
     tail = np.where(r <= 5.0, mid, num / den)
     return np.where(central, x, np.where(q < 0.0, -tail, tail))
 
@@ -288,8 +378,8 @@ def _held_normal(n: np.ndarray, p: np.ndarray, q: np.ndarray, u: np.ndarray) -> 
     counts = _exact_count(
         np.concatenate([n, n, m]), np.concatenate([qn, qn, q[high]]), np.concatenate([u, 1.0 - u, 1.0 - u[high]])
     )
-    lo, hi = counts[:k], n - counts[k:2 * k]
-    lo[high] = np.maximum(lo[high], m - counts[2 * k:])
+    lo, hi = counts[:k], n - counts[k : 2 * k]
+    lo[high] = np.maximum(lo[high], m - counts[2 * k :])
     return np.minimum(np.maximum(_normal_count(n, p, u), lo), hi)
 
 
@@ -372,7 +462,6 @@ def argmax_of_sum(table: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return out
 
 
-
 def argmax_of_sum_at(table: np.ndarray, rows: np.ndarray, row: np.ndarray, line: np.ndarray) -> np.ndarray:
     """(N,) `argmax_of_sum(table, rows)[row, line]` for N (row, line) pairs, with the same additions and the same
     tie rule, computing only the pairs asked for: O(N × S) instead of O(R × K × S) when few rows and lines matter
@@ -384,6 +473,7 @@ def argmax_of_sum_at(table: np.ndarray, rows: np.ndarray, row: np.ndarray, line:
         np.copyto(out, j, where=value > best)  # strictly greater: a tie keeps the earlier column
         np.maximum(best, value, out=best)
     return out
+
 
 def _fold_columns(ufunc: np.ufunc, a: np.ndarray) -> np.ndarray:
     """`ufunc.reduce(a, axis=-1)`, column by column in place when the last axis is narrow."""

@@ -48,11 +48,24 @@ def score_arrays(
         ("ground_held", "Square miles still held", st.area_held(p), w.per_sq_mi_held),
         ("ground_turns_held", "Square miles held, summed over the turns played", st.area_turns, w.per_sq_mi_turn_held),
         # soldiers are scored whole, as the trainee reads them, so points = quantity × weight on the score table
-        ("own_casualties", "Own soldiers killed, wounded or captured", _whole(st.casualties[:, PLAYER].sum(axis=1)),
-         w.per_own_casualty),
-        ("enemy_casualties", "Enemy soldiers put out of action", _whole(st.casualties[:, ENEMY].sum(axis=1)),
-         w.per_enemy_casualty),
-        ("encircled", "Grouping encircled", (st.ending == ENDING_CODE["encircled"]).astype(float), w.encirclement_penalty),
+        (
+            "own_casualties",
+            "Own soldiers killed, wounded or captured",
+            _whole(st.casualties[:, PLAYER].sum(axis=1)),
+            w.per_own_casualty,
+        ),
+        (
+            "enemy_casualties",
+            "Enemy soldiers put out of action",
+            _whole(st.casualties[:, ENEMY].sum(axis=1)),
+            w.per_enemy_casualty,
+        ),
+        (
+            "encircled",
+            "Grouping encircled",
+            (st.ending == ENDING_CODE["encircled"]).astype(float),
+            w.encirclement_penalty,
+        ),
         (
             "orderly_withdrawal",
             "Withdrawal completed with a route out still open",
@@ -68,8 +81,11 @@ def score_arrays(
 
 
 WEIGHT_OF_LINE = {
-    "ground_held": "per_sq_mi_held", "ground_turns_held": "per_sq_mi_turn_held", "own_casualties": "per_own_casualty",
-    "enemy_casualties": "per_enemy_casualty", "encircled": "encirclement_penalty",
+    "ground_held": "per_sq_mi_held",
+    "ground_turns_held": "per_sq_mi_turn_held",
+    "own_casualties": "per_own_casualty",
+    "enemy_casualties": "per_enemy_casualty",
+    "encircled": "encirclement_penalty",
     "orderly_withdrawal": "orderly_withdrawal_bonus",
 }
 """The scoring weight behind each score line (objectives are named `objective.<id>`)."""
@@ -90,8 +106,14 @@ def score_model(p: Params, st: State, row: int = 0) -> Score:
     return Score(
         total=round(float(total[row]), 6),
         lines=[
-            ScoreLine(name=n, label=lab, quantity=float(q[row]), weight=float(wt), points=float(q[row] * wt),
-                      why=line_reason(p, n))
+            ScoreLine(
+                name=n,
+                label=lab,
+                quantity=float(q[row]),
+                weight=float(wt),
+                points=float(q[row] * wt),
+                why=line_reason(p, n),
+            )
             for n, lab, q, wt in lines
         ],
         ending=ENDINGS[int(st.ending[row])],  # type: ignore[arg-type]

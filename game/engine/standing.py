@@ -60,8 +60,10 @@ def carry_over(p: Params, state: State, previous: Orders, row: int = 0) -> Stand
         if held[sectors.index(sector)]:
             postures[sector] = posture
         else:
-            adapted[f"posture:{sector}"] = (f"{p.sectors.names[sectors.index(sector)]} was lost: "
-                                            f"its posture ({posture.replace('_', ' ')}) no longer applies")
+            adapted[f"posture:{sector}"] = (
+                f"{p.sectors.names[sectors.index(sector)]} was lost: "
+                f"its posture ({posture.replace('_', ' ')}) no longer applies"
+            )
 
     teams = p.player_teams()
     asked = [getattr(previous.drones, t) for t in DRONE_TASKS]
@@ -80,7 +82,9 @@ def carry_over(p: Params, state: State, previous: Orders, row: int = 0) -> Stand
     c = previous.convoys
     day, night = _scaled([c.day, c.night], trucks)
     if [day, night] != [c.day, c.night]:
-        adapted["convoys"] = f"only {trucks} trucks available now: {c.day + c.night} sent last turn, cut to {day + night}"
+        adapted["convoys"] = (
+            f"only {trucks} trucks available now: {c.day + c.night} sent last turn, cut to {day + night}"
+        )
     route = c.route
     if route == "tracks" and not p.has_tracks:
         route = "road"
@@ -97,8 +101,10 @@ def carry_over(p: Params, state: State, previous: Orders, row: int = 0) -> Stand
         if held[sectors.index(sector)]:
             commits[unit] = sector
         else:
-            adapted[f"reserve:{unit}"] = (f"{p.units.names[u]} was to go to {p.sectors.names[sectors.index(sector)]}, "
-                                          "which was lost: it stays in reserve")
+            adapted[f"reserve:{unit}"] = (
+                f"{p.units.names[u]} was to go to {p.sectors.names[sectors.index(sector)]}, "
+                "which was lost: it stays in reserve"
+            )
 
     withdraw = previous.withdraw
     if withdraw and bool(state.withdrawing[row]):

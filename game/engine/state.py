@@ -63,7 +63,7 @@ class State:
     fired: np.ndarray  # (R, I) int, times each inject has fired
 
     @property
-    def R(self) -> int:  # noqa: N802
+    def R(self) -> int:
         """Number of replications."""
         return self.strength.shape[0]
 
@@ -71,27 +71,27 @@ class State:
         """The array fields by name."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "turn"}
 
-    def copy(self) -> "State":
+    def copy(self) -> State:
         """A deep copy (in the same memory order)."""
         return replace(self, **{k: v.copy(order="K") for k, v in self.arrays().items()})
 
-    def broadcast(self, replications: int) -> "State":
+    def broadcast(self, replications: int) -> State:
         """R copies of replication 0 (a game's state becomes a forecast's starting point)."""
         return replace(
             self, **{k: np.asfortranarray(np.repeat(v[:1], replications, axis=0)) for k, v in self.arrays().items()}
         )
 
-    def take(self, rows: np.ndarray) -> "State":
+    def take(self, rows: np.ndarray) -> State:
         """The replications in `rows`."""
         index = row_index(rows)
         return replace(self, **{k: take_rows(v, index) for k, v in self.arrays().items()})
 
-    def put(self, rows: np.ndarray, part: "State") -> None:
+    def put(self, rows: np.ndarray, part: State) -> None:
         """Write a subset's arrays back into these rows."""
         for k, v in self.arrays().items():
             v[rows] = getattr(part, k)
 
-    def keep_where(self, frozen: np.ndarray, old: "State") -> None:
+    def keep_where(self, frozen: np.ndarray, old: State) -> None:
         """Restore the old values in replications that had already ended (they take no more turns)."""
         rows = np.flatnonzero(frozen)  # usually a few rows: indices cost far less than a mask over all of them
         if not rows.size:

@@ -82,7 +82,12 @@ class Model:
 
 
 def fire_injects(
-    model: Model, state: State, seed: int, purpose: str = "injects", rows: np.ndarray | None = None, size: int | None = None
+    model: Model,
+    state: State,
+    seed: int,
+    purpose: str = "injects",
+    rows: np.ndarray | None = None,
+    size: int | None = None,
 ) -> tuple[State, np.ndarray]:
     """Evaluate this turn's injects and apply them to a copy of the state (the input is never changed).
 
@@ -104,8 +109,16 @@ def fire_injects(
 
 
 def advance(
-    model: Model, state: State, directives: Directives, seed: int, *, purpose: str = "resolve",
-    inject_purpose: str = "injects", mean_field: bool = False, rows: np.ndarray | None = None, size: int | None = None,
+    model: Model,
+    state: State,
+    directives: Directives,
+    seed: int,
+    *,
+    purpose: str = "resolve",
+    inject_purpose: str = "injects",
+    mean_field: bool = False,
+    rows: np.ndarray | None = None,
+    size: int | None = None,
     factors: bool = True,
 ) -> tuple[State, Outcome, np.ndarray]:
     """One turn for every replication: injects, noise, the turn itself. Returns (state, outcome, injects fired).
@@ -122,8 +135,17 @@ def advance(
     return new, out, fired
 
 
-def _resolve(model: Model, state: State, directives: Directives, seed: int, purpose: str, mean_field: bool,
-             rows: np.ndarray | None, size: int | None, factors: bool) -> tuple[State, Outcome]:
+def _resolve(
+    model: Model,
+    state: State,
+    directives: Directives,
+    seed: int,
+    purpose: str,
+    mean_field: bool,
+    rows: np.ndarray | None,
+    size: int | None,
+    factors: bool,
+) -> tuple[State, Outcome]:
     """The turn itself, after the injects: noise drawn, each group of parameters resolved, outcomes merged."""
     groups = model.variants(state)
     layout = groups[0][0].layout

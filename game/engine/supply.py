@@ -24,7 +24,15 @@ import numpy as np
 from . import layout
 from .drones import RoadExposure
 from .params import (
-    CUT, ENEMY, HOLD, PLAYER, SUPPLY_AMMUNITION, SUPPLY_FOOD_MEDICAL, SUPPLY_FUEL, SUPPLY_STOCK, Params,
+    CUT,
+    ENEMY,
+    HOLD,
+    PLAYER,
+    SUPPLY_AMMUNITION,
+    SUPPLY_FOOD_MEDICAL,
+    SUPPLY_FUEL,
+    SUPPLY_STOCK,
+    Params,
 )
 from .sampling import binomial_from_uniform, rowany, rowmin, rowsum
 
@@ -102,7 +110,9 @@ def segment_states(p: Params, threat: np.ndarray, damage: np.ndarray, blocked: n
     """(R, G) road state codes, OPEN .. CUT: the worse of the drone threat (`RoadExposure.total`), physical damage
     and a blocked segment."""
     survival = np.exp(-threat)
-    threat = (survival < STATE_SURVIVAL[0]).astype(np.int8) + (survival < STATE_SURVIVAL[1]) + (survival < STATE_SURVIVAL[2])
+    threat = (
+        (survival < STATE_SURVIVAL[0]).astype(np.int8) + (survival < STATE_SURVIVAL[1]) + (survival < STATE_SURVIVAL[2])
+    )
     return np.maximum(np.maximum(threat, damage), blocked * np.int8(CUT)).astype(np.int8)
 
 
@@ -160,9 +170,19 @@ def best_route_survival(routes: Routes, R: int) -> np.ndarray:
 
 
 def run_convoys(
-    p: Params, tracks: np.ndarray, day: np.ndarray, night: np.ndarray, escort: np.ndarray,
-    exposure: RoadExposure, routes: Routes, states: np.ndarray, u_day: np.ndarray, u_night: np.ndarray,
-    throughput: np.ndarray, *, spared: bool = True,
+    p: Params,
+    tracks: np.ndarray,
+    day: np.ndarray,
+    night: np.ndarray,
+    escort: np.ndarray,
+    exposure: RoadExposure,
+    routes: Routes,
+    states: np.ndarray,
+    u_day: np.ndarray,
+    u_night: np.ndarray,
+    throughput: np.ndarray,
+    *,
+    spared: bool = True,
 ) -> ConvoyResult:
     """Send the trucks, draw the losses, deliver what gets through (and, with `spared`, what each measure saved)."""
     R = states.shape[0]
@@ -200,7 +220,8 @@ def run_convoys(
             "netting.spared": expected_lost(no_net) - base,
             "ew.road.spared": expected_lost(no_ew) - base,
             "overwatch.spared": expected_lost(lam / np.maximum(exposure.overwatch, 1e-12)) - base,
-            "escort.spared": n_day * (np.exp(-lam * esc) - np.exp(-lam)) + n_night * (np.exp(-lam * nv * esc) - np.exp(-lam * nv)),
+            "escort.spared": n_day * (np.exp(-lam * esc) - np.exp(-lam))
+            + n_night * (np.exp(-lam * nv * esc) - np.exp(-lam * nv)),
             "night.spared": n_night * (np.exp(-lam * nv * esc) - np.exp(-lam * esc)),
         }
     return ConvoyResult(
@@ -258,21 +279,33 @@ def need_and_use(
     firing = fighters / 100.0
     hundreds = sector_strength / 100.0
     per_100, consumption = p.supply.need, p.supply.consumption
-    need = layout.columns([  # by supply kind (SUPPLY_KINDS)
-        rowsum(firing) * per_100[SUPPLY_AMMUNITION], heads / 100.0 * per_100[SUPPLY_FUEL],
-        heads / 100.0 * per_100[SUPPLY_FOOD_MEDICAL],
-    ])
-    use = layout.columns([  # the reserves use fuel and food as if they held
-        rowsum(firing * consumption[posture, SUPPLY_AMMUNITION]),
-        *(rowsum(hundreds * consumption[posture, k]) + reserve_strength / 100.0 * consumption[HOLD, k]
-          for k in (SUPPLY_FUEL, SUPPLY_FOOD_MEDICAL)),
-    ])
+    need = layout.columns(
+        [  # by supply kind (SUPPLY_KINDS)
+            rowsum(firing) * per_100[SUPPLY_AMMUNITION],
+            heads / 100.0 * per_100[SUPPLY_FUEL],
+            heads / 100.0 * per_100[SUPPLY_FOOD_MEDICAL],
+        ]
+    )
+    use = layout.columns(
+        [  # the reserves use fuel and food as if they held
+            rowsum(firing * consumption[posture, SUPPLY_AMMUNITION]),
+            *(
+                rowsum(hundreds * consumption[posture, k]) + reserve_strength / 100.0 * consumption[HOLD, k]
+                for k in (SUPPLY_FUEL, SUPPLY_FOOD_MEDICAL)
+            ),
+        ]
+    )
     return need, use
 
 
 def wounded_step(
-    p: Params, pending: np.ndarray, new_wounded: np.ndarray, road_usable: np.ndarray, survival: np.ndarray,
-    medical: np.ndarray, fuel: np.ndarray,
+    p: Params,
+    pending: np.ndarray,
+    new_wounded: np.ndarray,
+    road_usable: np.ndarray,
+    survival: np.ndarray,
+    medical: np.ndarray,
+    fuel: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Died of wounds this turn and the wounded still waiting, after evacuation.
 
@@ -281,12 +314,22 @@ def wounded_step(
     waiting = pending + new_wounded
     dow = waiting * np.minimum(1.0, p.supply.died_of_wounds * (1.0 + DOW_MEDICAL_SHORTAGE * (1.0 - medical)))
     left = waiting - dow
-    evacuated = (left * p.supply.evacuation * road_usable * np.clip(survival, 0.0, 1.0)
-                 * np.maximum(fuel, EVACUATION_FLOOR))
+    evacuated = (
+        left * p.supply.evacuation * road_usable * np.clip(survival, 0.0, 1.0) * np.maximum(fuel, EVACUATION_FLOOR)
+    )
     return dow, left - evacuated
 
 
 __all__ = [
-    "ConvoyResult", "Routes", "blocked_segments", "drivable_routes", "effectiveness", "need_and_use", "routes_cut",
-    "run_convoys", "segment_states", "split_cargo", "wounded_step",
+    "ConvoyResult",
+    "Routes",
+    "blocked_segments",
+    "drivable_routes",
+    "effectiveness",
+    "need_and_use",
+    "routes_cut",
+    "run_convoys",
+    "segment_states",
+    "split_cargo",
+    "wounded_step",
 ]

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import layout
-from .sampling import argmax_of_sum_at, rowany, rowmax, rowwise_take
 from .params import COUNTER_ATTACK, DELAY, ENEMY, PLAYER, WITHDRAW, Params, per_posture
+from .sampling import argmax_of_sum_at, rowany, rowmax, rowwise_take
 
 PROGRESS_RATE = 0.5
 """Progress per turn for each unit of fighting-power ratio above 1."""
@@ -57,9 +57,17 @@ class TerritoryResult:
 
 
 def resolve(
-    p: Params, holder: np.ndarray, progress: np.ndarray, posture: np.ndarray, loc: np.ndarray,
-    strength: np.ndarray, defenders: np.ndarray, attackers: np.ndarray, power_ratio: np.ndarray,
-    attacked: np.ndarray, target: np.ndarray,
+    p: Params,
+    holder: np.ndarray,
+    progress: np.ndarray,
+    posture: np.ndarray,
+    loc: np.ndarray,
+    strength: np.ndarray,
+    defenders: np.ndarray,
+    attackers: np.ndarray,
+    power_ratio: np.ndarray,
+    attacked: np.ndarray,
+    target: np.ndarray,
 ) -> TerritoryResult:
     """Advance the attacker's progress, hand over fallen sectors and move both sides' units."""
     R, S = holder.shape
@@ -90,9 +98,18 @@ def resolve(
     return TerritoryResult(new_holder, prog, new_loc, fell, given, retreat, overrun, took)
 
 
-def _fall_back(p: Params, fell: np.ndarray, still: np.ndarray, posture: np.ndarray, loc: np.ndarray,
-               strength: np.ndarray, defenders: np.ndarray, retreat: np.ndarray, overrun: np.ndarray,
-               new_loc: np.ndarray) -> None:
+def _fall_back(
+    p: Params,
+    fell: np.ndarray,
+    still: np.ndarray,
+    posture: np.ndarray,
+    loc: np.ndarray,
+    strength: np.ndarray,
+    defenders: np.ndarray,
+    retreat: np.ndarray,
+    overrun: np.ndarray,
+    new_loc: np.ndarray,
+) -> None:
     """The player's units in fallen sectors fall back to the nearest held sector, the strongest among equals (or
     break out when none is left), paying for it; written into `retreat`, `overrun` and `new_loc`. Worked out only
     for the units in a sector that fell and from the sectors they stand in, not for every replication and sector:

@@ -35,24 +35,72 @@ import numpy as np
 from . import factors as fx
 from . import layout
 from .combat import (
-    AIMED, AREA, DRONE_HITS, POSTURE_FIRE, SUPPORT, Attrition, Contact, Rates, aggregate, attrition, build_rates, effective,
+    AIMED,
+    AREA,
+    DRONE_HITS,
+    POSTURE_FIRE,
+    SUPPORT,
+    Attrition,
+    Contact,
+    Rates,
+    aggregate,
+    attrition,
+    build_rates,
+    effective,
     unit_losses,
 )
 from .directives import Directives
 from .drones import (
-    RADIO, DroneTurn, RoadExposure, front_casualties, plan_drones, road_distance, road_exposure, road_threat, screening,
+    RADIO,
+    DroneTurn,
+    RoadExposure,
+    front_casualties,
+    plan_drones,
+    road_distance,
+    road_exposure,
+    road_threat,
+    screening,
 )
 from .opfor import broken, by_sector, contact_share, next_road_share, plan_targets, reformed, regroup, reinforce
-from .sampling import rowany, rowdot, rowsum, rowwise_take
 from .params import (
-    AMMUNITION, CAPTURED, CASUALTY_KINDS, CUT, DELAY, DRONES, ENDING_CODE, ENEMY, EW_FRONT, FOOD_MEDICAL, FORTIFY, FUEL,
-    KILLED, PLAYER, SUPPLY_AMMUNITION, SUPPLY_FOOD_MEDICAL, SUPPLY_FUEL, WITHDRAW, WOUNDED, Params,
+    AMMUNITION,
+    CAPTURED,
+    CASUALTY_KINDS,
+    CUT,
+    DELAY,
+    DRONES,
+    ENDING_CODE,
+    ENEMY,
+    EW_FRONT,
+    FOOD_MEDICAL,
+    FORTIFY,
+    FUEL,
+    KILLED,
+    PLAYER,
+    SUPPLY_AMMUNITION,
+    SUPPLY_FOOD_MEDICAL,
+    SUPPLY_FUEL,
+    WITHDRAW,
+    WOUNDED,
+    Params,
 )
 from .rng import Noise
+from .sampling import rowany, rowdot, rowsum, rowwise_take
 from .state import State
 from .supply import (
-    REPAIR_PROBABILITY, ConvoyResult, Routes, best_route_survival, blocked_segments, cut_off, drivable_routes, effectiveness,
-    need_and_use, run_convoys, segment_states, split_cargo, wounded_step,
+    REPAIR_PROBABILITY,
+    ConvoyResult,
+    Routes,
+    best_route_survival,
+    blocked_segments,
+    cut_off,
+    drivable_routes,
+    effectiveness,
+    need_and_use,
+    run_convoys,
+    segment_states,
+    split_cargo,
+    wounded_step,
 )
 from .territory import TerritoryResult
 from .territory import resolve as resolve_territory
@@ -90,7 +138,6 @@ the attack: they strike from behind works that face outward (the TNDM puts compl
 SUPPRESSION = 15.0
 """How fire wears a defence down: its fighting power is multiplied by exp(−SUPPRESSION × the share of its
 soldiers that drones, shells and bombs hit this turn) — a position under fire keeps its head down."""
-
 
 
 @dataclass
@@ -171,7 +218,9 @@ class _Turn:
     dow: np.ndarray = field(init=False)
     pending: np.ndarray = field(init=False)
     paused_now: np.ndarray = field(init=False)
-    threat_end: np.ndarray = field(init=False)  # (R, G) the road threat from the front line at the end (`RoadExposure.total`)
+    threat_end: np.ndarray = field(
+        init=False
+    )  # (R, G) the road threat from the front line at the end (`RoadExposure.total`)
     distance_end: np.ndarray = field(init=False)  # (R, G) the road's distance from the enemy's launch points at the end
     routes_end: Routes = field(init=False)  # the routes at the end of the turn
     cut_end: np.ndarray = field(init=False)
@@ -273,8 +322,17 @@ def _drones(p: Params, s: State, d: Directives, t: _Turn) -> None:
     road_len = float((p.roads.length * p.roads.on_road).sum())
     t.net_share = np.minimum(1.0, s.netting_km / road_len) if road_len > 0 else np.zeros(R)
     t.screen0 = screening(t.held0, s.progress)
-    t.expo = road_exposure(p, t.screen0, t.dturn.road_sorties, t.dturn.p_jam_road,
-                           t.dturn.overwatch, t.net_share, t.coord, s.road_distance, s.road_speed)
+    t.expo = road_exposure(
+        p,
+        t.screen0,
+        t.dturn.road_sorties,
+        t.dturn.p_jam_road,
+        t.dturn.overwatch,
+        t.net_share,
+        t.coord,
+        s.road_distance,
+        s.road_speed,
+    )
     t.dturn.front_sorties = t.dturn.front_sorties + t.expo.idle
     front_casualties(p, t.dturn, ew[:, EW_FRONT], t.coord)
 
@@ -287,8 +345,18 @@ def _convoys(p: Params, s: State, d: Directives, t: _Turn, noise: Noise) -> None
     t.states = segment_states(p, t.expo.total, s.damage, blocked)
     routes = drivable_routes(p, t.expo.total, blocked)
     t.conv = run_convoys(
-        p, _rows(d.tracks, R), _rows(d.day, R), _rows(d.night, R), _rows(d.escort, R).astype(float),
-        t.expo, routes, t.states, u[:, lay.DAY], u[:, lay.NIGHT], s.road_throughput, spared=t.factors,
+        p,
+        _rows(d.tracks, R),
+        _rows(d.day, R),
+        _rows(d.night, R),
+        _rows(d.escort, R).astype(float),
+        t.expo,
+        routes,
+        t.states,
+        u[:, lay.DAY],
+        u[:, lay.NIGHT],
+        s.road_throughput,
+        spared=t.factors,
     )
     s.stocks = s.stocks + split_cargo(p, t.conv.delivered, s.stocks, t.need)
     t.cut_start = cut_off(p, routes, s.holder, t.line)
@@ -317,8 +385,18 @@ def _supply(p: Params, s: State, t: _Turn) -> None:
 
 def _fight(p: Params, s: State, t: _Turn, noise: Noise) -> None:
     """The close fight, drones, artillery and air in sub-steps; each unit's share of its sector's losses."""
-    t.rates = build_rates(p, t.contact, t.posture, s.fort, t.eff, t.coord, t.dturn.strike_cas, t.dturn.enemy_front_cas,
-                          t.rounds_p, t.dturn.recon)
+    t.rates = build_rates(
+        p,
+        t.contact,
+        t.posture,
+        s.fort,
+        t.eff,
+        t.coord,
+        t.dturn.strike_cas,
+        t.dturn.enemy_front_cas,
+        t.rounds_p,
+        t.dturn.recon,
+    )
     t.att = attrition(p, t.contact, t.rates, noise.normals)
     t.loss_u, t.drone_u, t.close_u = unit_losses(p, t.contact, t.att, s.strength)
     s.strength = s.strength - t.loss_u
@@ -354,9 +432,18 @@ def _ground(p: Params, s: State, t: _Turn) -> None:
     q_p = np.maximum(t.contact.quality[:, PLAYER], 0.5)
     q_e = np.maximum(t.contact.quality[:, ENEMY], 0.5)
     hit = (t.att.causes[DRONE_HITS][:, PLAYER] + t.att.causes[SUPPORT][:, PLAYER]) / np.maximum(t.D0, 1.0)
-    power = effective(D1, cap) * q_p * t.rates.protection * t.eff[:, None] * POSTURE_FIRE[t.posture] * np.exp(-SUPPRESSION * hit)
+    power = (
+        effective(D1, cap)
+        * q_p
+        * t.rates.protection
+        * t.eff[:, None]
+        * POSTURE_FIRE[t.posture]
+        * np.exp(-SUPPRESSION * hit)
+    )
     ratio = effective(A1, cap) * q_e * (1.0 + (INFILTRATION_POWER - 1.0) * t.contact.inside) / np.maximum(power, 1e-9)
-    t.ter = resolve_territory(p, s.holder, s.progress, t.posture, s.loc, s.strength, D1, A1, ratio, t.attacked, t.target)
+    t.ter = resolve_territory(
+        p, s.holder, s.progress, t.posture, s.loc, s.strength, D1, A1, ratio, t.attacked, t.target
+    )
     spared = s.reserve & ~t.ter.overrun  # reserves lose nothing falling back, unless the bridgehead is overrun
     t.retreat = np.where(spared, 0.0, t.ter.retreat_loss) if spared.any() else t.ter.retreat_loss
     s.strength = s.strength - t.retreat
@@ -387,35 +474,44 @@ def _books(p: Params, t: _Turn) -> None:
     overrun = t.ter.overrun
     taken = p.units.capture * (CAPTURED_IN_CLOSE_FIGHT * t.close_u + CAPTURED_WHEN_BROKEN * t.loss_u * t.brk1)
     taken = np.minimum(taken, t.loss_u)
-    out_share = np.where(overrun, np.maximum(p.units.capture, OVERRUN_CAPTURED), p.units.capture) if overrun.any() \
-        else p.units.capture  # (most turns no bridgehead is overrun: the (U,) shares as they are)
+    out_share = (
+        np.where(overrun, np.maximum(p.units.capture, OVERRUN_CAPTURED), p.units.capture)
+        if overrun.any()
+        else p.units.capture
+    )  # (most turns no bridgehead is overrun: the (U,) shares as they are)
     t.captured_u = taken + t.retreat * out_share
     rest = t.loss_u + t.retreat - t.captured_u
     killed_u = rest * p.sides.kill_share[p.units.side_axis]
     wounded_u = rest - killed_u
     by_kind = {KILLED: killed_u, WOUNDED: wounded_u, CAPTURED: t.captured_u}
-    t.new = layout.columns([  # (R, 2, 3): by side (PLAYER, ENEMY), then by kind
-        layout.columns([rowsum(by_kind[k][:, mine]), rowsum(by_kind[k][:, theirs])]) for k in range(len(CASUALTY_KINDS))
-    ])
+    t.new = layout.columns(
+        [  # (R, 2, 3): by side (PLAYER, ENEMY), then by kind
+            layout.columns([rowsum(by_kind[k][:, mine]), rowsum(by_kind[k][:, theirs])])
+            for k in range(len(CASUALTY_KINDS))
+        ]
+    )
 
 
 def _stocks(p: Params, s: State, t: _Turn) -> None:
     """What the postures, the guns and the drones used comes off the stocks (never below zero)."""
     ammunition = t.use[:, SUPPLY_AMMUNITION] * t.eff + t.rounds_p * p.artillery.ammo_t_per_round[PLAYER]
-    used = layout.columns([  # by stock (STOCKS); short of ammunition, the line fires (and uses) only what `eff` allows
-        np.minimum(s.stocks[:, AMMUNITION], ammunition),
-        np.minimum(s.stocks[:, DRONES], t.dturn.drones_used),
-        np.minimum(s.stocks[:, FUEL], t.use[:, SUPPLY_FUEL]),
-        np.minimum(s.stocks[:, FOOD_MEDICAL], t.use[:, SUPPLY_FOOD_MEDICAL]),
-    ])
+    used = layout.columns(
+        [  # by stock (STOCKS); short of ammunition, the line fires (and uses) only what `eff` allows
+            np.minimum(s.stocks[:, AMMUNITION], ammunition),
+            np.minimum(s.stocks[:, DRONES], t.dturn.drones_used),
+            np.minimum(s.stocks[:, FUEL], t.use[:, SUPPLY_FUEL]),
+            np.minimum(s.stocks[:, FOOD_MEDICAL], t.use[:, SUPPLY_FOOD_MEDICAL]),
+        ]
+    )
     s.stocks = s.stocks - used
     t.consumed = used[:, AMMUNITION] + used[:, FUEL] + used[:, FOOD_MEDICAL]
 
 
 def _wounded(p: Params, s: State, t: _Turn) -> None:
     """The player's wounded wait for evacuation; some die waiting."""
-    t.dow, t.pending = wounded_step(p, s.wounded_pending, t.new[:, PLAYER, WOUNDED], ~t.cut_start, t.best_survival,
-                                    t.medical, t.fuel)
+    t.dow, t.pending = wounded_step(
+        p, s.wounded_pending, t.new[:, PLAYER, WOUNDED], ~t.cut_start, t.best_survival, t.medical, t.fuel
+    )
 
 
 def _attacker(p: Params, s: State, t: _Turn) -> None:
@@ -435,7 +531,7 @@ def _attacker(p: Params, s: State, t: _Turn) -> None:
 def _road(p: Params, s: State, t: _Turn, noise: Noise) -> None:
     """Repairs and air strikes; the threat from the new front line; road states and the encirclement clock."""
     u, lay = noise.uniforms, p.layout
-    repair = (u[:, lay.REPAIR0:lay.REPAIR0 + p.G] < REPAIR_PROBABILITY) & (s.damage > 0)
+    repair = (u[:, lay.REPAIR0 : lay.REPAIR0 + p.G] < REPAIR_PROBABILITY) & (s.damage > 0)
     s.damage = (s.damage - repair).astype(np.int8)
     if p.air.p_road_hit[ENEMY] > 0 and p.roads.on_road.any():
         hit = u[:, lay.AIR_HIT] < p.air.p_road_hit[ENEMY]
@@ -527,17 +623,35 @@ def _accounting(p: Params, st: State, s: State, t: _Turn, factors: bool) -> Outc
 
     F = _factors(p, st, s, t) if factors else layout.zeros((R, 0))
     dt = t.dturn
-    road_sorties = layout.columns([  # by guidance: RADIO, FIBRE
-        rowsum(dt.road_sorties * ~p.drones.fibre), rowsum(dt.road_sorties * p.drones.fibre)
-    ])
+    road_sorties = layout.columns(
+        [  # by guidance: RADIO, FIBRE
+            rowsum(dt.road_sorties * ~p.drones.fibre),
+            rowsum(dt.road_sorties * p.drones.fibre),
+        ]
+    )
     return Outcome(
-        losses=np.copy(t.new), died_of_wounds=np.copy(t.dow), unit_loss=t.loss_u + t.retreat + t.exit_loss,
-        sector_loss=np.copy(t.att.lost), factors=F, trucks_sent=np.copy(t.conv.sent), trucks_lost=np.copy(t.conv.lost),
-        delivered=np.copy(t.conv.delivered), consumed=np.copy(t.consumed), effectiveness=np.copy(t.eff),
-        road_survival=np.copy(t.conv.survival), attacked=np.copy(t.attacked), fell=np.copy(t.ter.fell),
-        newly_broken=t.brk1 & ~t.brk0, route_cut=np.copy(t.cut_end), route_cut_start=np.copy(t.cut_start), paused=np.copy(t.paused_now),
-        enemy_road_sorties=road_sorties, road_distance=np.copy(t.distance_end), ended_now=np.copy(t.ended_now),
-        strike_sorties=np.copy(dt.strike_sorties), captured_unit=t.captured_u + t.exit_captured,
+        losses=np.copy(t.new),
+        died_of_wounds=np.copy(t.dow),
+        unit_loss=t.loss_u + t.retreat + t.exit_loss,
+        sector_loss=np.copy(t.att.lost),
+        factors=F,
+        trucks_sent=np.copy(t.conv.sent),
+        trucks_lost=np.copy(t.conv.lost),
+        delivered=np.copy(t.conv.delivered),
+        consumed=np.copy(t.consumed),
+        effectiveness=np.copy(t.eff),
+        road_survival=np.copy(t.conv.survival),
+        attacked=np.copy(t.attacked),
+        fell=np.copy(t.ter.fell),
+        newly_broken=t.brk1 & ~t.brk0,
+        route_cut=np.copy(t.cut_end),
+        route_cut_start=np.copy(t.cut_start),
+        paused=np.copy(t.paused_now),
+        enemy_road_sorties=road_sorties,
+        road_distance=np.copy(t.distance_end),
+        ended_now=np.copy(t.ended_now),
+        strike_sorties=np.copy(dt.strike_sorties),
+        captured_unit=t.captured_u + t.exit_captured,
     )
 
 
@@ -587,4 +701,3 @@ def _factors(p: Params, st: State, s: State, t: _Turn) -> np.ndarray:
     F[:, I["fortification.eroded.artillery"]] = rowsum(np.minimum(t.er_art, st.fort + t.built))
     F[:, I["fortification.eroded.air"]] = rowsum(t.er_air)
     return F
-

@@ -21,8 +21,7 @@ def summary_line(scenario: Scenario, forecast: Forecast, own_sectors: list[str])
     risky = sorted(((forecast.p_lose_sector.get(s, 0.0), s) for s in own_sectors), reverse=True)
     worst = f" · lose {short_name(names[risky[0][1]])} {percent(risky[0][0])}" if risky and risky[0][0] > 0 else ""
     road = forecast.p_supply_road_cut if forecast.p_supply_road_cut is not None else forecast.p_road_cut
-    return (f"Advisor: own casualties {band_text(forecast.own_losses)} · road cut "
-            f"{percent(road)}{worst}")
+    return f"Advisor: own casualties {band_text(forecast.own_losses)} · road cut {percent(road)}{worst}"
 
 
 def forecast_lines(scenario: Scenario, forecast: Forecast, own_sectors: list[str]) -> list[str]:

@@ -20,8 +20,19 @@ from .fmt import clean, counted, humanise
 from .help_text import TOPICS, help_lines
 from .picture import Picture
 from .vocabulary import (
-    EW_WORDS, NONE_WORDS, POSTURE_WORDS, ROUTE_WORDS, SWITCH_WORDS, TASK_WORDS, TIME_WORDS, VERBS,
-    CommandError, Lexicon, match, normalise, unknown_word,
+    EW_WORDS,
+    NONE_WORDS,
+    POSTURE_WORDS,
+    ROUTE_WORDS,
+    SWITCH_WORDS,
+    TASK_WORDS,
+    TIME_WORDS,
+    VERBS,
+    CommandError,
+    Lexicon,
+    match,
+    normalise,
+    unknown_word,
 )
 
 Action = Literal["none", "undo", "end", "forecast", "help"]
@@ -86,8 +97,9 @@ class Interpreter:
             return match(word, VERBS, "command")
         except CommandError as error:
             if normalise(word) in self.lexicon.sectors:
-                raise CommandError(f"To give {word} a posture, type: order {word} POSTURE (e.g. order {word} "
-                                   "fortify).") from error
+                raise CommandError(
+                    f"To give {word} a posture, type: order {word} POSTURE (e.g. order {word} fortify)."
+                ) from error
             raise
 
     def _do_status(self, args: list[str], ctx: Context) -> Reply:
@@ -99,35 +111,56 @@ class Interpreter:
         if not args:
             lines = overview_lines(ctx.scenario, pic, ctx.intel)
             if ordered:
-                lines.append("Ordered this turn, in effect when it ends: " + ", ".join(
-                    f"{self._sector_name(k)} {humanise(v)} (now {humanise(ctx.picture.postures[k])})"
-                    for k, v in ordered.items()) + ".")
+                lines.append(
+                    "Ordered this turn, in effect when it ends: "
+                    + ", ".join(
+                        f"{self._sector_name(k)} {humanise(v)} (now {humanise(ctx.picture.postures[k])})"
+                        for k, v in ordered.items()
+                    )
+                    + "."
+                )
             return Reply(lines)
         kind, ident = self._thing("_".join(args))
         lines = look_lines(ctx.scenario, pic, ctx.intel, kind, ident)
         if kind == "sector" and ident in ordered:
-            lines.append(f"{humanise(ordered[ident]).capitalize()} is your order for this turn; until the turn ends "
-                         f"the posture is still {humanise(ctx.picture.postures[ident])}.")
+            lines.append(
+                f"{humanise(ordered[ident]).capitalize()} is your order for this turn; until the turn ends "
+                f"the posture is still {humanise(ctx.picture.postures[ident])}."
+            )
         return Reply(lines)
 
     def _ordered_postures(self, ctx: Context) -> dict[str, str]:
         """Postures ordered this turn that differ from the one in effect (sector id → posture)."""
         side = ctx.scenario.meta.player_side
-        return {k: v for k, v in ctx.orders.postures.items()
-                if k in ctx.picture.postures and ctx.picture.postures[k] != v
-                and ctx.picture.sector_holder.get(k) == side}
+        return {
+            k: v
+            for k, v in ctx.orders.postures.items()
+            if k in ctx.picture.postures and ctx.picture.postures[k] != v and ctx.picture.sector_holder.get(k) == side
+        }
 
     def _thing(self, word: str) -> tuple[str, str]:
         """What `look` is pointed at: (kind, id)."""
         lex = self.lexicon
-        specials = {"road": "route", "supply_road": "route", "route": "route", "tracks": "route",
-                    "enemy": "enemy", "opfor": "enemy", "stocks": "stocks", "supply": "stocks"}
+        specials = {
+            "road": "route",
+            "supply_road": "route",
+            "route": "route",
+            "tracks": "route",
+            "enemy": "enemy",
+            "opfor": "enemy",
+            "stocks": "stocks",
+            "supply": "stocks",
+        }
         tables: list[tuple[str, dict[str, str]]] = [
-            ("sector", {k: v for k, v in lex.sectors.items() if k not in lex.places}), ("place", lex.places),
-            ("road", lex.roads), ("unit", lex.own_units),
+            ("sector", {k: v for k, v in lex.sectors.items() if k not in lex.places}),
+            ("place", lex.places),
+            ("road", lex.roads),
+            ("unit", lex.own_units),
         ]
-        words = {**{k: f"{kind}:{v}" for kind, table in tables for k, v in table.items()},
-                 **{k: f"{v}:{v}" for k, v in specials.items()}}
+        words = {
+            **{k: f"{kind}:{v}" for kind, table in tables for k, v in table.items()},
+            **{k: f"{v}:{v}" for k, v in specials.items()},
+        }
         kind, _, ident = match(word, words, "place, sector, road or unit").partition(":")
         return kind, ident
 
@@ -136,8 +169,11 @@ class Interpreter:
             raise CommandError("Order which sector into which posture? e.g. order north fortify")
         posture = match(args[-1], POSTURE_WORDS, "posture")
         where = "_".join(args[:-1])
-        own = [s.id for s in ctx.scenario.map.sectors
-               if ctx.picture.sector_holder.get(s.id, s.holder) == ctx.scenario.meta.player_side]
+        own = [
+            s.id
+            for s in ctx.scenario.map.sectors
+            if ctx.picture.sector_holder.get(s.id, s.holder) == ctx.scenario.meta.player_side
+        ]
         if normalise(where) == "all":
             targets = own
         else:
@@ -145,7 +181,7 @@ class Interpreter:
             if sector not in own:
                 raise CommandError(f"We do not hold {self._sector_name(sector)}; postures are for our sectors.")
             targets = [sector]
-        new = ctx.orders.model_copy(update={"postures": {**ctx.orders.postures, **{t: posture for t in targets}}})
+        new = ctx.orders.model_copy(update={"postures": {**ctx.orders.postures, **dict.fromkeys(targets, posture)}})
         names = ", ".join(self._sector_name(t) for t in targets)
         return Reply([f"{names}: {humanise(posture)}."], orders=new)
 
@@ -154,10 +190,14 @@ class Interpreter:
         drones = ctx.orders.drones.model_copy(update={task: n})
         teams = sum(g.teams for g in ctx.scenario.player.drone_teams)
         if drones.total() > teams:
-            raise CommandError(f"That would task {drones.total()} drone teams; you have {teams}. "
-                               f"Take some off another task first (status shows them).")
-        return Reply([f"{counted(n, 'drone team')} on {humanise(task)}; {teams - drones.total()} left untasked."],
-                     orders=ctx.orders.model_copy(update={"drones": drones}))
+            raise CommandError(
+                f"That would task {drones.total()} drone teams; you have {teams}. "
+                f"Take some off another task first (status shows them)."
+            )
+        return Reply(
+            [f"{counted(n, 'drone team')} on {humanise(task)}; {teams - drones.total()} left untasked."],
+            orders=ctx.orders.model_copy(update={"drones": drones}),
+        )
 
     def _do_ew(self, args: list[str], ctx: Context) -> Reply:
         where, n = self._word_and_number(args, EW_WORDS, "EW focus", "ew road 2")
@@ -165,7 +205,9 @@ class Interpreter:
         teams = sum(g.teams for g in ctx.scenario.player.electronic_warfare)
         if ew.front + ew.road > teams:
             raise CommandError(f"That would need {ew.front + ew.road} jamming teams; you have {teams}.")
-        return Reply([f"{counted(n, 'jamming team')} over the {where}."], orders=ctx.orders.model_copy(update={"ew": ew}))
+        return Reply(
+            [f"{counted(n, 'jamming team')} over the {where}."], orders=ctx.orders.model_copy(update={"ew": ew})
+        )
 
     def _do_convoy(self, args: list[str], ctx: Context) -> Reply:
         when, n = self._word_and_number(args, TIME_WORDS, "time of day", "convoy night 6")
@@ -173,13 +215,17 @@ class Interpreter:
         trucks = ctx.scenario.supply.convoys.trucks_available
         if convoys.day + convoys.night > trucks:
             raise CommandError(f"That would send {convoys.day + convoys.night} trucks; {trucks} are available.")
-        return Reply([f"{counted(n, 'truck')} will run by {when}."], orders=ctx.orders.model_copy(update={"convoys": convoys}))
+        return Reply(
+            [f"{counted(n, 'truck')} will run by {when}."], orders=ctx.orders.model_copy(update={"convoys": convoys})
+        )
 
     def _do_escort(self, args: list[str], ctx: Context) -> Reply:
         on = self._switch(args, "escort on")
         convoys = ctx.orders.convoys.model_copy(update={"escort": on})
-        return Reply([f"Convoys {'will' if on else 'will not'} be escorted."],
-                     orders=ctx.orders.model_copy(update={"convoys": convoys}))
+        return Reply(
+            [f"Convoys {'will' if on else 'will not'} be escorted."],
+            orders=ctx.orders.model_copy(update={"convoys": convoys}),
+        )
 
     def _do_route(self, args: list[str], ctx: Context) -> Reply:
         if len(args) != 1:
@@ -192,8 +238,10 @@ class Interpreter:
 
     def _do_netting(self, args: list[str], ctx: Context) -> Reply:
         on = self._switch(args, "netting on")
-        return Reply([f"Engineers {'will' if on else 'will not'} lay netting over the road."],
-                     orders=ctx.orders.model_copy(update={"netting": on}))
+        return Reply(
+            [f"Engineers {'will' if on else 'will not'} lay netting over the road."],
+            orders=ctx.orders.model_copy(update={"netting": on}),
+        )
 
     def _do_reserve(self, args: list[str], ctx: Context) -> Reply:
         if len(args) < 2:
@@ -229,19 +277,31 @@ class Interpreter:
     def _do_withdraw(self, args: list[str], ctx: Context) -> Reply:
         if ctx.withdrawing:
             off = bool(args) and normalise(args[0]) in NONE_WORDS | {"no"}
-            return Reply(["The withdrawal is already under way and cannot be called off: the grouping is leaving "
-                          "the bridgehead." if off else "The withdrawal is already under way."], ok=not off)
+            return Reply(
+                [
+                    "The withdrawal is already under way and cannot be called off: the grouping is leaving "
+                    "the bridgehead."
+                    if off
+                    else "The withdrawal is already under way."
+                ],
+                ok=not off,
+            )
         if args and normalise(args[0]) in NONE_WORDS | {"no"}:
             if not ctx.orders.withdraw:
                 return Reply(["No withdrawal is ordered; we hold on."])
-            return Reply(["Withdrawal called off: we hold on."],
-                         orders=ctx.orders.model_copy(update={"withdraw": False}))
+            return Reply(
+                ["Withdrawal called off: we hold on."], orders=ctx.orders.model_copy(update={"withdraw": False})
+            )
         if ctx.orders.withdraw:
             return Reply(["Withdrawal is already ordered (withdraw off takes it back)."])
         self.pending = ctx.orders.model_copy(update={"withdraw": True})
         turns = ctx.scenario.endings.withdrawal_turns
-        return Reply([f"Withdraw the whole grouping from the bridgehead? It takes {counted(turns, 'turn')} and ends the "
-                      "game. Type yes to confirm or no to keep fighting."])
+        return Reply(
+            [
+                f"Withdraw the whole grouping from the bridgehead? It takes {counted(turns, 'turn')} and ends the "
+                "game. Type yes to confirm or no to keep fighting."
+            ]
+        )
 
     def _confirm(self, yes: bool, pending: Orders | None) -> Reply:
         if pending is None:

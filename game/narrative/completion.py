@@ -26,8 +26,19 @@ def candidates(verb: str, position: int, lexicon: Lexicon) -> list[str]:
     if verb == "reserve":
         return list(lexicon.reserve_units.values()) if position == 0 else [*lexicon.sectors.values(), "none"]
     if verb == "look" and position == 0:
-        return [*dict.fromkeys([*lexicon.sectors.values(), *lexicon.places.values(), *lexicon.roads.values(),
-                                *lexicon.own_units.values(), "road", "enemy", "stocks"])]
+        return [
+            *dict.fromkeys(
+                [
+                    *lexicon.sectors.values(),
+                    *lexicon.places.values(),
+                    *lexicon.roads.values(),
+                    *lexicon.own_units.values(),
+                    "road",
+                    "enemy",
+                    "stocks",
+                ]
+            )
+        ]
     fixed = _FIXED.get(verb, [])
     return fixed[position] if position < len(fixed) else []
 
@@ -58,5 +69,5 @@ def complete(line: str, lexicon: Lexicon) -> str | None:
             continue
         seen.add(word)
         if word.startswith(partial) and word != partial:
-            return line + word[len(partial):]
+            return line + word[len(partial) :]
     return None

@@ -13,7 +13,10 @@ ROAD_GLYPH: dict[str, str] = {"open": "=", "contested": "~", "interdicted": "!",
 """Road state → the glyph the map draws it with (meaning carried by shape, not only colour)."""
 ROAD_RANK: dict[str, int] = {"open": 0, "contested": 1, "interdicted": 2, "cut": 3}
 STOCK_LABELS: dict[str, str] = {
-    "ammunition_t": "ammunition", "drones": "drones", "fuel_t": "fuel", "food_medical_t": "food and medical",
+    "ammunition_t": "ammunition",
+    "drones": "drones",
+    "fuel_t": "fuel",
+    "food_medical_t": "food and medical",
 }
 
 
@@ -70,8 +73,10 @@ def orders_lines(scenario: Scenario, orders: Orders) -> list[str]:
         f"netting {'on' if orders.netting else 'off'}",
     ]
     if orders.commit_reserves:
-        lines.append("Reserves: " + ", ".join(
-            f"{units.get(u, u)} to {names.get(s, s)}" for u, s in orders.commit_reserves.items()))
+        lines.append(
+            "Reserves: "
+            + ", ".join(f"{units.get(u, u)} to {names.get(s, s)}" for u, s in orders.commit_reserves.items())
+        )
     if orders.withdraw:
         lines.append("WITHDRAWAL of the whole grouping is ordered.")
     return lines
@@ -81,11 +86,14 @@ def status_lines(scenario: Scenario, pic: Picture, orders: Orders, hours: str) -
     """`status`: the turn, the orders so far, stocks, the road and the encirclement clock."""
     lines = [hours, *orders_lines(scenario, orders)]
     lines.append(f"Stocks: {stock_line(pic.stocks)}")
-    lines.append(f"Supply road: {route_state(scenario, pic)}; ground held {pic.area_held:.0f} of "
-                 f"{pic.area_total:.0f} sq mi")
+    lines.append(
+        f"Supply road: {route_state(scenario, pic)}; ground held {pic.area_held:.0f} of {pic.area_total:.0f} sq mi"
+    )
     if pic.road_cut_turns:
-        lines.append(f"Every route has been cut for {counted(pic.road_cut_turns, 'turn')}: the encirclement clock runs "
-                     f"({scenario.supply.encirclement_clock_turns} turns and we are encircled).")
+        lines.append(
+            f"Every route has been cut for {counted(pic.road_cut_turns, 'turn')}: the encirclement clock runs "
+            f"({scenario.supply.encirclement_clock_turns} turns and we are encircled)."
+        )
     return lines
 
 
@@ -100,8 +108,10 @@ def overview_lines(scenario: Scenario, pic: Picture, intel: Intel | None) -> lis
             enemy = f"; enemy {spread(e.estimate, e.low, e.high)} (estimate)"
         posture = f", {humanise(pic.postures[s.id])}" if held == "ours" and s.id in pic.postures else ""
         lines.append(f"{s.name} [{held}{posture}] {s.area_sq_mi:.0f} sq mi{enemy}")
-    lines.append(f"Supply road: {route_state(scenario, pic)}"
-                 + (f"; tracks: {route_state(scenario, pic, 'track_route')}" if scenario.map.track_route else ""))
+    lines.append(
+        f"Supply road: {route_state(scenario, pic)}"
+        + (f"; tracks: {route_state(scenario, pic, 'track_route')}" if scenario.map.track_route else "")
+    )
     return lines
 
 
@@ -111,19 +121,24 @@ def look_lines(scenario: Scenario, pic: Picture, intel: Intel | None, kind: str,
     if kind == "sector":
         s = next(x for x in m.sectors if x.id == ident)
         held = holder_word(scenario, pic.sector_holder.get(s.id, s.holder))
-        lines = [f"{s.name} — {s.area_sq_mi:.0f} sq mi of {s.terrain} ground, {s.frontage_km:.0f} km of front, "
-                 f"held by {'us' if held == 'ours' else 'the enemy'}."]
+        lines = [
+            f"{s.name} — {s.area_sq_mi:.0f} sq mi of {s.terrain} ground, {s.frontage_km:.0f} km of front, "
+            f"held by {'us' if held == 'ours' else 'the enemy'}."
+        ]
         if s.description:
             lines.append(s.description)
-        lines.append(f"Fortification {percent(pic.fortification.get(s.id, s.fortification))}; posture "
-                     f"{humanise(pic.postures.get(s.id, 'none'))}.")
+        lines.append(
+            f"Fortification {percent(pic.fortification.get(s.id, s.fortification))}; posture "
+            f"{humanise(pic.postures.get(s.id, 'none'))}."
+        )
         here = [u for u in scenario.player.units if pic.unit_sector.get(u.id) == s.id and u.id not in pic.reserves]
         if here:
-            lines.append("Our units: " + ", ".join(f"{u.name} ({count(pic.unit_strength.get(u.id, 0))})"
-                                                   for u in here))
+            lines.append("Our units: " + ", ".join(f"{u.name} ({count(pic.unit_strength.get(u.id, 0))})" for u in here))
         if intel is not None and s.id in intel.enemy_strength:
             e = intel.enemy_strength[s.id]
-            lines.append(f"Enemy in contact (estimate): {spread(e.estimate, e.low, e.high)}, {e.confidence} confidence.")
+            lines.append(
+                f"Enemy in contact (estimate): {spread(e.estimate, e.low, e.high)}, {e.confidence} confidence."
+            )
         if s.places:
             names = {p.id: p.name for p in m.places}
             lines.append("Places: " + ", ".join(names[p] for p in s.places))
@@ -132,21 +147,28 @@ def look_lines(scenario: Scenario, pic: Picture, intel: Intel | None, kind: str,
         p = next(x for x in m.places if x.id == ident)
         sector = next((s.name for s in m.sectors if p.id in s.places), "no sector")
         held = holder_word(scenario, pic.place_holder.get(p.id, p.holder))
-        return [f"{p.name} — {humanise(p.kind)} in {sector}, held by {'us' if held == 'ours' else 'the enemy'}.",
-                *([p.description] if p.description else [])]
+        return [
+            f"{p.name} — {humanise(p.kind)} in {sector}, held by {'us' if held == 'ours' else 'the enemy'}.",
+            *([p.description] if p.description else []),
+        ]
     if kind == "road":
         r = next(x for x in m.roads if x.id == ident)
         state = pic.road_state.get(r.id, r.state)
-        return [f"{r.name} — {r.length_km:.0f} km of {r.kind} ({r.surface}), {state.upper()} "
-                f"[{ROAD_GLYPH[state]}]; enemy drone crews about {r.enemy_distance_km:.0f} km away.",
-                *([r.description] if r.description else [])]
+        return [
+            f"{r.name} — {r.length_km:.0f} km of {r.kind} ({r.surface}), {state.upper()} "
+            f"[{ROAD_GLYPH[state]}]; enemy drone crews about {r.enemy_distance_km:.0f} km away.",
+            *([r.description] if r.description else []),
+        ]
     if kind == "unit":
         u = next(x for x in scenario.player.units if x.id == ident)
         where = next((s.name for s in m.sectors if s.id == pic.unit_sector.get(u.id)), "?")
         state = "in reserve at " if u.id in pic.reserves else "in "
         now, start = pic.unit_strength.get(u.id, 0.0), pic.start_strength.get(u.id, 1.0)
-        return [f"{u.name} — {humanise(u.type)}, {state}{where}; {count(now)} of {count(start)} fit to fight "
-                f"({percent(now / start if start else 0)}).", *([u.description] if u.description else [])]
+        return [
+            f"{u.name} — {humanise(u.type)}, {state}{where}; {count(now)} of {count(start)} fit to fight "
+            f"({percent(now / start if start else 0)}).",
+            *([u.description] if u.description else []),
+        ]
     if kind == "route":
         lines = [f"Supply road: {route_state(scenario, pic)}."]
         for rid in m.supply_route + m.track_route:
@@ -160,8 +182,10 @@ def look_lines(scenario: Scenario, pic: Picture, intel: Intel | None, kind: str,
         if intel is None:
             return ["No estimate of the enemy yet."]
         e = intel.enemy_total
-        lines = [f"{scenario.enemy.name}: {spread(e.estimate, e.low, e.high)} in contact (estimate, {e.confidence} "
-                 "confidence; the sum of the sectors below)."]
+        lines = [
+            f"{scenario.enemy.name}: {spread(e.estimate, e.low, e.high)} in contact (estimate, {e.confidence} "
+            "confidence; the sum of the sectors below)."
+        ]
         lines += [f"  {name}: {spread(x.estimate, x.low, x.high)}" for name, x in _by_sector(scenario, intel)]
         return lines + [f"  {note}" for note in intel.notes]
     if kind == "stocks":

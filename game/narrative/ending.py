@@ -45,8 +45,9 @@ def weight_text(weight: float) -> str:
 
 def score_rows(score: Score) -> list[tuple[str, str, str, str]]:
     """The score as table rows: what was measured, how much, its weight, the points — and the total."""
-    rows = [(line.label, _quantity_text(line), weight_text(line.weight), _points_text(line.points))
-            for line in score.lines]
+    rows = [
+        (line.label, _quantity_text(line), weight_text(line.weight), _points_text(line.points)) for line in score.lines
+    ]
     rows.append(("Total", "", "", _points_text(score.total)))
     return rows
 

@@ -63,8 +63,16 @@ def count(value: float) -> str:
 
 
 NOUNS: dict[str, str] = {
-    "soldier": "soldiers", "man": "men", "casualty": "casualties", "truck": "trucks", "sortie": "sorties",
-    "team": "teams", "drone": "drones", "convoy": "convoys", "turn": "turns", "wounded": "wounded",
+    "soldier": "soldiers",
+    "man": "men",
+    "casualty": "casualties",
+    "truck": "trucks",
+    "sortie": "sorties",
+    "team": "teams",
+    "drone": "drones",
+    "convoy": "convoys",
+    "turn": "turns",
+    "wounded": "wounded",
 }
 """Singular → plural of the things the game counts (irregular ones included)."""
 _SINGULAR = {plural: singular for singular, plural in NOUNS.items() if plural != singular}

@@ -32,8 +32,14 @@ def orders_changes(scenario: Scenario, standing: Orders, orders: Orders) -> list
     """The parts of the orders changed from the standing orders, in words ('North's posture', 'drones', …)."""
     names = {s.id: short_name(s.name) for s in scenario.map.sectors}
     out = [f"{names.get(k, k)}'s posture" for k, v in orders.postures.items() if standing.postures.get(k) != v]
-    parts = (("drones", "drones"), ("ew", "jammers"), ("convoys", "convoys"), ("netting", "netting"),
-             ("commit_reserves", "reserves"), ("withdraw", "withdrawal"))
+    parts = (
+        ("drones", "drones"),
+        ("ew", "jammers"),
+        ("convoys", "convoys"),
+        ("netting", "netting"),
+        ("commit_reserves", "reserves"),
+        ("withdraw", "withdrawal"),
+    )
     out += [word for field, word in parts if getattr(orders, field) != getattr(standing, field)]
     return out
 
@@ -42,9 +48,15 @@ def _enemy(intel: Intel) -> float:
     return sum(e.estimate for e in intel.enemy_strength.values())
 
 
-def situation_changes(scenario: Scenario, before: Picture, now: Picture, intel_before: Intel | None,
-                      intel_now: Intel | None, news: Sequence[str] = (), adapted: Mapping[str, str] | None = None
-                      ) -> list[str]:
+def situation_changes(
+    scenario: Scenario,
+    before: Picture,
+    now: Picture,
+    intel_before: Intel | None,
+    intel_now: Intel | None,
+    news: Sequence[str] = (),
+    adapted: Mapping[str, str] | None = None,
+) -> list[str]:
     """What changed since last turn that the trainee can see, most telling first (at most a few words each)."""
     side = scenario.meta.player_side
     names = {s.id: short_name(s.name) for s in scenario.map.sectors}
@@ -60,8 +72,9 @@ def situation_changes(scenario: Scenario, before: Picture, now: Picture, intel_b
     if intel_before is not None and intel_now is not None:
         then, later = _enemy(intel_before), _enemy(intel_now)
         if then > 0 and abs(later - then) / then >= ENEMY_SHIFT:
-            facts.append(f"the enemy estimate went {'up' if later > then else 'down'} from {count(then)} to "
-                         f"{count(later)}")
+            facts.append(
+                f"the enemy estimate went {'up' if later > then else 'down'} from {count(then)} to {count(later)}"
+            )
         if intel_now.road_threat != intel_before.road_threat:
             facts.append(f"the threat to the road is now {intel_now.road_threat}")
     fit_then, fit_now = sum(before.unit_strength.values()), sum(now.unit_strength.values())
@@ -77,8 +90,7 @@ def _signed(x: float) -> str:
     return f"+{count(x)}" if round(x) > 0 else f"−{count(-x)}" if round(x) < 0 else "±0"
 
 
-def change_line(previous: Forecast, standing: Forecast, now: Forecast, changed: list[str],
-                facts: list[str]) -> str:
+def change_line(previous: Forecast, standing: Forecast, now: Forecast, changed: list[str], facts: list[str]) -> str:
     """One or two sentences: own casualties now against last turn's forecast, and why.
 
     `previous`: last turn's forecast of the orders played; `standing`: this turn's forecast of those orders
@@ -92,5 +104,7 @@ def change_line(previous: Forecast, standing: Forecast, now: Forecast, changed: 
     seen = "; ".join(facts[:MAX_FACTS]) if facts else "nothing you can see changed much"
     if not changed:
         return f"{head}: your orders are unchanged; {seen}."
-    return (f"{head}: {_signed(mid - was)} from the situation ({seen}), {_signed(is_ - mid)} from your changes "
-            f"({', '.join(changed[:3])}{', …' if len(changed) > 3 else ''}).")
+    return (
+        f"{head}: {_signed(mid - was)} from the situation ({seen}), {_signed(is_ - mid)} from your changes "
+        f"({', '.join(changed[:3])}{', …' if len(changed) > 3 else ''})."
+    )

@@ -50,15 +50,18 @@ TOPICS: dict[str, Topic] = {
         "Night hides them partly (thermal cameras still see them) but they drive slower.",
     ),
     "escort": Topic(
-        "escort on | off", "Escort the convoys.",
+        "escort on | off",
+        "Escort the convoys.",
         "An escort (shooters, mobile jammers) defeats a share of drone attacks but takes cargo space.",
     ),
     "route": Topic(
-        "route road | tracks", "Send convoys on the paved supply road or on the field tracks.",
+        "route road | tracks",
+        "Send convoys on the paved supply road or on the field tracks.",
         "Tracks are slower and carry less, but they are less watched; dirt turns to mud.",
     ),
     "netting": Topic(
-        "netting on | off", "Engineers lay anti-drone netting over the supply road this turn.",
+        "netting on | off",
+        "Engineers lay anti-drone netting over the supply road this turn.",
         "Netting stops a share of drone attacks on the stretch it covers; engineers net a few km a turn and "
         "fire and weather tear some of it down every turn.",
     ),
@@ -97,17 +100,25 @@ KEYS: tuple[tuple[str, str], ...] = (
 
 CONCEPTS: tuple[tuple[str, str], ...] = (
     ("Estimates", "Enemy figures are estimates with a range, never the truth. Recon narrows them."),
-    ("Forecast", "The advisor replays the next turn many times: median and a 5–95% range, chances of losing "
-     "ground and of the road being cut. It is a forecast, not a promise."),
-    ("Road states", "open (=), contested (~), interdicted (!) and cut (X). A cut road starts the encirclement "
-     "clock."),
+    (
+        "Forecast",
+        "The advisor replays the next turn many times: median and a 5–95% range, chances of losing "
+        "ground and of the road being cut. It is a forecast, not a promise.",
+    ),
+    ("Road states", "open (=), contested (~), interdicted (!) and cut (X). A cut road starts the encirclement clock."),
     ("Map marks", "■ held by us, □ held by the enemy; the letters in brackets are the same in words."),
-    ("Standing orders", "Every order stands from turn to turn until you change it. The orders tab marks each field "
-     "= kept, * changed or ! adapted (when a sector is lost or fewer teams or trucks are left), and the advisor "
-     "says why its forecast moved since last turn."),
-    ("Drills", "On some turns the instructor has set a decision drill: it is put when you end the turn, "
-     "before the turn is resolved. Your answer never changes your orders, unless you choose to use an option as "
-     "your orders (f3). Past its time limit your own orders are carried out."),
+    (
+        "Standing orders",
+        "Every order stands from turn to turn until you change it. The orders tab marks each field "
+        "= kept, * changed or ! adapted (when a sector is lost or fewer teams or trucks are left), and the advisor "
+        "says why its forecast moved since last turn.",
+    ),
+    (
+        "Drills",
+        "On some turns the instructor has set a decision drill: it is put when you end the turn, "
+        "before the turn is resolved. Your answer never changes your orders, unless you choose to use an option as "
+        "your orders (f3). Past its time limit your own orders are carried out.",
+    ),
 )
 
 

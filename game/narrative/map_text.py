@@ -48,8 +48,10 @@ def draw_map(scenario: Scenario, pic: Picture, width: int, height: int) -> list[
     for road in sorted(scenario.map.roads, key=lambda r: r.kind != "track"):
         state = pic.road_state.get(road.id, road.state)
         glyph = TRACK_OPEN if road.kind == "track" and state == "open" else ROAD_GLYPH[state]
-        a, b = cell(places[road.from_place].x, places[road.from_place].y), cell(
-            places[road.to_place].x, places[road.to_place].y)
+        a, b = (
+            cell(places[road.from_place].x, places[road.from_place].y),
+            cell(places[road.to_place].x, places[road.to_place].y),
+        )
         for col, row in _line(a, b)[1:-1]:
             grid[row][col] = (glyph, f"{road.kind}-{state}")
     spots = {pid: cell(p.x, p.y) for pid, p in places.items()}
@@ -65,8 +67,12 @@ def draw_map(scenario: Scenario, pic: Picture, width: int, height: int) -> list[
         sector_spots = [spots[p] for p in sector.places if p in spots]
         if sector_spots:
             held = pic.sector_holder.get(sector.id, sector.holder) == side
-            _place_label(grid, sector_spots, f"{short_name(sector.name).upper()} {OWN if held else ENEMY}",
-                         "sector-own" if held else "sector-enemy")
+            _place_label(
+                grid,
+                sector_spots,
+                f"{short_name(sector.name).upper()} {OWN if held else ENEMY}",
+                "sector-own" if held else "sector-enemy",
+            )
     return [_runs(row) for row in grid]
 
 
@@ -96,7 +102,7 @@ def label_forms(name: str, place_id: str = "") -> list[str]:
     for i in range(len(words) - 1, -1, -1):
         short = _abbreviate(words[i])
         if short != words[i]:
-            words = [*words[:i], short, *words[i + 1:]]
+            words = [*words[:i], short, *words[i + 1 :]]
             forms.append(" ".join(words))
     if place_id.isalpha() and len(place_id) < min(len(f) for f in forms):
         forms.append(place_id)
@@ -127,8 +133,9 @@ def _abbreviate(word: str) -> str:
     return cut if len(cut) <= len(word) - 2 else word
 
 
-def _label(grid: list[list[tuple[str, str]]], taken: set[tuple[int, int]], at: tuple[int, int],
-           forms: list[str]) -> None:
+def _label(
+    grid: list[list[tuple[str, str]]], taken: set[tuple[int, int]], at: tuple[int, int], forms: list[str]
+) -> None:
     """Write a place's name near its mark without covering another mark or name.
 
     On the mark's row first (right, else left; a road under the name gives way to it), in the
@@ -143,13 +150,18 @@ def _label(grid: list[list[tuple[str, str]]], taken: set[tuple[int, int]], at: t
         if not 0 <= r < height or start < 0 or start + len(text) > width:
             return False
         margin = range(max(0, start - 1), min(width, start + len(text) + 1))
-        return (all((c, r) not in taken for c in margin)
-                and (r == row or all(grid[r][c][0] == " " for c in range(start, start + len(text)))))
+        return all((c, r) not in taken for c in margin) and (
+            r == row or all(grid[r][c][0] == " " for c in range(start, start + len(text)))
+        )
 
     on_row = [(f" {form}", row, col + 1) for form in forms] + [(f"{form} ", row, col - len(form) - 1) for form in forms]
     on_row.sort(key=lambda x: forms.index(x[0].strip()))  # a longer form on either side before a shorter one
-    around = [(form, r, start) for form in forms for r in (row - 1, row + 1)
-              for start in (col, col - len(form) + 1, col - len(form) // 2)]
+    around = [
+        (form, r, start)
+        for form in forms
+        for r in (row - 1, row + 1)
+        for start in (col, col - len(form) + 1, col - len(form) // 2)
+    ]
     for text, r, start in on_row + around:
         if free(r, start + (text[0] == " "), text.strip()) if r == row else free(r, start, text):
             _write(grid, r, start, text, "label")

@@ -16,8 +16,15 @@ from .picture import Picture
 from .templates import fill
 
 
-def figures(scenario: Scenario, pic: Picture, intel: Intel | None, report: TurnReport | None,
-            hours: str, *, turn: int | None = None) -> dict[str, object]:
+def figures(
+    scenario: Scenario,
+    pic: Picture,
+    intel: Intel | None,
+    report: TurnReport | None,
+    hours: str,
+    *,
+    turn: int | None = None,
+) -> dict[str, object]:
     """Every figure a template may use (see `game.narrative.templates`), from what the trainee knows.
 
     `turn` is the turn being told (default: the turn about to be played).
@@ -31,18 +38,30 @@ def figures(scenario: Scenario, pic: Picture, intel: Intel | None, report: TurnR
     sectors_held = sum(1 for holder in pic.sector_holder.values() if holder == side)
     clock = scenario.supply.encirclement_clock_turns
     values: dict[str, object] = {
-        "turn": pic.turn if turn is None else turn, "turns": scenario.meta.turns, "time": clock_time(hours),
-        "hours": hours, "sector": hottest, "sectors_held": sectors_held,
-        "clock_turns": clock, "turns_left": max(0, clock - pic.road_cut_turns),
+        "turn": pic.turn if turn is None else turn,
+        "turns": scenario.meta.turns,
+        "time": clock_time(hours),
+        "hours": hours,
+        "sector": hottest,
+        "sectors_held": sectors_held,
+        "clock_turns": clock,
+        "turns_left": max(0, clock - pic.road_cut_turns),
         "enemy_total": intel.enemy_total.estimate if intel else 0.0,
         "enemy_low": intel.enemy_total.low if intel else 0.0,
         "enemy_high": intel.enemy_total.high if intel else 0.0,
         "enemy_losses": intel.enemy_losses_last_turn.estimate if intel else 0.0,
-        "road_state": route_state(scenario, pic), "road_threat": intel.road_threat if intel else "unknown",
-        "own_losses": killed + wounded + captured, "own_killed": killed, "own_wounded": wounded,
-        "own_captured": captured, "area_held": pic.area_held, "area_total": pic.area_total,
-        "trucks_sent": sent, "trucks_lost": lost,
-        "delivered_t": supply.delivered_t if supply else 0.0, "consumed_t": supply.consumed_t if supply else 0.0,
+        "road_state": route_state(scenario, pic),
+        "road_threat": intel.road_threat if intel else "unknown",
+        "own_losses": killed + wounded + captured,
+        "own_killed": killed,
+        "own_wounded": wounded,
+        "own_captured": captured,
+        "area_held": pic.area_held,
+        "area_total": pic.area_total,
+        "trucks_sent": sent,
+        "trucks_lost": lost,
+        "delivered_t": supply.delivered_t if supply else 0.0,
+        "consumed_t": supply.consumed_t if supply else 0.0,
         "road_cut_turns": pic.road_cut_turns,
     }
     for key in ("ammunition_t", "drones", "fuel_t", "food_medical_t"):
@@ -50,8 +69,10 @@ def figures(scenario: Scenario, pic: Picture, intel: Intel | None, report: TurnR
     return values
 
 
-FOG_ESTIMATES = ("Enemy figures are intelligence estimates (a best guess and its range); they lag behind "
-                 "events and can miss by more than the range.")
+FOG_ESTIMATES = (
+    "Enemy figures are intelligence estimates (a best guess and its range); they lag behind "
+    "events and can miss by more than the range."
+)
 """Said with the first enemy estimate the trainee reads."""
 FOG_RETURNS = "Returns come in late and miss some; the true count is the turn report's."
 """Said with the first casualty returns the trainee reads."""
@@ -63,9 +84,11 @@ def casualty_lines(scenario: Scenario, last: TurnReport, intel: Intel) -> list[s
     true = sum(split_whole([own.killed, own.wounded, own.captured])) if own else 0
     o, x = intel.own_losses_last_turn, intel.enemy_losses_last_turn
     first = last.turn <= 1
-    return [f"Our casualties last turn: {counted(true, 'soldier')} (true count); our units' returns report "
-            f"{spread(o.estimate, o.low, o.high)}." + (f" {FOG_RETURNS}" if first else ""),
-            f"Enemy casualties last turn (estimate): {spread(x.estimate, x.low, x.high)}."]
+    return [
+        f"Our casualties last turn: {counted(true, 'soldier')} (true count); our units' returns report "
+        f"{spread(o.estimate, o.low, o.high)}." + (f" {FOG_RETURNS}" if first else ""),
+        f"Enemy casualties last turn (estimate): {spread(x.estimate, x.low, x.high)}.",
+    ]
 
 
 def clock_time(hours: str) -> str:
@@ -93,13 +116,17 @@ def situation_report(scenario: Scenario, pic: Picture, intel: Intel | None, hour
     lines = [fill(scenario, "sitrep_header", values)]
     if intel is not None:
         e = intel.enemy_total
-        lines.append(f"Enemy in contact (estimate): {spread(e.estimate, e.low, e.high)}, {e.confidence} confidence."
-                     + (f" {FOG_ESTIMATES}" if intel.turn <= 1 else ""))
+        lines.append(
+            f"Enemy in contact (estimate): {spread(e.estimate, e.low, e.high)}, {e.confidence} confidence."
+            + (f" {FOG_ESTIMATES}" if intel.turn <= 1 else "")
+        )
         if pic.last is not None:
             lines += casualty_lines(scenario, pic.last, intel)
         lines.append(f"Threat to the supply road: {intel.road_threat}.")
-    lines.append(f"Supply road {route_state(scenario, pic)}. Ground held: {pic.area_held:.0f} of "
-                 f"{pic.area_total:.0f} sq mi ({count(100 * pic.area_held / pic.area_total)}%).")
+    lines.append(
+        f"Supply road {route_state(scenario, pic)}. Ground held: {pic.area_held:.0f} of "
+        f"{pic.area_total:.0f} sq mi ({count(100 * pic.area_held / pic.area_total)}%)."
+    )
     lines.append(f"Stocks: {stock_line(pic.stocks)}.")
     if pic.road_cut_turns:
         lines.append(fill(scenario, "encirclement", values))

@@ -23,12 +23,25 @@ TOPICS: tuple[str, ...] = ("combat", "drones", "ew", "supply", "intel")
 FACTORS_PER_OFFICER = 1
 """Each officer names the largest causes on their topic; the full list follows the dispatches."""
 _EVENT_TOPIC: dict[str, str] = {
-    "combat": "combat", "sector_lost": "combat", "sector_taken": "combat", "morale": "combat",
-    "road": "supply", "convoy": "supply", "supply": "supply", "encirclement": "supply",
+    "combat": "combat",
+    "sector_lost": "combat",
+    "sector_taken": "combat",
+    "morale": "combat",
+    "road": "supply",
+    "convoy": "supply",
+    "supply": "supply",
+    "encirclement": "supply",
 }
 _FACTOR_TOPIC: tuple[tuple[str, str], ...] = (
-    ("ew", "ew"), ("jam", "ew"), ("drone", "drones"), ("convoy", "supply"), ("road", "supply"),
-    ("supply", "supply"), ("netting", "supply"), ("truck", "supply"), ("recon", "intel"),
+    ("ew", "ew"),
+    ("jam", "ew"),
+    ("drone", "drones"),
+    ("convoy", "supply"),
+    ("road", "supply"),
+    ("supply", "supply"),
+    ("netting", "supply"),
+    ("truck", "supply"),
+    ("recon", "intel"),
 )
 
 
@@ -44,8 +57,12 @@ class Dispatch:
 _COUNTED: dict[str, str] = {"soldiers": "soldier", "trucks": "truck", "sorties": "sortie", "teams": "team"}
 """Units that come in whole ones (plural → singular): "7.0 soldiers" or "0.5 soldiers" reads as a misprint."""
 UNIT_GROUPS: dict[str, str] = {
-    "soldiers": "Soldiers", "trucks": "Trucks on the road", "sorties": "Enemy drone sorties",
-    "tonnes": "Supplies, in tonnes", "sq mi": "Ground, in square miles", "fortification": "Fortification",
+    "soldiers": "Soldiers",
+    "trucks": "Trucks on the road",
+    "sorties": "Enemy drone sorties",
+    "tonnes": "Supplies, in tonnes",
+    "sq mi": "Ground, in square miles",
+    "fortification": "Fortification",
 }
 """How causes are grouped for the trainee, people first: a soldier and a tonne are never ranked in one list."""
 PER_UNIT = 4
@@ -86,8 +103,10 @@ def by_unit(factors: Iterable[Factor], per_unit: int = PER_UNIT) -> list[tuple[s
     groups: dict[str, list[Factor]] = {}
     for f in factors:
         groups.setdefault(f.unit, []).append(f)
-    return [(UNIT_GROUPS.get(unit, unit), sorted(group, key=lambda f: abs(f.value), reverse=True)[:per_unit])
-            for unit, group in sorted(groups.items(), key=lambda item: _group_rank(item[0]))]
+    return [
+        (UNIT_GROUPS.get(unit, unit), sorted(group, key=lambda f: abs(f.value), reverse=True)[:per_unit])
+        for unit, group in sorted(groups.items(), key=lambda item: _group_rank(item[0]))
+    ]
 
 
 def drove_lines(factors: Iterable[Factor], per_unit: int = PER_UNIT) -> list[str]:
@@ -123,8 +142,9 @@ def visible_factors(scenario: Scenario, report: TurnReport, per_unit: int = PER_
     return [f for _, group in by_unit([f for f in own if _shows(f)], per_unit) for f in group]
 
 
-def turn_story(scenario: Scenario, before: Picture, after: Picture, report: TurnReport,
-               intel: Intel | None, hours: str) -> list[Dispatch]:
+def turn_story(
+    scenario: Scenario, before: Picture, after: Picture, report: TurnReport, intel: Intel | None, hours: str
+) -> list[Dispatch]:
     """The dispatches for one resolved turn, headquarters' news first."""
     values = figures(scenario, after, intel, report, hours, turn=report.turn)
     said: dict[str, list[str]] = {t: [] for t in TOPICS}
@@ -166,7 +186,7 @@ def turn_story(scenario: Scenario, before: Picture, after: Picture, report: Turn
 def _unsigned(line: str, speaker: str) -> str:
     """A template may start with the speaker's name ("Tavr: ..."); the dispatch already says who speaks."""
     prefix = f"{speaker}:"
-    return line[len(prefix):].lstrip() if line.startswith(prefix) else line
+    return line[len(prefix) :].lstrip() if line.startswith(prefix) else line
 
 
 def _headquarters(report: TurnReport) -> list[Dispatch]:
@@ -206,15 +226,18 @@ def drone_flow(scenario: Scenario, before: Picture, after: Picture, report: Turn
     return f"{start:,} → {end:,}: {came:,} came in, {used:,} used"
 
 
-def turn_figures(scenario: Scenario, before: Picture, after: Picture, report: TurnReport,
-                 intel: Intel | None) -> list[tuple[str, str]]:
+def turn_figures(
+    scenario: Scenario, before: Picture, after: Picture, report: TurnReport, intel: Intel | None
+) -> list[tuple[str, str]]:
     """The figures behind the story as (label, value) rows: our own as counted (true), the enemy's as estimated."""
     side = scenario.meta.player_side
     own = report.losses.get(side)
     s = report.supply
     if own is not None:
         killed, wounded, captured = split_whole([own.killed, own.wounded, own.captured])
-        own_text = f"{count(killed + wounded + captured)} ({killed:,} killed, {wounded:,} wounded, {captured:,} captured)"
+        own_text = (
+            f"{count(killed + wounded + captured)} ({killed:,} killed, {wounded:,} wounded, {captured:,} captured)"
+        )
     rows = [("Own casualties (true count)", own_text if own is not None else "none reported")]
     if intel is not None:
         x = intel.enemy_losses_last_turn

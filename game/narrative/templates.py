@@ -27,18 +27,17 @@ from .fmt import agree, safe_format
 DEFAULTS: dict[str, str] = {
     "sitrep_header": "{time}. The enemy is pressing hardest in {sector}.",
     "combat": "We lost {own_losses:,.0f} soldiers this turn: {own_killed:,.0f} killed, {own_wounded:,.0f} wounded, "
-              "{own_captured:,.0f} captured. We hold {area_held:,.0f} of {area_total:,.0f} square miles.",
+    "{own_captured:,.0f} captured. We hold {area_held:,.0f} of {area_total:,.0f} square miles.",
     "sector_lost": "We have lost {sector}.",
     "sector_taken": "We have taken {sector}.",
     "drones": "Drone stocks stand at {drones:,.0f}.",
     "ew": "The jammers worked where we sent them.",
     "supply": "{trucks_sent} trucks went out and {trucks_lost:,.0f} were lost; {delivered_t:,.0f} tonnes came in "
-              "and {consumed_t:,.0f} were used. Ammunition {ammunition_t:,.0f} t, fuel {fuel_t:,.0f} t.",
+    "and {consumed_t:,.0f} were used. Ammunition {ammunition_t:,.0f} t, fuel {fuel_t:,.0f} t.",
     "road": "The supply road is {road_state}; the threat to it is {road_threat}.",
-    "encirclement": "Every route has been cut for {road_cut_turns} turns of {clock_turns}: we are being "
-                    "encircled.",
+    "encirclement": "Every route has been cut for {road_cut_turns} turns of {clock_turns}: we are being encircled.",
     "intel": "We estimate about {enemy_total:,.0f} enemy in contact ({enemy_low:,.0f}–{enemy_high:,.0f}) and "
-             "about {enemy_losses:,.0f} enemy casualties last turn.",
+    "about {enemy_losses:,.0f} enemy casualties last turn.",
     "quiet": "Nothing to report from my side.",
 }
 """Built-in wording of each template (also the fallback when a scenario's template is broken)."""
@@ -62,8 +61,7 @@ class Figure(float):
 
 def as_figures(values: Mapping[str, object]) -> dict[str, object]:
     """The values with every number wrapped as a `Figure` (bools and strings untouched)."""
-    return {k: Figure(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
-            for k, v in values.items()}
+    return {k: Figure(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for k, v in values.items()}
 
 
 def fill(scenario: Scenario, template_id: str, values: Mapping[str, object]) -> str:

@@ -16,37 +16,103 @@ from game.errors import SalientError
 from game.scenario import Scenario
 
 VERBS: dict[str, str] = {
-    "status": "status", "st": "status", "look": "look", "l": "look", "examine": "look", "x": "look",
-    "order": "order", "posture": "order", "drones": "drones", "drone": "drones", "ew": "ew", "jam": "ew",
-    "jammers": "ew", "convoy": "convoy", "convoys": "convoy", "trucks": "convoy", "escort": "escort",
-    "route": "route", "netting": "netting", "nets": "netting", "net": "netting", "reserve": "reserve",
-    "commit": "reserve", "withdraw": "withdraw", "forecast": "forecast", "advisor": "forecast",
-    "help": "help", "h": "help", "?": "help", "undo": "undo", "u": "undo", "end": "end", "next": "end",
-    "yes": "yes", "y": "yes", "confirm": "yes", "no": "no", "n": "no", "cancel": "no",
+    "status": "status",
+    "st": "status",
+    "look": "look",
+    "l": "look",
+    "examine": "look",
+    "x": "look",
+    "order": "order",
+    "posture": "order",
+    "drones": "drones",
+    "drone": "drones",
+    "ew": "ew",
+    "jam": "ew",
+    "jammers": "ew",
+    "convoy": "convoy",
+    "convoys": "convoy",
+    "trucks": "convoy",
+    "escort": "escort",
+    "route": "route",
+    "netting": "netting",
+    "nets": "netting",
+    "net": "netting",
+    "reserve": "reserve",
+    "commit": "reserve",
+    "withdraw": "withdraw",
+    "forecast": "forecast",
+    "advisor": "forecast",
+    "help": "help",
+    "h": "help",
+    "?": "help",
+    "undo": "undo",
+    "u": "undo",
+    "end": "end",
+    "next": "end",
+    "yes": "yes",
+    "y": "yes",
+    "confirm": "yes",
+    "no": "no",
+    "n": "no",
+    "cancel": "no",
 }
 """Every verb and its aliases → the canonical verb."""
 
 VERB_ORDER: tuple[str, ...] = (
-    "status", "look", "order", "drones", "ew", "convoy", "escort", "route", "netting", "reserve",
-    "withdraw", "forecast", "help", "undo", "end",
+    "status",
+    "look",
+    "order",
+    "drones",
+    "ew",
+    "convoy",
+    "escort",
+    "route",
+    "netting",
+    "reserve",
+    "withdraw",
+    "forecast",
+    "help",
+    "undo",
+    "end",
 )
 """The canonical verbs in the order help lists them."""
 
 POSTURE_WORDS: dict[str, str] = {
-    **{p: p for p in POSTURES}, "counterattack": "counter_attack", "counter": "counter_attack",
-    "attack": "counter_attack", "ca": "counter_attack", "dig_in": "fortify", "dig": "fortify",
-    "retreat": "withdraw", "fall_back": "withdraw",
+    **{p: p for p in POSTURES},
+    "counterattack": "counter_attack",
+    "counter": "counter_attack",
+    "attack": "counter_attack",
+    "ca": "counter_attack",
+    "dig_in": "fortify",
+    "dig": "fortify",
+    "retreat": "withdraw",
+    "fall_back": "withdraw",
 }
 TASK_WORDS: dict[str, str] = {
-    **{t: t for t in DRONE_TASKS}, "hunt": "counter_drone", "counter": "counter_drone",
-    "counterdrone": "counter_drone", "cd": "counter_drone", "overwatch": "road_overwatch",
-    "road": "road_overwatch", "ow": "road_overwatch", "scout": "recon", "reconnaissance": "recon", "isr": "recon",
+    **{t: t for t in DRONE_TASKS},
+    "hunt": "counter_drone",
+    "counter": "counter_drone",
+    "counterdrone": "counter_drone",
+    "cd": "counter_drone",
+    "overwatch": "road_overwatch",
+    "road": "road_overwatch",
+    "ow": "road_overwatch",
+    "scout": "recon",
+    "reconnaissance": "recon",
+    "isr": "recon",
 }
 EW_WORDS: dict[str, str] = {"front": "front", "road": "road"}
 TIME_WORDS: dict[str, str] = {"day": "day", "daylight": "day", "night": "night", "dark": "night"}
 ROUTE_WORDS: dict[str, str] = {"road": "road", "tracks": "tracks", "track": "tracks", "fields": "tracks"}
 SWITCH_WORDS: dict[str, str] = {
-    "on": "on", "yes": "on", "true": "on", "1": "on", "off": "off", "no": "off", "false": "off", "0": "off",
+    "on": "on",
+    "yes": "on",
+    "true": "on",
+    "1": "on",
+    "off": "off",
+    "no": "off",
+    "false": "off",
+    "0": "off",
 }
 NONE_WORDS: frozenset[str] = frozenset({"none", "off", "cancel", "stay", "back"})
 
@@ -114,7 +180,7 @@ class Lexicon:
     """Reserve units' words → unit id (all reserves of the scenario; the picture says which are left)."""
 
     @classmethod
-    def of(cls, scenario: Scenario) -> "Lexicon":
+    def of(cls, scenario: Scenario) -> Lexicon:
         """Build the scenario's lexicon; ids always win over names when the two clash."""
         m = scenario.map
         places = _named((p.id, p.name) for p in m.places)

@@ -48,7 +48,7 @@ def policy_chooser(name: str) -> Chooser:
     return lambda game: (policy(game), "")
 
 
-def default_chooser(game: "Game") -> tuple[Orders, str]:
+def default_chooser(game: Game) -> tuple[Orders, str]:
     """The engine's default orders for the turn (postures kept, assets balanced)."""
     return game.default_orders(), ""
 
@@ -56,14 +56,16 @@ def default_chooser(game: "Game") -> tuple[Orders, str]:
 def original_chooser(loaded: LoadedJournal) -> Chooser:
     """The orders the trainee gave on that turn, where they can still be carried out; else default orders."""
 
-    def choose(game: "Game") -> tuple[Orders, str]:
+    def choose(game: Game) -> tuple[Orders, str]:
         if game.turn <= len(loaded.turns):
             orders = loaded.turns[game.turn - 1].orders
             problems = game.check(orders)
             if not problems:
                 return orders, ""
-            return game.default_orders(), (f"turn {game.turn}: the original orders no longer fit the branch "
-                                           f"({'; '.join(problems)}); default orders used")
+            return game.default_orders(), (
+                f"turn {game.turn}: the original orders no longer fit the branch "
+                f"({'; '.join(problems)}); default orders used"
+            )
         return game.default_orders(), ""
 
     return choose
@@ -81,7 +83,7 @@ def then_chooser(loaded: LoadedJournal, then: str) -> Chooser:
 def listed_chooser(orders: Sequence[Orders], first_turn: int, after: Chooser) -> Chooser:
     """Orders from a list for turns first_turn, first_turn+1, …; `after` once the list runs out."""
 
-    def choose(game: "Game") -> tuple[Orders, str]:
+    def choose(game: Game) -> tuple[Orders, str]:
         index = game.turn - first_turn
         if 0 <= index < len(orders):
             return orders[index], ""
@@ -102,14 +104,20 @@ class GameSummary:
     turns: int
 
     @classmethod
-    def of(cls, game: "Game") -> "GameSummary":
+    def of(cls, game: Game) -> GameSummary:
         """Read them off a game (finished or not)."""
         summary = game.state_summary()
         player = game.scenario.meta.player_side
         own = sum(summary["casualties"].get(player, {}).values())
         enemy = sum(v for side, c in summary["casualties"].items() if side != player for v in c.values())
-        return cls(game.score().total, float(summary["area_held_sq_mi"]), float(own), float(enemy),
-                   game.ending, len(game.history))
+        return cls(
+            game.score().total,
+            float(summary["area_held_sq_mi"]),
+            float(own),
+            float(enemy),
+            game.ending,
+            len(game.history),
+        )
 
 
 @dataclass
@@ -131,14 +139,26 @@ def _branch_range(last: int) -> str:
     return "the only turn to branch from is turn 1" if last == 1 else f"branch from turn 1 to {last}"
 
 
-def play_branch(loaded: LoadedJournal, from_turn: int, first: Chooser, *, label: str = "",
-                source: dict[str, Any] | None = None, max_turns: int | None = None) -> Branch:
+def play_branch(
+    loaded: LoadedJournal,
+    from_turn: int,
+    first: Chooser,
+    *,
+    label: str = "",
+    source: dict[str, Any] | None = None,
+    max_turns: int | None = None,
+) -> Branch:
     """Replay to `from_turn`, then let `first` choose every turn's orders until the game ends (or `max_turns`)."""
     last = branch_turns(loaded)
     if not 1 <= from_turn <= last:
         played = len(loaded.turns)
-        ended = (f"the game ended at turn {last}" if loaded.finished else "no turn has been played yet" if not played
-                 else f"{played} turn{'' if played == 1 else 's'} played so far")
+        ended = (
+            f"the game ended at turn {last}"
+            if loaded.finished
+            else "no turn has been played yet"
+            if not played
+            else f"{played} turn{'' if played == 1 else 's'} played so far"
+        )
         raise JournalError(f"turn {from_turn} is outside this game ({ended}): {_branch_range(last)}")
     original = replay_world(loaded)
     game = replay_world(loaded, upto=from_turn - 1)
@@ -175,28 +195,47 @@ def play_branch(loaded: LoadedJournal, from_turn: int, first: Chooser, *, label:
     return Branch(record, mine, theirs, notes)
 
 
-def branch_from_journal(loaded: LoadedJournal, from_turn: int, *, policy: str | None = None,
-                        orders_file: str | Path | None = None, orders: Sequence[Orders] | None = None,
-                        then: str | None = None, label: str = "", max_turns: int | None = None) -> Branch:
+def branch_from_journal(
+    loaded: LoadedJournal,
+    from_turn: int,
+    *,
+    policy: str | None = None,
+    orders_file: str | Path | None = None,
+    orders: Sequence[Orders] | None = None,
+    then: str | None = None,
+    label: str = "",
+    max_turns: int | None = None,
+) -> Branch:
     """The usual ways to branch: a policy from turn N on, or given orders for turn N (…) then `then`."""
     if (policy is None) == (orders_file is None and orders is None):
         raise JournalError("give either a policy or orders for the branch")
     if policy is not None:
         after = policy_chooser(policy)
         source: dict[str, Any] = {"kind": "policy", "policy": policy}
-        return play_branch(loaded, from_turn, after, label=label or f"policy {policy} from turn {from_turn}",
-                           source=source, max_turns=max_turns)
+        return play_branch(
+            loaded,
+            from_turn,
+            after,
+            label=label or f"policy {policy} from turn {from_turn}",
+            source=source,
+            max_turns=max_turns,
+        )
     if orders is None:
         from .orders_file import read_orders_file
 
         orders = read_orders_file(orders_file)  # type: ignore[arg-type]
     then = then or "original"
     chooser = listed_chooser(list(orders), from_turn, then_chooser(loaded, then))
-    source = {"kind": "orders", "file": None if orders_file is None else str(orders_file),
-              "orders": [to_jsonable(o) for o in orders], "then": then}
+    source = {
+        "kind": "orders",
+        "file": None if orders_file is None else str(orders_file),
+        "orders": [to_jsonable(o) for o in orders],
+        "then": then,
+    }
     text = f"{len(orders)} turns of other orders" if len(orders) > 1 else "other orders"
-    return play_branch(loaded, from_turn, chooser, label=label or f"{text} from turn {from_turn}", source=source,
-                       max_turns=max_turns)
+    return play_branch(
+        loaded, from_turn, chooser, label=label or f"{text} from turn {from_turn}", source=source, max_turns=max_turns
+    )
 
 
 def store_branch(loaded: LoadedJournal, branch: Branch) -> Path:
@@ -204,14 +243,16 @@ def store_branch(loaded: LoadedJournal, branch: Branch) -> Path:
     if loaded.path is None:
         raise JournalError("this journal was not read from a file; nowhere to store the branch")
     if not loaded.intact:
-        raise JournalError(f"the branch was not stored: {loaded.damage_note()}; open the game with "
-                           "`salient play --load` to repair it first")
+        raise JournalError(
+            f"the branch was not stored: {loaded.damage_note()}; open the game with "
+            "`salient play --load` to repair it first"
+        )
     journal = Journal(loaded.path, loaded.header, len(loaded.turns) + 1, len(loaded.branches), loaded.finished)
     journal.append_branch(branch.record)
     return loaded.path
 
 
-def replay_branch(loaded: LoadedJournal, branch_id: str) -> "Game":
+def replay_branch(loaded: LoadedJournal, branch_id: str) -> Game:
     """Replay a stored branch and check its reports, as `replay` does for the main line."""
     from .diff import differences
     from .replay import ReplayDivergence
@@ -231,8 +272,14 @@ def replay_branch(loaded: LoadedJournal, branch_id: str) -> "Game":
     return game
 
 
-COMPARED = (("score", "Score"), ("area_held_sq_mi", "Area held (sq mi)"), ("own_losses", "Own losses"),
-            ("enemy_losses", "Enemy losses"), ("turns", "Turns played"), ("ending", "Ending"))
+COMPARED = (
+    ("score", "Score"),
+    ("area_held_sq_mi", "Area held (sq mi)"),
+    ("own_losses", "Own losses"),
+    ("enemy_losses", "Enemy losses"),
+    ("turns", "Turns played"),
+    ("ending", "Ending"),
+)
 
 
 def comparison_rows(branch: GameSummary, original: GameSummary) -> list[tuple[str, str, str, str]]:

@@ -32,7 +32,7 @@ class JournalError(SalientError):
 
 def now_iso() -> str:
     """The current UTC time, to the second, as ISO 8601 (`2025-03-07T06:00:00Z`)."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _need(raw: dict[str, Any], key: str, kind: type | tuple[type, ...], what: str) -> Any:
@@ -69,7 +69,7 @@ class Header:
     raw: dict[str, Any] = field(repr=False, compare=False)
 
     @classmethod
-    def parse(cls, raw: dict[str, Any]) -> "Header":
+    def parse(cls, raw: dict[str, Any]) -> Header:
         """Check the format name and version; raise JournalError for a foreign or newer file."""
         if raw.get("type") != "header" or raw.get("format") != FORMAT_NAME:
             raise JournalError("this is not a Salient journal (its first line is not a Salient journal header)")
@@ -113,7 +113,7 @@ class TurnRecord:
     raw: dict[str, Any] = field(repr=False, compare=False)
 
     @classmethod
-    def parse(cls, raw: dict[str, Any]) -> "TurnRecord":
+    def parse(cls, raw: dict[str, Any]) -> TurnRecord:
         """Validate a `turn` line; ValueError in plain words when it is not a whole, valid record."""
         turn = _need(raw, "turn", int, "the turn record")
         what = f"turn {turn}"
@@ -154,7 +154,7 @@ class BranchRecord:
     raw: dict[str, Any] = field(repr=False, compare=False)
 
     @classmethod
-    def parse(cls, raw: dict[str, Any]) -> "BranchRecord":
+    def parse(cls, raw: dict[str, Any]) -> BranchRecord:
         """Validate a `branch` line; ValueError in plain words when it is not whole and valid."""
         ident = _need(raw, "id", str, "the branch record")
         what = f"branch {ident}"

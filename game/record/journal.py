@@ -80,7 +80,8 @@ class LoadedJournal:
             more = f" (and {error.error_count() - 5} more)" if error.error_count() > 5 else ""
             raise JournalError(
                 "the scenario saved in this journal no longer validates with this version of Salient: "
-                + "; ".join(shown) + more
+                + "; ".join(shown)
+                + more
             ) from None
 
     @property
@@ -163,8 +164,10 @@ def parse_journal_bytes(data: bytes, path: Path | None = None) -> LoadedJournal:
             continue
         is_last = not data[end:].strip(_BLANK)
         if len(chunk) > MAX_LINE_BYTES:
-            loaded.problems.append(f"line {index} of {name} is {len(chunk) / 2**20:,.0f} MB, longer than any "
-                                   "record Salient writes (damaged or edited)")
+            loaded.problems.append(
+                f"line {index} of {name} is {len(chunk) / 2**20:,.0f} MB, longer than any "
+                "record Salient writes (damaged or edited)"
+            )
             break
         raw = _json_object(chunk)
         if raw is None:
@@ -217,8 +220,10 @@ def load_journal(path: str | os.PathLike[str]) -> LoadedJournal:
     p = Path(path)
     try:
         if p.is_file() and p.stat().st_size > MAX_JOURNAL_BYTES:
-            raise JournalError(f"{p} is {p.stat().st_size / 2**20:,.0f} MB, far larger than any saved game "
-                               f"(at most {MAX_JOURNAL_BYTES // 2**20} MB): not read")
+            raise JournalError(
+                f"{p} is {p.stat().st_size / 2**20:,.0f} MB, far larger than any saved game "
+                f"(at most {MAX_JOURNAL_BYTES // 2**20} MB): not read"
+            )
         data = p.read_bytes()
     except FileNotFoundError:
         raise JournalError(f"{p}: no such saved game") from None
@@ -273,8 +278,9 @@ def _unique(path: Path) -> Path:
 class Journal:
     """Writer of one game's journal. Create it when the game starts; append a turn each time one ends."""
 
-    def __init__(self, path: Path, header: Header, next_turn: int = 1, branch_count: int = 0,
-                 finished: bool = False) -> None:
+    def __init__(
+        self, path: Path, header: Header, next_turn: int = 1, branch_count: int = 0, finished: bool = False
+    ) -> None:
         self.path = path
         self.header = header
         self.next_turn = next_turn
@@ -288,8 +294,16 @@ class Journal:
     # --- opening ----------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: str | os.PathLike[str], scenario: Scenario, scenario_path: str | None, seed: int,
-               trainee: str = "", *, overwrite: bool = False) -> "Journal":
+    def create(
+        cls,
+        path: str | os.PathLike[str],
+        scenario: Scenario,
+        scenario_path: str | None,
+        seed: int,
+        trainee: str = "",
+        *,
+        overwrite: bool = False,
+    ) -> Journal:
         """Start a new journal: the header is written to a temporary file, fsynced, then moved into place."""
         p = Path(path)
         if p.exists() and not overwrite:
@@ -317,7 +331,7 @@ class Journal:
         return cls(p, header)
 
     @classmethod
-    def open_existing(cls, path: str | os.PathLike[str]) -> "Journal":
+    def open_existing(cls, path: str | os.PathLike[str]) -> Journal:
         """Reopen a journal to continue its game; a torn last line is cut off (and kept in `<name>.torn`).
 
         Damage other than a torn tail is refused: continuing would bury whole turns behind a bad line.
@@ -329,7 +343,7 @@ class Journal:
         journal = cls(p, loaded.header, len(loaded.turns) + 1, len(loaded.branches), loaded.finished)
         if loaded.torn:
             data = p.read_bytes()
-            cut = data[loaded.end_offset:]
+            cut = data[loaded.end_offset :]
             backup = _unique(p.with_name(p.name + ".torn"))
             with open(backup, "wb") as handle:
                 handle.write(cut)
@@ -348,8 +362,9 @@ class Journal:
 
     # --- appending --------------------------------------------------------------------------
 
-    def append_turn(self, turn: int, orders: Orders, intel: Intel | None, forecast: Forecast | None,
-                    report: TurnReport) -> None:
+    def append_turn(
+        self, turn: int, orders: Orders, intel: Intel | None, forecast: Forecast | None, report: TurnReport
+    ) -> None:
         """Record a resolved turn (call it as the turn ends); durable on disk when this returns."""
         if self.finished:
             raise JournalError(f"the game in {self.path.name} has ended; no turn can follow")
@@ -389,7 +404,7 @@ class Journal:
             raise JournalError(f"cannot write to the saved game {self.path}: {error.strerror or error}") from None
 
 
-def replay(loaded: LoadedJournal, **options: Any) -> "Game":
+def replay(loaded: LoadedJournal, **options: Any) -> Game:
     """The game as the journal leaves it: its whole turns replayed and checked, umpire interventions applied
     where they were made (also those of an unfinished turn). Options as `game.record.replay.replay_world`."""
     from .replay import replay_world
@@ -398,8 +413,9 @@ def replay(loaded: LoadedJournal, **options: Any) -> "Game":
     return replay_world(loaded, **options)
 
 
-def journal_writer(path: str | os.PathLike[str], scenario: Scenario, scenario_path: str | None, seed: int,
-                   trainee: str = "") -> Any:
+def journal_writer(
+    path: str | os.PathLike[str], scenario: Scenario, scenario_path: str | None, seed: int, trainee: str = ""
+) -> Any:
     """For headless play (`salient run --save`): create the journal now; returns a callback
     `(game, orders, report)` that appends each turn as it ends (no Intel or Forecast: nobody was shown any)."""
     journal = Journal.create(path, scenario, scenario_path, seed, trainee, overwrite=True)

@@ -68,8 +68,9 @@ def read_orders_document(path: str | Path, single_allowed: bool = True) -> Order
     return OrdersDocument(path, turns, single, spots)
 
 
-def _read(path: Path, data: Any, spots: dict[Any, Spot] | None, single_allowed: bool
-          ) -> tuple[dict[int, PlannedOrders], bool]:
+def _read(
+    path: Path, data: Any, spots: dict[Any, Spot] | None, single_allowed: bool
+) -> tuple[dict[int, PlannedOrders], bool]:
     """Each turn's orders, checked, and whether the file is a single set of orders."""
     single = False
     top: tuple[str | int, ...] = ()
@@ -96,7 +97,9 @@ def _read(path: Path, data: Any, spots: dict[Any, Spot] | None, single_allowed: 
     for turn, (entry, where) in sorted(items.items()):
         at = _at(path, spots, where)
         if entry is not None and not isinstance(entry, dict):
-            raise OrdersFileError(f"{at}: turn {turn}: expected a set of orders (a mapping), got {type(entry).__name__}")
+            raise OrdersFileError(
+                f"{at}: turn {turn}: expected a set of orders (a mapping), got {type(entry).__name__}"
+            )
         try:
             orders = Orders.model_validate(entry or {})
         except ValidationError as error:
@@ -135,8 +138,9 @@ def _load(path: Path) -> tuple[Any, dict[Any, Spot] | None]:
         except json.JSONDecodeError as error:
             raise OrdersFileError(f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
         except RecursionError:
-            raise OrdersFileError(f"{path}: not valid orders: values are nested far more than {MAX_DEPTH} "
-                                  "levels deep") from None
+            raise OrdersFileError(
+                f"{path}: not valid orders: values are nested far more than {MAX_DEPTH} levels deep"
+            ) from None
 
     try:
         doc = read_yaml(text)

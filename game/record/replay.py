@@ -45,8 +45,9 @@ class ReplayDivergence(JournalError):
         super().__init__(f"the replay diverges from the journal at turn {turn}: {shown}{more}{why}")
 
 
-def verify_turn(game: "Game", record: TurnRecord, intel_raw: object | None, report_raw: object,
-                written_by: str = "") -> None:
+def verify_turn(
+    game: Game, record: TurnRecord, intel_raw: object | None, report_raw: object, written_by: str = ""
+) -> None:
     """Compare one replayed turn with its record; raise ReplayDivergence on the first turn that differs."""
     diffs: list[Difference] = []
     recorded_intel = record.raw.get("intel")
@@ -57,8 +58,9 @@ def verify_turn(game: "Game", record: TurnRecord, intel_raw: object | None, repo
         raise ReplayDivergence(record.turn, diffs, written_by)
 
 
-def replay_game(loaded: "LoadedJournal", *, upto: int | None = None, verify: bool = True,
-                before_turn: BeforeTurn | None = None) -> "Game":
+def replay_game(
+    loaded: LoadedJournal, *, upto: int | None = None, verify: bool = True, before_turn: BeforeTurn | None = None
+) -> Game:
     """A `Game` with the journal's whole turns (or the first `upto`) played again, checked against the record.
 
     `before_turn(game, record)` is called before each turn is played (the debrief takes its snapshots there).
@@ -70,7 +72,9 @@ def replay_game(loaded: "LoadedJournal", *, upto: int | None = None, verify: boo
     game = Game(scenario, loaded.header.seed)
     for record in loaded.turns[: len(loaded.turns) if upto is None else upto]:
         if game.finished:
-            raise JournalError(f"turn {record.turn} is recorded but the replayed game had already ended ({game.ending})")
+            raise JournalError(
+                f"turn {record.turn} is recorded but the replayed game had already ended ({game.ending})"
+            )
         if game.turn != record.turn:
             raise JournalError(f"turn {record.turn} is recorded where the replayed game is at turn {game.turn}")
         if before_turn is not None:
@@ -79,8 +83,9 @@ def replay_game(loaded: "LoadedJournal", *, upto: int | None = None, verify: boo
         try:
             report = game.play(record.orders)
         except OrdersError as error:
-            raise JournalError(f"the replay diverges at turn {record.turn}: the engine refuses the recorded orders "
-                               f"({error})") from None
+            raise JournalError(
+                f"the replay diverges at turn {record.turn}: the engine refuses the recorded orders ({error})"
+            ) from None
         if verify:
             verify_turn(game, record, intel_raw, to_jsonable(report), loaded.header.salient)
     return game
@@ -97,7 +102,7 @@ class TurnOnly:
     turn: int
 
 
-def umpire_hook(loaded: "LoadedJournal") -> BeforeTurn | None:
+def umpire_hook(loaded: LoadedJournal) -> BeforeTurn | None:
     """The hook that applies the journal's umpire interventions before their turn, or None when there are none."""
     if not any(raw.get("type") == UMPIRE for raw in loaded.others):
         return None
@@ -112,15 +117,21 @@ def chain(*hooks: BeforeTurn | None) -> BeforeTurn | None:
     if not present:
         return None
 
-    def run(game: "Game", record: TurnRecord) -> None:
+    def run(game: Game, record: TurnRecord) -> None:
         for hook in present:
             hook(game, record)
 
     return run
 
 
-def replay_world(loaded: "LoadedJournal", *, upto: int | None = None, verify: bool = True,
-                 before_turn: BeforeTurn | None = None, pending: bool = False) -> "Game":
+def replay_world(
+    loaded: LoadedJournal,
+    *,
+    upto: int | None = None,
+    verify: bool = True,
+    before_turn: BeforeTurn | None = None,
+    pending: bool = False,
+) -> Game:
     """`replay_game` with the umpire's interventions applied where they were made (before `before_turn` runs).
 
     With `pending`, interventions made during the turn that was never finished are applied at the end (for

@@ -20,9 +20,17 @@ if TYPE_CHECKING:
     from game.engine.report import Forecast
 
 
-def play_journaled(scenario: Scenario, seed: int, path: str | os.PathLike[str], choose: Callable[["Game"], Orders],
-                   *, scenario_path: str | None = None, trainee: str = "", forecast_replications: int = 0,
-                   max_turns: int | None = None) -> "Game":
+def play_journaled(
+    scenario: Scenario,
+    seed: int,
+    path: str | os.PathLike[str],
+    choose: Callable[[Game], Orders],
+    *,
+    scenario_path: str | None = None,
+    trainee: str = "",
+    forecast_replications: int = 0,
+    max_turns: int | None = None,
+) -> Game:
     """Play until the game ends (or `max_turns`), appending every turn to a new journal at `path`."""
     from game.engine.game import Game
 
@@ -38,7 +46,7 @@ def play_journaled(scenario: Scenario, seed: int, path: str | os.PathLike[str], 
     return game
 
 
-def _forecast(game: "Game", orders: Orders, replications: int) -> "Forecast | None":
+def _forecast(game: Game, orders: Orders, replications: int) -> Forecast | None:
     """The advisor's forecast, or None when not asked for (or when the engine cannot summarise it)."""
     if not replications:
         return None

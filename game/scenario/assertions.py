@@ -61,11 +61,11 @@ class StatAssertion(Strict):
     """Why the instructor expects this."""
 
     @model_validator(mode="after")
-    def _complete(self) -> "StatAssertion":
+    def _complete(self) -> StatAssertion:
         lo, hi = self.between
         if lo > hi:
             raise ValueError("between: the lower bound is above the upper bound")
-        if self.metric in PROPORTIONS and not (0.0 <= lo and hi <= 1.0):
+        if self.metric in PROPORTIONS and not (lo >= 0.0 and hi <= 1.0):
             raise ValueError(f"between: {self.metric} is a share of games, so both bounds lie between 0 and 1")
         needs = {
             "ending_share": ("ending",),
@@ -92,7 +92,7 @@ class StatAssertion(Strict):
         return f"{self.policy}: {' '.join(parts)}"
 
 
-def assertion_problems(sc: "Scenario") -> Iterator[str]:
+def assertion_problems(sc: Scenario) -> Iterator[str]:
     """Broken references in assertions (policy names are checked by `salient check`, which knows them)."""
     known = {
         "sector_lost_by_turn": ({s.id for s in sc.map.sectors}, "sector"),

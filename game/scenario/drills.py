@@ -76,7 +76,7 @@ class DrillOption(Strict):
         return _check_orders(value)
 
     @model_validator(mode="after")
-    def _one_source(self) -> "DrillOption":
+    def _one_source(self) -> DrillOption:
         if self.orders is not None and self.policy is not None:
             raise ValueError("give either orders or a policy for an option, not both")
         return self
@@ -108,7 +108,7 @@ class DrillTrigger(Strict):
     metrics as inject conditions, for example `{metric: sector_progress, target: south, op: ">=", value: 0.5}`)."""
 
     @model_validator(mode="after")
-    def _something_triggers(self) -> "DrillTrigger":
+    def _something_triggers(self) -> DrillTrigger:
         if self.turn is None and self.after_turn is None and not self.conditions:
             raise ValueError("a drill's trigger needs a turn, an after_turn or conditions")
         return self
@@ -140,7 +140,7 @@ class Drill(Strict):
     """Seconds allowed; a late answer is recorded as late and the standing orders are carried out."""
 
     @model_validator(mode="after")
-    def _options_make_sense(self) -> "Drill":
+    def _options_make_sense(self) -> Drill:
         ids = [o.id for o in self.options]
         if len(set(ids)) != len(ids):
             raise ValueError("option ids must be unique within a drill")
@@ -149,11 +149,12 @@ class Drill(Strict):
         return self
 
     @model_validator(mode="after")
-    def _when(self) -> "Drill":
+    def _when(self) -> Drill:
         """`turn: N` becomes `trigger: {turn: N}`, so every drill has a trigger and a dump loads again."""
         if self.turn is not None and self.trigger is not None:
-            raise ValueError(f"give turn or trigger, not both (turn: {self.turn} is short for "
-                             f"trigger: {{turn: {self.turn}}})")
+            raise ValueError(
+                f"give turn or trigger, not both (turn: {self.turn} is short for trigger: {{turn: {self.turn}}})"
+            )
         if self.turn is None and self.trigger is None:
             raise ValueError("a drill needs a trigger saying when it is put (or the short form turn: N)")
         if self.turn is not None:
@@ -200,10 +201,11 @@ class ExpertSolution(Strict):
         return _check_orders(value)
 
     @model_validator(mode="after")
-    def _answers_something(self) -> "ExpertSolution":
+    def _answers_something(self) -> ExpertSolution:
         if self.turn is None and self.drill is None:
-            raise ValueError("an expert solution needs the drill it answers (drill: <id>) or, answering no drill, "
-                             "its turn (turn: N)")
+            raise ValueError(
+                "an expert solution needs the drill it answers (drill: <id>) or, answering no drill, its turn (turn: N)"
+            )
         return self
 
 
@@ -213,7 +215,7 @@ def metric_target(metric: str) -> tuple[str, str | None]:
     return kind, (target or None)
 
 
-def drill_problems(sc: "Scenario") -> Iterator[str]:
+def drill_problems(sc: Scenario) -> Iterator[str]:
     """Broken references in drills and expert solutions, in plain words (called by the root validator)."""
     sectors = {s.id for s in sc.map.sectors}
     places = {p.id for p in sc.map.places}
@@ -264,8 +266,11 @@ def drill_problems(sc: "Scenario") -> Iterator[str]:
         if answered[e.drill] == 2:
             yield f"two expert solutions answer drill '{e.drill}'; keep one"
         if e.turn is not None and e.turn != drill.when.turn:
-            put = f"is set for turn {drill.when.turn}" if drill.when.turn is not None else \
-                "is put when its trigger holds, at no set turn"
+            put = (
+                f"is set for turn {drill.when.turn}"
+                if drill.when.turn is not None
+                else "is put when its trigger holds, at no set turn"
+            )
             yield f"expert solution for turn {e.turn} answers drill '{e.drill}', which {put}; leave out the turn"
         options = {o.id for o in drill.options}
         for oid in e.ranking:
@@ -293,13 +298,17 @@ def drills_put(records: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     out: dict[str, int] = {}
     for r in records:
         turn, drill = r.get("turn"), r.get("drill")
-        if r.get("type") == DRILL_RECORD and isinstance(turn, int) and not isinstance(turn, bool) \
-                and isinstance(drill, str):
+        if (
+            r.get("type") == DRILL_RECORD
+            and isinstance(turn, int)
+            and not isinstance(turn, bool)
+            and isinstance(drill, str)
+        ):
             out.setdefault(drill, turn)
     return out
 
 
-def expert_turn(sc: "Scenario", solution: ExpertSolution, put: Mapping[str, int]) -> int | None:
+def expert_turn(sc: Scenario, solution: ExpertSolution, put: Mapping[str, int]) -> int | None:
     """The turn of a game an expert line applies at: its own turn, else the turn its drill was put in this game
     (`put`, see `drills_put`), else the drill's set turn; None for a conditional drill this game never put."""
     if solution.turn is not None:
@@ -310,12 +319,11 @@ def expert_turn(sc: "Scenario", solution: ExpertSolution, put: Mapping[str, int]
     return None if drill is None else drill.fixed_turn
 
 
-def expert_for_turn(sc: "Scenario", turn: int, put: Mapping[str, int] | None = None) -> ExpertSolution | None:
+def expert_for_turn(sc: Scenario, turn: int, put: Mapping[str, int] | None = None) -> ExpertSolution | None:
     """The expert line that applies at this turn of a game (see `expert_turn`); the drill put then comes first."""
     put = put or {}
     lines = [e for e in sc.expert if expert_turn(sc, e, put) == turn]
-    return next((e for e in lines if e.drill is not None and put.get(e.drill) == turn), None) or \
-        next(iter(lines), None)
+    return next((e for e in lines if e.drill is not None and put.get(e.drill) == turn), None) or next(iter(lines), None)
 
 
 def _metric_problems(where: str, metric: str, sectors: set[str], places: set[str]) -> Iterator[str]:

@@ -220,8 +220,14 @@ def _against(sheet: FactSheet, sc: Scenario, doc: Document, source: str) -> list
         for field, value, known in (("place", point.place, places), ("side", point.side, sides)):
             if value not in known:
                 spot = doc.spots.get(("history", i, field)) or doc.spots[("history", i)]
-                out.append(Problem(source, *spot.value, f"history.{point.id}.{field}",
-                                   f"the scenario has no {field} '{value}' ({', '.join(known)})"))
+                out.append(
+                    Problem(
+                        source,
+                        *spot.value,
+                        f"history.{point.id}.{field}",
+                        f"the scenario has no {field} '{value}' ({', '.join(known)})",
+                    )
+                )
     return out
 
 
@@ -231,8 +237,9 @@ def _problem(source: str, doc: Document, entry: Any) -> Problem:
     path: tuple[str | int, ...] = ()
     node = doc.data
     for part in loc:  # follow the location as far as the data goes (union tags and missing keys are not in it)
-        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int)
-                                                         and 0 <= part < len(node)):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             node = node[part]
             path = (*path, part)
     spot = doc.spots.get(path) or doc.spots[()]
@@ -250,8 +257,11 @@ def _problem(source: str, doc: Document, entry: Any) -> Problem:
     twice = re.search(r"id '([^']*)' is used twice", str(entry.get("msg", "")))
     if twice and not path:
         section = "facts" if "fact id" in str(entry["msg"]) else "history"
-        items = [i for i, item in enumerate(doc.data.get(section) or []) if isinstance(item, dict)
-                 and item.get("id") == twice.group(1)]
+        items = [
+            i
+            for i, item in enumerate(doc.data.get(section) or [])
+            if isinstance(item, dict) and item.get("id") == twice.group(1)
+        ]
         at = doc.spots.get((section, items[-1], "id")) if items else None
         if at is not None:
             return Problem(source, *at.value, f"{section}.{twice.group(1)}.id", f"id '{twice.group(1)}' is used twice")

@@ -10,8 +10,16 @@ from .common import Count, Fraction, Id, NonNegative, Positive, Probability, Sho
 
 Nationality = Literal["ua", "ru", "kp", "other"]
 UnitType = Literal[
-    "infantry", "assault_infantry", "mechanised", "airborne", "marines",
-    "drone_team", "artillery", "ew", "logistics", "reserve",
+    "infantry",
+    "assault_infantry",
+    "mechanised",
+    "airborne",
+    "marines",
+    "drone_team",
+    "artillery",
+    "ew",
+    "logistics",
+    "reserve",
 ]
 Posture = Literal["hold", "fortify", "counter_attack", "delay", "withdraw", "assault"]
 Guidance = Literal["radio", "fibre_optic"]
@@ -59,7 +67,7 @@ class Unit(Strict):
     """What the player reads with `look`."""
 
     @model_validator(mode="after")
-    def _floor_below_start(self) -> "Unit":
+    def _floor_below_start(self) -> Unit:
         if self.drone_vulnerability_floor > self.drone_vulnerability:
             raise ValueError("drone_vulnerability_floor must not exceed drone_vulnerability")
         return self
@@ -96,7 +104,7 @@ class DroneType(Strict):
     """Unit cost in US dollars."""
 
     @model_validator(mode="after")
-    def _fibre_cannot_be_jammed(self) -> "DroneType":
+    def _fibre_cannot_be_jammed(self) -> DroneType:
         if self.guidance == "fibre_optic" and self.jam_susceptibility != 0:
             raise ValueError("a fibre_optic drone cannot be jammed: jam_susceptibility must be 0")
         return self
@@ -209,7 +217,12 @@ class Combat(Strict):
     relieve and replace the firing line)."""
     posture_defence: dict[Posture, Positive] = Field(
         default_factory=lambda: {
-            "hold": 1.0, "fortify": 1.0, "counter_attack": 0.7, "delay": 1.2, "withdraw": 0.6, "assault": 0.5,
+            "hold": 1.0,
+            "fortify": 1.0,
+            "counter_attack": 0.7,
+            "delay": 1.2,
+            "withdraw": 0.6,
+            "assault": 0.5,
         }
     )
     """Multiplier on the defender's protection by posture (higher means fewer defender losses). `fortify`

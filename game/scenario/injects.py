@@ -50,7 +50,7 @@ class Condition(Strict):
     """Sector, place or road segment the metric is about, when it needs one."""
 
     @model_validator(mode="after")
-    def _target_given(self) -> "Condition":
+    def _target_given(self) -> Condition:
         kind = TARGET_KINDS.get(self.metric)
         if kind is not None and self.target is None:
             raise ValueError(f"a condition on {self.metric} needs a target: the id of a {kind}")
@@ -70,7 +70,7 @@ class Trigger(Strict):
     """Chance it fires each turn the other parts hold."""
 
     @model_validator(mode="after")
-    def _something_triggers(self) -> "Trigger":
+    def _something_triggers(self) -> Trigger:
         if self.turn is None and self.after_turn is None and not self.conditions and self.probability >= 1.0:
             raise ValueError("a trigger needs a turn, after_turn, conditions or a probability below 1")
         return self

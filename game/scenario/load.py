@@ -21,7 +21,7 @@ from game.errors import SalientError
 
 from .scenario import Scenario
 from .scenario import _problems as reference_problems
-from .yaml_safety import MAX_BYTES, Document, Path, Pos, YamlRefusal, decode, read_yaml
+from .yaml_safety import MAX_BYTES, Document, Path, YamlRefusal, decode, read_yaml
 
 MAX_SHOWN = 50
 """Problems listed in an error message; the rest are counted (all stay in `ScenarioError.problems`)."""

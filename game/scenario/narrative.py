@@ -65,7 +65,7 @@ class Provenance(Strict):
     """One-line reason for a number chosen without a fact."""
 
     @model_validator(mode="after")
-    def _fact_or_assumption(self) -> "Provenance":
+    def _fact_or_assumption(self) -> Provenance:
         if (self.fact is None) == (self.assumption is None):
             raise ValueError("give exactly one of `fact` or `assumption`")
         return self

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from functools import cache
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
@@ -86,7 +86,7 @@ class Scenario(Strict):
     # --- cross-reference checks ----------------------------------------------------------
 
     @model_validator(mode="after")
-    def _cross_references(self) -> "Scenario":
+    def _cross_references(self) -> Scenario:
         problems = list(_problems(self))
         if problems:
             raise ValueError("; ".join(problems))
@@ -183,10 +183,16 @@ def _problems(sc: Scenario) -> Iterator[str]:
                 if old is None:
                     yield f"inject '{inj.id}': effect target '{eff.target}' is not a number in this scenario"
                     continue
-                problem = path_value_problem(sc, eff.target, old * eff.factor if isinstance(eff, ScaleRate) else eff.value)
+                problem = path_value_problem(
+                    sc, eff.target, old * eff.factor if isinstance(eff, ScaleRate) else eff.value
+                )
                 if problem is not None:
                     yield f"inject '{inj.id}': when it fires, {problem}"
-            for attr, known, kind in (("road", roads, "road segment"), ("side", sides, "side"), ("unit", units, "unit")):
+            for attr, known, kind in (
+                ("road", roads, "road segment"),
+                ("side", sides, "side"),
+                ("unit", units, "unit"),
+            ):
                 yield from _unknown(f"inject '{inj.id}' effect", getattr(eff, attr, None), known, kind)
 
     for tm in sc.teaching_moments:
@@ -233,7 +239,7 @@ def resolve_path(model: BaseModel, path: str, *, numbers_only: bool = True) -> A
     return node
 
 
-@lru_cache(maxsize=None)
+@cache
 def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
     """A validator for one field of a model, with the field's own limits (ge, le, int, finite)."""
     field = model.model_fields[name]

@@ -21,9 +21,21 @@ SCHEMA_FILE = "scenario.schema.json"
 
 NEWER_KEYWORDS = frozenset(
     {
-        "$defs", "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor", "$vocabulary",
-        "prefixItems", "unevaluatedProperties", "unevaluatedItems", "dependentRequired", "dependentSchemas",
-        "minContains", "maxContains", "contentSchema",
+        "$defs",
+        "$anchor",
+        "$dynamicRef",
+        "$dynamicAnchor",
+        "$recursiveRef",
+        "$recursiveAnchor",
+        "$vocabulary",
+        "prefixItems",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "dependentRequired",
+        "dependentSchemas",
+        "minContains",
+        "maxContains",
+        "contentSchema",
     }
 )
 """Keywords from JSON Schema 2019-09 and 2020-12 that a draft-7 reader would silently ignore."""

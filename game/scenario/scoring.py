@@ -53,8 +53,14 @@ class Scoring(Strict):
     objectives: list[ScoreObjective] = Field(default_factory=list, max_length=50)
     """Objectives worth points (each with its reason in `description`)."""
     rationale: dict[
-        Literal["per_sq_mi_held", "per_sq_mi_turn_held", "per_own_casualty", "per_enemy_casualty",
-                "encirclement_penalty", "orderly_withdrawal_bonus"],
+        Literal[
+            "per_sq_mi_held",
+            "per_sq_mi_turn_held",
+            "per_own_casualty",
+            "per_enemy_casualty",
+            "encirclement_penalty",
+            "orderly_withdrawal_bonus",
+        ],
         ShortText,
     ] = Field(default_factory=dict)
     """Why each weight has its value, in a line each: shown beside the weight in the debrief."""

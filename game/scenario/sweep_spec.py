@@ -232,8 +232,18 @@ def load_sweep(path: str | FilePath, policies: Collection[str]) -> LoadedSweep:
         raise SweepError([Problem(source, refusal.line, refusal.col, refusal.field, refusal.message)]) from None
     if not isinstance(doc.data, dict):
         pos = doc.spots[()].value
-        raise SweepError([Problem(source, pos.line, pos.col, "", "the top level must be a mapping (scenario:, "
-                                  f"parameters:, design:, ...), not {_describe(doc.data)}")])
+        raise SweepError(
+            [
+                Problem(
+                    source,
+                    pos.line,
+                    pos.col,
+                    "",
+                    "the top level must be a mapping (scenario:, "
+                    f"parameters:, design:, ...), not {_describe(doc.data)}",
+                )
+            ]
+        )
     try:
         spec = SweepSpec.model_validate(doc.data)
     except ValidationError as error:
@@ -258,8 +268,9 @@ def _at(doc: Document, source: str, path: tuple[str | int, ...], message: str) -
     return Problem(source, *spot.value, _field_name(doc.data, path), message)
 
 
-def _against(spec: SweepSpec, sc: Scenario, doc: Document, source: str, policies: Collection[str],
-             folder: FilePath) -> Iterator[Problem]:
+def _against(
+    spec: SweepSpec, sc: Scenario, doc: Document, source: str, policies: Collection[str], folder: FilePath
+) -> Iterator[Problem]:
     """What the sweep asks of the scenario and the engine that they cannot give."""
     for i, param in enumerate(spec.parameters):
         if resolve_path(sc, param.path) is None:
@@ -270,7 +281,9 @@ def _against(spec: SweepSpec, sc: Scenario, doc: Document, source: str, policies
                 scenario_with(sc, {param.path: value})
             except ValueError as error:
                 key = "values" if param.values is not None else ("low" if value == param.low else "high")
-                yield _at(doc, source, ("parameters", i, key), f"{value:g} is outside what the scenario allows: {error}")
+                yield _at(
+                    doc, source, ("parameters", i, key), f"{value:g} is outside what the scenario allows: {error}"
+                )
                 break
     known = sorted(policies)
     for i, name in enumerate(spec.policies):
@@ -282,8 +295,12 @@ def _against(spec: SweepSpec, sc: Scenario, doc: Document, source: str, policies
         if not (folder / name).is_file():
             yield _at(doc, source, ("orders", i), f"no orders file at {folder / name}")
     if "road_cut" in spec.outputs and not sc.map.supply_route:
-        yield _at(doc, source, ("outputs", spec.outputs.index("road_cut")),
-                  "road_cut needs a supply road (map.supply_route), and this scenario has none")
+        yield _at(
+            doc,
+            source,
+            ("outputs", spec.outputs.index("road_cut")),
+            "road_cut needs a supply road (map.supply_route), and this scenario has none",
+        )
 
 
 def _no_number(sc: Scenario, path: str) -> str:
@@ -326,8 +343,9 @@ def _explain(entry: ErrorDetails, doc: Document, source: str) -> Problem:
         known = sorted({f for model in _models_at(loc[:-1]) for f in model.model_fields})
         close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.7)
         hint = f"did you mean `{close[0]}`?" if close else f"known fields: {', '.join(known)}"
-        return Problem(source, *(spot.key or spot.value), _field_name(doc.data, path[:-1]),
-                       f"unknown field `{loc[-1]}` ({hint})")
+        return Problem(
+            source, *(spot.key or spot.value), _field_name(doc.data, path[:-1]), f"unknown field `{loc[-1]}` ({hint})"
+        )
     if kind in {"missing", "union_tag_not_found"}:
         name = "kind" if kind == "union_tag_not_found" else str(rest[-1] if rest else loc[-1])
         return Problem(source, *(spot.key or spot.value), shown, f"missing required field `{name}`")
@@ -337,10 +355,16 @@ def _explain(entry: ErrorDetails, doc: Document, source: str) -> Problem:
         tags = ", ".join(re.findall(r"'([^']*)'", str(ctx.get("expected_tags", ""))))
         close = difflib.get_close_matches(str(ctx.get("tag")), tags.split(", "), n=1, cutoff=0.6)
         hint = f"; did you mean `{close[0]}`?" if close else ""
-        return Problem(source, *at.value, _field_name(doc.data, (*path, "kind")),
-                       f"unknown design `{ctx.get('tag')}`: `kind` must be one of {tags}{hint}")
+        return Problem(
+            source,
+            *at.value,
+            _field_name(doc.data, (*path, "kind")),
+            f"unknown design `{ctx.get('tag')}`: `kind` must be one of {tags}{hint}",
+        )
     if kind in {"value_error", "assertion_error"}:
-        text = re.sub(r"^(Value error|Assertion failed), ", "", str((entry.get("ctx") or {}).get("error", entry["msg"])))
+        text = re.sub(
+            r"^(Value error|Assertion failed), ", "", str((entry.get("ctx") or {}).get("error", entry["msg"]))
+        )
         named = re.search(r"'([^']*)'", text)
         target = _item_naming(doc, path, named.group(1)) if named else None
         at = doc.spots[target] if target else spot

@@ -256,7 +256,9 @@ class _Builder:
                     f"anchors and aliases here expand to more than {MAX_NODES:,} values (an alias bomb?); "
                     "a scenario or orders file needs far fewer",
                 )
-            raise YamlRefusal(*pos, f"the file holds more than {MAX_NODES:,} values; a scenario or orders file needs far fewer")
+            raise YamlRefusal(
+                *pos, f"the file holds more than {MAX_NODES:,} values; a scenario or orders file needs far fewer"
+            )
 
     def _check_key_slot(self, pos: Pos) -> None:
         top = self.stack[-1] if self.stack else None

@@ -6,10 +6,10 @@ briefing → play ⇄ result → end), the session being played, and the keys th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
@@ -56,8 +56,9 @@ class SalientApp(App[None]):
         Binding("ctrl+s", "save", "Save", id="salient.save"),
         Binding("q", "quit_game", "Quit", id="salient.quit", tooltip="asks first; the game is saved"),
         # ctrl+q as well (where q is a letter being typed): Textual's own ctrl+q would skip the question.
-        Binding("ctrl+q", "quit_game", "Quit", show=False, id="salient.quit_ctrl",
-                tooltip="asks first; the game is saved"),
+        Binding(
+            "ctrl+q", "quit_game", "Quit", show=False, id="salient.quit_ctrl", tooltip="asks first; the game is saved"
+        ),
     ]
 
     def __init__(self, options: LaunchOptions | None = None, session: Session | None = None) -> None:
@@ -163,9 +164,11 @@ class SalientApp(App[None]):
 
         try:
             warning = record_game_safely(path, db_path=self.options.db_path, score=score)
-        except Exception as error:  # noqa: BLE001 - a bug in recording must not take the game down with it
-            warning = (f"the game is saved in {path}, but it could not be added to the class record ({error}); "
-                       f"add it later with: salient class import {path}")
+        except Exception as error:
+            warning = (
+                f"the game is saved in {path}, but it could not be added to the class record ({error}); "
+                f"add it later with: salient class import {path}"
+            )
         if warning:
             self.record_warning = warning  # `salient play` prints it too, in case the app has closed meanwhile
             self.notify(warning, title="Class record", severity="warning", timeout=20)  # thread-safe: a message
@@ -213,9 +216,11 @@ class SalientApp(App[None]):
             return  # a question is already open; answer it first
         session = self.session
         if session is not None and session.journal is not None:
-            question = (f"Quit Salient?\n\nThe game is saved in {session.journal_path} (the orders "
-                        "you are planning too). Continue it later: Continue on the title screen, or "
-                        "salient play --load with that file.")
+            question = (
+                f"Quit Salient?\n\nThe game is saved in {session.journal_path} (the orders "
+                "you are planning too). Continue it later: Continue on the title screen, or "
+                "salient play --load with that file."
+            )
         else:
             question = "Quit Salient?\n\nNo game has started, so there is nothing to save."
 

@@ -20,9 +20,11 @@ def write_crash_log(error: BaseException, context: str = "") -> Path | None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         path = logs_dir() / f"crash-{stamp}.log"
         details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-        return write_atomic(path, f"Salient {__version__} on Python {platform.python_version()} ({sys.platform})\n"
-                                  f"{context}\n\n{details}")
-    except Exception:  # noqa: BLE001 - a failing log must not hide the original problem
+        return write_atomic(
+            path,
+            f"Salient {__version__} on Python {platform.python_version()} ({sys.platform})\n{context}\n\n{details}",
+        )
+    except Exception:
         return None
 
 

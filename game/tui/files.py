@@ -52,7 +52,7 @@ def peek_scenario(path: Path) -> ScenarioInfo:
         turns, hours = meta.get("turns", "?"), meta.get("turn_hours", 12)
         detail = f"{meta.get('difficulty', 'standard')} · {turns} turns of {hours} h · from {meta.get('date', '?')}"
         return ScenarioInfo(path, str(meta.get("title", path.stem)), str(meta.get("summary", "")).strip(), detail)
-    except Exception as error:  # noqa: BLE001 - any unreadable file is listed with its problem, not fatal
+    except Exception as error:
         return ScenarioInfo(path, path.stem, f"(cannot read this file: {type(error).__name__})", "")
 
 
@@ -62,8 +62,7 @@ def _meta_block(text: str) -> str:
     start = next((i for i, line in enumerate(lines) if line.startswith("meta:")), None)
     if start is None:
         return text
-    end = next((i for i in range(start + 1, len(lines))
-                if lines[i][:1] not in ("", " ", "#", "\t")), len(lines))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i][:1] not in ("", " ", "#", "\t")), len(lines))
     return "\n".join(lines[start:end])
 
 

@@ -30,9 +30,9 @@ def screen_bindings(screen: Screen[Any]) -> Iterator[tuple[DOMNode, Binding]]:
     for active in screen.active_bindings.values():
         chain.append((active.node, [active.binding]))
     for node in (screen, app):
-        bindings = node._bindings.copy()  # noqa: SLF001 - Textual has no public view of a node's own bindings
-        if app._keymap:  # noqa: SLF001 - the keymap set through the public App.set_keymap
-            bindings.apply_keymap(app._keymap)  # noqa: SLF001
+        bindings = node._bindings.copy()
+        if app._keymap:
+            bindings.apply_keymap(app._keymap)
         chain.append((node, [b for _key, b in bindings]))
     seen: set[str] = set()
     for node, bindings in chain:
@@ -52,7 +52,8 @@ class ScreenActions(Provider):
     def _commands(self) -> Iterator[tuple[str, str, Callable[[], Any]]]:
         for node, binding in screen_bindings(self.screen):
             help_text = f"key: {self.app.get_key_display(binding)}" + (
-                f" — {binding.tooltip}" if binding.tooltip else "")
+                f" — {binding.tooltip}" if binding.tooltip else ""
+            )
             yield binding.description, help_text, partial(node.run_action, binding.action)
         extra = getattr(self.screen, "palette_commands", None)
         if callable(extra):

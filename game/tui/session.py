@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 from game.classroom.drills import drill_due, drills_put
 from game.engine.orders import Orders
 from game.engine.report import Forecast, Intel, Score, TurnReport
-from game.narrative.fmt import counted
 from game.engine.standing import StandingOrders
+from game.narrative.fmt import counted
 from game.narrative.forecast_change import change_line, orders_changes, situation_changes
 from game.narrative.picture import Picture, picture
 from game.scenario import Scenario
@@ -50,8 +50,15 @@ class TurnResult:
 class Session:
     """A game being played: call `change`, `undo`, `forecast` and `end_turn`; the journal is kept up to date."""
 
-    def __init__(self, game: Game, journal: Journal | None, *, notes: list[str] | None = None,
-                 scenario_path: str | None = None, trainee: str = "") -> None:
+    def __init__(
+        self,
+        game: Game,
+        journal: Journal | None,
+        *,
+        notes: list[str] | None = None,
+        scenario_path: str | None = None,
+        trainee: str = "",
+    ) -> None:
         self.game = game
         self.journal = journal
         self.scenario_path = scenario_path
@@ -91,8 +98,9 @@ class Session:
     # --- opening ------------------------------------------------------------------------------
 
     @classmethod
-    def new(cls, scenario: Scenario, scenario_path: str | None, seed: int, trainee: str = "",
-            save_path: Path | None = None) -> "Session":
+    def new(
+        cls, scenario: Scenario, scenario_path: str | None, seed: int, trainee: str = "", save_path: Path | None = None
+    ) -> Session:
         """Start a new game and its journal (in the saves folder unless `save_path` is given)."""
         from game.engine.game import Game
 
@@ -110,7 +118,7 @@ class Session:
         return path
 
     @classmethod
-    def load(cls, path: Path) -> "Session":
+    def load(cls, path: Path) -> Session:
         """Continue a saved game: replay its whole turns; a torn last turn is cut off and said so.
 
         `replay` applies the umpire's interventions where they were made, those of the unfinished turn too.
@@ -161,8 +169,7 @@ class Session:
         draft = self.orders.model_dump_json()
         planning = not self.game.finished and self.orders != self.standing.orders
         if planning and draft != self._saved_draft:
-            self.journal.append_record("draft", {"turn": self.game.turn,
-                                                 "orders": self.orders.model_dump(mode="json")})
+            self.journal.append_record("draft", {"turn": self.game.turn, "orders": self.orders.model_dump(mode="json")})
             self._saved_draft = draft
         turns = len(self.game.history)
         also = " with the orders you are planning" if planning else ""
@@ -248,8 +255,15 @@ class Session:
         if history:
             titles = {i.id: i.title for i in self.scenario.injects if i.visible_to == "trainee"}
             news = [titles[i] for i in history[-1].injects_fired if i in titles]
-        facts = situation_changes(self.scenario, picture(self.scenario, history[:-1]), self.picture(),
-                                  self.last_intel, self.intel(), news, self.standing.adapted)
+        facts = situation_changes(
+            self.scenario,
+            picture(self.scenario, history[:-1]),
+            self.picture(),
+            self.last_intel,
+            self.intel(),
+            news,
+            self.standing.adapted,
+        )
         changed = orders_changes(self.scenario, self.standing.orders, orders or self.orders)
         return change_line(self.last_forecast, standing, forecast, changed, facts)
 

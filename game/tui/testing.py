@@ -82,10 +82,17 @@ def screen_text(pilot: Pilot[object]) -> str:
     """
     app = pilot.app
     width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, record=True,
-                      color_system=None, legacy_windows=False, safe_box=False)
-    console.print(app.screen._compositor.render_update(  # noqa: SLF001 - as export_screenshot does
-        full=True, screen_stack=app._background_screens))  # noqa: SLF001
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        record=True,
+        color_system=None,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
     return console.export_text()
 
 
@@ -102,5 +109,7 @@ def check_snapshot(folder: Path, name: str, svg: str) -> None:
         failed = Path(tempfile.gettempdir()) / "salient-snapshots" / f"{name}.failed.svg"
         failed.parent.mkdir(parents=True, exist_ok=True)
         failed.write_text(svg, encoding="utf-8")
-        raise AssertionError(f"{name} differs from {path} (new rendering in {failed}; a change in the "
-                             f"engine's numbers shows here too; {UPDATE_ENV}=1 accepts it)")
+        raise AssertionError(
+            f"{name} differs from {path} (new rendering in {failed}; a change in the "
+            f"engine's numbers shows here too; {UPDATE_ENV}=1 accepts it)"
+        )

@@ -8,11 +8,10 @@ what-if branch from the selected turn with a standing policy, on the same dice, 
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import events, on, work
@@ -35,7 +34,7 @@ LUCK_REPLICATIONS = 1000
 
 def _short_when(when: str) -> str:
     """'Turn 3 — 5 Mar 2025 06:00–18:00' → '5 Mar 06:00–18:00' (the year is in the title)."""
-    text = when.split(" — ")[-1]
+    text = when.rsplit(" — ", maxsplit=1)[-1]
     parts = text.split()
     return " ".join(parts[:2] + parts[3:]) if len(parts) >= 4 and parts[2].isdigit() else text
 
@@ -58,8 +57,9 @@ class WhatIfDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(f"What-if from turn {self.turn}: which orders from there on? (same dice; escape cancels)")
-            yield OptionList(*[Option(f"{name} — {escape(text)}", id=name) for name, text in self.policies],
-                             id="whatif-choices")
+            yield OptionList(
+                *[Option(f"{name} — {escape(text)}", id=name) for name, text in self.policies], id="whatif-choices"
+            )
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -133,23 +133,20 @@ class AarScreen(SalientScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(escape(self.status), id="aar-head")
         with TabbedContent(id="aar-tabs"):
-            with TabPane("Review", id="aar-review"):
-                with VerticalScroll(id="aar-summary-scroll"):
-                    yield Static("", id="aar-summary")
+            with TabPane("Review", id="aar-review"), VerticalScroll(id="aar-summary-scroll"):
+                yield Static("", id="aar-summary")
             with TabPane("Timeline", id="aar-timeline"):
                 yield DataTable(id="aar-timeline-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Curves", id="aar-curves"):
                 yield Static("", id="aar-chart-title")
                 yield PlotWidget(id="aar-plot")
                 yield Static("", id="aar-legend")
-            with TabPane("Decisions", id="aar-decisions"):
-                with Horizontal():
-                    yield OptionList(id="aar-turns")
-                    with VerticalScroll(id="aar-decision-scroll"):
-                        yield Static("", id="aar-decision")
-            with TabPane("What-ifs", id="aar-whatifs"):
-                with VerticalScroll(id="aar-branches-scroll"):
-                    yield Static("", id="aar-branches")
+            with TabPane("Decisions", id="aar-decisions"), Horizontal():
+                yield OptionList(id="aar-turns")
+                with VerticalScroll(id="aar-decision-scroll"):
+                    yield Static("", id="aar-decision")
+            with TabPane("What-ifs", id="aar-whatifs"), VerticalScroll(id="aar-branches-scroll"):
+                yield Static("", id="aar-branches")
 
     def on_mount(self) -> None:
         table = self.query_one("#aar-timeline-table", DataTable)
@@ -193,6 +190,7 @@ class AarScreen(SalientScreen):
         key = luck_cache.cache_key(loaded, LUCK_REPLICATIONS, 1, case_ids(has_expert(loaded)))
         report = luck_cache.find(loaded, key)
         if report is None:
+
             def progress(done: int, total: int) -> None:
                 self.app.call_from_thread(self._set_status, f"Weighing luck against judgement… {done}/{total}")
 
@@ -248,8 +246,12 @@ class AarScreen(SalientScreen):
             lines = textwrap.wrap(e.text + extra, what_width) or [""]
             first = e.turn != previous
             previous = e.turn
-            table.add_row(str(e.turn) if first else "", _short_when(e.when) if first else "",
-                          Text("\n".join(lines)), height=len(lines))
+            table.add_row(
+                str(e.turn) if first else "",
+                _short_when(e.when) if first else "",
+                Text("\n".join(lines)),
+                height=len(lines),
+            )
         if cursor:
             table.move_cursor(row=min(cursor, table.row_count - 1))
 
@@ -275,7 +277,8 @@ class AarScreen(SalientScreen):
         self.chart %= len(groups)
         title, unit, curves = groups[self.chart]
         self.query_one("#aar-chart-title", Static).update(
-            escape(f"{title} ({unit}) by turn — chart {self.chart + 1} of {len(groups)} (keys ] and [)"))
+            escape(f"{title} ({unit}) by turn — chart {self.chart + 1} of {len(groups)} (keys ] and [)")
+        )
         legend = self.query_one("#aar-legend", Static)
         items = [f"{MARKERS[i % len(MARKERS)]} {c.label}" for i, c in enumerate(curves)]
         legend.update(escape("\n".join(legend_lines(items, max((legend.size.width or self.size.width) - 2, 20)))))
@@ -361,8 +364,10 @@ class AarScreen(SalientScreen):
         except SalientError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
-        text = (f"What-if {branch.record['id']}: score {branch.branch.score:+,.1f} against "
-                f"{branch.original.score:+,.1f} ({branch.branch.score - branch.original.score:+,.1f})")
+        text = (
+            f"What-if {branch.record['id']}: score {branch.branch.score:+,.1f} against "
+            f"{branch.original.score:+,.1f} ({branch.branch.score - branch.original.score:+,.1f})"
+        )
         self.app.call_from_thread(self.notify, text)
         self.app.call_from_thread(self._after_branch)
 

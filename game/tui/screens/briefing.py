@@ -30,10 +30,13 @@ def when_and_where(scenario: Scenario) -> Text:
     days = m.turns * m.turn_hours / 24
     places = ", ".join(p.name for p in scenario.map.places[:6])
     return Text.assemble(
-        ("When:", "bold"), f" from {m.date.day} {m.date:%B %Y}, {m.start_hour:02d}:00 — {m.turns} turns of "
+        ("When:", "bold"),
+        f" from {m.date.day} {m.date:%B %Y}, {m.start_hour:02d}:00 — {m.turns} turns of "
         f"{m.turn_hours} hours ({days:g} day{'' if days == 1 else 's'}).\n",
-        ("Where:", "bold"), f" {clean(m.title)} — {clean(places)}.\n",
-        ("You command:", "bold"), f" {clean(scenario.player.name)}, against {clean(scenario.enemy.name)}.",
+        ("Where:", "bold"),
+        f" {clean(m.title)} — {clean(places)}.\n",
+        ("You command:", "bold"),
+        f" {clean(scenario.player.name)}, against {clean(scenario.enemy.name)}.",
     )
 
 
@@ -58,18 +61,29 @@ class BriefingScreen(SalientScreen):
         sc = self.session.scenario
         b = sc.narrative.briefing
         with VerticalScroll(id="briefing-scroll"):
-            yield Static(Text.assemble((f"BRIEFING — {clean(sc.meta.title).upper()}", "bold"),
-                                       f"   seed {self.session.game.seed}   ",
-                                       ("(enter: begin · up/down: scroll)", "dim")), classes="title")
+            yield Static(
+                Text.assemble(
+                    (f"BRIEFING — {clean(sc.meta.title).upper()}", "bold"),
+                    f"   seed {self.session.game.seed}   ",
+                    ("(enter: begin · up/down: scroll)", "dim"),
+                ),
+                classes="title",
+            )
             yield Static(when_and_where(sc), classes="para")
-            for heading, text in (("SITUATION", b.situation), ("MISSION", b.mission), ("ENEMY", b.enemy),
-                                  ("FRIENDLY FORCES", b.friendly), ("CONSTRAINTS", b.constraints)):
+            for heading, text in (
+                ("SITUATION", b.situation),
+                ("MISSION", b.mission),
+                ("ENEMY", b.enemy),
+                ("FRIENDLY FORCES", b.friendly),
+                ("CONSTRAINTS", b.constraints),
+            ):
                 if text:
                     yield Static(section(heading, text), classes="para")
             if sc.meta.learning_objectives:
                 objectives = "\n".join(
                     f"• {o.title}" + (f" — {o.description}" if o.description else "")
-                    for o in sc.meta.learning_objectives)
+                    for o in sc.meta.learning_objectives
+                )
                 yield Static(section("WHAT THIS GAME TEACHES", objectives), classes="para")
             yield Static("[b]THE MAP[/b]", classes="para")
             yield MapView(id="briefing-map")

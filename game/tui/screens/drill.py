@@ -50,8 +50,9 @@ class DrillScreen(ModalScreen[DrillAnswer]):
         Binding("shift+down", "move(1)", "Move option down", id="drill.move_down"),
     ]
 
-    def __init__(self, drill: Drill, turn: int | None = None, *, clock: Clock = time.monotonic,
-                 tick_s: float = 0.25) -> None:
+    def __init__(
+        self, drill: Drill, turn: int | None = None, *, clock: Clock = time.monotonic, tick_s: float = 0.25
+    ) -> None:
         super().__init__()
         self.drill = drill
         self.session = DrillSession(drill, turn, clock=clock)
@@ -67,21 +68,34 @@ class DrillScreen(ModalScreen[DrillAnswer]):
             yield Static("\n".join(escape(x) for x in drill_header(d)), id="drill-header")
             with Horizontal(id="drill-bottom"):
                 yield Static("", id="drill-clock")
-                yield Button("Submit (f2)", variant="primary", id="drill-submit", compact=True,
-                             tooltip="record the answer; your own orders are carried out")
+                yield Button(
+                    "Submit (f2)",
+                    variant="primary",
+                    id="drill-submit",
+                    compact=True,
+                    tooltip="record the answer; your own orders are carried out",
+                )
                 if self._adoptable:
-                    yield Button("Use top option as my orders (f3)" if d.rank_options
-                                 else "Use chosen option as my orders (f3)", id="drill-adopt", compact=True,
-                                 tooltip="record the answer and replace your orders with the option's")
+                    yield Button(
+                        "Use top option as my orders (f3)" if d.rank_options else "Use chosen option as my orders (f3)",
+                        id="drill-adopt",
+                        compact=True,
+                        tooltip="record the answer and replace your orders with the option's",
+                    )
             if d.options:
-                how = "best first — shift+↑/↓ moves the highlighted option" if d.rank_options else \
-                    "↑/↓ then enter chooses"
+                how = (
+                    "best first — shift+↑/↓ moves the highlighted option"
+                    if d.rank_options
+                    else "↑/↓ then enter chooses"
+                )
                 yield Static(f"Options ({how}):", classes="drill-label")
-                yield ListView(*[ListItem(Label(self._label(i, oid))) for i, oid in enumerate(self.order)],
-                               id="drill-options")
+                yield ListView(
+                    *[ListItem(Label(self._label(i, oid))) for i, oid in enumerate(self.order)], id="drill-options"
+                )
             if d.rationale != "off":
-                yield Static("Why? " + ("(required)" if d.rationale == "required" else "(optional)"),
-                             classes="drill-label")
+                yield Static(
+                    "Why? " + ("(required)" if d.rationale == "required" else "(optional)"), classes="drill-label"
+                )
                 yield Input(placeholder="your reasoning, in a sentence or two", id="drill-rationale", compact=True)
             if d.estimate is not None:
                 yield Static(escape(d.estimate.text) + " (0–100%)", classes="drill-label")

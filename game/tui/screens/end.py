@@ -56,10 +56,16 @@ class EndScreen(SalientScreen):
             yield Static("[b]THE SCORE[/b] — points = quantity × weight; every weight is set in the scenario")
             yield Static(score_table(score_rows(score)), id="score-table", classes="para")
             if path is not None:
-                review = ("Press a for the after-action review, or from a terminal:" if aar_available()
-                          else "From a terminal:")
-                yield Static(f"[b]AFTER-ACTION REVIEW[/b]\n{review}\n  salient aar {escape(str(path))}",
-                             classes="para", id="review-note")
+                review = (
+                    "Press a for the after-action review, or from a terminal:"
+                    if aar_available()
+                    else "From a terminal:"
+                )
+                yield Static(
+                    f"[b]AFTER-ACTION REVIEW[/b]\n{review}\n  salient aar {escape(str(path))}",
+                    classes="para",
+                    id="review-note",
+                )
 
     def on_mount(self) -> None:
         self.query_one("#end-scroll").focus()

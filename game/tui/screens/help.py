@@ -15,13 +15,22 @@ from .base import SalientScreen
 
 NAVIGATION: tuple[tuple[str, str], ...] = (
     ("1 2 3 4", "Situation, Orders, Forecast, Forces & enemy tabs (or ← → on the row of tabs)"),
-    ("tab / shift+tab", "go round everything that takes keys: the row of tabs, the panes of the tab shown "
-                        "(situation report, forecast, forces and enemy), the form's fields, the command log "
-                        "under the tabs and the command line"),
-    ("↑ ↓ PgUp PgDn", "scroll the pane that has the keyboard (it has a bar down its left edge); Home and End "
-                      "go to its first and last line"),
-    ("t  (ctrl+t)", "the command line's transcript, full screen: everything typed and answered this session "
-                    "(ctrl+t works from the command line too; escape or t goes back)"),
+    (
+        "tab / shift+tab",
+        "go round everything that takes keys: the row of tabs, the panes of the tab shown "
+        "(situation report, forecast, forces and enemy), the form's fields, the command log "
+        "under the tabs and the command line",
+    ),
+    (
+        "↑ ↓ PgUp PgDn",
+        "scroll the pane that has the keyboard (it has a bar down its left edge); Home and End "
+        "go to its first and last line",
+    ),
+    (
+        "t  (ctrl+t)",
+        "the command line's transcript, full screen: everything typed and answered this session "
+        "(ctrl+t works from the command line too; escape or t goes back)",
+    ),
     ("any letter", "outside a form field, starts the command line with that letter"),
     ("escape", "clears the command line and goes back to the row of tabs"),
     ("ctrl+p", "every action of the screen by name, whatever has the keyboard: End turn, Transcript…"),
@@ -46,12 +55,14 @@ def help_sections() -> list[tuple[str, str | Table]]:
         ("[b]SALIENT — HELP[/b]   escape or ? closes this screen; arrows and page keys scroll", ""),
         ("[b]KEYS[/b]", key_table(KEYS)),
         ("[b]MOVING AROUND THE PLAY SCREEN[/b] — everything is reachable from the keyboard", key_table(NAVIGATION)),
-        ("[b]COMMANDS[/b] — type them on the command line; any unambiguous start of a word works", "")]
+        ("[b]COMMANDS[/b] — type them on the command line; any unambiguous start of a word works", ""),
+    ]
     for topic in TOPICS.values():
         body = escape(topic.summary) + (f"\n[i]In the model:[/i] {escape(topic.model)}" if topic.model else "")
         sections.append((f"[b]{escape(topic.usage)}[/b]", body))
-    sections.append(("[b]READING THE SCREENS[/b]",
-                     "\n".join(f"[b]{escape(name)}[/b] — {escape(text)}" for name, text in CONCEPTS)))
+    sections.append(
+        ("[b]READING THE SCREENS[/b]", "\n".join(f"[b]{escape(name)}[/b] — {escape(text)}" for name, text in CONCEPTS))
+    )
     return sections
 
 

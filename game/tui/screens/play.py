@@ -50,8 +50,12 @@ if TYPE_CHECKING:
 FORECAST_DELAY = 0.25
 """Seconds of quiet after the last change before the forecast is recomputed."""
 TABS = ("tab-situation", "tab-orders", "tab-forecast", "tab-forces")
-TAB_PANES = {"tab-situation": "sitrep-box", "tab-orders": "orders", "tab-forecast": "forecast-scroll",
-             "tab-forces": "forces-scroll"}
+TAB_PANES = {
+    "tab-situation": "sitrep-box",
+    "tab-orders": "orders",
+    "tab-forecast": "forecast-scroll",
+    "tab-forces": "forces-scroll",
+}
 """The pane that takes the keyboard when its tab is chosen with 1–4."""
 
 
@@ -61,13 +65,30 @@ class PlayScreen(SalientScreen):
     BINDINGS = [
         Binding("e", "end_turn", "End turn", id="play.end_turn"),
         Binding("colon,slash", "focus_command", "Command line", id="play.command"),
-        Binding("t,ctrl+t", "transcript", "Transcript", id="play.transcript",
-                tooltip="everything typed and answered this session, full screen"),
+        Binding(
+            "t,ctrl+t",
+            "transcript",
+            "Transcript",
+            id="play.transcript",
+            tooltip="everything typed and answered this session, full screen",
+        ),
         Binding("ctrl+z", "undo", "Undo", show=False, id="play.undo"),  # in help and the palette; the footer is full
-        Binding("ctrl+u", "umpire", "Umpire", show=False, id="play.umpire",
-                tooltip="instructor only: ground truth and interventions, behind a passphrase"),
-        Binding("escape", "leave_field", "Leave field", show=False, id="play.leave",
-                tooltip="clears the command line and goes back to the tabs"),
+        Binding(
+            "ctrl+u",
+            "umpire",
+            "Umpire",
+            show=False,
+            id="play.umpire",
+            tooltip="instructor only: ground truth and interventions, behind a passphrase",
+        ),
+        Binding(
+            "escape",
+            "leave_field",
+            "Leave field",
+            show=False,
+            id="play.leave",
+            tooltip="clears the command line and goes back to the tabs",
+        ),
         Binding("1", "show_tab('tab-situation')", "Situation tab", show=False, id="play.tab_situation"),
         Binding("2", "show_tab('tab-orders')", "Orders tab", show=False, id="play.tab_orders"),
         Binding("3", "show_tab('tab-forecast')", "Forecast tab", show=False, id="play.tab_forecast"),
@@ -92,17 +113,15 @@ class PlayScreen(SalientScreen):
         sc = self.session.scenario
         yield Static("", id="topbar")
         with TabbedContent(id="tabs", initial="tab-situation"):
-            with TabPane("1 Situation", id="tab-situation"):
-                with Horizontal(classes="split"):
-                    yield MapView(id="map")
-                    with VerticalScroll(id="sitrep-box", classes="pane"):
-                        yield Static("", id="sitrep")
-                        yield EnemyPanel(id="enemy-side")
-            with TabPane("2 Orders", id="tab-orders"):
-                with Horizontal(classes="split"):
-                    yield OrdersForm(sc, id="orders")
-                    with VerticalScroll(id="forecast-side-box", classes="pane"):
-                        yield ForecastView(compact=True, id="forecast-side")
+            with TabPane("1 Situation", id="tab-situation"), Horizontal(classes="split"):
+                yield MapView(id="map")
+                with VerticalScroll(id="sitrep-box", classes="pane"):
+                    yield Static("", id="sitrep")
+                    yield EnemyPanel(id="enemy-side")
+            with TabPane("2 Orders", id="tab-orders"), Horizontal(classes="split"):
+                yield OrdersForm(sc, id="orders")
+                with VerticalScroll(id="forecast-side-box", classes="pane"):
+                    yield ForecastView(compact=True, id="forecast-side")
             with TabPane("3 Forecast", id="tab-forecast"):
                 with VerticalScroll(id="forecast-scroll", classes="pane"):
                     yield ForecastView(id="forecast-full")
@@ -113,8 +132,9 @@ class PlayScreen(SalientScreen):
                         yield EnemyPanel(id="enemy")
         yield Static("", id="advisor-line")
         with Vertical(id="console"):  # grows while the command line or its log has focus
-            yield RichLog(id="transcript", classes="pane", wrap=True, markup=False, highlight=False,
-                          max_lines=500, min_width=20)
+            yield RichLog(
+                id="transcript", classes="pane", wrap=True, markup=False, highlight=False, max_lines=500, min_width=20
+            )
             first = next((s.id for s in sc.map.sectors if s.holder == sc.meta.player_side), "north")
             yield CommandLine(self.interpreter.lexicon, f"order {first} fortify", id="command")
 
@@ -144,10 +164,12 @@ class PlayScreen(SalientScreen):
         sc, pic, intel = s.scenario, s.picture(), s.intel()
         hours = s.hours()
         self.query_one("#topbar", Static).update(
-            f"[b]SALIENT[/b] · {escape(hours)} · {sc.meta.turns} turns in all · seed {s.game.seed}")
+            f"[b]SALIENT[/b] · {escape(hours)} · {sc.meta.turns} turns in all · seed {s.game.seed}"
+        )
         self.query_one(MapView).show(sc, pic)
-        self.query_one("#sitrep", Static).update("\n\n".join(escape(p) for p in
-                                                             situation_report(sc, pic, intel, hours)))
+        self.query_one("#sitrep", Static).update(
+            "\n\n".join(escape(p) for p in situation_report(sc, pic, intel, hours))
+        )
         self.query_one(ForcesPanel).show(sc, pic)
         for panel in self.query(EnemyPanel):
             panel.show(sc, intel)
@@ -156,8 +178,7 @@ class PlayScreen(SalientScreen):
     def show_orders(self) -> None:
         """Hand the draft orders to the form and recompute the forecast shortly."""
         s = self.session
-        self.query_one(OrdersForm).show(s.orders, s.picture(), s.problems(), s.standing, s.carried,
-                                        s.game.withdrawing)
+        self.query_one(OrdersForm).show(s.orders, s.picture(), s.problems(), s.standing, s.carried, s.game.withdrawing)
         cached = s.cached_forecast()
         if cached is not None:
             self._show_forecast(s.orders, cached, s.forecast_change(cached))
@@ -252,9 +273,14 @@ class PlayScreen(SalientScreen):
             else:
                 self.show_orders()
 
-        self.app.push_screen(ConfirmDialog(
-            f"Withdraw the whole grouping from the bridgehead?\nIt takes {counted(turns, 'turn')} and ends the game.",
-            yes="Withdraw", no="Keep fighting"), answered)
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Withdraw the whole grouping from the bridgehead?\nIt takes {counted(turns, 'turn')} and ends the game.",
+                yes="Withdraw",
+                no="Keep fighting",
+            ),
+            answered,
+        )
 
     @on(Input.Submitted, "#command")
     def _command(self, event: Input.Submitted) -> None:
@@ -331,8 +357,9 @@ class PlayScreen(SalientScreen):
             if answer.adopted:
                 label = next((o.label for o in drill.options if o.id == answer.chosen), answer.chosen)
                 self.change_orders(orders)
-                self.say(f"You chose to carry out the option “{label}”: its orders replace yours "
-                         "(ctrl+z takes them back).")
+                self.say(
+                    f"You chose to carry out the option “{label}”: its orders replace yours (ctrl+z takes them back)."
+                )
                 self._confirm_end(f"These are the orders of the drill option “{label}”, in place of yours.")
                 return
             if asked:
@@ -352,8 +379,10 @@ class PlayScreen(SalientScreen):
         """Ask to end the turn, showing the orders that will be carried out."""
         lines = "\n".join(orders_lines(self.session.scenario, self.session.orders))
         head = f"End {self.session.hours()}?" + (f"\n\n{note}" if note else "")
-        self.app.push_screen(ConfirmDialog(f"{escape(head)}\n\n{escape(lines)}", yes="End turn", no="Not yet"),
-                             lambda yes: self._resolve() if yes else None)
+        self.app.push_screen(
+            ConfirmDialog(f"{escape(head)}\n\n{escape(lines)}", yes="End turn", no="Not yet"),
+            lambda yes: self._resolve() if yes else None,
+        )
 
     def _resolve(self) -> None:
         """Resolve the turn with the orders as they stand and show what happened."""
@@ -379,8 +408,7 @@ class PlayScreen(SalientScreen):
         from .umpire import open_umpire
 
         s = self.session
-        open_umpire(self.app, s.game, s.journal, getattr(self.app, "umpire_guard", None),
-                    on_change=self._after_umpire)
+        open_umpire(self.app, s.game, s.journal, getattr(self.app, "umpire_guard", None), on_change=self._after_umpire)
 
     def _after_umpire(self, iv: Intervention) -> None:
         """The world changed: drop the cached intel and forecast; tell the trainee what they would hear."""
@@ -441,9 +469,22 @@ class PlayScreen(SalientScreen):
         names = {x.id: x.name for x in s.scenario.map.sectors}
         for sector in self.own_sectors():
             for posture in POSTURES:
-                yield (f"Order {names[sector]}: {humanise(posture)}", "set the sector's posture",
-                       lambda c=f"order {sector} {posture}": self.run_command(c))
-        for word in ("escort on", "escort off", "netting on", "netting off", "route road", "route tracks",
-                     "status", "forecast", "look road", "look enemy"):
+                yield (
+                    f"Order {names[sector]}: {humanise(posture)}",
+                    "set the sector's posture",
+                    lambda c=f"order {sector} {posture}": self.run_command(c),
+                )
+        for word in (
+            "escort on",
+            "escort off",
+            "netting on",
+            "netting off",
+            "route road",
+            "route tracks",
+            "status",
+            "forecast",
+            "look road",
+            "look enemy",
+        ):
             yield (word.capitalize(), "as typed on the command line", lambda c=word: self.run_command(c))
         yield ("Withdraw the grouping", "asks to confirm", self.ask_withdraw)

@@ -44,8 +44,10 @@ class ResultScreen(SalientScreen):
         sc, r = self.session.scenario, self.result
         after = "the end of the game" if self.session.game.finished else "the next turn"
         yield Static(f"[b]WHAT HAPPENED[/b] · {escape(r.hours)}   [dim](enter: {after})[/dim]", id="result-title")
-        sections = [(f"{d.speaker}, {d.role}:", d.lines)
-                    for d in turn_story(sc, r.before, r.after, r.report, r.intel_after, r.hours)]
+        sections = [
+            (f"{d.speaker}, {d.role}:", d.lines)
+            for d in turn_story(sc, r.before, r.after, r.report, r.intel_after, r.hours)
+        ]
         rows = turn_figures(sc, r.before, r.after, r.report, r.intel_after)
         width = max(len(label) for label, _ in rows)
         sections.append(("THE FIGURES", [f"{label:<{width}}  {value}" for label, value in rows]))

@@ -88,7 +88,9 @@ class TitleScreen(SalientScreen):
         self.infos = infos
         scenarios = self.query_one("#scenarios", OptionList)
         for i, p in enumerate(self.paths):
-            scenarios.replace_option_prompt(str(i), Text.assemble(clean(infos[p].title), (f"  ({clean(p.name)})", "dim")))
+            scenarios.replace_option_prompt(
+                str(i), Text.assemble(clean(infos[p].title), (f"  ({clean(p.name)})", "dim"))
+            )
         self._describe(scenarios.highlighted)
 
     @work(thread=True, exclusive=True, group="saves")
@@ -119,7 +121,8 @@ class TitleScreen(SalientScreen):
         info = self.infos[self.paths[index]]
         # text from a scenario file is data: shown as written, never read as markup or actions
         self.query_one("#summary", Static).update(
-            Text.assemble((clean(info.title), "bold"), "\n", clean(info.detail), "\n", clean(info.summary)))
+            Text.assemble((clean(info.title), "bold"), "\n", clean(info.detail), "\n", clean(info.summary))
+        )
 
     @on(OptionList.OptionSelected, "#scenarios")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -157,8 +160,10 @@ class TitleScreen(SalientScreen):
         self.query_one("#seed", Input).value = str(new_seed())
 
     def palette_commands(self) -> list[PaletteCommand]:  # type: ignore[override]
-        return [(f"Play {p.name}", "start a new game on this scenario", lambda i=i: self._start_index(i))
-                for i, p in enumerate(self.paths)]
+        return [
+            (f"Play {p.name}", "start a new game on this scenario", lambda i=i: self._start_index(i))
+            for i, p in enumerate(self.paths)
+        ]
 
     def _start_index(self, index: int) -> None:
         self.query_one("#scenarios", OptionList).highlighted = index

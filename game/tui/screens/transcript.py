@@ -25,10 +25,11 @@ class TranscriptScreen(SalientScreen):
         self.lines = list(lines)
 
     def compose_body(self) -> ComposeResult:
-        yield Static("[b]TRANSCRIPT[/b] · everything typed and answered this session  "
-                     "[dim]↑ ↓ PgUp PgDn Home End[/dim]", id="transcript-title")
-        yield RichLog(id="transcript-full", classes="pane", wrap=True, markup=False, highlight=False,
-                      min_width=20)
+        yield Static(
+            "[b]TRANSCRIPT[/b] · everything typed and answered this session  [dim]↑ ↓ PgUp PgDn Home End[/dim]",
+            id="transcript-title",
+        )
+        yield RichLog(id="transcript-full", classes="pane", wrap=True, markup=False, highlight=False, min_width=20)
 
     def on_mount(self) -> None:
         log = self.query_one("#transcript-full", RichLog)

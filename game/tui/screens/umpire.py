@@ -28,12 +28,19 @@ if TYPE_CHECKING:
     from game.engine.game import Game
     from game.record.journal import Journal
 
-OFF_MESSAGE = ("Umpire mode is off for this game: start it with `salient play --umpire`, or with "
-               "SALIENT_UMPIRE_PASSPHRASE_FILE naming a file that holds the passphrase.")
+OFF_MESSAGE = (
+    "Umpire mode is off for this game: start it with `salient play --umpire`, or with "
+    "SALIENT_UMPIRE_PASSPHRASE_FILE naming a file that holds the passphrase."
+)
 
 
-def open_umpire(app: App[Any], game: "Game", journal: "Journal | None", guard: "UmpireGuard | None",
-                on_change: Callable[[Intervention], None] | None = None) -> None:
+def open_umpire(
+    app: App[Any],
+    game: Game,
+    journal: Journal | None,
+    guard: UmpireGuard | None,
+    on_change: Callable[[Intervention], None] | None = None,
+) -> None:
     """Ask for the passphrase; on success show the umpire screen for this game."""
     if guard is None:
         app.notify(OFF_MESSAGE, title="Umpire", severity="warning", timeout=10)
@@ -56,7 +63,7 @@ class UmpireGate(ModalScreen[bool]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="umpire_gate.cancel")]
 
-    def __init__(self, guard: "UmpireGuard") -> None:
+    def __init__(self, guard: UmpireGuard) -> None:
         super().__init__()
         self.guard = guard
 
@@ -113,21 +120,26 @@ class UmpireScreen(SalientScreen):
         self.umpire = umpire
 
     def compose_body(self) -> ComposeResult:
-        yield Static("[b]UMPIRE MODE[/b] · ground truth, hidden from the trainee · escape: back to the game",
-                     id="umpire-title")
+        yield Static(
+            "[b]UMPIRE MODE[/b] · ground truth, hidden from the trainee · escape: back to the game", id="umpire-title"
+        )
         with Horizontal(id="umpire-cols"):
             with VerticalScroll(id="umpire-truth-box"):
                 yield Static("", id="umpire-truth")
             with VerticalScroll(id="umpire-picture-box"):
                 yield Static("", id="umpire-picture")
         with Horizontal(id="umpire-form"):
-            yield Select([(k, k) for k in KINDS], value="fire_inject", allow_blank=False, compact=True,
-                         id="umpire-kind")
+            yield Select(
+                [(k, k) for k in KINDS], value="fire_inject", allow_blank=False, compact=True, id="umpire-kind"
+            )
             yield Input(placeholder="target (see below)", compact=True, id="umpire-target")
             yield Input(placeholder="value", compact=True, id="umpire-value")
         with Horizontal(id="umpire-reason-row"):
-            yield Input(placeholder="reason (required; it goes in the journal and the debrief)", compact=True,
-                        id="umpire-reason")
+            yield Input(
+                placeholder="reason (required; it goes in the journal and the debrief)",
+                compact=True,
+                id="umpire-reason",
+            )
             yield Button("Apply (f2)", variant="error", id="umpire-apply", compact=True)
         yield Static("", id="umpire-help")
         yield RichLog(id="umpire-log", wrap=True, markup=False, highlight=False)
@@ -144,7 +156,8 @@ class UmpireScreen(SalientScreen):
         game = self.umpire.game
         names = {s.id: s.name for s in game.scenario.map.sectors}
         self.query_one("#umpire-truth", Static).update(
-            "\n".join(escape(x) for x in truth_lines(self.umpire.ground_truth(), names)))
+            "\n".join(escape(x) for x in truth_lines(self.umpire.ground_truth(), names))
+        )
         picture = [] if game.finished else picture_lines(self.umpire.trainee_picture(), names)
         self.query_one("#umpire-picture", Static).update("\n".join(escape(x) for x in picture))
 

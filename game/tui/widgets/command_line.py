@@ -37,7 +37,10 @@ class CommandLine(Input):
     def __init__(self, lexicon: Lexicon, example: str = "order north fortify", *, id: str | None = None) -> None:
         super().__init__(
             placeholder=f"type a command: help, status, {example}… (: or / to come here)",
-            suggester=CommandSuggester(lexicon), compact=True, id=id, select_on_focus=False,
+            suggester=CommandSuggester(lexicon),
+            compact=True,
+            id=id,
+            select_on_focus=False,
         )
         self.history: list[str] = []
         self._cursor = 0

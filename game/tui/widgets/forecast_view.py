@@ -45,7 +45,8 @@ class ForecastView(Vertical):
     def blocked(self, problem: str) -> None:
         """No forecast: the orders as given cannot be carried out."""
         self.query_one(".head", Static).update(
-            f"[b]ADVISOR'S FORECAST[/b]\nNone until the orders can be carried out:\n[b $error]! {escape(problem)}[/]")
+            f"[b]ADVISOR'S FORECAST[/b]\nNone until the orders can be carried out:\n[b $error]! {escape(problem)}[/]"
+        )
         for part in (".own", ".histogram", ".axis", ".rest"):
             self.query_one(part, Static).update("")
 
@@ -54,7 +55,8 @@ class ForecastView(Vertical):
         f = forecast
         runs = f"{f.replications:,} runs of the next {'turn' if f.turns == 1 else f'{f.turns} turns'}"
         self.query_one(".head", Static).update(
-            f"[b]ADVISOR'S FORECAST[/b]  {runs}\nmedian (range of 9 runs in 10); bars: how often each result came up")
+            f"[b]ADVISOR'S FORECAST[/b]  {runs}\nmedian (range of 9 runs in 10); bars: how often each result came up"
+        )
         own = f"Own casualties   {band_text(f.own_losses)}"
         self.query_one(".own", Static).update(escape(own + (f"\n{change}" if change else "")))
         width = 40 if self._compact else 48

@@ -17,8 +17,8 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
 from textual.markup import escape
+from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Select, Static
 
 from game.engine.orders import DRONE_TASKS, POSTURES, Orders
@@ -32,12 +32,21 @@ from .toggles import Choice, Tick
 STAY = "-"
 NUMBER_FIELDS: dict[str, tuple[str, str]] = {
     **{f"drones-{t}": ("drones", t) for t in DRONE_TASKS},
-    "ew-front": ("ew", "front"), "ew-road": ("ew", "road"),
-    "convoy-day": ("convoys", "day"), "convoy-night": ("convoys", "night"),
+    "ew-front": ("ew", "front"),
+    "ew-road": ("ew", "road"),
+    "convoy-day": ("convoys", "day"),
+    "convoy-night": ("convoys", "night"),
 }
 """Input id → (orders section, field)."""
-ADAPTED_KEY = {**{f"drones-{t}": "drones" for t in DRONE_TASKS}, "ew-front": "ew", "ew-road": "ew",
-               "convoy-day": "convoys", "convoy-night": "convoys", "route": "route", "withdraw": "withdraw"}
+ADAPTED_KEY = {
+    **{f"drones-{t}": "drones" for t in DRONE_TASKS},
+    "ew-front": "ew",
+    "ew-road": "ew",
+    "convoy-day": "convoys",
+    "convoy-night": "convoys",
+    "route": "route",
+    "withdraw": "withdraw",
+}
 """Field id → the key `StandingOrders.adapted` uses for it (postures and reserves add the sector or unit)."""
 MARKS = {"kept": "= kept", "changed": "* changed", "adapted": "! adapted", "": ""}
 
@@ -51,8 +60,12 @@ def field_value(orders: Orders, ident: str) -> object:
     if ident in NUMBER_FIELDS:
         section, name = NUMBER_FIELDS[ident]
         return getattr(getattr(orders, section), name)
-    return {"route": orders.convoys.route, "escort": orders.convoys.escort, "netting": orders.netting,
-            "withdraw": orders.withdraw}[ident]
+    return {
+        "route": orders.convoys.route,
+        "escort": orders.convoys.escort,
+        "netting": orders.netting,
+        "withdraw": orders.withdraw,
+    }[ident]
 
 
 def mark(orders: Orders, standing: StandingOrders, carried: bool, ident: str) -> str:
@@ -89,9 +102,11 @@ class OrdersForm(VerticalScroll):
         self._shown = False
         """False until the screen has handed down the orders: fields' own start-up messages are ignored."""
         own = scenario.player
-        self._teams = {"drones": sum(g.teams for g in own.drone_teams),
-                       "ew": sum(g.teams for g in own.electronic_warfare),
-                       "convoys": scenario.supply.convoys.trucks_available}
+        self._teams = {
+            "drones": sum(g.teams for g in own.drone_teams),
+            "ew": sum(g.teams for g in own.electronic_warfare),
+            "convoys": scenario.supply.convoys.trucks_available,
+        }
 
     DEFAULT_CSS = """
     OrdersForm .mark { width: auto; margin-left: 1; color: $text-muted; }
@@ -107,8 +122,13 @@ class OrdersForm(VerticalScroll):
         for s in sc.map.sectors:
             with Horizontal(classes="row", id=f"row-{s.id}"):
                 yield Label(short_name(s.name), classes="label")
-                yield Select([(humanise(p), p) for p in POSTURES], value="hold", allow_blank=False, compact=True,
-                             id=f"posture-{s.id}")
+                yield Select(
+                    [(humanise(p), p) for p in POSTURES],
+                    value="hold",
+                    allow_blank=False,
+                    compact=True,
+                    id=f"posture-{s.id}",
+                )
                 yield Static("", classes="mark", id=f"mark-posture-{s.id}")
         yield Static(f"[b]DRONE TEAMS[/b] ({self._teams['drones']} in all)", classes="section")
         for task in DRONE_TASKS:
@@ -152,8 +172,15 @@ class OrdersForm(VerticalScroll):
 
     # --- data down ----------------------------------------------------------------------------
 
-    def show(self, orders: Orders, pic: Picture, problems: list[str], standing: StandingOrders | None = None,
-             carried: bool = False, withdrawing: bool = False) -> None:
+    def show(
+        self,
+        orders: Orders,
+        pic: Picture,
+        problems: list[str],
+        standing: StandingOrders | None = None,
+        carried: bool = False,
+        withdrawing: bool = False,
+    ) -> None:
         """Show these orders; rows for sectors we do not hold and reserves already committed are hidden.
 
         `standing`: the orders the turn started from (`carried` when they are last turn's), for the marks;
@@ -165,8 +192,10 @@ class OrdersForm(VerticalScroll):
             for s in self.scenario.map.sectors:
                 held = pic.sector_holder.get(s.id, s.holder) == side
                 self.query_one(f"#row-{s.id}").display = held
-                self._set(self.query_one(f"#posture-{s.id}", Select),
-                          orders.postures.get(s.id, pic.postures.get(s.id, "hold")))
+                self._set(
+                    self.query_one(f"#posture-{s.id}", Select),
+                    orders.postures.get(s.id, pic.postures.get(s.id, "hold")),
+                )
             for ident, (section, name) in NUMBER_FIELDS.items():
                 box = self.query_one(f"#{ident}", Input)
                 value = getattr(getattr(orders, section), name)
@@ -191,7 +220,8 @@ class OrdersForm(VerticalScroll):
                 tick.value = True
         self._show_marks(orders, standing or StandingOrders(orders), carried)
         self.query_one("#problems", Static).update(
-            "\n".join(f"[b $error]! {p}[/]" for p in problems) if problems else "")
+            "\n".join(f"[b $error]! {p}[/]" for p in problems) if problems else ""
+        )
 
     def _show_marks(self, orders: Orders, standing: StandingOrders, carried: bool) -> None:
         """Mark each field kept, changed or adapted, and say why anything was adapted."""
@@ -229,8 +259,7 @@ class OrdersForm(VerticalScroll):
         ident, value = event.select.id or "", str(event.value)
         o = self._orders
         if ident.startswith("posture-"):
-            self._post(o.model_copy(update={"postures": {**o.postures, ident.removeprefix("posture-"): value}}),
-                       ident)
+            self._post(o.model_copy(update={"postures": {**o.postures, ident.removeprefix("posture-"): value}}), ident)
         elif ident.startswith("reserve-"):
             commits = dict(o.commit_reserves)
             unit = ident.removeprefix("reserve-")

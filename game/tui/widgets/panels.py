@@ -42,28 +42,38 @@ class ForcesPanel(Static):
             where = "reserve" if u.id in pic.reserves else sectors.get(pic.unit_sector.get(u.id, ""), "?")
             units.add_row(*map(Text, (u.name, where, bar(now / start, 10), count(now), percent(now / start))))
         own = scenario.player
-        support = "\n".join([
-            "",
-            "[b]SUPPORT[/b]",
-            f"Drone teams {sum(g.teams for g in own.drone_teams)} · EW teams "
-            f"{sum(g.teams for g in own.electronic_warfare)} · trucks {scenario.supply.convoys.trucks_available}"
-            " a turn",
-            "",
-            "[b]STOCKS[/b]",
-            escape(stock_line(pic.stocks)),
-            "",
-            "[b]ROAD AND TRACKS[/b]",
-        ])
+        support = "\n".join(
+            [
+                "",
+                "[b]SUPPORT[/b]",
+                f"Drone teams {sum(g.teams for g in own.drone_teams)} · EW teams "
+                f"{sum(g.teams for g in own.electronic_warfare)} · trucks {scenario.supply.convoys.trucks_available}"
+                " a turn",
+                "",
+                "[b]STOCKS[/b]",
+                escape(stock_line(pic.stocks)),
+                "",
+                "[b]ROAD AND TRACKS[/b]",
+            ]
+        )
         roads = _grid(3, wrap=1)
         for r in scenario.map.roads:
             state = pic.road_state.get(r.id, r.state)
             roads.add_row(*map(Text, (f"[{ROAD_GLYPH[state]}]", r.name, state.upper())))
-        parts: list[RenderableType] = [Text.from_markup("[b]OWN FORCES[/b]   fit to fight of the start"), units,
-                                       Text.from_markup(support), roads]
+        parts: list[RenderableType] = [
+            Text.from_markup("[b]OWN FORCES[/b]   fit to fight of the start"),
+            units,
+            Text.from_markup(support),
+            roads,
+        ]
         if pic.road_cut_turns:
-            parts.append(Text(f"Every route cut for {counted(pic.road_cut_turns, 'turn')} of "
-                              f"{scenario.supply.encirclement_clock_turns}: encirclement clock running",
-                              style=f"bold {self.app.theme_variables['error']}"))
+            parts.append(
+                Text(
+                    f"Every route cut for {counted(pic.road_cut_turns, 'turn')} of "
+                    f"{scenario.supply.encirclement_clock_turns}: encirclement clock running",
+                    style=f"bold {self.app.theme_variables['error']}",
+                )
+            )
         self.update(Group(*parts))
 
 
@@ -77,18 +87,35 @@ class EnemyPanel(Static):
             return
         names = {s.id: short_name(s.name) for s in scenario.map.sectors}
         e = intel.enemy_total
-        head = "\n".join([
-            "[b]ENEMY ESTIMATE[/b]   ranges, not the truth",
-            f"In contact: about {count(e.estimate)} ({count(e.low)}–{count(e.high)}), {e.confidence} confidence",
-            "",
-        ])
+        head = "\n".join(
+            [
+                "[b]ENEMY ESTIMATE[/b]   ranges, not the truth",
+                f"In contact: about {count(e.estimate)} ({count(e.low)}–{count(e.high)}), {e.confidence} confidence",
+                "",
+            ]
+        )
         sectors = _grid(5, right=(1,))
         top = max([x.high for x in intel.enemy_strength.values()] + [1.0])
         for sid, x in intel.enemy_strength.items():
-            sectors.add_row(*map(Text, (names.get(sid, sid), f"~{count(x.estimate)}", f"{count(x.low)}–{count(x.high)}",
-                                        range_bar(x.low, x.estimate, x.high, top, 16), x.confidence)))
-        tail = "\n".join(["", f"Threat to the supply road: [b]{intel.road_threat.upper()}[/b]",
-                           *[f"• {escape(clean(note))}" for note in intel.notes]])
+            sectors.add_row(
+                *map(
+                    Text,
+                    (
+                        names.get(sid, sid),
+                        f"~{count(x.estimate)}",
+                        f"{count(x.low)}–{count(x.high)}",
+                        range_bar(x.low, x.estimate, x.high, top, 16),
+                        x.confidence,
+                    ),
+                )
+            )
+        tail = "\n".join(
+            [
+                "",
+                f"Threat to the supply road: [b]{intel.road_threat.upper()}[/b]",
+                *[f"• {escape(clean(note))}" for note in intel.notes],
+            ]
+        )
         self.update(Group(Text.from_markup(head), sectors, Text.from_markup(tail)))
 
 
