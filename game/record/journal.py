@@ -28,6 +28,7 @@ from game.engine.orders import Orders
 from game.engine.report import Forecast, Intel, TurnReport
 from game.scenario import Scenario
 
+from . import signing
 from .atomic import write_atomic
 from .canonical import sha256_hex, to_jsonable
 from .format import (
@@ -69,6 +70,10 @@ class LoadedJournal:
     """Byte offset just after the last whole record."""
     missing_newline: bool = False
     """The last whole record lacks its final newline (the cut fell exactly before it)."""
+    signed_by: str = ""
+    """Id of the instructor key that signed the header ('' when unsigned); such a game's dice need that key."""
+    forged: str = ""
+    """The instructor key's verdict on the first line whose signature fails ('' when all that were read hold)."""
 
     @cached_property
     def scenario(self) -> Scenario:
@@ -148,15 +153,18 @@ def parse_journal_bytes(data: bytes, path: Path | None = None) -> LoadedJournal:
     h_start, h_end, h_nl = lines[0]
     if h_end - h_start > MAX_LINE_BYTES:
         raise JournalError(f"{name} is not a Salient journal (its first line is longer than any header)")
-    header_raw = _json_object(data[h_start:h_end])
+    verifier = signing.LineVerifier(signing.load_key(), name)
+    header_raw = _json_object(verifier.header(data[h_start:h_end]))
     if header_raw is None:
         raise JournalError(f"{name} is not a Salient journal (its first line is not a JSON object)")
     header = Header.parse(header_raw)
+    verifier.check_header()
     if sha256_hex(header.scenario) != header.scenario_sha256:
         raise JournalError(
             f"the scenario saved in {name} does not match its recorded hash: the file was edited or damaged"
         )
     loaded = LoadedJournal(path=path, header=header, end_offset=h_end + (1 if h_nl else 0), missing_newline=not h_nl)
+    loaded.signed_by = verifier.signed_by
     for index, (start, end, has_nl) in enumerate(lines[1:], start=2):
         chunk = data[start:end]
         if not chunk.strip(_BLANK) and has_nl:
@@ -169,7 +177,7 @@ def parse_journal_bytes(data: bytes, path: Path | None = None) -> LoadedJournal:
                 "record Salient writes (damaged or edited)"
             )
             break
-        raw = _json_object(chunk)
+        raw = _json_object(verifier.record(chunk))
         if raw is None:
             if is_last:
                 loaded.torn = True
@@ -177,7 +185,8 @@ def parse_journal_bytes(data: bytes, path: Path | None = None) -> LoadedJournal:
             else:
                 loaded.problems.append(f"line {index} of {name} is not a whole JSON record (damaged)")
             break
-        problem = _take(loaded, raw, index)
+        loaded.forged = verifier.problem(index) or ""
+        problem = loaded.forged or _take(loaded, raw, index)
         if problem:
             loaded.problems.append(problem)
             break
@@ -323,9 +332,13 @@ class Journal:
             "scenario": scenario_raw,
         }
         header = Header.parse(raw)
+        line = _line(raw)
+        key = signing.load_key()
+        if key is not None:  # the header's signature also says: this game's dice come from the key
+            line, _ = signing.sign_line(key, b"", line)
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(p, _line(raw))
+            write_atomic(p, line)
         except OSError as error:
             raise JournalError(f"cannot write the saved game {p}: {error.strerror or error}") from None
         return cls(p, header)
@@ -399,9 +412,21 @@ class Journal:
 
     def _append(self, raw: dict[str, Any]) -> None:
         try:
-            _append_bytes(self.path, _line(raw))
+            _append_bytes(self.path, self._signed(_line(raw)))
         except OSError as error:
             raise JournalError(f"cannot write to the saved game {self.path}: {error.strerror or error}") from None
+
+    def _signed(self, line: bytes) -> bytes:
+        """The line chained to the file's last signature when the journal is signed and the key is here."""
+        key = signing.load_key()
+        if key is None:
+            return line
+        key_id, previous = signing.tail_signature(self.path)
+        if not key_id:
+            return line  # an unsigned journal stays unsigned (reading it with the key says so)
+        if key_id != key.id:
+            raise JournalError(f"{self.path} is signed with another instructor key; nothing is added to it")
+        return signing.sign_line(key, previous, line)[0]
 
 
 def replay(loaded: LoadedJournal, **options: Any) -> Game:
