@@ -62,6 +62,11 @@ def instructor_dir() -> Path:
     return path
 
 
+def games_dir() -> Path:
+    """The instructor's full records of games played under the key (the trainees' saves are copies)."""
+    return instructor_dir() / "games"
+
+
 def key_path() -> Path:
     """Where the instructor key lives: `instructor/instructor.key` in the user data directory (`$SALIENT_HOME`
     or the platform's default). Nothing is created here, so reading a journal never needs a writable home."""
