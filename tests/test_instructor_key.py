@@ -271,3 +271,26 @@ def test_the_trainees_copy_is_rebuilt_from_the_full_record_when_the_game_is_cont
     journal = Journal.open_existing(save)
     assert journal.next_turn == 4
     assert sum(b'"type":"turn"' in line for line in save.read_bytes().splitlines()) == 3
+
+
+def test_the_trainees_review_shows_only_what_the_trainee_may_see(instructor: Path, tmp_path: Path) -> None:
+    from game.debrief.aar import build_aar
+    from game.debrief.render_md import render_markdown
+    from game.debrief.trainee_view import for_trainee
+
+    kursk = load_scenario(KURSK)
+    save = tmp_path / "g.jsonl"
+    play_journaled(kursk, 3, save, defaults, max_turns=3)
+    loaded = load_journal(save)
+    full = build_aar(loaded)
+    theirs = for_trainee(full, loaded.scenario)
+    enemy = kursk.opfor.side
+    assert any(c.entity == enemy for c in full.series) and not any(c.entity == enemy for c in theirs.series)
+    assert any(d.truth for d in full.decisions) and not any(d.truth for d in theirs.decisions)
+    assert any("enemy losses" in line for line in full.happened)
+    text = render_markdown(theirs)
+    assert re.search(r"enemy losses [0-9]", render_markdown(full)) and not re.search(r"enemy losses [0-9]", text)
+    for d in theirs.decisions:
+        assert enemy not in d.report.losses and all(e.visible_to == "trainee" for e in d.report.events)
+    assert all(t.visible_to == "trainee" for t in theirs.timeline)
+    assert theirs.score == full.score  # the trainee's own result is theirs to see

@@ -30,7 +30,7 @@ from game.scenario import Scenario
 
 from .canonical import sha256_hex, to_jsonable
 from .format import JournalError
-from .paths import ENV_VAR, data_dir
+from .paths import ENV_VAR
 
 __all__ = [
     "KEY_BYTES",
@@ -54,9 +54,24 @@ _TAIL_BYTES = 256
 """Enough of a file's end to hold the last line's signature (the signature is the last thing on a line)."""
 
 
+INSTRUCTOR_ENV = "SALIENT_INSTRUCTOR_DIR"
+"""Names the instructor's folder directly: for games run on the instructor's behalf with another data directory
+(a browser session of `salient serve`, say), which must still find the key and keep the full records."""
+
+
+def _instructor_root() -> Path:
+    """The instructor's folder, without creating anything (reading a journal never needs a writable home)."""
+    named = os.environ.get(INSTRUCTOR_ENV, "").strip()
+    if named:
+        return Path(named).expanduser()
+    override = os.environ.get(ENV_VAR, "").strip()
+    root = Path(override).expanduser() if override else platformdirs.user_data_path("salient")
+    return root / "instructor"
+
+
 def instructor_dir() -> Path:
-    """The instructor's folder inside the user data directory (made private when created)."""
-    path = data_dir() / "instructor"
+    """The instructor's folder (`instructor` in the user data directory), made private when created."""
+    path = _instructor_root()
     if not path.is_dir():
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
@@ -68,11 +83,9 @@ def games_dir() -> Path:
 
 
 def key_path() -> Path:
-    """Where the instructor key lives: `instructor/instructor.key` in the user data directory (`$SALIENT_HOME`
-    or the platform's default). Nothing is created here, so reading a journal never needs a writable home."""
-    override = os.environ.get(ENV_VAR, "").strip()
-    root = Path(override).expanduser() if override else platformdirs.user_data_path("salient")
-    return root / "instructor" / KEY_FILE
+    """Where the instructor key lives: `instructor.key` in the instructor's folder (`$SALIENT_INSTRUCTOR_DIR`,
+    else `instructor` in `$SALIENT_HOME` or the platform's user data directory)."""
+    return _instructor_root() / KEY_FILE
 
 
 @dataclass(frozen=True)
