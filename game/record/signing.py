@@ -36,6 +36,7 @@ __all__ = [
     "KEY_BYTES",
     "InstructorKey",
     "LineVerifier",
+    "games_dir",
     "instructor_dir",
     "key_path",
     "load_key",
@@ -44,6 +45,7 @@ __all__ = [
     "sign_line",
     "split_signature",
     "tail_signature",
+    "write_key",
 ]
 
 KEY_BYTES = 32
