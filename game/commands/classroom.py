@@ -1,5 +1,6 @@
 """`salient class ...`: the instructor's class records (the module cannot be called `class`).
 
+    salient class init [--force]                               make the instructor key (signatures, secret dice)
     salient class import JOURNAL... [--db PATH] [--pending]   record saved games in the class database
     salient class report [--scenario ID] [--format md|html|json] [--turns 5,9] [-o FILE] [--db PATH]
     salient class games [--scenario ID] [--db PATH]            list the recorded games
@@ -27,6 +28,18 @@ def register(subparsers: Any) -> None:
     )
     sub = parser.add_subparsers(dest="class_command", metavar="SUBCOMMAND")
     parser.set_defaults(handler=lambda args: _usage(parser))
+
+    init = sub.add_parser(
+        "init",
+        help="make the instructor key that signs saved games and keeps the dice secret",
+        description="Make the instructor key (32 random bytes, readable by you only) in the instructor folder of "
+        "the user data directory ($SALIENT_HOME or the platform's default). With it, saved games are signed and "
+        "checked when you import or review them, and the dice of a game cannot be replayed without it. An "
+        "existing key is kept; --force replaces it (games signed with the old key can then no longer be checked "
+        "or replayed).",
+    )
+    init.add_argument("--force", action="store_true", help="replace an existing key (rotate it)")
+    init.set_defaults(handler=run_init)
 
     imp = sub.add_parser(
         "import",
@@ -79,6 +92,26 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_help(sys.stderr)
     return 2
+
+
+def run_init(args: argparse.Namespace) -> int:
+    """Create (or with --force rotate) the instructor key and say which it is."""
+    from game.classroom.key import init_key
+
+    outcome = init_key(force=args.force)
+    where = outcome.key.path
+    if not outcome.created:
+        print(f"an instructor key already exists: {where} (id {outcome.key.id}); kept as it is")
+        print("use `salient class init --force` to replace it", file=sys.stderr)
+        return 0
+    if outcome.replaced:
+        print(
+            f"salient: warning: the instructor key was replaced (old id {outcome.replaced}); games signed with the "
+            "old key can no longer be checked or replayed",
+            file=sys.stderr,
+        )
+    print(f"instructor key written to {where} (id {outcome.key.id}); keep it private and back it up")
+    return 0
 
 
 def run_import(args: argparse.Namespace) -> int:

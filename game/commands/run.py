@@ -52,6 +52,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Handler: load, play, print."""
     from game.engine.game import Game
+    from game.record.signing import new_game_secret
     from game.scenario.load import load_scenario
 
     if args.seed < 0:
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         raise SalientError("--turns must be at least 1")
     scenario = load_scenario(args.path)
     chooser = orders_source(args)
-    game = Game(scenario, args.seed)
+    game = Game(scenario, args.seed, new_game_secret(scenario, args.seed))
     on_turn: list[Any] = []
     recorder = None
     if args.trainee:  # --trainee: journal first, then the class database (game.classroom, instructor tools)

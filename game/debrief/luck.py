@@ -413,7 +413,7 @@ def analyse(
     if replications < 2 or horizon < 1:
         raise ValueError("need at least 2 replications and a horizon of 1 turn")
     game, snaps, states = collect(loaded, expert)
-    seed = game.seed
+    seed = game.dice
     cases = case_labels(policies, include_default, has_expert(loaded, expert))
     recorded = {t.turn: t.orders for t in loaded.turns}
     total = len(snaps) * len(cases)

@@ -22,6 +22,7 @@ from game.engine.orders import OrdersError
 from .canonical import to_jsonable
 from .diff import Difference, differences
 from .format import JournalError, TurnRecord
+from .signing import replay_secret
 
 if TYPE_CHECKING:
     from game.engine.game import Game
@@ -69,7 +70,9 @@ def replay_game(
     from game.engine.game import Game
 
     scenario = loaded.scenario
-    game = Game(scenario, loaded.header.seed)
+    name = str(loaded.path) if loaded.path else "the journal"
+    secret = replay_secret(loaded.signed_by, loaded.header.scenario_sha256, loaded.header.seed, name)
+    game = Game(scenario, loaded.header.seed, secret)
     for record in loaded.turns[: len(loaded.turns) if upto is None else upto]:
         if game.finished:
             raise JournalError(

@@ -99,7 +99,11 @@ class SalientApp(App[None]):
         except SalientError as error:
             self.notify(str(error), title=f"Cannot load {path.name}", severity="error", timeout=15)
             return
-        self.session = Session(Game(scenario, seed), None, scenario_path=str(path), trainee=trainee)
+        from game.record.signing import new_game_secret
+
+        self.session = Session(
+            Game(scenario, seed, new_game_secret(scenario, seed)), None, scenario_path=str(path), trainee=trainee
+        )
         self.switch_screen(BriefingScreen(self.session))
 
     def begin_play(self) -> None:

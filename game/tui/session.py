@@ -103,8 +103,11 @@ class Session:
     ) -> Session:
         """Start a new game and its journal (in the saves folder unless `save_path` is given)."""
         from game.engine.game import Game
+        from game.record.signing import new_game_secret
 
-        session = cls(Game(scenario, seed), None, scenario_path=scenario_path, trainee=trainee)
+        session = cls(
+            Game(scenario, seed, new_game_secret(scenario, seed)), None, scenario_path=scenario_path, trainee=trainee
+        )
         session.start_journal(save_path)
         return session
 

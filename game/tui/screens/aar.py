@@ -175,11 +175,15 @@ class AarScreen(SalientScreen):
             if not loaded.turns:
                 raise SalientError("no turn has been played yet; nothing to review")
             aar = build_aar(loaded, luck=self.luck)
+            if loaded.trainee_copy is not None:  # under an instructor key: only what the trainee may see
+                from game.debrief.trainee_view import for_trainee
+
+                aar = for_trainee(aar, loaded.scenario)
         except SalientError as error:
             self.app.call_from_thread(self._failed, str(error))
             return
         self.app.call_from_thread(self._show, aar, loaded.damage_note())
-        if self.luck is None:
+        if self.luck is None and loaded.trainee_copy is None:
             self._analyse(loaded)
 
     def _analyse(self, loaded: Any) -> None:
@@ -359,6 +363,8 @@ class AarScreen(SalientScreen):
 
         try:
             loaded = load_journal(self.journal_path)
+            if loaded.trainee_copy is not None and not loaded.finished:
+                raise SalientError("under an instructor key, what-ifs of a game still in play are the instructor's")
             branch = branch_from_journal(loaded, turn, policy=policy)
             store_branch(loaded, branch)
         except SalientError as error:
