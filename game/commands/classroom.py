@@ -102,7 +102,8 @@ def run_import(args: argparse.Namespace) -> int:
             )
         except SalientError as error:
             failed += 1
-            print(f"salient: {path}: {error}", file=sys.stderr)
+            said = str(error)
+            print(f"salient: {said if said.startswith(str(path)) else f'{path}: {said}'}", file=sys.stderr)
             continue
         done.append(path)
         print(f"{path}: recorded (game {game_id})")

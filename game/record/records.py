@@ -295,10 +295,16 @@ def describe(error: ValidationError, what: str) -> str:
     loc = [str(p) for p in first["loc"]]
     if loc and loc[0] in KNOWN_TYPES | {"other"}:
         loc = loc[1:]  # the union's tag, not a field
-    field = ".".join(loc)
-    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    field = ".".join(p for p in loc if not _union_member(p))
+    others = {".".join(p for p in map(str, e["loc"][1:]) if not _union_member(p)) for e in error.errors()[1:]} - {field}
+    more = f" (and {len(others)} more)" if others else ""
     message = first["msg"].removeprefix("Value error, ")
     return f"{what}, field {field}: {message}{more}" if field else f"{what}: {message}{more}"
+
+
+def _union_member(part: str) -> bool:
+    """A location part that names which member of a union was tried (`float`, `constrained-str`), not a field."""
+    return part in {"float", "int", "str", "bool", "none"} or "-" in part or "[" in part
 
 
 def parse_record(raw: dict[str, Any]) -> AnyRecord:
