@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from game.cli import main
 from game.classroom.drills import DrillAnswer, journal_answer
 from game.classroom.umpire import Umpire
+from game.cli import main
 from game.engine.game import Game
 from game.engine.policies import POLICIES
 from game.record.branch import branch_from_journal, store_branch
