@@ -155,6 +155,7 @@ def _recorded_count(journal: Journal | None) -> int:
         return 0
     from game.record.journal import load_journal
 
+    loaded: LoadedJournal | None
     try:
         loaded = load_journal(journal.path)
     except SalientError:
@@ -168,6 +169,7 @@ def _recorded_drills(journal: Journal | None) -> dict[str, int]:
         return {}
     from game.record.journal import load_journal
 
+    loaded: LoadedJournal | None
     try:
         loaded = load_journal(journal.path)
     except SalientError:

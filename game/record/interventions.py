@@ -90,6 +90,14 @@ def _number(iv: Intervention) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _rate(game: Game, path: str) -> float:
+    """The scenario number at `path` (checked to exist before an intervention is applied)."""
+    value = resolve_path(game.scenario, path)
+    if value is None:
+        raise InterventionError([f"'{path}' is not a number in this scenario"])
+    return float(value)
+
+
 def check_intervention(game: Game, iv: Intervention) -> list[str]:
     """What stops this intervention, in plain words ([] when it can be made)."""
     from game.engine.params import ROAD_STATES, STOCKS
@@ -120,7 +128,7 @@ def check_intervention(game: Game, iv: Intervention) -> list[str]:
         elif number is not None and number < 0:
             out.append("rates cannot be negative")
         elif number is not None:
-            old = float(resolve_path(sc, iv.target))  # type: ignore[arg-type]
+            old = _rate(game, iv.target)
             problem = path_value_problem(sc, iv.target, number if iv.kind == "set_rate" else old * number)
             if problem is not None:
                 out.append(problem)
@@ -158,6 +166,7 @@ def apply_intervention(game: Game, iv: Intervention) -> Intervention:
     game.state = st = game.state.copy()  # writable arrays of our own (a fresh game's may be read-only views)
     p = game.params
     number = _number(iv)
+    value = 0.0 if number is None else number  # every kind but fire_inject and set_road_state has one (checked)
     announce = ""
     if iv.kind == "fire_inject":
         i = [x.id for x in game.scenario.injects].index(iv.target)
@@ -169,14 +178,13 @@ def apply_intervention(game: Game, iv: Intervention) -> Intervention:
         if inject.visible_to == "trainee":
             announce = f"{inject.title}. {inject.message}".strip()
     elif iv.kind in {"set_rate", "scale_rate"}:
-        old = float(resolve_path(game.scenario, iv.target))  # type: ignore[arg-type]
-        new = number if iv.kind == "set_rate" else old * float(number)  # type: ignore[operator]
-        game.set_parameter(iv.target, float(new))  # type: ignore[arg-type]
-        summary = f"{iv.target}: {old:g} → {float(resolve_path(game.scenario, iv.target)):g}"  # type: ignore[arg-type]
+        old = _rate(game, iv.target)
+        game.set_parameter(iv.target, value if iv.kind == "set_rate" else old * value)
+        summary = f"{iv.target}: {old:g} → {_rate(game, iv.target):g}"
     elif iv.kind in {"set_stock", "change_stock"}:
         k = STOCKS.index(iv.target)
         old = float(st.stocks[0, k])
-        st.stocks[0, k] = max(0.0, number if iv.kind == "set_stock" else old + number)  # type: ignore[operator]
+        st.stocks[0, k] = max(0.0, value if iv.kind == "set_stock" else old + value)
         summary = f"stock {iv.target}: {old:.1f} → {float(st.stocks[0, k]):.1f}"
     elif iv.kind == "set_road_state":
         g = p.roads.ids.index(iv.target)
@@ -187,13 +195,13 @@ def apply_intervention(game: Game, iv: Intervention) -> Intervention:
     elif iv.kind in {"set_strength", "change_strength"}:
         u = p.units.ids.index(iv.target)
         old = float(st.strength[0, u])
-        st.strength[0, u] = max(0.0, number if iv.kind == "set_strength" else old + number)  # type: ignore[operator]
+        st.strength[0, u] = max(0.0, value if iv.kind == "set_strength" else old + value)
         summary = f"unit {iv.target}: {old:.0f} → {float(st.strength[0, u]):.0f} soldiers"
     else:  # change_morale, as the engine applies ChangeMorale
         side = p.side_ids.index(iv.target)
         cols = p.units.side == side
         before = float(st.morale[0, cols].mean()) if cols.any() else 0.0
-        st.morale[0, cols] = np.clip(st.morale[0, cols] + float(number), 0.0, 1.0)  # type: ignore[arg-type]
+        st.morale[0, cols] = np.clip(st.morale[0, cols] + value, 0.0, 1.0)
         after = float(st.morale[0, cols].mean()) if cols.any() else 0.0
         summary = f"morale of {iv.target}: {before:.2f} → {after:.2f}"
     return iv.model_copy(update={"summary": summary, "announce": announce})

@@ -84,7 +84,7 @@ class Header(Record):
     """The first line: what game this is (scenario, seed, trainee) and which format wrote it."""
 
     type: Literal["header"] = "header"
-    format: Literal["salient-journal"] = FORMAT_NAME
+    format: Literal["salient-journal"] = "salient-journal"
     version: int = Field(ge=1, le=FORMAT_VERSION)
     created: Stamp = ""
     salient: Stamp = ""
@@ -132,6 +132,40 @@ class BranchTurn(Record):
     report: TurnReport
 
 
+class BranchSource(BaseModel):
+    """Where a branch's orders came from: a policy, or orders (from a file or the debrief) then `then`."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    kind: Name = ""
+    policy: Name | None = None
+    file: Annotated[str, Field(max_length=4096)] | None = None
+    then: Name | None = None
+    orders: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_TURN)
+
+
+class GameFigures(BaseModel):
+    """The figures a branch and its original are compared on (`game.record.branch.GameSummary`)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, allow_inf_nan=False)
+
+    score: float = 0.0
+    area_held_sq_mi: float = 0.0
+    own_losses: float = 0.0
+    enemy_losses: float = 0.0
+    ending: Name | None = None
+    turns: int = Field(default=0, ge=0, le=MAX_TURN)
+
+
+class BranchSummary(BaseModel):
+    """The branch's figures beside the original's, as they were when the branch was played."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    branch: GameFigures | None = None
+    original: GameFigures | None = None
+
+
 class BranchRecord(Record):
     """A what-if branch: from `from_turn` on, other orders on the same dice. Never part of the score."""
 
@@ -140,9 +174,10 @@ class BranchRecord(Record):
     label: Name = ""
     created: Stamp = ""
     from_turn: TurnNumber
-    source: dict[str, Any] = Field(default_factory=dict)
+    source: BranchSource = Field(default_factory=BranchSource)
     turns: list[BranchTurn] = Field(max_length=MAX_TURN)
     score: dict[str, Any] = Field(default_factory=dict)
+    summary: BranchSummary = Field(default_factory=BranchSummary)
     notes: list[Words] = Field(default_factory=list, max_length=MAX_TURN)
 
 
