@@ -12,6 +12,7 @@ exact JSON it was read from in `.raw`: replay compares recorded reports with rep
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
@@ -340,6 +341,11 @@ def describe(error: ValidationError, what: str) -> str:
 def _union_member(part: str) -> bool:
     """A location part that names which member of a union was tried (`float`, `constrained-str`), not a field."""
     return part in {"float", "int", "str", "bool", "none"} or "-" in part or "[" in part
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    """The dotted path of a validation error's location, without the names of union members pydantic adds."""
+    return ".".join(str(p) for p in loc if not _union_member(str(p)))
 
 
 def parse_record(raw: dict[str, Any]) -> AnyRecord:
