@@ -183,9 +183,10 @@ class BranchRecord(Record):
 
 
 class LuckKey(BaseModel):
-    """What a cached luck analysis was computed from; it is reused only when all of it matches."""
+    """What a cached luck analysis was computed from; it is reused only when all of it matches (also any part a
+    later version adds, which is kept)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     turns: int = Field(ge=0, le=MAX_TURN)
     replications: int = Field(ge=1, le=10_000_000)
