@@ -86,7 +86,7 @@ async def test_w_plays_a_what_if_from_the_selected_turn(save):
         await _settled(pilot)
         branches = load_journal(save).branches
         assert len(branches) == 1 and branches[0].from_turn == 3
-        assert branches[0].source == {"kind": "policy", "policy": list(POLICIES)[1]}
+        assert (branches[0].source.kind, branches[0].source.policy) == ("policy", list(POLICIES)[1])
         assert app.screen is screen and screen.query_one("#aar-tabs").active == "aar-whatifs"
         assert screen.aar.branches and screen.aar.branches[0].id == "b1"
 
