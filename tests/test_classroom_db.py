@@ -284,3 +284,15 @@ def test_a_damaged_decisions_column_is_a_plain_error_naming_game_turn_and_column
     err = capsys.readouterr().err
     assert f"{db_path} is damaged: the decision of game {game_id} at turn 2, {words}" in err, err
     assert "Traceback" not in err
+
+
+def test_a_damaged_recorded_scenario_is_a_plain_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_journal(tmp_path / "g.jsonl", "Cadet A", "hold", drill=DRILL, umpire=UMPIRE)
+    db_path = tmp_path / "class.db"
+    record_game(path, db_path=db_path, score=fake_score(42.0))
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE scenarios SET json = ?", (json.dumps({"meta": {"title": "T"}, "map": 5}),))
+    assert main(["class", "report", "--db", str(db_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{db_path} is damaged: the scenario minimal, map: Input should be a valid dictionary" in err, err
+    assert "Traceback" not in err

@@ -451,7 +451,37 @@ class InterventionRow(TypedDict):
     reason: str
 
 
+class SectorName(TypedDict):
+    """A sector of a recorded scenario, as the report names it."""
+
+    id: str
+    name: NotRequired[str]
+
+
+class ScenarioMap(TypedDict, total=False):
+    """The part of a recorded scenario's map the report reads."""
+
+    sectors: list[SectorName]
+
+
+class ScenarioMeta(TypedDict, total=False):
+    """The part of a recorded scenario's meta section the report reads."""
+
+    title: str
+
+
+class RecordedScenario(TypedDict, total=False):
+    """The parts of a recorded scenario the class report reads (drills and expert lines it reads itself: they
+    were written by whichever version recorded the game)."""
+
+    meta: ScenarioMeta
+    map: ScenarioMap
+    drills: list[dict[str, Any]]
+    expert: list[dict[str, Any]]
+
+
 _GAME = TypeAdapter(GameRow)
+_SCENARIO = TypeAdapter(RecordedScenario)
 _MOMENT = TypeAdapter(MomentRow)
 _INTERVENTION = TypeAdapter(InterventionRow)
 _ESTIMATE = TypeAdapter(Estimate)
@@ -507,7 +537,7 @@ def games(db: ClassDB, scenario_id: str | None = None) -> list[GameRow]:
     return [_check(db, _GAME, dict(r), f"game {r['id']}") for r in rows]
 
 
-def latest_scenario(db: ClassDB, scenario_id: str) -> dict[str, Any]:
+def latest_scenario(db: ClassDB, scenario_id: str) -> RecordedScenario:
     """The scenario (as recorded JSON) of the latest game of `scenario_id`; {} when there is none."""
     rows = db.query(
         "SELECT s.json AS json FROM scenarios s JOIN games g ON g.scenario_sha256 = s.sha256 "
@@ -525,7 +555,7 @@ def latest_scenario(db: ClassDB, scenario_id: str) -> dict[str, Any]:
             f"the class database {db.path} is damaged: the scenario {scenario_id} it holds is not a JSON object; "
             "import the journals into a new database"
         )
-    return value
+    return _check(db, _SCENARIO, value, f"the scenario {scenario_id}")
 
 
 def decisions(

@@ -79,10 +79,10 @@ def _scenario(db: ClassDB, sid: str, only_turns: Sequence[int] | None) -> Scenar
     games = store.games(db, sid)
     scenario = store.latest_scenario(db, sid)
     names = {s["id"]: s.get("name", s["id"]) for s in scenario.get("map", {}).get("sectors", [])}
-    drills = [d for d in scenario.get("drills", []) if isinstance(d, dict) and d.get("id")]
+    drills = [d for d in scenario.get("drills", []) if isinstance(d.get("id"), str)]
     models = {d["id"]: _drill_model(d) for d in drills}
     fixed = {d["id"]: _fixed_turn(d, models[d["id"]]) for d in drills}
-    experts = [e for e in scenario.get("expert", []) if isinstance(e, dict)]
+    experts = scenario.get("expert", [])
     expert_by_drill = {e["drill"]: e for e in experts if e.get("drill")}
     expert_by_turn = {int(e["turn"]): e for e in experts if not e.get("drill") and e.get("turn") is not None}
     set_turns = sorted({t for t in fixed.values() if t is not None} | set(expert_by_turn))
