@@ -54,8 +54,10 @@ def run(args: argparse.Namespace) -> int:
     from game.engine.game import Game
     from game.scenario.load import load_scenario
 
-    if args.seed < 0:
-        raise SalientError("--seed must be a non-negative integer")
+    from game.record.records import MAX_SEED
+
+    if not 0 <= args.seed <= MAX_SEED:
+        raise SalientError(f"--seed must be a whole number from 0 to {MAX_SEED}")
     if args.turns is not None and args.turns < 1:
         raise SalientError("--turns must be at least 1")
     scenario = load_scenario(args.path)
