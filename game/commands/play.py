@@ -57,7 +57,6 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Check the arguments, run the app, and report how it ended."""
     from game.errors import SalientError
-
     from game.record.records import MAX_SEED
 
     if args.seed is not None and not 0 <= args.seed <= MAX_SEED:

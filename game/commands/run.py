@@ -52,9 +52,8 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Handler: load, play, print."""
     from game.engine.game import Game
-    from game.scenario.load import load_scenario
-
     from game.record.records import MAX_SEED
+    from game.scenario.load import load_scenario
 
     if not 0 <= args.seed <= MAX_SEED:
         raise SalientError(f"--seed must be a whole number from 0 to {MAX_SEED}")
