@@ -92,7 +92,8 @@ def test_a_stored_branch_is_in_the_journal_but_not_in_the_game(save):
     assert again.intact and len(again.turns) == len(loaded.turns) and len(again.branches) == 1
     stored = again.branches[0]
     assert stored.id == "b1" and stored.label == "pull out early" and stored.from_turn == 3
-    assert stored.source == {"kind": "policy", "policy": "delay_withdraw"}
+    assert (stored.source.kind, stored.source.policy) == ("policy", "delay_withdraw")
+    assert stored.raw["source"] == {"kind": "policy", "policy": "delay_withdraw"}
     assert replay(again).score() == replay(loaded).score()  # never counted in the score
     replay_branch(again, "b1")  # the branch replays exactly too
     second = branch_from_journal(again, 5, policy="hold")
@@ -148,7 +149,7 @@ def test_branch_command_prints_the_comparison_and_stores(save, tmp_path, capsys)
     ):
         assert word in out
     b = load_journal(save).branches[0]
-    assert b.source["kind"] == "orders" and b.turns[0].orders.withdraw
+    assert b.source.kind == "orders" and b.turns[0].orders.withdraw
     assert main(["branch", str(save), "--turn", "2", "--policy", "hold", "--dry-run"]) == 0
     assert "not stored" in capsys.readouterr().out and len(load_journal(save).branches) == 1
     assert main(["branch", str(save), "--turn", "99", "--policy", "hold"]) == 1

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 
 from game.errors import SalientError
 from game.record.canonical import to_jsonable
-
-from .umpire import before_turn_hook
+from game.record.interventions import before_turn_hook
 
 if TYPE_CHECKING:
     from game.engine.game import Game
@@ -50,12 +49,12 @@ def decision_turns(loaded: LoadedJournal) -> set[int]:
     """This game's decision points: the turns its drills were put at (a conditional drill's differs from game to
     game), the set turns of fixed drills, the turns of expert lines; every played turn when the scenario has
     neither drills nor an expert solution."""
-    from game.scenario.drills import drills_put, expert_turn
+    from game.scenario.drills import expert_turn
 
     sc = loaded.scenario
     if not sc.drills and not sc.expert:
         return {t.turn for t in loaded.turns}
-    put = drills_put(loaded.others)
+    put = loaded.drills_put()
     fixed = {d.fixed_turn for d in sc.drills}
     experts = {expert_turn(sc, e, put) for e in sc.expert}
     return {t for t in (set(put.values()) | fixed | experts) if t is not None}

@@ -135,7 +135,8 @@ def run_import(args: argparse.Namespace) -> int:
             )
         except SalientError as error:
             failed += 1
-            print(f"salient: {path}: {error}", file=sys.stderr)
+            said = str(error)
+            print(f"salient: {said if said.startswith(str(path)) else f'{path}: {said}'}", file=sys.stderr)
             continue
         done.append(path)
         print(f"{path}: recorded (game {game_id})")
@@ -183,14 +184,10 @@ def _turn_list(text: str) -> list[int]:
 
 def run_games(args: argparse.Namespace) -> int:
     """One line per recorded game."""
-    from game.classroom.db import ClassDB
+    from game.classroom.db import ClassDB, games
 
     with ClassDB(args.db, readonly=True) as db:
-        sql = "SELECT id, trainee, scenario_id, seed, turns, ending, score, journal_path FROM games"
-        rows = db.query(
-            sql + (" WHERE scenario_id = ? ORDER BY id" if args.scenario else " ORDER BY id"),
-            (args.scenario,) if args.scenario else (),
-        )
+        rows = games(db, args.scenario)
     for r in rows:
         score = "—" if r["score"] is None else f"{r['score']:.1f}"
         print(

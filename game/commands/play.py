@@ -57,9 +57,10 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Check the arguments, run the app, and report how it ended."""
     from game.errors import SalientError
+    from game.record.records import MAX_SEED
 
-    if args.seed is not None and args.seed < 0:
-        raise SalientError("the seed must be a whole number of 0 or more")
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        raise SalientError(f"the seed must be a whole number from 0 to {MAX_SEED}")
     session = None
     scenario_path = None
     if args.load:

@@ -53,10 +53,11 @@ def run(args: argparse.Namespace) -> int:
     """Handler: load, play, print."""
     from game.engine.game import Game
     from game.record.signing import new_game_secret
+    from game.record.records import MAX_SEED
     from game.scenario.load import load_scenario
 
-    if args.seed < 0:
-        raise SalientError("--seed must be a non-negative integer")
+    if not 0 <= args.seed <= MAX_SEED:
+        raise SalientError(f"--seed must be a whole number from 0 to {MAX_SEED}")
     if args.turns is not None and args.turns < 1:
         raise SalientError("--turns must be at least 1")
     scenario = load_scenario(args.path)

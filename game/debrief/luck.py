@@ -173,11 +173,10 @@ def collect(
 ) -> tuple[Game, list[Snapshot], list[tuple[State, Model]]]:
     """Replay the journal, keeping the state (and model) before each turn, and at the end."""
     from game.record.replay import replay_world
-    from game.scenario.drills import drills_put
 
     snaps: list[Snapshot] = []
     states: list[tuple[State, Model]] = []
-    put = drills_put(loaded.others)  # the turns this game's drills were put at: their expert lines apply there
+    put = loaded.drills_put()  # the turns this game's drills were put at: their expert lines apply there
 
     def before(game: Game, record: TurnRecord) -> None:
         orders = {"trainee": record.orders, "default": game.default_orders()}
@@ -441,7 +440,7 @@ def analyse(
         actual = float(score_total(end_model, end)[0] - score_total(snap.model, snap.state)[0])
         own_actual = float(
             sum(
-                r.losses[loaded.header.scenario["meta"]["player_side"]].total
+                r.losses[loaded.scenario.meta.player_side].total
                 for r in (t.report for t in loaded.turns[i : i + horizon])
             )
         )

@@ -31,14 +31,22 @@ from game.scenario import Scenario
 from . import redact, signing
 from .atomic import write_atomic
 from .canonical import sha256_hex, to_jsonable
-from .format import (
-    FORMAT_NAME,
-    FORMAT_VERSION,
+from .format import FORMAT_NAME, FORMAT_VERSION, JournalError, now_iso, parse_header
+from .records import (
+    BRANCH,
+    HEADER,
+    TURN,
     BranchRecord,
+    DraftRecord,
+    DrillRecord,
+    ExtraRecord,
     Header,
-    JournalError,
+    Intervention,
+    LuckRecord,
+    OtherRecord,
+    RecordError,
     TurnRecord,
-    now_iso,
+    parse_record,
 )
 
 if TYPE_CHECKING:
@@ -55,14 +63,15 @@ class LoadedJournal:
 
     `turns` are the whole turns from the start up to the first damage; `torn` says the last line was cut
     short (a crash while writing), `problems` lists damage that is not a torn tail (a bad line in the
-    middle, a turn out of sequence). Records of unknown types are kept raw in `others`.
+    middle, a turn out of sequence). Every other record (drill answers, umpire interventions, cached analyses,
+    drafts, and types this version does not know) is kept in file order in `records`, typed.
     """
 
     path: Path | None
     header: Header
     turns: list[TurnRecord] = field(default_factory=list)
     branches: list[BranchRecord] = field(default_factory=list)
-    others: list[dict[str, Any]] = field(default_factory=list)
+    records: list[ExtraRecord] = field(default_factory=list)
     torn: bool = False
     torn_bytes: int = 0
     problems: list[str] = field(default_factory=list)
@@ -90,6 +99,47 @@ class LoadedJournal:
                 + "; ".join(shown)
                 + more
             ) from None
+
+    @property
+    def others(self) -> list[dict[str, Any]]:
+        """The raw JSON of every record besides turns and branches, in file order."""
+        return [r.raw for r in self.records]
+
+    @property
+    def drills(self) -> list[DrillRecord]:
+        """The drill answers, in file order."""
+        return [r for r in self.records if isinstance(r, DrillRecord)]
+
+    @property
+    def interventions(self) -> list[Intervention]:
+        """The umpire's interventions, in the order they were made."""
+        return [r for r in self.records if isinstance(r, Intervention)]
+
+    @property
+    def luck(self) -> list[LuckRecord]:
+        """Cached luck analyses, oldest first."""
+        return [r for r in self.records if isinstance(r, LuckRecord)]
+
+    @property
+    def drafts(self) -> list[DraftRecord]:
+        """Orders saved while being planned, oldest first."""
+        return [r for r in self.records if isinstance(r, DraftRecord)]
+
+    @property
+    def unknown(self) -> list[OtherRecord]:
+        """Records of types this version does not know (kept, never interpreted)."""
+        return [r for r in self.records if isinstance(r, OtherRecord)]
+
+    def drills_put(self) -> dict[str, int]:
+        """Drill id → the turn it was put (the first answer for each drill)."""
+        out: dict[str, int] = {}
+        for answer in self.drills:
+            out.setdefault(answer.drill, answer.turn)
+        return out
+
+    def drill_answers(self) -> dict[int, DrillRecord]:
+        """Turn → the drill answer journalled for it (one drill is put a turn at most; the last answer wins)."""
+        return {answer.turn: answer for answer in self.drills}
 
     @property
     def seed(self) -> int:
@@ -159,7 +209,7 @@ def parse_journal_bytes(data: bytes, path: Path | None = None) -> LoadedJournal:
     header_raw = _json_object(verifier.header(data[h_start:h_end]))
     if header_raw is None:
         raise JournalError(f"{name} is not a Salient journal (its first line is not a JSON object)")
-    header = Header.parse(header_raw)
+    header = parse_header(header_raw, name)
     verifier.check_header()
     if sha256_hex(header.scenario) != header.scenario_sha256:
         raise JournalError(
@@ -198,27 +248,26 @@ def parse_journal_bytes(data: bytes, path: Path | None = None) -> LoadedJournal:
 
 
 def _take(loaded: LoadedJournal, raw: dict[str, Any], index: int) -> str | None:
-    """File one parsed line into `loaded`; a problem sentence when it cannot be accepted."""
-    kind = raw.get("type")
+    """File one parsed line into `loaded`; a problem sentence (naming the line and field) when it cannot be."""
+    if not isinstance(raw.get("type"), str):
+        return f"line {index}: a record without a type"
     try:
-        if kind == "turn":
-            record = TurnRecord.parse(raw)
-            expected = len(loaded.turns) + 1
-            if record.turn != expected:
-                return f"line {index}: turn {record.turn} is out of sequence (expected turn {expected})"
-            if loaded.finished:
-                return f"line {index}: turn {record.turn} follows the end of the game"
-            loaded.turns.append(record)
-        elif kind == "branch":
-            loaded.branches.append(BranchRecord.parse(raw))
-        elif kind == "header":
-            return f"line {index}: a second header (two journals joined together?)"
-        elif isinstance(kind, str):
-            loaded.others.append(raw)
-        else:
-            return f"line {index}: a record without a type"
-    except ValueError as error:
+        record = parse_record(raw)
+    except RecordError as error:
         return f"line {index}: {error}"
+    if isinstance(record, TurnRecord):
+        expected = len(loaded.turns) + 1
+        if record.turn != expected:
+            return f"line {index}: turn {record.turn} is out of sequence (expected turn {expected})"
+        if loaded.finished:
+            return f"line {index}: turn {record.turn} follows the end of the game"
+        loaded.turns.append(record)
+    elif isinstance(record, BranchRecord):
+        loaded.branches.append(record)
+    elif isinstance(record, Header):
+        return f"line {index}: a second header (two journals joined together?)"
+    else:
+        loaded.records.append(record)
     return None
 
 
@@ -359,7 +408,7 @@ class Journal:
             "trainee": trainee,
             "scenario": scenario_raw,
         }
-        header = Header.parse(raw)
+        header = parse_header(raw, str(p))
         key = signing.load_key()
         if key is not None:  # the full record to the instructor, a copy without the ground truth to the trainee
             full = signing.games_dir() / f"{p.stem}-{os.urandom(4).hex()}.jsonl"
@@ -462,15 +511,24 @@ class Journal:
 
     def append_branch(self, raw: dict[str, Any]) -> None:
         """Record a what-if branch (built by `game.record.branch`); it never counts in the score."""
-        BranchRecord.parse({**raw, "type": "branch"})
-        self._append({**raw, "type": "branch"})
+        record = {**raw, "type": BRANCH}
+        try:
+            parse_record(record)
+        except RecordError as error:
+            raise JournalError(f"the branch was not stored: {error}") from None
+        self._append(record)
         self.branch_count += 1
 
     def append_record(self, record_type: str, payload: dict[str, Any]) -> None:
         """Record another kind of event (an umpire intervention, a note); readers keep types they do not know."""
-        if record_type in {"header", "turn", "branch"}:
+        if record_type in {HEADER, TURN, BRANCH}:
             raise ValueError(f"use the dedicated method for '{record_type}' records")
-        self._append({"type": record_type, "written": now_iso(), **to_jsonable(payload)})
+        record = {"type": record_type, "written": now_iso(), **to_jsonable(payload)}
+        try:
+            parse_record(record)  # what readers would refuse is never written
+        except RecordError as error:
+            raise JournalError(f"the {record_type} record was not written to {self.path.name}: {error}") from None
+        self._append(record)
 
     def _append(self, raw: dict[str, Any]) -> None:
         try:

@@ -10,19 +10,19 @@ Both are plain data; the logic lives in `game.classroom.drills`.
 
 Orders inside a drill option or an expert solution are written exactly as orders are everywhere else
 (postures, drones, ew, convoys, netting, commit_reserves, withdraw). They are checked against the orders
-model when the scenario loads; the import is lazy because the engine depends on the scenario, not the
-other way round.
+model (`game.scenario.orders`, which the engine re-exports) when the scenario loads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .common import Id, Probability, ShortText, Strict, Text
 from .injects import TARGET_KINDS, Condition
+from .orders import Orders
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -37,18 +37,11 @@ EstimateMetric = Annotated[
     ),
 ]
 
-DRILL_RECORD = "drill"
-"""Type of the journal record that holds a drill's answer (with the drill's id and the turn it was put)."""
-
 
 def _check_orders(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Orders must read as the engine's `Orders`; kept as plain data so the scenario stays engine-free."""
+    """Orders must read as `Orders`; kept as plain data so a dump of the scenario stays as it was written."""
     if value is None:
         return None
-    from pydantic import ValidationError
-
-    from game.engine.orders import Orders  # lazy: see module docstring
-
     try:
         Orders.model_validate(value)
     except ValidationError as error:
@@ -292,28 +285,12 @@ def condition_problems(where: str, cond: Condition, known: Mapping[str, set[str]
 # --- which drills a game has put, and which expert line applies at a turn -------------------------------------
 
 
-def drills_put(records: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """Drill id → the turn it was put, from a game's journal records (`LoadedJournal.others`): every drill
-    answer is journalled with the drill's id and that turn, in journals of every version."""
-    out: dict[str, int] = {}
-    for r in records:
-        turn, drill = r.get("turn"), r.get("drill")
-        if (
-            r.get("type") == DRILL_RECORD
-            and isinstance(turn, int)
-            and not isinstance(turn, bool)
-            and isinstance(drill, str)
-        ):
-            out.setdefault(drill, turn)
-    return out
-
-
 def expert_turn(sc: Scenario, solution: ExpertSolution, put: Mapping[str, int]) -> int | None:
     """The turn of a game an expert line applies at: its own turn, else the turn its drill was put in this game
-    (`put`, see `drills_put`), else the drill's set turn; None for a conditional drill this game never put."""
+    (`put`, see `LoadedJournal.drills_put`), else the drill's set turn; None for a conditional drill this game never put."""
     if solution.turn is not None:
         return solution.turn
-    if solution.drill in put:
+    if solution.drill is not None and solution.drill in put:
         return put[solution.drill]
     drill = next((d for d in sc.drills if d.id == solution.drill), None)
     return None if drill is None else drill.fixed_turn
