@@ -286,6 +286,26 @@ def test_without_a_token_only_this_machine_is_served(tmp_path: Path, monkeypatch
     assert serve.address(server, 8123).endswith(f":8123/{server.access.token}/")
 
 
+def test_serve_builds_a_localhost_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SALIENT_HOME", str(tmp_path))
+    args = build_parser().parse_args(["serve"])
+    assert args.handler is serve.run
+    server = serve.build_server(args)
+    assert (server.host, server.port) == ("127.0.0.1", 8000)
+    assert server.command.endswith("-m game.cli play")
+    assert server.classroom.trainees == (tmp_path / "trainees").resolve() and server.classroom.trainees.is_dir()
+    assert (Path(server.statics_path) / "fonts" / "RobotoMono-VariableFont_wght.ttf").is_file()
+    args = build_parser().parse_args(["serve", "scenarios/tutorial.yaml", "--host", "0.0.0.0", "--port", "8123"])
+    server = serve.build_server(args)
+    assert (server.host, server.port) == ("0.0.0.0", 8123)
+    assert server.command.endswith("play scenarios/tutorial.yaml")
+    with pytest.raises(SalientError, match="port 70000 is not between 0"):
+        serve.build_server(build_parser().parse_args(["serve", "--port", "70000"]))
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    with pytest.raises(SalientError, match="cannot make the trainees' folder"):
+        serve.build_server(build_parser().parse_args(["serve", "--trainees", str(tmp_path / "file" / "t")]))
+
+
 def test_the_printed_address_carries_the_token(tmp_path: Path) -> None:
     env = {**os.environ, "SALIENT_HOME": str(tmp_path)}
     with socket.socket() as probe:
