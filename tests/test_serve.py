@@ -28,7 +28,7 @@ from game.cli import build_parser
 from game.commands import serve
 from game.errors import SalientError
 from game.serve.access import Access, display_name, folder_name, is_loopback, token_from_file
-from game.serve.server import FOREIGN, NO_TOKEN, SalientServer
+from game.serve.server import FOREIGN, NO_TOKEN, SalientServer, WaitingSession
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
@@ -43,6 +43,7 @@ class Served:
     client: test_utils.TestClient[aiohttp.web.Request, aiohttp.web.Application]
     server: SalientServer
     trainees: Path
+    first_spare: WaitingSession | None
 
     @property
     def origin(self) -> str:
@@ -60,7 +61,7 @@ async def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
     client = test_utils.TestClient(test_utils.TestServer(server.application()))
     await client.start_server()
     try:
-        yield Served(client, server, trainees)
+        yield Served(client, server, trainees, server.spare)
     finally:
         await client.close()
         await sessions_gone()
@@ -98,6 +99,7 @@ async def refused_websocket(served: Served, path: str, origin: str | None) -> in
 
 def nothing_started(served: Served) -> None:
     assert served.server.playing == {}
+    assert served.server.spare is served.first_spare is not None  # the session made ready was given to no one
     assert not served.trainees.exists() or list(served.trainees.iterdir()) == []
 
 
@@ -108,6 +110,8 @@ async def test_without_the_token_the_page_and_the_websocket_are_refused(served: 
         assert await answer.text() == NO_TOKEN
     assert await refused_websocket(served, "/ws/ann", served.origin) == 403
     nothing_started(served)
+    bare = await served.client.get(f"/{TOKEN}", allow_redirects=False)
+    assert (bare.status, bare.headers["Location"]) == (302, f"/{TOKEN}/")
 
 
 async def test_a_wrong_token_is_refused(served: Served) -> None:

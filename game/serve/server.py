@@ -228,8 +228,10 @@ class SalientServer(Server):
             raise web.HTTPMethodNotAllowed(request.method, ["GET", "HEAD"])
         origin = request.headers.get("Origin")
         if origin is not None and not self.access.origin_allowed(origin, request.host):
+            log.warning("refused a request from %s made by a page of %s", request.remote, origin[:200])
             raise web.HTTPForbidden(text=FOREIGN)
         if not request.path.startswith("/download/") and not self.access.path_allowed(request.path):
+            log.warning("refused a request from %s without the access token", request.remote)
             raise web.HTTPForbidden(text=NO_TOKEN)
         response = await handler(request)
         if not response.prepared:
@@ -275,6 +277,9 @@ class SalientServer(Server):
         """A browser's game: refused unless from the page's own origin; played in the trainee's own folder."""
         origin = request.headers.get("Origin")
         if origin is None or not self.access.origin_allowed(origin, request.host):
+            log.warning(
+                "refused a websocket from %s: its page's origin is %s", request.remote, (origin or "not given")[:200]
+            )
             raise web.HTTPForbidden(text=FOREIGN)
         name = display_name(request.match_info["trainee"])
         folder = folder_name(name)
