@@ -306,7 +306,7 @@ def test_serve_builds_a_localhost_server(tmp_path: Path, monkeypatch: pytest.Mon
     with pytest.raises(SalientError, match="port 70000 is not between 0"):
         serve.build_server(build_parser().parse_args(["serve", "--port", "70000"]))
     (tmp_path / "file").write_text("", encoding="utf-8")
-    with pytest.raises(SalientError, match="cannot make the trainees' folder"):
+    with pytest.raises(SalientError, match=f"cannot keep the trainees' games in {tmp_path / 'file'}"):
         serve.build_server(build_parser().parse_args(["serve", "--trainees", str(tmp_path / "file" / "t")]))
 
 

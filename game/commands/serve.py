@@ -126,11 +126,11 @@ def build_server(args: argparse.Namespace) -> Any:
     try:
         trainees = Path(args.trainees).expanduser() if args.trainees else data_dir() / "trainees"
         trainees.mkdir(parents=True, exist_ok=True)
+        db = Path(args.db).expanduser() if args.db else default_db_path()
     except OSError as error:
-        raise SalientError(
-            f"cannot make the trainees' folder {args.trainees or 'trainees'}: {error.strerror}"
-        ) from None
-    db = Path(args.db).expanduser() if args.db else default_db_path()
+        where = error.filename or args.trainees or "the data directory"
+        why = "a file is in the way" if isinstance(error, FileExistsError | NotADirectoryError) else error.strerror
+        raise SalientError(f"cannot keep the trainees' games in {where}: {why or error}") from None
     return SalientServer(
         play_command(args.path),
         session_command(args.path),

@@ -78,9 +78,9 @@ class WaitingSession(AppService):
     def __init__(self, command: str, download_manager: DownloadManager) -> None:
         super().__init__(
             command,
-            write_bytes=self._write_bytes,
-            write_str=self._write_str,
-            close=self._close,
+            write_bytes=self._bytes_to_browser,
+            write_str=self._text_to_browser,
+            close=self._close_browser,
             download_manager=download_manager,
         )
         self.websocket: web.WebSocketResponse | None = None
@@ -122,17 +122,17 @@ class WaitingSession(AppService):
         if len(payload) > 512:
             self.first_screen.set()
 
-    async def _write_bytes(self, data: bytes) -> None:
+    async def _bytes_to_browser(self, data: bytes) -> None:
         await self.attached.wait()
         assert self.websocket is not None
         await self.websocket.send_bytes(data)
 
-    async def _write_str(self, data: str) -> None:
+    async def _text_to_browser(self, data: str) -> None:
         await self.attached.wait()
         assert self.websocket is not None
         await self.websocket.send_str(data)
 
-    async def _close(self) -> None:
+    async def _close_browser(self) -> None:
         if self.websocket is not None:
             await self.websocket.close()
 
@@ -298,7 +298,12 @@ class SalientServer(Server):
             websocket = web.WebSocketResponse(heartbeat=HEARTBEAT)
             await websocket.prepare(request)
             self.playing[folder] = websocket
-            session = await self._take_spare()
+            try:
+                session = await self._take_spare()
+            except OSError as error:  # e.g. no process can be started now: this browser is told, the server goes on
+                log.error("cannot start a game for %s: %s", name, error)
+                await websocket.close(code=1011, message=b"the server cannot start a game now")
+                return websocket
             try:
                 size = Size.of(request.query.get("width"), request.query.get("height"))
                 await session.attach(websocket, home, name, self.classroom.db, size)
