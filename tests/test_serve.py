@@ -276,6 +276,14 @@ def test_a_bad_host_is_one_plain_sentence(tmp_path: Path, host: str, says: str) 
     assert says in one_plain_sentence(salient_serve("--host", host, "--port", "0", home=tmp_path))
 
 
+def test_a_bad_scenario_or_public_url_is_refused_before_serving(tmp_path: Path) -> None:
+    assert "no scenario file at" in one_plain_sentence(salient_serve(str(tmp_path / "none.yaml"), home=tmp_path))
+    done = salient_serve("tests/broken/bad_enum.yaml", home=tmp_path)
+    assert done.returncode == 1 and "bad_enum.yaml:" in done.stderr and "Traceback" not in done.stderr
+    message = one_plain_sentence(salient_serve("--public-url", "javascript:alert(1)", home=tmp_path))
+    assert "must start with http:// or https://" in message
+
+
 def test_an_open_address_without_a_token_is_refused(tmp_path: Path) -> None:
     message = one_plain_sentence(salient_serve("--host", "0.0.0.0", "--no-token", home=tmp_path))
     assert "--no-token is refused with --host 0.0.0.0" in message and "anyone on that network" in message

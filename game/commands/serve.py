@@ -20,6 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from game.errors import SalientError
 
@@ -122,6 +123,15 @@ def build_server(args: argparse.Namespace) -> Any:
 
     if not 0 <= args.port < 65536:
         raise SalientError(f"port {args.port} is not between 0 (any free port) and 65535")
+    if args.public_url is not None and urlsplit(args.public_url).scheme not in ("http", "https"):
+        raise SalientError(f"--public-url {args.public_url!r} must start with http:// or https://")
+    if args.path:
+        from game.scenario.load import load_scenario
+
+        scenario = Path(args.path).expanduser()
+        if not scenario.is_file():
+            raise SalientError(f"no scenario file at {scenario}")
+        load_scenario(scenario)  # a bad scenario is reported here, once, not in every browser
     access = access_for(args)
     try:
         trainees = Path(args.trainees).expanduser() if args.trainees else data_dir() / "trainees"
