@@ -202,6 +202,11 @@ async def test_the_right_token_from_the_games_own_page_gets_the_title_screen(ser
         second = await served.client.get(f"/{TOKEN}/", params={"trainee": "ann"})
         assert "already playing in another window" in await second.text()
         assert await refused_websocket(served, f"/{TOKEN}/ws/ANN", served.origin) == 409
+        served.server.max_sessions = 1
+        full = await served.client.get(f"/{TOKEN}/", params={"trainee": "Bob"})
+        assert "running as many games as it allows" in await full.text()
+        assert await refused_websocket(served, f"/{TOKEN}/ws/Bob", served.origin) == 503
+        assert not (served.trainees / "bob").exists()
     assert (served.trainees / "ann").is_dir()
 
 

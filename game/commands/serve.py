@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from game.errors import SalientError
+from game.serve.access import MAX_SESSIONS
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -75,6 +76,13 @@ def register(subparsers: Any) -> None:
         metavar="PATH",
         help="class database finished games are recorded in "
         "(default $SALIENT_DB, else class.sqlite3 in the user data directory)",
+    )
+    parser.add_argument(
+        "--max-sessions",
+        type=int,
+        default=MAX_SESSIONS,
+        metavar="N",
+        help=f"games played at once, at most (default {MAX_SESSIONS}; each is a process of about 100 MB)",
     )
     parser.set_defaults(handler=run)
 
@@ -132,6 +140,8 @@ def build_server(args: argparse.Namespace) -> Any:
         if not scenario.is_file():
             raise SalientError(f"no scenario file at {scenario}")
         load_scenario(scenario)  # a bad scenario is reported here, once, not in every browser
+    if args.max_sessions < 1:
+        raise SalientError(f"--max-sessions must be 1 or more, not {args.max_sessions}")
     access = access_for(args)
     try:
         trainees = Path(args.trainees).expanduser() if args.trainees else data_dir() / "trainees"
@@ -149,6 +159,7 @@ def build_server(args: argparse.Namespace) -> Any:
         host=args.host,
         port=args.port,
         public_url=args.public_url,
+        max_sessions=args.max_sessions,
     )
 
 

@@ -28,6 +28,8 @@ TOKEN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 """Characters a given token may use: those that stand in an address unescaped."""
 NAME_MAX = 40
 """Longest trainee name kept (longer names are cut)."""
+MAX_SESSIONS = 60
+"""Games played at once, by default: each is a Python process of about 100 MB."""
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 

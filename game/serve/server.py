@@ -32,7 +32,7 @@ from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 from textual_serve.server import Server
 
-from game.serve.access import NAME_MAX, Access, display_name, folder_name
+from game.serve.access import MAX_SESSIONS, NAME_MAX, Access, display_name, folder_name
 
 log = logging.getLogger("salient.serve")
 
@@ -48,6 +48,7 @@ STOP_WAIT = 10.0
 
 NO_TOKEN = "This game needs its full address, with the access token, as printed by `salient serve`.\n"
 FOREIGN = "Refused: this request came from another site's page, not from the game's own page.\n"
+FULL = "The server is running as many games as it allows; try again when someone has finished.\n"
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",  # the token is in the address: never pass it on
@@ -173,12 +174,14 @@ class SalientServer(Server):
         port: int,
         public_url: str | None = None,
         title: str = "Salient",
+        max_sessions: int = MAX_SESSIONS,
     ) -> None:
         super().__init__(command, host=host, port=port, title=title, public_url=public_url, templates_path=TEMPLATES)
         self.session_command = session_command
         self.access = access
         self.classroom = classroom
         self.given_public_url = public_url
+        self.max_sessions = max_sessions
         self.spare: WaitingSession | None = None
         self.playing: dict[str, web.WebSocketResponse | None] = {}
         """Folder of each trainee playing now → their websocket (None while it opens): one window each."""
@@ -258,11 +261,17 @@ class SalientServer(Server):
                 context["problem"] = "Please give a name with at least one letter or digit."
             elif folder_name(name) in self.playing:
                 context["problem"] = f"{name} is already playing in another window; close that one first."
+            elif self.full():
+                context["problem"] = FULL.strip()
             else:
                 context["trainee"] = name
                 context["websocket_url"] = self._websocket_url(request, name)
         page = self.pages.get_template(PAGE).render(context)
         return web.Response(text=page, content_type="text/html")
+
+    def full(self) -> bool:
+        """As many games are being played as the server allows (each is a process of its own)."""
+        return len(self.playing) >= self.max_sessions
 
     def _websocket_url(self, request: web.Request, name: str) -> str:
         if self.given_public_url:
@@ -287,6 +296,13 @@ class SalientServer(Server):
             raise web.HTTPBadRequest(text="A trainee name with at least one letter or digit is needed.\n")
         if folder in self.playing:
             raise web.HTTPConflict(text=f"{name} is already playing in another window.\n")
+        if self.full():
+            log.warning(
+                "refused a game for %s: %d games are being played, the most --max-sessions allows",
+                name,
+                self.max_sessions,
+            )
+            raise web.HTTPServiceUnavailable(text=FULL)
         home = self.classroom.home(name)
         try:
             home.mkdir(parents=True, exist_ok=True)
