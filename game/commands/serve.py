@@ -133,6 +133,7 @@ def build_server(args: argparse.Namespace) -> Any:
         raise SalientError(f"port {args.port} is not between 0 (any free port) and 65535")
     if args.public_url is not None and urlsplit(args.public_url).scheme not in ("http", "https"):
         raise SalientError(f"--public-url {args.public_url!r} must start with http:// or https://")
+    path = None
     if args.path:
         from game.scenario.load import load_scenario
 
@@ -140,6 +141,7 @@ def build_server(args: argparse.Namespace) -> Any:
         if not scenario.is_file():
             raise SalientError(f"no scenario file at {scenario}")
         load_scenario(scenario)  # a bad scenario is reported here, once, not in every browser
+        path = str(scenario.resolve())
     if args.max_sessions < 1:
         raise SalientError(f"--max-sessions must be 1 or more, not {args.max_sessions}")
     access = access_for(args)
@@ -152,8 +154,8 @@ def build_server(args: argparse.Namespace) -> Any:
         why = "a file is in the way" if isinstance(error, FileExistsError | NotADirectoryError) else error.strerror
         raise SalientError(f"cannot keep the trainees' games in {where}: {why or error}") from None
     return SalientServer(
-        play_command(args.path),
-        session_command(args.path),
+        play_command(path),
+        session_command(path),
         access=access,
         classroom=Classroom(trainees.resolve(), db.resolve()),
         host=args.host,
