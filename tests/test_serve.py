@@ -406,3 +406,22 @@ def test_a_waiting_session_learns_its_trainee_and_size_and_leaves_the_rest() -> 
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+def test_a_session_plays_in_its_trainees_folder_and_keeps_the_instructors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SALIENT_HOME", str(tmp_path / "instructor-home"))
+    browser = serve.Browser(100, 30, str(tmp_path / "trainees" / "ann"), "Ann", str(tmp_path / "class.sqlite3"))
+    environ = {"SALIENT_HOME": str(tmp_path / "instructor-home")}
+    args = serve.browser_play(browser, ["scenarios/tutorial.yaml"], environ)
+    assert args == ["play", "scenarios/tutorial.yaml", "--trainee", "Ann", "--db", str(tmp_path / "class.sqlite3")]
+    assert environ == {
+        "SALIENT_HOME": str(tmp_path / "trainees" / "ann"),
+        "SALIENT_INSTRUCTOR_DIR": str(tmp_path / "instructor-home" / "instructor"),
+        "COLUMNS": "100",
+        "ROWS": "30",
+    }
+    named = {"SALIENT_INSTRUCTOR_DIR": "/srv/instructor"}
+    serve.browser_play(browser, [], named)
+    assert named["SALIENT_INSTRUCTOR_DIR"] == "/srv/instructor"  # an instructor's folder named outright stays

@@ -17,6 +17,7 @@ import os
 import shlex
 import socket
 import sys
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -271,15 +272,29 @@ def session_main(argv: list[str]) -> int:
     if browser is None:
         os.write(1, _GREETING)
         return 0
-    os.environ["COLUMNS"], os.environ["ROWS"] = str(browser.width), str(browser.height)
+    return _play(browser_play(browser, argv, os.environ))
+
+
+INSTRUCTOR_ENV = "SALIENT_INSTRUCTOR_DIR"
+"""The instructor's folder (key, full records), named outright when the data directory is elsewhere."""
+
+
+def browser_play(browser: Browser, argv: list[str], environ: MutableMapping[str, str]) -> list[str]:
+    """The `play` arguments for this browser, with `environ` set for it: its size, and its trainee's folder as
+    the data directory while the instructor's folder stays the server's (so an instructor key still applies)."""
+    from game.record.paths import ENV_VAR, data_dir
+
+    environ["COLUMNS"], environ["ROWS"] = str(browser.width), str(browser.height)
     play_args = ["play", *argv]
     if browser.home:
-        os.environ["SALIENT_HOME"] = browser.home
+        if not environ.get(INSTRUCTOR_ENV, "").strip():
+            environ[INSTRUCTOR_ENV] = str(data_dir() / "instructor")  # the server's data directory, before the move
+        environ[ENV_VAR] = browser.home
     if browser.trainee:
         play_args += ["--trainee", browser.trainee]
     if browser.db:
         play_args += ["--db", browser.db]
-    return _play(play_args)
+    return play_args
 
 
 def _play(argv: list[str]) -> int:
