@@ -354,9 +354,10 @@ def test_a_token_file_keeps_the_address_across_restarts(tmp_path: Path) -> None:
     path.write_text("short\n", encoding="utf-8")
     with pytest.raises(SalientError, match=r"token.*8 to 128 characters"):
         token_from_file(path)
-    path.write_text("has spaces in it\n", encoding="utf-8")
-    with pytest.raises(SalientError, match="letters, digits"):
-        token_from_file(path)
+    for bad in ("has spaces in it", "........", "tok/en/../../x"):
+        path.write_text(bad + "\n", encoding="utf-8")
+        with pytest.raises(SalientError, match=f"{path}: the access token may use only letters, digits"):
+            token_from_file(path)
     with pytest.raises(SalientError, match="cannot write the access token"):
         token_from_file(tmp_path / "no" / "such" / "folder" / "token")
 

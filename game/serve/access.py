@@ -42,8 +42,10 @@ def checked_token(token: str, source: str) -> str:
     """`token` if it can stand in an address and is long enough; a plain error naming `source` otherwise."""
     if not TOKEN_MIN <= len(token) <= TOKEN_MAX:
         raise SalientError(f"{source}: the access token must be {TOKEN_MIN} to {TOKEN_MAX} characters long")
-    if not set(token) <= TOKEN_CHARACTERS:
-        raise SalientError(f"{source}: the access token may use only letters, digits and - _ . ~")
+    if not set(token) <= TOKEN_CHARACTERS or not any(c.isalnum() for c in token):
+        raise SalientError(
+            f"{source}: the access token may use only letters, digits and - _ . ~ (some letters or digits)"
+        )
     return token
 
 
