@@ -85,7 +85,7 @@ class Game:
         recon = teams - strike - counter - overwatch
         ew = int(p.drones.ew_teams[PLAYER])
         return Orders(
-            postures=postures,  # type: ignore[arg-type]
+            postures=postures,
             drones=DroneTasks(strike=strike, counter_drone=counter, road_overwatch=overwatch, recon=recon),
             ew=EwAllocation(front=ew - ew // 2, road=ew // 2),
             convoys=ConvoyPlan(day=0, night=p.convoys.trucks_available),

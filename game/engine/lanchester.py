@@ -50,6 +50,7 @@ Two solvers share those rules:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -268,7 +269,7 @@ def _schedule(
     for day in range(days):
         cuts = sorted({float(day), float(day + 1)} | {e for e in boundaries if day < e < day + 1})
         segments = []
-        for start, end in zip(cuts[:-1], cuts[1:]):
+        for start, end in itertools.pairwise(cuts):
             middle = 0.5 * (start + end)
             segments.append(
                 _Segment(

@@ -89,4 +89,4 @@ def posture_of(value: str) -> Posture:
     """Narrow a string to a posture name (for callers that read user input)."""
     if value not in POSTURES:
         raise OrdersError([f"'{value}' is not a posture; choose one of {', '.join(POSTURES)}"])
-    return value  # type: ignore[return-value]
+    return value

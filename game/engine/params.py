@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from game.errors import SalientError
 from game.scenario import Scenario
+from game.scenario.forces import DroneTeams, DroneType, Posture, Side, Unit
 from game.scenario.scenario import resolve_path, set_path
 
 from .rng import NoiseLayout
 
-POSTURES: tuple[str, ...] = ("hold", "fortify", "counter_attack", "delay", "withdraw", "assault")
+POSTURES: tuple[Posture, ...] = ("hold", "fortify", "counter_attack", "delay", "withdraw", "assault")
 POSTURE_INDEX = {name: i for i, name in enumerate(POSTURES)}
 HOLD, FORTIFY, COUNTER_ATTACK, DELAY, WITHDRAW, ASSAULT = range(6)
 """Posture codes (`State.posture`, `Directives.posture`) and the rows of every array indexed by posture."""
@@ -342,7 +344,7 @@ def _hops(adjacent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         queue = deque([src])
         while queue:
             a = queue.popleft()
-            for b in np.flatnonzero(adjacent[a]):
+            for b in map(int, np.flatnonzero(adjacent[a])):
                 if dist[src, b] == FAR:
                     dist[src, b] = dist[src, a] + 1
                     first[b] = b if a == src else first[a]
@@ -397,14 +399,14 @@ def compile_params(sc: Scenario) -> Params:
         ((side_index.get(side.id, NEUTRAL), side, u) for side in sc.sides for u in side.units), key=lambda t: t[0]
     )
 
-    def ua(fn: Any, dtype: Any = float) -> np.ndarray:
+    def ua(fn: Callable[[int, Side, Unit], object], dtype: npt.DTypeLike = float) -> np.ndarray:
         return np.array([fn(side_code, side, u) for side_code, side, u in units], dtype=dtype)
 
     lead_nat = sc.opfor.lead_nationality
     groups = [(side_index.get(side.id, NEUTRAL), g) for side in sc.sides for g in side.drone_teams]
     groups = [(c, g) for c, g in groups if c in (PLAYER, ENEMY)]
 
-    def da(fn: Any, dtype: Any = float) -> np.ndarray:
+    def da(fn: Callable[[int, DroneTeams, DroneType], object], dtype: npt.DTypeLike = float) -> np.ndarray:
         return np.array([fn(c, g, sc.drone_type(g.drone_type)) for c, g in groups], dtype=dtype)
 
     sides = {side_index[s.id]: s for s in sc.sides if s.id in side_index}

@@ -9,7 +9,7 @@ generic operations over the fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -65,26 +65,30 @@ class State:
     @property
     def R(self) -> int:
         """Number of replications."""
-        return self.strength.shape[0]
+        return len(self.strength)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The array fields by name."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "turn"}
 
+    def with_arrays(self, arrays: dict[str, np.ndarray]) -> State:
+        """This state with the named array fields replaced (the others shared, not copied)."""
+        return State(self.turn, **{**self.arrays(), **arrays})
+
     def copy(self) -> State:
         """A deep copy (in the same memory order)."""
-        return replace(self, **{k: v.copy(order="K") for k, v in self.arrays().items()})
+        return self.with_arrays({k: v.copy(order="K") for k, v in self.arrays().items()})
 
     def broadcast(self, replications: int) -> State:
         """R copies of replication 0 (a game's state becomes a forecast's starting point)."""
-        return replace(
-            self, **{k: np.asfortranarray(np.repeat(v[:1], replications, axis=0)) for k, v in self.arrays().items()}
+        return self.with_arrays(
+            {k: np.asfortranarray(np.repeat(v[:1], replications, axis=0)) for k, v in self.arrays().items()}
         )
 
     def take(self, rows: np.ndarray) -> State:
         """The replications in `rows`."""
         index = row_index(rows)
-        return replace(self, **{k: take_rows(v, index) for k, v in self.arrays().items()})
+        return self.with_arrays({k: take_rows(v, index) for k, v in self.arrays().items()})
 
     def put(self, rows: np.ndarray, part: State) -> None:
         """Write a subset's arrays back into these rows."""
