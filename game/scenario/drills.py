@@ -313,7 +313,7 @@ def expert_turn(sc: Scenario, solution: ExpertSolution, put: Mapping[str, int]) 
     (`put`, see `drills_put`), else the drill's set turn; None for a conditional drill this game never put."""
     if solution.turn is not None:
         return solution.turn
-    if solution.drill in put:
+    if solution.drill is not None and solution.drill in put:
         return put[solution.drill]
     drill = next((d for d in sc.drills if d.id == solution.drill), None)
     return None if drill is None else drill.fixed_turn
