@@ -15,13 +15,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from game.classroom.guard import UmpireGuard
+    from game.tui.session import Session
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `play` to the command line."""
     parser = subparsers.add_parser(
         "play",
@@ -72,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         scenario_path = _existing(args.path, "scenario")
         load_scenario(scenario_path)
     from game.classroom.guard import UmpireGuard
+    from game.tui.session import Session
 
     from_env = UmpireGuard.from_env()  # always read, so the passphrase leaves the environment
     guard = UmpireGuard.from_prompt() if args.umpire else from_env
@@ -100,7 +102,7 @@ def run_app(
     scenario_path: Path | None,
     seed: int | None,
     trainee: str,
-    session: Any = None,
+    session: Session | None = None,
     *,
     headless: bool = False,
     umpire_guard: UmpireGuard | None = None,
