@@ -232,7 +232,7 @@ def _drill_keys(scenario: Scenario, report: CheckReport, runs: int, seed: int, p
 
 
 def _summary(policy: Policy, r: Tally, orders_file: str | None) -> PolicySummary:
-    endings = {}
+    endings: dict[str, float] = {}
     for code, name in enumerate(ENDINGS):
         share = r.ending_share(code)
         if share:

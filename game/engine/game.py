@@ -58,7 +58,7 @@ class Game:
     @property
     def ending(self) -> Ending | None:
         """How the game ended, or None while it goes on."""
-        return ENDINGS[int(self.state.ending[0])]  # type: ignore[return-value]
+        return ENDINGS[int(self.state.ending[0])]
 
     @property
     def withdrawing(self) -> bool:

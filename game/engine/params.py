@@ -26,6 +26,7 @@ from game.scenario import Scenario
 from game.scenario.forces import DroneTeams, DroneType, Posture, Side, Unit
 from game.scenario.scenario import resolve_path, set_path
 
+from .report import Ending
 from .rng import NoiseLayout
 
 POSTURES: tuple[Posture, ...] = ("hold", "fortify", "counter_attack", "delay", "withdraw", "assault")
@@ -65,8 +66,8 @@ CASUALTY_KINDS: tuple[str, ...] = ("killed", "wounded", "captured")
 KILLED, WOUNDED, CAPTURED = range(3)
 """Columns of the loss books (`State.casualties`, `Outcome.losses`: (R, 2, 3) by side and kind), in the order of
 CASUALTY_KINDS."""
-ENDINGS: tuple[str | None, ...] = (None, "time", "withdrawn", "encircled", "destroyed", "bridgehead_fell")
-ENDING_CODE = {name: i for i, name in enumerate(ENDINGS)}
+ENDINGS: tuple[Ending | None, ...] = (None, "time", "withdrawn", "encircled", "destroyed", "bridgehead_fell")
+ENDING_CODE: dict[str | None, int] = {name: i for i, name in enumerate(ENDINGS)}
 """Ending codes (`State.ending`) by name: 0 (None) while the game goes on."""
 FAR = 99  # hop count between sectors that are not connected (`SectorParams.dist`)
 
