@@ -356,7 +356,7 @@ def build_aar(loaded: LoadedJournal, *, luck: LuckReport | None = None) -> After
 
     moment_inputs = [
         Decision(t.turn, t.orders, t.report, s.intel, s.own_by_sector, s.enemy_by_sector)
-        for t, s in zip(loaded.turns, snaps)
+        for t, s in zip(loaded.turns, snaps, strict=True)
     ]
     moments = find_moments(scenario, moment_inputs)
     moments_by_turn: dict[int, list[Moment]] = defaultdict(list)
@@ -365,7 +365,7 @@ def build_aar(loaded: LoadedJournal, *, luck: LuckReport | None = None) -> After
 
     decisions = []
     timeline: list[TimelineEntry] = []
-    for i, (record, snap) in enumerate(zip(loaded.turns, snaps)):
+    for i, (record, snap) in enumerate(zip(loaded.turns, snaps, strict=True)):
         previous = reports[i - 1] if i else None
         report = record.report
         decisions.append(
