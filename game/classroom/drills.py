@@ -33,11 +33,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from game.errors import SalientError
 from game.record.format import now_iso
-from game.scenario.drills import Drill, DrillTrigger
+from game.scenario.drills import DRILL_RECORD, Drill, DrillTrigger
 from game.scenario.drills import drills_put as drills_put  # re-exported: reads a journal's drill records
 
 from .outcomes import model_probability
-from .records import DRILL_RECORD
 from .records import imposed as imposed  # re-exported: an old answer that replaced the trainee's orders
 
 if TYPE_CHECKING:

@@ -134,7 +134,8 @@ def _scenario(db: ClassDB, sid: str, only_turns: Sequence[int] | None) -> Scenar
             turn = fixed[d["id"]]
             ds = [x for x in decided if _answered(x) == d["id"] or (turn is not None and x["turn"] == turn)]
             expert = expert_by_drill.get(d["id"]) or (expert_by_turn.get(turn) if turn is not None else None)
-            trigger = "" if turn is not None or models[d["id"]] is None else trigger_text(models[d["id"]].when)
+            model = models[d["id"]]
+            trigger = "" if turn is not None or model is None else trigger_text(model.when)
             if turn is not None:
                 covered.add(turn)
             else:
@@ -410,7 +411,7 @@ def _trainees(db: ClassDB, sid: str, games: list[Any]) -> list[TraineeStat]:
         hits: dict[str, tuple[str, set[int], list[int]]] = {}
         for m in moments:
             if m["trainee"] == trainee:
-                title, game_ids, turns = hits.setdefault(m["moment_id"], (m["title"], set(), []))
+                _title, game_ids, turns = hits.setdefault(m["moment_id"], (m["title"], set(), []))
                 game_ids.add(m["game_id"])
                 turns.append(m["turn"])
         out.append(

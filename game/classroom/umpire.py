@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from game.engine.report import Intel, TurnReport
     from game.record.format import TurnRecord
     from game.record.journal import Journal, LoadedJournal
+    from game.scenario import Scenario
 
 Kind = Literal[
     "fire_inject",
@@ -102,6 +103,13 @@ class Intervention(BaseModel):
         return value.strip()
 
 
+def _number_at(sc: Scenario, path: str) -> float:
+    """The number a scenario path holds (`check_intervention` has refused paths that hold none)."""
+    value = resolve_path(sc, path)
+    assert value is not None
+    return float(value)
+
+
 def _number(iv: Intervention) -> float | None:
     if isinstance(iv.value, bool) or iv.value is None:
         return None
@@ -142,7 +150,7 @@ def check_intervention(game: Game, iv: Intervention) -> list[str]:
         elif number is not None and number < 0:
             out.append("rates cannot be negative")
         elif number is not None:
-            old = float(resolve_path(sc, iv.target))  # type: ignore[arg-type]
+            old = _number_at(sc, iv.target)
             problem = path_value_problem(sc, iv.target, number if iv.kind == "set_rate" else old * number)
             if problem is not None:
                 out.append(problem)
@@ -180,6 +188,7 @@ def apply_intervention(game: Game, iv: Intervention) -> Intervention:
     game.state = st = game.state.copy()  # writable arrays of our own (a fresh game's may be read-only views)
     p = game.params
     number = _number(iv)
+    amount = 0.0 if number is None else number  # numeric kinds always have one (`check_intervention`)
     announce = ""
     if iv.kind == "fire_inject":
         i = [x.id for x in game.scenario.injects].index(iv.target)
@@ -191,14 +200,14 @@ def apply_intervention(game: Game, iv: Intervention) -> Intervention:
         if inject.visible_to == "trainee":
             announce = f"{inject.title}. {inject.message}".strip()
     elif iv.kind in {"set_rate", "scale_rate"}:
-        old = float(resolve_path(game.scenario, iv.target))  # type: ignore[arg-type]
-        new = number if iv.kind == "set_rate" else old * float(number)  # type: ignore[operator]
-        game.set_parameter(iv.target, float(new))  # type: ignore[arg-type]
-        summary = f"{iv.target}: {old:g} → {float(resolve_path(game.scenario, iv.target)):g}"  # type: ignore[arg-type]
+        old = _number_at(game.scenario, iv.target)
+        new = amount if iv.kind == "set_rate" else old * amount
+        game.set_parameter(iv.target, float(new))
+        summary = f"{iv.target}: {old:g} → {_number_at(game.scenario, iv.target):g}"
     elif iv.kind in {"set_stock", "change_stock"}:
         k = STOCKS.index(iv.target)
         old = float(st.stocks[0, k])
-        st.stocks[0, k] = max(0.0, number if iv.kind == "set_stock" else old + number)  # type: ignore[operator]
+        st.stocks[0, k] = max(0.0, amount if iv.kind == "set_stock" else old + amount)
         summary = f"stock {iv.target}: {old:.1f} → {float(st.stocks[0, k]):.1f}"
     elif iv.kind == "set_road_state":
         g = p.roads.ids.index(iv.target)
@@ -209,13 +218,13 @@ def apply_intervention(game: Game, iv: Intervention) -> Intervention:
     elif iv.kind in {"set_strength", "change_strength"}:
         u = p.units.ids.index(iv.target)
         old = float(st.strength[0, u])
-        st.strength[0, u] = max(0.0, number if iv.kind == "set_strength" else old + number)  # type: ignore[operator]
+        st.strength[0, u] = max(0.0, amount if iv.kind == "set_strength" else old + amount)
         summary = f"unit {iv.target}: {old:.0f} → {float(st.strength[0, u]):.0f} soldiers"
     else:  # change_morale, as the engine applies ChangeMorale
         side = p.side_ids.index(iv.target)
         cols = p.units.side == side
         before = float(st.morale[0, cols].mean()) if cols.any() else 0.0
-        st.morale[0, cols] = np.clip(st.morale[0, cols] + float(number), 0.0, 1.0)  # type: ignore[arg-type]
+        st.morale[0, cols] = np.clip(st.morale[0, cols] + amount, 0.0, 1.0)
         after = float(st.morale[0, cols].mean()) if cols.any() else 0.0
         summary = f"morale of {iv.target}: {before:.2f} → {after:.2f}"
     return iv.model_copy(update={"summary": summary, "announce": announce})
@@ -271,7 +280,7 @@ class Umpire:
     def intervene(self, kind: str, target: str, value: float | str | None, reason: str) -> Intervention:
         """Check, journal, then apply one intervention; returns it as applied."""
         try:
-            iv = Intervention(kind=kind, target=target.strip(), value=value, reason=reason)  # type: ignore[arg-type]
+            iv = Intervention(kind=kind, target=target.strip(), value=value, reason=reason)
         except ValueError as error:
             raise InterventionError([_plain(error)]) from None
         problems = check_intervention(self.game, iv)
@@ -314,6 +323,7 @@ def _recorded_count(journal: Journal | None) -> int:
         return 0
     from game.record.journal import load_journal
 
+    loaded: LoadedJournal | None
     try:
         loaded = load_journal(journal.path)
     except SalientError:
@@ -328,6 +338,7 @@ def _recorded_drills(journal: Journal | None) -> dict[str, int]:
     from game.record.journal import load_journal
     from game.scenario.drills import drills_put
 
+    loaded: LoadedJournal | None
     try:
         loaded = load_journal(journal.path)
     except SalientError:
