@@ -11,16 +11,17 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.data_table import ColumnKey
 from textual.widgets.option_list import Option
 from textual_plot import AxisFormatter, HiResMode, PlotWidget
 
@@ -42,7 +43,7 @@ def _short_when(when: str) -> str:
 class WhatIfDialog(ModalScreen[str | None]):
     """Choose the standing policy that plays a what-if from a turn; escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="aar.whatif.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="aar.whatif.cancel")]
     DEFAULT_CSS = """
     WhatIfDialog { align: center middle; }
     WhatIfDialog > Vertical { width: 64; height: auto; max-height: 20; border: round $accent; background: $panel;
@@ -77,7 +78,7 @@ class FixedTicks(AxisFormatter):
     """Ticks and labels decided beforehand (by `game.debrief.axes`), so the plot shows exactly those."""
 
     def __init__(self, ticks: Sequence[float], labels: Sequence[str]) -> None:
-        self.labels = dict(zip(ticks, labels))
+        self.labels = dict(zip(ticks, labels, strict=True))
 
     def get_ticks(self, min_: float, max_: float, max_ticks: int = 8) -> list[float]:
         """The fixed ticks inside the range."""
@@ -102,7 +103,7 @@ def legend_lines(items: Sequence[str], width: int) -> list[str]:
 class AarScreen(SalientScreen):
     """The after-action review of the game saved in `journal_path`."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="aar.back"),
         Binding("w", "what_if", "What-if", id="aar.what_if"),
         Binding("right_square_bracket", "chart(1)", "Next chart", key_display="]", id="aar.next_chart"),
@@ -238,8 +239,9 @@ class AarScreen(SalientScreen):
         width = max(table.size.width or self.size.width or 80, 40)
         when_width = max((len(_short_when(e.when)) for e in self.aar.timeline), default=4)
         what_width = max(width - 4 - when_width - 6 - 2, 20)  # the other columns, cell padding, the scrollbar
-        table.columns["what"].width = what_width
-        table.columns["what"].auto_width = False
+        what = table.columns[ColumnKey("what")]
+        what.width = what_width
+        what.auto_width = False
         previous = None
         for e in self.aar.timeline:
             extra = " (instructor)" if e.visible_to == "instructor" else ""
@@ -294,7 +296,9 @@ class AarScreen(SalientScreen):
         rows = max(plot.size.height - plot.margin_top - plot.margin_bottom - 2, 4)
         columns = max(plot.size.width - plot.margin_left - 2, 10)
         last = max(xs)
-        x_ticks = [(t, label) for t, label in zip(x.ticks, x.labels) if t <= last]  # no turn after the last
+        x_ticks = [
+            (t, label) for t, label in zip(x.ticks, x.labels, strict=True) if t <= last
+        ]  # no turn after the last
         # a line on the first or last tick stays off the frame; the last turn's label stays inside the widget
         y_pad, x_pad = (y.high - y.low) / rows, 2 * (last - x.low) / columns
         plot.set_ylimits(y.low - y_pad, y.high + y_pad)
