@@ -264,7 +264,9 @@ def _problem(source: str, doc: Document, entry: Any) -> Problem:
         ]
         id_spot = doc.spots.get((section, items[-1], "id")) if items else None
         if id_spot is not None:
-            return Problem(source, *id_spot.value, f"{section}.{twice.group(1)}.id", f"id '{twice.group(1)}' is used twice")
+            return Problem(
+                source, *id_spot.value, f"{section}.{twice.group(1)}.id", f"id '{twice.group(1)}' is used twice"
+            )
     got = entry.get("input")
     shown = f" (got `{got}`)" if isinstance(got, (str, int, float, bool)) else ""
     message = str(entry.get("msg", "is not valid")).removeprefix("Value error, ")
