@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -211,10 +212,8 @@ def _server_class() -> type:
         async def _refill(self, after: WaitingSession | None = None) -> None:
             """Start the next spare, once the session `after` (if any) has drawn its first screen."""
             if after is not None:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(after.first_screen.wait(), timeout=SPARE_GRACE)
-                except TimeoutError:
-                    pass
             spare = WaitingSession(self.session, self)
             try:
                 await spare.open()
