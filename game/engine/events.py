@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from game.scenario.injects import Message
+
 from . import factors as fx
 from .orders import Orders
 from .params import CAPTURED, ENDINGS, ENEMY, KILLED, NEUTRAL, PLAYER, ROAD_STATES, STOCKS, WITHDRAW, WOUNDED, Params
@@ -82,8 +84,8 @@ def build_events(p: Params, before: State, after: State, out: Outcome, fired: li
         text = inj.title + (f": {inj.message}" if inj.message else "")
         ev.append(Event(kind="inject", text=text, visible_to=inj.visible_to))
         for eff in inj.effects:
-            if getattr(eff, "kind", "") == "message" and eff.text:  # type: ignore[union-attr]
-                ev.append(Event(kind="inject", text=eff.text, visible_to=inj.visible_to))  # type: ignore[union-attr]
+            if isinstance(eff, Message) and eff.text:
+                ev.append(Event(kind="inject", text=eff.text, visible_to=inj.visible_to))
     if out.paused[0]:
         ev.append(Event(kind="combat", text="The enemy paused to regroup after heavy losses.", visible_to="instructor"))
     for s in range(p.S):

@@ -73,7 +73,7 @@ __all__ = [
 ]
 
 Law = Literal["square", "linear", "log"]
-LAWS: tuple[str, ...] = ("square", "linear", "log")
+LAWS: tuple[Law, ...] = ("square", "linear", "log")
 
 Arrival = tuple[float, float, float]
 """``(start_day, end_day, soldiers_per_day)``: a constant inflow over ``[start_day, end_day)``."""
@@ -173,9 +173,10 @@ def _check_count(name: str, value: object, *, minimum: int) -> int:
 
 def _check_law(law: object) -> Law:
     """Return ``law`` after checking it is one of :data:`LAWS`."""
-    if law not in LAWS:
-        raise ValueError(f"law must be one of {', '.join(LAWS)}; got {law!r}")
-    return law  # type: ignore[return-value]
+    for known in LAWS:
+        if law == known:
+            return known
+    raise ValueError(f"law must be one of {', '.join(LAWS)}; got {law!r}")
 
 
 def _check_arrivals(name: str, arrivals: Iterable[Arrival]) -> tuple[Arrival, ...]:
