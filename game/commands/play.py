@@ -121,13 +121,15 @@ def run_app(
         LaunchOptions(scenario=scenario_path, seed=seed, trainee=trainee, db_path=db_path, start=start), session=session
     )
     app.umpire_guard = umpire_guard
+    crashed = False
     try:
         app.run(headless=headless)
     except Exception as error:
         app.crash_log = app.crash_log or write_crash_log(error, context="outside the app's message loop")
-        app._return_code = 1
+        crashed = True
+    app.log_crash()
     save = app.session.journal_path if app.session is not None else None
-    if app.crash_log is not None or (app.return_code or 0) != 0:
+    if crashed or app.crash_log is not None or (app.return_code or 0) != 0:
         print(crash_message(app.crash_log, save), file=sys.stderr)
         return app.return_code or 1
     if save is not None:
