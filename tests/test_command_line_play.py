@@ -20,7 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def salient(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SALIENT_HOME": str(home)}
     return subprocess.run(
-        [sys.executable, "-m", "game.cli", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60
+        [sys.executable, "-m", "game.cli", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
     )
 
 
