@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from game.engine.game import Game
     from game.record.format import TurnRecord
     from game.record.journal import LoadedJournal
+    from game.scenario import Scenario
 
 AAR_FORMAT = "salient-aar"
 AAR_VERSION = 1
@@ -468,7 +469,7 @@ def _integrity(loaded: LoadedJournal) -> list[str]:
     return notes
 
 
-def _intended(scenario: Any) -> list[str]:
+def _intended(scenario: Scenario) -> list[str]:
     from game.narrative.fmt import clean
 
     b = scenario.narrative.briefing
