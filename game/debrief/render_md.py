@@ -132,28 +132,24 @@ def _decision(d: DecisionView) -> list[str]:
         out += ["**What the forecast said:** no forecast was asked for.", ""]
     out += ["**What happened:** " + " ".join(d.happened), ""]
     if d.forecast_checks:
-        out += [
-            *_table(
-                ("Forecast", "5%", "median", "95%", "Actual", "In band"),
-                [
-                    (c.what, num(c.p5), num(c.p50), num(c.p95), num(c.actual), "yes" if c.inside else "NO")
-                    for c in d.forecast_checks
-                ],
-            ),
-            "",
-        ]
+        out += _table(
+            ("Forecast", "5%", "median", "95%", "Actual", "In band"),
+            [
+                (c.what, num(c.p5), num(c.p50), num(c.p95), num(c.actual), "yes" if c.inside else "NO")
+                for c in d.forecast_checks
+            ],
+        )
+        out.append("")
     if d.truth:
         out += ["**What was true:**", ""]
-        out += [
-            *_table(
-                ("", "You were told", "Truth", "Truth in band"),
-                [
-                    (t.what, t.told, num(t.true, 0), "—" if t.inside_band is None else "yes" if t.inside_band else "NO")
-                    for t in d.truth
-                ],
-            ),
-            "",
-        ]
+        out += _table(
+            ("", "You were told", "Truth", "Truth in band"),
+            [
+                (t.what, t.told, num(t.true, 0), "—" if t.inside_band is None else "yes" if t.inside_band else "NO")
+                for t in d.truth
+            ],
+        )
+        out.append("")
     if d.factors:
         out += ["**What drove it** (ranked within each unit; a soldier and a tonne are not compared):", ""]
         out += [f"- {heading}: " + "; ".join(factor_line(f) for f in group) for heading, group in by_unit(d.factors)]
@@ -166,16 +162,14 @@ def _decision(d: DecisionView) -> list[str]:
             f"**Judgement:** {lk.judgement} — {lk.judgement_text}.",
             "",
         ]
-        out += [
-            *_table(
-                ("Alternative", "Expected score change", "You minus it", "You did better in", "Verdict"),
-                [
-                    (c.label, signed(a.mean), signed(c.difference), pct(c.p_trainee_better), c.verdict)
-                    for c, a in zip(lk.comparisons, lk.alternatives, strict=True)
-                ],
-            ),
-            "",
-        ]
+        out += _table(
+            ("Alternative", "Expected score change", "You minus it", "You did better in", "Verdict"),
+            [
+                (c.label, signed(a.mean), signed(c.difference), pct(c.p_trainee_better), c.verdict)
+                for c, a in zip(lk.comparisons, lk.alternatives, strict=True)
+            ],
+        )
+        out.append("")
     for m in d.moments:
         out += [f"**Teaching moment — {m.title}:** {m.detail}.", f"> {m.explanation}", ""]
     return out
