@@ -14,16 +14,10 @@ from dataclasses import dataclass, fields
 import numpy as np
 import numpy.typing as npt
 
+from .arrays import Codes, Flags, Floats, Indices
 from .layout import row_index, take_rows
 from .params import PLAYER, POSTURE_INDEX, Params
 from .sampling import rowdot, rowsum
-
-Floats = npt.NDArray[np.float64]
-"""Quantities: soldiers, tonnes, km, shares, turn counts."""
-Codes = npt.NDArray[np.int8]
-"""Small codes: a side, a posture, a road state, an ending."""
-Flags = npt.NDArray[np.bool_]
-"""Yes/no per replication (or per unit)."""
 
 
 @dataclass
@@ -36,7 +30,7 @@ class State:
     reference: Floats  # (R, U) strength a unit's breaking point is measured from (opfor.reformed)
     morale: Floats  # (R, U) 0..1
     vuln: Floats  # (R, U) drone vulnerability (falls as units adapt)
-    loc: npt.NDArray[np.int64]  # (R, U) sector index where the unit stands
+    loc: Indices  # (R, U) sector index where the unit stands
     reserve: Flags  # (R, U) bool, player reserves not yet committed
     holder: Codes  # (R, S) int8 side code: PLAYER, ENEMY or NEUTRAL
     fort: Floats  # (R, S) fortification 0..1
