@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
@@ -26,6 +26,11 @@ from textual.widgets.option_list import Option
 from textual_plot import AxisFormatter, HiResMode, PlotWidget
 
 from .base import SalientScreen
+
+if TYPE_CHECKING:
+    from game.debrief.aar import AfterActionReview
+    from game.debrief.luck import LuckReport
+    from game.record.journal import LoadedJournal
 
 MARKERS = ("o", "x", "+", "*", "#", "@")
 STYLES = ("bright_blue", "bright_red", "bright_green", "bright_magenta", "yellow", "white")
@@ -123,8 +128,8 @@ class AarScreen(SalientScreen):
     def __init__(self, journal_path: Path | str) -> None:
         super().__init__()
         self.journal_path = Path(journal_path)
-        self.aar: Any = None
-        self.luck: Any = None
+        self.aar: AfterActionReview | None = None
+        self.luck: LuckReport | None = None
         self.chart = 0
         self.selected_turn = 1
         self.status = "Loading the review…"
@@ -183,7 +188,7 @@ class AarScreen(SalientScreen):
         if self.luck is None:
             self._analyse(loaded)
 
-    def _analyse(self, loaded: Any) -> None:
+    def _analyse(self, loaded: LoadedJournal) -> None:
         from game.debrief import luck_cache
         from game.debrief.aar import build_aar
         from game.debrief.luck import analyse, case_ids, has_expert
@@ -210,7 +215,7 @@ class AarScreen(SalientScreen):
 
     # --- showing -----------------------------------------------------------------------------
 
-    def _show(self, aar: Any, damage: str) -> None:
+    def _show(self, aar: AfterActionReview, damage: str) -> None:
         from game.debrief.render_text import branch_lines, summary_lines
 
         self.aar = aar
@@ -233,17 +238,20 @@ class AarScreen(SalientScreen):
 
     def _fill_timeline(self) -> None:
         """One row per event, its text wrapped to the table's width; a turn's number and time on its first row."""
+        if self.aar is None:
+            return
+        timeline = self.aar.timeline
         table = self.query_one("#aar-timeline-table", DataTable)
         cursor = table.cursor_row
         table.clear()
         width = max(table.size.width or self.size.width or 80, 40)
-        when_width = max((len(_short_when(e.when)) for e in self.aar.timeline), default=4)
+        when_width = max((len(_short_when(e.when)) for e in timeline), default=4)
         what_width = max(width - 4 - when_width - 6 - 2, 20)  # the other columns, cell padding, the scrollbar
         what = table.columns[ColumnKey("what")]
         what.width = what_width
         what.auto_width = False
         previous = None
-        for e in self.aar.timeline:
+        for e in timeline:
             extra = " (instructor)" if e.visible_to == "instructor" else ""
             lines = textwrap.wrap(e.text + extra, what_width) or [""]
             first = e.turn != previous
