@@ -60,7 +60,7 @@ def test_same_orders_on_the_same_dice_are_no_different(hold_game):
     report = analyse(load_journal(hold_game), replications=200, progress=lambda d, t: calls.append((d, t)))
     total = len(report.decisions) * len(report.cases)
     assert calls[-1] == (total, total) and len(calls) == total
-    assert list(report.cases)[0] == "trainee" and "policy:hold" in report.cases and "default" in report.cases
+    assert next(iter(report.cases)) == "trainee" and "policy:hold" in report.cases and "default" in report.cases
     for d in report.decisions:
         same = next(c for c in d.comparisons if c.case == "policy:hold")
         assert same.difference == 0.0 and same.verdict == "no different" and same.p_trainee_better == 0.0
@@ -78,7 +78,7 @@ def test_the_trainee_distribution_is_the_forecast_from_the_truth(hold_game):
     loaded = load_journal(hold_game)
     report = analyse(loaded, replications=200, policies=[], include_default=False)
     game = replay(loaded, upto=0)
-    for turn, d in zip(loaded.turns, report.decisions):
+    for turn, d in zip(loaded.turns, report.decisions, strict=True):
         truth = run_forecast(game.model, game.state, compile_orders(game.params, turn.orders), game.seed, 200, 1)
         assert d.trainee.own_losses == pytest.approx(truth.own_losses.mean, rel=1e-12, abs=1e-9)
         assert d.trainee.enemy_losses == pytest.approx(truth.enemy_losses.mean, rel=1e-12, abs=1e-9)
@@ -93,7 +93,7 @@ def test_actual_outcome_is_the_journals_score_change(hold_game):
     report = analyse(loaded, replications=50, policies=["delay_withdraw"], include_default=False)
     game = replay(loaded, upto=0)
     before = game.score().total
-    for record, d in zip(loaded.turns, report.decisions):
+    for record, d in zip(loaded.turns, report.decisions, strict=True):
         game.play(record.orders)
         after = game.score().total
         assert d.actual == pytest.approx(after - before, abs=1e-5)  # Score.total is rounded to 6 decimals

@@ -7,6 +7,7 @@ import random
 import numpy as np
 import pytest
 from engine_support import KURSK, SMALL
+from engine_support import balanced_orders as orders
 
 from game.engine.directives import compile_orders
 from game.engine.factors import INDEX as FACTOR
@@ -21,7 +22,6 @@ from game.engine.turn import resolve_turn
 from game.scenario.load import load_scenario
 
 FIXTURES = SMALL.parent
-from engine_support import balanced_orders as orders
 
 
 @pytest.fixture(scope="module")
@@ -324,7 +324,7 @@ def test_mean_field_mode_is_deterministic(small):
     model = Model(small)
     st = model.initial_state(3)
     d = compile_orders(model.base, orders())
-    new, out, _ = advance(model, st, d, 4, mean_field=True)
+    _new, out, _ = advance(model, st, d, 4, mean_field=True)
     assert np.allclose(out.losses[0], out.losses[1]) and np.allclose(out.losses[1], out.losses[2])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -39,10 +40,7 @@ def linear_closed_form(blue0: float, red0: float, a: float, b: float, t: np.ndar
     1/R satisfies u' = Cu + b.
     """
     c = a * blue0 - b * red0
-    if c == 0:
-        red = red0 / (1 + b * red0 * t)
-    else:
-        red = c * red0 / ((c + b * red0) * np.exp(c * t) - b * red0)
+    red = red0 / (1 + b * red0 * t) if c == 0 else c * red0 / ((c + b * red0) * np.exp(c * t) - b * red0)
     blue = (c + b * red) / a
     return blue, red
 
@@ -55,7 +53,7 @@ def log_with_arrivals(
     edges = sorted({float(day) for day in range(days + 1)} | window_edges)
     values = {0.0: strength0}
     strength = strength0
-    for start, end in zip(edges[:-1], edges[1:]):
+    for start, end in itertools.pairwise(edges):
         middle = 0.5 * (start + end)
         f = sum(r for s, e, r in arrivals if s <= middle < e)
         strength = f / rate + (strength - f / rate) * math.exp(-rate * (end - start))

@@ -67,7 +67,7 @@ def test_other_orders_share_the_recorded_draws(save, monkeypatch):
     orders = loaded.turns[2].orders.model_copy(update={"netting": not loaded.turns[2].orders.netting})
     game.play(orders)
     game.play(POLICIES["delay_withdraw"](game))
-    for (r1, n1, u1), (r2, n2, u2) in zip(original[2:4], drawn):
+    for (r1, n1, u1), (r2, n2, u2) in zip(original[2:4], drawn, strict=True):
         assert r1 == r2 == 1
         assert np.array_equal(n1, n2) and np.array_equal(u1, u2)
 

@@ -88,7 +88,7 @@ def test_recorded_intel_is_checked_too(tmp_path, tutorial):
             {"road_threat": "severe" if raw["intel"]["road_threat"] != "severe" else "low"}
         ),
     )
-    with pytest.raises(ReplayDivergence, match="turn 2: intel.road_threat"):
+    with pytest.raises(ReplayDivergence, match=r"turn 2: intel\.road_threat"):
         replay(load_journal(save))
 
 

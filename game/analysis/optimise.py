@@ -118,7 +118,9 @@ def expert_policy(scenario: Scenario) -> Policy | None:
             if line.trigger is not None:
                 now = trigger_mask(line.trigger, p, st)
             else:
-                now = np.full(st.R, st.turn == line.turn if line.once else st.turn >= line.turn)  # type: ignore[operator]
+                # a line without a trigger has a turn (an expert solution for no drill must name one)
+                on = line.turn is not None and (st.turn == line.turn if line.once else st.turn >= line.turn)
+                now = np.full(st.R, on)
             if now.any():
                 d = _choose(now, line.policy.directives(p, st), d, st.R)
         return d
@@ -202,7 +204,7 @@ _WORKER: Evaluator | None = None
 
 
 def _start_worker(scenario: Scenario) -> None:
-    global _WORKER
+    global _WORKER  # noqa: PLW0603 -- a pool worker's state lives in its process, set once by the initializer
     _WORKER = Evaluator(scenario)
 
 

@@ -89,7 +89,7 @@ def load_plans(scenario: Scenario, paths: Sequence[str | Path], taken: Iterable[
     p, st = game.params, game.state
     default = compile_orders(p, game.default_orders().model_copy(update={"postures": {}}))
     plans = []
-    for path, label in zip(paths, plan_labels(paths, taken)):
+    for path, label in zip(paths, plan_labels(paths, taken), strict=True):
         turns, single = read_plan(Path(path), p, st)
         plans.append(
             OrdersPlan(
@@ -167,7 +167,7 @@ def orders_problems(p: Params, st: State, o: Orders, at_start: bool) -> list[tup
         out.append(
             (("convoys", "route"), False, "there are no field tracks in this scenario: send the convoys by road")
         )
-    reserves = ", ".join(x for x, r in zip(p.units.ids, p.units.reserve0) if r) or "none"
+    reserves = ", ".join(x for x, r in zip(p.units.ids, p.units.reserve0, strict=True) if r) or "none"
     for unit, sector in o.commit_reserves.items():
         u = p.units.ids.index(unit) if unit in p.units.ids else -1
         if u < 0:

@@ -65,7 +65,7 @@ _context: Context | None = None
 
 
 def _start(setup: Setup) -> None:
-    global _context
+    global _context  # noqa: PLW0603 -- a pool worker's state lives in its process, set once by the initializer
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl+C and shuts the pool down
     _context = Context(setup)
 
@@ -121,13 +121,13 @@ class ChunkPool:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start, initargs=(self.setup,))
         futures: list[Future[R]] = [self._pool.submit(_run, job, task) for task in todo]
         where = {f: i for i, f in enumerate(futures)}
-        out: list[R | None] = [None] * len(todo)
+        found: dict[int, R] = {}
         for f in as_completed(futures):
             i = where[f]
-            out[i] = f.result()
+            found[i] = f.result()
             if done is not None:
-                done(todo[i], out[i])  # type: ignore[arg-type]
-        return out  # type: ignore[return-value]
+                done(todo[i], found[i])
+        return [found[i] for i in range(len(todo))]
 
 
 @dataclass(frozen=True)

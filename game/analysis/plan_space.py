@@ -172,7 +172,8 @@ def ammunition_need(p: Params, st: State) -> np.ndarray:
     in_line = mine & ~st.reserve & rowwise_take(st.holder == PLAYER, st.loc)
     line = by_sector(st.loc, st.strength * mine, in_line, p.S)
     fighters = effective(line, p.combat.engaged_per_km * p.sectors.frontage)
-    return rowsum(fighters) / 100.0 * p.supply.need[SUPPLY_AMMUNITION]
+    result: np.ndarray = rowsum(fighters) / 100.0 * p.supply.need[SUPPLY_AMMUNITION]
+    return result
 
 
 @dataclass(frozen=True)
@@ -207,9 +208,9 @@ class Plan:
         row[list(self.sectors)] = self.postures
         teams = whole_teams(p.player_teams(), self.drone_shares)
         ew = int(p.drones.ew_teams[PLAYER])
-        front = int(round(ew * self.ew_front))
+        front = round(ew * self.ew_front)
         trucks = int(p.convoys.trucks_available)
-        day = int(round(trucks * self.day))
+        day = round(trucks * self.day)
         commit = np.full((R, U), -1, dtype=np.int64, order="F")
         if self.reserve >= 0 and st.reserve.any():  # turn 1 (or whenever a reserve still waits)
             where = np.where(held[:, self.reserve], self.reserve, np.argmax(held, axis=1))
@@ -243,18 +244,18 @@ class Plan:
         orders name them)."""
         names = tuple(p.sectors.ids[s] for s in self.sectors)
         by_posture: dict[int, list[str]] = {}
-        for s, code in zip(self.sectors, self.postures):
+        for s, code in zip(self.sectors, self.postures, strict=True):
             by_posture.setdefault(code, []).append(p.sectors.ids[s])
         postures = "; ".join(
             f"{POSTURES[c]} {', '.join(by_posture[c])}" for c in (FORTIFY, HOLD, DELAY) if c in by_posture
         )
         teams = p.player_teams()
         split = whole_teams(teams, self.drone_shares)
-        drones = ", ".join(f"{n} {TASK_WORDS[t]}" for t, n in zip(TASKS, split)) + f" (of {teams} teams)"
+        drones = ", ".join(f"{n} {TASK_WORDS[t]}" for t, n in zip(TASKS, split, strict=True)) + f" (of {teams} teams)"
         ew = int(p.drones.ew_teams[PLAYER])
-        front = int(round(ew * self.ew_front))
+        front = round(ew * self.ew_front)
         trucks = int(p.convoys.trucks_available)
-        day = int(round(trucks * self.day))
+        day = round(trucks * self.day)
         convoys = (
             f"all {trucks} trucks, {day} by day and {trucks - day} by night, by "
             f"{'the field tracks' if self.tracks else 'road'}, {'with' if self.escort else 'no'} escort; "
@@ -332,7 +333,8 @@ class PlanSpace:
         )
         logits = np.array(take(4))
         weights = np.exp(logits - logits.max())
-        shares = tuple(float(v) for v in weights / weights.sum())
+        w = weights / weights.sum()
+        shares = (float(w[0]), float(w[1]), float(w[2]), float(w[3]))
         ew_front, day = _logistic(next(it)), _logistic(next(it))
         escort = next(it) > 0
         tracks = self.has_tracks and next(it) > 0
@@ -349,12 +351,12 @@ class PlanSpace:
             postures=postures,
             drone_shares=shares,
             ew_front=ew_front,
-            day=day,  # type: ignore[arg-type]
+            day=day,
             escort=escort,
             tracks=tracks,
             netting=netting,
             reserve=reserve,
-            withdrawal=Withdrawal(**rules),  # type: ignore[arg-type]
+            withdrawal=Withdrawal(**rules),  # type: ignore[arg-type]  # each rule's threshold has its own type (_threshold)
             sectors=self.sectors,
         )
 
@@ -418,7 +420,8 @@ def plan_of_policy(policy: Policy, p: Params, st: State) -> Plan:
     current = st.posture[0]
     postures = tuple(int(d.posture[0, s]) if d.posture_set[0, s] else int(current[s]) for s in space.sectors)
     teams = d.drones[0]
-    shares = tuple(float(v) for v in (teams / teams.sum() if teams.sum() > 0 else np.full(4, 0.25)))
+    w = teams / teams.sum() if teams.sum() > 0 else np.full(4, 0.25)
+    shares = (float(w[0]), float(w[1]), float(w[2]), float(w[3]))
     ew = d.ew[0]
     trucks = float(d.day[0] + d.night[0])
     committed = [int(c) for c in d.commit[0] if c >= 0]
@@ -431,7 +434,7 @@ def plan_of_policy(policy: Policy, p: Params, st: State) -> Plan:
             break
     return Plan(
         postures=tuple(c if c in (DELAY, HOLD, FORTIFY) else HOLD for c in postures),
-        drone_shares=shares,  # type: ignore[arg-type]
+        drone_shares=shares,
         ew_front=float(ew[0] / ew.sum()) if ew.sum() > 0 else 0.5,
         day=float(d.day[0] / trucks) if trucks > 0 else 0.0,
         escort=bool(d.escort[0]),

@@ -76,8 +76,8 @@ def as_text(report: CheckReport) -> str:
             f"Head to head (share of games on the same dice in which the row {each.replace(' and ', ' or ')} "
             "scored higher)",
         ]
-        for a, row in report.wins.items():
-            out.append(f"  {a}: " + ", ".join(f"vs {b} {_share(v)}" for b, v in row.items()))
+        for winner, row in report.wins.items():
+            out.append(f"  {winner}: " + ", ".join(f"vs {b} {_share(v)}" for b, v in row.items()))
     if report.assertions:
         out += ["", "Assertions"]
         for a in report.assertions:

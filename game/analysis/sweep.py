@@ -117,9 +117,9 @@ class _RoadWatch:
 def play_task(setup: Setup, task: Task) -> TaskResult:
     """Play one task (module level, so a process pool or a Dask worker can run it)."""
     try:
-        scenario = scenario_with(setup.scenario, dict(zip(setup.paths, task.values)))
+        scenario = scenario_with(setup.scenario, dict(zip(setup.paths, task.values, strict=True)))
     except ValueError as error:
-        shown = ", ".join(f"{p}={v:g}" for p, v in zip(setup.paths, task.values))
+        shown = ", ".join(f"{p}={v:g}" for p, v in zip(setup.paths, task.values, strict=True))
         raise PointError(f"design point {task.point} ({shown}) is not a valid scenario: {error}") from None
     watch = _RoadWatch(setup.plan(task.plan))
     result = run_batch(
@@ -173,7 +173,7 @@ _setup: Setup | None = None
 
 
 def _start(setup: Setup) -> None:
-    global _setup
+    global _setup  # noqa: PLW0603 -- a pool worker's state lives in its process, set once by the initializer
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl+C and shuts the pool down
     _setup = setup
 

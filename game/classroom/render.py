@@ -250,11 +250,18 @@ def to_markdown(blocks: list[Block]) -> str:
         elif isinstance(b, Bullets):
             parts.append("\n".join(f"- {item}" for item in b.items))
         else:
-            cell = lambda s: s.replace("|", "\\|").replace("\n", " ")  # noqa: E731
-            lines = ["| " + " | ".join(cell(h) for h in b.header) + " |", "|" + "|".join("---" for _ in b.header) + "|"]
-            lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in b.rows]
+            lines = [
+                "| " + " | ".join(_cell(h) for h in b.header) + " |",
+                "|" + "|".join("---" for _ in b.header) + "|",
+            ]
+            lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in b.rows]
             parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n"
+
+
+def _cell(text: str) -> str:
+    """A Markdown table cell: pipes escaped, line breaks made spaces."""
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def to_html(blocks: list[Block]) -> str:

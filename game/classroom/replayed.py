@@ -12,6 +12,7 @@ dice, so nothing here changes the game being replayed.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -75,17 +76,18 @@ def replay_for_record(loaded: LoadedJournal, replications: int = 500) -> Replaye
         umpire(game, record)
         out.truth[record.turn] = _truth(game, record)
         if replications > 0 and record.turn in wanted:
-            try:
+            with contextlib.suppress(
+                ValueError, SalientError
+            ):  # a turn the engine cannot forecast costs that turn only
                 out.forecasts[record.turn] = game.forecast(record.orders, replications=replications, turns=1)
-            except (ValueError, SalientError):  # a turn the engine cannot forecast costs that turn only
-                pass
 
     try:
         game = replay_game(loaded, verify=False, before_turn=before)
     except Exception:
         return Replayed()
     faithful = len(game.history) == len(loaded.turns) and not any(
-        differences(rec.raw.get("report"), to_jsonable(rep), limit=1) for rec, rep in zip(loaded.turns, game.history)
+        differences(rec.raw.get("report"), to_jsonable(rep), limit=1)
+        for rec, rep in zip(loaded.turns, game.history, strict=True)
     )
     if not faithful:  # another engine, another game: keep nothing computed from it
         return Replayed()

@@ -350,7 +350,7 @@ def _trainees(db: ClassDB, sid: str, games: list[GameRow]) -> list[TraineeStat]:
         hits: dict[str, tuple[str, set[int], list[int]]] = {}
         for m in moments:
             if m["trainee"] == trainee:
-                title, game_ids, turns = hits.setdefault(m["moment_id"], (m["title"], set(), []))
+                _title, game_ids, turns = hits.setdefault(m["moment_id"], (m["title"], set(), []))
                 game_ids.add(m["game_id"])
                 turns.append(m["turn"])
         out.append(

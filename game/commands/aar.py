@@ -11,14 +11,19 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ._bounds import MAX_REPLICATIONS, within
+
+if TYPE_CHECKING:
+    from game.debrief.aar import AfterActionReview
+    from game.debrief.luck import LuckReport
+    from game.record.journal import LoadedJournal
 
 FORMATS = ("md", "html", "json", "csv")
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `aar` to the command line."""
     parser = subparsers.add_parser(
         "aar",
@@ -122,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _luck(loaded: Any, args: argparse.Namespace) -> Any:
+def _luck(loaded: LoadedJournal, args: argparse.Namespace) -> LuckReport:
     from game.debrief import luck_cache
     from game.debrief.luck import analyse, case_ids, has_expert
 
@@ -142,7 +147,7 @@ def _luck(loaded: Any, args: argparse.Namespace) -> Any:
     return report
 
 
-def _render(aar: Any, fmt: str) -> str:
+def _render(aar: AfterActionReview, fmt: str) -> str:
     if fmt == "html":
         from game.debrief.render_html import render_html
 

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from ._bounds import MAX_RUNS, within
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `check` to the command line."""
     parser = subparsers.add_parser(
         "check",

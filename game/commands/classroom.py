@@ -13,12 +13,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from ._bounds import MAX_REPLICATIONS, within
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `class` and its subcommands to the command line."""
     parser = subparsers.add_parser(
         "class",

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from game.engine.game import Game
     from game.record.format import TurnRecord
     from game.record.journal import LoadedJournal
+    from game.scenario import Scenario
 
 AAR_FORMAT = "salient-aar"
 AAR_VERSION = 1
@@ -363,7 +364,7 @@ def build_aar(loaded: LoadedJournal, *, luck: LuckReport | None = None) -> After
 
     moment_inputs = [
         Decision(t.turn, t.orders, t.report, s.intel, s.own_by_sector, s.enemy_by_sector)
-        for t, s in zip(loaded.turns, snaps)
+        for t, s in zip(loaded.turns, snaps, strict=True)
     ]
     moments = find_moments(scenario, moment_inputs)
     moments_by_turn: dict[int, list[Moment]] = defaultdict(list)
@@ -372,7 +373,7 @@ def build_aar(loaded: LoadedJournal, *, luck: LuckReport | None = None) -> After
 
     decisions = []
     timeline: list[TimelineEntry] = []
-    for i, (record, snap) in enumerate(zip(loaded.turns, snaps)):
+    for i, (record, snap) in enumerate(zip(loaded.turns, snaps, strict=True)):
         previous = reports[i - 1] if i else None
         report = record.report
         decisions.append(
@@ -475,7 +476,7 @@ def _integrity(loaded: LoadedJournal) -> list[str]:
     return notes
 
 
-def _intended(scenario: Any) -> list[str]:
+def _intended(scenario: Scenario) -> list[str]:
     from game.narrative.fmt import clean
 
     b = scenario.narrative.briefing

@@ -63,7 +63,7 @@ def render_html(aar: AfterActionReview) -> str:
         "<h3>The score and its weights</h3>"
         + _table(
             ("Measured", "Quantity", "Weight", "Points", "Why this weight"),
-            [(l.label, num(l.quantity), f"{l.weight:+g}", signed(l.points), l.why) for l in aar.score.lines]
+            [(s.label, num(s.quantity), f"{s.weight:+g}", signed(s.points), s.why) for s in aar.score.lines]
             + [("Total", "", "", signed(aar.score.total), "")],
             numeric=(1, 2, 3),
         )
@@ -247,7 +247,7 @@ def _decision(d: DecisionView) -> str:
                 ("Alternative", "Expected score change", "You minus it", "You did better in", "Verdict"),
                 [
                     (c.label, signed(a.mean), signed(c.difference), pct(c.p_trainee_better), c.verdict)
-                    for c, a in zip(lk.comparisons, lk.alternatives)
+                    for c, a in zip(lk.comparisons, lk.alternatives, strict=True)
                 ],
                 numeric=(1, 2, 3),
             )

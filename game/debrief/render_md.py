@@ -38,17 +38,17 @@ def render_markdown(aar: AfterActionReview) -> str:
     out += ["", "The score and its weights:", ""]
     out += _table(
         ("Measured", "Quantity", "Weight", "Points", "Why this weight"),
-        [(l.label, num(l.quantity), f"{l.weight:+g}", signed(l.points), l.why) for l in aar.score.lines]
+        [(s.label, num(s.quantity), f"{s.weight:+g}", signed(s.points), s.why) for s in aar.score.lines]
         + [("**Total**", "", "", f"**{signed(aar.score.total)}**", "")],
     )
 
     out += ["", "## 2. What happened", ""] + [f"- {line}" for line in aar.happened] + [""]
     out += ["### Over time", ""]
-    for title, unit, curves in chart_groups(aar):
+    for _title, unit, curves in chart_groups(aar):
         for c in curves:
             out.append(f"- {c.label} ({unit}): `{sparkline(c.values)}` {num(c.values[0])} → {num(c.values[-1])}")
     out += [""]
-    out += _series_table(aar, player, enemy) + [""]
+    out += [*_series_table(aar, player, enemy), ""]
     out += ["### Timeline", ""]
     out += _table(
         ("Turn", "When", "What"),
@@ -138,7 +138,8 @@ def _decision(d: DecisionView) -> list[str]:
                 (c.what, num(c.p5), num(c.p50), num(c.p95), num(c.actual), "yes" if c.inside else "NO")
                 for c in d.forecast_checks
             ],
-        ) + [""]
+        )
+        out.append("")
     if d.truth:
         out += ["**What was true:**", ""]
         out += _table(
@@ -147,7 +148,8 @@ def _decision(d: DecisionView) -> list[str]:
                 (t.what, t.told, num(t.true, 0), "—" if t.inside_band is None else "yes" if t.inside_band else "NO")
                 for t in d.truth
             ],
-        ) + [""]
+        )
+        out.append("")
     if d.factors:
         out += ["**What drove it** (ranked within each unit; a soldier and a tonne are not compared):", ""]
         out += [f"- {heading}: " + "; ".join(factor_line(f) for f in group) for heading, group in by_unit(d.factors)]
@@ -164,9 +166,10 @@ def _decision(d: DecisionView) -> list[str]:
             ("Alternative", "Expected score change", "You minus it", "You did better in", "Verdict"),
             [
                 (c.label, signed(a.mean), signed(c.difference), pct(c.p_trainee_better), c.verdict)
-                for c, a in zip(lk.comparisons, lk.alternatives)
+                for c, a in zip(lk.comparisons, lk.alternatives, strict=True)
             ],
-        ) + [""]
+        )
+        out.append("")
     for m in d.moments:
         out += [f"**Teaching moment — {m.title}:** {m.detail}.", f"> {m.explanation}", ""]
     return out

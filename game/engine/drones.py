@@ -159,7 +159,8 @@ def screening(held: np.ndarray, progress: np.ndarray) -> np.ndarray:
 def road_distance(p: Params, screen: np.ndarray, base_distance: np.ndarray) -> np.ndarray:
     """(R, G) km from the enemy's launch points: the distance with every screening sector held, less what the
     sectors no longer screen (`screen` (R, S), see `screening`)."""
-    return base_distance + np.matmul(screen, p.sectors.screen_depth, order="F")
+    result: np.ndarray = base_distance + np.matmul(screen, p.sectors.screen_depth, order="F")
+    return result
 
 
 def road_exposure(
@@ -204,7 +205,8 @@ def road_threat(
     radio, fibre, _, _ = _road_rates(p, distance, road_sorties, p_jam_road, coord)
     radio *= expo.mitigation
     fibre *= expo.mitigation
-    return radio + fibre
+    result: np.ndarray = radio + fibre
+    return result
 
 
 def _road_rates(

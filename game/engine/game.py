@@ -62,7 +62,7 @@ class Game:
     @property
     def ending(self) -> Ending | None:
         """How the game ended, or None while it goes on."""
-        return ENDINGS[int(self.state.ending[0])]  # type: ignore[return-value]
+        return ENDINGS[int(self.state.ending[0])]
 
     @property
     def withdrawing(self) -> bool:
@@ -89,7 +89,7 @@ class Game:
         recon = teams - strike - counter - overwatch
         ew = int(p.drones.ew_teams[PLAYER])
         return Orders(
-            postures=postures,  # type: ignore[arg-type]
+            postures=postures,
             drones=DroneTasks(strike=strike, counter_drone=counter, road_overwatch=overwatch, recon=recon),
             ew=EwAllocation(front=ew - ew // 2, road=ew // 2),
             convoys=ConvoyPlan(day=0, night=p.convoys.trucks_available),

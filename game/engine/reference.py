@@ -300,7 +300,7 @@ def road_exposure(p: Any, s: Any, t: Any, screen: list[float]) -> SimpleNamespac
 
 
 def reference_turn(
-    params: Params, st: State, d: Directives, rng: random.Random, row: int = 0, pp: dict | None = None
+    params: Params, st: State, d: Directives, rng: random.Random, row: int = 0, pp: dict[str, Any] | None = None
 ) -> dict[str, float]:
     """Resolve one turn of replication `row` of `st`; returns the headline outcomes."""
     p = SimpleNamespace(**(pp or plain(params)))
@@ -397,7 +397,7 @@ def _targets(p: Any, s: Any, t: Any) -> list[int]:
 
     def score(origin: int, sec: int) -> float:
         hops = p.sectors.dist[origin][sec]
-        return (
+        return float(
             4.0 * p.sectors.main_effort_rank[sec]
             - 3.0 * max(hops - 1.0, 0.0)
             + 2.0 * (1.0 - t.D0[sec] / (strongest + 1.0))
@@ -436,7 +436,7 @@ def _contact_share(p: Any, u: int, target: int) -> float:
     if p.units.infiltrator[u]:
         return 1.0
     wave = p.doctrine.aggression * p.doctrine.wave_share if p.doctrine.waves > 0 else 0.0
-    return wave * (1.0 + MAIN_EFFORT_WAVES * p.sectors.main_effort_rank[target])
+    return float(wave * (1.0 + MAIN_EFFORT_WAVES * p.sectors.main_effort_rank[target]))
 
 
 def _drones(p: Any, s: Any, o: Any, t: Any) -> None:
@@ -517,8 +517,8 @@ def _convoys(p: Any, s: Any, o: Any, t: Any, rng: random.Random) -> None:
     driven = next((segs for is_road, segs in reachable(p, blocked) if is_road != bool(o.tracks)), [])
     lam = sum(t.expo.total[g] for g in driven)
     esc = 1 - p.convoys.escort_protection * float(o.escort)
-    n_day = int(round(float(o.day))) if driven else 0
-    n_night = int(round(float(o.night))) if driven else 0
+    n_day = round(float(o.day)) if driven else 0
+    n_night = round(float(o.night)) if driven else 0
     t.trucks_sent = n_day + n_night
     t.trucks_lost = binomial(rng, n_day, 1 - math.exp(-lam * esc)) + binomial(
         rng, n_night, 1 - math.exp(-lam * p.convoys.night_visibility * esc)

@@ -127,7 +127,7 @@ class Noise:
     @property
     def replications(self) -> int:
         """R."""
-        return self.uniforms.shape[0]
+        return len(self.uniforms)
 
     def take(self, rows: np.ndarray) -> Noise:
         """The dice of a subset of replications."""
@@ -174,4 +174,5 @@ def normal_table() -> np.ndarray:
     unit = NormalDist()
     edges = np.array([unit.inv_cdf(i / bins) for i in range(1, bins)])
     density = np.concatenate([[0.0], np.exp(-0.5 * edges**2) / np.sqrt(2.0 * np.pi), [0.0]])
-    return ((density[:-1] - density[1:]) * bins).astype(np.float32)
+    result: np.ndarray = ((density[:-1] - density[1:]) * bins).astype(np.float32)
+    return result

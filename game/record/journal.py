@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -567,12 +568,12 @@ def replay(loaded: LoadedJournal, **options: Any) -> Game:
 
 def journal_writer(
     path: str | os.PathLike[str], scenario: Scenario, scenario_path: str | None, seed: int, trainee: str = ""
-) -> Any:
+) -> Callable[[Game, Orders, TurnReport], None]:
     """For headless play (`salient run --save`): create the journal now; returns a callback
     `(game, orders, report)` that appends each turn as it ends (no Intel or Forecast: nobody was shown any)."""
     journal = Journal.create(path, scenario, scenario_path, seed, trainee, overwrite=True)
 
-    def on_turn(game: Any, orders: Orders, report: TurnReport) -> None:
+    def on_turn(game: Game, orders: Orders, report: TurnReport) -> None:
         journal.append_turn(report.turn, orders, None, None, report)
 
     return on_turn

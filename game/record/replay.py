@@ -22,8 +22,8 @@ from game.engine.orders import OrdersError
 from .canonical import to_jsonable
 from .diff import Difference, differences
 from .format import JournalError, TurnRecord
-from .signing import replay_secret
 from .interventions import TurnHook, apply_pending, before_turn_hook
+from .signing import replay_secret
 
 if TYPE_CHECKING:
     from game.engine.game import Game

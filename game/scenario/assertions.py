@@ -83,7 +83,7 @@ class StatAssertion(Strict):
         """A readable name: the id, or the claim in words."""
         if self.id:
             return self.id
-        parts = [self.metric]
+        parts: list[str] = [self.metric]
         for name in ("ending", "target"):
             if getattr(self, name) is not None:
                 parts.append(str(getattr(self, name)))

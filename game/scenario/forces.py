@@ -25,6 +25,16 @@ Posture = Literal["hold", "fortify", "counter_attack", "delay", "withdraw", "ass
 Guidance = Literal["radio", "fibre_optic"]
 
 
+_POSTURE_DEFENCE: dict[Posture, float] = {
+    "hold": 1.0,
+    "fortify": 1.0,
+    "counter_attack": 0.7,
+    "delay": 1.2,
+    "withdraw": 0.6,
+    "assault": 0.5,
+}
+
+
 class Unit(Strict):
     """A formation of soldiers that holds or attacks ground in one sector."""
 
@@ -215,16 +225,7 @@ class Combat(Strict):
     engaged_per_km: Positive = 40.0
     """Soldiers per km of frontage that can fire at once; those beyond it count for a quarter each (they
     relieve and replace the firing line)."""
-    posture_defence: dict[Posture, Positive] = Field(
-        default_factory=lambda: {
-            "hold": 1.0,
-            "fortify": 1.0,
-            "counter_attack": 0.7,
-            "delay": 1.2,
-            "withdraw": 0.6,
-            "assault": 0.5,
-        }
-    )
+    posture_defence: dict[Posture, Positive] = Field(default_factory=lambda: dict(_POSTURE_DEFENCE))
     """Multiplier on the defender's protection by posture (higher means fewer defender losses). `fortify`
     gives no protection at once: it digs, and the fortification it builds turn by turn protects."""
     terrain_defence: dict[str, Positive] = Field(

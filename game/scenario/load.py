@@ -439,9 +439,13 @@ def _leaf_equal(doc: Document, under: Path, value: str) -> Path | None:
     """The first place under `under` that names `value`: a value equal to it (ids aside), or a key spelt so."""
     depth = len(under)
     for path in doc.spots:
-        if len(path) > depth and path[:depth] == under and path[-1] != "id":
-            if path[-1] == value or _at(doc.data, path) == value:
-                return path
+        if (
+            len(path) > depth
+            and path[:depth] == under
+            and path[-1] != "id"
+            and (path[-1] == value or _at(doc.data, path) == value)
+        ):
+            return path
     return None
 
 

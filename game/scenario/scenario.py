@@ -126,7 +126,12 @@ def _problems(sc: Scenario) -> Iterator[str]:
     yield from _duplicates("learning objective", objectives)
     yield from _duplicates(
         "support group",
-        (g.id for side in sc.sides for g in [*side.drone_teams, *side.electronic_warfare, *side.artillery, *side.air]),
+        (
+            g.id
+            for side in sc.sides
+            for groups in (side.drone_teams, side.electronic_warfare, side.artillery, side.air)
+            for g in groups
+        ),
     )
 
     yield from _unknown("meta.player_side", sc.meta.player_side, sides, "side")
@@ -199,11 +204,11 @@ def _problems(sc: Scenario) -> Iterator[str]:
         yield from _unknown(f"teaching moment '{tm.id}' objective", tm.objective, objectives, "learning objective")
 
     for obj in sc.scoring.objectives:
-        known = {"hold_place": places, "hold_sector": sectors, "keep_road_open": roads}.get(obj.kind)
-        if known is not None:
+        targets = {"hold_place": places, "hold_sector": sectors, "keep_road_open": roads}.get(obj.kind)
+        if targets is not None:
             if obj.target is None:
                 yield f"objective '{obj.id}' of kind {obj.kind} needs a target"
-            yield from _unknown(f"objective '{obj.id}' target", obj.target, known, "target")
+            yield from _unknown(f"objective '{obj.id}' target", obj.target, targets, "target")
 
     yield from drill_problems(sc)
     yield from assertion_problems(sc)
@@ -243,7 +248,8 @@ def resolve_path(model: BaseModel, path: str, *, numbers_only: bool = True) -> A
 def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
     """A validator for one field of a model, with the field's own limits (ge, le, int, finite)."""
     field = model.model_fields[name]
-    return TypeAdapter(Annotated[field.annotation, *field.metadata])  # type: ignore[name-defined]
+    # the type is built at run time from the field's own annotation and limits, which mypy cannot follow
+    return TypeAdapter(Annotated[field.annotation, *field.metadata])  # type: ignore[arg-type]
 
 
 def path_value_problem(model: BaseModel, path: str, value: float) -> str | None:
@@ -258,7 +264,7 @@ def path_value_problem(model: BaseModel, path: str, value: float) -> str | None:
     if not isinstance(parent, BaseModel) or parts[-1] not in type(parent).model_fields:
         return None
     old = getattr(parent, parts[-1])
-    candidate: float | int = int(round(value)) if isinstance(old, int) and not isinstance(old, bool) else value
+    candidate: float | int = round(value) if isinstance(old, int) and not isinstance(old, bool) else value
     try:
         _field_adapter(type(parent), parts[-1]).validate_python(candidate)
     except ValidationError as error:
@@ -279,7 +285,7 @@ def set_path(model: BaseModel, path: str, value: float) -> None:
         raise KeyError(path)
     last = parts[-1]
     old = parent[last] if isinstance(parent, dict) else getattr(parent, last)
-    new: float | int = int(round(value)) if isinstance(old, int) and not isinstance(old, bool) else float(value)
+    new: float | int = round(value) if isinstance(old, int) and not isinstance(old, bool) else float(value)
     if isinstance(parent, dict):
         parent[last] = new
     else:

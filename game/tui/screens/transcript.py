@@ -6,8 +6,10 @@ whole session so a long answer (`forecast`, `look`) can be read from its first l
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import RichLog, Static
 
 from .base import SalientScreen
@@ -16,7 +18,7 @@ from .base import SalientScreen
 class TranscriptScreen(SalientScreen):
     """A read-only copy of the transcript, opened on its last lines; escape or t goes back."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,t", "close", "Back to the game", id="transcript.close"),
     ]
 
