@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     """Load, check, print; the exit status says whether the assertions hold."""
     from game.analysis.check import check_scenario
     from game.analysis.orders_plan import load_plans
-    from game.analysis.parallel import available_cores
+    from game.analysis.pool import available_cores
     from game.analysis.progress import ProgressBar
     from game.analysis.render import as_json, as_text
     from game.engine.policies import POLICIES
