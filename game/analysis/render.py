@@ -112,4 +112,10 @@ def as_text(report: CheckReport) -> str:
         if report.assertions
         else "No assertions to test.",
     ]
+    if report.exploit is not None and report.exploit.failed:
+        e = report.exploit
+        out.append(
+            f"The exploit guard failed: a fixed rule beats the expert solution by {e.difference:,.1f} points "
+            f"(at most {e.margin:,.1f} allowed)."
+        )
     return "\n".join(out) + "\n"
