@@ -63,6 +63,28 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--partial", action="store_true", help="review the whole turns of a damaged or truncated journal"
     )
+    plan = parser.add_mutually_exclusive_group()
+    plan.add_argument(
+        "--against",
+        metavar="PLAN",
+        help="compare the trainee's orders with the orders file PLAN (for example one written by "
+        "`salient optimise -o PLAN`): where they differ turn by turn, and both played on the same games",
+    )
+    plan.add_argument(
+        "--optimise",
+        type=int,
+        metavar="N",
+        help="compare the trainee's orders with the best plan `salient optimise --budget N` finds (seed: the "
+        "save's), searched now",
+    )
+    parser.add_argument(
+        "--against-runs",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="games the trainee's orders and the plan each play, on the same dice, for the comparison "
+        "(default 2000, from 2 to 100,000)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -110,6 +132,8 @@ def run(args: argparse.Namespace) -> int:
     from game.debrief.aar import build_aar
 
     aar = build_aar(loaded, luck=luck)
+    if args.against or args.optimise is not None:
+        aar = aar.model_copy(update={"plan_comparison": _compare(loaded, args, aar.score.total)})
     text = _render(aar, _format(args))
     if args.output:
         try:
@@ -140,6 +164,45 @@ def _luck(loaded: Any, args: argparse.Namespace) -> Any:
     if args.cache and not luck_cache.store(loaded, key, report):
         print("salient: note: the analysis was not remembered in the journal (damaged or read-only)", file=sys.stderr)
     return report
+
+
+def _compare(loaded: Any, args: argparse.Namespace, actual: float) -> Any:
+    """The trainee's orders against the plan file or a plan searched now, on the model's dice."""
+    from game.analysis.orders_plan import plan_of_orders, read_plan
+    from game.debrief.compare_plan import compare_with_plan
+    from game.engine.game import Game
+
+    within("--against-runs", args.against_runs, 2, MAX_REPLICATIONS)
+    scenario = loaded.scenario
+    turns = {t.turn: t.orders for t in loaded.turns}
+    trainee = plan_of_orders(scenario, "trainee", args.save, turns)
+    if args.against:
+        start = Game(scenario, 0)
+        plan_turns, _ = read_plan(Path(args.against), start.params, start.state)
+        plan = plan_of_orders(scenario, "plan", args.against, plan_turns)
+        source = f"the orders file {args.against}"
+    else:
+        from game.analysis.optimise import optimise
+        from game.analysis.pool import available_cores
+
+        within("--optimise", args.optimise, 1, 10_000)
+        found = optimise(scenario, budget=args.optimise, seed=loaded.seed, workers=available_cores())
+        plan_turns = found.orders
+        plan = plan_of_orders(scenario, "plan", "optimised", plan_turns)
+        source = (
+            f"the best of {args.optimise} plans `salient optimise` searched (seed {loaded.seed}), as fixed orders: "
+            + found.orders_note
+        )
+    return compare_with_plan(
+        scenario,
+        source,
+        (trainee.policy(), turns),
+        (plan.policy(), plan_turns),
+        turns_played=len(loaded.turns),
+        actual_score=actual,
+        runs=args.against_runs,
+        seed=loaded.seed,
+    )
 
 
 def _render(aar: Any, fmt: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from game.narrative.story import drove_lines
 
 from .aar import AfterActionReview, DecisionView
+from .compare_plan import text_lines
 from .text import num, pct, signed
 
 
@@ -37,6 +38,8 @@ def summary_lines(aar: AfterActionReview) -> list[str]:
         out.append(f"  {l.label}: {num(l.quantity)} × {l.weight:+g} = {signed(l.points)}")
         if l.why:
             out.append(f"    why: {l.why}")
+    if aar.plan_comparison is not None:
+        out += ["", *text_lines(aar.plan_comparison)]
     return out
 
 
