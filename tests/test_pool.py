@@ -53,10 +53,10 @@ def test_chunks_on_dask_are_the_chunks_played_here() -> None:
     tasks = [BatchTask("hold_then_withdraw", 150, None, 3, 150, k) for k in range(3)]
     with WorkerPool(Setup(sc), Context, workers=1) as here:
         serial = BatchResult.join(here.map(batch_chunk, tasks))
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
-        with WorkerPool(Setup(sc), Context, scheduler=cluster.scheduler_address) as pool:
-            remote = BatchResult.join(pool.map(batch_chunk, tasks))
-            again = BatchResult.join(pool.map(batch_chunk, tasks))  # the workers' contexts are kept
+    cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None)
+    with cluster, WorkerPool(Setup(sc), Context, scheduler=cluster.scheduler_address) as pool:
+        remote = BatchResult.join(pool.map(batch_chunk, tasks))
+        again = BatchResult.join(pool.map(batch_chunk, tasks))  # the workers' contexts are kept
     for r in (remote, again):
         assert np.array_equal(r.score, serial.score) and np.array_equal(r.ending, serial.ending)
     assert serial.score.size == 450
