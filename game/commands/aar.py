@@ -74,8 +74,8 @@ def register(subparsers: Any) -> None:
         "--optimise",
         type=int,
         metavar="N",
-        help="compare the trainee's orders with the best plan `salient optimise --budget N` finds (seed: the "
-        "save's), searched now",
+        help="compare the trainee's orders with the best plan `salient optimise --budget N` finds, searched now "
+        "(on the save's seed + 1, so the comparison's games are not the ones the plan was chosen on)",
     )
     parser.add_argument(
         "--against-runs",
@@ -186,11 +186,12 @@ def _compare(loaded: Any, args: argparse.Namespace, actual: float) -> Any:
         from game.analysis.pool import available_cores
 
         within("--optimise", args.optimise, 1, 10_000)
-        found = optimise(scenario, budget=args.optimise, seed=loaded.seed, workers=available_cores())
+        search_seed = loaded.seed + 1  # the comparison plays on the save's seed: dice the search never saw
+        found = optimise(scenario, budget=args.optimise, seed=search_seed, workers=available_cores())
         plan_turns = found.orders
         plan = plan_of_orders(scenario, "plan", "optimised", plan_turns)
         source = (
-            f"the best of {args.optimise} plans `salient optimise` searched (seed {loaded.seed}), as fixed orders: "
+            f"the best of {args.optimise} plans `salient optimise` searched (seed {search_seed}), as fixed orders: "
             + found.orders_note
         )
     return compare_with_plan(
