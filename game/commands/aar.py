@@ -16,6 +16,8 @@ from typing import Any
 from ._bounds import MAX_REPLICATIONS, within
 
 FORMATS = ("md", "html", "json", "csv")
+MAX_BUDGET = 10_000
+"""The most plans `--optimise` may search."""
 
 
 def register(subparsers: Any) -> None:
@@ -74,7 +76,8 @@ def register(subparsers: Any) -> None:
         "--optimise",
         type=int,
         metavar="N",
-        help="compare the trainee's orders with the best plan `salient optimise --budget N` finds, searched now "
+        help="compare the trainee's orders with the best plan `salient optimise --budget N` finds (N at most 10,000), "
+        "searched now "
         "(on the save's seed + 1, so the comparison's games are not the ones the plan was chosen on)",
     )
     parser.add_argument(
@@ -117,6 +120,9 @@ def run(args: argparse.Namespace) -> int:
     from game.record.journal import load_journal
 
     within("--replications", args.replications, 2, MAX_REPLICATIONS)
+    within("--against-runs", args.against_runs, 2, MAX_REPLICATIONS)
+    if args.optimise is not None:
+        within("--optimise", args.optimise, 1, MAX_BUDGET)
     if args.horizon < 1:
         raise SalientError("--horizon must be at least 1")
     loaded = load_journal(args.save)
@@ -172,7 +178,6 @@ def _compare(loaded: Any, args: argparse.Namespace, actual: float) -> Any:
     from game.debrief.compare_plan import compare_with_plan
     from game.engine.game import Game
 
-    within("--against-runs", args.against_runs, 2, MAX_REPLICATIONS)
     scenario = loaded.scenario
     turns = {t.turn: t.orders for t in loaded.turns}
     trainee = plan_of_orders(scenario, "trainee", args.save, turns)
@@ -185,7 +190,6 @@ def _compare(loaded: Any, args: argparse.Namespace, actual: float) -> Any:
         from game.analysis.optimise import optimise
         from game.analysis.pool import available_cores
 
-        within("--optimise", args.optimise, 1, 10_000)
         search_seed = loaded.seed + 1  # the comparison plays on the save's seed: dice the search never saw
         found = optimise(scenario, budget=args.optimise, seed=search_seed, workers=available_cores())
         plan_turns = found.orders
