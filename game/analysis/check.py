@@ -31,6 +31,7 @@ from game.scenario import Scenario
 from game.scenario.assertions import PROPORTIONS, StatAssertion
 
 from .drill_check import check_drill
+from .exploit import ExploitResult
 from .orders_plan import OrdersPlan
 from .parallel import ChunkPool, Setup, chunk_sizes
 from .runs import ChunkTask, tally_chunk
@@ -108,6 +109,8 @@ class CheckReport:
     """Injects that never fire on their own (`active: false`: an umpire's to fire)."""
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    exploit: ExploitResult | None = None
+    """The exploit guard's finding (`check --strict` on a scenario with `exploit_guard`), else None."""
 
     @property
     def failed(self) -> bool:

@@ -91,20 +91,31 @@ def load_plans(scenario: Scenario, paths: Sequence[str | Path], taken: Iterable[
     plans = []
     for path, label in zip(paths, plan_labels(paths, taken), strict=True):
         turns, single = read_plan(Path(path), p, st)
-        plans.append(
-            OrdersPlan(
-                label=label,
-                path=str(path),
-                single=single,
-                default=default,
-                given={t: compile_orders(p, o) for t, o in turns.items()},
-                standing={
-                    t: compile_orders(p, o.model_copy(update={"withdraw": False, "commit_reserves": {}}))
-                    for t, o in turns.items()
-                },
-            )
-        )
+        plans.append(_compiled(p, label, str(path), turns, single, default))
     return plans
+
+
+def plan_of_orders(scenario: Scenario, label: str, source: str, turns: dict[int, Orders]) -> OrdersPlan:
+    """Orders by turn already checked (a journal's, say) played over whole games as an orders file plays."""
+    game = Game(scenario, 0)
+    default = compile_orders(game.params, game.default_orders().model_copy(update={"postures": {}}))
+    return _compiled(game.params, label, source, turns, len(turns) == 1 and 1 in turns, default)
+
+
+def _compiled(
+    p: Params, label: str, path: str, turns: dict[int, Orders], single: bool, default: Directives
+) -> OrdersPlan:
+    return OrdersPlan(
+        label=label,
+        path=path,
+        single=single,
+        default=default,
+        given={t: compile_orders(p, o) for t, o in turns.items()},
+        standing={
+            t: compile_orders(p, o.model_copy(update={"withdraw": False, "commit_reserves": {}}))
+            for t, o in turns.items()
+        },
+    )
 
 
 def plan_labels(paths: Sequence[str | Path], taken: Iterable[str] = ()) -> list[str]:

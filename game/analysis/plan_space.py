@@ -65,6 +65,9 @@ POSTURE_STEP = 0.5
 """|θ| beyond this on a posture coordinate moves the sector off `hold` (to delay below, fortify above)."""
 WITHDRAW_RULES: tuple[str, ...] = ("turn", "road", "sectors_lost", "ammunition", "strength")
 """The withdrawal rules, in the order of their coordinates."""
+FIXED_RULES: tuple[str, ...] = ("turn",)
+"""The one withdrawal rule of a fixed plan: a set turn, whatever happens (what a trainee who reads nothing of the
+game could still decide)."""
 AMMUNITION_RANGE = (0.5, 4.0)
 """Turns of the line's need: the ammunition rule leaves when stocks fall below a level in this range."""
 STRENGTH_RANGE = (0.3, 0.95)
@@ -288,10 +291,13 @@ class PlanSpace:
     has_reserve: bool
     has_tracks: bool
     turns: int
+    rules: tuple[str, ...] = WITHDRAW_RULES
+    """The withdrawal rules the space offers (a subset of WITHDRAW_RULES, in its order); `FIXED_RULES` for plans
+    that read nothing of the game."""
 
     @classmethod
-    def of(cls, p: Params) -> PlanSpace:
-        """The plan space of a scenario's parameters."""
+    def of(cls, p: Params, rules: tuple[str, ...] = WITHDRAW_RULES) -> PlanSpace:
+        """The plan space of a scenario's parameters (withdrawal rules limited to `rules`)."""
         sectors = tuple(int(s) for s in np.flatnonzero(p.sectors.holder0 == PLAYER))
         return cls(
             sectors=sectors,
@@ -299,6 +305,7 @@ class PlanSpace:
             has_reserve=bool((p.units.reserve0 & (p.units.side == PLAYER)).any()),
             has_tracks=p.has_tracks,
             turns=p.turns,
+            rules=tuple(r for r in WITHDRAW_RULES if r in rules),
         )
 
     @property
@@ -309,7 +316,7 @@ class PlanSpace:
         out += ["ew.front", "convoys.day", "convoys.escort"] + ["convoys.tracks"] * self.has_tracks + ["netting"]
         if self.has_reserve:
             out += ["reserve.keep"] + [f"reserve.{s}" for s in self.sector_ids]
-        for rule in WITHDRAW_RULES:
+        for rule in self.rules:
             out += [f"withdraw.{rule}.on", f"withdraw.{rule}.level"]
         return tuple(out)
 
@@ -344,7 +351,7 @@ class PlanSpace:
             choice = int(np.argmax(take(1 + len(self.sectors))))
             reserve = -1 if choice == 0 else self.sectors[choice - 1]
         rules: dict[str, float | int | None] = {}
-        for rule in WITHDRAW_RULES:
+        for rule in self.rules:
             on, level = next(it) > 0, _logistic(next(it))
             rules[rule] = self._threshold(rule, level) if on else None
         return Plan(
@@ -382,7 +389,7 @@ class PlanSpace:
         x += [1.0 if plan.tracks else -1.0] * self.has_tracks + [1.0 if plan.netting else -1.0]
         if self.has_reserve:
             x += [float(plan.reserve == -1)] + [float(plan.reserve == s) for s in self.sectors]
-        for rule in WITHDRAW_RULES:
+        for rule in self.rules:
             value = getattr(plan.withdrawal, rule)
             x += [-1.0, 0.0] if value is None else [1.0, _logit(self._level(rule, value))]
         return np.array(x)

@@ -17,10 +17,13 @@ from ._bounds import MAX_REPLICATIONS, within
 
 if TYPE_CHECKING:
     from game.debrief.aar import AfterActionReview
+    from game.debrief.compare_plan import PlanComparison
     from game.debrief.luck import LuckReport
     from game.record.journal import LoadedJournal
 
 FORMATS = ("md", "html", "json", "csv")
+MAX_BUDGET = 10_000
+"""The most plans `--optimise` may search."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -68,6 +71,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--partial", action="store_true", help="review the whole turns of a damaged or truncated journal"
     )
+    plan = parser.add_mutually_exclusive_group()
+    plan.add_argument(
+        "--against",
+        metavar="PLAN",
+        help="compare the trainee's orders with the orders file PLAN (for example one written by "
+        "`salient optimise -o PLAN`): where they differ turn by turn, and both played on the same games",
+    )
+    plan.add_argument(
+        "--optimise",
+        type=int,
+        metavar="N",
+        help="compare the trainee's orders with the best plan `salient optimise --budget N` finds (N at most 10,000), "
+        "searched now "
+        "(on the save's seed + 1, so the comparison's games are not the ones the plan was chosen on)",
+    )
+    parser.add_argument(
+        "--against-runs",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="games the trainee's orders and the plan each play, on the same dice, for the comparison "
+        "(default 2000, from 2 to 100,000)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -100,6 +126,9 @@ def run(args: argparse.Namespace) -> int:
     from game.record.journal import load_journal
 
     within("--replications", args.replications, 2, MAX_REPLICATIONS)
+    within("--against-runs", args.against_runs, 2, MAX_REPLICATIONS)
+    if args.optimise is not None:
+        within("--optimise", args.optimise, 1, MAX_BUDGET)
     if args.horizon < 1:
         raise SalientError("--horizon must be at least 1")
     loaded = load_journal(args.save)
@@ -115,6 +144,8 @@ def run(args: argparse.Namespace) -> int:
     from game.debrief.aar import build_aar
 
     aar = build_aar(loaded, luck=luck)
+    if args.against or args.optimise is not None:
+        aar = aar.model_copy(update={"plan_comparison": _compare(loaded, args, aar.score.total)})
     text = _render(aar, _format(args))
     if args.output:
         try:
@@ -145,6 +176,44 @@ def _luck(loaded: LoadedJournal, args: argparse.Namespace) -> LuckReport:
     if args.cache and not luck_cache.store(loaded, key, report):
         print("salient: note: the analysis was not remembered in the journal (damaged or read-only)", file=sys.stderr)
     return report
+
+
+def _compare(loaded: LoadedJournal, args: argparse.Namespace, actual: float) -> PlanComparison:
+    """The trainee's orders against the plan file or a plan searched now, on the model's dice."""
+    from game.analysis.orders_plan import plan_of_orders, read_plan
+    from game.debrief.compare_plan import compare_with_plan
+    from game.engine.game import Game
+
+    scenario = loaded.scenario
+    turns = {t.turn: t.orders for t in loaded.turns}
+    trainee = plan_of_orders(scenario, "trainee", args.save, turns)
+    if args.against:
+        start = Game(scenario, 0)
+        plan_turns, _ = read_plan(Path(args.against), start.params, start.state)
+        plan = plan_of_orders(scenario, "plan", args.against, plan_turns)
+        source = f"the orders file {args.against}"
+    else:
+        from game.analysis.optimise import optimise
+        from game.analysis.pool import available_cores
+
+        search_seed = loaded.seed + 1  # the comparison plays on the save's seed: dice the search never saw
+        found = optimise(scenario, budget=args.optimise, seed=search_seed, workers=available_cores())
+        plan_turns = found.orders
+        plan = plan_of_orders(scenario, "plan", "optimised", plan_turns)
+        source = (
+            f"the best of {args.optimise} plans `salient optimise` searched (seed {search_seed}), as fixed orders: "
+            + found.orders_note
+        )
+    return compare_with_plan(
+        scenario,
+        source,
+        (trainee.policy(), turns),
+        (plan.policy(), plan_turns),
+        turns_played=len(loaded.turns),
+        actual_score=actual,
+        runs=args.against_runs,
+        seed=loaded.seed,
+    )
 
 
 def _render(aar: AfterActionReview, fmt: str) -> str:

@@ -20,6 +20,7 @@ from game.engine.orders import Orders
 from game.engine.report import Factor, Forecast, Intel, Score, TurnReport
 from game.record.records import GameFigures
 
+from .compare_plan import PlanComparison
 from .luck import LuckReport, policy_label
 from .moments import Decision, Moment, find_moments
 from .objectives import ObjectiveView, judge_objectives
@@ -161,6 +162,8 @@ class AfterActionReview(_M):
     luck: LuckReport | None
     moments: list[Moment]
     branches: list[BranchView]
+    plan_comparison: PlanComparison | None = None
+    """The trainee's orders against a plan (`salient aar --against` or `--optimise`), on the model's dice."""
 
     def curve(self, entity: str, metric: str) -> CurveData | None:
         """The curve for entity/metric, if any."""

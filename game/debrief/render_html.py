@@ -12,6 +12,7 @@ from html import escape
 from game.narrative.story import by_unit
 
 from .aar import AfterActionReview, DecisionView, plural
+from .compare_plan import html_section
 from .svg import Line, histogram_chart, line_chart
 from .text import chart_groups, luck_sentence, num, pct, series_rows, sides_of, signed
 
@@ -75,6 +76,8 @@ def render_html(aar: AfterActionReview) -> str:
     parts.append(_series_table(aar, player, enemy))
     if aar.branches:
         parts.append(_branch_section(aar, player))
+    if aar.plan_comparison is not None:
+        parts.append(html_section(aar.plan_comparison))
     parts.append(
         "<h3>Timeline</h3>"
         + _table(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from game.narrative.story import by_unit, factor_line
 
 from .aar import AfterActionReview, DecisionView, plural
+from .compare_plan import markdown_lines
 from .text import chart_groups, luck_sentence, num, pct, series_rows, sides_of, signed, sparkline
 
 
@@ -82,6 +83,8 @@ def render_markdown(aar: AfterActionReview) -> str:
                 f"  > {m.explanation}",
             ]
         out += [""]
+    if aar.plan_comparison is not None:
+        out += markdown_lines(aar.plan_comparison)
     if aar.branches:
         out += ["## What-if branches (same dice; never scored)", ""]
         out += _table(

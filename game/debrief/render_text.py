@@ -8,6 +8,7 @@ from __future__ import annotations
 from game.narrative.story import drove_lines
 
 from .aar import AfterActionReview, DecisionView
+from .compare_plan import text_lines
 from .text import num, pct, signed
 
 
@@ -39,6 +40,8 @@ def summary_lines(aar: AfterActionReview) -> list[str]:
         )
         if score_line.why:
             out.append(f"    why: {score_line.why}")
+    if aar.plan_comparison is not None:
+        out += ["", *text_lines(aar.plan_comparison)]
     return out
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_valid
 from .assertions import StatAssertion, assertion_problems
 from .common import Strict, Text
 from .drills import Drill, ExpertSolution, drill_problems
+from .exploit_guard import ExploitGuard, exploit_guard_problems
 from .forces import Combat, DroneType, Side
 from .geography import MapSpec
 from .injects import Inject, ScaleRate, SetRate, TeachingMoment
@@ -66,6 +67,8 @@ class Scenario(Strict):
     """The instructor's answer key per turn, for the debrief and the class report; never shown in play."""
     assertions: list[StatAssertion] = Field(default_factory=list, max_length=100)
     """Statistical expectations tested by `salient check` (for example how often the road is cut)."""
+    exploit_guard: ExploitGuard | None = None
+    """How far a plan of one fixed rule may beat the expert solution before `salient check --strict` fails."""
 
     # --- convenient look-ups -------------------------------------------------------------
 
@@ -212,6 +215,7 @@ def _problems(sc: Scenario) -> Iterator[str]:
 
     yield from drill_problems(sc)
     yield from assertion_problems(sc)
+    yield from exploit_guard_problems(sc)
 
     for entry in sc.provenance:
         if resolve_path(sc, entry.field, numbers_only=False) is None:
