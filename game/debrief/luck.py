@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -356,11 +357,6 @@ def _luck_word(p: float) -> Literal["lucky", "unlucky", "as expected"]:
     return "lucky" if p >= LUCKY else "unlucky" if p <= UNLUCKY else "as expected"
 
 
-def normal_cdf(z: float) -> float:
-    """Φ(z)."""
-    return 0.5 * math.erfc(-z / math.sqrt(2.0))
-
-
 # --- the analysis ---------------------------------------------------------------------------------
 
 
@@ -525,7 +521,7 @@ def game_luck(marks: Sequence[str]) -> tuple[int, int, float, Literal["lucky", "
     """
     lucky, unlucky = sum(m == "lucky" for m in marks), sum(m == "unlucky" for m in marks)
     spread = math.sqrt(MARK_VARIANCE * len(marks))
-    pct = normal_cdf((lucky - unlucky) / spread) if spread > 0 else 0.5
+    pct = NormalDist().cdf((lucky - unlucky) / spread) if spread > 0 else 0.5
     word: Literal["lucky", "unlucky", "ordinary"] = (
         "lucky" if pct >= LUCKY and lucky > unlucky else "unlucky" if pct <= UNLUCKY and unlucky > lucky else "ordinary"
     )
