@@ -419,6 +419,7 @@ def analyse(
     for i, snap in enumerate(snaps):
         runs: dict[str, _Run] = {}
         for case in cases:
+            rule: CaseRule | None
             if case.startswith("policy:"):
                 rule = _policy_rule(case.split(":", 1)[1])
             elif case == "trainee":
@@ -427,11 +428,11 @@ def analyse(
                 fixed = snap.orders[case]
                 rule = _orders_rule(lambda turn: None, fixed)  # the same orders stand for the whole horizon
             else:
-                done += 1
-                continue
-            runs[case] = replicate(snap.model, snap.state, rule, seed, replications, horizon)
+                rule = None  # no such orders at this turn (an expert line for some turns only): nothing to run
+            if rule is not None:
+                runs[case] = replicate(snap.model, snap.state, rule, seed, replications, horizon)
             done += 1
-            if progress is not None:
+            if progress is not None:  # after every case, skipped or not, so the last call is (total, total)
                 progress(done, total)
         end, end_model = states[min(i + horizon, len(states) - 1)]
         actual = float(score_total(end_model, end)[0] - score_total(snap.model, snap.state)[0])
