@@ -20,7 +20,7 @@ from game.tui.screens.drill import DrillScreen
 from game.tui.screens.play import PlayScreen
 from game.tui.screens.umpire import UmpireGate, UmpireScreen, open_umpire
 from game.tui.session import Session
-from game.tui.testing import settle
+from pilot_helpers import settle
 
 BASE = Path(__file__).parent / "fixtures" / "check_base.yaml"
 KURSK = Path(__file__).parent.parent / "scenarios" / "kursk-2025.yaml"

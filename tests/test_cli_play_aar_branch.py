@@ -41,7 +41,7 @@ def test_play_with_a_path_and_a_seed_opens_that_game(
     from game.tui.app import SalientApp
     from game.tui.screens.briefing import BriefingScreen
     from game.tui.screens.play import PlayScreen
-    from game.tui.testing import reach
+    from pilot_helpers import reach
 
     monkeypatch.setenv("SALIENT_HOME", str(tmp_path / "home"))
     seen: list[str] = []

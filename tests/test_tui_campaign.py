@@ -18,7 +18,7 @@ from game.tui.screens.end import EndScreen
 from game.tui.screens.play import PlayScreen
 from game.tui.screens.result import ResultScreen
 from game.tui.screens.title import TitleScreen
-from game.tui.testing import command, reach, screen_text, settle
+from pilot_helpers import command, reach, screen_text, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"

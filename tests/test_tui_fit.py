@@ -17,7 +17,7 @@ from game.scenario.load import load_scenario
 from game.tui.app import SalientApp
 from game.tui.screens.end import EndScreen
 from game.tui.session import Session
-from game.tui.testing import reach, screen_text, settle
+from pilot_helpers import reach, screen_text, settle
 from game.tui.widgets.map_view import MapView
 
 ROOT = Path(__file__).resolve().parent.parent

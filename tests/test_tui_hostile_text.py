@@ -12,7 +12,7 @@ from game.tui.app import LaunchOptions, SalientApp
 from game.tui.screens import title
 from game.tui.screens.briefing import BriefingScreen
 from game.tui.screens.title import TitleScreen
-from game.tui.testing import reach, screen_text, settle
+from pilot_helpers import reach, screen_text, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"

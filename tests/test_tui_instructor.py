@@ -29,7 +29,7 @@ from game.tui.screens.play import PlayScreen
 from game.tui.screens.result import ResultScreen
 from game.tui.screens.umpire import OFF_MESSAGE, UmpireGate, UmpireScreen
 from game.tui.session import Session
-from game.tui.testing import command, reach, settle
+from pilot_helpers import command, reach, settle
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DRILLED = FIXTURES / "check_base.yaml"

@@ -21,7 +21,7 @@ from game.tui.screens.drill import DrillScreen
 from game.tui.screens.play import PlayScreen
 from game.tui.screens.result import ResultScreen
 from game.tui.session import Session
-from game.tui.testing import command, reach, settle
+from pilot_helpers import command, reach, settle
 
 KURSK = Path(__file__).parents[1] / "scenarios" / "kursk-2025.yaml"
 SEED = 3

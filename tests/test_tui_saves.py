@@ -15,7 +15,7 @@ from game.tui.screens.play import PlayScreen
 from game.tui.screens.result import ResultScreen
 from game.tui.screens.title import TitleScreen
 from game.tui.session import Session
-from game.tui.testing import command, reach, settle
+from pilot_helpers import command, reach, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
