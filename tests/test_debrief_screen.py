@@ -34,8 +34,6 @@ def test_record_and_debrief_never_import_textual():
 
 @pytest.fixture
 def save(tmp_path, monkeypatch) -> Path:
-    if not TUTORIAL.exists():
-        pytest.skip("no tutorial")
     monkeypatch.setenv("SALIENT_HOME", str(tmp_path / "home"))
     path = tmp_path / "t.jsonl"
     play_journaled(load_scenario(TUTORIAL), 12, path, POLICIES["hold"], forecast_replications=50)
