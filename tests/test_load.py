@@ -436,7 +436,8 @@ def test_a_models_own_check_names_its_field_not_its_words(minimal_text: str) -> 
 
     assert issubclass(FieldProblem, ValueError)
     text = minimal_text.replace(
-        "      - id: ua_mech\n", "      - id: ua_mech\n        drone_vulnerability: 0.2\n        drone_vulnerability_floor: 0.5\n"
+        "      - id: ua_mech\n",
+        "      - id: ua_mech\n        drone_vulnerability: 0.2\n        drone_vulnerability_floor: 0.5\n",
     )
     with pytest.raises(ScenarioError) as caught:
         parse_scenario_text(text, source="m.yaml")
