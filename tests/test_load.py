@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -402,6 +403,30 @@ REFERENCE_BREAKS = [
 ]
 
 
+DRILL = (
+    "drills:\n  - id: d_road\n    turn: 2\n    options:\n"
+    "      - {id: hold_it, label: Hold, orders: {postures: {nowhere: hold}}}\n"
+    "      - {id: leave_it, label: Leave}\n"
+    "expert:\n  - drill: d_road\n    ranking: [leave_it, hold_it, leave_it]\n    rationale: Leave.\n"
+)
+REFERENCE_BREAKS += [
+    ("      target: town\n", "      target: castle\n", "scoring.objectives.keep_town.target"),
+    (
+        "  learning_objectives:\n",
+        "  learning_objectives:\n    - id: fibre_lesson\n      title: The same objective twice\n",
+        "meta.learning_objectives.fibre_lesson.id",  # counted as a set before, so never reported
+    ),
+    ("instructor_notes:", DRILL + "instructor_notes:", "drills.d_road.options.hold_it.orders.postures.nowhere"),
+    ("instructor_notes:", DRILL + "instructor_notes:", "expert[0].ranking[2]"),
+    (
+        "instructor_notes:",
+        "assertions:\n  - {policy: hold, metric: objective_met, target: keep_bridge, between: [0.2, 0.9]}\n"
+        "instructor_notes:",
+        "assertions[0].target",
+    ),
+]
+
+
 @pytest.mark.parametrize(("old", "new", "field"), REFERENCE_BREAKS, ids=[b[2] for b in REFERENCE_BREAKS])
 def test_every_reference_problem_has_a_path_written_in_the_file(
     minimal_text: str, monkeypatch: pytest.MonkeyPatch, old: str, new: str, field: str
@@ -422,7 +447,7 @@ def test_every_reference_problem_has_a_path_written_in_the_file(
 
     def reworded(scenario: Scenario) -> Iterator[FoundProblem]:
         for problem in reference_problems(scenario):
-            yield FoundProblem(problem.path, "meta.player_side and opfor.side: sector 'south' names place 'town'")
+            yield replace(problem, message="meta.player_side and opfor.side: sector 'south' names place 'town'")
 
     monkeypatch.setattr(load, "reference_problems", reworded)
     with pytest.raises(ScenarioError) as again:
@@ -460,3 +485,16 @@ def test_folded_block_text_reads_as_plain_words() -> None:
     assert doc.data["note"] == "first line second line"
     assert doc.data["literal"] == "a\nb\n"
     assert doc.data["quoted"] == "bell \a kept"
+
+
+def test_an_id_written_as_a_key_is_pointed_at_the_key(minimal_text: str) -> None:
+    text = minimal_text.replace("instructor_notes:", DRILL + "instructor_notes:")
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario_text(text)
+    (problem,) = [p for p in caught.value.problems if "posture" in p.message]
+    line = text.splitlines()[problem.line - 1]
+    assert line[problem.col - 1 :].startswith("nowhere: hold")
+    assert (
+        problem.message
+        == "drill 'd_road' option 'hold_it': orders give a posture to sector 'nowhere', which does not exist"
+    )
