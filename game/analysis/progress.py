@@ -42,7 +42,7 @@ class ProgressBar:
                 redirect_stderr=False,
             )
             self._task = self._progress.add_task("", total=self.total)
-            self._progress.start()
+        self._started = False  # drawn from the first update on, when the total is known for certain
 
     def advance(self, label: str, units: int) -> None:
         """Record `units` more done, under `label`."""
@@ -58,6 +58,10 @@ class ProgressBar:
         if self._progress is None:
             return
         self._progress.update(self._task, completed=self.done, total=self.total, description=self.label)
+        if not self._started:  # starting draws the first frame
+            self._started = True
+            self._progress.start()
+            return
         now = time.monotonic()
         if self.done >= self.total or now - self._last >= 1.0 / REDRAWS_PER_SECOND:
             self._last = now
