@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 from debrief_games import play
-from screen_text import screen_lines
-
 from pilot_helpers import check_snapshot, snapshot_svg
+from screen_text import screen_lines
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SIZES = [(80, 24), (120, 40)]

@@ -7,6 +7,7 @@ import random
 import numpy as np
 import pytest
 from engine_support import KURSK, SMALL
+from reference_engine import plain, reference_turn
 
 from game.engine.directives import compile_orders
 from game.engine.factors import INDEX as FACTOR
@@ -14,7 +15,6 @@ from game.engine.game import Game
 from game.engine.injects import apply as apply_injects
 from game.engine.orders import EwAllocation
 from game.engine.params import AMMUNITION, CAPTURED, CUT, DRONES, ENEMY, FOOD_MEDICAL, FUEL, KILLED, PLAYER, WOUNDED
-from reference_engine import plain, reference_turn
 from game.engine.rng import draw_noise, stream
 from game.engine.sampling import binomial_from_uniform, poisson_from_normal
 from game.engine.turn import resolve_turn
