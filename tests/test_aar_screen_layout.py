@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 from debrief_games import play
+from pilot_helpers import check_snapshot, snapshot_svg
 from screen_text import screen_lines
-
-from game.tui.testing import check_snapshot, snapshot_svg
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SIZES = [(80, 24), (120, 40)]

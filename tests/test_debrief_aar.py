@@ -34,8 +34,6 @@ KURSK = ROOT / "scenarios" / "kursk-2025.yaml"
 @pytest.fixture(scope="module")
 def reviewed(tmp_path_factory):
     """A Kursk game with forecasts, a teaching moment, a stored what-if, and its review with luck (R = 100)."""
-    if not KURSK.exists():
-        pytest.skip("scenarios/kursk-2025.yaml not present")
     scenario = load_scenario(KURSK)
     save = tmp_path_factory.mktemp("aar") / "kursk.jsonl"
 

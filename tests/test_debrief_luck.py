@@ -20,8 +20,6 @@ TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
 
 @pytest.fixture(scope="module")
 def tutorial():
-    if not TUTORIAL.exists():
-        pytest.skip("scenarios/tutorial.yaml not present")
     return load_scenario(TUTORIAL)
 
 
@@ -202,3 +200,35 @@ def test_the_scenarios_expert_solution_joins_the_alternatives(tmp_path, tutorial
     by_turn = {d.turn: {c.case: c for c in d.comparisons} for d in report.decisions}
     assert by_turn[2]["expert"].difference == 0.0  # the trainee played the expert's policy on turn 2
     assert "expert" in by_turn[1] and "expert" not in by_turn[3]  # turn 3 has no expert solution
+
+
+def test_progress_reaches_the_total_when_a_case_is_skipped(hold_game):
+    """An expert line for turn 1 only: the expert case is skipped at every later decision, the last of each
+    turn's cases, and the bar must still end at 100% (it used to stop one short)."""
+    import io
+
+    from game.analysis.progress import ProgressBar
+    from game.engine.orders import Orders
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    loaded = load_journal(hold_game)
+    screen = Tty()
+    bar = ProgressBar(1, stream=screen, title="luck against judgement")
+    calls = []
+
+    def progress(done, total):
+        calls.append((done, total))
+        bar.update(done, total)
+
+    report = analyse(loaded, replications=20, policies=["hold"], expert={1: Orders()}, progress=progress)
+    assert list(report.cases) == ["trainee", "policy:hold", "default", "expert"]
+    total = len(report.decisions) * 4
+    assert len(report.decisions) > 1
+    assert any(c.case == "expert" for c in report.decisions[0].comparisons)  # turn 1 has the expert's line
+    assert not any(c.case == "expert" for c in report.decisions[-1].comparisons)  # skipped: no line for it
+    assert calls == [(n, total) for n in range(1, total + 1)]
+    assert "100%" in screen.getvalue() and f"{total}/{total}" in screen.getvalue()
+    bar.close()

@@ -18,8 +18,6 @@ TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
 
 @pytest.fixture
 def save(tmp_path, monkeypatch) -> Path:
-    if not TUTORIAL.exists():
-        pytest.skip("no tutorial")
     monkeypatch.setenv("SALIENT_HOME", str(tmp_path / "home"))
     path = tmp_path / "t.jsonl"
     play_journaled(load_scenario(TUTORIAL), 12, path, POLICIES["hold"], forecast_replications=50)

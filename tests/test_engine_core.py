@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from engine_support import KURSK, SMALL
 from engine_support import balanced_orders as orders
+from reference_engine import plain, reference_turn
 
 from game.engine.directives import compile_orders
 from game.engine.factors import INDEX as FACTOR
@@ -15,7 +16,6 @@ from game.engine.game import Game
 from game.engine.injects import apply as apply_injects
 from game.engine.orders import EwAllocation
 from game.engine.params import AMMUNITION, CAPTURED, CUT, DRONES, ENEMY, FOOD_MEDICAL, FUEL, KILLED, PLAYER, WOUNDED
-from game.engine.reference import plain, reference_turn
 from game.engine.rng import draw_noise, stream
 from game.engine.sampling import binomial_from_uniform, poisson_from_normal
 from game.engine.turn import resolve_turn
@@ -310,7 +310,6 @@ def test_kernel_agrees_with_the_reference_when_units_break(small):
     _cross_check(brittle, turns_before=0, reps=2000, ref_reps=1000)
 
 
-@pytest.mark.skipif(not KURSK.exists(), reason="the Kursk scenario is not in the tree")
 def test_kernel_agrees_with_reference_on_kursk():
     kursk = load_scenario(KURSK)
     _cross_check(kursk, turns_before=1, reps=2000, ref_reps=1000)

@@ -202,8 +202,6 @@ def test_the_forecast_is_calibrated(where, seeds, turns, small):
 
     Nominal coverage is 90%; the analysts' persistent bias, which their stated band leaves out by design
     (game.engine.fog), costs the enemy's losses a few points (about 85% on Kursk), hence the floor of 80%."""
-    if where == "kursk" and not KURSK.exists():
-        pytest.skip("the Kursk scenario is not in the tree")
     scenario = small if where == "small" else load_scenario(KURSK)
     got = calibrate(scenario, seeds, turns, replications=300)
     print(f"\n{where}: {got}")

@@ -22,8 +22,6 @@ TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
 
 @pytest.fixture(scope="module")
 def kursk_save(tmp_path_factory) -> Path:
-    if not KURSK.exists():
-        pytest.skip("scenarios/kursk-2025.yaml not present")
     save = tmp_path_factory.mktemp("branch") / "kursk.jsonl"
     play_journaled(load_scenario(KURSK), 17, save, POLICIES["hold_sudzha_road"], scenario_path=str(KURSK))
     return save
@@ -113,8 +111,6 @@ def test_branch_turn_outside_the_game_is_refused(save):
 
 def test_original_orders_that_no_longer_fit_fall_back_to_defaults_with_a_note(tmp_path):
     """The original committed the reserve on turn 2; a branch that commits it on turn 1 cannot replay that order."""
-    if not TUTORIAL.exists():
-        pytest.skip("no tutorial")
     hold = POLICIES["hold"]
 
     def late_commit(game):
@@ -165,8 +161,6 @@ def test_bad_orders_file_is_a_plain_error(save, tmp_path, capsys):
 
 
 def test_play_branch_from_an_unfinished_game_plays_on(tmp_path):
-    if not TUTORIAL.exists():
-        pytest.skip("no tutorial")
     save = tmp_path / "t.jsonl"
     play_journaled(load_scenario(TUTORIAL), 8, save, POLICIES["hold"], max_turns=2)
     loaded = load_journal(save)

@@ -104,22 +104,6 @@ def _format(args: argparse.Namespace) -> str:
     return {"markdown": "md", "htm": "html"}.get(suffix, suffix) if suffix in (*FORMATS, "markdown", "htm") else "md"
 
 
-class _Bar:
-    """A one-line progress bar on standard error (only when it is a terminal)."""
-
-    def __init__(self) -> None:
-        self.live = sys.stderr.isatty()
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.live:
-            width = 30
-            fill = int(width * done / max(total, 1))
-            sys.stderr.write(f"\rluck against judgement [{'#' * fill}{'.' * (width - fill)}] {done}/{total}")
-            if done >= total:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
-
-
 def run(args: argparse.Namespace) -> int:
     """Load, (analyse,) build, render, write."""
     from game.errors import SalientError
@@ -172,7 +156,19 @@ def _luck(loaded: LoadedJournal, args: argparse.Namespace) -> LuckReport:
         cached = luck_cache.find(loaded, key)
         if cached is not None:
             return cached
-    report = analyse(loaded, replications=args.replications, horizon=args.horizon, expert=expert, progress=_Bar())
+    from game.analysis.progress import ProgressBar
+
+    bar = ProgressBar(1, title="luck against judgement")
+    try:
+        report = analyse(
+            loaded,
+            replications=args.replications,
+            horizon=args.horizon,
+            expert=expert,
+            progress=bar.update,
+        )
+    finally:
+        bar.close()
     if args.cache and not luck_cache.store(loaded, key, report):
         print("salient: note: the analysis was not remembered in the journal (damaged or read-only)", file=sys.stderr)
     return report

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .common import Count, Fraction, Id, NonNegative, Positive, Probability, ShortText, Strict, Text
+from .problems import FieldProblem
 
 Nationality = Literal["ua", "ru", "kp", "other"]
 UnitType = Literal[
@@ -79,7 +80,9 @@ class Unit(Strict):
     @model_validator(mode="after")
     def _floor_below_start(self) -> Unit:
         if self.drone_vulnerability_floor > self.drone_vulnerability:
-            raise ValueError("drone_vulnerability_floor must not exceed drone_vulnerability")
+            raise FieldProblem(
+                "drone_vulnerability_floor", "drone_vulnerability_floor must not exceed drone_vulnerability"
+            )
         return self
 
 
@@ -116,7 +119,9 @@ class DroneType(Strict):
     @model_validator(mode="after")
     def _fibre_cannot_be_jammed(self) -> DroneType:
         if self.guidance == "fibre_optic" and self.jam_susceptibility != 0:
-            raise ValueError("a fibre_optic drone cannot be jammed: jam_susceptibility must be 0")
+            raise FieldProblem(
+                "jam_susceptibility", "a fibre_optic drone cannot be jammed: jam_susceptibility must be 0"
+            )
         return self
 
 

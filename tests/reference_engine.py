@@ -1,5 +1,7 @@
 """A pure-Python reference of one turn for one replication: plain floats, loops, exact random draws.
 
+Test code, not part of the game: tests/test_engine_core.py and benchmarks/bench_engine.py import it.
+
 It follows the same equations as the vectorised kernel (game.engine.turn and the modules it calls)
 but written the slow, obvious way, one unit and one sector at a time, with Python's `random`
 module drawing exact Poisson and binomial variates. It exists to cross-check the kernel
@@ -22,7 +24,7 @@ from dataclasses import fields, is_dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from .combat import (
+from game.engine.combat import (
     COUNTER_ATTACK_FIRE,
     DEPTH_LIMIT,
     DEPTH_WEIGHT,
@@ -37,10 +39,17 @@ from .combat import (
     ROUNDS_PER_KM,
     SORTIES_PER_KM,
 )
-from .directives import Directives
-from .drones import COUNTER_DRONE_SUPPRESSION, FIBRE, OVERWATCH_SUPPRESSION, RADIO, RECON_TEAMS, ROAD_HAZARD_KMH
-from .opfor import MAIN_EFFORT_WAVES, MORALE_BREAK, ORDINARY_BREAKING_POINT, REFORM_PER_TURN, WAVE_HOURS
-from .params import (
+from game.engine.directives import Directives
+from game.engine.drones import (
+    COUNTER_DRONE_SUPPRESSION,
+    FIBRE,
+    OVERWATCH_SUPPRESSION,
+    RADIO,
+    RECON_TEAMS,
+    ROAD_HAZARD_KMH,
+)
+from game.engine.opfor import MAIN_EFFORT_WAVES, MORALE_BREAK, ORDINARY_BREAKING_POINT, REFORM_PER_TURN, WAVE_HOURS
+from game.engine.params import (
     AMMUNITION,
     ASSAULT,
     CAPTURED,
@@ -73,8 +82,8 @@ from .params import (
     WOUNDED,
     Params,
 )
-from .state import State
-from .supply import (
+from game.engine.state import State
+from game.engine.supply import (
     DOW_MEDICAL_SHORTAGE,
     EVACUATION_FLOOR,
     POCKET_SHARE,
@@ -84,7 +93,7 @@ from .supply import (
     STATE_THROUGHPUT,
     STOCK_TARGET_TURNS,
 )
-from .territory import (
+from game.engine.territory import (
     CUT_OFF_LOSS,
     DELAY_ODDS,
     DELAY_PROGRESS,
@@ -93,7 +102,7 @@ from .territory import (
     PROGRESS_RATE,
     RETREAT_LOSS,
 )
-from .turn import (
+from game.engine.turn import (
     CAPTURED_IN_CLOSE_FIGHT,
     CAPTURED_WHEN_BROKEN,
     CONSOLIDATION_TURNS,
