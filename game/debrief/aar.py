@@ -342,6 +342,7 @@ def build_aar(loaded: LoadedJournal, *, luck: LuckReport | None = None) -> After
     from game.narrative.describe import orders_lines
     from game.narrative.ending import headline
     from game.narrative.fmt import clean
+    from game.narrative.safe_text import name
     from game.record.replay import replay_world
 
     scenario = loaded.scenario
@@ -428,7 +429,7 @@ def build_aar(loaded: LoadedJournal, *, luck: LuckReport | None = None) -> After
         title=f"After-action review — {scenario.meta.title}",
         scenario_id=scenario.meta.id,
         scenario_title=scenario.meta.title,
-        trainee=loaded.header.trainee,
+        trainee=name(loaded.header.trainee),
         seed=loaded.header.seed,
         created=loaded.header.created,
         turns_played=len(loaded.turns),

@@ -12,6 +12,8 @@ import re
 import string
 from collections.abc import Mapping, Sequence
 
+from .safe_text import clean  # noqa: F401  (re-exported: one cleaner for every screen, imported from here)
+
 _PLAIN_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SPEC_NUMBER = re.compile(r"\d+")
 _MAX_WIDTH = 120
@@ -40,16 +42,6 @@ def safe_format(template: str, values: Mapping[str, object], fallback: str) -> s
         return _FORMATTER.vformat(template, (), dict(values))
     except (KeyError, IndexError, ValueError, AttributeError, TypeError):
         return fallback
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-"""C0 and C1 control characters (ESC and CSI start terminal escapes) and the bidi overrides that reorder text."""
-
-
-def clean(text: str) -> str:
-    """Text without control characters or bidi overrides: a stray BEL from a YAML fold, or an escape sequence
-    written into a scenario or a name, must not reach the terminal."""
-    return _CONTROL.sub("", text)
 
 
 def whole(value: float) -> int:
