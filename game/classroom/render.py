@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from game.narrative.fmt import counted, plural
-from game.narrative.safe_text import for_html, for_markdown
+from game.narrative.safe_text import for_html, for_json, for_markdown
 
 from .report import ClassReport, DecisionPoint, DimensionStat, ScenarioReport
 
@@ -56,7 +56,7 @@ Block = Heading | Para | Table | Bullets
 def render(report: ClassReport, fmt: Format) -> str:
     """The report in one format."""
     if fmt == "json":
-        return json.dumps(dataclasses.asdict(report), indent=2, ensure_ascii=False) + "\n"
+        return for_json(json.dumps(dataclasses.asdict(report), indent=2, ensure_ascii=False)) + "\n"
     blocks = layout(report)
     return to_markdown(blocks) if fmt == "md" else to_html(blocks)
 

@@ -12,7 +12,8 @@ data. Each output has its own active characters, and each helper here neutralise
 - CSV (`csv_cell`): controls removed and spreadsheet formulas neutralised (a text cell starting with = + - @,
   a tab or a carriage return is prefixed with a quote);
 - HTML (`for_html`): a Jinja2 template with autoescape (`game.debrief.render_html`, `game.classroom.render`);
-- JSON: `json.dumps`, which escapes everything it must and loses nothing.
+- JSON (`for_json`): `json.dumps` escapes C0 controls itself; the C1 controls and bidi overrides it leaves raw
+  are written as `\\u` escapes too, so the document means the same (nothing is lost) and prints safely.
 """
 
 from __future__ import annotations
@@ -66,6 +67,16 @@ def for_terminal(text: object) -> str:
     """A string for a terminal or a log: every control character and bidi override written as a visible escape
     (ESC as `\\x1b`), so nothing in it can move the cursor, retitle the window or reach the clipboard."""
     return _CONTROL.sub(_visible, str(text))
+
+
+_RAW_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def for_json(document: str) -> str:
+    """A JSON document with the controls `json.dumps` leaves raw (DEL, C1, bidi overrides) written as `\\uXXXX`
+    escapes: the same values once parsed, and nothing a terminal would act on when the document is printed.
+    (Those characters can only occur inside strings, where the escape means the character itself.)"""
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
 _MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]<>#|~&!$])")
@@ -138,6 +149,7 @@ __all__ = [
     "csv_cell",
     "cut",
     "for_html",
+    "for_json",
     "for_markdown",
     "for_terminal",
     "name",
