@@ -324,3 +324,33 @@ async def test_a_drill_with_hostile_options_is_shown_as_written() -> None:
         no_controls(shown, "drill")
         assert "[/b]Hold every sector [red]x[/]" in shown
         assert app.is_running
+
+
+async def test_a_save_by_a_trainee_with_a_huge_name_is_listed_quickly_and_cut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 1 MB trainee name in a save (written by another program): the Continue tab lists it, cut, at once."""
+    from game.record.journal import Journal
+    from game.record.paths import saves_dir
+    from game.tui.app import LaunchOptions, SalientApp
+    from game.tui.screens import title
+    from game.tui.screens.title import TitleScreen
+    from game.tui.session import Session
+    from game.tui.testing import reach, screen_text, settle
+
+    path = hostile_scenario(tmp_path, turns=2)
+    monkeypatch.setenv("SALIENT_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(title, "find_scenarios", lambda: [path])
+    scenario = load_scenario(path)
+    Journal.create(saves_dir() / "huge.jsonl", scenario, str(path), 1, HUGE + OSC_TITLE)
+    assert len(Session.new(scenario, str(path), 1, trainee=HUGE).trainee) <= 80
+    app = SalientApp(options=LaunchOptions())
+    start = time.perf_counter()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await reach(pilot, TitleScreen)
+        await pilot.press("c")
+        await settle(pilot, 0.3)
+        shown = screen_text(pilot)
+        no_controls(shown, "continue tab")
+        assert "AAAAAAAAAA" in shown and app.is_running
+    assert time.perf_counter() - start < 30

@@ -74,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
         on_turn.append(journal_writer(args.save, scenario, args.path, args.seed))
     play_game(game, chooser, args.turns, on_turn=on_turn)
     if args.json:
-        print(json.dumps(as_json(game, args), sort_keys=True, indent=1, ensure_ascii=False))
+        from game.narrative.safe_text import for_json
+
+        print(for_json(json.dumps(as_json(game, args), sort_keys=True, indent=1, ensure_ascii=False)))
     else:
         print_text(game)
     if recorder is not None:
@@ -175,6 +177,8 @@ def as_json(game: Any, args: argparse.Namespace) -> dict[str, Any]:
 
 def print_text(game: Any) -> None:
     """One line per turn, then the score with every weight."""
+    from game.narrative.safe_text import for_terminal
+
     player, enemy = game.params.side_ids
     out = sys.stdout
     for r in game.history:
@@ -190,4 +194,4 @@ def print_text(game: Any) -> None:
     score = game.score()
     print(f"score {score.total:.1f} (ending: {score.ending or 'game not finished'})", file=out)
     for line in score.lines:
-        print(f"  {line.label}: {line.quantity:.1f} x {line.weight:g} = {line.points:.1f}", file=out)
+        print(for_terminal(f"  {line.label}: {line.quantity:.1f} x {line.weight:g} = {line.points:.1f}"), file=out)

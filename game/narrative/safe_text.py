@@ -29,9 +29,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 """C0 and C1 control characters (ESC and CSI start terminal escapes) and the bidi overrides that reorder text;
 tab and line feed are kept."""
 
-DISPLAY_LIMIT = 2000
-"""Characters of one string shown on a screen; past it the text is cut with an ellipsis (a 1 MB name must not
-make a screen slow or a layout explode)."""
+DISPLAY_LIMIT = 8000
+"""Characters of one string shown on a screen; past it the text is cut with an ellipsis (a 1 MB string must not
+make a screen slow or a layout explode). Twice the longest text a scenario may hold, so real text is never cut."""
 NAME_LIMIT = 80
 """Characters of a trainee's name kept at load (names from the command line, a save or the class database)."""
 
