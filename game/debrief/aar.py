@@ -341,8 +341,7 @@ def build_aar(loaded: LoadedJournal, *, luck: LuckReport | None = None) -> After
     """The whole review: replays (and so verifies) the journal's whole turns, then assembles the model."""
     from game.narrative.describe import orders_lines
     from game.narrative.ending import headline
-    from game.narrative.fmt import clean
-    from game.narrative.safe_text import name
+    from game.narrative.safe_text import clean, name
     from game.record.replay import replay_world
 
     scenario = loaded.scenario
@@ -470,7 +469,7 @@ def _integrity(loaded: LoadedJournal) -> list[str]:
 
 
 def _intended(scenario: Any) -> list[str]:
-    from game.narrative.fmt import clean
+    from game.narrative.safe_text import clean
 
     b = scenario.narrative.briefing
     lines = [f"Mission: {clean(b.mission)}"]

@@ -12,8 +12,6 @@ import re
 import string
 from collections.abc import Mapping, Sequence
 
-from .safe_text import clean  # noqa: F401  (re-exported: one cleaner for every screen, imported from here)
-
 _PLAIN_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SPEC_NUMBER = re.compile(r"\d+")
 _MAX_WIDTH = 120
