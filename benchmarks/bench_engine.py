@@ -22,12 +22,14 @@ import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the pure-Python reference is test code, kept beside the tests
+
+from reference_engine import plain, reference_turn  # noqa: E402
 
 from game.engine.batch import run_batch  # noqa: E402
 from game.engine.directives import compile_orders  # noqa: E402
 from game.engine.game import Game  # noqa: E402
 from game.engine.policies import POLICIES  # noqa: E402
-from game.engine.reference import plain, reference_turn  # noqa: E402
 from game.engine.step import Model, advance  # noqa: E402
 from game.scenario.load import load_scenario  # noqa: E402
 

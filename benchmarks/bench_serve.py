@@ -62,6 +62,9 @@ requestAnimationFrame(watch);
 """
 
 
+TOKEN = "benchmark-token-0001"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -80,7 +83,7 @@ def main() -> int:
     port = free_port()
     env = {**os.environ, "SALIENT_HOME": tempfile.mkdtemp(prefix="salient-bench-")}
     server = subprocess.Popen(
-        [sys.executable, "-m", "game.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "game.cli", "serve", "--port", str(port), "--token", TOKEN],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -108,7 +111,7 @@ def main() -> int:
                     try:
                         context.add_init_script(WATCH)
                         page = context.new_page()
-                        page.goto(f"http://127.0.0.1:{port}/")
+                        page.goto(f"http://127.0.0.1:{port}/{TOKEN}/?trainee=bench{run}")
                         page.wait_for_function("window.__titleAt !== undefined", timeout=60_000, polling=100)
                         seconds = page.evaluate("window.__titleAt") / 1000
                     finally:

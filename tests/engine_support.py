@@ -14,10 +14,10 @@ KURSK = ROOT / "scenarios" / "kursk-2025.yaml"
 
 def balanced_orders(**changes: Any) -> Orders:
     """Orders for the small engine fixture that use every kind of asset, with `changes` applied on top."""
-    base: dict[str, Any] = dict(
-        drones=DroneTasks(strike=5, counter_drone=2, road_overwatch=2, recon=1),
-        ew=EwAllocation(front=2, road=2),
-        convoys=ConvoyPlan(day=10, night=10),
-    )
+    base: dict[str, Any] = {
+        "drones": DroneTasks(strike=5, counter_drone=2, road_overwatch=2, recon=1),
+        "ew": EwAllocation(front=2, road=2),
+        "convoys": ConvoyPlan(day=10, night=10),
+    }
     base.update(changes)
     return Orders(**base)

@@ -3,6 +3,7 @@ plot, timeline rows wrapped rather than cut, and a snapshot of each tab (tests/s
 
 from __future__ import annotations
 
+import itertools
 import math
 import shutil
 import tempfile
@@ -10,9 +11,8 @@ from pathlib import Path
 
 import pytest
 from debrief_games import play
+from pilot_helpers import check_snapshot, snapshot_svg
 from screen_text import screen_lines
-
-from game.tui.testing import check_snapshot, snapshot_svg
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SIZES = [(80, 24), (120, 40)]
@@ -80,7 +80,7 @@ async def test_every_chart_has_round_ticks_a_whole_legend_and_its_curves_inside(
         screen = await open_review(pilot, saves[game])
         await show_tab(pilot, screen, "aar-curves")
         groups = chart_groups(screen.aar)
-        for index, (title, unit, curves) in enumerate(groups):
+        for index, (title, _unit, curves) in enumerate(groups):
             lines = screen_lines(snapshot_svg(pilot, "chart"))
             assert any(
                 line.strip().endswith(f"chart {index + 1} of {len(groups)} (keys ] and [)") and title in line
@@ -92,11 +92,11 @@ async def test_every_chart_has_round_ticks_a_whole_legend_and_its_curves_inside(
             top, bottom = plot_rows(lines)
             labels = [line.split("┫")[0].strip() for line in lines[top : bottom + 1] if "┫" in line]
             ticks = sorted(float(label.replace(",", "")) for label in labels)
-            steps = {round(b - a, 9) for a, b in zip(ticks, ticks[1:])}
+            steps = {round(b - a, 9) for a, b in itertools.pairwise(ticks)}
             assert len(steps) == 1 and is_round_step(steps.pop()), labels
             assert all("." not in label or len(label.split(".")[1]) <= 2 for label in labels), labels
             values = [v for c in curves for v in c.values]
-            assert ticks[0] <= min(values + [0.0]) and ticks[-1] >= max(values), (labels, values)
+            assert ticks[0] <= min([*values, 0.0]) and ticks[-1] >= max(values), (labels, values)
             if len(curves) == 1:  # every point's marker inside the frame, none on it or beyond
                 inside = "".join(
                     line[line.index("┫") + 1 : line.rindex("┣")]

@@ -50,7 +50,7 @@ def test_with_orders_unchanged_the_advisor_names_the_situation(kursk):
 
 
 def test_with_orders_changed_the_two_parts_are_the_models_and_add_up(kursk):
-    session, bare, first, before = played_two_turns(kursk)
+    session, bare, _first, before = played_two_turns(kursk)
     standing = bare.forecast(session.standing.orders, replications=RUNS)
     changed = session.orders.model_copy(
         update={"netting": False, "postures": {**session.orders.postures, "south": "delay"}}

@@ -53,7 +53,7 @@ def test_t_quantiles_and_wilson_intervals_match_tables():
 
 def test_runs_are_the_engine_batch_with_an_observer():
     sc = load_scenario(FIXTURES / "check_base.yaml")
-    for name, policy in POLICIES.items():
+    for policy in POLICIES.values():
         ours = play_policy(Model(sc), policy, 300, seed=4, chunk=128)
         theirs = run_batch(sc, policy, 300, seed=4, chunk=128)
         assert np.array_equal(ours.score, theirs.score) and np.array_equal(ours.ending, theirs.ending)

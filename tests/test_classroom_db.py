@@ -258,3 +258,41 @@ def test_headless_run_records_the_game_journal_first(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "warning" in err and "salient class import" in err
     assert len(pending()) == 1 and pending()[0].is_file()
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [
+        ("choices_json", "5", "column choices_json: Input should be a valid dictionary"),
+        ("choices_json", "{not json", "column choices_json is not JSON"),
+        ("outcome_json", '{"own_losses": "many"}', "column outcome_json, own_losses: Input should be a valid number"),
+        ("estimate_json", '{"question": "q", "p": 0.5}', "column estimate_json, metric: Field required"),
+        ("ranking_json", "[1, 2]", "column ranking_json, 0: Input should be a valid string"),
+    ],
+)
+def test_a_damaged_decisions_column_is_a_plain_error_naming_game_turn_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], column: str, value: str, words: str
+) -> None:
+    path = write_journal(tmp_path / "g.jsonl", "Cadet A", "hold", drill=DRILL, umpire=UMPIRE)
+    db_path = tmp_path / "class.db"
+    game_id = record_game(path, db_path=db_path, score=fake_score(42.0))
+    assert main(["class", "report", "--db", str(db_path)]) == 0
+    capsys.readouterr()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(f"UPDATE decisions SET {column} = ? WHERE game_id = ? AND turn = 2", (value, game_id))
+    assert main(["class", "report", "--db", str(db_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{db_path} is damaged: the decision of game {game_id} at turn 2, {words}" in err, err
+    assert "Traceback" not in err
+
+
+def test_a_damaged_recorded_scenario_is_a_plain_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_journal(tmp_path / "g.jsonl", "Cadet A", "hold", drill=DRILL, umpire=UMPIRE)
+    db_path = tmp_path / "class.db"
+    record_game(path, db_path=db_path, score=fake_score(42.0))
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE scenarios SET json = ?", (json.dumps({"meta": {"title": "T"}, "map": 5}),))
+    assert main(["class", "report", "--db", str(db_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{db_path} is damaged: the scenario minimal, map: Input should be a valid dictionary" in err, err
+    assert "Traceback" not in err

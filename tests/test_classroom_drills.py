@@ -18,7 +18,6 @@ from game.classroom.drills import (
     drill_due,
     drill_for_turn,
     drill_status,
-    drills_put,
     journal_answer,
     option_orders,
     orders_after_drill,
@@ -265,7 +264,7 @@ def test_a_conditional_drill_is_put_the_first_turn_its_condition_holds_and_only_
     first = next(t for t in sorted(holds) if t >= 3 and t not in fixed and holds[t])
     assert put == {"d_road": 2, "d_corridor": 4, "d_breach": first}  # the first turn it holds, and never again
     loaded = load_journal(path)
-    assert drills_put(loaded.others) == put
+    assert loaded.drills_put() == put
     assert decision_turns(loaded) == {2, 4, first}  # the turns the drills were put at (and the expert's)
     assert expert_for_turn(sc, first, put).drill == "d_breach"  # its expert line applies where it was put
 
@@ -360,7 +359,7 @@ def test_an_old_journal_with_a_drill_at_a_fixed_turn_replays(tmp_path, scenario)
     assert [d.fixed_turn for d in loaded.scenario.drills] == [2, 4]
     again = replay(loaded)  # every turn replayed and checked against its report
     assert [to_jsonable(r) for r in again.history] == [to_jsonable(r) for r in game.history]
-    assert drills_put(loaded.others) == {"d_road": 2}
+    assert loaded.drills_put() == {"d_road": 2}
     assert decision_turns(loaded) == {2, 4}
     row = next(d for d in record_from_path(path).decisions if d.turn == 2)
     assert row.drill["drill"] == "d_road" and row.ranking == ["hold", "screen", "leave"]

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pilot_helpers import settle
 from textual.app import App
 from textual.widgets import Input, ListView, Select
 
@@ -20,7 +21,6 @@ from game.tui.screens.drill import DrillScreen
 from game.tui.screens.play import PlayScreen
 from game.tui.screens.umpire import UmpireGate, UmpireScreen, open_umpire
 from game.tui.session import Session
-from game.tui.testing import settle
 
 BASE = Path(__file__).parent / "fixtures" / "check_base.yaml"
 KURSK = Path(__file__).parent.parent / "scenarios" / "kursk-2025.yaml"

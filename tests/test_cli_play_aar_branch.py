@@ -38,10 +38,11 @@ def test_play_with_a_path_and_a_seed_opens_that_game(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Through `main`, as typed: the first screen is the scenario's briefing, enter starts play, q saves."""
+    from pilot_helpers import reach
+
     from game.tui.app import SalientApp
     from game.tui.screens.briefing import BriefingScreen
     from game.tui.screens.play import PlayScreen
-    from game.tui.testing import reach
 
     monkeypatch.setenv("SALIENT_HOME", str(tmp_path / "home"))
     seen: list[str] = []

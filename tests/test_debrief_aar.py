@@ -34,8 +34,6 @@ KURSK = ROOT / "scenarios" / "kursk-2025.yaml"
 @pytest.fixture(scope="module")
 def reviewed(tmp_path_factory):
     """A Kursk game with forecasts, a teaching moment, a stored what-if, and its review with luck (R = 100)."""
-    if not KURSK.exists():
-        pytest.skip("scenarios/kursk-2025.yaml not present")
     scenario = load_scenario(KURSK)
     save = tmp_path_factory.mktemp("aar") / "kursk.jsonl"
 
@@ -61,7 +59,7 @@ def test_the_review_has_the_four_questions_and_every_decision(reviewed):
     assert aar.trainee == "Cadet Bondar" and aar.turns_played == len(loaded.turns) and aar.seed == 7
     assert aar.intended[0].startswith("Mission:") and aar.happened and aar.why and aar.change
     assert [d.turn for d in aar.decisions] == [t.turn for t in loaded.turns]
-    for d, t in zip(aar.decisions, loaded.turns):
+    for d, t in zip(aar.decisions, loaded.turns, strict=True):
         assert d.intel == t.intel and d.forecast == t.forecast and d.report == t.report and not d.intel_recomputed
         assert d.luck is not None and d.luck.turn == t.turn and d.truth and d.orders_text
         assert len(d.forecast_checks) == 4
@@ -126,7 +124,7 @@ def test_json_holds_everything_exactly(reviewed):
     doc = json.loads(render_json(aar))
     assert doc["format"] == "salient-aar" and doc["version"] == 1
     assert len(doc["decisions"]) == len(loaded.turns)
-    for d, t in zip(doc["decisions"], loaded.turns):
+    for d, t in zip(doc["decisions"], loaded.turns, strict=True):
         assert d["report"] == t.raw["report"] and d["orders"] == t.raw["orders"] and d["forecast"] == t.raw["forecast"]
     assert doc["luck"]["replications"] == 100 and len(doc["luck"]["decisions"]) == len(loaded.turns)
     assert doc["branches"][0]["id"] == "b1" and doc["score"]["total"] == aar.score.total

@@ -20,8 +20,6 @@ TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
 
 @pytest.fixture(scope="module")
 def tutorial():
-    if not TUTORIAL.exists():
-        pytest.skip("scenarios/tutorial.yaml not present")
     return load_scenario(TUTORIAL)
 
 
@@ -60,7 +58,7 @@ def test_same_orders_on_the_same_dice_are_no_different(hold_game):
     report = analyse(load_journal(hold_game), replications=200, progress=lambda d, t: calls.append((d, t)))
     total = len(report.decisions) * len(report.cases)
     assert calls[-1] == (total, total) and len(calls) == total
-    assert list(report.cases)[0] == "trainee" and "policy:hold" in report.cases and "default" in report.cases
+    assert next(iter(report.cases)) == "trainee" and "policy:hold" in report.cases and "default" in report.cases
     for d in report.decisions:
         same = next(c for c in d.comparisons if c.case == "policy:hold")
         assert same.difference == 0.0 and same.verdict == "no different" and same.p_trainee_better == 0.0
@@ -78,7 +76,7 @@ def test_the_trainee_distribution_is_the_forecast_from_the_truth(hold_game):
     loaded = load_journal(hold_game)
     report = analyse(loaded, replications=200, policies=[], include_default=False)
     game = replay(loaded, upto=0)
-    for turn, d in zip(loaded.turns, report.decisions):
+    for turn, d in zip(loaded.turns, report.decisions, strict=True):
         truth = run_forecast(game.model, game.state, compile_orders(game.params, turn.orders), game.seed, 200, 1)
         assert d.trainee.own_losses == pytest.approx(truth.own_losses.mean, rel=1e-12, abs=1e-9)
         assert d.trainee.enemy_losses == pytest.approx(truth.enemy_losses.mean, rel=1e-12, abs=1e-9)
@@ -93,7 +91,7 @@ def test_actual_outcome_is_the_journals_score_change(hold_game):
     report = analyse(loaded, replications=50, policies=["delay_withdraw"], include_default=False)
     game = replay(loaded, upto=0)
     before = game.score().total
-    for record, d in zip(loaded.turns, report.decisions):
+    for record, d in zip(loaded.turns, report.decisions, strict=True):
         game.play(record.orders)
         after = game.score().total
         assert d.actual == pytest.approx(after - before, abs=1e-5)  # Score.total is rounded to 6 decimals
@@ -202,3 +200,35 @@ def test_the_scenarios_expert_solution_joins_the_alternatives(tmp_path, tutorial
     by_turn = {d.turn: {c.case: c for c in d.comparisons} for d in report.decisions}
     assert by_turn[2]["expert"].difference == 0.0  # the trainee played the expert's policy on turn 2
     assert "expert" in by_turn[1] and "expert" not in by_turn[3]  # turn 3 has no expert solution
+
+
+def test_progress_reaches_the_total_when_a_case_is_skipped(hold_game):
+    """An expert line for turn 1 only: the expert case is skipped at every later decision, the last of each
+    turn's cases, and the bar must still end at 100% (it used to stop one short)."""
+    import io
+
+    from game.analysis.progress import ProgressBar
+    from game.engine.orders import Orders
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    loaded = load_journal(hold_game)
+    screen = Tty()
+    bar = ProgressBar(1, stream=screen, title="luck against judgement")
+    calls = []
+
+    def progress(done, total):
+        calls.append((done, total))
+        bar.update(done, total)
+
+    report = analyse(loaded, replications=20, policies=["hold"], expert={1: Orders()}, progress=progress)
+    assert list(report.cases) == ["trainee", "policy:hold", "default", "expert"]
+    total = len(report.decisions) * 4
+    assert len(report.decisions) > 1
+    assert any(c.case == "expert" for c in report.decisions[0].comparisons)  # turn 1 has the expert's line
+    assert not any(c.case == "expert" for c in report.decisions[-1].comparisons)  # skipped: no line for it
+    assert calls == [(n, total) for n in range(1, total + 1)]
+    assert "100%" in screen.getvalue() and f"{total}/{total}" in screen.getvalue()
+    bar.close()

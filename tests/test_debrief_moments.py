@@ -20,8 +20,6 @@ KURSK = ROOT / "scenarios" / "kursk-2025.yaml"
 
 @pytest.fixture(scope="module")
 def kursk():
-    if not KURSK.exists():
-        pytest.skip("scenarios/kursk-2025.yaml not present")
     return load_scenario(KURSK)
 
 

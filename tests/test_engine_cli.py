@@ -68,7 +68,7 @@ def test_orders_file_list_and_mapping(tmp_path, capsys):
 def test_bad_orders_file_is_a_clear_message(tmp_path, capsys, content, expected):
     path = tmp_path / "bad.yaml"
     path.write_text(content)
-    code, out, err = run(capsys, SMALL, "--seed", "1", "--orders", str(path))
+    code, _out, err = run(capsys, SMALL, "--seed", "1", "--orders", str(path))
     assert code == 1
     assert f"{path}{expected}" in err
     assert "Traceback" not in err

@@ -7,6 +7,8 @@ import random
 import numpy as np
 import pytest
 from engine_support import KURSK, SMALL
+from engine_support import balanced_orders as orders
+from reference_engine import plain, reference_turn
 
 from game.engine.directives import compile_orders
 from game.engine.factors import INDEX as FACTOR
@@ -14,14 +16,12 @@ from game.engine.game import Game
 from game.engine.injects import apply as apply_injects
 from game.engine.orders import EwAllocation
 from game.engine.params import AMMUNITION, CAPTURED, CUT, DRONES, ENEMY, FOOD_MEDICAL, FUEL, KILLED, PLAYER, WOUNDED
-from game.engine.reference import plain, reference_turn
 from game.engine.rng import draw_noise, stream
 from game.engine.sampling import binomial_from_uniform, poisson_from_normal
 from game.engine.turn import resolve_turn
 from game.scenario.load import load_scenario
 
 FIXTURES = SMALL.parent
-from engine_support import balanced_orders as orders
 
 
 @pytest.fixture(scope="module")
@@ -310,7 +310,6 @@ def test_kernel_agrees_with_the_reference_when_units_break(small):
     _cross_check(brittle, turns_before=0, reps=2000, ref_reps=1000)
 
 
-@pytest.mark.skipif(not KURSK.exists(), reason="the Kursk scenario is not in the tree")
 def test_kernel_agrees_with_reference_on_kursk():
     kursk = load_scenario(KURSK)
     _cross_check(kursk, turns_before=1, reps=2000, ref_reps=1000)
@@ -324,7 +323,7 @@ def test_mean_field_mode_is_deterministic(small):
     model = Model(small)
     st = model.initial_state(3)
     d = compile_orders(model.base, orders())
-    new, out, _ = advance(model, st, d, 4, mean_field=True)
+    _new, out, _ = advance(model, st, d, 4, mean_field=True)
     assert np.allclose(out.losses[0], out.losses[1]) and np.allclose(out.losses[1], out.losses[2])
 
 

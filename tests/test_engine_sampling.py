@@ -193,7 +193,7 @@ def test_binomial_is_monotone_in_u_n_and_p_across_the_switch() -> None:
         assert ((x >= 0) & (x <= n[..., None]) & (x == np.floor(x))).all()
         assert (np.diff(x, axis=axis) >= 0).all()  # along the axis that varies (n or p)
         assert (np.diff(x, axis=-1) >= 0).all()  # along u
-        crossed.update(_is_exact_case(a, b) for a, b in zip(n.ravel(), p.ravel()))
+        crossed.update(_is_exact_case(a, b) for a, b in zip(n.ravel(), p.ravel(), strict=True))
 
     # along n, every whole number, through the switch on both sides of p = 1/2 and for a rare outcome
     for p in (0.3, 0.45, 0.5, 0.55, 0.7, 0.95):

@@ -100,7 +100,7 @@ def test_forty_sectors_play_the_same_turns_as_the_whole_computation(policy, monk
     monkeypatch.setattr(opfor, "_choose", _dense_choose)
     monkeypatch.setattr(territory, "_fall_back", _dense_fall_back)
     theirs = _play(policy, 14)
-    for turn, (a, b) in enumerate(zip(ours, theirs), start=1):
+    for turn, (a, b) in enumerate(zip(ours, theirs, strict=True), start=1):
         assert a.keys() == b.keys()
         for key in a:
             assert np.array_equal(a[key], b[key], equal_nan=True), f"turn {turn}: {key}"

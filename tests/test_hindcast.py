@@ -102,7 +102,7 @@ def test_history_covers_the_march_arc_with_sources(sheet: FactSheet) -> None:
     assert collapse.date == dt.date(2025, 3, 8) and collapse.within_hours == 24
 
 
-@pytest.mark.skipif(not CONTEXT.exists(), reason="the research notes are not next to the project")
+@pytest.mark.skipif(not CONTEXT.exists(), reason="outside this repository: ../shared/seed/CONTEXT.md is not present")
 def test_every_history_source_is_in_the_research_notes(sheet: FactSheet) -> None:
     notes = CONTEXT.read_text(encoding="utf-8")
     assert [p.source for p in sheet.history if p.source not in notes] == []

@@ -205,6 +205,7 @@ def test_class_commands_print_no_escape_sequences(
 async def test_every_screen_shows_hostile_names_as_written_and_runs_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from pilot_helpers import reach, screen_text, settle
     from textual.widgets import RichLog
 
     from game.classroom.umpire import Umpire
@@ -219,7 +220,6 @@ async def test_every_screen_shows_hostile_names_as_written_and_runs_nothing(
     from game.tui.screens.title import TitleScreen
     from game.tui.screens.transcript import TranscriptScreen
     from game.tui.screens.umpire import UmpireScreen
-    from game.tui.testing import reach, screen_text, settle
 
     shots = tmp_path / "shots"
     shots.mkdir()
@@ -302,11 +302,12 @@ async def test_every_screen_shows_hostile_names_as_written_and_runs_nothing(
 
 
 async def test_a_drill_with_hostile_options_is_shown_as_written() -> None:
+    from pilot_helpers import reach, screen_text, settle
+
     from game.classroom.drills import DrillAnswer
     from game.scenario.drills import Drill
     from game.tui.app import SalientApp
     from game.tui.screens.drill import DrillScreen
-    from game.tui.testing import reach, screen_text, settle
 
     base = load_scenario(Path(__file__).parent / "fixtures" / "check_base.yaml")
     drill = base.drills[0]
@@ -334,13 +335,14 @@ async def test_a_save_by_a_trainee_with_a_long_name_is_listed_quickly_and_cut(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A long trainee name in a save: the Continue tab lists it, cut; a 1 MB name given to a new game is cut too."""
+    from pilot_helpers import reach, screen_text, settle
+
     from game.record.journal import Journal
     from game.record.paths import saves_dir
     from game.tui.app import LaunchOptions, SalientApp
     from game.tui.screens import title
     from game.tui.screens.title import TitleScreen
     from game.tui.session import Session
-    from game.tui.testing import reach, screen_text, settle
 
     path = hostile_scenario(tmp_path, turns=2)
     monkeypatch.setenv("SALIENT_HOME", str(tmp_path / "home"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -39,10 +40,7 @@ def linear_closed_form(blue0: float, red0: float, a: float, b: float, t: np.ndar
     1/R satisfies u' = Cu + b.
     """
     c = a * blue0 - b * red0
-    if c == 0:
-        red = red0 / (1 + b * red0 * t)
-    else:
-        red = c * red0 / ((c + b * red0) * np.exp(c * t) - b * red0)
+    red = red0 / (1 + b * red0 * t) if c == 0 else c * red0 / ((c + b * red0) * np.exp(c * t) - b * red0)
     blue = (c + b * red) / a
     return blue, red
 
@@ -55,7 +53,7 @@ def log_with_arrivals(
     edges = sorted({float(day) for day in range(days + 1)} | window_edges)
     values = {0.0: strength0}
     strength = strength0
-    for start, end in zip(edges[:-1], edges[1:]):
+    for start, end in itertools.pairwise(edges):
         middle = 0.5 * (start + end)
         f = sum(r for s, e, r in arrivals if s <= middle < e)
         strength = f / rate + (strength - f / rate) * math.exp(-rate * (end - start))
@@ -478,3 +476,18 @@ def test_kernel_rejects_unknown_law():
     with pytest.raises(ValueError, match="law must be one of"):
         rng = np.random.default_rng()
         attrition_step(1.0, 1.0, 0.1, 0.1, 0.1, "cubic", rng)  # type: ignore[arg-type]
+
+
+def test_the_instructor_page_examples_hold():
+    """The numbers docs/lanchester.md puts on the board."""
+    r = solve(1000, 800, 0.05, 0.05, law="square", days=60)
+    assert (r.blue[-1], r.red[-1]) == (pytest.approx(600.0, abs=1e-6), 0.0)
+    r = solve(1000, 800, 0.00005, 0.00005, law="linear", days=60)
+    assert r.blue[-1] == pytest.approx(356, abs=1) and r.red[-1] == pytest.approx(156, abs=1)
+    piecemeal = solve(1000, 800, 0.05, 0.05, law="square", days=60, red_arrivals=[(10, 20, 30)])
+    assert piecemeal.blue[-1] == pytest.approx(372, abs=1) and piecemeal.red[-1] == 0.0
+    at_once = solve(1000, 1100, 0.05, 0.05, law="square", days=60)
+    assert at_once.blue[-1] == 0.0 and at_once.red[-1] == pytest.approx(458, abs=1)
+    s = simulate(100, 80, 0.05, 0.05, law="square", days=60, replications=2000, seed=1)
+    assert s.blue[:, -1].mean() == pytest.approx(59, abs=1.5)
+    assert (s.blue[:, -1] == 0).mean() < 0.01

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from game.scenario.load import (
     parse_scenario_bytes,
     parse_scenario_text,
 )
+from game.scenario.problems import Problem as FoundProblem
 from game.scenario.yaml_safety import MAX_DEPTH, read_yaml
 
 BROKEN = Path(__file__).parent / "broken"
@@ -363,24 +365,116 @@ def test_long_lists_of_problems_are_cut(minimal_text: str) -> None:
     assert str(caught.value).splitlines()[-1] == "... and 10 more problems"
 
 
-def test_a_reference_problem_containing_a_semicolon_stays_whole(
+def test_a_reference_problem_is_placed_by_its_path_whatever_it_says(
     minimal_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A message may name other fields, ids or sections, or hold "; ": only its path says where it goes."""
     import game.scenario.load as load
-    import game.scenario.scenario as models
 
-    def two_problems(scenario: Scenario) -> Iterator[str]:
-        yield "two units stand on sector 'south'; move one"
-        yield "unit 'kpa_1' is lonely"
+    def two_problems(scenario: Scenario) -> Iterator[FoundProblem]:
+        yield FoundProblem(("map", "sectors", 1, "holder"), "meta.player_side: unit 'kpa_1' names road 'road_1'; odd")
+        yield FoundProblem(("sides", 1, "units", 0, "supplies"), "sector 'north' holder is lonely")  # not written
 
-    monkeypatch.setattr(models, "_problems", two_problems)  # what the root validator calls
     monkeypatch.setattr(load, "reference_problems", two_problems)
     with pytest.raises(ScenarioError) as caught:
         parse_scenario_text(minimal_text)
-    assert [(p.line, p.message) for p in caught.value.problems] == [
-        (33, "two units stand on sector 'south'; move one"),
-        (49, "unit 'kpa_1' is lonely"),
+    assert [(p.line, p.col, p.field, p.message) for p in caught.value.problems] == [
+        (49, 9, "sides.ru.units.kpa_1", "sector 'north' holder is lonely"),
+        (113, 15, "map.sectors.south.holder", "meta.player_side: unit 'kpa_1' names road 'road_1'; odd"),
     ]
+
+
+# Each change breaks one cross-reference of the minimal scenario: (old text, new text, expected field of the problem).
+REFERENCE_BREAKS = [
+    ("        location: north", "        location: east", "sides.ua.units.ua_mech.location"),
+    ("  border_place: border", "  border_place: nowhere", "map.border_place"),
+    ("      adjacent: [south, outside]", "      adjacent: [south, nowhere]", "map.sectors.north.adjacent[1]"),
+    ("      screens: [road_1]", "      screens: [road_9]", "map.sectors.north.screens[0]"),
+    ("  main_effort: [north]", "  main_effort: [west]", "opfor.main_effort[0]"),
+    ("  supply_route: [road_1]", "  supply_route: [road_9]", "map.supply_route[0]"),
+    ("      from_place: border", "      from_place: nowhere", "map.roads.road_1.from_place"),
+    ("    objective: fibre_lesson", "    objective: nothing", "teaching_moments.ew_wasted.objective"),
+    ("kind: town, x: 50, y: 40, holder: ua}", "kind: town, x: 50, y: 40, holder: xx}", "map.places.town.holder"),
+    (
+        "  - field: sides.ru.units.kpa_1.capture_propensity",
+        "  - field: sides.ru.units.kpa_9.capture_propensity",
+        "provenance[0].field",
+    ),
+]
+
+
+DRILL = (
+    "drills:\n  - id: d_road\n    turn: 2\n    options:\n"
+    "      - {id: hold_it, label: Hold, orders: {postures: {nowhere: hold}}}\n"
+    "      - {id: leave_it, label: Leave}\n"
+    "expert:\n  - drill: d_road\n    ranking: [leave_it, hold_it, leave_it]\n    rationale: Leave.\n"
+)
+REFERENCE_BREAKS += [
+    ("      target: town\n", "      target: castle\n", "scoring.objectives.keep_town.target"),
+    (
+        "  learning_objectives:\n",
+        "  learning_objectives:\n    - id: fibre_lesson\n      title: The same objective twice\n",
+        "meta.learning_objectives.fibre_lesson.id",  # counted as a set before, so never reported
+    ),
+    ("instructor_notes:", DRILL + "instructor_notes:", "drills.d_road.options.hold_it.orders.postures.nowhere"),
+    ("instructor_notes:", DRILL + "instructor_notes:", "expert[0].ranking[2]"),
+    (
+        "instructor_notes:",
+        "assertions:\n  - {policy: hold, metric: objective_met, target: keep_bridge, between: [0.2, 0.9]}\n"
+        "instructor_notes:",
+        "assertions[0].target",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "field"), REFERENCE_BREAKS, ids=[b[2] for b in REFERENCE_BREAKS])
+def test_every_reference_problem_has_a_path_written_in_the_file(
+    minimal_text: str, monkeypatch: pytest.MonkeyPatch, old: str, new: str, field: str
+) -> None:
+    """The checks name the exact place in the data, and rewording every message moves nothing."""
+    import game.scenario.load as load
+    from game.scenario.scenario import DEFER_REFERENCES, reference_problems
+
+    assert minimal_text.count(old) == 1
+    text = minimal_text.replace(old, new)
+    doc = read_yaml(text)
+    found = list(reference_problems(Scenario.model_validate(doc.data, context={DEFER_REFERENCES: True})))
+    assert found and all(problem.path in doc.spots for problem in found), found
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario_text(text)
+    placed = [(p.line, p.col, p.field) for p in caught.value.problems]
+    assert field in [f for _, _, f in placed]
+
+    def reworded(scenario: Scenario) -> Iterator[FoundProblem]:
+        for problem in reference_problems(scenario):
+            yield replace(problem, message="meta.player_side and opfor.side: sector 'south' names place 'town'")
+
+    monkeypatch.setattr(load, "reference_problems", reworded)
+    with pytest.raises(ScenarioError) as again:
+        parse_scenario_text(text)
+    assert [(p.line, p.col, p.field) for p in again.value.problems] == placed
+
+
+def test_a_models_own_check_names_its_field_not_its_words(minimal_text: str) -> None:
+    """`FieldProblem` says which field is wrong; the message may name any other field without moving it."""
+    from game.scenario.problems import FieldProblem
+
+    assert issubclass(FieldProblem, ValueError)
+    text = minimal_text.replace(
+        "      - id: ua_mech\n",
+        "      - id: ua_mech\n        drone_vulnerability: 0.2\n        drone_vulnerability_floor: 0.5\n",
+    )
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario_text(text, source="m.yaml")
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.col, problem.field) == (24, 36, "sides.ua.units.ua_mech.drone_vulnerability_floor")
+    assert problem.message == "drone_vulnerability_floor must not exceed drone_vulnerability"
+
+
+def test_scenario_validated_without_the_loader_still_refuses_broken_references(minimal_text: str) -> None:
+    doc = read_yaml(minimal_text.replace("        location: north", "        location: east"))
+    with pytest.raises(ValueError, match="unit 'ua_mech' location names sector 'east', which does not exist"):
+        Scenario.model_validate(doc.data)
 
 
 def test_folded_block_text_reads_as_plain_words() -> None:
@@ -391,3 +485,16 @@ def test_folded_block_text_reads_as_plain_words() -> None:
     assert doc.data["note"] == "first line second line"
     assert doc.data["literal"] == "a\nb\n"
     assert doc.data["quoted"] == "bell \a kept"
+
+
+def test_an_id_written_as_a_key_is_pointed_at_the_key(minimal_text: str) -> None:
+    text = minimal_text.replace("instructor_notes:", DRILL + "instructor_notes:")
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario_text(text)
+    (problem,) = [p for p in caught.value.problems if "posture" in p.message]
+    line = text.splitlines()[problem.line - 1]
+    assert line[problem.col - 1 :].startswith("nowhere: hold")
+    assert (
+        problem.message
+        == "drill 'd_road' option 'hold_it': orders give a posture to sector 'nowhere', which does not exist"
+    )

@@ -6,6 +6,8 @@ different games); from there every option is played to the end on the same dice 
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from engine_support import KURSK
 
@@ -24,7 +26,7 @@ def test_the_expert_ranking_is_the_models(drill, lead_in) -> None:
     key = next(e for e in SCENARIO.expert if e.drill == drill.id)
     check = check_drill(SCENARIO, drill, POLICIES[lead_in], runs=RUNS)
     assert check.put_share > 0.5, f"{drill.id} is put in only {check.put_share:.0%} of games"
-    for better, worse in zip(key.ranking, key.ranking[1:]):
+    for better, worse in itertools.pairwise(key.ranking):
         mean, low, high = check.difference(better, worse)
         assert low > 0, (
             f"{drill.id}: the key ranks {better} above {worse}, the model says {mean:+.0f} ({low:+.0f} to {high:+.0f})"

@@ -149,14 +149,14 @@ def test_the_attacker_pauses_and_some_enemies_are_taken_prisoner(model) -> None:
 
 
 def _orders(**kw) -> Orders:
-    base = dict(
-        postures={"sudzha": "fortify"},
-        drones={"strike": 7, "counter_drone": 8, "road_overwatch": 9, "recon": 4},
-        ew={"front": 6, "road": 0},
-        convoys={"night": 18},
-        netting=True,
-        commit_reserves={"ua_reserve": "south"},
-    )
+    base = {
+        "postures": {"sudzha": "fortify"},
+        "drones": {"strike": 7, "counter_drone": 8, "road_overwatch": 9, "recon": 4},
+        "ew": {"front": 6, "road": 0},
+        "convoys": {"night": 18},
+        "netting": True,
+        "commit_reserves": {"ua_reserve": "south"},
+    }
     base.update(kw)
     return Orders.model_validate(base)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -244,17 +242,6 @@ def test_forecast_words_and_histogram(scenario: Scenario) -> None:
     rows = histogram_rows([1, 5, 10, 5, 1], 10, 2)
     assert len(rows) == 2 and all(len(r) == 10 for r in rows)
     assert rows[0][4] == "█" and rows[1][0] != " "
-
-
-def test_headless_layers_never_import_textual() -> None:
-    code = (
-        "import sys, game.engine, game.scenario, game.narrative, game.record\n"
-        "import game.narrative.commands, game.narrative.story, game.narrative.sitrep, game.narrative.map_text\n"
-        "import game.narrative.advice, game.narrative.ending, game.record.journal, game.tui.session\n"
-        "import game.engine.orders, game.engine.report\n"
-        "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if m.startswith('textual'))\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 @pytest.mark.parametrize(

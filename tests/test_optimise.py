@@ -37,7 +37,7 @@ KURSK = ROOT / "scenarios" / "kursk-2025.yaml"
 TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
 SMALL = ROOT / "tests" / "fixtures" / "engine_small.yaml"
 CHECK_BASE = ROOT / "tests" / "fixtures" / "check_base.yaml"
-SMALL_SEARCH = dict(budget=12, runs=40, population=6, check_runs=40)
+SMALL_SEARCH = {"budget": 12, "runs": 40, "population": 6, "check_runs": 40}
 
 
 def cli(capsys, *args: str) -> tuple[int, str, str]:
@@ -168,7 +168,7 @@ def test_the_comparison_holds_the_plan_against_every_built_in_policy_and_the_exp
     assert [d.other for d in report.differences] == names[1:]
     ev = Evaluator(load_scenario(CHECK_BASE))
     ours = ev.play(report.search.best_theta, 40, report.fresh_seed).score
-    for d, name in zip(report.differences, names[1:]):
+    for d, name in zip(report.differences, names[1:], strict=True):
         theirs = ev.play(name, 40, report.fresh_seed).score
         assert d.mean == pytest.approx(float((ours - theirs).mean()))  # paired, game by game, on the same dice
     text = as_text(report)

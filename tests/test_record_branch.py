@@ -22,8 +22,6 @@ TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
 
 @pytest.fixture(scope="module")
 def kursk_save(tmp_path_factory) -> Path:
-    if not KURSK.exists():
-        pytest.skip("scenarios/kursk-2025.yaml not present")
     save = tmp_path_factory.mktemp("branch") / "kursk.jsonl"
     play_journaled(load_scenario(KURSK), 17, save, POLICIES["hold_sudzha_road"], scenario_path=str(KURSK))
     return save
@@ -67,7 +65,7 @@ def test_other_orders_share_the_recorded_draws(save, monkeypatch):
     orders = loaded.turns[2].orders.model_copy(update={"netting": not loaded.turns[2].orders.netting})
     game.play(orders)
     game.play(POLICIES["delay_withdraw"](game))
-    for (r1, n1, u1), (r2, n2, u2) in zip(original[2:4], drawn):
+    for (r1, n1, u1), (r2, n2, u2) in zip(original[2:4], drawn, strict=True):
         assert r1 == r2 == 1
         assert np.array_equal(n1, n2) and np.array_equal(u1, u2)
 
@@ -92,7 +90,8 @@ def test_a_stored_branch_is_in_the_journal_but_not_in_the_game(save):
     assert again.intact and len(again.turns) == len(loaded.turns) and len(again.branches) == 1
     stored = again.branches[0]
     assert stored.id == "b1" and stored.label == "pull out early" and stored.from_turn == 3
-    assert stored.source == {"kind": "policy", "policy": "delay_withdraw"}
+    assert (stored.source.kind, stored.source.policy) == ("policy", "delay_withdraw")
+    assert stored.raw["source"] == {"kind": "policy", "policy": "delay_withdraw"}
     assert replay(again).score() == replay(loaded).score()  # never counted in the score
     replay_branch(again, "b1")  # the branch replays exactly too
     second = branch_from_journal(again, 5, policy="hold")
@@ -112,8 +111,6 @@ def test_branch_turn_outside_the_game_is_refused(save):
 
 def test_original_orders_that_no_longer_fit_fall_back_to_defaults_with_a_note(tmp_path):
     """The original committed the reserve on turn 2; a branch that commits it on turn 1 cannot replay that order."""
-    if not TUTORIAL.exists():
-        pytest.skip("no tutorial")
     hold = POLICIES["hold"]
 
     def late_commit(game):
@@ -148,7 +145,7 @@ def test_branch_command_prints_the_comparison_and_stores(save, tmp_path, capsys)
     ):
         assert word in out
     b = load_journal(save).branches[0]
-    assert b.source["kind"] == "orders" and b.turns[0].orders.withdraw
+    assert b.source.kind == "orders" and b.turns[0].orders.withdraw
     assert main(["branch", str(save), "--turn", "2", "--policy", "hold", "--dry-run"]) == 0
     assert "not stored" in capsys.readouterr().out and len(load_journal(save).branches) == 1
     assert main(["branch", str(save), "--turn", "99", "--policy", "hold"]) == 1
@@ -164,8 +161,6 @@ def test_bad_orders_file_is_a_plain_error(save, tmp_path, capsys):
 
 
 def test_play_branch_from_an_unfinished_game_plays_on(tmp_path):
-    if not TUTORIAL.exists():
-        pytest.skip("no tutorial")
     save = tmp_path / "t.jsonl"
     play_journaled(load_scenario(TUTORIAL), 8, save, POLICIES["hold"], max_turns=2)
     loaded = load_journal(save)

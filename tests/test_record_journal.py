@@ -229,22 +229,28 @@ def test_scenario_that_no_longer_validates_is_a_clear_error(tmp_path, scenario):
     path.write_text("\n".join([json.dumps(header), *lines[1:]]) + "\n")
     loaded = load_journal(path)
     assert len(loaded.turns) == 2  # the records are still readable
-    with pytest.raises(JournalError, match="no longer validates.*meta.turns"):
-        loaded.scenario
+    with pytest.raises(JournalError, match=r"no longer validates.*meta\.turns"):
+        _ = loaded.scenario
 
 
 def test_unknown_record_types_are_kept(tmp_path, scenario):
     path = tmp_path / "g.jsonl"
     journal = write_game(path, scenario, turns=1)
-    journal.append_record("umpire", {"turn": 2, "action": "fire inject aid_halt"})
+    journal.append_record("note", {"turn": 2, "action": "fire inject aid_halt"})
     journal.append_turn(2, Orders(), None, None, fake_report(2))
     loaded = load_journal(path)
     assert loaded.intact and len(loaded.turns) == 2
-    assert loaded.others[0]["type"] == "umpire" and loaded.others[0]["action"] == "fire inject aid_halt"
+    assert loaded.others[0]["type"] == "note" and loaded.others[0]["action"] == "fire inject aid_halt"
+    assert [r.type for r in loaded.unknown] == ["note"] and not loaded.interventions
 
 
-@pytest.mark.parametrize("record", ["branch-like note", "luck"])
-def test_a_record_never_joins_a_line_cut_before_its_newline(tmp_path, scenario, record):
+LUCK_KEY = {"turns": 3, "replications": 10, "horizon": 1, "cases": [], "salient": "0", "scenario_sha256": "0" * 64}
+
+
+@pytest.mark.parametrize(
+    ("record", "payload"), [("branch-like note", {"value": 1}), ("luck", {"key": LUCK_KEY, "report": {}})]
+)
+def test_a_record_never_joins_a_line_cut_before_its_newline(tmp_path, scenario, record, payload):
     """`salient aar` and `branch` append to a journal they did not open for play: the cut newline must not
     make their record and the game's last turn one torn line."""
     path = tmp_path / "g.jsonl"
@@ -253,7 +259,7 @@ def test_a_record_never_joins_a_line_cut_before_its_newline(tmp_path, scenario, 
     loaded = load_journal(path)
     assert loaded.missing_newline and loaded.finished
     writer = Journal(loaded.path, loaded.header, len(loaded.turns) + 1, len(loaded.branches), loaded.finished)
-    writer.append_record(record, {"value": 1})
+    writer.append_record(record, payload)
     again = load_journal(path)
     assert not again.torn and not again.problems
     assert [t.turn for t in again.turns] == [1, 2, 3] and again.finished

@@ -11,7 +11,6 @@ before the page's own catches the terminal object as textual-serve's page create
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import re
 import shutil
@@ -26,7 +25,6 @@ from typing import Any
 
 import pytest
 
-from game.commands.serve import await_browser
 from game.narrative.fmt import count
 from game.record.journal import load_journal
 
@@ -44,6 +42,7 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+TOKEN = "browser-test-token-42"
 SECONDS = 30.0
 """How long any one screen may take to appear (generous: CI machines are slow and shared)."""
 
@@ -109,19 +108,19 @@ class Served:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    """`salient serve scenarios/tutorial.yaml` on a free loopback port, with its own data folder."""
+    """`salient serve scenarios/tutorial.yaml` on a free loopback port with a known token, its own data folder."""
     chromium()
     port, home, log = free_port(), tmp_path / "home", tmp_path / "serve.log"
     env = {**os.environ, "SALIENT_HOME": str(home)}
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "game.cli", "serve", str(TUTORIAL), "--port", str(port)],
+            [sys.executable, "-m", "game.cli", "serve", str(TUTORIAL), "--port", str(port), "--token", TOKEN],
             cwd=ROOT,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server = Served(process, f"http://127.0.0.1:{port}/", home, log)
+    server = Served(process, f"http://127.0.0.1:{port}/{TOKEN}/", home, log)
     try:
         deadline = time.monotonic() + SECONDS
         while True:
@@ -207,7 +206,9 @@ def type_text(tab: Tab, text: str) -> None:
 
 def test_the_tutorial_is_played_for_a_turn_in_the_browser(served: Served, tmp_path: Path) -> None:
     with browser_tab(served.url, tmp_path / "chromium-profile") as page:
-        wait_for(page, "S A L I E N T", "Tutorial: the Bilyi Yar crossroads", "Start")
+        page.page.fill("#trainee", "Ann")  # the page asks the trainee's name first
+        page.page.click("button[type=submit]")
+        wait_for(page, "S A L I E N T", "Tutorial: the Bilyi Yar crossroads", "Start", "Trainee Ann")
         press(page, "s")  # the scenario given to `serve` is offered first
         wait_for(page, "BRIEFING", "BILYI YAR")
         press(page, "Enter")
@@ -224,7 +225,7 @@ def test_the_tutorial_is_played_for_a_turn_in_the_browser(served: Served, tmp_pa
         press(page, "y")
         result = wait_for(page, "WHAT HAPPENED", "Turn 1", "Own casualties")
 
-        saves = list((served.home / "saves").glob("tutorial-*.jsonl"))
+        saves = list((served.home / "trainees" / "ann" / "saves").glob("tutorial-*.jsonl"))  # Ann's own folder
         assert len(saves) == 1, f"expected one tutorial save, found {saves}"
         journal = load_journal(saves[0])
         assert [turn.turn for turn in journal.turns] == [1]
@@ -243,7 +244,7 @@ def test_the_tutorial_is_played_for_a_turn_in_the_browser(served: Served, tmp_pa
 def test_a_session_is_ready_before_the_browser_asks(served: Served, tmp_path: Path) -> None:
     """The process behind the next browser tab is started ahead, so the page does not wait for Python to load."""
     ready = _wait_for_sessions(served, 1)
-    with browser_tab(served.url, tmp_path / "chromium-profile") as page:
+    with browser_tab(f"{served.url}?trainee=Bo", tmp_path / "chromium-profile") as page:
         wait_for(page, "S A L I E N T", "Tutorial: the Bilyi Yar crossroads")
         after = _wait_for_sessions(served, 2)
     assert ready < after  # the spare took the browser and is still playing; a new spare waits for the next
@@ -264,26 +265,6 @@ def _wait_for_sessions(served: Served, n: int) -> set[int]:
             pytest.fail(f"expected {n} session process(es) of the server, found {len(sessions)}:\n{served.output()}")
         time.sleep(0.1)
     return sessions
-
-
-def test_a_waiting_session_takes_the_browsers_size_and_leaves_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "80")
-    monkeypatch.setenv("ROWS", "24")
-    size = json.dumps({"type": "resize", "width": 142, "height": 47}).encode()
-    keys = b"D" + (3).to_bytes(4, "big") + b"abc"
-    read_end, write_end = os.pipe()
-    try:
-        os.write(write_end, b"M" + len(size).to_bytes(4, "big") + size + keys)
-        assert await_browser(read_end)
-        assert (os.environ["COLUMNS"], os.environ["ROWS"]) == ("142", "47")
-        assert os.read(read_end, 100) == keys  # the game's own reader gets everything after the size
-        os.close(write_end)
-        write_end = -1
-        assert not await_browser(read_end)  # the server went away before any browser came
-    finally:
-        os.close(read_end)
-        if write_end >= 0:
-            os.close(write_end)
 
 
 def _descendants(pid: int) -> set[int]:

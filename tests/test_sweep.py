@@ -292,7 +292,7 @@ def test_ctrl_c_stops_the_pool_at_once_and_the_sweep_resumes(spec: Path, tmp_pat
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 -- only resets one signal, no lock taken
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and "sweep:" not in (process.stderr.readline() if process.stderr else ""):

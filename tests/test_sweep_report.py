@@ -67,7 +67,7 @@ def test_a_weight_of_the_score_moves_the_score_and_nothing_the_game_does(swept: 
     assert weight.st_conf == 0.0  # exactly nothing, with no doubt about it
     for ix in (area["opfor.min_force_ratio_to_assault"], *score.values()):
         assert ix.st_conf > 0 and ix.s1_conf > 0
-    ranked = [r for r in analysis.results if r.output == "area_held"][0].indices
+    ranked = next(r for r in analysis.results if r.output == "area_held").indices
     assert [ix.st for ix in ranked] == sorted((ix.st for ix in ranked), reverse=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pilot_helpers import command, reach, screen_text, settle
 from textual.widgets import Select
 
 from game.engine.game import Game
@@ -18,7 +19,6 @@ from game.tui.screens.end import EndScreen
 from game.tui.screens.play import PlayScreen
 from game.tui.screens.result import ResultScreen
 from game.tui.screens.title import TitleScreen
-from game.tui.testing import command, reach, screen_text, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"

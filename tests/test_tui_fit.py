@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pilot_helpers import reach, screen_text, settle
 
 from game.narrative.ending import score_rows
 from game.narrative.map_text import label_forms
@@ -17,7 +18,6 @@ from game.scenario.load import load_scenario
 from game.tui.app import SalientApp
 from game.tui.screens.end import EndScreen
 from game.tui.session import Session
-from game.tui.testing import reach, screen_text, settle
 from game.tui.widgets.map_view import MapView
 
 ROOT = Path(__file__).resolve().parent.parent

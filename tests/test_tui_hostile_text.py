@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pilot_helpers import reach, screen_text, settle
 from ruamel.yaml import YAML
 
 from game.tui.app import LaunchOptions, SalientApp
 from game.tui.screens import title
 from game.tui.screens.briefing import BriefingScreen
 from game.tui.screens.title import TitleScreen
-from game.tui.testing import reach, screen_text, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pilot_helpers import command, reach, settle
 from textual.app import App
 from textual.command import CommandPalette
 from textual.message import Message
@@ -29,7 +30,6 @@ from game.tui.screens.play import PlayScreen
 from game.tui.screens.result import ResultScreen
 from game.tui.screens.umpire import OFF_MESSAGE, UmpireGate, UmpireScreen
 from game.tui.session import Session
-from game.tui.testing import command, reach, settle
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DRILLED = FIXTURES / "check_base.yaml"

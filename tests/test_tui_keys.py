@@ -7,6 +7,7 @@ import pkgutil
 from pathlib import Path
 
 import pytest
+from pilot_helpers import command, settle, type_line
 from textual.binding import Binding
 from textual.widget import Widget
 
@@ -18,7 +19,6 @@ from game.tui.screens.confirm import ConfirmDialog
 from game.tui.screens.help import HelpScreen
 from game.tui.screens.play import PlayScreen
 from game.tui.session import Session
-from game.tui.testing import command, settle, type_line
 from game.tui.widgets.command_line import CommandLine
 from game.tui.widgets.orders_form import OrdersForm
 

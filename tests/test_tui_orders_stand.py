@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pilot_helpers import command, reach, settle
 from textual.widgets import Input
 
 from game.classroom.records import record_from_path
@@ -21,7 +22,6 @@ from game.tui.screens.drill import DrillScreen
 from game.tui.screens.play import PlayScreen
 from game.tui.screens.result import ResultScreen
 from game.tui.session import Session
-from game.tui.testing import command, reach, settle
 
 KURSK = Path(__file__).parents[1] / "scenarios" / "kursk-2025.yaml"
 SEED = 3

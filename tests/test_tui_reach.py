@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pilot_helpers import command, reach, screen_text, settle, type_line
 from textual import events
 from textual.containers import ScrollableContainer
 from textual.widgets import Input, RichLog
@@ -22,7 +23,6 @@ from game.tui.screens.play import PlayScreen
 from game.tui.screens.result import ResultScreen
 from game.tui.screens.transcript import TranscriptScreen
 from game.tui.session import Session
-from game.tui.testing import command, reach, screen_text, settle, type_line
 from game.tui.widgets.command_line import CommandLine
 
 ROOT = Path(__file__).resolve().parent.parent

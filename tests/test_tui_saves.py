@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pilot_helpers import command, reach, settle
 
 from game.engine.game import Game
 from game.record.journal import load_journal
@@ -15,7 +16,6 @@ from game.tui.screens.play import PlayScreen
 from game.tui.screens.result import ResultScreen
 from game.tui.screens.title import TitleScreen
 from game.tui.session import Session
-from game.tui.testing import command, reach, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"

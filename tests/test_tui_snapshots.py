@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pilot_helpers import check_snapshot, command, reach, settle, snapshot_svg
 
 from game.tui.app import LaunchOptions, SalientApp
 from game.tui.screens import title
@@ -24,7 +25,6 @@ from game.tui.screens.play import PlayScreen
 from game.tui.screens.result import ResultScreen
 from game.tui.screens.title import TitleScreen
 from game.tui.screens.transcript import TranscriptScreen
-from game.tui.testing import check_snapshot, command, reach, settle, snapshot_svg
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"

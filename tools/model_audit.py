@@ -37,14 +37,14 @@ STAY = "hold_sudzha_road"
 
 def orders(sc, **kw: object) -> Orders:
     """The careful defence's orders (as hold_sudzha_road gives them on turn 1), with `kw` changed."""
-    base: dict[str, object] = dict(
-        postures={"sudzha": "fortify"},
-        drones={"strike": 7, "counter_drone": 8, "road_overwatch": 9, "recon": 4},
-        ew={"front": 6, "road": 0},
-        netting=True,
-        convoys={"night": sc.supply.convoys.trucks_available},
-        commit_reserves={"ua_reserve": "south"},
-    )
+    base: dict[str, object] = {
+        "postures": {"sudzha": "fortify"},
+        "drones": {"strike": 7, "counter_drone": 8, "road_overwatch": 9, "recon": 4},
+        "ew": {"front": 6, "road": 0},
+        "netting": True,
+        "convoys": {"night": sc.supply.convoys.trucks_available},
+        "commit_reserves": {"ua_reserve": "south"},
+    }
     base.update(kw)
     return Orders.model_validate(base)
 
@@ -133,7 +133,7 @@ def turn_by_turn(model: Model, plan, runs: int, seed: int, turns: int) -> dict:
         live_turns += float(live.sum())
     units = getattr(p, "units", p)  # grouped parameters (0.3.0) or the older flat ones
     start = float(units.strength0[getattr(units, "side", getattr(p, "unit_side", None)) == PLAYER].sum())
-    return dict(own=own, enemy=enemy, paused=paused / max(live_turns, 1), state=st, start=start)
+    return {"own": own, "enemy": enemy, "paused": paused / max(live_turns, 1), "state": st, "start": start}
 
 
 def main() -> int:

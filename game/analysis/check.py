@@ -19,6 +19,7 @@ What it reports, and why each matters to an instructor:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ from game.scenario import Scenario
 from game.scenario.assertions import PROPORTIONS, StatAssertion
 
 from .drill_check import check_drill
+from .exploit import ExploitResult
 from .orders_plan import OrdersPlan
 from .parallel import ChunkPool, Setup, chunk_sizes
 from .runs import ChunkTask, tally_chunk
@@ -107,6 +109,8 @@ class CheckReport:
     """Injects that never fire on their own (`active: false`: an umpire's to fire)."""
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    exploit: ExploitResult | None = None
+    """The exploit guard's finding (`check --strict` on a scenario with `exploit_guard`), else None."""
 
     @property
     def failed(self) -> bool:
@@ -137,7 +141,10 @@ def check_scenario(
     told = (lambda task, tally: progress(task.policy, tally.replication_turns)) if progress else None
     with ChunkPool(Setup(scenario, tuple(files.items())), workers) as pool:
         tallies = pool.map(tally_chunk, tasks, done=told)
-        results = {name: Tally.join([t for task, t in zip(tasks, tallies) if task.policy == name]) for name in chosen}
+        results = {
+            name: Tally.join([t for task, t in zip(tasks, tallies, strict=True) if task.policy == name])
+            for name in chosen
+        }
         report = _report(scenario, runs, seed, horizon, chosen, files, results)
         for plan in plans:
             if plan.last_turn > horizon:
@@ -175,7 +182,7 @@ def _report(
         turns=horizon,
         policies=summaries,
         injects={
-            inj.id: {n: r.share(by_turn(r.inject_first[i], None)) for n, r in results.items()}
+            inj.id: {n: r.share(int(by_turn(r.inject_first[i], None))) for n, r in results.items()}
             for i, inj in enumerate(scenario.injects)
         },
         wins=wins,
@@ -210,7 +217,7 @@ def _drill_keys(scenario: Scenario, report: CheckReport, runs: int, seed: int, p
             f"drill '{drill.id}' (put in {check.put_share:.0%} of games of {lead.name}): the model "
             f"ranks {', '.join(model)}; the key ranks {', '.join(key.ranking)}"
         )
-        for better, worse in zip(key.ranking, key.ranking[1:]):
+        for better, worse in itertools.pairwise(key.ranking):
             mean, low, high = check.difference(better, worse)
             if high < 0:
                 report.warnings.append(
@@ -228,7 +235,7 @@ def _drill_keys(scenario: Scenario, report: CheckReport, runs: int, seed: int, p
 
 
 def _summary(policy: Policy, r: Tally, orders_file: str | None) -> PolicySummary:
-    endings = {}
+    endings: dict[str, float] = {}
     for code, name in enumerate(ENDINGS):
         share = r.ending_share(code)
         if share:
@@ -321,17 +328,18 @@ def _luck(report: CheckReport) -> None:
 def assertion_estimate(a: StatAssertion, r: Tally, scenario: Scenario) -> tuple[float, tuple[float, float]]:
     """An assertion's metric over the games and its confidence interval (Wilson for shares, t for means)."""
     turn = a.turn
+    target = a.target or ""  # set for the metrics that name a sector, an inject or an objective (StatAssertion)
     if a.metric in PROPORTIONS:
         if a.metric == "ending_share":
             hits = int(r.endings[ENDINGS.index(a.ending)])
         elif a.metric == "road_cut_by_turn":
             hits = int(by_turn(r.first_cut, turn))
         elif a.metric == "sector_lost_by_turn":
-            hits = int(by_turn(r.sector_fell[[x.id for x in scenario.map.sectors].index(a.target)], turn))  # type: ignore[arg-type]
+            hits = int(by_turn(r.sector_fell[[x.id for x in scenario.map.sectors].index(target)], turn))
         elif a.metric == "inject_fired":
-            hits = int(by_turn(r.inject_first[[x.id for x in scenario.injects].index(a.target)], turn))  # type: ignore[arg-type]
+            hits = int(by_turn(r.inject_first[[x.id for x in scenario.injects].index(target)], turn))
         else:  # objective_met
-            hits = r.objectives[a.target]  # type: ignore[index]
+            hits = r.objectives[target]
         return r.share(hits), wilson(hits, r.replications, a.confidence)
     if a.metric == "mean_score":
         value, low, high = t_interval(r.score, a.confidence)
@@ -344,18 +352,26 @@ def assertion_estimate(a: StatAssertion, r: Tally, scenario: Scenario) -> tuple[
 
 def _assert(a: StatAssertion, results: dict[str, Tally], scenario: Scenario) -> AssertionResult:
     lo, hi = a.between
-    base = dict(
-        label=a.label(), policy=a.policy, metric=a.metric, between=(lo, hi), confidence=a.confidence, note=a.note
-    )
+
+    def result(value: float, ci: tuple[float, float], status: str, note: str = a.note) -> AssertionResult:
+        return AssertionResult(
+            label=a.label(),
+            policy=a.policy,
+            metric=a.metric,
+            between=(lo, hi),
+            value=value,
+            ci=ci,
+            confidence=a.confidence,
+            status=status,
+            note=note,
+        )
+
     r = results.get(a.policy)
     if r is None:
         known = ", ".join(sorted(POLICIES))
         why = "is not a built-in policy" if a.policy not in POLICIES else "was not played (see --policy)"
-        return AssertionResult(
-            value=float("nan"),
-            ci=(float("nan"), float("nan")),
-            status="error",
-            **{**base, "note": f"policy '{a.policy}' {why} (policies: {known})"},
+        return result(
+            float("nan"), (float("nan"), float("nan")), "error", f"policy '{a.policy}' {why} (policies: {known})"
         )
     value, ci = assertion_estimate(a, r, scenario)
     if ci[1] < lo or ci[0] > hi:
@@ -364,4 +380,4 @@ def _assert(a: StatAssertion, results: dict[str, Tally], scenario: Scenario) -> 
         status = "pass"
     else:
         status = "inconclusive"
-    return AssertionResult(value=value, ci=ci, status=status, **base)
+    return result(value, ci, status)

@@ -27,6 +27,7 @@ from game.engine.policies import POLICIES, Policy
 from game.engine.scoring import score_arrays
 from game.engine.state import State
 from game.engine.step import Model, advance
+from game.engine.turn import Outcome
 from game.scenario import Scenario
 from game.scenario.drills import Drill, DrillTrigger
 
@@ -52,7 +53,8 @@ def trigger_mask(trigger: DrillTrigger, p: Params, st: State) -> np.ndarray:
         ok[:] = False
     for c in trigger.conditions:
         ok &= _OPS[c.op](metric(p, st, c), c.value)
-    return ok & ~st.ended & ~st.withdrawing  # none once a withdrawal is under way, as in the classroom
+    allowed: np.ndarray = ok & ~st.ended & ~st.withdrawing  # none once a withdrawal is under way, as in the classroom
+    return allowed
 
 
 def _switch(before: Policy, after: Policy, put: np.ndarray) -> Policy:
@@ -221,14 +223,17 @@ def _play(
     return turns, np.asarray(total, dtype=float), event
 
 
-def _event(kind: str, p: Params, st: State, out) -> np.ndarray:
+def _event(kind: str, p: Params, st: State, out: Outcome) -> np.ndarray:
     """Whether the estimate's event happened over the turn just played (as the forecast and outcomes mean it)."""
     name, _, target = kind.partition(":")
     if name == "p_road_cut":
-        return (out.route_cut | out.route_cut_start).astype(float)
+        cut: np.ndarray = (out.route_cut | out.route_cut_start).astype(float)
+        return cut
     if name == "p_lose_sector":
-        return (st.holder[:, p.sectors.ids.index(target)] != PLAYER).astype(float)
-    return (st.place_holder(p)[:, p.places.ids.index(target)] != PLAYER).astype(float)
+        sector: np.ndarray = (st.holder[:, p.sectors.ids.index(target)] != PLAYER).astype(float)
+        return sector
+    place: np.ndarray = (st.place_holder(p)[:, p.places.ids.index(target)] != PLAYER).astype(float)
+    return place
 
 
 __all__ = ["DrillCheck", "DrillChunk", "DrillTask", "OptionResult", "check_drill", "drill_chunk", "trigger_mask"]

@@ -73,7 +73,7 @@ class Track:
     @property
     def turns(self) -> int:
         """T, the game's length."""
-        return self.area.shape[1] - 1
+        return int(self.area.shape[1]) - 1
 
 
 def play_plan(model: Model, policy: Policy, runs: int, seed: int = 0, chunk: int = 10_000) -> Track:

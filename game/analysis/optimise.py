@@ -23,7 +23,6 @@ import math
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,7 +41,8 @@ from game.scenario.drills import DrillTrigger
 
 from .drill_check import trigger_mask
 from .orders_plan import OrdersPlan
-from .plan_space import Plan, PlanSpace, plan_of_policy
+from .plan_space import WITHDRAW_RULES, Plan, PlanSpace, plan_of_policy
+from .pool import WorkerPool, available_cores
 from .stats import t_interval
 
 ELITE_SHARE = 0.25
@@ -118,7 +118,9 @@ def expert_policy(scenario: Scenario) -> Policy | None:
             if line.trigger is not None:
                 now = trigger_mask(line.trigger, p, st)
             else:
-                now = np.full(st.R, st.turn == line.turn if line.once else st.turn >= line.turn)  # type: ignore[operator]
+                # a line without a trigger has a turn (an expert solution for no drill must name one)
+                on = line.turn is not None and (st.turn == line.turn if line.once else st.turn >= line.turn)
+                now = np.full(st.R, on)
             if now.any():
                 d = _choose(now, line.policy.directives(p, st), d, st.R)
         return d
@@ -151,12 +153,12 @@ def _choose(mask: np.ndarray, a: Directives, b: Directives, R: int) -> Directive
 class Evaluator:
     """Plays plans on one scenario: the compiled model, the plan space and the expert's plan, built once."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, rules: tuple[str, ...] = WITHDRAW_RULES) -> None:
         self.scenario = scenario
         self.model = Model(scenario)
         game = Game(scenario, 0)
         self.params, self.start = game.params, game.state
-        self.space = PlanSpace.of(self.params)
+        self.space = PlanSpace.of(self.params, rules)
         self.expert = expert_policy(scenario)
 
     def policy(self, which: str | np.ndarray) -> Policy:
@@ -198,52 +200,40 @@ class Played:
     """requests[t]: games in which the withdrawal was requested on turn t."""
 
 
-_WORKER: Evaluator | None = None
+def _evaluator(setup: tuple[Scenario, tuple[str, ...]]) -> Evaluator:
+    return Evaluator(*setup)
 
 
-def _start_worker(scenario: Scenario) -> None:
-    global _WORKER
-    _WORKER = Evaluator(scenario)
+def _score(ev: Evaluator, task: tuple[np.ndarray, int, int]) -> float:
+    return ev.mean_score(*task)
 
 
-def _worker_score(task: tuple[np.ndarray, int, int]) -> float:
-    assert _WORKER is not None
-    return _WORKER.mean_score(*task)
-
-
-def _worker_play(task: tuple[str | np.ndarray, int, int]) -> Played:
-    assert _WORKER is not None
-    return _WORKER.play(*task)
+def _play(ev: Evaluator, task: tuple[str | np.ndarray, int, int]) -> Played:
+    return ev.play(*task)
 
 
 class Runner:
-    """Scores plans in this process (`workers` 1) or on a pool of processes, with the same results."""
+    """Scores plans in this process (`workers` 1) or on a pool of processes (game.analysis.pool), with the same
+    results: a plan's score depends only on (θ, games, seed)."""
 
-    def __init__(self, scenario: Scenario, workers: int) -> None:
-        self.local = Evaluator(scenario)
-        self.workers = workers
-        self.pool = (
-            ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(scenario,)) if workers > 1 else None
+    def __init__(self, scenario: Scenario, workers: int, rules: tuple[str, ...] = WITHDRAW_RULES) -> None:
+        self.pool: WorkerPool[tuple[Scenario, tuple[str, ...]], Evaluator] = WorkerPool(
+            (scenario, rules), _evaluator, workers
         )
+        self.local = self.pool.context
+        self.workers = workers
 
     def scores(self, thetas: Sequence[np.ndarray], runs: int, seed: int) -> list[float]:
         """Mean score of each θ's plan, in order."""
-        tasks = [(t, runs, seed) for t in thetas]
-        if self.pool is None:
-            return [self.local.mean_score(*task) for task in tasks]
-        return list(self.pool.map(_worker_score, tasks))
+        return self.pool.map(_score, [(t, runs, seed) for t in thetas])
 
     def plays(self, which: Sequence[str | np.ndarray], runs: int, seed: int) -> list[Played]:
         """Every game of each plan, in order."""
-        tasks = [(w, runs, seed) for w in which]
-        if self.pool is None:
-            return [self.local.play(*task) for task in tasks]
-        return list(self.pool.map(_worker_play, tasks))
+        return self.pool.map(_play, [(w, runs, seed) for w in which])
 
     def close(self) -> None:
         """Stop the worker processes."""
-        if self.pool is not None:
-            self.pool.shutdown()
+        self.pool.close()
 
     def __enter__(self) -> Runner:
         return self
@@ -512,10 +502,7 @@ def optimise(
 
 def default_workers() -> int:
     """Every core this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    return available_cores()
 
 
 def _load() -> float:

@@ -81,7 +81,7 @@ def verdict(r: OptimiseReport) -> list[str]:
     else:
         line = f"The plan found is as good as the best built-in policy, {lead.name}: {d.mean:+,.1f} points"
     lines = [line + f" (95% CI {d.ci[0]:+,.1f} to {d.ci[1]:+,.1f}) on fresh dice."]
-    designed = [x for x in r.scored[1:]]
+    designed = list(r.scored[1:])
     best = max(designed, key=lambda x: x.mean)
     margin = next(x for x in r.differences if x.other == best.name)
     if margin.ci[0] > MARGIN_WORTH_A_LOOK * abs(best.mean):
@@ -183,4 +183,4 @@ def _wrap(text: str, prefix: str, width: int = 110) -> list[str]:
             lines.append(line.rstrip())
             line = prefix
         line += word + " "
-    return lines + [line.rstrip()]
+    return [*lines, line.rstrip()]

@@ -89,22 +89,33 @@ def load_plans(scenario: Scenario, paths: Sequence[str | Path], taken: Iterable[
     p, st = game.params, game.state
     default = compile_orders(p, game.default_orders().model_copy(update={"postures": {}}))
     plans = []
-    for path, label in zip(paths, plan_labels(paths, taken)):
+    for path, label in zip(paths, plan_labels(paths, taken), strict=True):
         turns, single = read_plan(Path(path), p, st)
-        plans.append(
-            OrdersPlan(
-                label=label,
-                path=str(path),
-                single=single,
-                default=default,
-                given={t: compile_orders(p, o) for t, o in turns.items()},
-                standing={
-                    t: compile_orders(p, o.model_copy(update={"withdraw": False, "commit_reserves": {}}))
-                    for t, o in turns.items()
-                },
-            )
-        )
+        plans.append(_compiled(p, label, str(path), turns, single, default))
     return plans
+
+
+def plan_of_orders(scenario: Scenario, label: str, source: str, turns: dict[int, Orders]) -> OrdersPlan:
+    """Orders by turn already checked (a journal's, say) played over whole games as an orders file plays."""
+    game = Game(scenario, 0)
+    default = compile_orders(game.params, game.default_orders().model_copy(update={"postures": {}}))
+    return _compiled(game.params, label, source, turns, len(turns) == 1 and 1 in turns, default)
+
+
+def _compiled(
+    p: Params, label: str, path: str, turns: dict[int, Orders], single: bool, default: Directives
+) -> OrdersPlan:
+    return OrdersPlan(
+        label=label,
+        path=path,
+        single=single,
+        default=default,
+        given={t: compile_orders(p, o) for t, o in turns.items()},
+        standing={
+            t: compile_orders(p, o.model_copy(update={"withdraw": False, "commit_reserves": {}}))
+            for t, o in turns.items()
+        },
+    )
 
 
 def plan_labels(paths: Sequence[str | Path], taken: Iterable[str] = ()) -> list[str]:
@@ -167,7 +178,7 @@ def orders_problems(p: Params, st: State, o: Orders, at_start: bool) -> list[tup
         out.append(
             (("convoys", "route"), False, "there are no field tracks in this scenario: send the convoys by road")
         )
-    reserves = ", ".join(x for x, r in zip(p.units.ids, p.units.reserve0) if r) or "none"
+    reserves = ", ".join(x for x, r in zip(p.units.ids, p.units.reserve0, strict=True) if r) or "none"
     for unit, sector in o.commit_reserves.items():
         u = p.units.ids.index(unit) if unit in p.units.ids else -1
         if u < 0:

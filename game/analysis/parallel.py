@@ -1,4 +1,4 @@
-"""Chunks of many games on every core: the standard library's process pool, results in chunk order.
+"""Chunks of many games on every core (game.analysis.pool), results in chunk order.
 
 The dice of chunk k come from the purpose `batch.k` (game.engine.batch), so a chunk plays the same games
 wherever it runs. A `ChunkPool` sends each worker the scenario once (the validated model, plus the paths of
@@ -6,19 +6,12 @@ any orders files, which the worker reads itself), each worker compiles it once, 
 function of (context, task) — run there one chunk at a time. Results come back in task order whatever order
 the workers finish in, so anything merged from them in that order is bit for bit what a serial run gives.
 `workers=1` runs every job in this process, without a pool.
-
-Workers ignore Ctrl+C: the parent stops, cancels what has not started and shuts the pool down.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from types import TracebackType
-from typing import Any, TypeVar
 
 from game.engine.batch import BatchResult, run_batch
 from game.engine.orders import Orders
@@ -27,17 +20,7 @@ from game.engine.step import Model
 from game.scenario import Scenario
 
 from .orders_plan import load_plans
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-def available_cores() -> int:
-    """Cores this process may run on (the default number of workers)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on every platform
-        return max(1, os.cpu_count() or 1)
+from .pool import WorkerPool
 
 
 @dataclass(frozen=True)
@@ -60,74 +43,11 @@ class Context:
             self.policies[label] = replace(plan, label=label).policy()
 
 
-_context: Context | None = None
-"""The worker's context (set once per worker process by `_start`)."""
-
-
-def _start(setup: Setup) -> None:
-    global _context
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl+C and shuts the pool down
-    _context = Context(setup)
-
-
-def _run(job: Callable[[Context, Any], Any], task: Any) -> Any:
-    assert _context is not None
-    return job(_context, task)
-
-
-class ChunkPool:
+class ChunkPool(WorkerPool[Setup, Context]):
     """Runs jobs on chunks, on `workers` processes (default: every core) or in this process when 1."""
 
     def __init__(self, setup: Setup, workers: int | None = None) -> None:
-        self.setup = setup
-        self.workers = workers if workers is not None else available_cores()
-        if self.workers < 1:
-            raise ValueError("workers must be at least 1")
-        self._local: Context | None = None
-        self._pool: ProcessPoolExecutor | None = None
-
-    def __enter__(self) -> ChunkPool:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        self.close(cancel=error is not None)
-
-    def close(self, cancel: bool = False) -> None:
-        """Stop the workers (at once, dropping queued jobs, when `cancel`)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=cancel)
-            self._pool = None
-
-    @property
-    def context(self) -> Context:
-        """This process's own context (built on first use)."""
-        if self._local is None:
-            self._local = Context(self.setup)
-        return self._local
-
-    def map(
-        self, job: Callable[[Context, T], R], tasks: Iterable[T], done: Callable[[T, R], None] | None = None
-    ) -> list[R]:
-        """`job(context, task)` for every task; the results in task order. `done` hears of each as it finishes."""
-        todo = list(tasks)
-        if self.workers == 1 or len(todo) <= 1:
-            results = []
-            for task in todo:
-                results.append(job(self.context, task))
-                if done is not None:
-                    done(task, results[-1])
-            return results
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start, initargs=(self.setup,))
-        futures: list[Future[R]] = [self._pool.submit(_run, job, task) for task in todo]
-        where = {f: i for i, f in enumerate(futures)}
-        out: list[R | None] = [None] * len(todo)
-        for f in as_completed(futures):
-            i = where[f]
-            out[i] = f.result()
-            if done is not None:
-                done(todo[i], out[i])  # type: ignore[arg-type]
-        return out  # type: ignore[return-value]
+        super().__init__(setup, Context, workers)
 
 
 @dataclass(frozen=True)
@@ -181,7 +101,6 @@ __all__ = [
     "ChunkPool",
     "Context",
     "Setup",
-    "available_cores",
     "batch_chunk",
     "chunk_sizes",
     "run_batch_parallel",

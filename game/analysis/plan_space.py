@@ -65,6 +65,9 @@ POSTURE_STEP = 0.5
 """|θ| beyond this on a posture coordinate moves the sector off `hold` (to delay below, fortify above)."""
 WITHDRAW_RULES: tuple[str, ...] = ("turn", "road", "sectors_lost", "ammunition", "strength")
 """The withdrawal rules, in the order of their coordinates."""
+FIXED_RULES: tuple[str, ...] = ("turn",)
+"""The one withdrawal rule of a fixed plan: a set turn, whatever happens (what a trainee who reads nothing of the
+game could still decide)."""
 AMMUNITION_RANGE = (0.5, 4.0)
 """Turns of the line's need: the ammunition rule leaves when stocks fall below a level in this range."""
 STRENGTH_RANGE = (0.3, 0.95)
@@ -172,7 +175,8 @@ def ammunition_need(p: Params, st: State) -> np.ndarray:
     in_line = mine & ~st.reserve & rowwise_take(st.holder == PLAYER, st.loc)
     line = by_sector(st.loc, st.strength * mine, in_line, p.S)
     fighters = effective(line, p.combat.engaged_per_km * p.sectors.frontage)
-    return rowsum(fighters) / 100.0 * p.supply.need[SUPPLY_AMMUNITION]
+    result: np.ndarray = rowsum(fighters) / 100.0 * p.supply.need[SUPPLY_AMMUNITION]
+    return result
 
 
 @dataclass(frozen=True)
@@ -207,9 +211,9 @@ class Plan:
         row[list(self.sectors)] = self.postures
         teams = whole_teams(p.player_teams(), self.drone_shares)
         ew = int(p.drones.ew_teams[PLAYER])
-        front = int(round(ew * self.ew_front))
+        front = round(ew * self.ew_front)
         trucks = int(p.convoys.trucks_available)
-        day = int(round(trucks * self.day))
+        day = round(trucks * self.day)
         commit = np.full((R, U), -1, dtype=np.int64, order="F")
         if self.reserve >= 0 and st.reserve.any():  # turn 1 (or whenever a reserve still waits)
             where = np.where(held[:, self.reserve], self.reserve, np.argmax(held, axis=1))
@@ -243,18 +247,18 @@ class Plan:
         orders name them)."""
         names = tuple(p.sectors.ids[s] for s in self.sectors)
         by_posture: dict[int, list[str]] = {}
-        for s, code in zip(self.sectors, self.postures):
+        for s, code in zip(self.sectors, self.postures, strict=True):
             by_posture.setdefault(code, []).append(p.sectors.ids[s])
         postures = "; ".join(
             f"{POSTURES[c]} {', '.join(by_posture[c])}" for c in (FORTIFY, HOLD, DELAY) if c in by_posture
         )
         teams = p.player_teams()
         split = whole_teams(teams, self.drone_shares)
-        drones = ", ".join(f"{n} {TASK_WORDS[t]}" for t, n in zip(TASKS, split)) + f" (of {teams} teams)"
+        drones = ", ".join(f"{n} {TASK_WORDS[t]}" for t, n in zip(TASKS, split, strict=True)) + f" (of {teams} teams)"
         ew = int(p.drones.ew_teams[PLAYER])
-        front = int(round(ew * self.ew_front))
+        front = round(ew * self.ew_front)
         trucks = int(p.convoys.trucks_available)
-        day = int(round(trucks * self.day))
+        day = round(trucks * self.day)
         convoys = (
             f"all {trucks} trucks, {day} by day and {trucks - day} by night, by "
             f"{'the field tracks' if self.tracks else 'road'}, {'with' if self.escort else 'no'} escort; "
@@ -287,10 +291,13 @@ class PlanSpace:
     has_reserve: bool
     has_tracks: bool
     turns: int
+    rules: tuple[str, ...] = WITHDRAW_RULES
+    """The withdrawal rules the space offers (a subset of WITHDRAW_RULES, in its order); `FIXED_RULES` for plans
+    that read nothing of the game."""
 
     @classmethod
-    def of(cls, p: Params) -> PlanSpace:
-        """The plan space of a scenario's parameters."""
+    def of(cls, p: Params, rules: tuple[str, ...] = WITHDRAW_RULES) -> PlanSpace:
+        """The plan space of a scenario's parameters (withdrawal rules limited to `rules`)."""
         sectors = tuple(int(s) for s in np.flatnonzero(p.sectors.holder0 == PLAYER))
         return cls(
             sectors=sectors,
@@ -298,6 +305,7 @@ class PlanSpace:
             has_reserve=bool((p.units.reserve0 & (p.units.side == PLAYER)).any()),
             has_tracks=p.has_tracks,
             turns=p.turns,
+            rules=tuple(r for r in WITHDRAW_RULES if r in rules),
         )
 
     @property
@@ -308,7 +316,7 @@ class PlanSpace:
         out += ["ew.front", "convoys.day", "convoys.escort"] + ["convoys.tracks"] * self.has_tracks + ["netting"]
         if self.has_reserve:
             out += ["reserve.keep"] + [f"reserve.{s}" for s in self.sector_ids]
-        for rule in WITHDRAW_RULES:
+        for rule in self.rules:
             out += [f"withdraw.{rule}.on", f"withdraw.{rule}.level"]
         return tuple(out)
 
@@ -332,7 +340,8 @@ class PlanSpace:
         )
         logits = np.array(take(4))
         weights = np.exp(logits - logits.max())
-        shares = tuple(float(v) for v in weights / weights.sum())
+        w = weights / weights.sum()
+        shares = (float(w[0]), float(w[1]), float(w[2]), float(w[3]))
         ew_front, day = _logistic(next(it)), _logistic(next(it))
         escort = next(it) > 0
         tracks = self.has_tracks and next(it) > 0
@@ -342,19 +351,19 @@ class PlanSpace:
             choice = int(np.argmax(take(1 + len(self.sectors))))
             reserve = -1 if choice == 0 else self.sectors[choice - 1]
         rules: dict[str, float | int | None] = {}
-        for rule in WITHDRAW_RULES:
+        for rule in self.rules:
             on, level = next(it) > 0, _logistic(next(it))
             rules[rule] = self._threshold(rule, level) if on else None
         return Plan(
             postures=postures,
             drone_shares=shares,
             ew_front=ew_front,
-            day=day,  # type: ignore[arg-type]
+            day=day,
             escort=escort,
             tracks=tracks,
             netting=netting,
             reserve=reserve,
-            withdrawal=Withdrawal(**rules),  # type: ignore[arg-type]
+            withdrawal=Withdrawal(**rules),  # type: ignore[arg-type]  # each rule's threshold has its own type (_threshold)
             sectors=self.sectors,
         )
 
@@ -380,7 +389,7 @@ class PlanSpace:
         x += [1.0 if plan.tracks else -1.0] * self.has_tracks + [1.0 if plan.netting else -1.0]
         if self.has_reserve:
             x += [float(plan.reserve == -1)] + [float(plan.reserve == s) for s in self.sectors]
-        for rule in WITHDRAW_RULES:
+        for rule in self.rules:
             value = getattr(plan.withdrawal, rule)
             x += [-1.0, 0.0] if value is None else [1.0, _logit(self._level(rule, value))]
         return np.array(x)
@@ -418,7 +427,8 @@ def plan_of_policy(policy: Policy, p: Params, st: State) -> Plan:
     current = st.posture[0]
     postures = tuple(int(d.posture[0, s]) if d.posture_set[0, s] else int(current[s]) for s in space.sectors)
     teams = d.drones[0]
-    shares = tuple(float(v) for v in (teams / teams.sum() if teams.sum() > 0 else np.full(4, 0.25)))
+    w = teams / teams.sum() if teams.sum() > 0 else np.full(4, 0.25)
+    shares = (float(w[0]), float(w[1]), float(w[2]), float(w[3]))
     ew = d.ew[0]
     trucks = float(d.day[0] + d.night[0])
     committed = [int(c) for c in d.commit[0] if c >= 0]
@@ -431,7 +441,7 @@ def plan_of_policy(policy: Policy, p: Params, st: State) -> Plan:
             break
     return Plan(
         postures=tuple(c if c in (DELAY, HOLD, FORTIFY) else HOLD for c in postures),
-        drone_shares=shares,  # type: ignore[arg-type]
+        drone_shares=shares,
         ew_front=float(ew[0] / ew.sum()) if ew.sum() > 0 else 0.5,
         day=float(d.day[0] / trucks) if trucks > 0 else 0.0,
         escort=bool(d.escort[0]),

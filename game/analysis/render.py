@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from .check import CheckReport
+from .exploit import as_lines
 
 STATUS_WORD = {"pass": "PASS", "fail": "FAIL", "inconclusive": "INCONCLUSIVE", "error": "ERROR"}
 
@@ -26,6 +27,8 @@ def as_json(report: CheckReport) -> str:
 
     data = clean(dataclasses.asdict(report))
     data["failed"] = report.failed
+    if report.exploit is not None:
+        data["exploit"]["failed"] = report.exploit.failed
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -76,8 +79,8 @@ def as_text(report: CheckReport) -> str:
             f"Head to head (share of games on the same dice in which the row {each.replace(' and ', ' or ')} "
             "scored higher)",
         ]
-        for a, row in report.wins.items():
-            out.append(f"  {a}: " + ", ".join(f"vs {b} {_share(v)}" for b, v in row.items()))
+        for winner, row in report.wins.items():
+            out.append(f"  {winner}: " + ", ".join(f"vs {b} {_share(v)}" for b, v in row.items()))
     if report.assertions:
         out += ["", "Assertions"]
         for a in report.assertions:
@@ -89,6 +92,9 @@ def as_text(report: CheckReport) -> str:
             out.append(line)
             if a.note and a.status != "pass":
                 out.append(f"    {a.note}")
+    if report.exploit is not None:
+        out += ["", "Exploit guard (the best plan of one fixed rule against the expert solution, on the same dice)"]
+        out += as_lines(report.exploit)
     if report.notes:
         out += ["", "Notes"] + [f"  - {n}" for n in report.notes]
     if report.warnings:
@@ -106,4 +112,10 @@ def as_text(report: CheckReport) -> str:
         if report.assertions
         else "No assertions to test.",
     ]
+    if report.exploit is not None and report.exploit.failed:
+        e = report.exploit
+        out.append(
+            f"The exploit guard failed: a fixed rule beats the expert solution by {e.difference:,.1f} points "
+            f"(at most {e.margin:,.1f} allowed)."
+        )
     return "\n".join(out) + "\n"

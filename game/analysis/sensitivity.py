@@ -18,6 +18,7 @@ import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Literal
 
 import numpy as np
@@ -141,11 +142,11 @@ def analyse(loaded: LoadedSweep, outcome: SweepOutcome) -> Analysis:
 
 
 def _indices(
-    sobol: object,
-    problem: dict,
+    sobol: ModuleType,
+    problem: dict[str, object],
     y: np.ndarray,
     plan: str,
-    output: str,  # type: ignore[type-arg]
+    output: str,
     params: list[Parameter],
     seed: int,
 ) -> OutputIndices:
@@ -158,7 +159,7 @@ def _indices(
             problem,
             y,
             calc_second_order=False,
-            num_resamples=RESAMPLES,  # type: ignore[attr-defined]
+            num_resamples=RESAMPLES,
             conf_level=CONFIDENCE,
             seed=seed,
         )

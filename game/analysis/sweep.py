@@ -6,10 +6,9 @@ on the same dice (common random numbers), so two points differ by their paramete
 a task's result depends only on its inputs: wherever it runs, serially, on a process pool or on a Dask
 worker on another machine, it is the same bit for bit.
 
-Results come back as tasks finish (`as_completed`), in whatever order; the caller writes each one as it
-arrives (game.analysis.sweep_results) and sorts them at the end. The process pool's workers receive the
-setup (scenario, plans, options) once, when they start; a Dask cluster receives it once per worker
-(`scatter(broadcast=True)`), and each task then carries only its point's values.
+Tasks run on game.analysis.pool's `WorkerPool`. Results come back as tasks finish, in whatever order; the
+caller writes each one as it arrives (game.analysis.sweep_results) and sorts them at the end. The workers
+receive the setup (scenario, plans, options) once, and each task then carries only its point's values.
 
 Outputs per task are means and standard deviations over the games: score, the share of each ending, area
 held, own and enemy losses, and `road_cut`, the share of the turns played that began with the supply road
@@ -19,10 +18,7 @@ is a share of replication-turns, so it has no per-game spread).
 
 from __future__ import annotations
 
-import os
-import signal
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,7 +34,7 @@ from game.scenario import Scenario
 from game.scenario.sweep_spec import scenario_with
 
 from .orders_plan import OrdersPlan
-from .sweep_design import INSTALL_HINT
+from .pool import WorkerPool, same
 
 CHUNK = 10_000
 """Games played at once within a task (a task with more runs plays several chunks, on the same dice purposes
@@ -117,9 +113,9 @@ class _RoadWatch:
 def play_task(setup: Setup, task: Task) -> TaskResult:
     """Play one task (module level, so a process pool or a Dask worker can run it)."""
     try:
-        scenario = scenario_with(setup.scenario, dict(zip(setup.paths, task.values)))
+        scenario = scenario_with(setup.scenario, dict(zip(setup.paths, task.values, strict=True)))
     except ValueError as error:
-        shown = ", ".join(f"{p}={v:g}" for p, v in zip(setup.paths, task.values))
+        shown = ", ".join(f"{p}={v:g}" for p, v in zip(setup.paths, task.values, strict=True))
         raise PointError(f"design point {task.point} ({shown}) is not a valid scenario: {error}") from None
     watch = _RoadWatch(setup.plan(task.plan))
     result = run_batch(
@@ -150,78 +146,13 @@ def _stats(r: BatchResult, outputs: tuple[str, ...]) -> dict[str, tuple[float, f
 
 def run_tasks(setup: Setup, tasks: list[Task], workers: int = 1, scheduler: str | None = None) -> Iterator[TaskResult]:
     """Results of `tasks` as they finish: on the Dask scheduler at `scheduler`, else on `workers` processes
-    (1: in this process, in order)."""
+    (1: in this process, in order). Stopping early ends the tasks in flight: their results could no longer be
+    written, and the next run plays them again."""
     if not tasks:
         return iter(())
-    if scheduler:
-        return _on_dask(setup, tasks, scheduler)
-    if workers <= 1:
-        return (play_task(setup, t) for t in tasks)
-    return _on_pool(setup, tasks, workers)
+    return _run_all(WorkerPool(setup, same, workers, scheduler), tasks)
 
 
-def available_cores() -> int:
-    """Cores this process may run on (the default number of workers)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on every platform
-        return max(1, os.cpu_count() or 1)
-
-
-_setup: Setup | None = None
-"""A pool worker's setup, received once when the worker starts."""
-
-
-def _start(setup: Setup) -> None:
-    global _setup
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl+C and shuts the pool down
-    _setup = setup
-
-
-def _play_here(task: Task) -> TaskResult:
-    assert _setup is not None
-    return play_task(_setup, task)
-
-
-def _on_pool(setup: Setup, tasks: list[Task], workers: int) -> Iterator[TaskResult]:
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), initializer=_start, initargs=(setup,))
-    finished = False
-    try:
-        futures = [pool.submit(_play_here, t) for t in tasks]
-        for future in as_completed(futures):
-            yield future.result()
-        finished = True
-    finally:
-        if not finished:
-            _stop_workers(pool)
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Ctrl+C or a failed task: end the tasks in flight rather than wait for them. Their results could no
-    longer be written, and the next run plays them again. (The executor has no public way to do this before
-    Python 3.14's `terminate_workers`.)"""
-    processes = getattr(pool, "_processes", None) or {}
-    for process in list(processes.values()):
-        process.terminate()
-
-
-def _on_dask(setup: Setup, tasks: list[Task], address: str) -> Iterator[TaskResult]:
-    try:
-        from distributed import Client
-        from distributed import as_completed as dask_completed
-    except ImportError:
-        raise SalientError(f"--scheduler needs Dask distributed; {INSTALL_HINT}") from None
-    try:
-        client = Client(address, timeout="20s")
-    except (OSError, TimeoutError) as error:
-        raise SalientError(f"cannot reach the Dask scheduler at {address}: {error}") from None
-    try:
-        shared = client.scatter(setup, broadcast=True)
-        futures = [client.submit(play_task, shared, t, pure=False) for t in tasks]
-        for future in dask_completed(futures):
-            result: TaskResult = future.result()
-            future.release()
-            yield result
-    finally:
-        client.close()
+def _run_all(pool: WorkerPool[Setup, Setup], tasks: list[Task]) -> Iterator[TaskResult]:
+    with pool:
+        yield from pool.unordered(play_task, tasks)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,7 @@ class Design:
 
     def point(self, index: int) -> dict[str, float]:
         """The values of point `index`, by parameter path."""
-        return dict(zip(self.paths, self.values[index]))
+        return dict(zip(self.paths, self.values[index], strict=True))
 
     def __len__(self) -> int:
         return len(self.values)
@@ -52,10 +53,7 @@ def build_design(spec: SweepSpec, scenario: Scenario) -> Design:
     """Every design point of the sweep, in id order."""
     design = spec.design
     if isinstance(design, Grid):
-        axes = [
-            p.values if p.values is not None else list(np.linspace(p.low, p.high, design.levels))
-            for p in spec.parameters
-        ]
+        axes = [p.values if p.values is not None else _levels(p, design.levels) for p in spec.parameters]
         rows = [[float(v) for v in combo] for combo in itertools.product(*axes)]
     else:
         salib = _salib()
@@ -64,9 +62,9 @@ def build_design(spec: SweepSpec, scenario: Scenario) -> Design:
             unit = salib.sample.latin.sample(problem, design.points, seed=spec.seed)
         else:
             unit = salib.sample.sobol.sample(problem, design.base_samples, calc_second_order=False, seed=spec.seed)
-        rows = [[_value(p, float(u)) for p, u in zip(spec.parameters, row)] for row in unit]
+        rows = [[_value(p, float(u)) for p, u in zip(spec.parameters, row, strict=True)] for row in unit]
     whole = [_is_whole(scenario, p.path) for p in spec.parameters]
-    values = tuple(tuple(float(round(v)) if w else v for v, w in zip(row, whole)) for row in rows)
+    values = tuple(tuple(float(round(v)) if w else v for v, w in zip(row, whole, strict=True)) for row in rows)
     return Design(tuple(p.path for p in spec.parameters), values)
 
 
@@ -82,11 +80,18 @@ def _is_whole(scenario: Scenario, path: str) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _salib() -> Any:
+def _levels(p: Parameter, levels: int) -> list[float]:
+    """`levels` evenly spaced values from low to high (a parameter without `values` has both, see Parameter)."""
+    assert p.low is not None and p.high is not None
+    return [float(v) for v in np.linspace(p.low, p.high, levels)]
+
+
+def _salib() -> ModuleType:
     """SALib's samplers, or a plain message saying how to install it."""
     try:
         import SALib.sample.latin
         import SALib.sample.sobol
     except ImportError:
         raise SalientError(f"Latin hypercube and Sobol' designs need SALib; {INSTALL_HINT}") from None
-    return SALib
+    salib: ModuleType = SALib  # SALib has no type information: its module is all mypy can know
+    return salib

@@ -46,7 +46,12 @@ def fingerprint(spec_json: str, scenario_json: str, orders: Iterable[bytes]) -> 
 
 def rows_of(result: TaskResult, sweep: str, paths: tuple[str, ...]) -> list[Row]:
     """A task's rows, in the order of its outputs."""
-    head: Row = {"sweep": sweep, "point": result.point, "policy": result.plan, **dict(zip(paths, result.values))}
+    head: Row = {
+        "sweep": sweep,
+        "point": result.point,
+        "policy": result.plan,
+        **dict(zip(paths, result.values, strict=True)),
+    }
     return [
         {**head, "output": name, "mean": mean, "sd": sd, "runs": result.runs}
         for name, (mean, sd) in result.stats.items()

@@ -77,7 +77,8 @@ def turn_counts(first: np.ndarray, horizon: int) -> np.ndarray:
 def by_turn(counts: np.ndarray, turn: int | None) -> np.ndarray:
     """Games in which the event happened on a turn from 1 to `turn` (any turn when None), from `turn_counts`."""
     last = counts.shape[-1] - 1 if turn is None else max(0, min(turn, counts.shape[-1] - 1))
-    return counts[..., 1 : last + 1].sum(axis=-1)
+    result: np.ndarray = counts[..., 1 : last + 1].sum(axis=-1)
+    return result
 
 
 @dataclass

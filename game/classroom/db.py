@@ -7,6 +7,10 @@ up front, so two writers never deadlock upgrading a read lock); `busy_timeout` w
 retry loop with jittered back-off covers the rare "database is locked" that escapes it. The journal is
 always written before the database, so a failed write loses nothing: the game can be imported again.
 
+Every SQL statement against the class schema is in this module: the report and the commands read through
+typed functions (`games`, `decisions`, `moments`, …) whose rows are checked as they are read, so a damaged
+column is a plain error naming the game, the turn and the column, never a TypeError in the report.
+
 Location: `--db PATH`, else `$SALIENT_DB`, else `class.sqlite3` in the user data directory.
 """
 
@@ -17,13 +21,18 @@ import os
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NotRequired, TypeVar
+
+from pydantic import TypeAdapter, ValidationError
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on Python 3.11
 
 from game.errors import SalientError
 from game.record.format import now_iso
+from game.record.records import field_path
 
 from .records import GameRecord, model_summary
 
@@ -329,3 +338,315 @@ class ClassDB:
 
 def _j(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+# --- typed rows -------------------------------------------------------------------------------
+
+
+class GameRow(TypedDict):
+    """One recorded game, as the report and `salient class games` list it."""
+
+    id: int
+    trainee: str
+    scenario_id: str
+    scenario_sha256: str
+    seed: int
+    turns: int
+    finished: bool
+    ending: str | None
+    score: float | None
+    journal_path: str
+
+
+class Spread(TypedDict):
+    """Mean and percentiles of one forecast figure."""
+
+    mean: float | None
+    p5: float | None
+    p50: NotRequired[float | None]
+    p95: float | None
+
+
+class ModelSummary(TypedDict):
+    """The model's one-turn forecast of a decision (see `records.model_summary`)."""
+
+    replications: int | None
+    own_losses: Spread
+    area_held_sq_mi: Spread
+    p_road_cut: float | None
+    p_lose_sector: dict[str, float | None]
+
+
+class Outcome(TypedDict):
+    """What came of one decision (see `outcomes.outcome`)."""
+
+    own_losses: float
+    area_held_sq_mi: float
+    road_cut: bool
+    sectors_lost: list[str]
+    enemy_losses: NotRequired[float]
+    places_lost: NotRequired[list[str]]
+    held_sectors: NotRequired[list[str]]
+    held_places: NotRequired[list[str]]
+    road: NotRequired[Any]
+    delivered_t: NotRequired[float]
+    trucks_lost: NotRequired[float]
+    injects_fired: NotRequired[list[str]]
+    ending: NotRequired[str | None]
+
+
+class Estimate(TypedDict):
+    """A probability the trainee estimated, the model's for the same event, and whether it happened."""
+
+    question: str | None
+    metric: str
+    p: float
+    model_p: float | None
+    outcome: int
+
+
+class DrillAnswerRow(TypedDict, total=False):
+    """The drill answer kept with a decision (the fields the report reads)."""
+
+    drill: str
+    late: bool
+    timed_out: bool
+    elapsed_s: float | None
+
+
+class Decided(TypedDict):
+    """One decision of one game, with what came of it and what the model expected."""
+
+    game_id: int
+    turn: int
+    trainee: str
+    choices: dict[str, str]
+    outcome: Outcome
+    model: ModelSummary | None
+    ranking: list[str]
+    chosen: str | None
+    estimate: Estimate | None
+    drill: DrillAnswerRow | None
+    rationale: str
+
+
+class MomentRow(TypedDict):
+    """A teaching moment one game hit."""
+
+    trainee: str
+    game_id: int
+    moment_id: str
+    title: str
+    turn: int
+
+
+class InterventionRow(TypedDict):
+    """An umpire intervention in one game."""
+
+    trainee: str
+    turn: int
+    kind: str
+    target: str
+    summary: str
+    reason: str
+
+
+class SectorName(TypedDict):
+    """A sector of a recorded scenario, as the report names it."""
+
+    id: str
+    name: NotRequired[str]
+
+
+class ScenarioMap(TypedDict, total=False):
+    """The part of a recorded scenario's map the report reads."""
+
+    sectors: list[SectorName]
+
+
+class ScenarioMeta(TypedDict, total=False):
+    """The part of a recorded scenario's meta section the report reads."""
+
+    title: str
+
+
+class RecordedScenario(TypedDict, total=False):
+    """The parts of a recorded scenario the class report reads (drills and expert lines it reads itself: they
+    were written by whichever version recorded the game)."""
+
+    meta: ScenarioMeta
+    map: ScenarioMap
+    drills: list[dict[str, Any]]
+    expert: list[dict[str, Any]]
+
+
+_GAME = TypeAdapter(GameRow)
+_SCENARIO = TypeAdapter(RecordedScenario)
+_MOMENT = TypeAdapter(MomentRow)
+_INTERVENTION = TypeAdapter(InterventionRow)
+_ESTIMATE = TypeAdapter(Estimate)
+_COLUMNS: dict[str, TypeAdapter[Any]] = {
+    "choices_json": TypeAdapter(dict[str, str]),
+    "outcome_json": TypeAdapter(Outcome),
+    "model_json": TypeAdapter(ModelSummary | None),
+    "ranking_json": TypeAdapter(list[str] | None),
+    "estimate_json": TypeAdapter(Estimate | None),
+    "drill_json": TypeAdapter(DrillAnswerRow | None),
+}
+
+
+def _check(db: ClassDB, adapter: TypeAdapter[T], row: Any, where: str) -> T:
+    try:
+        return adapter.validate_python(row)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = field_path(first["loc"])
+        raise ClassDbError(
+            f"the class database {db.path} is damaged: {where}{f', {field}' if field else ''}: {first['msg']}; "
+            "import the journals into a new database"
+        ) from None
+
+
+def _column(db: ClassDB, row: sqlite3.Row, column: str, where: str) -> Any:
+    """A JSON column decoded and checked against its type (None for NULL where NULL is allowed)."""
+    text = row[column]
+    try:
+        value = None if text is None else json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        raise ClassDbError(
+            f"the class database {db.path} is damaged: {where}, column {column} is not JSON; "
+            "import the journals into a new database"
+        ) from None
+    return _check(db, _COLUMNS[column], value, f"{where}, column {column}")
+
+
+def scenario_ids(db: ClassDB) -> list[str]:
+    """The scenarios with recorded games, in the order their first game was recorded."""
+    return [
+        str(r["scenario_id"]) for r in db.query("SELECT scenario_id FROM games GROUP BY scenario_id ORDER BY MIN(id)")
+    ]
+
+
+def games(db: ClassDB, scenario_id: str | None = None) -> list[GameRow]:
+    """The recorded games (of one scenario, or all), in the order they were recorded."""
+    sql = "SELECT id, trainee, scenario_id, scenario_sha256, seed, turns, finished, ending, score, journal_path FROM games"
+    rows = db.query(
+        sql + (" WHERE scenario_id = ? ORDER BY id" if scenario_id else " ORDER BY id"),
+        (scenario_id,) if scenario_id else (),
+    )
+    return [_check(db, _GAME, dict(r), f"game {r['id']}") for r in rows]
+
+
+def latest_scenario(db: ClassDB, scenario_id: str) -> RecordedScenario:
+    """The scenario (as recorded JSON) of the latest game of `scenario_id`; {} when there is none."""
+    rows = db.query(
+        "SELECT s.json AS json FROM scenarios s JOIN games g ON g.scenario_sha256 = s.sha256 "
+        "WHERE g.scenario_id = ? ORDER BY g.id DESC LIMIT 1",
+        (scenario_id,),
+    )
+    if not rows:
+        return {}
+    try:
+        value = json.loads(rows[0]["json"])
+    except (TypeError, ValueError, RecursionError):
+        value = None
+    if not isinstance(value, dict):
+        raise ClassDbError(
+            f"the class database {db.path} is damaged: the scenario {scenario_id} it holds is not a JSON object; "
+            "import the journals into a new database"
+        )
+    return _check(db, _SCENARIO, value, f"the scenario {scenario_id}")
+
+
+def decisions(
+    db: ClassDB, scenario_id: str, *, turns: Sequence[int] | None = None, drilled_or_turns: Sequence[int] | None = None
+) -> list[Decided]:
+    """The decisions of a scenario's games, by turn then game: all of them, those at `turns`, or (with
+    `drilled_or_turns`) those where a drill was put or at one of those turns."""
+    where = ""
+    params: tuple[Any, ...] = (scenario_id,)
+    if turns:
+        chosen = sorted(set(turns))
+        where, params = f" AND d.turn IN ({','.join('?' * len(chosen))})", (scenario_id, *chosen)
+    elif drilled_or_turns is not None:
+        chosen = sorted(set(drilled_or_turns))
+        where = (
+            " AND (d.drill_json IS NOT NULL"
+            + (f" OR d.turn IN ({','.join('?' * len(chosen))})" if chosen else "")
+            + ")"
+        )
+        params = (scenario_id, *chosen)
+    rows = db.query(
+        "SELECT d.game_id, d.turn, g.trainee, d.choices_json, d.outcome_json, d.model_json, d.ranking_json, d.chosen, "
+        "d.estimate_json, d.drill_json, d.rationale FROM decisions d JOIN games g ON g.id = d.game_id "
+        f"WHERE g.scenario_id = ?{where} ORDER BY d.turn, d.game_id",
+        params,
+    )
+    out: list[Decided] = []
+    for r in rows:
+        where_row = f"the decision of game {r['game_id']} at turn {r['turn']}"
+        if not isinstance(r["turn"], int) or not isinstance(r["rationale"], str) or not isinstance(r["trainee"], str):
+            raise ClassDbError(
+                f"the class database {db.path} is damaged: {where_row} has a turn, trainee or rationale of the "
+                "wrong type; import the journals into a new database"
+            )
+        chosen_option = r["chosen"]
+        out.append(
+            Decided(
+                game_id=int(r["game_id"]),
+                turn=r["turn"],
+                trainee=r["trainee"],
+                choices=_column(db, r, "choices_json", where_row),
+                outcome=_column(db, r, "outcome_json", where_row),
+                model=_column(db, r, "model_json", where_row),
+                ranking=_column(db, r, "ranking_json", where_row) or [],
+                chosen=chosen_option if isinstance(chosen_option, str) else None,
+                estimate=_column(db, r, "estimate_json", where_row),
+                drill=_column(db, r, "drill_json", where_row),
+                rationale=r["rationale"],
+            )
+        )
+    return out
+
+
+def interventions(db: ClassDB, scenario_id: str) -> list[InterventionRow]:
+    """The umpire's interventions in a scenario's games, game by game in the order made."""
+    rows = db.query(
+        "SELECT g.trainee, i.turn, i.kind, i.target, i.summary, i.reason FROM interventions i "
+        "JOIN games g ON g.id = i.game_id WHERE g.scenario_id = ? ORDER BY g.id, i.seq",
+        (scenario_id,),
+    )
+    return [_check(db, _INTERVENTION, dict(r), "an umpire intervention") for r in rows]
+
+
+def moments(db: ClassDB, scenario_id: str) -> list[MomentRow]:
+    """The teaching moments a scenario's games hit, by turn."""
+    rows = db.query(
+        "SELECT g.trainee, m.game_id, m.moment_id, m.title, m.turn FROM moments m JOIN games g ON g.id = m.game_id "
+        "WHERE g.scenario_id = ? ORDER BY m.turn",
+        (scenario_id,),
+    )
+    return [_check(db, _MOMENT, dict(r), f"a teaching moment of game {r['game_id']}") for r in rows]
+
+
+def estimates(db: ClassDB, scenario_id: str) -> list[tuple[str, Estimate]]:
+    """(trainee, estimate) for every probability estimated in a scenario's games."""
+    rows = db.query(
+        "SELECT g.trainee, d.game_id, d.turn, d.estimate_json FROM decisions d JOIN games g ON g.id = d.game_id "
+        "WHERE g.scenario_id = ? AND d.estimate_json IS NOT NULL",
+        (scenario_id,),
+    )
+    out = []
+    for r in rows:
+        estimate = _column(db, r, "estimate_json", f"the decision of game {r['game_id']} at turn {r['turn']}")
+        if estimate is not None:
+            out.append((str(r["trainee"]), estimate))
+    return out
+
+
+def interventions_by_trainee(db: ClassDB, scenario_id: str) -> Counter[str]:
+    """How many interventions each trainee's games had."""
+    rows = db.query(
+        "SELECT g.trainee FROM interventions i JOIN games g ON g.id = i.game_id WHERE g.scenario_id = ?", (scenario_id,)
+    )
+    return Counter(str(r["trainee"]) for r in rows)

@@ -16,7 +16,7 @@ When: `drill_due(scenario, game, put)` is the drill to put before the current tu
 scenario's order, whose trigger holds on the game as it stands (a turn, from a turn onward, conditions
 measured by the engine's own inject metrics) and that this game has not put yet; at most one a turn, and
 none once a withdrawal is under way. `put` (drill id → turn) comes from the game's journal
-(`drills_put(loaded.others)`) and grows as drills are put.
+(`loaded.drills_put()`) and grows as drills are put.
 
 The clock is injectable (`clock=`) so tests and the screen's countdown agree without sleeping.
 The answer goes into the game's journal as a `drill` record — the drill's id and the turn it was actually
@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from game.errors import SalientError
 from game.record.format import now_iso
+from game.record.records import DRILL as DRILL_RECORD
+from game.record.records import DrillRecord
 from game.scenario.drills import Drill, DrillTrigger
-from game.scenario.drills import drills_put as drills_put  # re-exported: reads a journal's drill records
 
 from .outcomes import model_probability
-from .records import DRILL_RECORD
 from .records import imposed as imposed  # re-exported: an old answer that replaced the trainee's orders
 
 if TYPE_CHECKING:
@@ -368,9 +368,7 @@ def conclude(
     return orders, answer
 
 
-def recorded_answers(loaded: LoadedJournal) -> dict[int, dict[str, Any]]:
+def recorded_answers(loaded: LoadedJournal) -> dict[int, DrillRecord]:
     """turn → the drill answer journalled for it, at the turn the drill was put (for the AAR: which drill,
     rationale, ranking, estimate, timing, lateness). One drill is put a turn at most."""
-    return {
-        int(r["turn"]): r for r in loaded.others if r.get("type") == DRILL_RECORD and isinstance(r.get("turn"), int)
-    }
+    return loaded.drill_answers()

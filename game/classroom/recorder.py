@@ -47,6 +47,10 @@ def record_game(
     from .replayed import replay_for_record
 
     loaded = load_journal(journal_path)
+    if loaded.forged:  # a record the instructor key rejects: nothing of this game is trusted
+        raise SalientError(f"not recorded: {loaded.forged}")
+    if loaded.problems:  # a record that does not validate: the game after it cannot be trusted or replayed
+        raise SalientError(f"not recorded: {loaded.damage_note()}")
     replay = replay_for_record(loaded, max(0, forecast_replications))
     rec = build_record(loaded, score=score, forecasts=forecasts, trainee=trainee, replay=replay)
     with ClassDB(db_path) as db:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from game.narrative.safe_text import name
 from game.record.canonical import canonical_json, sha256_hex, to_jsonable
 from game.record.journal import LoadedJournal, load_journal
-from game.scenario.drills import DRILL_RECORD
+from game.record.records import DrillRecord, Intervention
 
 from .outcomes import choices, event_happened, model_probability, outcome, standing_postures
 
@@ -26,14 +26,11 @@ if TYPE_CHECKING:
 
     from .replayed import Replayed
 
-UMPIRE_RECORD = "umpire"
 
-
-def imposed(record: dict[str, Any]) -> bool:
-    """Whether a journalled drill answer replaced the trainee's orders without their asking. Journals written
-    before drills left the orders to the trainee carried out the chosen option's orders, or the default orders
-    when time ran out; a trainee is not taught about orders they did not give."""
-    return record.get("orders_from") in ("option", "standing") and not record.get("adopted", False)
+def imposed(record: DrillRecord) -> bool:
+    """Whether a journalled drill answer replaced the trainee's orders without their asking (see
+    `DrillRecord.imposed`)."""
+    return record.imposed
 
 
 @dataclass
@@ -117,11 +114,9 @@ def build_record(
     if score is None and replay is not None:
         score = replay.score
     all_forecasts = {**(replay.forecasts if replay else {}), **(forecasts or {})}
-    drills = {
-        int(r["turn"]): r for r in loaded.others if r.get("type") == DRILL_RECORD and isinstance(r.get("turn"), int)
-    }
+    drills = loaded.drill_answers()
     decisions = _decisions(loaded, scenario, drills, all_forecasts)
-    not_theirs = {t for t, r in drills.items() if imposed(r)}  # turns whose orders a drill put in their place
+    not_theirs = {t for t, r in drills.items() if r.imposed}  # turns whose orders a drill put in their place
     last = loaded.turns[-1] if loaded.turns else None
     return GameRecord(
         key=game_key(loaded),
@@ -141,7 +136,7 @@ def build_record(
         salient_version=header.salient,
         decisions=decisions,
         moments=[m for m in _moments(scenario, loaded, replay) if m["turn"] not in not_theirs],
-        interventions=[_intervention_row(r) for r in loaded.others if r.get("type") == UMPIRE_RECORD],
+        interventions=[_intervention_row(iv) for iv in loaded.interventions],
     )
 
 
@@ -154,7 +149,7 @@ def record_from_path(path: str | Path, *, replications: int = 0, **options: Any)
 
 
 def _decisions(
-    loaded: LoadedJournal, scenario: Scenario, drills: dict[int, dict[str, Any]], forecasts: dict[int, Any]
+    loaded: LoadedJournal, scenario: Scenario, drills: dict[int, DrillRecord], forecasts: dict[int, Any]
 ) -> list[DecisionRow]:
     player = scenario.meta.player_side
     standing = standing_postures(scenario)
@@ -183,38 +178,33 @@ def _decisions(
     return rows
 
 
-def _take_drill(
-    row: DecisionRow, drill: dict[str, Any], summary: dict[str, Any], forecast: dict[str, Any] | None
-) -> None:
-    row.drill = {k: v for k, v in drill.items() if k not in {"type", "written"}}
-    row.rationale = str(drill.get("rationale") or "")
-    row.ranking = [str(x) for x in drill.get("ranking") or []]
-    row.chosen = drill.get("chosen") if isinstance(drill.get("chosen"), str) else None
-    est = drill.get("estimate")
-    if isinstance(est, dict) and isinstance(est.get("metric"), str) and est.get("p") is not None:
-        metric = est["metric"]
-        model_p = est.get("model_p")
-        if model_p is None:
-            model_p = model_probability(metric, forecast)
+def _take_drill(row: DecisionRow, drill: DrillRecord, summary: dict[str, Any], forecast: dict[str, Any] | None) -> None:
+    row.drill = {k: v for k, v in drill.raw.items() if k not in {"type", "written"}}
+    row.rationale = drill.rationale
+    row.ranking = list(drill.ranking)
+    row.chosen = drill.chosen
+    est = drill.estimate
+    if est is not None and est.p is not None:
+        model_p = est.model_p if est.model_p is not None else model_probability(est.metric, forecast)
         row.estimate = {
-            "question": est.get("question"),
-            "metric": metric,
-            "p": float(est["p"]),
+            "question": est.question,
+            "metric": est.metric,
+            "p": est.p,
             "model_p": None if model_p is None else float(model_p),
-            "outcome": int(event_happened(metric, summary)),
+            "outcome": int(event_happened(est.metric, summary)),
         }
 
 
-def _intervention_row(raw: dict[str, Any]) -> dict[str, Any]:
+def _intervention_row(iv: Intervention) -> dict[str, Any]:
     return {
-        "seq": int(raw.get("seq", 0) or 0),
-        "turn": int(raw.get("turn", 0) or 0),
-        "kind": str(raw.get("kind", "")),
-        "target": str(raw.get("target", "")),
-        "summary": str(raw.get("summary", "")),
-        "reason": str(raw.get("reason", "")),
-        "at": str(raw.get("written", "")),
-        "value": raw.get("value"),
+        "seq": iv.seq,
+        "turn": iv.turn,
+        "kind": iv.kind,
+        "target": iv.target,
+        "summary": iv.summary,
+        "reason": iv.reason,
+        "at": iv.written,
+        "value": iv.value,
     }
 
 

@@ -12,14 +12,14 @@ dice, so nothing here changes the game being replayed.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from game.errors import SalientError
 from game.record.canonical import to_jsonable
-
-from .umpire import before_turn_hook
+from game.record.interventions import before_turn_hook
 
 if TYPE_CHECKING:
     from game.engine.game import Game
@@ -50,12 +50,12 @@ def decision_turns(loaded: LoadedJournal) -> set[int]:
     """This game's decision points: the turns its drills were put at (a conditional drill's differs from game to
     game), the set turns of fixed drills, the turns of expert lines; every played turn when the scenario has
     neither drills nor an expert solution."""
-    from game.scenario.drills import drills_put, expert_turn
+    from game.scenario.drills import expert_turn
 
     sc = loaded.scenario
     if not sc.drills and not sc.expert:
         return {t.turn for t in loaded.turns}
-    put = drills_put(loaded.others)
+    put = loaded.drills_put()
     fixed = {d.fixed_turn for d in sc.drills}
     experts = {expert_turn(sc, e, put) for e in sc.expert}
     return {t for t in (set(put.values()) | fixed | experts) if t is not None}
@@ -76,17 +76,18 @@ def replay_for_record(loaded: LoadedJournal, replications: int = 500) -> Replaye
         umpire(game, record)
         out.truth[record.turn] = _truth(game, record)
         if replications > 0 and record.turn in wanted:
-            try:
+            with contextlib.suppress(
+                ValueError, SalientError
+            ):  # a turn the engine cannot forecast costs that turn only
                 out.forecasts[record.turn] = game.forecast(record.orders, replications=replications, turns=1)
-            except (ValueError, SalientError):  # a turn the engine cannot forecast costs that turn only
-                pass
 
     try:
         game = replay_game(loaded, verify=False, before_turn=before)
     except Exception:
         return Replayed()
     faithful = len(game.history) == len(loaded.turns) and not any(
-        differences(rec.raw.get("report"), to_jsonable(rep), limit=1) for rec, rep in zip(loaded.turns, game.history)
+        differences(rec.raw.get("report"), to_jsonable(rep), limit=1)
+        for rec, rep in zip(loaded.turns, game.history, strict=True)
     )
     if not faithful:  # another engine, another game: keep nothing computed from it
         return Replayed()

@@ -13,7 +13,6 @@ Built from the database alone (no replay), so a report over a thousand games tak
 
 from __future__ import annotations
 
-import json
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -22,7 +21,8 @@ from typing import Any
 from game.record.format import now_iso
 from game.scenario.drills import Drill
 
-from .db import ClassDB
+from . import db as store
+from .db import ClassDB, Decided, Estimate, GameRow
 from .outcomes import choices
 from .report_model import (
     Calibration,
@@ -71,52 +71,25 @@ DIMENSION_LABELS = {
 
 def build_report(db: ClassDB, scenario_id: str | None = None, turns: Sequence[int] | None = None) -> ClassReport:
     """The class report from the database (one scenario, or all of them)."""
-    ids = (
-        [scenario_id]
-        if scenario_id
-        else [r["scenario_id"] for r in db.query("SELECT scenario_id FROM games GROUP BY scenario_id ORDER BY MIN(id)")]
-    )
+    ids = [scenario_id] if scenario_id else store.scenario_ids(db)
     return ClassReport(str(db.path), now_iso(), [_scenario(db, sid, turns) for sid in ids])
 
 
 def _scenario(db: ClassDB, sid: str, only_turns: Sequence[int] | None) -> ScenarioReport:
-    games = db.query(
-        "SELECT id, trainee, ending, score, finished, scenario_sha256 FROM games WHERE scenario_id = ? ORDER BY id",
-        (sid,),
-    )
-    sc_rows = db.query(
-        "SELECT s.json AS json FROM scenarios s JOIN games g ON g.scenario_sha256 = s.sha256 "
-        "WHERE g.scenario_id = ? ORDER BY g.id DESC LIMIT 1",
-        (sid,),
-    )
-    scenario = json.loads(sc_rows[0]["json"]) if sc_rows else {}
+    games = store.games(db, sid)
+    scenario = store.latest_scenario(db, sid)
     names = {s["id"]: s.get("name", s["id"]) for s in scenario.get("map", {}).get("sectors", [])}
-    drills = [d for d in scenario.get("drills", []) if isinstance(d, dict) and d.get("id")]
+    drills = [d for d in scenario.get("drills", []) if isinstance(d.get("id"), str)]
     models = {d["id"]: _drill_model(d) for d in drills}
     fixed = {d["id"]: _fixed_turn(d, models[d["id"]]) for d in drills}
-    experts = [e for e in scenario.get("expert", []) if isinstance(e, dict)]
+    experts = scenario.get("expert", [])
     expert_by_drill = {e["drill"]: e for e in experts if e.get("drill")}
     expert_by_turn = {int(e["turn"]): e for e in experts if not e.get("drill") and e.get("turn") is not None}
     set_turns = sorted({t for t in fixed.values() if t is not None} | set(expert_by_turn))
-    params: tuple[Any, ...] = (sid,)
-    where = ""
-    if only_turns:
-        where = f" AND d.turn IN ({','.join('?' * len(set(only_turns)))})"
-        params = (sid, *sorted(set(only_turns)))
-    elif drills or experts:  # the turns set by the scenario, and wherever a drill was put
-        where = (
-            " AND (d.drill_json IS NOT NULL"
-            + (f" OR d.turn IN ({','.join('?' * len(set_turns))})" if set_turns else "")
-            + ")"
-        )
-        params = (sid, *set_turns)
-    rows = db.query(
-        "SELECT d.game_id, d.turn, g.trainee, d.choices_json, d.outcome_json, d.model_json, d.ranking_json, d.chosen, "
-        "d.estimate_json, d.drill_json, d.rationale FROM decisions d JOIN games g ON g.id = d.game_id "
-        f"WHERE g.scenario_id = ?{where} ORDER BY d.turn, d.game_id",
-        params,
+    # with drills or an expert line: the turns set by the scenario, and wherever a drill was put
+    decided = store.decisions(
+        db, sid, turns=only_turns, drilled_or_turns=set_turns if not only_turns and (drills or experts) else None
     )
-    decided = [_decision(r) for r in rows]
     by_id = {d["id"]: d for d in drills}
     points: list[DecisionPoint] = []
     if only_turns:
@@ -134,7 +107,8 @@ def _scenario(db: ClassDB, sid: str, only_turns: Sequence[int] | None) -> Scenar
             turn = fixed[d["id"]]
             ds = [x for x in decided if _answered(x) == d["id"] or (turn is not None and x["turn"] == turn)]
             expert = expert_by_drill.get(d["id"]) or (expert_by_turn.get(turn) if turn is not None else None)
-            trigger = "" if turn is not None or models[d["id"]] is None else trigger_text(models[d["id"]].when)
+            model = models[d["id"]]
+            trigger = "" if turn is not None or model is None else trigger_text(model.when)
             if turn is not None:
                 covered.add(turn)
             else:
@@ -158,14 +132,7 @@ def _scenario(db: ClassDB, sid: str, only_turns: Sequence[int] | None) -> Scenar
         mean_score=statistics.fmean(scores) if scores else None,
         decision_points=points,
         by_trainee=_trainees(db, sid, games),
-        interventions=[
-            dict(r)
-            for r in db.query(
-                "SELECT g.trainee, i.turn, i.kind, i.target, i.summary, i.reason FROM interventions i "
-                "JOIN games g ON g.id = i.game_id WHERE g.scenario_id = ? ORDER BY g.id, i.seq",
-                (sid,),
-            )
-        ],
+        interventions=[dict(r) for r in store.interventions(db, sid)],
         versions=len({g["scenario_sha256"] for g in games}),
     )
 
@@ -186,25 +153,10 @@ def _fixed_turn(raw: dict[str, Any], drill: Drill | None) -> int | None:
     return turn if isinstance(turn, int) and not isinstance(turn, bool) else None
 
 
-def _answered(decision: dict[str, Any]) -> str | None:
+def _answered(decision: Decided) -> str | None:
     """The id of the drill answered with this decision, if one was put at its turn."""
-    drill = decision.get("drill")
-    return drill.get("drill") if isinstance(drill, dict) else None
-
-
-def _decision(r: Any) -> dict[str, Any]:
-    return {
-        "turn": int(r["turn"]),
-        "trainee": r["trainee"],
-        "choices": json.loads(r["choices_json"]),
-        "outcome": json.loads(r["outcome_json"]),
-        "model": json.loads(r["model_json"]) if r["model_json"] else None,
-        "ranking": json.loads(r["ranking_json"]) if r["ranking_json"] else [],
-        "chosen": r["chosen"],
-        "estimate": json.loads(r["estimate_json"]) if r["estimate_json"] else None,
-        "drill": json.loads(r["drill_json"]) if r["drill_json"] else None,
-        "rationale": r["rationale"],
-    }
+    drill = decision["drill"]
+    return drill.get("drill") if drill is not None else None
 
 
 def _expert_choices(expert: dict[str, Any] | None, drill: dict[str, Any] | None) -> dict[str, str]:
@@ -226,7 +178,7 @@ def _expert_choices(expert: dict[str, Any] | None, drill: dict[str, Any] | None)
 
 def _point(
     turn: int | None,
-    ds: list[dict[str, Any]],
+    ds: list[Decided],
     drill: dict[str, Any] | None,
     expert: dict[str, Any] | None,
     names: dict[str, str],
@@ -237,7 +189,7 @@ def _point(
     keys = sorted({k for d in ds for k in d["choices"]}, key=_dimension_order)
     dims = []
     for key in keys:
-        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        groups: dict[str, list[Decided]] = defaultdict(list)
         for d in ds:
             if key in d["choices"]:
                 groups[d["choices"][key]].append(d)
@@ -285,7 +237,7 @@ def _mean(values: Iterable[float]) -> float:
     return statistics.fmean(vals) if vals else 0.0
 
 
-def _choice(choice: str, ds: list[dict[str, Any]], total: int, expert: str | None) -> ChoiceStat:
+def _choice(choice: str, ds: list[Decided], total: int, expert: str | None) -> ChoiceStat:
     outs = [d["outcome"] for d in ds]
     models = [d["model"] for d in ds if d["model"]]
     model = None
@@ -328,14 +280,15 @@ def kendall_tau(ranking: Sequence[str], reference: Sequence[str]) -> float | Non
     return (concordant - discordant) / (concordant + discordant)
 
 
-def _drill(drill: dict[str, Any], ds: list[dict[str, Any]], expert: dict[str, Any] | None) -> DrillStat:
-    answered = [d for d in ds if d["drill"] and d["drill"].get("drill") == drill["id"]]
-    ranked = [d for d in answered if not d["drill"].get("timed_out")]  # a ranking left as shown is no choice
+def _drill(drill: dict[str, Any], ds: list[Decided], expert: dict[str, Any] | None) -> DrillStat:
+    answers = [(d, a) for d in ds if (a := d["drill"]) is not None and a.get("drill") == drill["id"]]
+    answered = [d for d, _ in answers]
+    ranked = [d for d, a in answers if not a.get("timed_out")]  # a ranking left as shown is no choice
     expert_ranking = list((expert or {}).get("ranking", []))
     options = []
     for o in drill.get("options", []):
         ranks = [d["ranking"].index(o["id"]) + 1 for d in ranked if o["id"] in d["ranking"]]
-        first = sum(1 for d in ranked if (d["ranking"][:1] or [d["chosen"]])[0] == o["id"])
+        first = sum(1 for d in ranked if (d["ranking"][0] if d["ranking"] else d["chosen"]) == o["id"])
         options.append(
             OptionStat(
                 id=o["id"],
@@ -346,14 +299,14 @@ def _drill(drill: dict[str, Any], ds: list[dict[str, Any]], expert: dict[str, An
             )
         )
     taus = [t for d in ranked if (t := kendall_tau(d["ranking"], expert_ranking)) is not None]
-    seconds = [float(d["drill"]["elapsed_s"]) for d in answered if d["drill"].get("elapsed_s") is not None]
-    estimates = [d["estimate"] for d in answered if d["estimate"]]
-    model_ps = [e["model_p"] for e in estimates if e.get("model_p") is not None]
+    seconds = [float(s) for _, a in answers if (s := a.get("elapsed_s")) is not None]
+    estimates = [e for d in answered if (e := d["estimate"]) is not None]
+    model_ps = [p for e in estimates if (p := e["model_p"]) is not None]
     return DrillStat(
         id=drill["id"],
         title=drill.get("title", drill["id"]),
         answers=len(answered),
-        late=sum(1 for d in answered if d["drill"].get("late")),
+        late=sum(1 for _, a in answers if a.get("late")),
         timed_out=len(answered) - len(ranked),
         rationales=sum(1 for d in answered if d["rationale"].strip()),
         median_seconds=statistics.median(seconds) if seconds else None,
@@ -368,11 +321,11 @@ def _drill(drill: dict[str, Any], ds: list[dict[str, Any]], expert: dict[str, An
     )
 
 
-def calibration(estimates: Sequence[dict[str, Any]]) -> Calibration | None:
+def calibration(estimates: Sequence[Estimate]) -> Calibration | None:
     """Brier score of {p, outcome, model_p} estimates; the model's score only over those it forecast."""
     if not estimates:
         return None
-    model = [(e["model_p"] - e["outcome"]) ** 2 for e in estimates if e.get("model_p") is not None]
+    model = [(p - e["outcome"]) ** 2 for e in estimates if (p := e["model_p"]) is not None]
     return Calibration(
         estimates=len(estimates),
         brier=statistics.fmean((e["p"] - e["outcome"]) ** 2 for e in estimates),
@@ -382,24 +335,11 @@ def calibration(estimates: Sequence[dict[str, Any]]) -> Calibration | None:
     )
 
 
-def _trainees(db: ClassDB, sid: str, games: list[Any]) -> list[TraineeStat]:
-    moments = db.query(
-        "SELECT g.trainee, m.game_id, m.moment_id, m.title, m.turn FROM moments m JOIN games g ON g.id = m.game_id "
-        "WHERE g.scenario_id = ? ORDER BY m.turn",
-        (sid,),
-    )
-    estimates = db.query(
-        "SELECT g.trainee, d.estimate_json FROM decisions d JOIN games g ON g.id = d.game_id "
-        "WHERE g.scenario_id = ? AND d.estimate_json IS NOT NULL",
-        (sid,),
-    )
-    interventions = Counter(
-        r["trainee"]
-        for r in db.query(
-            "SELECT g.trainee FROM interventions i JOIN games g ON g.id = i.game_id WHERE g.scenario_id = ?", (sid,)
-        )
-    )
-    by_trainee: dict[str, list[Any]] = defaultdict(list)
+def _trainees(db: ClassDB, sid: str, games: list[GameRow]) -> list[TraineeStat]:
+    moments = store.moments(db, sid)
+    estimates = store.estimates(db, sid)
+    interventions = store.interventions_by_trainee(db, sid)
+    by_trainee: dict[str, list[GameRow]] = defaultdict(list)
     for g in games:
         by_trainee[g["trainee"]].append(g)
     out = []
@@ -410,7 +350,7 @@ def _trainees(db: ClassDB, sid: str, games: list[Any]) -> list[TraineeStat]:
         hits: dict[str, tuple[str, set[int], list[int]]] = {}
         for m in moments:
             if m["trainee"] == trainee:
-                title, game_ids, turns = hits.setdefault(m["moment_id"], (m["title"], set(), []))
+                _title, game_ids, turns = hits.setdefault(m["moment_id"], (m["title"], set(), []))
                 game_ids.add(m["game_id"])
                 turns.append(m["turn"])
         out.append(
@@ -421,7 +361,7 @@ def _trainees(db: ClassDB, sid: str, games: list[Any]) -> list[TraineeStat]:
                 mean_score=statistics.fmean(scores) if scores else None,
                 endings=dict(Counter(str(g["ending"]) for g in done)),
                 moments=[MomentHit(mid, t, len(gs), sorted(set(ts))) for mid, (t, gs, ts) in sorted(hits.items())],
-                calibration=calibration([json.loads(r["estimate_json"]) for r in estimates if r["trainee"] == trainee]),
+                calibration=calibration([e for who, e in estimates if who == trainee]),
                 interventions=interventions.get(trainee, 0),
             )
         )

@@ -11,14 +11,22 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ._bounds import MAX_REPLICATIONS, within
 
+if TYPE_CHECKING:
+    from game.debrief.aar import AfterActionReview
+    from game.debrief.compare_plan import PlanComparison
+    from game.debrief.luck import LuckReport
+    from game.record.journal import LoadedJournal
+
 FORMATS = ("md", "html", "json", "csv")
+MAX_BUDGET = 10_000
+"""The most plans `--optimise` may search."""
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `aar` to the command line."""
     parser = subparsers.add_parser(
         "aar",
@@ -63,6 +71,29 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--partial", action="store_true", help="review the whole turns of a damaged or truncated journal"
     )
+    plan = parser.add_mutually_exclusive_group()
+    plan.add_argument(
+        "--against",
+        metavar="PLAN",
+        help="compare the trainee's orders with the orders file PLAN (for example one written by "
+        "`salient optimise -o PLAN`): where they differ turn by turn, and both played on the same games",
+    )
+    plan.add_argument(
+        "--optimise",
+        type=int,
+        metavar="N",
+        help="compare the trainee's orders with the best plan `salient optimise --budget N` finds (N at most 10,000), "
+        "searched now "
+        "(on the save's seed + 1, so the comparison's games are not the ones the plan was chosen on)",
+    )
+    parser.add_argument(
+        "--against-runs",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="games the trainee's orders and the plan each play, on the same dice, for the comparison "
+        "(default 2000, from 2 to 100,000)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -73,22 +104,6 @@ def _format(args: argparse.Namespace) -> str:
     return {"markdown": "md", "htm": "html"}.get(suffix, suffix) if suffix in (*FORMATS, "markdown", "htm") else "md"
 
 
-class _Bar:
-    """A one-line progress bar on standard error (only when it is a terminal)."""
-
-    def __init__(self) -> None:
-        self.live = sys.stderr.isatty()
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.live:
-            width = 30
-            fill = int(width * done / max(total, 1))
-            sys.stderr.write(f"\rluck against judgement [{'#' * fill}{'.' * (width - fill)}] {done}/{total}")
-            if done >= total:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
-
-
 def run(args: argparse.Namespace) -> int:
     """Load, (analyse,) build, render, write."""
     from game.errors import SalientError
@@ -96,6 +111,9 @@ def run(args: argparse.Namespace) -> int:
     from game.record.journal import load_journal
 
     within("--replications", args.replications, 2, MAX_REPLICATIONS)
+    within("--against-runs", args.against_runs, 2, MAX_REPLICATIONS)
+    if args.optimise is not None:
+        within("--optimise", args.optimise, 1, MAX_BUDGET)
     if args.horizon < 1:
         raise SalientError("--horizon must be at least 1")
     loaded = load_journal(args.save)
@@ -111,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
     from game.debrief.aar import build_aar
 
     aar = build_aar(loaded, luck=luck)
+    if args.against or args.optimise is not None:
+        aar = aar.model_copy(update={"plan_comparison": _compare(loaded, args, aar.score.total)})
     text = _render(aar, _format(args))
     if args.output:
         try:
@@ -123,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _luck(loaded: Any, args: argparse.Namespace) -> Any:
+def _luck(loaded: LoadedJournal, args: argparse.Namespace) -> LuckReport:
     from game.debrief import luck_cache
     from game.debrief.luck import analyse, case_ids, has_expert
 
@@ -137,13 +157,63 @@ def _luck(loaded: Any, args: argparse.Namespace) -> Any:
         cached = luck_cache.find(loaded, key)
         if cached is not None:
             return cached
-    report = analyse(loaded, replications=args.replications, horizon=args.horizon, expert=expert, progress=_Bar())
+    from game.analysis.progress import ProgressBar
+
+    bar = ProgressBar(1, title="luck against judgement")
+    try:
+        report = analyse(
+            loaded,
+            replications=args.replications,
+            horizon=args.horizon,
+            expert=expert,
+            progress=bar.update,
+        )
+    finally:
+        bar.close()
     if args.cache and not luck_cache.store(loaded, key, report):
         print("salient: note: the analysis was not remembered in the journal (damaged or read-only)", file=sys.stderr)
     return report
 
 
-def _render(aar: Any, fmt: str) -> str:
+def _compare(loaded: LoadedJournal, args: argparse.Namespace, actual: float) -> PlanComparison:
+    """The trainee's orders against the plan file or a plan searched now, on the model's dice."""
+    from game.analysis.orders_plan import plan_of_orders, read_plan
+    from game.debrief.compare_plan import compare_with_plan
+    from game.engine.game import Game
+
+    scenario = loaded.scenario
+    turns = {t.turn: t.orders for t in loaded.turns}
+    trainee = plan_of_orders(scenario, "trainee", args.save, turns)
+    if args.against:
+        start = Game(scenario, 0)
+        plan_turns, _ = read_plan(Path(args.against), start.params, start.state)
+        plan = plan_of_orders(scenario, "plan", args.against, plan_turns)
+        source = f"the orders file {args.against}"
+    else:
+        from game.analysis.optimise import optimise
+        from game.analysis.pool import available_cores
+
+        search_seed = loaded.seed + 1  # the comparison plays on the save's seed: dice the search never saw
+        found = optimise(scenario, budget=args.optimise, seed=search_seed, workers=available_cores())
+        plan_turns = found.orders
+        plan = plan_of_orders(scenario, "plan", "optimised", plan_turns)
+        source = (
+            f"the best of {args.optimise} plans `salient optimise` searched (seed {search_seed}), as fixed orders: "
+            + found.orders_note
+        )
+    return compare_with_plan(
+        scenario,
+        source,
+        (trainee.policy(), turns),
+        (plan.policy(), plan_turns),
+        turns_played=len(loaded.turns),
+        actual_score=actual,
+        runs=args.against_runs,
+        seed=loaded.seed,
+    )
+
+
+def _render(aar: AfterActionReview, fmt: str) -> str:
     if fmt == "html":
         from game.debrief.render_html import render_html
 

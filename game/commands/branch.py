@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `branch` to the command line."""
     parser = subparsers.add_parser(
         "branch",

@@ -4,7 +4,11 @@ Reports the endings and scores per policy, how often each inject fires, endings 
 reaches, a dominant policy, whether luck swamps decisions, and tests the scenario's statistical
 assertions. An assertion fails when its whole confidence interval lies outside the expected range, and is
 inconclusive when the interval straddles a bound (more runs decide). Exit status 1 when an assertion fails
-(with --strict, also on any warning or inconclusive assertion).
+(with --strict, also on any warning or inconclusive assertion, and when the exploit guard fails).
+
+With --strict, a scenario that sets `exploit_guard` also has its expert solution held against the best plan of
+one fixed rule (game.analysis.exploit): when that rule beats the expert by more than the scenario's margin,
+the scenario teaches a recipe and the check fails, naming the rule.
 
 Orders files (a trainee's plan: "what if they do X") play beside the built-in policies on the same dice and
 are reported, compared and warned about like them, each under its file's stem (game.analysis.orders_plan says
@@ -18,12 +22,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ._bounds import MAX_RUNS, within
 
+if TYPE_CHECKING:
+    from game.analysis.check import CheckReport
+    from game.scenario import Scenario
 
-def register(subparsers: Any) -> None:
+GUARD_BUDGET, GUARD_RUNS, GUARD_CHECK_RUNS = 60, 200, 2000
+"""The exploit guard's budget (kept here so --help does not import the analysis; a test holds them equal)."""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `check` to the command line."""
     parser = subparsers.add_parser(
         "check",
@@ -65,7 +76,14 @@ def register(subparsers: Any) -> None:
         "the report is the same whatever the number",
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--strict", action="store_true", help="exit 1 on any warning or inconclusive assertion as well")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 on any warning or inconclusive assertion as well; and, when the scenario sets exploit_guard, "
+        f"search {GUARD_BUDGET} plans of one fixed rule (no conditions: postures, drone, jammer and convoy split, "
+        f"reserve, at most a set withdrawal turn; {GUARD_RUNS} games each, seed S) and exit 1 when the best beats "
+        f"the expert solution by more than the scenario's margin on {GUARD_CHECK_RUNS:,} fresh games (seed S+1)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -73,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     """Load, check, print; the exit status says whether the assertions hold."""
     from game.analysis.check import check_scenario
     from game.analysis.orders_plan import load_plans
-    from game.analysis.parallel import available_cores
+    from game.analysis.pool import available_cores
     from game.analysis.progress import ProgressBar
     from game.analysis.render import as_json, as_text
     from game.engine.policies import POLICIES
@@ -109,8 +127,37 @@ def run(args: argparse.Namespace) -> int:
         )
     finally:
         bar.close()
+    if args.strict:
+        _guard(scenario, report, args.seed, args.workers or available_cores())
     sys.stdout.write(for_json(as_json(report)) if args.json else for_terminal(as_text(report)))
     inconclusive = any(a.status == "inconclusive" for a in report.assertions)
-    if report.failed or (args.strict and (report.warnings or inconclusive)):
+    exploited = report.exploit is not None and report.exploit.failed
+    if report.failed or (args.strict and (report.warnings or inconclusive or exploited)):
         return 1
     return 0
+
+
+def _guard(scenario: Scenario, report: CheckReport, seed: int, workers: int) -> None:
+    """Run the scenario's exploit guard into the report (or note that it sets none)."""
+    from game.analysis.exploit import exploit_guard, guard_units
+    from game.analysis.progress import ProgressBar
+
+    guard = scenario.exploit_guard
+    if guard is None:
+        report.notes.append("no exploit guard: the scenario sets no exploit_guard margin")
+        return
+    bar = ProgressBar(guard_units(scenario, GUARD_BUDGET, GUARD_RUNS, GUARD_CHECK_RUNS))
+    try:
+        report.exploit = exploit_guard(
+            scenario,
+            guard.margin,
+            guard.note,
+            budget=GUARD_BUDGET,
+            runs=GUARD_RUNS,
+            check_runs=GUARD_CHECK_RUNS,
+            seed=seed,
+            workers=workers,
+            progress=bar.advance if bar.enabled else None,
+        )
+    finally:
+        bar.close()

@@ -1,5 +1,6 @@
 """`salient class ...`: the instructor's class records (the module cannot be called `class`).
 
+    salient class init [--force]                               make the instructor key (signatures, secret dice)
     salient class import JOURNAL... [--db PATH] [--pending]   record saved games in the class database
     salient class report [--scenario ID] [--format md|html|json] [--turns 5,9] [-o FILE] [--db PATH]
     salient class games [--scenario ID] [--db PATH]            list the recorded games
@@ -12,12 +13,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from ._bounds import MAX_REPLICATIONS, within
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `class` and its subcommands to the command line."""
     parser = subparsers.add_parser(
         "class",
@@ -27,6 +27,18 @@ def register(subparsers: Any) -> None:
     )
     sub = parser.add_subparsers(dest="class_command", metavar="SUBCOMMAND")
     parser.set_defaults(handler=lambda args: _usage(parser))
+
+    init = sub.add_parser(
+        "init",
+        help="make the instructor key that signs saved games and keeps the dice secret",
+        description="Make the instructor key (32 random bytes, readable by you only) in the instructor folder of "
+        "the user data directory ($SALIENT_HOME or the platform's default). With it, saved games are signed and "
+        "checked when you import or review them, and the dice of a game cannot be replayed without it. An "
+        "existing key is kept; --force replaces it (games signed with the old key can then no longer be checked "
+        "or replayed).",
+    )
+    init.add_argument("--force", action="store_true", help="replace an existing key (rotate it)")
+    init.set_defaults(handler=run_init)
 
     imp = sub.add_parser(
         "import",
@@ -81,6 +93,26 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
+def run_init(args: argparse.Namespace) -> int:
+    """Create (or with --force rotate) the instructor key and say which it is."""
+    from game.classroom.key import init_key
+
+    outcome = init_key(force=args.force)
+    where = outcome.key.path
+    if not outcome.created:
+        print(f"an instructor key already exists: {where} (id {outcome.key.id}); kept as it is")
+        print("use `salient class init --force` to replace it", file=sys.stderr)
+        return 0
+    if outcome.replaced:
+        print(
+            f"salient: warning: the instructor key was replaced (old id {outcome.replaced}); games signed with the "
+            "old key can no longer be checked or replayed",
+            file=sys.stderr,
+        )
+    print(f"instructor key written to {where} (id {outcome.key.id}); keep it private and back it up")
+    return 0
+
+
 def run_import(args: argparse.Namespace) -> int:
     """Record each journal; report each failure on its own line; exit 1 if any failed."""
     from game.classroom.recorder import forget_pending, pending, record_game
@@ -103,7 +135,10 @@ def run_import(args: argparse.Namespace) -> int:
             )
         except SalientError as error:
             failed += 1
-            print(for_terminal(f"salient: {path}: {error}"), file=sys.stderr)
+            said = str(error)
+            print(
+                for_terminal(f"salient: {said if said.startswith(str(path)) else f'{path}: {said}'}"), file=sys.stderr
+            )
             continue
         done.append(path)
         print(for_terminal(f"{path}: recorded (game {game_id})"))
@@ -151,15 +186,11 @@ def _turn_list(text: str) -> list[int]:
 
 def run_games(args: argparse.Namespace) -> int:
     """One line per recorded game."""
-    from game.classroom.db import ClassDB
+    from game.classroom.db import ClassDB, games
     from game.narrative.safe_text import cut, for_terminal
 
     with ClassDB(args.db, readonly=True) as db:
-        sql = "SELECT id, trainee, scenario_id, seed, turns, ending, score, journal_path FROM games"
-        rows = db.query(
-            sql + (" WHERE scenario_id = ? ORDER BY id" if args.scenario else " ORDER BY id"),
-            (args.scenario,) if args.scenario else (),
-        )
+        rows = games(db, args.scenario)
     for r in rows:
         score = "—" if r["score"] is None else f"{r['score']:.1f}"
         print(

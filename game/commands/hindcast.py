@@ -12,7 +12,7 @@ import argparse
 import dataclasses
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from game.errors import SalientError
 
@@ -26,7 +26,7 @@ VERDICT = {"inside": "yes", "outside": "NO", "beyond": "beyond the game", "befor
 SUMMARY = {"inside": "inside", "outside": "outside", "beyond": "beyond the game", "before": "before the game"}
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `hindcast` to the command line."""
     parser = subparsers.add_parser(
         "hindcast",
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 def as_json(report: HindcastReport) -> str:
     """The comparison as JSON: every point with history's range, the model's band and the verdict."""
     data = dataclasses.asdict(report)
-    for point, raw in zip(data["points"], report.points):
+    for point, raw in zip(data["points"], report.points, strict=True):
         point["verdict"] = raw.verdict
     data["summary"] = {v: report.count(v) for v in VERDICT}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -104,7 +104,7 @@ def as_text(report: HindcastReport) -> str:
         "",
     ]
     for r in rows:
-        cells = [c.rjust(w) if i in (2, 6) else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))]
+        cells = [c.rjust(w) if i in (2, 6) else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))]
         lines.append("  ".join(cells).rstrip())
     counts = [f"{report.count(v)} {words}" for v, words in SUMMARY.items() if report.count(v)]
     lines += ["", f"{len(report.points)} history points: " + ", ".join(counts) + "."]

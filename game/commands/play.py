@@ -15,13 +15,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from game.classroom.guard import UmpireGuard
+    from game.tui.session import Session
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `play` to the command line."""
     parser = subparsers.add_parser(
         "play",
@@ -57,9 +58,10 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Check the arguments, run the app, and report how it ended."""
     from game.errors import SalientError
+    from game.record.records import MAX_SEED
 
-    if args.seed is not None and args.seed < 0:
-        raise SalientError("the seed must be a whole number of 0 or more")
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        raise SalientError(f"the seed must be a whole number from 0 to {MAX_SEED}")
     session = None
     scenario_path = None
     if args.load:
@@ -72,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         scenario_path = _existing(args.path, "scenario")
         load_scenario(scenario_path)
     from game.classroom.guard import UmpireGuard
+    from game.tui.session import Session
 
     from_env = UmpireGuard.from_env()  # always read, so the passphrase leaves the environment
     guard = UmpireGuard.from_prompt() if args.umpire else from_env
@@ -100,7 +103,7 @@ def run_app(
     scenario_path: Path | None,
     seed: int | None,
     trainee: str,
-    session: Any = None,
+    session: Session | None = None,
     *,
     headless: bool = False,
     umpire_guard: UmpireGuard | None = None,
@@ -119,13 +122,15 @@ def run_app(
         LaunchOptions(scenario=scenario_path, seed=seed, trainee=trainee, db_path=db_path, start=start), session=session
     )
     app.umpire_guard = umpire_guard
+    crashed = False
     try:
         app.run(headless=headless)
     except Exception as error:
         app.crash_log = app.crash_log or write_crash_log(error, context="outside the app's message loop")
-        app._return_code = 1
+        crashed = True
+    app.log_crash()
     save = app.session.journal_path if app.session is not None else None
-    if app.crash_log is not None or (app.return_code or 0) != 0:
+    if crashed or app.crash_log is not None or (app.return_code or 0) != 0:
         print(crash_message(app.crash_log, save), file=sys.stderr)
         return app.return_code or 1
     if save is not None:

@@ -5,17 +5,28 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from game.errors import SalientError
+
+if TYPE_CHECKING:
+    from game.engine.game import Game
+    from game.engine.orders import Orders
+    from game.engine.report import TurnReport
+
+    Chooser = Callable[[Game], Orders]
+    """Where a headless game's orders come from: a policy, an orders file or the defaults."""
+    OnTurn = Callable[[Game, Orders, TurnReport], None]
+    """Called after each turn with the game, the orders played and the turn's report."""
 
 POLICY_NAMES = ("hold", "delay_withdraw", "hold_sudzha_road", "hold_then_withdraw")
 """The built-in policies, named here without importing the engine so that `--help` stays instant (a test keeps
 this list equal to `game.engine.policies.POLICIES`)."""
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `run` subcommand."""
     parser = subparsers.add_parser(
         "run",
@@ -52,16 +63,18 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Handler: load, play, print."""
     from game.engine.game import Game
+    from game.record.records import MAX_SEED
+    from game.record.signing import new_game_secret
     from game.scenario.load import load_scenario
 
-    if args.seed < 0:
-        raise SalientError("--seed must be a non-negative integer")
+    if not 0 <= args.seed <= MAX_SEED:
+        raise SalientError(f"--seed must be a whole number from 0 to {MAX_SEED}")
     if args.turns is not None and args.turns < 1:
         raise SalientError("--turns must be at least 1")
     scenario = load_scenario(args.path)
     chooser = orders_source(args)
-    game = Game(scenario, args.seed)
-    on_turn: list[Any] = []
+    game = Game(scenario, args.seed, new_game_secret(scenario, args.seed))
+    on_turn: list[OnTurn] = []
     recorder = None
     if args.trainee:  # --trainee: journal first, then the class database (game.classroom, instructor tools)
         from game.classroom.headless import HeadlessRecorder
@@ -87,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
 # --- where the orders come from ------------------------------------------------------------
 
 
-def orders_source(args: argparse.Namespace) -> Any:
+def orders_source(args: argparse.Namespace) -> Chooser:
     """A function game -> Orders, from --policy, --orders or the game's defaults."""
     if args.orders:
         return OrdersFile(Path(args.orders))
@@ -111,7 +124,7 @@ class OrdersFile:
         self.planned = read_orders_by_turn(path)
         self.by_turn = {turn: planned.orders for turn, planned in self.planned.items()}
 
-    def __call__(self, game: Any) -> Any:
+    def __call__(self, game: Game) -> Orders:
         if game.turn in self.by_turn:
             return self.by_turn[game.turn]
         if not any(t < game.turn for t in self.by_turn) or not game.history:  # nothing given yet
@@ -125,7 +138,7 @@ class OrdersFile:
         return f"{self.planned[given].where if given is not None else self.path}: turn {turn}"
 
 
-def play_game(game: Any, chooser: Any, max_turns: int | None, on_turn: list[Any]) -> None:
+def play_game(game: Game, chooser: Chooser, max_turns: int | None, on_turn: list[OnTurn]) -> None:
     """Play until the end (or K turns); `on_turn` callbacks get (game, orders, report) after each turn."""
     from game.engine.orders import OrdersError
 
@@ -157,9 +170,9 @@ def _round(value: Any) -> Any:
     return value
 
 
-def as_json(game: Any, args: argparse.Namespace) -> dict[str, Any]:
+def as_json(game: Game, args: argparse.Namespace) -> dict[str, Any]:
     """Everything a headless run produced."""
-    return _round(
+    data: dict[str, Any] = _round(
         {
             "scenario": game.scenario.meta.id,
             "seed": game.seed,
@@ -173,9 +186,10 @@ def as_json(game: Any, args: argparse.Namespace) -> dict[str, Any]:
             "final_state": game.state_summary(),
         }
     )
+    return data
 
 
-def print_text(game: Any) -> None:
+def print_text(game: Game) -> None:
     """One line per turn, then the score with every weight."""
     from game.narrative.safe_text import for_terminal
 
@@ -193,5 +207,10 @@ def print_text(game: Any) -> None:
         print(line, file=out)
     score = game.score()
     print(f"score {score.total:.1f} (ending: {score.ending or 'game not finished'})", file=out)
-    for line in score.lines:
-        print(for_terminal(f"  {line.label}: {line.quantity:.1f} x {line.weight:g} = {line.points:.1f}"), file=out)
+    for score_line in score.lines:
+        print(
+            for_terminal(
+                f"  {score_line.label}: {score_line.quantity:.1f} x {score_line.weight:g} = {score_line.points:.1f}"
+            ),
+            file=out,
+        )

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `schema` to the command line."""
     parser = subparsers.add_parser(
         "schema",

@@ -1,51 +1,89 @@
-"""`salient serve [--host 127.0.0.1] [--port 8000]`: play in a web browser through textual-serve.
+"""`salient serve [PATH] [--host H] [--port N] [--token T | --token-file F | --no-token]`: play in a web browser.
 
-Bound to localhost by default: the game is meant for the person at the machine (or an SSH tunnel),
-not the network. Each browser tab gets its own `salient play` process.
+A classroom's server: each browser needs the address printed at start, which carries a random access
+token; the page asks the trainee's name and keeps that trainee's games in a folder of their own
+(`--trainees`, default `trainees/` in the data directory); finished games go to the class database.
+Without a token the server answers only on this machine. How the server works: `game.serve`.
 
-Quick to the title screen: a session process spends most of its first second or two importing the
-game. The server keeps one process started ahead of the next browser, imports done and waiting on
-its input (`python -m game.commands.serve`); when a browser connects, the first thing the process
-reads is that browser's terminal size, and only then does `salient play` begin. The next spare is
-started as soon as that browser has its screen.
-
-Offline: textual-serve's page template (1.1.x) loads the Roboto Mono font from fonts.googleapis.com,
-although the font files ship in its own `static/fonts`. We serve a derived template in which that
-link is replaced by an `@font-face` on the bundled file, so the page asks nothing of the internet.
+This module is also the process behind each browser (`python -m game.commands.serve`): it imports the
+game ahead of time, waits for the server to hand it a browser, then plays.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
-import re
 import shlex
+import socket
 import sys
-from functools import cache
+from collections.abc import MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from game.errors import SalientError
+from game.serve.access import MAX_SESSIONS
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-SPARE_GRACE = 5.0
-"""Seconds a browser's session gets to draw its first screen before the next spare starts regardless."""
+MAX_META = 64 * 1024
+"""Longest message the waiting session process accepts before its browser (a folder, a name, a size)."""
 
 
 def register(subparsers: Any) -> None:
     """Add `serve` to the command line."""
     parser = subparsers.add_parser(
         "serve",
-        help="serve the game to a web browser (localhost only by default)",
-        description="Serve Salient to a web browser with textual-serve. Listens on 127.0.0.1 unless --host "
-        "says otherwise; open the printed address in a browser. Works without internet access.",
+        help="serve the game to web browsers, e.g. a classroom (localhost only by default)",
+        description="Serve Salient to web browsers with textual-serve. Prints the address to open, which "
+        "carries a random access token: a browser without it is refused. Each trainee gives their name on "
+        "the page and plays in a folder of their own under --trainees. Listens on 127.0.0.1 unless --host "
+        "says otherwise; any other address needs the token. Works without internet access.",
     )
     parser.add_argument("path", nargs="?", metavar="PATH", help="scenario file to offer first")
-    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST}; 0.0.0.0: every network)"
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port (default {DEFAULT_PORT}; 0: any free port, shown at start)",
+    )
     parser.add_argument(
         "--public-url", default=None, metavar="URL", help="address the browser uses, when behind a proxy or tunnel"
+    )
+    token = parser.add_mutually_exclusive_group()
+    token.add_argument(
+        "--token", metavar="TOKEN", help="access token to require (default: a new random one; prefer --token-file)"
+    )
+    token.add_argument(
+        "--token-file",
+        metavar="FILE",
+        help="read the access token from FILE, or write a new one there: the address stays the same across restarts",
+    )
+    token.add_argument(
+        "--no-token", action="store_true", help="require no token (only when listening on this machine alone)"
+    )
+    parser.add_argument(
+        "--trainees",
+        metavar="DIR",
+        help="folder holding one folder per trainee (default: trainees/ in the user data directory)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="class database finished games are recorded in "
+        "(default $SALIENT_DB, else class.sqlite3 in the user data directory)",
+    )
+    parser.add_argument(
+        "--max-sessions",
+        type=int,
+        default=MAX_SESSIONS,
+        metavar="N",
+        help=f"games played at once, at most (default {MAX_SESSIONS}; each is a process of about 100 MB)",
     )
     parser.set_defaults(handler=run)
 
@@ -59,226 +97,151 @@ def play_command(path: str | None = None) -> str:
 
 
 def session_command(path: str | None = None) -> str:
-    """The process started for a browser: `play_command`, begun once the browser's size is known."""
+    """The process started for a browser: `play`, begun once the browser's trainee and size are known."""
     parts = [sys.executable, "-m", "game.commands.serve"]
     if path:
         parts.append(path)
     return shlex.join(parts)
 
 
-_REMOTE_FONT = re.compile(r"<link[^>]*fonts\.googleapis\.com[^>]*>", re.DOTALL)
-_LOCAL_FONT = """<style>
-      @font-face {
-        font-family: "Roboto Mono";
-        src: url("{{ config.static.url }}fonts/RobotoMono-VariableFont_wght.ttf") format("truetype");
-      }
-    </style>"""
+def access_for(args: argparse.Namespace) -> Any:
+    """The access rule these arguments ask for: a token (given, from a file, or new), or none on loopback only."""
+    from game.serve.access import Access, checked_token, is_loopback, new_token, token_from_file
 
-
-def offline_templates() -> Path:
-    """A copy of textual-serve's page template that uses the bundled font instead of Google Fonts."""
-    import textual_serve
-
-    from game.record.paths import data_dir
-
-    source = Path(textual_serve.__file__).parent / "templates" / "app_index.html"
-    folder = data_dir() / "serve-templates"
-    folder.mkdir(parents=True, exist_ok=True)
-    page = _REMOTE_FONT.sub(_LOCAL_FONT, source.read_text(encoding="utf-8"))
-    (folder / "app_index.html").write_text(page, encoding="utf-8")
-    return folder
+    if args.no_token:
+        if not is_loopback(args.host):
+            raise SalientError(
+                f"--no-token is refused with --host {args.host}: anyone on that network could play and "
+                "reach every trainee's games; leave out --no-token so a token is required"
+            )
+        token = None
+    elif args.token is not None:
+        token = checked_token(args.token, "--token")
+    elif args.token_file is not None:
+        token = token_from_file(Path(args.token_file).expanduser())
+    else:
+        token = new_token()
+    return Access(token, args.public_url)
 
 
 def build_server(args: argparse.Namespace) -> Any:
-    """The server for these arguments (not started)."""
-    from game.errors import SalientError
+    """The server for these arguments (not started); refuses bad arguments with a plain message."""
+    from game.classroom.db import default_db_path
+    from game.record.paths import data_dir
+    from game.serve.server import Classroom, SalientServer
 
-    if not 0 < args.port < 65536:
-        raise SalientError(f"port {args.port} is not between 1 and 65535")
-    return _server_class()(
-        play_command(args.path),
-        session_command(args.path),
+    if not 0 <= args.port < 65536:
+        raise SalientError(f"port {args.port} is not between 0 (any free port) and 65535")
+    if args.public_url is not None and urlsplit(args.public_url).scheme not in ("http", "https"):
+        raise SalientError(f"--public-url {args.public_url!r} must start with http:// or https://")
+    path = None
+    if args.path:
+        from game.scenario.load import load_scenario
+
+        scenario = Path(args.path).expanduser()
+        if not scenario.is_file():
+            raise SalientError(f"no scenario file at {scenario}")
+        load_scenario(scenario)  # a bad scenario is reported here, once, not in every browser
+        path = str(scenario.resolve())
+    if args.max_sessions < 1:
+        raise SalientError(f"--max-sessions must be 1 or more, not {args.max_sessions}")
+    access = access_for(args)
+    try:
+        trainees = Path(args.trainees).expanduser() if args.trainees else data_dir() / "trainees"
+        trainees.mkdir(parents=True, exist_ok=True)
+        db = Path(args.db).expanduser() if args.db else default_db_path()
+    except OSError as error:
+        where = error.filename or args.trainees or "the data directory"
+        why = "a file is in the way" if isinstance(error, FileExistsError | NotADirectoryError) else error.strerror
+        raise SalientError(f"cannot keep the trainees' games in {where}: {why or error}") from None
+    return SalientServer(
+        play_command(path),
+        session_command(path),
+        access=access,
+        classroom=Classroom(trainees.resolve(), db.resolve()),
         host=args.host,
         port=args.port,
-        title="Salient",
         public_url=args.public_url,
-        templates_path=offline_templates(),
+        max_sessions=args.max_sessions,
     )
+
+
+def address(server: Any, port: int) -> str:
+    """The address to open in a browser: the public URL, or this host and port; the token's path after it."""
+    base = server.given_public_url
+    if not base:
+        host = server.host
+        if host in ("0.0.0.0", "::", ""):
+            host = socket.getfqdn()
+        elif ":" in host:
+            host = f"[{host}]"
+        base = f"http://{host}:{port}"
+    return f"{base.rstrip('/')}{server.access.prefix}/"
 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted."""
+    import asyncio
+    import logging
+
+    from game.serve.listen import listen
+
     server = build_server(args)
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"salient: warning: listening on {args.host}; anyone who can reach it can play", file=sys.stderr)
-    server.serve()
+    sock = listen(args.host, args.port)
+    logging.basicConfig(level=logging.WARNING, format="salient serve: %(message)s")
+
+    def ready() -> None:
+        print(f"salient: serving {server.command}", flush=True)
+        print(f"salient: open {address(server, sock.getsockname()[1])}", flush=True)
+        print(f"salient: each trainee's games are kept in {server.classroom.trainees}/<name>/saves", flush=True)
+        print("salient: press Ctrl+C to stop", flush=True)
+
+    try:
+        asyncio.run(server.serve_on(sock, ready))
+    finally:
+        sock.close()
     return 0
 
 
-@cache
-def _server_class() -> type:
-    """textual-serve's server, keeping a session process ready for the next browser.
+@dataclass(frozen=True)
+class Browser:
+    """What the server tells a waiting session about the browser it now plays for."""
 
-    Built on first use so that `salient --help` does not import the web stack.
-    """
-    from asyncio.subprocess import Process
-
-    from aiohttp import web
-    from textual_serve.app_service import AppService
-    from textual_serve.server import Server, log, to_int
-
-    class WaitingSession(AppService):
-        """A session whose process starts before its browser connects and plays once told the browser's size."""
-
-        def __init__(self, command: str, server: Server) -> None:
-            super().__init__(
-                command,
-                write_bytes=self._write_bytes,
-                write_str=self._write_str,
-                close=self._close,
-                download_manager=server.download_manager,
-                debug=server.debug,
-            )
-            self.websocket: web.WebSocketResponse | None = None
-            self.first_screen = asyncio.Event()
-            """Set once the process has sent its browser a screenful (not just terminal set-up codes)."""
-
-        async def open(self) -> None:
-            """Start the process; it imports the game and waits."""
-            await self._open_app_process()
-
-        def alive(self) -> bool:
-            """The process is running (a spare can die while it waits, e.g. when killed from outside)."""
-            return self._process is not None and self._process.returncode is None
-
-        async def start(self, width: int, height: int) -> None:
-            """Hand the process to the attached browser: its size first, then the game's output."""
-            if not self.alive():
-                await self._open_app_process(width, height)
-            await self.set_terminal_size(width, height)
-            self._task = asyncio.create_task(self.run())
-
-        async def discard(self) -> None:
-            """End a process no browser took: closing its input tells it the server has gone."""
-            process: Process | None = self._process
-            if process is None or process.returncode is not None:
-                return
-            assert process.stdin is not None
-            process.stdin.close()
-            try:
-                await asyncio.wait_for(process.wait(), timeout=5)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-
-        async def on_data(self, payload: bytes) -> None:
-            await super().on_data(payload)
-            if len(payload) > 512:
-                self.first_screen.set()
-
-        async def _write_bytes(self, data: bytes) -> None:
-            assert self.websocket is not None
-            await self.websocket.send_bytes(data)
-
-        async def _write_str(self, data: str) -> None:
-            assert self.websocket is not None
-            await self.websocket.send_str(data)
-
-        async def _close(self) -> None:
-            assert self.websocket is not None
-            await self.websocket.close()
-
-    class SalientServer(Server):
-        """textual-serve's server with one session process kept ready for the next browser."""
-
-        def __init__(self, command: str, session: str, **options: Any) -> None:
-            super().__init__(command, **options)
-            self.session = session
-            self.spare: WaitingSession | None = None
-            self._refills: set[asyncio.Task[None]] = set()
-
-        async def on_startup(self, app: web.Application) -> None:
-            await super().on_startup(app)
-            await self._refill()
-
-        async def on_shutdown(self, app: web.Application) -> None:
-            for task in self._refills:
-                task.cancel()
-            if self.spare is not None:
-                await self.spare.discard()
-                self.spare = None
-
-        async def _refill(self, after: WaitingSession | None = None) -> None:
-            """Start the next spare, once the session `after` (if any) has drawn its first screen."""
-            if after is not None:
-                try:
-                    await asyncio.wait_for(after.first_screen.wait(), timeout=SPARE_GRACE)
-                except TimeoutError:
-                    pass
-            spare = WaitingSession(self.session, self)
-            try:
-                await spare.open()
-            except OSError as error:  # the next browser then starts its own process, and says why if it fails
-                log.error("could not start a session ahead of the next browser: %s", error)
-                return
-            if self.spare is None:
-                self.spare = spare
-            else:  # another refill got there first
-                await spare.discard()
-
-        def _take_spare(self) -> WaitingSession:
-            """The ready session if there is one (a fresh one otherwise); the next spare follows."""
-            session, self.spare = self.spare, None
-            if session is None:
-                session = WaitingSession(self.session, self)
-            task = asyncio.create_task(self._refill(after=session))
-            self._refills.add(task)
-            task.add_done_callback(self._refills.discard)
-            return session
-
-        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-            """textual-serve's websocket handler, with the session taken ready rather than started now."""
-            websocket = web.WebSocketResponse(heartbeat=15)
-            width = to_int(request.query.get("width", "80"), 80)
-            height = to_int(request.query.get("height", "24"), 24)
-            session: WaitingSession | None = None
-            try:
-                await websocket.prepare(request)
-                session = self._take_spare()
-                session.websocket = websocket
-                await session.start(width, height)
-                try:
-                    await self._process_messages(websocket, session)
-                finally:
-                    await session.stop()
-            except asyncio.CancelledError:
-                await websocket.close()
-            except Exception as error:
-                log.exception(error)
-            finally:
-                if session is not None:
-                    await session.stop()
-            return websocket
-
-    return SalientServer
+    width: int
+    height: int
+    home: str | None = None
+    trainee: str | None = None
+    db: str | None = None
 
 
-def await_browser(fd: int = 0) -> bool:
-    """Wait for the server to hand this process a browser; take the terminal size it sends first.
+def await_browser(fd: int = 0) -> Browser | None:
+    """Wait for the server to hand this process a browser: its trainee's folder and name, then its terminal size.
 
     The server speaks textual-serve's protocol on our input: b"M", a 4-byte big-endian length, then JSON.
-    Returns False if the input closes first (the server stopped before any browser came).
+    Everything after the size is left for the game's own reader. Returns None if the input closes or the
+    server says quit first (it stopped before any browser came).
     """
-    header = _read_exactly(fd, 5)
-    if header is None:
-        return False
-    payload = _read_exactly(fd, int.from_bytes(header[1:], "big"))
-    if payload is None:
-        return False
-    meta = json.loads(payload) if header[:1] == b"M" else {}
-    if meta.get("type") == "resize":
-        os.environ["COLUMNS"], os.environ["ROWS"] = str(int(meta["width"])), str(int(meta["height"]))
-    return True
+    session: dict[str, Any] = {}
+    while True:
+        header = _read_exactly(fd, 5)
+        if header is None or header[:1] != b"M":
+            return None
+        size = int.from_bytes(header[1:], "big")
+        payload = _read_exactly(fd, size) if size <= MAX_META else None
+        if payload is None:
+            return None
+        try:
+            meta = json.loads(payload)
+        except ValueError:
+            return None
+        if not isinstance(meta, dict):
+            return None
+        if meta.get("type") == "salient-session":
+            session = {key: str(meta[key]) for key in ("home", "trainee", "db") if meta.get(key) is not None}
+        elif meta.get("type") == "resize":
+            return Browser(int(meta["width"]), int(meta["height"]), **session)
+        else:
+            return None
 
 
 def _read_exactly(fd: int, size: int) -> bytes | None:
@@ -292,21 +255,60 @@ def _read_exactly(fd: int, size: int) -> bytes | None:
     return data
 
 
-_PRELOAD = ("game.classroom.guard", "game.tui.app", "game.tui.crash")
+_PRELOAD = ("game.classroom.guard", "game.tui.app", "game.tui.crash", "game.commands.play")
 """What `salient play` imports on its way to the title screen: loaded before the browser is waiting."""
+_GREETING = b"__GANGLION__\n"
+"""The line textual-serve waits for from a Textual app; a session that ends unused says it too, so the
+server sees a session that ended rather than one that failed to start."""
 
 
 def session_main(argv: list[str]) -> int:
-    """A browser session's process: import the game now, play once a browser arrives."""
+    """A browser session's process: import the game now, play once a browser arrives, in its trainee's folder."""
     import importlib
 
     for module in _PRELOAD:
         importlib.import_module(module)
-    from game.cli import main
-
-    if not await_browser():
+    browser = await_browser()
+    if browser is None:
+        os.write(1, _GREETING)
         return 0
-    return main(["play", *argv])
+    return _play(browser_play(browser, argv, os.environ))
+
+
+INSTRUCTOR_ENV = "SALIENT_INSTRUCTOR_DIR"
+"""The instructor's folder (key, full records), named outright when the data directory is elsewhere."""
+
+
+def browser_play(browser: Browser, argv: list[str], environ: MutableMapping[str, str]) -> list[str]:
+    """The `play` arguments for this browser, with `environ` set for it: its size, and its trainee's folder as
+    the data directory while the instructor's folder stays the server's (so an instructor key still applies)."""
+    from game.record.paths import ENV_VAR, data_dir
+
+    environ["COLUMNS"], environ["ROWS"] = str(browser.width), str(browser.height)
+    play_args = ["play", *argv]
+    if browser.home:
+        if not environ.get(INSTRUCTOR_ENV, "").strip():
+            environ[INSTRUCTOR_ENV] = str(data_dir() / "instructor")  # the server's data directory, before the move
+        environ[ENV_VAR] = browser.home
+    if browser.trainee:
+        play_args += ["--trainee", browser.trainee]
+    if browser.db:
+        play_args += ["--db", browser.db]
+    return play_args
+
+
+def _play(argv: list[str]) -> int:
+    """`salient play` with these arguments, errors reported as the command line reports them."""
+    from game.commands import play
+
+    parser = argparse.ArgumentParser(prog="salient")
+    play.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except SalientError as error:
+        print(f"salient: {error}", file=sys.stderr)
+        return error.exit_code
 
 
 if __name__ == "__main__":

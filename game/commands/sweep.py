@@ -11,10 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sweep` to the command line."""
     parser = subparsers.add_parser(
         "sweep",
@@ -71,8 +70,9 @@ def run(args: argparse.Namespace) -> int:
     if args.scheduler and args.workers is not None:
         raise SalientError("give either --workers (this machine) or --scheduler (a Dask cluster), not both")
 
+    from game.analysis.pool import available_cores
     from game.analysis.progress import ProgressBar
-    from game.analysis.sweep import PointError, available_cores
+    from game.analysis.sweep import PointError
     from game.analysis.sweep_session import run_sweep
     from game.engine.policies import POLICIES
     from game.scenario.sweep_spec import Sobol, load_sweep

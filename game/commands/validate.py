@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import glob
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from game.scenario import Scenario
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `validate` to the command line."""
     parser = subparsers.add_parser(
         "validate",

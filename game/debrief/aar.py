@@ -8,6 +8,7 @@ what to keep and what to change. Every number comes from the journal or a verifi
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -17,7 +18,9 @@ from pydantic import BaseModel, ConfigDict
 from game import __version__
 from game.engine.orders import Orders
 from game.engine.report import Factor, Forecast, Intel, Score, TurnReport
+from game.record.records import GameFigures
 
+from .compare_plan import PlanComparison
 from .luck import LuckReport, policy_label
 from .moments import Decision, Moment, find_moments
 from .objectives import ObjectiveView, judge_objectives
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
     from game.engine.game import Game
     from game.record.format import TurnRecord
     from game.record.journal import LoadedJournal
+    from game.scenario import Scenario
 
 AAR_FORMAT = "salient-aar"
 AAR_VERSION = 1
@@ -158,6 +162,8 @@ class AfterActionReview(_M):
     luck: LuckReport | None
     moments: list[Moment]
     branches: list[BranchView]
+    plan_comparison: PlanComparison | None = None
+    """The trainee's orders against a plan (`salient aar --against` or `--optimise`), on the model's dice."""
 
     def curve(self, entity: str, metric: str) -> CurveData | None:
         """The curve for entity/metric, if any."""
@@ -287,19 +293,24 @@ def _series_models(series: TimeSeries) -> list[CurveData]:
     ]
 
 
+def _total(score: dict[str, Any]) -> float:
+    """The total of a branch's recorded score, 0 when it has none that is a finite number."""
+    total = score.get("total")
+    return float(total) if isinstance(total, (int, float)) and math.isfinite(total) else 0.0
+
+
 def _branches(loaded: LoadedJournal, scenario_player: str) -> list[BranchView]:
     scenario = loaded.scenario
     out = []
     for b in loaded.branches:
-        summary = b.raw.get("summary", {}) if isinstance(b.raw.get("summary"), dict) else {}
-        mine, orig = summary.get("branch", {}), summary.get("original", {})
+        mine, orig = b.summary.branch or GameFigures(), b.summary.original or GameFigures()
         source = b.source
-        if source.get("kind") == "policy":
-            text = policy_label(str(source.get("policy")))
-        elif source.get("kind") == "orders":
-            text = f"orders from {source.get('file') or 'the debrief'}, then {source.get('then', 'original')}"
+        if source.kind == "policy":
+            text = policy_label(str(source.policy))
+        elif source.kind == "orders":
+            text = f"orders from {source.file or 'the debrief'}, then {source.then or 'original'}"
         else:
-            text = str(source.get("kind", "unknown"))
+            text = source.kind or "unknown"
         losses, running = (
             [],
             sum(
@@ -317,13 +328,13 @@ def _branches(loaded: LoadedJournal, scenario_player: str) -> list[BranchView]:
                 label=b.label,
                 from_turn=b.from_turn,
                 source=text,
-                score=float(mine.get("score", b.score.get("total", 0.0))),
-                area_held_sq_mi=float(mine.get("area_held_sq_mi", 0.0)),
-                own_losses=float(mine.get("own_losses", 0.0)),
-                ending=mine.get("ending"),
-                original_score=float(orig.get("score", 0.0)),
-                original_area_held_sq_mi=float(orig.get("area_held_sq_mi", 0.0)),
-                original_own_losses=float(orig.get("own_losses", 0.0)),
+                score=mine.score if b.summary.branch is not None else _total(b.score),
+                area_held_sq_mi=mine.area_held_sq_mi,
+                own_losses=mine.own_losses,
+                ending=mine.ending,
+                original_score=orig.score,
+                original_area_held_sq_mi=orig.area_held_sq_mi,
+                original_own_losses=orig.own_losses,
                 area_held=[t.report.area_held_sq_mi for t in b.turns],
                 own_losses_cumulative=losses,
                 series=_series_models(
@@ -356,7 +367,7 @@ def build_aar(loaded: LoadedJournal, *, luck: LuckReport | None = None) -> After
 
     moment_inputs = [
         Decision(t.turn, t.orders, t.report, s.intel, s.own_by_sector, s.enemy_by_sector)
-        for t, s in zip(loaded.turns, snaps)
+        for t, s in zip(loaded.turns, snaps, strict=True)
     ]
     moments = find_moments(scenario, moment_inputs)
     moments_by_turn: dict[int, list[Moment]] = defaultdict(list)
@@ -365,7 +376,7 @@ def build_aar(loaded: LoadedJournal, *, luck: LuckReport | None = None) -> After
 
     decisions = []
     timeline: list[TimelineEntry] = []
-    for i, (record, snap) in enumerate(zip(loaded.turns, snaps)):
+    for i, (record, snap) in enumerate(zip(loaded.turns, snaps, strict=True)):
         previous = reports[i - 1] if i else None
         report = record.report
         decisions.append(
@@ -468,7 +479,7 @@ def _integrity(loaded: LoadedJournal) -> list[str]:
     return notes
 
 
-def _intended(scenario: Any) -> list[str]:
+def _intended(scenario: Scenario) -> list[str]:
     from game.narrative.safe_text import clean
 
     b = scenario.narrative.briefing

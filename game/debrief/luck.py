@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -173,11 +174,10 @@ def collect(
 ) -> tuple[Game, list[Snapshot], list[tuple[State, Model]]]:
     """Replay the journal, keeping the state (and model) before each turn, and at the end."""
     from game.record.replay import replay_world
-    from game.scenario.drills import drills_put
 
     snaps: list[Snapshot] = []
     states: list[tuple[State, Model]] = []
-    put = drills_put(loaded.others)  # the turns this game's drills were put at: their expert lines apply there
+    put = loaded.drills_put()  # the turns this game's drills were put at: their expert lines apply there
 
     def before(game: Game, record: TurnRecord) -> None:
         orders = {"trainee": record.orders, "default": game.default_orders()}
@@ -356,11 +356,6 @@ def _luck_word(p: float) -> Literal["lucky", "unlucky", "as expected"]:
     return "lucky" if p >= LUCKY else "unlucky" if p <= UNLUCKY else "as expected"
 
 
-def normal_cdf(z: float) -> float:
-    """Φ(z)."""
-    return 0.5 * math.erfc(-z / math.sqrt(2.0))
-
-
 # --- the analysis ---------------------------------------------------------------------------------
 
 
@@ -413,7 +408,7 @@ def analyse(
     if replications < 2 or horizon < 1:
         raise ValueError("need at least 2 replications and a horizon of 1 turn")
     game, snaps, states = collect(loaded, expert)
-    seed = game.seed
+    seed = game.dice
     cases = case_labels(policies, include_default, has_expert(loaded, expert))
     recorded = {t.turn: t.orders for t in loaded.turns}
     total = len(snaps) * len(cases)
@@ -423,6 +418,7 @@ def analyse(
     for i, snap in enumerate(snaps):
         runs: dict[str, _Run] = {}
         for case in cases:
+            rule: CaseRule | None
             if case.startswith("policy:"):
                 rule = _policy_rule(case.split(":", 1)[1])
             elif case == "trainee":
@@ -431,17 +427,17 @@ def analyse(
                 fixed = snap.orders[case]
                 rule = _orders_rule(lambda turn: None, fixed)  # the same orders stand for the whole horizon
             else:
-                done += 1
-                continue
-            runs[case] = replicate(snap.model, snap.state, rule, seed, replications, horizon)
+                rule = None  # no such orders at this turn (an expert line for some turns only): nothing to run
+            if rule is not None:
+                runs[case] = replicate(snap.model, snap.state, rule, seed, replications, horizon)
             done += 1
-            if progress is not None:
+            if progress is not None:  # after every case, skipped or not, so the last call is (total, total)
                 progress(done, total)
         end, end_model = states[min(i + horizon, len(states) - 1)]
         actual = float(score_total(end_model, end)[0] - score_total(snap.model, snap.state)[0])
         own_actual = float(
             sum(
-                r.losses[loaded.header.scenario["meta"]["player_side"]].total
+                r.losses[loaded.scenario.meta.player_side].total
                 for r in (t.report for t in loaded.turns[i : i + horizon])
             )
         )
@@ -525,7 +521,7 @@ def game_luck(marks: Sequence[str]) -> tuple[int, int, float, Literal["lucky", "
     """
     lucky, unlucky = sum(m == "lucky" for m in marks), sum(m == "unlucky" for m in marks)
     spread = math.sqrt(MARK_VARIANCE * len(marks))
-    pct = normal_cdf((lucky - unlucky) / spread) if spread > 0 else 0.5
+    pct = NormalDist().cdf((lucky - unlucky) / spread) if spread > 0 else 0.5
     word: Literal["lucky", "unlucky", "ordinary"] = (
         "lucky" if pct >= LUCKY and lucky > unlucky else "unlucky" if pct <= UNLUCKY and unlucky > lucky else "ordinary"
     )

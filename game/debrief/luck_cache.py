@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from game import __version__
+from game.record.records import LUCK
 
 from .luck import LuckReport
 
 if TYPE_CHECKING:
     from game.record.journal import LoadedJournal
 
-RECORD = "luck"
+RECORD = LUCK
 
 
 def cache_key(loaded: LoadedJournal, replications: int, horizon: int, cases: list[str]) -> dict[str, Any]:
@@ -36,10 +37,10 @@ def cache_key(loaded: LoadedJournal, replications: int, horizon: int, cases: lis
 
 def find(loaded: LoadedJournal, key: dict[str, Any]) -> LuckReport | None:
     """The latest cached analysis with this key, or None."""
-    for raw in reversed(loaded.others):
-        if raw.get("type") == RECORD and raw.get("key") == key:
+    for record in reversed(loaded.luck):
+        if record.key.model_dump() == key:
             try:
-                return LuckReport.model_validate(raw.get("report"))
+                return LuckReport.model_validate(record.report)
             except ValidationError:
                 return None
     return None

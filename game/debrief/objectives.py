@@ -12,6 +12,7 @@ import math
 
 from pydantic import BaseModel, ConfigDict
 
+from game.engine.report import Ending
 from game.narrative.ending import headline
 from game.scenario import Scenario
 
@@ -37,7 +38,7 @@ def _turns(count: int) -> str:
     return f"{count} turn{'' if count == 1 else 's'}"
 
 
-def judge_objectives(scenario: Scenario, series: TimeSeries, ending: str | None) -> list[ObjectiveView]:
+def judge_objectives(scenario: Scenario, series: TimeSeries, ending: Ending | None) -> list[ObjectiveView]:
     """Every objective of the scenario, judged at the last point of `series` (the game as it stands)."""
     player = scenario.meta.player_side
     played = len(series.turns) - 1

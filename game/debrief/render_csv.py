@@ -25,7 +25,7 @@ HEADER = ("case", "replication", "turn", "entity", "metric", "value", "unit")
 
 def _curve_rows(case: str, turns: Sequence[int], curves: Sequence[CurveData]) -> Iterator[tuple[object, ...]]:
     for c in curves:
-        for t, v in zip(turns, c.values):
+        for t, v in zip(turns, c.values, strict=True):
             yield (case, 0, t, c.entity, c.metric, float(v), c.unit)
 
 

@@ -18,6 +18,7 @@ from game.narrative.safe_text import for_html
 from game.narrative.story import by_unit
 
 from .aar import AfterActionReview, DecisionView, plural
+from .compare_plan import summary_lines, table_rows
 from .svg import Line, histogram_chart, line_chart
 from .text import chart_groups, luck_sentence, num, pct, series_rows, sides_of, signed
 
@@ -60,6 +61,15 @@ def render_html(aar: AfterActionReview) -> str:
             (str(e.turn), e.when.split(" — ")[-1], e.text + (" (instructor)" if e.visible_to == "instructor" else ""))
             for e in aar.timeline
         ],
+        plan=(
+            None
+            if aar.plan_comparison is None
+            else {
+                "c": aar.plan_comparison,
+                "summary": summary_lines(aar.plan_comparison),
+                "rows": table_rows(aar.plan_comparison),
+            }
+        ),
         luck=_luck_summary(aar) if aar.luck is not None else None,
         decisions=[_decision(d) for d in aar.decisions],
     )
@@ -153,6 +163,6 @@ def _decision(d: DecisionView) -> dict[str, Any]:
         )
         out["alternatives"] = [
             (c.label, signed(a.mean), signed(c.difference), pct(c.p_trainee_better), c.verdict)
-            for c, a in zip(lk.comparisons, lk.alternatives, strict=False)
+            for c, a in zip(lk.comparisons, lk.alternatives, strict=True)
         ]
     return out

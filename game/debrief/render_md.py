@@ -12,6 +12,7 @@ from game.narrative.safe_text import for_markdown
 from game.narrative.story import by_unit, factor_line
 
 from .aar import AfterActionReview, DecisionView, plural
+from .compare_plan import markdown_lines
 from .text import chart_groups, luck_sentence, num, pct, series_rows, sides_of, signed, sparkline
 
 
@@ -53,17 +54,17 @@ def render_markdown(aar: AfterActionReview) -> str:
     out += ["", "The score and its weights:", ""]
     out += _table(
         ("Measured", "Quantity", "Weight", "Points", "Why this weight"),
-        [(l.label, num(l.quantity), f"{l.weight:+g}", signed(l.points), l.why) for l in aar.score.lines]
+        [(s.label, num(s.quantity), f"{s.weight:+g}", signed(s.points), s.why) for s in aar.score.lines]
         + [(Marked("**Total**"), "", "", Marked(f"**{signed(aar.score.total)}**"), "")],
     )
 
     out += ["", "## 2. What happened", ""] + [f"- {m(line)}" for line in aar.happened] + [""]
     out += ["### Over time", ""]
-    for title, unit, curves in chart_groups(aar):
+    for _title, unit, curves in chart_groups(aar):
         for c in curves:
             out.append(f"- {m(c.label)} ({m(unit)}): `{sparkline(c.values)}` {num(c.values[0])} → {num(c.values[-1])}")
     out += [""]
-    out += _series_table(aar, player, enemy) + [""]
+    out += [*_series_table(aar, player, enemy), ""]
     out += ["### Timeline", ""]
     out += _table(
         ("Turn", "When", "What"),
@@ -101,6 +102,8 @@ def render_markdown(aar: AfterActionReview) -> str:
                 f"  > {m(mo.explanation)}",
             ]
         out += [""]
+    if aar.plan_comparison is not None:
+        out += markdown_lines(aar.plan_comparison)
     if aar.branches:
         out += ["## What-if branches (same dice; never scored)", ""]
         out += _table(
@@ -157,7 +160,8 @@ def _decision(d: DecisionView) -> list[str]:
                 (c.what, num(c.p5), num(c.p50), num(c.p95), num(c.actual), "yes" if c.inside else "NO")
                 for c in d.forecast_checks
             ],
-        ) + [""]
+        )
+        out.append("")
     if d.truth:
         out += ["**What was true:**", ""]
         out += _table(
@@ -166,7 +170,8 @@ def _decision(d: DecisionView) -> list[str]:
                 (t.what, t.told, num(t.true, 0), "—" if t.inside_band is None else "yes" if t.inside_band else "NO")
                 for t in d.truth
             ],
-        ) + [""]
+        )
+        out.append("")
     if d.factors:
         out += ["**What drove it** (ranked within each unit; a soldier and a tonne are not compared):", ""]
         out += [
@@ -185,9 +190,10 @@ def _decision(d: DecisionView) -> list[str]:
             ("Alternative", "Expected score change", "You minus it", "You did better in", "Verdict"),
             [
                 (c.label, signed(a.mean), signed(c.difference), pct(c.p_trainee_better), c.verdict)
-                for c, a in zip(lk.comparisons, lk.alternatives)
+                for c, a in zip(lk.comparisons, lk.alternatives, strict=True)
             ],
-        ) + [""]
+        )
+        out.append("")
     for mo in d.moments:
         out += [f"**Teaching moment — {m(mo.title)}:** {m(mo.detail)}.", f"> {m(mo.explanation)}", ""]
     return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 from game.narrative.story import drove_lines
 
 from .aar import AfterActionReview, DecisionView
+from .compare_plan import text_lines
 from .text import num, pct, signed
 
 
@@ -33,10 +34,14 @@ def summary_lines(aar: AfterActionReview) -> list[str]:
         for m in aar.moments:
             out += [f"• Turn {m.turn}: {m.title} — {m.detail}.", f"  {m.explanation}"]
     out += ["", "SCORE (quantity × weight = points)"]
-    for l in aar.score.lines:
-        out.append(f"  {l.label}: {num(l.quantity)} × {l.weight:+g} = {signed(l.points)}")
-        if l.why:
-            out.append(f"    why: {l.why}")
+    for score_line in aar.score.lines:
+        out.append(
+            f"  {score_line.label}: {num(score_line.quantity)} × {score_line.weight:+g} = {signed(score_line.points)}"
+        )
+        if score_line.why:
+            out.append(f"    why: {score_line.why}")
+    if aar.plan_comparison is not None:
+        out += ["", *text_lines(aar.plan_comparison)]
     return out
 
 

@@ -76,8 +76,8 @@ def build_series(scenario: Scenario, reports: Sequence[TurnReport]) -> TimeSerie
     start_strength = {u.id: float(u.strength) for s in scenario.sides for u in s.units}
     unit_values = {uid: [v] for uid, v in start_strength.items()}
     for r in reports:
-        for uid in unit_values:
-            unit_values[uid].append(float(r.unit_strength.get(uid, unit_values[uid][-1])))
+        for uid, values in unit_values.items():
+            values.append(float(r.unit_strength.get(uid, values[-1])))
     names = {u.id: u.name for s in scenario.sides for u in s.units}
     for uid, values in unit_values.items():
         series.add(Curve(uid, "strength", names[uid], "soldiers", values))
@@ -150,6 +150,6 @@ def _cumsum(values: list[float]) -> list[float]:
 def _carry(values: list[float], present: list[bool]) -> list[float]:
     """Morale absent from a report keeps the previous value."""
     out = [values[0]]
-    for v, ok in zip(values[1:], present):
+    for v, ok in zip(values[1:], present, strict=True):
         out.append(v if ok else out[-1])
     return out

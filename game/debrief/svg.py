@@ -91,11 +91,11 @@ def line_chart(
         f"<title>{escape(title)}</title>",
         f'<text x="{left}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',
     ]
-    for t, label in zip(y_axis.ticks, y_axis.labels):
+    for t, label in zip(y_axis.ticks, y_axis.labels, strict=True):
         y = py(t)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#ddd"/>')
         out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(label)}</text>')
-    for t, label in zip(x_axis.ticks, x_axis.labels):
+    for t, label in zip(x_axis.ticks, x_axis.labels, strict=True):
         if x0 <= t <= x1:
             x = px(t)
             out.append(f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 4}" stroke="#333"/>')
@@ -111,7 +111,12 @@ def line_chart(
         )
     for i, line in enumerate(lines):
         colour, dash, marker = COLOURS[i % len(COLOURS)], DASHES[i % len(DASHES)], MARKERS[i % len(MARKERS)]
-        points = [(px(x), py(v)) for x, v in zip(xs, line.values) if isinstance(v, (int, float)) and math.isfinite(v)]
+        # a what-if branch ends earlier than the original game, so its line is shorter than the x axis
+        points = [
+            (px(x), py(v))
+            for x, v in zip(xs, line.values, strict=False)
+            if isinstance(v, (int, float)) and math.isfinite(v)
+        ]
         if points:
             d = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
@@ -161,7 +166,7 @@ def histogram_chart(
         f"<title>{escape(title)}</title>",
         f'<text x="{left}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',
     ]
-    for c, a, b in zip(counts, edges[:-1], edges[1:]):
+    for c, a, b in zip(counts, edges[:-1], edges[1:], strict=True):
         h = c / top_count * plot_h
         x0, x1 = px(float(a)), px(float(b))
         out.append(
@@ -170,7 +175,7 @@ def histogram_chart(
         )
     out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>')
     x_axis = nice_axis([lo, hi], count=6)
-    for t, label in zip(x_axis.ticks, x_axis.labels):
+    for t, label in zip(x_axis.ticks, x_axis.labels, strict=True):
         if lo <= t <= hi:
             out.append(f'<text x="{px(t):.1f}" y="{top + plot_h + 14}" text-anchor="middle">{escape(label)}</text>')
     if x_label:

@@ -70,7 +70,10 @@ MORALE_REFERENCE = 0.7
 def effective(x: np.ndarray, cap: np.ndarray) -> np.ndarray:
     """Effective engaged soldiers: all of them up to the frontage's cap, DEPTH_WEIGHT of each beyond it, up to
     DEPTH_LIMIT caps beyond it."""
-    return (1.0 - DEPTH_WEIGHT) * np.minimum(x, cap) + DEPTH_WEIGHT * np.minimum(x, (1.0 + DEPTH_LIMIT) * cap)
+    result: np.ndarray = (1.0 - DEPTH_WEIGHT) * np.minimum(x, cap) + DEPTH_WEIGHT * np.minimum(
+        x, (1.0 + DEPTH_LIMIT) * cap
+    )
+    return result
 
 
 def saturate(x: np.ndarray, per_km: float, frontage: np.ndarray) -> np.ndarray:
@@ -103,7 +106,7 @@ class Contact:
 
 def aggregate(p: Params, eng: np.ndarray, x: np.ndarray, morale: np.ndarray, vuln: np.ndarray) -> Contact:
     """Sum each side's contact strength and its weighted qualities by sector (one bincount per quantity)."""
-    R, U = x.shape
+    R, _U = x.shape
     S = p.S
     bins = 2 * (S + 1)
     # bin number side + 2 × sector: the (R, bins) sums, seen as (R, 2, S + 1) without a copy, are then already in the
@@ -301,10 +304,7 @@ def _substeps(
         lam += np.multiply(b, oX, out=tmp)
         lam += np.multiply(d, sat, out=tmp)
         lam += np.multiply(k, X, out=tmp)
-        if z is None:
-            loss = np.minimum(lam, X)
-        else:
-            loss = poisson_from_normal(lam, z[i], X, work)
+        loss = np.minimum(lam, X) if z is None else poisson_from_normal(lam, z[i], X, work)
         sum_x += X  # the strength at the start of the sub-step
         X -= loss
         lost += loss
@@ -337,7 +337,7 @@ def unit_losses(
     vulnerability), gathered once per unit; no unit loses more than it has.
     """
     S = p.S
-    R, U = c.x.shape
+    R, _U = c.x.shape
     X = c.X
     aim, area, dr, sup = (att.causes[cause] for cause in (AIMED, AREA, DRONE_HITS, SUPPORT))
     cap = p.combat.engaged_per_km * p.sectors.frontage
@@ -369,7 +369,8 @@ def unit_losses(
 
     def rate(slot: int) -> np.ndarray:
         """(R, U) each unit's rate in `slot`."""
-        return np.take(flat[slot * R :], pos).T
+        result: np.ndarray = np.take(flat[slot * R :], pos).T
+        return result
 
     # each unit's own close-fire slot: the lead-soldier or the other-soldier rate (the same in every replication)
     own_close = np.where(p.units.lead, LEAD_CLOSE_SLOT * R, OTHER_CLOSE_SLOT * R)[:, None]

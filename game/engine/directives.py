@@ -75,14 +75,14 @@ def to_orders(p: Params, d: Directives, row: int = 0) -> Orders:
     r = min(row, d.drones.shape[0] - 1)
     postures = {p.sectors.ids[s]: POSTURES[int(d.posture[r, s])] for s in np.flatnonzero(d.posture_set[r])}
     commits = {p.units.ids[u]: p.sectors.ids[int(d.commit[r, u])] for u in np.flatnonzero(d.commit[r] >= 0)}
-    dr = [int(round(x)) for x in d.drones[r]]
+    dr = [round(float(x)) for x in d.drones[r]]
     return Orders(
-        postures=postures,  # type: ignore[arg-type]
-        drones=DroneTasks(**dict(zip(TASKS, dr))),
-        ew=EwAllocation(front=int(round(d.ew[r, EW_FRONT])), road=int(round(d.ew[r, EW_ROAD]))),
+        postures=postures,
+        drones=DroneTasks(**dict(zip(TASKS, dr, strict=True))),
+        ew=EwAllocation(front=round(float(d.ew[r, EW_FRONT])), road=round(float(d.ew[r, EW_ROAD]))),
         convoys=ConvoyPlan(
-            day=int(round(d.day[r])),
-            night=int(round(d.night[r])),
+            day=round(float(d.day[r])),
+            night=round(float(d.night[r])),
             escort=bool(d.escort[r]),
             route="tracks" if bool(d.tracks[r]) else "road",
         ),

@@ -32,8 +32,11 @@ RECON_TEAMS = 2.0
 """Recon teams for 63% of the full recon effect (recon level = 1 − exp(−teams / this))."""
 COUNTER_DRONE_SUPPRESSION = 0.5
 """Enemy team-turns suppressed per counter-drone hit (on crews and launch points)."""
-OVERWATCH_SUPPRESSION = 0.5
-"""Road-hunting enemy team-turns suppressed per overwatch hit."""
+OVERWATCH_SUPPRESSION = 0.25
+"""Road-hunting enemy team-turns suppressed per overwatch hit: half the counter-drone figure, because the road's
+hunters launch from 10-20 km back (fibre reach, CONTEXT.md §2) where overwatch over the road rarely finds them, and
+interceptors were not yet in mass use in March 2025. With 0.5 a split that left the front bare kept the road open
+in 96% of games, which no account of the "road of death" supports (CONTEXT.md §5)."""
 ROAD_HAZARD_KMH = 1.0
 """Converts sorties per km per turn into attacks per truck-hour (drones wait over the road for traffic)."""
 RADIO, FIBRE = range(2)
@@ -159,7 +162,8 @@ def screening(held: np.ndarray, progress: np.ndarray) -> np.ndarray:
 def road_distance(p: Params, screen: np.ndarray, base_distance: np.ndarray) -> np.ndarray:
     """(R, G) km from the enemy's launch points: the distance with every screening sector held, less what the
     sectors no longer screen (`screen` (R, S), see `screening`)."""
-    return base_distance + np.matmul(screen, p.sectors.screen_depth, order="F")
+    result: np.ndarray = base_distance + np.matmul(screen, p.sectors.screen_depth, order="F")
+    return result
 
 
 def road_exposure(
@@ -204,7 +208,8 @@ def road_threat(
     radio, fibre, _, _ = _road_rates(p, distance, road_sorties, p_jam_road, coord)
     radio *= expo.mitigation
     fibre *= expo.mitigation
-    return radio + fibre
+    result: np.ndarray = radio + fibre
+    return result
 
 
 def _road_rates(

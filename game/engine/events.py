@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from game.scenario.injects import Message
+
 from . import factors as fx
 from .orders import Orders
 from .params import CAPTURED, ENDINGS, ENEMY, KILLED, NEUTRAL, PLAYER, ROAD_STATES, STOCKS, WITHDRAW, WOUNDED, Params
@@ -38,7 +40,7 @@ def factor_list(values: np.ndarray, p: Params) -> list[Factor]:
             unit=spec.unit,
             side="" if spec.side is None else p.side_ids[spec.side],
         )
-        for spec, v in zip(fx.FACTORS, values)
+        for spec, v in zip(fx.FACTORS, values, strict=True)
     ]
     return sorted(items, key=lambda f: (-abs(f.value), f.name))
 
@@ -82,8 +84,8 @@ def build_events(p: Params, before: State, after: State, out: Outcome, fired: li
         text = inj.title + (f": {inj.message}" if inj.message else "")
         ev.append(Event(kind="inject", text=text, visible_to=inj.visible_to))
         for eff in inj.effects:
-            if getattr(eff, "kind", "") == "message" and eff.text:  # type: ignore[union-attr]
-                ev.append(Event(kind="inject", text=eff.text, visible_to=inj.visible_to))  # type: ignore[union-attr]
+            if isinstance(eff, Message) and eff.text:
+                ev.append(Event(kind="inject", text=eff.text, visible_to=inj.visible_to))
     if out.paused[0]:
         ev.append(Event(kind="combat", text="The enemy paused to regroup after heavy losses.", visible_to="instructor"))
     for s in range(p.S):
@@ -105,7 +107,7 @@ def build_events(p: Params, before: State, after: State, out: Outcome, fired: li
                     text=f"Assault on {p.sectors.names[s]}: the enemy lost {enemy:.0f} in the close fight.",
                 )
             )
-    for s in np.flatnonzero(out.fell[0]):
+    for s in map(int, np.flatnonzero(out.fell[0])):
         given = before.posture[0, s] == WITHDRAW or bool(after.withdrawing[0])
         verb = "was given up" if given else "has fallen"
         ev.append(Event(kind="sector_lost", where=p.sectors.ids[s], text=f"{p.sectors.names[s]} {verb}."))
@@ -118,7 +120,7 @@ def build_events(p: Params, before: State, after: State, out: Outcome, fired: li
             ev.append(Event(kind="morale", where=uid, text=f"{name} has broken and can no longer hold."))
         elif p.units.side[u] == ENEMY:
             ev.append(Event(kind="morale", where=uid, text=f"Enemy {name} has broken off its attacks."))
-    sent = int(round(out.trucks_sent[0]))
+    sent = round(float(out.trucks_sent[0]))
     if sent:
         ev.append(
             Event(
@@ -180,7 +182,7 @@ def turn_report(
         fortification={sid: float(after.fort[0, s]) for s, sid in enumerate(p.sectors.ids)},
         area_held_sq_mi=float(after.area_held(p)[0]),
         supply=SupplyReport(
-            trucks_sent=int(round(out.trucks_sent[0])),
+            trucks_sent=round(float(out.trucks_sent[0])),
             trucks_lost=float(out.trucks_lost[0]),
             delivered_t=float(out.delivered[0]),
             consumed_t=float(out.consumed[0]),
@@ -192,5 +194,5 @@ def turn_report(
         injects_fired=[p.scenario.injects[i].id for i in fired],
         road_cut_turns=int(after.cut_clock[0]),
         morale=side_morale(p, after),
-        ending=ending,  # type: ignore[arg-type]
+        ending=ending,
     )

@@ -139,14 +139,14 @@ def _draws(game: Game) -> tuple[np.ndarray, np.ndarray]:
     from the turns before with correlation INTEL_PERSISTENCE)."""
     S = game.params.S
     turn = game.state.turn
-    bias = stream(game.seed, 0, "intel_bias").normal(0.0, INTEL_BIAS, size=S + 3)
-    eps = stream(game.seed, turn, "intel").standard_normal(S + 4)
+    bias = stream(game.dice, 0, "intel_bias").normal(0.0, INTEL_BIAS, size=S + 3)
+    eps = stream(game.dice, turn, "intel").standard_normal(S + 4)
     carried = eps[:S].copy()
     if turn > 1:
-        carried = stream(game.seed, 1, "intel").standard_normal(S + 4)[:S]
+        carried = stream(game.dice, 1, "intel").standard_normal(S + 4)[:S]
         fresh = math.sqrt(1.0 - INTEL_PERSISTENCE**2)
         for k in range(2, turn + 1):
-            new = eps[:S] if k == turn else stream(game.seed, k, "intel").standard_normal(S + 4)[:S]
+            new = eps[:S] if k == turn else stream(game.dice, k, "intel").standard_normal(S + 4)[:S]
             carried = INTEL_PERSISTENCE * carried + fresh * new
     eps[:S] = carried
     return bias, eps

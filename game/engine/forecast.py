@@ -66,7 +66,8 @@ def sample_enemy(p: Params, st: State, picture: EnemyPicture, gen: np.random.Gen
 def _composition(p: Params, units: np.ndarray) -> np.ndarray:
     """Each unit's weight in its sector's share: its starting strength (at least one soldier, so a unit
     that starts empty and is filled later still takes a share when it stands alone)."""
-    return np.maximum(p.units.strength0[units].astype(float), 1.0)
+    result: np.ndarray = np.maximum(p.units.strength0[units].astype(float), 1.0)
+    return result
 
 
 def carry_over(p: Params, picture: EnemyPicture) -> np.ndarray:
@@ -92,7 +93,8 @@ def _supply_road_cut(p: Params, road_state: np.ndarray) -> np.ndarray:
     """(R,) the supply road shown cut: some segment of it in state CUT (what the map and the sitrep say)."""
     if not p.roads.on_road.any():
         return np.zeros(road_state.shape[0], dtype=bool)
-    return (road_state[:, p.roads.on_road] >= CUT).any(axis=1)
+    cut: np.ndarray = np.any(road_state[:, p.roads.on_road] >= CUT, axis=1)
+    return cut
 
 
 def run_forecast(

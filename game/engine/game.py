@@ -1,7 +1,8 @@
 """The game facade: one game (R = 1) driven turn by turn, with intelligence, forecasts and the score.
 
 `Game(scenario, seed)` followed by `play(o1) … play(oN)` is bit-for-bit reproducible: every draw
-comes from rng.stream(seed, turn, purpose). The working state is `self.state` (numpy arrays with
+comes from rng.stream(seed, turn, purpose). `Game(scenario, seed, secret)` mixes a secret (bytes an instructor
+key gives) into the seed, so the same game cannot be played again without it. The working state is `self.state` (numpy arrays with
 R = 1); the outside world sees pydantic reports (`TurnReport`, `Intel`, `Forecast`, `Score`).
 """
 
@@ -24,6 +25,7 @@ from .injects import state_target
 from .orders import ConvoyPlan, DroneTasks, EwAllocation, Orders, OrdersError
 from .params import CASUALTY_KINDS, ENDINGS, ENEMY, PLAYER, POSTURES, ROAD_STATES, STOCKS, Params
 from .report import Ending, Forecast, Intel, Score, TurnReport
+from .rng import dice_seed
 from .scoring import score_model
 from .standing import StandingOrders, carry_over
 from .state import State
@@ -33,11 +35,13 @@ from .step import Model, advance
 class Game:
     """One game of a scenario with a seed."""
 
-    def __init__(self, scenario: Scenario, seed: int) -> None:
+    def __init__(self, scenario: Scenario, seed: int, secret: bytes = b"") -> None:
         if seed < 0:
             raise ValueError("the seed must be a non-negative integer")
         self.scenario = scenario
         self.seed = int(seed)
+        self.dice = dice_seed(self.seed, secret)
+        """What every stream is keyed by: the seed, or with an instructor's secret a number only the key gives."""
         self.model = Model(scenario)
         self.state: State = self.model.initial_state(1)
         self.history: list[TurnReport] = []
@@ -58,7 +62,7 @@ class Game:
     @property
     def ending(self) -> Ending | None:
         """How the game ended, or None while it goes on."""
-        return ENDINGS[int(self.state.ending[0])]  # type: ignore[return-value]
+        return ENDINGS[int(self.state.ending[0])]
 
     @property
     def withdrawing(self) -> bool:
@@ -85,7 +89,7 @@ class Game:
         recon = teams - strike - counter - overwatch
         ew = int(p.drones.ew_teams[PLAYER])
         return Orders(
-            postures=postures,  # type: ignore[arg-type]
+            postures=postures,
             drones=DroneTasks(strike=strike, counter_drone=counter, road_overwatch=overwatch, recon=recon),
             ew=EwAllocation(front=ew - ew // 2, road=ew // 2),
             convoys=ConvoyPlan(day=0, night=p.convoys.trucks_available),
@@ -113,7 +117,7 @@ class Game:
         p = self.params
         before = self.state
         self.previous_enemy_by_sector = enemy_by_sector(p, before)[0]
-        new, out, fired = advance(self.model, before, compile_orders(p, orders), self.seed)
+        new, out, fired = advance(self.model, before, compile_orders(p, orders), self.dice)
         fired_ids = [int(i) for i in np.flatnonzero(fired[0])] if fired.size else []
         report = turn_report(
             self.params if not fired_ids else self.model.variants(new)[0][0],
@@ -146,7 +150,7 @@ class Game:
             self.model,
             self.state,
             compile_orders(self.params, orders),
-            self.seed,
+            self.dice,
             replications,
             turns,
             picture=enemy_picture(self),

@@ -82,9 +82,11 @@ def metric(p: Params, st: State, cond: Condition) -> np.ndarray:
     if m == "own_strength":
         return st.player_strength(p)
     if m == "own_losses":
-        return st.casualties[:, PLAYER].sum(axis=1)
+        own: np.ndarray = st.casualties[:, PLAYER].sum(axis=1)
+        return own
     if m == "enemy_losses":
-        return st.casualties[:, ENEMY].sum(axis=1)
+        enemy: np.ndarray = st.casualties[:, ENEMY].sum(axis=1)
+        return enemy
     if m == "road_cut_turns":
         return st.cut_clock.astype(float)
     if m == "supply_delivered_t":
@@ -92,9 +94,11 @@ def metric(p: Params, st: State, cond: Condition) -> np.ndarray:
     if m == "ammunition_t":
         return st.stocks[:, AMMUNITION]
     if m == "sector_held":
-        return (st.holder[:, p.sectors.ids.index(cond.target)] == PLAYER).astype(float)
+        sector: np.ndarray = (st.holder[:, p.sectors.ids.index(cond.target)] == PLAYER).astype(float)
+        return sector
     if m == "place_held":
-        return (st.holder_of_place(p, p.places.ids.index(cond.target)) == PLAYER).astype(float)
+        place: np.ndarray = (st.holder_of_place(p, p.places.ids.index(cond.target)) == PLAYER).astype(float)
+        return place
     if m == "road_state_index":
         return st.road_state[:, p.roads.ids.index(cond.target)].astype(float)
     if m == "sector_progress":  # the attacker's progress into the sector; a sector the player lost counts as 1
@@ -129,7 +133,7 @@ def evaluate(p: Params, st: State, uniforms: np.ndarray) -> np.ndarray:
 def fields_written(p: Params, fire: np.ndarray) -> set[str]:
     """The state fields `apply` changes for these firings (so a caller copies only those)."""
     names = {"fired"}
-    kinds = {
+    kinds: dict[type, tuple[str, ...]] = {
         ChangeStock: ("stocks",),
         SetRoadState: ("damage", "road_state"),
         ChangeMorale: ("morale",),
@@ -208,7 +212,7 @@ def _where(arr: np.ndarray, col: int | slice, rows: np.ndarray, new: np.ndarray 
 def rate_effects(p: Params, counts: tuple[int, ...]) -> list[tuple[str, str, str, float]]:
     """The (inject id, kind, path, number) rate changes of injects fired `counts` times each, in scenario order."""
     out: list[tuple[str, str, str, float]] = []
-    for inj, n in zip(p.scenario.injects, counts):
+    for inj, n in zip(p.scenario.injects, counts, strict=True):
         for _ in range(n):
             for eff in inj.effects:
                 if isinstance(eff, (ScaleRate, SetRate)) and state_target(eff) is not None:

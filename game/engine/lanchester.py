@@ -50,6 +50,7 @@ Two solvers share those rules:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -72,7 +73,7 @@ __all__ = [
 ]
 
 Law = Literal["square", "linear", "log"]
-LAWS: tuple[str, ...] = ("square", "linear", "log")
+LAWS: tuple[Law, ...] = ("square", "linear", "log")
 
 Arrival = tuple[float, float, float]
 """``(start_day, end_day, soldiers_per_day)``: a constant inflow over ``[start_day, end_day)``."""
@@ -172,9 +173,10 @@ def _check_count(name: str, value: object, *, minimum: int) -> int:
 
 def _check_law(law: object) -> Law:
     """Return ``law`` after checking it is one of :data:`LAWS`."""
-    if law not in LAWS:
-        raise ValueError(f"law must be one of {', '.join(LAWS)}; got {law!r}")
-    return law  # type: ignore[return-value]
+    for known in LAWS:
+        if law == known:
+            return known
+    raise ValueError(f"law must be one of {', '.join(LAWS)}; got {law!r}")
 
 
 def _check_arrivals(name: str, arrivals: Iterable[Arrival]) -> tuple[Arrival, ...]:
@@ -268,7 +270,7 @@ def _schedule(
     for day in range(days):
         cuts = sorted({float(day), float(day + 1)} | {e for e in boundaries if day < e < day + 1})
         segments = []
-        for start, end in zip(cuts[:-1], cuts[1:]):
+        for start, end in itertools.pairwise(cuts):
             middle = 0.5 * (start + end)
             segments.append(
                 _Segment(

@@ -48,7 +48,8 @@ def columns(cols: Sequence[np.ndarray], dtype: type | np.dtype | None = None) ->
 
 def outer(x: np.ndarray, row: np.ndarray | float) -> np.ndarray:
     """x[:, None] * row as an (R, k) array in the engine's layout."""
-    return np.multiply(x[:, None], row, order="F")
+    result: np.ndarray = np.multiply(x[:, None], row, order="F")
+    return result
 
 
 def pad_column(a: np.ndarray, value: bool | float) -> np.ndarray:
@@ -73,7 +74,9 @@ def column_positions(index: np.ndarray) -> np.ndarray:
     column-major (R, K) array (for gathers from it, or for bincounts whose (K, R) result transposed is
     already in the engine's layout); computed in intp whatever the index's dtype."""
     R = index.shape[0]
-    out = np.multiply(index.T, R, dtype=np.intp)  # cast and multiply in one pass (astype, then * R, took two)
+    out: np.ndarray = np.multiply(
+        index.T, R, dtype=np.intp
+    )  # cast and multiply in one pass (astype, then * R, took two)
     out += _replication_numbers(R)
     return out
 

@@ -32,12 +32,14 @@ def broken(p: Params, strength: np.ndarray, morale: np.ndarray, reference: np.nd
     """(R, U) units past their breaking point (share of their reference strength lost, see `reformed`) or with
     collapsed morale. Without a reference, the starting strength."""
     ref = p.units.strength0 if reference is None else reference
-    return (strength < 1.0) | (strength < (1.0 - p.units.breaking) * ref - 1e-9) | (morale < MORALE_BREAK)
+    result: np.ndarray = (strength < 1.0) | (strength < (1.0 - p.units.breaking) * ref - 1e-9) | (morale < MORALE_BREAK)
+    return result
 
 
 def reformed(reference: np.ndarray, strength: np.ndarray) -> np.ndarray:
     """The next turn's reference strength: never below the strength, closing REFORM_PER_TURN of the gap."""
-    return np.maximum(strength, reference + REFORM_PER_TURN * (strength - reference))
+    result: np.ndarray = np.maximum(strength, reference + REFORM_PER_TURN * (strength - reference))
+    return result
 
 
 def sector_sum(index: np.ndarray, weights: np.ndarray, bins: int) -> np.ndarray:
@@ -167,7 +169,8 @@ def regroup(p: Params, committed: np.ndarray, lost: np.ndarray, attacked: np.nda
     this turn than the doctrine allows — `pause_when_losses_exceed` for a unit with an ordinary breaking point,
     more for units that break late (North Koreans who fight on where others stop), less for brittle ones."""
     limit = p.doctrine.pause_threshold * p.units.breaking / ORDINARY_BREAKING_POINT
-    return attacked & (p.units.side == ENEMY) & (lost > limit * np.maximum(committed, 1.0))
+    result: np.ndarray = attacked & (p.units.side == ENEMY) & (lost > limit * np.maximum(committed, 1.0))
+    return result
 
 
 def reinforce(p: Params, strength: np.ndarray, reserve: np.ndarray) -> np.ndarray:

@@ -1,80 +1,37 @@
-"""What the trainee can order in a turn: a typed model, checked against the scenario and the state before the turn runs."""
+"""What the trainee can order in a turn: the typed model (defined with the scenario models, see
+`game.scenario.orders`), and the error raised when orders cannot be carried out."""
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
 from game.errors import SalientError
-from game.scenario.common import Count, Id, Strict
 from game.scenario.forces import Posture
+from game.scenario.orders import (
+    DRONE_TASKS,
+    POSTURES,
+    ConvoyPlan,
+    ConvoyTime,
+    DroneTask,
+    DroneTasks,
+    EwAllocation,
+    EwFocus,
+    Orders,
+    PlayerPosture,
+)
 
-PlayerPosture = Literal["hold", "fortify", "counter_attack", "delay", "withdraw"]
-DroneTask = Literal["strike", "counter_drone", "road_overwatch", "recon"]
-EwFocus = Literal["front", "road"]
-ConvoyTime = Literal["day", "night"]
-
-POSTURES: tuple[PlayerPosture, ...] = ("hold", "fortify", "counter_attack", "delay", "withdraw")
-DRONE_TASKS: tuple[DroneTask, ...] = ("strike", "counter_drone", "road_overwatch", "recon")
-
-
-class DroneTasks(Strict):
-    """How many of the player's drone teams fly each task this turn."""
-
-    strike: Count = 0
-    """Teams striking assaulting infantry at the front."""
-    counter_drone: Count = 0
-    """Teams hunting enemy drone crews and launch points (fewer enemy sorties)."""
-    road_overwatch: Count = 0
-    """Teams watching the supply road for enemy drone crews (lower hazard on the road)."""
-    recon: Count = 0
-    """Teams scouting the enemy (sharper estimates, better-aimed artillery)."""
-
-    def total(self) -> int:
-        """Teams tasked in all."""
-        return self.strike + self.counter_drone + self.road_overwatch + self.recon
-
-
-class EwAllocation(Strict):
-    """Where the player's jamming teams work this turn."""
-
-    front: Count = 0
-    """Teams jamming over the front line (protects troops from radio drones)."""
-    road: Count = 0
-    """Teams jamming along the supply road (protects convoys from radio drones)."""
-
-
-class ConvoyPlan(Strict):
-    """Trucks sent from the border to the bridgehead this turn."""
-
-    day: Count = 0
-    """Trucks sent in daylight (faster, more exposed)."""
-    night: Count = 0
-    """Trucks sent at night (harder to see, slower)."""
-    escort: bool = False
-    """Escort the convoys (fewer losses, less cargo)."""
-    route: Literal["road", "tracks"] = "road"
-    """The paved supply road, or the field tracks (slower, less watched)."""
-
-
-class Orders(Strict):
-    """Everything the trainee decides in one turn. Sectors not named keep their posture."""
-
-    postures: dict[Id, PlayerPosture] = Field(default_factory=dict)
-    """Posture per sector id."""
-    drones: DroneTasks = Field(default_factory=DroneTasks)
-    """Drone-team tasks."""
-    ew: EwAllocation = Field(default_factory=EwAllocation)
-    """Electronic-warfare allocation."""
-    convoys: ConvoyPlan = Field(default_factory=ConvoyPlan)
-    """Convoys."""
-    netting: bool = False
-    """Engineers lay anti-drone netting over the supply road this turn."""
-    commit_reserves: dict[Id, Id] = Field(default_factory=dict)
-    """Reserve unit id → sector id to commit it to."""
-    withdraw: bool = False
-    """Request to withdraw the whole grouping from the bridgehead."""
+__all__ = [
+    "DRONE_TASKS",
+    "POSTURES",
+    "ConvoyPlan",
+    "ConvoyTime",
+    "DroneTask",
+    "DroneTasks",
+    "EwAllocation",
+    "EwFocus",
+    "Orders",
+    "OrdersError",
+    "PlayerPosture",
+    "posture_of",
+]
 
 
 class OrdersError(SalientError):
@@ -89,4 +46,4 @@ def posture_of(value: str) -> Posture:
     """Narrow a string to a posture name (for callers that read user input)."""
     if value not in POSTURES:
         raise OrdersError([f"'{value}' is not a posture; choose one of {', '.join(POSTURES)}"])
-    return value  # type: ignore[return-value]
+    return value

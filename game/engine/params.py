@@ -15,18 +15,22 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from game.errors import SalientError
 from game.scenario import Scenario
+from game.scenario.forces import DroneTeams, DroneType, Posture, Side, Unit
 from game.scenario.scenario import resolve_path, set_path
 
+from .arrays import Codes, Flags, Floats, Indices
+from .report import Ending
 from .rng import NoiseLayout
 
-POSTURES: tuple[str, ...] = ("hold", "fortify", "counter_attack", "delay", "withdraw", "assault")
+POSTURES: tuple[Posture, ...] = ("hold", "fortify", "counter_attack", "delay", "withdraw", "assault")
 POSTURE_INDEX = {name: i for i, name in enumerate(POSTURES)}
 HOLD, FORTIFY, COUNTER_ATTACK, DELAY, WITHDRAW, ASSAULT = range(6)
 """Posture codes (`State.posture`, `Directives.posture`) and the rows of every array indexed by posture."""
@@ -63,8 +67,8 @@ CASUALTY_KINDS: tuple[str, ...] = ("killed", "wounded", "captured")
 KILLED, WOUNDED, CAPTURED = range(3)
 """Columns of the loss books (`State.casualties`, `Outcome.losses`: (R, 2, 3) by side and kind), in the order of
 CASUALTY_KINDS."""
-ENDINGS: tuple[str | None, ...] = (None, "time", "withdrawn", "encircled", "destroyed", "bridgehead_fell")
-ENDING_CODE = {name: i for i, name in enumerate(ENDINGS)}
+ENDINGS: tuple[Ending | None, ...] = (None, "time", "withdrawn", "encircled", "destroyed", "bridgehead_fell")
+ENDING_CODE: dict[str | None, int] = {name: i for i, name in enumerate(ENDINGS)}
 """Ending codes (`State.ending`) by name: 0 (None) while the game goes on."""
 FAR = 99  # hop count between sectors that are not connected (`SectorParams.dist`)
 
@@ -75,16 +79,16 @@ class SectorParams:
 
     ids: tuple[str, ...]  # (S,) sector ids
     names: tuple[str, ...]  # (S,) display names
-    area: np.ndarray  # (S,) square miles
-    frontage: np.ndarray  # (S,) km of front
-    terrain_defence: np.ndarray  # (S,) multiplier on the defender's protection from the terrain
-    fort0: np.ndarray  # (S,) starting fortification 0..1
-    holder0: np.ndarray  # (S,) int8 side code of the starting holder
-    adjacent: np.ndarray  # (S, S) bool, symmetric
-    dist: np.ndarray  # (S, S) hops from s to t (FAR when not connected)
-    next_hop: np.ndarray  # (S, S) first step from s towards t on a shortest path
-    screen_depth: np.ndarray  # (S, G) km the enemy's launch points are pushed back from segment g while s is held
-    main_effort_rank: np.ndarray  # (S,) 1 for the enemy's first main-effort sector, falling down its list, 0 elsewhere
+    area: Floats  # (S,) square miles
+    frontage: Floats  # (S,) km of front
+    terrain_defence: Floats  # (S,) multiplier on the defender's protection from the terrain
+    fort0: Floats  # (S,) starting fortification 0..1
+    holder0: Codes  # (S,) int8 side code of the starting holder
+    adjacent: Flags  # (S, S) bool, symmetric
+    dist: Indices  # (S, S) hops from s to t (FAR when not connected)
+    next_hop: Indices  # (S, S) first step from s towards t on a shortest path
+    screen_depth: Floats  # (S, G) km the enemy's launch points are pushed back from segment g while s is held
+    main_effort_rank: Floats  # (S,) 1 for the enemy's first main-effort sector, falling down its list, 0 elsewhere
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,8 +96,8 @@ class PlaceParams:
     """The map's places (towns, crossings, road ends), P of them in the scenario's order."""
 
     ids: tuple[str, ...]  # (P,) place ids
-    sector: np.ndarray  # (P,) index of the sector the place lies in, -1 outside every sector
-    holder0: np.ndarray  # (P,) int8 side code of the starting holder (kept by places outside every sector)
+    sector: Indices  # (P,) index of the sector the place lies in, -1 outside every sector
+    holder0: Codes  # (P,) int8 side code of the starting holder (kept by places outside every sector)
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,17 +105,17 @@ class RoadParams:
     """The road segments (paved road and field tracks), G of them in the scenario's order."""
 
     ids: tuple[str, ...]  # (G,) segment ids
-    length: np.ndarray  # (G,) km
-    speed: np.ndarray  # (G,) km/h at the start (the state carries it on: injects may change it)
-    throughput: np.ndarray  # (G,) tonnes per turn at the start (likewise)
-    enemy_distance: np.ndarray  # (G,) km to the enemy's launch points with every screening sector held (likewise)
-    concealment: np.ndarray  # (G,) 0..1 share of drone attacks the cover along the segment spoils
-    state0: np.ndarray  # (G,) int8 road state code at the start (OPEN .. CUT)
-    on_road: np.ndarray  # (G,) bool: part of the main supply route
-    on_tracks: np.ndarray  # (G,) bool: part of the field-track route
+    length: Floats  # (G,) km
+    speed: Floats  # (G,) km/h at the start (the state carries it on: injects may change it)
+    throughput: Floats  # (G,) tonnes per turn at the start (likewise)
+    enemy_distance: Floats  # (G,) km to the enemy's launch points with every screening sector held (likewise)
+    concealment: Floats  # (G,) 0..1 share of drone attacks the cover along the segment spoils
+    state0: Codes  # (G,) int8 road state code at the start (OPEN .. CUT)
+    on_road: Flags  # (G,) bool: part of the main supply route
+    on_tracks: Flags  # (G,) bool: part of the field-track route
     routes: tuple[np.ndarray, ...]  # segment indices of the road, then of the tracks (if any), from the border
-    watch: np.ndarray  # (G,) relative attention of enemy road drones per km (tracks are watched less: TRACK_WATCH)
-    end_sectors: np.ndarray  # (G, 2) sectors holding the segment's two end places (-1 none)
+    watch: Floats  # (G,) relative attention of enemy road drones per km (tracks are watched less: TRACK_WATCH)
+    end_sectors: Indices  # (G, 2) sectors holding the segment's two end places (-1 none)
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,21 +126,21 @@ class UnitParams:
 
     ids: tuple[str, ...]  # (U,) unit ids
     names: tuple[str, ...]  # (U,) display names
-    side: np.ndarray  # (U,) int8 side code: PLAYER, ENEMY or NEUTRAL
-    side_axis: np.ndarray  # (U,) intp position on a (…, 2, …) side axis: the side, neutral units counted with ENEMY
-    strength0: np.ndarray  # (U,) soldiers at the start
-    training: np.ndarray  # (U,) 0..1, raises the quality of aimed fire
-    firepower: np.ndarray  # (U,) relative firepower per soldier (1: a rifle squad's worth)
-    morale0: np.ndarray  # (U,) morale at the start 0..1 (what quiet turns recover towards)
-    breaking: np.ndarray  # (U,) breaking point: share of the reference strength lost at which the unit breaks
-    capture: np.ndarray  # (U,) capture propensity: share of close-fight losses taken prisoner (more once broken)
-    vuln0: np.ndarray  # (U,) drone vulnerability at the start
-    adapt: np.ndarray  # (U,) share of the drone vulnerability shed each turn
-    vuln_floor: np.ndarray  # (U,) drone vulnerability the unit never adapts below
-    loc0: np.ndarray  # (U,) sector index where the unit starts
-    reserve0: np.ndarray  # (U,) bool: a player reserve not yet committed
-    lead: np.ndarray  # (U,) bool: enemy units of the lead nationality (they fill the engaged frontage first)
-    infiltrator: np.ndarray  # (U,) bool: enemy units that fight from inside the sector they stand in
+    side: Codes  # (U,) int8 side code: PLAYER, ENEMY or NEUTRAL
+    side_axis: Indices  # (U,) intp position on a (…, 2, …) side axis: the side, neutral units counted with ENEMY
+    strength0: Floats  # (U,) soldiers at the start
+    training: Floats  # (U,) 0..1, raises the quality of aimed fire
+    firepower: Floats  # (U,) relative firepower per soldier (1: a rifle squad's worth)
+    morale0: Floats  # (U,) morale at the start 0..1 (what quiet turns recover towards)
+    breaking: Floats  # (U,) breaking point: share of the reference strength lost at which the unit breaks
+    capture: Floats  # (U,) capture propensity: share of close-fight losses taken prisoner (more once broken)
+    vuln0: Floats  # (U,) drone vulnerability at the start
+    adapt: Floats  # (U,) share of the drone vulnerability shed each turn
+    vuln_floor: Floats  # (U,) drone vulnerability the unit never adapts below
+    loc0: Indices  # (U,) sector index where the unit starts
+    reserve0: Flags  # (U,) bool: a player reserve not yet committed
+    lead: Flags  # (U,) bool: enemy units of the lead nationality (they fill the engaged frontage first)
+    infiltrator: Flags  # (U,) bool: enemy units that fight from inside the sector they stand in
     nationality: tuple[str, ...]  # (U,) nationality as the scenario spells it
 
 
@@ -146,19 +150,19 @@ class DroneParams:
 
     A group is one side's teams of one drone type; p_hit already includes the crews' training."""
 
-    side: np.ndarray  # (D,) int8 side code of the group (PLAYER or ENEMY)
-    teams: np.ndarray  # (D,) drone teams
-    sorties: np.ndarray  # (D,) sorties per team per turn
-    p_reach: np.ndarray  # (D,) chance a sortie reaches its target unjammed
-    p_hit: np.ndarray  # (D,) chance a sortie that reaches hits, after crew training (at most 1)
-    lethality: np.ndarray  # (D,) casualties per hit on soldiers
-    vehicle_kill: np.ndarray  # (D,) chance a hit destroys a truck
-    jam: np.ndarray  # (D,) jam susceptibility: share of jammed sorties lost (0 for fibre-optic)
-    p_fail: np.ndarray  # (D,) chance a sortie fails on its own
-    reach: np.ndarray  # (D,) km the drone flies from its launch point
-    fibre: np.ndarray  # (D,) bool: fibre-optic guidance (ignores jamming)
-    ew_teams: np.ndarray  # (2,) jamming teams by side
-    ew_log_survival: np.ndarray  # (2,) by side: mean log(1 − jam_probability) per jamming team
+    side: Codes  # (D,) int8 side code of the group (PLAYER or ENEMY)
+    teams: Floats  # (D,) drone teams
+    sorties: Floats  # (D,) sorties per team per turn
+    p_reach: Floats  # (D,) chance a sortie reaches its target unjammed
+    p_hit: Floats  # (D,) chance a sortie that reaches hits, after crew training (at most 1)
+    lethality: Floats  # (D,) casualties per hit on soldiers
+    vehicle_kill: Floats  # (D,) chance a hit destroys a truck
+    jam: Floats  # (D,) jam susceptibility: share of jammed sorties lost (0 for fibre-optic)
+    p_fail: Floats  # (D,) chance a sortie fails on its own
+    reach: Floats  # (D,) km the drone flies from its launch point
+    fibre: Flags  # (D,) bool: fibre-optic guidance (ignores jamming)
+    ew_teams: Floats  # (2,) jamming teams by side
+    ew_log_survival: Floats  # (2,) by side: mean log(1 − jam_probability) per jamming team
 
 
 @dataclass(frozen=True, eq=False)
@@ -168,7 +172,7 @@ class CombatParams:
     aimed_rate: float  # casualties per engaged, trained soldier per hour under aimed (square-law) fire
     area_rate: float  # casualties per engaged soldier per enemy soldier per km of frontage per hour (linear law)
     engaged_per_km: float  # soldiers a km of frontage holds in the firing line
-    posture_defence: np.ndarray  # (6,) protection by posture code
+    posture_defence: Floats  # (6,) protection by posture code
     fort_defence: float  # extra protection at full fortification (protection × (1 + this × fortification))
     fortify_gain: float  # fortification a sector that fortifies gains per quiet turn (at fortification 0)
 
@@ -177,37 +181,37 @@ class CombatParams:
 class ArtilleryParams:
     """Each side's guns, summed over its batteries: (2,) arrays by side, per-round figures weighted by rounds."""
 
-    rounds: np.ndarray  # (2,) rounds per turn
-    cas_per_round: np.ndarray  # (2,) casualties per round for each soldier per km of frontage
-    erosion_per_round: np.ndarray  # (2,) fortification eroded per round
-    ammo_t_per_round: np.ndarray  # (2,) tonnes of ammunition per round
+    rounds: Floats  # (2,) rounds per turn
+    cas_per_round: Floats  # (2,) casualties per round for each soldier per km of frontage
+    erosion_per_round: Floats  # (2,) fortification eroded per round
+    ammo_t_per_round: Floats  # (2,) tonnes of ammunition per round
 
 
 @dataclass(frozen=True, eq=False)
 class AirParams:
     """Each side's air strikes and glide bombs: (2,) arrays by side, per-sortie figures weighted by sorties."""
 
-    sorties: np.ndarray  # (2,) sorties per turn
-    cas_per_sortie: np.ndarray  # (2,) casualties per sortie for each soldier per km of frontage
-    erosion_per_sortie: np.ndarray  # (2,) fortification eroded per sortie
-    p_road_hit: np.ndarray  # (2,) chance per turn that a strike damages the other side's road
+    sorties: Floats  # (2,) sorties per turn
+    cas_per_sortie: Floats  # (2,) casualties per sortie for each soldier per km of frontage
+    erosion_per_sortie: Floats  # (2,) fortification eroded per sortie
+    p_road_hit: Floats  # (2,) chance per turn that a strike damages the other side's road
 
 
 @dataclass(frozen=True, eq=False)
 class SideParams:
     """What each fighting side brings besides its units and weapons: (2,) arrays by side."""
 
-    reinforcements: np.ndarray  # (2,) fresh soldiers per turn, shared among the side's units in being
-    kill_share: np.ndarray  # (2,) share of the side's losses (not taken prisoner) who are killed; the rest wounded
+    reinforcements: Floats  # (2,) fresh soldiers per turn, shared among the side's units in being
+    kill_share: Floats  # (2,) share of the side's losses (not taken prisoner) who are killed; the rest wounded
 
 
 @dataclass(frozen=True, eq=False)
 class SupplyParams:
     """The player's stocks, needs and shortages, and the wounded (the scenario's `supply`, less the convoys)."""
 
-    stocks0: np.ndarray  # (4,) stocks at the start, columns as STOCKS
-    consumption: np.ndarray  # (6, 3) use per 100 soldiers per turn, by posture code and supply kind (SUPPLY_KINDS)
-    need: np.ndarray  # (3,) by supply kind: what 100 soldiers need on hand per turn to fight at full effect
+    stocks0: Floats  # (4,) stocks at the start, columns as STOCKS
+    consumption: Floats  # (6, 3) use per 100 soldiers per turn, by posture code and supply kind (SUPPLY_KINDS)
+    need: Floats  # (3,) by supply kind: what 100 soldiers need on hand per turn to fight at full effect
     border_t: float  # tonnes per turn waiting at the border (the most the convoys can bring in)
     shortage_exponent: float  # fire effectiveness = (ammunition stock / need) ** this ...
     shortage_floor: float  # ... never below this
@@ -342,7 +346,7 @@ def _hops(adjacent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         queue = deque([src])
         while queue:
             a = queue.popleft()
-            for b in np.flatnonzero(adjacent[a]):
+            for b in map(int, np.flatnonzero(adjacent[a])):
                 if dist[src, b] == FAR:
                     dist[src, b] = dist[src, a] + 1
                     first[b] = b if a == src else first[a]
@@ -397,14 +401,14 @@ def compile_params(sc: Scenario) -> Params:
         ((side_index.get(side.id, NEUTRAL), side, u) for side in sc.sides for u in side.units), key=lambda t: t[0]
     )
 
-    def ua(fn: Any, dtype: Any = float) -> np.ndarray:
+    def ua(fn: Callable[[int, Side, Unit], object], dtype: npt.DTypeLike = float) -> np.ndarray:
         return np.array([fn(side_code, side, u) for side_code, side, u in units], dtype=dtype)
 
     lead_nat = sc.opfor.lead_nationality
     groups = [(side_index.get(side.id, NEUTRAL), g) for side in sc.sides for g in side.drone_teams]
     groups = [(c, g) for c, g in groups if c in (PLAYER, ENEMY)]
 
-    def da(fn: Any, dtype: Any = float) -> np.ndarray:
+    def da(fn: Callable[[int, DroneTeams, DroneType], object], dtype: npt.DTypeLike = float) -> np.ndarray:
         return np.array([fn(c, g, sc.drone_type(g.drone_type)) for c, g in groups], dtype=dtype)
 
     sides = {side_index[s.id]: s for s in sc.sides if s.id in side_index}

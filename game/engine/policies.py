@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -83,7 +83,7 @@ def _base(
     held = st.holder == PLAYER
     teams = _split(p.player_teams(), drones)
     ew = int(p.drones.ew_teams[PLAYER])
-    front = int(round(ew * ew_front_share))
+    front = round(ew * ew_front_share)
     trucks = float(p.convoys.trucks_available)
     return {
         "posture_set": np.copy(held),
@@ -154,11 +154,12 @@ def withdrawal_due(p: Params, st: State) -> np.ndarray:
     line = by_sector(st.loc, st.strength * mine, in_line, p.S)
     fighters = effective(line, p.combat.engaged_per_km * p.sectors.frontage)
     need = rowsum(fighters) / 100.0 * p.supply.need[SUPPLY_AMMUNITION]  # as the engine counts it
-    return (
+    leave: np.ndarray = (
         (st.cut_clock > 0)
         | (st.stocks[:, AMMUNITION] < LEAVE_BELOW_AMMUNITION_TURNS * need)
         | (strength < LEAVE_BELOW_STRENGTH * start)
     )
+    return leave
 
 
 def _hold_then_withdraw(p: Params, st: State) -> Directives:
@@ -196,7 +197,7 @@ POLICIES: dict[str, Policy] = {
 }
 
 
-def scripted_orders(game: Game, orders: dict | None, policy: str | None) -> Orders | None:
+def scripted_orders(game: Game, orders: dict[str, Any] | None, policy: str | None) -> Orders | None:
     """Orders a scenario writes out (drill options, expert solutions), or what a named policy orders now.
 
     None when neither is given; a policy name that does not exist raises `OrdersError`.

@@ -3,7 +3,9 @@
 Why keyed streams
 -----------------
 `stream(seed, turn, purpose)` builds a fresh `numpy.random.Generator` from a
-`SeedSequence` of the seed, the turn and a stable hash of the purpose. Nothing
+`SeedSequence` of the seed, the turn and a stable hash of the purpose. With an
+instructor key the seed is `dice_seed(seed, secret)`, a larger number whose
+high bits only the key's holder can compute. Nothing
 depends on how many numbers an earlier call consumed, so a game replays bit for
 bit from (scenario, seed, orders), a branch can re-run a turn with other
 orders, and the forecast, the intelligence picture and the injects never
@@ -58,7 +60,7 @@ import numpy as np
 
 from .layout import row_index, take_rows
 
-__all__ = ["Noise", "NoiseLayout", "draw_noise", "normal_table", "purpose_key", "stream"]
+__all__ = ["Noise", "NoiseLayout", "dice_seed", "draw_noise", "normal_table", "purpose_key", "stream"]
 
 NORMAL_CODE_BYTES = 2
 """Bytes of randomness per normal: 16-bit codes (see the module doc)."""
@@ -68,6 +70,22 @@ def purpose_key(purpose: str) -> tuple[int, int]:
     """Two stable 32-bit words from a purpose string (Python's hash() is salted per process)."""
     digest = hashlib.blake2b(purpose.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest[:4], "little"), int.from_bytes(digest[4:], "little")
+
+
+SECRET_SHIFT = 64
+"""A secret is added above the 64 bits a seed normally uses: guessing the dice means guessing 128 secret bits."""
+
+
+def dice_seed(seed: int, secret: bytes = b"") -> int:
+    """The number every stream of a game is keyed by: the seed itself, or with a secret (an instructor key's
+    contribution, given as bytes by the caller) the seed plus the secret's 128-bit digest above bit 64, so the
+    dice cannot be reproduced from the seed alone. Without a secret nothing changes: same seed, same dice."""
+    if seed < 0:
+        raise ValueError(f"the seed must be non-negative, got {seed}")
+    if not secret:
+        return seed
+    digest = hashlib.blake2b(secret, digest_size=16, person=b"salient-dice").digest()
+    return seed + ((int.from_bytes(digest, "little") | 1) << SECRET_SHIFT)
 
 
 def stream(seed: int, turn: int, purpose: str) -> np.random.Generator:
@@ -109,7 +127,7 @@ class Noise:
     @property
     def replications(self) -> int:
         """R."""
-        return self.uniforms.shape[0]
+        return len(self.uniforms)
 
     def take(self, rows: np.ndarray) -> Noise:
         """The dice of a subset of replications."""
@@ -156,4 +174,5 @@ def normal_table() -> np.ndarray:
     unit = NormalDist()
     edges = np.array([unit.inv_cdf(i / bins) for i in range(1, bins)])
     density = np.concatenate([[0.0], np.exp(-0.5 * edges**2) / np.sqrt(2.0 * np.pi), [0.0]])
-    return ((density[:-1] - density[1:]) * bins).astype(np.float32)
+    result: np.ndarray = ((density[:-1] - density[1:]) * bins).astype(np.float32)
+    return result

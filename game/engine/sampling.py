@@ -115,7 +115,7 @@ def poisson_mean_correction(lam: np.ndarray, work: PoissonWork | None = None) ->
     # transposed view (C order whenever the buffers are in the engine's Fortran layout; no copy-back)
     point = np.take(pairs, i.T, out=w.pair.T, mode="clip").T  # value + slope·1j
     t *= point.imag
-    out = np.add(lam, point.real, out=w.mu)
+    out: np.ndarray = np.add(lam, point.real, out=w.mu)
     out += t
     return out
 
@@ -126,7 +126,7 @@ def poisson_from_normal(lam: np.ndarray, z: np.ndarray, cap: np.ndarray, work: P
     With `work` (see `PoissonWork`), the result lives in `work.x` until the next call with the same work."""
     w = work if work is not None else PoissonWork(lam.shape, lam.dtype)
     mu = poisson_mean_correction(lam, w)
-    x = np.sqrt(mu, out=w.x)
+    x: np.ndarray = np.sqrt(mu, out=w.x)
     x *= z
     x += mu
     x += 0.5
@@ -196,12 +196,13 @@ def _exact_count(n: np.ndarray, q: np.ndarray, v: np.ndarray) -> np.ndarray:
         count += above
         pmf = pmf * (n - k) / (k + 1) * ratio
         cdf = cdf + pmf
-    return np.minimum(count, n)
+    result: np.ndarray = np.minimum(count, n)
+    return result
 
 
 def _last_exact_n(q: np.ndarray) -> np.ndarray:
     """Largest whole n with q ≤ _exact_limit(n) (one rounding step either way after the closed form)."""
-    m = np.floor(EXACT_BINOMIAL_MEAN / -np.log1p(-q))
+    m: np.ndarray = np.floor(EXACT_BINOMIAL_MEAN / -np.log1p(-q))
     m -= q > _exact_limit(m)
     m += q <= _exact_limit(m + 1.0)
     return m
@@ -333,7 +334,8 @@ def _normal_count(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
     for |z| ≤ 8.2 the derivatives of x in n, p and z are then positive)."""
     z = _inverse_normal_cdf(np.clip(u, _U_EDGE, 1.0 - _U_EDGE))
     x = n * p + np.sqrt(n * p * (1.0 - p)) * z + (1.0 - 2.0 * p) * (z * z - 1.0) / 6.0
-    return np.clip(np.ceil(x - 0.5), 0.0, n)
+    result: np.ndarray = np.clip(np.ceil(x - 0.5), 0.0, n)
+    return result
 
 
 def binomial_from_uniform(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -380,7 +382,8 @@ def _held_normal(n: np.ndarray, p: np.ndarray, q: np.ndarray, u: np.ndarray) -> 
     )
     lo, hi = counts[:k], n - counts[k : 2 * k]
     lo[high] = np.maximum(lo[high], m - counts[2 * k :])
-    return np.minimum(np.maximum(_normal_count(n, p, u), lo), hi)
+    result: np.ndarray = np.minimum(np.maximum(_normal_count(n, p, u), lo), hi)
+    return result
 
 
 def rowwise_take(table: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -405,7 +408,8 @@ def rowsum(a: np.ndarray, keepdims: bool = False) -> np.ndarray:
     """`a.sum(axis=-1)` with the same bits, fast for a narrow last axis (and for up to 127 columns)."""
     n = a.shape[-1]
     if n == 0 or n >= _PAIRWISE_BLOCK or a.dtype.kind != "f":
-        return a.sum(axis=-1, keepdims=keepdims)
+        result: np.ndarray = a.sum(axis=-1, keepdims=keepdims)
+        return result
     if n < _NARROW:
         out = a[..., 0] + 0.0  # numpy's sum starts from 0.0 (so -0.0 becomes 0.0 there too)
         for j in range(1, n):
@@ -479,7 +483,8 @@ def _fold_columns(ufunc: np.ufunc, a: np.ndarray) -> np.ndarray:
     """`ufunc.reduce(a, axis=-1)`, column by column in place when the last axis is narrow."""
     n = a.shape[-1]
     if n == 0 or n >= 4 * _NARROW:
-        return ufunc.reduce(a, axis=-1)
+        result: np.ndarray = ufunc.reduce(a, axis=-1)
+        return result
     out = a[..., 0].copy()
     for j in range(1, n):
         ufunc(out, a[..., j], out=out)

@@ -96,7 +96,8 @@ def line_reason(p: Params, name: str) -> str:
     w = p.scenario.scoring
     if name.startswith("objective."):
         return next((o.description for o in w.objectives if f"objective.{o.id}" == name), "")
-    return w.rationale.get(WEIGHT_OF_LINE.get(name, ""), "")  # type: ignore[call-overload]
+    weight = WEIGHT_OF_LINE.get(name)
+    return next((text for key, text in w.rationale.items() if key == weight), "")
 
 
 def score_model(p: Params, st: State, row: int = 0) -> Score:
@@ -116,6 +117,6 @@ def score_model(p: Params, st: State, row: int = 0) -> Score:
             )
             for n, lab, q, wt in lines
         ],
-        ending=ENDINGS[int(st.ending[row])],  # type: ignore[arg-type]
+        ending=ENDINGS[int(st.ending[row])],
         objectives_met={k: bool(v[row]) for k, v in met.items()},
     )

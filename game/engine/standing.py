@@ -70,7 +70,7 @@ def carry_over(p: Params, state: State, previous: Orders, row: int = 0) -> Stand
     given = _scaled(asked, teams)
     if given != asked:
         adapted["drones"] = f"only {teams} drone teams now: {sum(asked)} tasked last turn, cut to {sum(given)}"
-    drones = DroneTasks(**dict(zip(DRONE_TASKS, given)))
+    drones = DroneTasks(**dict(zip(DRONE_TASKS, given, strict=True)))
 
     jammers = int(p.drones.ew_teams[PLAYER])
     asked_ew = [previous.ew.front, previous.ew.road]
@@ -112,7 +112,7 @@ def carry_over(p: Params, state: State, previous: Orders, row: int = 0) -> Stand
         adapted["withdraw"] = "the withdrawal is under way: it goes on without a new order"
 
     orders = Orders(
-        postures=postures,  # type: ignore[arg-type]
+        postures=postures,
         drones=drones,
         ew=EwAllocation(front=front, road=road),
         convoys=convoys,

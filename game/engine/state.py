@@ -9,10 +9,12 @@ generic operations over the fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 
 import numpy as np
+import numpy.typing as npt
 
+from .arrays import Codes, Flags, Floats, Indices
 from .layout import row_index, take_rows
 from .params import PLAYER, POSTURE_INDEX, Params
 from .sampling import rowdot, rowsum
@@ -24,67 +26,71 @@ class State:
 
     turn: int
     """The turn about to be resolved (from 1), the same for every replication."""
-    strength: np.ndarray  # (R, U) soldiers fit to fight
-    reference: np.ndarray  # (R, U) strength a unit's breaking point is measured from (opfor.reformed)
-    morale: np.ndarray  # (R, U) 0..1
-    vuln: np.ndarray  # (R, U) drone vulnerability (falls as units adapt)
-    loc: np.ndarray  # (R, U) sector index where the unit stands
-    reserve: np.ndarray  # (R, U) bool, player reserves not yet committed
-    holder: np.ndarray  # (R, S) int8 side code: PLAYER, ENEMY or NEUTRAL
-    fort: np.ndarray  # (R, S) fortification 0..1
-    progress: np.ndarray  # (R, S) attacker's progress into the sector, falls at 1
-    posture: np.ndarray  # (R, S) int8 standing player posture code (params.POSTURES)
-    damage: np.ndarray  # (R, G) int8 physical damage to the road, as a road state code (CUT = blocked)
-    road_state: np.ndarray  # (R, G) int8 road state code, OPEN .. CUT (params.ROAD_STATES)
-    usable_turns: np.ndarray  # (R, G) turns each segment ended usable (any state but cut)
-    area_turns: np.ndarray  # (R,) square miles held summed over the turns played (for scoring.per_sq_mi_turn_held)
-    road_speed: np.ndarray  # (R, G) km/h (injects may change it replication by replication)
-    road_throughput: np.ndarray  # (R, G) tonnes per turn
-    road_distance: np.ndarray  # (R, G) km to enemy launch points with every screening sector held
-    stocks: np.ndarray  # (R, 4) columns AMMUNITION, DRONES, FUEL, FOOD_MEDICAL (params.STOCKS)
-    netting_km: np.ndarray  # (R,)
-    cut_clock: np.ndarray  # (R,) consecutive turns with every route cut
-    wounded_pending: np.ndarray  # (R,) player wounded awaiting evacuation
-    casualties: np.ndarray  # (R, 2, 3) cumulative losses by side and kind (KILLED, WOUNDED, CAPTURED)
-    arrived: np.ndarray  # (R, 2) soldiers who joined each side after the start (reinforcements, injects)
-    last_losses: np.ndarray  # (R, 2) casualties of the last turn by side
-    last_delivered: np.ndarray  # (R,) tonnes delivered last turn
-    last_trucks: np.ndarray  # (R,) trucks sent last turn
-    delivered_total: np.ndarray  # (R,)
-    trucks_lost_total: np.ndarray  # (R,)
-    road_share: np.ndarray  # (R,) share of enemy drones hunting the road this turn
-    paused: np.ndarray  # (R, U) int8, turns each enemy unit still sits out to regroup (0: it fights)
-    withdrawing: np.ndarray  # (R,) bool
-    withdraw_left: np.ndarray  # (R,) turns until the withdrawal completes
-    orderly: np.ndarray  # (R,) bool, the withdrawal completed with a route out still open (not every route cut)
-    ended: np.ndarray  # (R,) bool
-    played: np.ndarray  # (R,) turns resolved (stops when the replication ends)
-    ending: np.ndarray  # (R,) int8 code (see params.ENDINGS)
-    fired: np.ndarray  # (R, I) int, times each inject has fired
+    strength: Floats  # (R, U) soldiers fit to fight
+    reference: Floats  # (R, U) strength a unit's breaking point is measured from (opfor.reformed)
+    morale: Floats  # (R, U) 0..1
+    vuln: Floats  # (R, U) drone vulnerability (falls as units adapt)
+    loc: Indices  # (R, U) sector index where the unit stands
+    reserve: Flags  # (R, U) bool, player reserves not yet committed
+    holder: Codes  # (R, S) int8 side code: PLAYER, ENEMY or NEUTRAL
+    fort: Floats  # (R, S) fortification 0..1
+    progress: Floats  # (R, S) attacker's progress into the sector, falls at 1
+    posture: Codes  # (R, S) int8 standing player posture code (params.POSTURES)
+    damage: Codes  # (R, G) int8 physical damage to the road, as a road state code (CUT = blocked)
+    road_state: Codes  # (R, G) int8 road state code, OPEN .. CUT (params.ROAD_STATES)
+    usable_turns: Floats  # (R, G) turns each segment ended usable (any state but cut)
+    area_turns: Floats  # (R,) square miles held summed over the turns played (for scoring.per_sq_mi_turn_held)
+    road_speed: Floats  # (R, G) km/h (injects may change it replication by replication)
+    road_throughput: Floats  # (R, G) tonnes per turn
+    road_distance: Floats  # (R, G) km to enemy launch points with every screening sector held
+    stocks: Floats  # (R, 4) columns AMMUNITION, DRONES, FUEL, FOOD_MEDICAL (params.STOCKS)
+    netting_km: Floats  # (R,)
+    cut_clock: Floats  # (R,) consecutive turns with every route cut
+    wounded_pending: Floats  # (R,) player wounded awaiting evacuation
+    casualties: Floats  # (R, 2, 3) cumulative losses by side and kind (KILLED, WOUNDED, CAPTURED)
+    arrived: Floats  # (R, 2) soldiers who joined each side after the start (reinforcements, injects)
+    last_losses: Floats  # (R, 2) casualties of the last turn by side
+    last_delivered: Floats  # (R,) tonnes delivered last turn
+    last_trucks: Floats  # (R,) trucks sent last turn
+    delivered_total: Floats  # (R,)
+    trucks_lost_total: Floats  # (R,)
+    road_share: Floats  # (R,) share of enemy drones hunting the road this turn
+    paused: Codes  # (R, U) int8, turns each enemy unit still sits out to regroup (0: it fights)
+    withdrawing: Flags  # (R,) bool
+    withdraw_left: Floats  # (R,) turns until the withdrawal completes
+    orderly: Flags  # (R,) bool, the withdrawal completed with a route out still open (not every route cut)
+    ended: Flags  # (R,) bool
+    played: Floats  # (R,) turns resolved (stops when the replication ends)
+    ending: Codes  # (R,) int8 code (see params.ENDINGS)
+    fired: npt.NDArray[np.int16]  # (R, I) int, times each inject has fired
 
     @property
     def R(self) -> int:
         """Number of replications."""
-        return self.strength.shape[0]
+        return len(self.strength)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The array fields by name."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "turn"}
 
+    def with_arrays(self, arrays: dict[str, np.ndarray]) -> State:
+        """This state with the named array fields replaced (the others shared, not copied)."""
+        return State(self.turn, **{**self.arrays(), **arrays})
+
     def copy(self) -> State:
         """A deep copy (in the same memory order)."""
-        return replace(self, **{k: v.copy(order="K") for k, v in self.arrays().items()})
+        return self.with_arrays({k: v.copy(order="K") for k, v in self.arrays().items()})
 
     def broadcast(self, replications: int) -> State:
         """R copies of replication 0 (a game's state becomes a forecast's starting point)."""
-        return replace(
-            self, **{k: np.asfortranarray(np.repeat(v[:1], replications, axis=0)) for k, v in self.arrays().items()}
+        return self.with_arrays(
+            {k: np.asfortranarray(np.repeat(v[:1], replications, axis=0)) for k, v in self.arrays().items()}
         )
 
     def take(self, rows: np.ndarray) -> State:
         """The replications in `rows`."""
         index = row_index(rows)
-        return replace(self, **{k: take_rows(v, index) for k, v in self.arrays().items()})
+        return self.with_arrays({k: take_rows(v, index) for k, v in self.arrays().items()})
 
     def put(self, rows: np.ndarray, part: State) -> None:
         """Write a subset's arrays back into these rows."""

@@ -8,8 +8,6 @@ share a variant (the usual case), else once per variant on the subset of replica
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from game.scenario import Scenario
@@ -58,7 +56,7 @@ class Model:
         cols = np.flatnonzero(self.rate_columns)
         first = state.fired[0, cols]
         # column by column on the state's own columns (a batch asks twice a turn; usually every replication agrees)
-        if state.R == 1 or all((state.fired[:, c] == n).all() for c, n in zip(cols, first)):
+        if state.R == 1 or all((state.fired[:, c] == n).all() for c, n in zip(cols, first, strict=True)):
             return [(self.params_for(self._full(cols, first)), None)]
         counts = state.fired[:, self.rate_columns].astype(np.int64)
         # Grouped on the whole rows of counts: any packing into one integer key wraps or carries for some
@@ -70,13 +68,13 @@ class Model:
         order = np.argsort(inverse.reshape(-1), kind="stable")
         return [
             (self.params_for(self._full(cols, values[::-1])), rows)
-            for values, rows in zip(uniq, np.split(order, np.cumsum(sizes)[:-1]))
+            for values, rows in zip(uniq, np.split(order, np.cumsum(sizes)[:-1]), strict=True)
         ]
 
     def _full(self, cols: np.ndarray, counts: np.ndarray) -> tuple[int, ...]:
         """Counts over every inject from counts over the rate injects."""
         full = [0] * self.injects
-        for c, n in zip(cols, counts):
+        for c, n in zip(cols, counts, strict=True):
             full[int(c)] = int(n)
         return tuple(full)
 
@@ -103,7 +101,7 @@ def fire_injects(
     if not fire.any():
         return state, fire
     # a copy of the arrays the injects change; the others stay shared (the turn never writes in place)
-    state = replace(state, **{name: np.copy(getattr(state, name)) for name in inj.fields_written(model.base, fire)})
+    state = state.with_arrays({name: np.copy(getattr(state, name)) for name in inj.fields_written(model.base, fire)})
     inj.apply(model.base, state, fire)
     return state, fire
 
@@ -160,13 +158,13 @@ def _resolve(
         return new, out
     new = state.copy()  # every row is overwritten below; a copy so that the input stays untouched
     parts: list[tuple[np.ndarray, Outcome]] = []
-    for params, rows in groups:
-        assert rows is not None
-        sub_noise = noise.take(rows)
+    for params, group in groups:
+        assert group is not None
+        sub_noise = noise.take(group)
         with np.errstate(over="ignore", invalid="ignore"):
-            part, out = resolve_turn(params, state.take(rows), directives.take(rows), sub_noise, factors=factors)
-        new.put(rows, part)
-        parts.append((rows, out))
+            part, out = resolve_turn(params, state.take(group), directives.take(group), sub_noise, factors=factors)
+        new.put(group, part)
+        parts.append((group, out))
     new.turn = state.turn + 1
     check_finite([params.scenario for params, _ in groups], new, state.turn)
     return new, _merge(parts, state.R)

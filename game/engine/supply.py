@@ -113,7 +113,8 @@ def segment_states(p: Params, threat: np.ndarray, damage: np.ndarray, blocked: n
     threat = (
         (survival < STATE_SURVIVAL[0]).astype(np.int8) + (survival < STATE_SURVIVAL[1]) + (survival < STATE_SURVIVAL[2])
     )
-    return np.maximum(np.maximum(threat, damage), blocked * np.int8(CUT)).astype(np.int8)
+    result: np.ndarray = np.maximum(np.maximum(threat, damage), blocked * np.int8(CUT)).astype(np.int8)
+    return result
 
 
 def routes_cut(p: Params, exposure: RoadExposure, blocked: np.ndarray) -> np.ndarray:
@@ -138,7 +139,7 @@ def cut_off(p: Params, routes: Routes, holder: np.ndarray, line: np.ndarray) -> 
     its convoys can unload in and every held sector joined to them by held sectors."""
     held = holder == PLAYER
     fed = np.zeros(held.shape, dtype=bool, order="F")
-    for reach, reaches, survival in zip(routes.reach, routes.reaches, routes.survival):
+    for reach, reaches, survival in zip(routes.reach, routes.reaches, routes.survival, strict=True):
         usable = reaches & (survival >= ROUTE_CUT_SURVIVAL)
         for g in np.flatnonzero(p.roads.on_road | p.roads.on_tracks):
             unload = reach[:, g] & usable
@@ -146,7 +147,7 @@ def cut_off(p: Params, routes: Routes, holder: np.ndarray, line: np.ndarray) -> 
                 if end >= 0:
                     fed[:, end] |= unload
     fed &= held
-    neighbours = list(zip(*np.nonzero(np.triu(p.sectors.adjacent))))  # found once, not once per step
+    neighbours = list(zip(*np.nonzero(np.triu(p.sectors.adjacent)), strict=True))  # found once, not once per step
     for _ in range(max(p.S - 1, 0)):  # spread through held neighbours (at most S - 1 steps)
         grown = fed.copy(order="F")
         for a, b in neighbours:
@@ -158,13 +159,14 @@ def cut_off(p: Params, routes: Routes, holder: np.ndarray, line: np.ndarray) -> 
         fed = grown
     total = rowsum(line)
     pocketed = rowsum(line * ~fed)
-    return ~rowany(fed) | (pocketed > POCKET_SHARE * np.maximum(total, 1e-9))
+    result: np.ndarray = ~rowany(fed) | (pocketed > POCKET_SHARE * np.maximum(total, 1e-9))
+    return result
 
 
 def best_route_survival(routes: Routes, R: int) -> np.ndarray:
     """(R,) daylight survival per trip on the better of the routes as far as they reach (0 when none reaches)."""
     best = np.zeros(R)
-    for reaches, survival in zip(routes.reaches, routes.survival):
+    for reaches, survival in zip(routes.reaches, routes.survival, strict=True):
         best = np.maximum(best, survival * reaches)
     return best
 
@@ -188,7 +190,7 @@ def run_convoys(
     R = states.shape[0]
     reach = routes.reach
     none = np.zeros(states.shape, dtype=bool, order="F")
-    road, track = (reach + [none, none])[:2] if p.roads.on_road.any() else (none, reach[0] if reach else none)
+    road, track = ([*reach, none, none])[:2] if p.roads.on_road.any() else (none, reach[0] if reach else none)
     route = np.where(tracks[:, None], track, road)  # (R, G) the segments each convoy drives
     route_blocked = ~rowany(route)
     lam_r = rowsum(exposure.radio * route)

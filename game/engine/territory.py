@@ -70,7 +70,7 @@ def resolve(
     target: np.ndarray,
 ) -> TerritoryResult:
     """Advance the attacker's progress, hand over fallen sectors and move both sides' units."""
-    R, S = holder.shape
+    _R, S = holder.shape
     held = holder == PLAYER
     delta = np.clip(PROGRESS_RATE * (power_ratio - 1.0), 0.0, 1.0)
     delta = np.where(posture == COUNTER_ATTACK, delta - 0.3 * np.clip(1.0 - power_ratio, 0.0, 1.0), delta)

@@ -678,26 +678,28 @@ def _factors(p: Params, st: State, s: State, t: _Turn) -> np.ndarray:
         F[:, base + fx.ARTILLERY] = sup_total * art_frac
         F[:, base + fx.AIR] = sup_total * (1.0 - art_frac)
         F[:, base + fx.RETREAT] = rowsum(t.retreat[:, p.side_units(side)])
-    I = fx.INDEX
-    F[:, I["own.died_of_wounds"]] = t.dow
-    F[:, I["own.withdrawal"]] = rowsum(t.exit_loss)
-    F[:, I["ew.front.spared"]] = F[:, I["own.drones.radio.front"]] * (dturn.ew_front_multiplier - 1.0)
+    col = fx.INDEX
+    F[:, col["own.died_of_wounds"]] = t.dow
+    F[:, col["own.withdrawal"]] = rowsum(t.exit_loss)
+    F[:, col["ew.front.spared"]] = F[:, col["own.drones.radio.front"]] * (dturn.ew_front_multiplier - 1.0)
     close = att.causes[AIMED][:, PLAYER] + att.causes[AREA][:, PLAYER] + att.causes[SUPPORT][:, PLAYER]
-    F[:, I["fortification.spared"]] = rowsum(close * p.combat.fort_defence * st.fort * (1.0 - t.contact.inside))
-    F[:, I["shortage.enemy_spared"]] = (F[:, I["enemy.fire.aimed"]] + F[:, I["enemy.fire.area"]]) * (1.0 / t.eff - 1.0)
+    F[:, col["fortification.spared"]] = rowsum(close * p.combat.fort_defence * st.fort * (1.0 - t.contact.inside))
+    F[:, col["shortage.enemy_spared"]] = (F[:, col["enemy.fire.aimed"]] + F[:, col["enemy.fire.area"]]) * (
+        1.0 / t.eff - 1.0
+    )
     theirs = p.side_units(ENEMY)
     adapted = p.units.vuln0[theirs] / np.maximum(s.vuln[:, theirs], 1e-9) - 1.0
-    F[:, I["adaptation.enemy_spared"]] = rowsum(t.drone_u[:, theirs] * adapted)
-    F[:, I["counter_drone.suppressed"]] = dturn.suppressed_sorties
-    F[:, I["supply.delivered"]] = conv.delivered
-    F[:, I["supply.consumed"]] = t.consumed
-    F[:, I["drones.radio.road"]] = conv.lost_radio
-    F[:, I["drones.fibre_optic.road"]] = conv.lost_fibre
+    F[:, col["adaptation.enemy_spared"]] = rowsum(t.drone_u[:, theirs] * adapted)
+    F[:, col["counter_drone.suppressed"]] = dturn.suppressed_sorties
+    F[:, col["supply.delivered"]] = conv.delivered
+    F[:, col["supply.consumed"]] = t.consumed
+    F[:, col["drones.radio.road"]] = conv.lost_radio
+    F[:, col["drones.fibre_optic.road"]] = conv.lost_fibre
     for name, value in conv.spared.items():
-        F[:, I[name]] = value
-    F[:, I["territory.lost"]] = rowdot(ter.fell & ~ter.given, p.sectors.area)
-    F[:, I["territory.given"]] = rowdot(ter.given, p.sectors.area) + t.area_before_exit * t.done
-    F[:, I["fortification.built"]] = rowsum(t.built)
-    F[:, I["fortification.eroded.artillery"]] = rowsum(np.minimum(t.er_art, st.fort + t.built))
-    F[:, I["fortification.eroded.air"]] = rowsum(t.er_air)
+        F[:, col[name]] = value
+    F[:, col["territory.lost"]] = rowdot(ter.fell & ~ter.given, p.sectors.area)
+    F[:, col["territory.given"]] = rowdot(ter.given, p.sectors.area) + t.area_before_exit * t.done
+    F[:, col["fortification.built"]] = rowsum(t.built)
+    F[:, col["fortification.eroded.artillery"]] = rowsum(np.minimum(t.er_art, st.fort + t.built))
+    F[:, col["fortification.eroded.air"]] = rowsum(t.er_air)
     return F

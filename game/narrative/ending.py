@@ -61,7 +61,7 @@ def _quantity_text(line: ScoreLine) -> str:
     """Soldiers whole, a yes/no line (an ending, an objective) as yes or no, ground to a tenth of a square mile."""
     if line.name in _COUNTED_LINES:
         return count(line.quantity)
-    if line.name == "encircled" or line.name == "orderly_withdrawal" or line.name.startswith("objective."):
+    if line.name in {"encircled", "orderly_withdrawal"} or line.name.startswith("objective."):
         return "yes" if line.quantity >= 0.5 else "no"
     return f"{line.quantity:,.1f}"
 

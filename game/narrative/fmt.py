@@ -28,7 +28,8 @@ class _StrictFormatter(string.Formatter):
     def format_field(self, value: object, format_spec: str) -> str:
         if any(int(n) > _MAX_WIDTH for n in _SPEC_NUMBER.findall(format_spec)):
             raise ValueError("format width too large")
-        return super().format_field(value, format_spec)
+        text: str = super().format_field(value, format_spec)
+        return text
 
 
 _FORMATTER = _StrictFormatter()

@@ -131,7 +131,9 @@ def _trucks_whole(report: TurnReport, factors: list[Factor]) -> list[Factor]:
     if not parts:
         return factors
     names = list(parts)
-    wholes = dict(zip(names, split_whole([parts[n].value for n in names], convoy_counts(report.supply)[1])))
+    wholes = dict(
+        zip(names, split_whole([parts[n].value for n in names], convoy_counts(report.supply)[1]), strict=True)
+    )
     return [f.model_copy(update={"value": float(wholes[f.name])}) if f.name in wholes else f for f in factors]
 
 

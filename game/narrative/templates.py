@@ -53,7 +53,7 @@ class Figure(float):
     def __format__(self, spec: str) -> str:
         if spec:
             return float.__format__(self, spec)
-        return f"{self:,.1f}" if abs(self) < 10 and self != round(self) else f"{round(self):,}"
+        return f"{self:,.1f}" if abs(self) < 10 and not self.is_integer() else f"{round(self):,}"
 
     def __str__(self) -> str:
         return self.__format__("")

@@ -17,8 +17,9 @@ from game.engine.orders import Orders, OrdersError
 
 from .canonical import to_jsonable
 from .format import JournalError, now_iso
+from .interventions import TurnOnly
 from .journal import Journal, LoadedJournal
-from .replay import TurnOnly, replay_world, umpire_hook
+from .replay import replay_world, umpire_hook
 
 if TYPE_CHECKING:
     from game.engine.game import Game
@@ -167,7 +168,7 @@ def play_branch(
     notes: list[str] = []
     while not game.finished and (max_turns is None or len(turns) < max_turns):
         if umpire is not None:
-            umpire(game, TurnOnly(game.turn))  # type: ignore[arg-type]
+            umpire(game, TurnOnly(game.turn))
         orders, note = first(game)
         if note:
             notes.append(note)
@@ -264,7 +265,7 @@ def replay_branch(loaded: LoadedJournal, branch_id: str) -> Game:
     umpire = umpire_hook(loaded)
     for step in record.turns:
         if umpire is not None:
-            umpire(game, TurnOnly(game.turn))  # type: ignore[arg-type]
+            umpire(game, TurnOnly(game.turn))
         report = game.play(step.orders)
         diffs = differences(step.raw.get("report"), to_jsonable(report), "report")
         if diffs:

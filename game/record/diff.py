@@ -47,7 +47,7 @@ def _walk(a: Any, b: Any, path: str, out: list[Difference], limit: int) -> None:
     if isinstance(a, list) and isinstance(b, list):
         if len(a) != len(b):
             out.append(Difference(f"{path} (length)", len(a), len(b)))
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):  # a length difference is reported above
             _walk(x, y, f"{path}[{i}]", out, limit)
         return
     if not same_number(a, b):

@@ -6,24 +6,40 @@
      "report": {...}}
     {"type": "branch", "id": "b1", "label": ..., "from_turn": 5, "source": {...}, "turns": [...], ...}
 
-Readers keep records of types they do not know (umpire interventions, notes) without interpreting them,
-so new record types need no new version. The version changes only when a known record changes meaning.
+Each record type is a typed model in `records.py`. Readers keep records of types they do not know without
+interpreting them, so new record types need no new version. The version changes only when a known record
+changes meaning.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-
-from game.engine.orders import Orders
-from game.engine.report import Forecast, Intel, TurnReport
 from game.errors import SalientError
 
-FORMAT_NAME = "salient-journal"
-FORMAT_VERSION = 1
+from .records import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    BranchRecord,
+    BranchTurn,
+    Header,
+    RecordError,
+    TurnRecord,
+    parse_record,
+)
+
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "BranchRecord",
+    "BranchTurn",
+    "Header",
+    "JournalError",
+    "TurnRecord",
+    "now_iso",
+    "parse_header",
+]
 
 
 class JournalError(SalientError):
@@ -35,152 +51,21 @@ def now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _need(raw: dict[str, Any], key: str, kind: type | tuple[type, ...], what: str) -> Any:
-    value = raw.get(key)
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise ValueError(f"{what} has no valid '{key}'")
-    return value
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _validation_text(error: ValidationError, what: str) -> str:
-    first = error.errors()[0]
-    loc = ".".join(str(p) for p in first["loc"])
-    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-    return f"{what}.{loc}: {first['msg']}{more}"
-
-
-@dataclass(frozen=True)
-class Header:
-    """The first line: what game this is (scenario, seed, trainee) and which format wrote it."""
-
-    version: int
-    created: str
-    salient: str
-    scenario_id: str
-    scenario_path: str | None
-    scenario_sha256: str
-    seed: int
-    trainee: str
-    scenario: dict[str, Any]
-    raw: dict[str, Any] = field(repr=False, compare=False)
-
-    @classmethod
-    def parse(cls, raw: dict[str, Any]) -> Header:
-        """Check the format name and version; raise JournalError for a foreign or newer file."""
-        if raw.get("type") != "header" or raw.get("format") != FORMAT_NAME:
-            raise JournalError("this is not a Salient journal (its first line is not a Salient journal header)")
-        version = raw.get("version")
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise JournalError("the journal header has no valid format version")
-        if version > FORMAT_VERSION:
-            raise JournalError(
-                f"this journal was written by a newer Salient (journal format version {version}; this version "
-                f"reads up to {FORMAT_VERSION}): upgrade Salient to open it"
-            )
-        try:
-            scenario = _need(raw, "scenario", dict, "the header")
-            meta = scenario.get("meta") if isinstance(scenario.get("meta"), dict) else {}
-            return cls(
-                version=version,
-                created=str(raw.get("created", "")),
-                salient=str(raw.get("salient", "")),
-                scenario_id=str(raw.get("scenario_id") or meta.get("id", "")),
-                scenario_path=raw.get("scenario_path") if isinstance(raw.get("scenario_path"), str) else None,
-                scenario_sha256=_need(raw, "scenario_sha256", str, "the header"),
-                seed=_need(raw, "seed", int, "the header"),
-                trainee=str(raw.get("trainee", "")),
-                scenario=scenario,
-                raw=raw,
-            )
-        except ValueError as error:
-            raise JournalError(f"the journal header is damaged: {error}") from None
-
-
-@dataclass(frozen=True)
-class TurnRecord:
-    """One played turn: the orders, what the trainee was shown, and what happened (raw JSON kept for replay checks)."""
-
-    turn: int
-    written: str
-    orders: Orders
-    intel: Intel | None
-    forecast: Forecast | None
-    report: TurnReport
-    raw: dict[str, Any] = field(repr=False, compare=False)
-
-    @classmethod
-    def parse(cls, raw: dict[str, Any]) -> TurnRecord:
-        """Validate a `turn` line; ValueError in plain words when it is not a whole, valid record."""
-        turn = _need(raw, "turn", int, "the turn record")
-        what = f"turn {turn}"
-        try:
-            orders = Orders.model_validate(_need(raw, "orders", dict, what))
-            intel = None if raw.get("intel") is None else Intel.model_validate(raw["intel"])
-            forecast = None if raw.get("forecast") is None else Forecast.model_validate(raw["forecast"])
-            report = TurnReport.model_validate(_need(raw, "report", dict, what))
-        except ValidationError as error:
-            raise ValueError(_validation_text(error, what)) from None
-        if report.turn != turn:
-            raise ValueError(f"{what}: its report is for turn {report.turn}")
-        return cls(turn, str(raw.get("written", "")), orders, intel, forecast, report, raw)
-
-
-@dataclass(frozen=True)
-class BranchTurn:
-    """One turn of a what-if branch."""
-
-    turn: int
-    orders: Orders
-    report: TurnReport
-    raw: dict[str, Any] = field(repr=False, compare=False)
-
-
-@dataclass(frozen=True)
-class BranchRecord:
-    """A what-if branch: from `from_turn` on, other orders on the same dice. Never part of the score."""
-
-    id: str
-    label: str
-    created: str
-    from_turn: int
-    source: dict[str, Any]
-    turns: list[BranchTurn]
-    score: dict[str, Any]
-    notes: list[str]
-    raw: dict[str, Any] = field(repr=False, compare=False)
-
-    @classmethod
-    def parse(cls, raw: dict[str, Any]) -> BranchRecord:
-        """Validate a `branch` line; ValueError in plain words when it is not whole and valid."""
-        ident = _need(raw, "id", str, "the branch record")
-        what = f"branch {ident}"
-        turns: list[BranchTurn] = []
-        try:
-            for item in _need(raw, "turns", list, what):
-                if not isinstance(item, dict):
-                    raise ValueError(f"{what} has a turn that is not an object")
-                turns.append(
-                    BranchTurn(
-                        _need(item, "turn", int, what),
-                        Orders.model_validate(item.get("orders")),
-                        TurnReport.model_validate(item.get("report")),
-                        item,
-                    )
-                )
-        except ValidationError as error:
-            raise ValueError(_validation_text(error, what)) from None
-        return cls(
-            id=ident,
-            label=str(raw.get("label", "")),
-            created=str(raw.get("created", "")),
-            from_turn=_need(raw, "from_turn", int, what),
-            source=_mapping(raw.get("source")),
-            turns=turns,
-            score=_mapping(raw.get("score")),
-            notes=[str(n) for n in raw.get("notes", []) if isinstance(n, str)],
-            raw=raw,
+def parse_header(raw: dict[str, Any], name: str = "the journal") -> Header:
+    """The header of the journal `name`; JournalError for a foreign, newer or damaged one (naming the field)."""
+    if raw.get("type") != "header" or raw.get("format") != FORMAT_NAME:
+        raise JournalError(f"{name} is not a Salient journal (its first line is not a Salient journal header)")
+    version = raw.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise JournalError(f"the header of {name} (line 1) has no valid format version")
+    if version > FORMAT_VERSION:
+        raise JournalError(
+            f"{name} was written by a newer Salient (journal format version {version}; this version "
+            f"reads up to {FORMAT_VERSION}): upgrade Salient to open it"
         )
+    try:
+        header = parse_record(raw)
+    except RecordError as error:
+        raise JournalError(f"{name}, line 1: {error}") from None
+    assert isinstance(header, Header)
+    return header

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,16 +29,25 @@ from game.engine.orders import Orders
 from game.engine.report import Forecast, Intel, TurnReport
 from game.scenario import Scenario
 
+from . import redact, signing
 from .atomic import write_atomic
 from .canonical import sha256_hex, to_jsonable
-from .format import (
-    FORMAT_NAME,
-    FORMAT_VERSION,
+from .format import FORMAT_NAME, FORMAT_VERSION, JournalError, now_iso, parse_header
+from .records import (
+    BRANCH,
+    HEADER,
+    TURN,
     BranchRecord,
+    DraftRecord,
+    DrillRecord,
+    ExtraRecord,
     Header,
-    JournalError,
+    Intervention,
+    LuckRecord,
+    OtherRecord,
+    RecordError,
     TurnRecord,
-    now_iso,
+    parse_record,
 )
 
 if TYPE_CHECKING:
@@ -54,14 +64,15 @@ class LoadedJournal:
 
     `turns` are the whole turns from the start up to the first damage; `torn` says the last line was cut
     short (a crash while writing), `problems` lists damage that is not a torn tail (a bad line in the
-    middle, a turn out of sequence). Records of unknown types are kept raw in `others`.
+    middle, a turn out of sequence). Every other record (drill answers, umpire interventions, cached analyses,
+    drafts, and types this version does not know) is kept in file order in `records`, typed.
     """
 
     path: Path | None
     header: Header
     turns: list[TurnRecord] = field(default_factory=list)
     branches: list[BranchRecord] = field(default_factory=list)
-    others: list[dict[str, Any]] = field(default_factory=list)
+    records: list[ExtraRecord] = field(default_factory=list)
     torn: bool = False
     torn_bytes: int = 0
     problems: list[str] = field(default_factory=list)
@@ -69,6 +80,12 @@ class LoadedJournal:
     """Byte offset just after the last whole record."""
     missing_newline: bool = False
     """The last whole record lacks its final newline (the cut fell exactly before it)."""
+    signed_by: str = ""
+    """Id of the instructor key that signed the header ('' when unsigned); such a game's dice need that key."""
+    forged: str = ""
+    """The instructor key's verdict on the first line whose signature fails ('' when all that were read hold)."""
+    trainee_copy: Path | None = None
+    """Set when this full record was read in place of a trainee's copy (game.record.redact): that copy's path."""
 
     @cached_property
     def scenario(self) -> Scenario:
@@ -83,6 +100,47 @@ class LoadedJournal:
                 + "; ".join(shown)
                 + more
             ) from None
+
+    @property
+    def others(self) -> list[dict[str, Any]]:
+        """The raw JSON of every record besides turns and branches, in file order."""
+        return [r.raw for r in self.records]
+
+    @property
+    def drills(self) -> list[DrillRecord]:
+        """The drill answers, in file order."""
+        return [r for r in self.records if isinstance(r, DrillRecord)]
+
+    @property
+    def interventions(self) -> list[Intervention]:
+        """The umpire's interventions, in the order they were made."""
+        return [r for r in self.records if isinstance(r, Intervention)]
+
+    @property
+    def luck(self) -> list[LuckRecord]:
+        """Cached luck analyses, oldest first."""
+        return [r for r in self.records if isinstance(r, LuckRecord)]
+
+    @property
+    def drafts(self) -> list[DraftRecord]:
+        """Orders saved while being planned, oldest first."""
+        return [r for r in self.records if isinstance(r, DraftRecord)]
+
+    @property
+    def unknown(self) -> list[OtherRecord]:
+        """Records of types this version does not know (kept, never interpreted)."""
+        return [r for r in self.records if isinstance(r, OtherRecord)]
+
+    def drills_put(self) -> dict[str, int]:
+        """Drill id → the turn it was put (the first answer for each drill)."""
+        out: dict[str, int] = {}
+        for answer in self.drills:
+            out.setdefault(answer.drill, answer.turn)
+        return out
+
+    def drill_answers(self) -> dict[int, DrillRecord]:
+        """Turn → the drill answer journalled for it (one drill is put a turn at most; the last answer wins)."""
+        return {answer.turn: answer for answer in self.drills}
 
     @property
     def seed(self) -> int:
@@ -148,15 +206,18 @@ def parse_journal_bytes(data: bytes, path: Path | None = None) -> LoadedJournal:
     h_start, h_end, h_nl = lines[0]
     if h_end - h_start > MAX_LINE_BYTES:
         raise JournalError(f"{name} is not a Salient journal (its first line is longer than any header)")
-    header_raw = _json_object(data[h_start:h_end])
+    verifier = signing.LineVerifier(signing.load_key(), name)
+    header_raw = _json_object(verifier.header(data[h_start:h_end]))
     if header_raw is None:
         raise JournalError(f"{name} is not a Salient journal (its first line is not a JSON object)")
-    header = Header.parse(header_raw)
+    header = parse_header(header_raw, name)
+    verifier.check_header()
     if sha256_hex(header.scenario) != header.scenario_sha256:
         raise JournalError(
             f"the scenario saved in {name} does not match its recorded hash: the file was edited or damaged"
         )
     loaded = LoadedJournal(path=path, header=header, end_offset=h_end + (1 if h_nl else 0), missing_newline=not h_nl)
+    loaded.signed_by = verifier.signed_by
     for index, (start, end, has_nl) in enumerate(lines[1:], start=2):
         chunk = data[start:end]
         if not chunk.strip(_BLANK) and has_nl:
@@ -169,7 +230,7 @@ def parse_journal_bytes(data: bytes, path: Path | None = None) -> LoadedJournal:
                 "record Salient writes (damaged or edited)"
             )
             break
-        raw = _json_object(chunk)
+        raw = _json_object(verifier.record(chunk))
         if raw is None:
             if is_last:
                 loaded.torn = True
@@ -177,7 +238,8 @@ def parse_journal_bytes(data: bytes, path: Path | None = None) -> LoadedJournal:
             else:
                 loaded.problems.append(f"line {index} of {name} is not a whole JSON record (damaged)")
             break
-        problem = _take(loaded, raw, index)
+        loaded.forged = verifier.problem(index) or ""
+        problem = loaded.forged or _take(loaded, raw, index)
         if problem:
             loaded.problems.append(problem)
             break
@@ -187,27 +249,26 @@ def parse_journal_bytes(data: bytes, path: Path | None = None) -> LoadedJournal:
 
 
 def _take(loaded: LoadedJournal, raw: dict[str, Any], index: int) -> str | None:
-    """File one parsed line into `loaded`; a problem sentence when it cannot be accepted."""
-    kind = raw.get("type")
+    """File one parsed line into `loaded`; a problem sentence (naming the line and field) when it cannot be."""
+    if not isinstance(raw.get("type"), str):
+        return f"line {index}: a record without a type"
     try:
-        if kind == "turn":
-            record = TurnRecord.parse(raw)
-            expected = len(loaded.turns) + 1
-            if record.turn != expected:
-                return f"line {index}: turn {record.turn} is out of sequence (expected turn {expected})"
-            if loaded.finished:
-                return f"line {index}: turn {record.turn} follows the end of the game"
-            loaded.turns.append(record)
-        elif kind == "branch":
-            loaded.branches.append(BranchRecord.parse(raw))
-        elif kind == "header":
-            return f"line {index}: a second header (two journals joined together?)"
-        elif isinstance(kind, str):
-            loaded.others.append(raw)
-        else:
-            return f"line {index}: a record without a type"
-    except ValueError as error:
+        record = parse_record(raw)
+    except RecordError as error:
         return f"line {index}: {error}"
+    if isinstance(record, TurnRecord):
+        expected = len(loaded.turns) + 1
+        if record.turn != expected:
+            return f"line {index}: turn {record.turn} is out of sequence (expected turn {expected})"
+        if loaded.finished:
+            return f"line {index}: turn {record.turn} follows the end of the game"
+        loaded.turns.append(record)
+    elif isinstance(record, BranchRecord):
+        loaded.branches.append(record)
+    elif isinstance(record, Header):
+        return f"line {index}: a second header (two journals joined together?)"
+    else:
+        loaded.records.append(record)
     return None
 
 
@@ -218,6 +279,19 @@ def load_journal(path: str | os.PathLike[str]) -> LoadedJournal:
     version, or a damaged header. Check `.torn` and `.problems` for the rest.
     """
     p = Path(path)
+    loaded = _read(p)
+    copy_name = loaded.header.raw.get(redact.COPY_FIELD)
+    if isinstance(copy_name, str) and loaded.signed_by and signing.load_key() is not None:
+        full = _read(_full_record(copy_name, p))  # the key holder reads the whole record
+        full.trainee_copy = p
+        if loaded.forged:  # the record holds, but the trainee's copy was changed: say where
+            full.forged = full.forged or loaded.forged
+            full.problems.insert(0, loaded.forged)
+        return full
+    return loaded
+
+
+def _read(p: Path) -> LoadedJournal:
     try:
         if p.is_file() and p.stat().st_size > MAX_JOURNAL_BYTES:
             raise JournalError(
@@ -232,6 +306,17 @@ def load_journal(path: str | os.PathLike[str]) -> LoadedJournal:
     except OSError as error:
         raise JournalError(f"{p}: cannot read it ({error.strerror or error})") from None
     return parse_journal_bytes(data, p)
+
+
+def _full_record(copy_name: str, trainee_copy: Path) -> Path:
+    """The instructor's full record that a trainee's copy names; JournalError when it is not there."""
+    path = signing.games_dir() / copy_name
+    if Path(copy_name).name != copy_name or not copy_name.endswith(".jsonl") or not path.is_file():
+        raise JournalError(
+            f"{trainee_copy} is a trainee's copy of a game whose full record ({copy_name}) is not in the "
+            f"instructor's folder {signing.games_dir()}"
+        )
+    return path
 
 
 def _line(raw: dict[str, Any]) -> bytes:
@@ -290,6 +375,8 @@ class Journal:
         """After `open_existing`: what was cut from a torn tail, in a sentence ('' when nothing)."""
         self.loaded: LoadedJournal | None = None
         """After `open_existing`: the journal as read (before any new turns)."""
+        self.full: Path | None = None
+        """With an instructor key: the full record in the instructor's folder (`path` is then the trainee's copy)."""
 
     # --- opening ----------------------------------------------------------------------------
 
@@ -322,13 +409,25 @@ class Journal:
             "trainee": trainee,
             "scenario": scenario_raw,
         }
-        header = Header.parse(raw)
+        header = parse_header(raw, str(p))
+        key = signing.load_key()
+        if key is not None:  # the full record to the instructor, a copy without the ground truth to the trainee
+            full = signing.games_dir() / f"{p.stem}-{os.urandom(4).hex()}.jsonl"
+            try:
+                full.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                write_atomic(full, signing.sign_line(key, b"", _line(raw))[0])
+            except OSError as error:
+                raise JournalError(f"cannot write the instructor's record {full}: {error.strerror or error}") from None
+            raw = redact.redact_header(raw, full.name)
+        line = _line(raw) if key is None else signing.sign_line(key, b"", _line(raw))[0]
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(p, _line(raw))
+            write_atomic(p, line)
         except OSError as error:
             raise JournalError(f"cannot write the saved game {p}: {error.strerror or error}") from None
-        return cls(p, header)
+        journal = cls(p, header)
+        journal.full = None if key is None else full
+        return journal
 
     @classmethod
     def open_existing(cls, path: str | os.PathLike[str]) -> Journal:
@@ -341,6 +440,8 @@ class Journal:
         if loaded.problems:
             raise JournalError(f"cannot continue {p}: {loaded.problems[0]}")
         journal = cls(p, loaded.header, len(loaded.turns) + 1, len(loaded.branches), loaded.finished)
+        if loaded.trainee_copy is not None and loaded.path is not None:
+            journal.full = p = loaded.path  # the torn tail is cut from the full record; the copy is rebuilt below
         if loaded.torn:
             data = p.read_bytes()
             cut = data[loaded.end_offset :]
@@ -357,8 +458,32 @@ class Journal:
                 f"the last line of {p.name} was cut short ({len(cut)} bytes); resuming after turn "
                 f"{len(loaded.turns)}; the cut bytes are kept in {backup.name}"
             )
+        if journal.full is not None:
+            journal.rebuild_trainee_copy()
         journal.loaded = loaded
         return journal
+
+    def rebuild_trainee_copy(self) -> None:
+        """Write the trainee's copy afresh from the full record (after a repair, or to undo edits to the copy)."""
+        key = signing.load_key()
+        if self.full is None or key is None:
+            return
+        lines, previous = [], b""
+        for number, chunk in enumerate(self.full.read_bytes().splitlines()):
+            raw = _json_object(signing.split_signature(chunk)[0])
+            if raw is None:
+                continue
+            kept = redact.redact_header(raw, self.full.name) if number == 0 else self._redacted(raw)
+            if kept is not None:
+                line, previous = signing.sign_line(key, previous, _line(kept))
+                lines.append(line)
+        try:
+            write_atomic(self.path, b"".join(lines))
+        except OSError as error:
+            raise JournalError(f"cannot write the saved game {self.path}: {error.strerror or error}") from None
+
+    def _redacted(self, raw: dict[str, Any]) -> dict[str, Any] | None:
+        return redact.redact_record(raw, redact.Hidden(self.header.scenario))
 
     # --- appending --------------------------------------------------------------------------
 
@@ -387,21 +512,49 @@ class Journal:
 
     def append_branch(self, raw: dict[str, Any]) -> None:
         """Record a what-if branch (built by `game.record.branch`); it never counts in the score."""
-        BranchRecord.parse({**raw, "type": "branch"})
-        self._append({**raw, "type": "branch"})
+        record = {**raw, "type": BRANCH}
+        try:
+            parse_record(record)
+        except RecordError as error:
+            raise JournalError(f"the branch was not stored: {error}") from None
+        self._append(record)
         self.branch_count += 1
 
     def append_record(self, record_type: str, payload: dict[str, Any]) -> None:
         """Record another kind of event (an umpire intervention, a note); readers keep types they do not know."""
-        if record_type in {"header", "turn", "branch"}:
+        if record_type in {HEADER, TURN, BRANCH}:
             raise ValueError(f"use the dedicated method for '{record_type}' records")
-        self._append({"type": record_type, "written": now_iso(), **to_jsonable(payload)})
+        record = {"type": record_type, "written": now_iso(), **to_jsonable(payload)}
+        try:
+            parse_record(record)  # what readers would refuse is never written
+        except RecordError as error:
+            raise JournalError(f"the {record_type} record was not written to {self.path.name}: {error}") from None
+        self._append(record)
 
     def _append(self, raw: dict[str, Any]) -> None:
         try:
-            _append_bytes(self.path, _line(raw))
+            if self.full is not None:  # full record first: the trainee's copy never holds more than it
+                _append_bytes(self.full, self._signed(self.full, _line(raw)))
+                kept = self._redacted(raw)
+                if kept is None:
+                    return
+                raw = kept
+            _append_bytes(self.path, self._signed(self.path, _line(raw)))
         except OSError as error:
             raise JournalError(f"cannot write to the saved game {self.path}: {error.strerror or error}") from None
+
+    @staticmethod
+    def _signed(path: Path, line: bytes) -> bytes:
+        """The line chained to the file's last signature when the journal is signed and the key is here."""
+        key = signing.load_key()
+        if key is None:
+            return line
+        key_id, previous = signing.tail_signature(path)
+        if not key_id:
+            return line  # an unsigned journal stays unsigned (reading it with the key says so)
+        if key_id != key.id:
+            raise JournalError(f"{path} is signed with another instructor key; nothing is added to it")
+        return signing.sign_line(key, previous, line)[0]
 
 
 def replay(loaded: LoadedJournal, **options: Any) -> Game:
@@ -415,12 +568,12 @@ def replay(loaded: LoadedJournal, **options: Any) -> Game:
 
 def journal_writer(
     path: str | os.PathLike[str], scenario: Scenario, scenario_path: str | None, seed: int, trainee: str = ""
-) -> Any:
+) -> Callable[[Game, Orders, TurnReport], None]:
     """For headless play (`salient run --save`): create the journal now; returns a callback
     `(game, orders, report)` that appends each turn as it ends (no Intel or Forecast: nobody was shown any)."""
     journal = Journal.create(path, scenario, scenario_path, seed, trainee, overwrite=True)
 
-    def on_turn(game: Any, orders: Orders, report: TurnReport) -> None:
+    def on_turn(game: Game, orders: Orders, report: TurnReport) -> None:
         journal.append_turn(report.turn, orders, None, None, report)
 
     return on_turn

@@ -5,15 +5,15 @@ back every recorded TurnReport bit for bit (compared as canonical JSON, field by
 not — the engine changed, the file was edited — the error names the turn and the fields that differ,
 recorded against replayed, instead of silently continuing a different game.
 
-Umpire interventions (`umpire` records, written by game.classroom.umpire) change the world mid-game; they
-are part of the game, so `replay_world` applies them where they were made — before the turn they were
-recorded for — and everything in game.record and game.debrief replays through it.
+Umpire interventions (`umpire` records, written by game.classroom.umpire, applied by
+game.record.interventions) change the world mid-game; they are part of the game, so `replay_world` applies
+them where they were made — before the turn they were recorded for — and everything in game.record and
+game.debrief replays through it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from game import __version__
@@ -22,6 +22,8 @@ from game.engine.orders import OrdersError
 from .canonical import to_jsonable
 from .diff import Difference, differences
 from .format import JournalError, TurnRecord
+from .interventions import TurnHook, apply_pending, before_turn_hook
+from .signing import replay_secret
 
 if TYPE_CHECKING:
     from game.engine.game import Game
@@ -69,7 +71,9 @@ def replay_game(
     from game.engine.game import Game
 
     scenario = loaded.scenario
-    game = Game(scenario, loaded.header.seed)
+    name = str(loaded.path) if loaded.path else "the journal"
+    secret = replay_secret(loaded.signed_by, loaded.header.scenario_sha256, loaded.header.seed, name)
+    game = Game(scenario, loaded.header.seed, secret)
     for record in loaded.turns[: len(loaded.turns) if upto is None else upto]:
         if game.finished:
             raise JournalError(
@@ -91,23 +95,10 @@ def replay_game(
     return game
 
 
-UMPIRE = "umpire"
-"""Record type of an umpire intervention (owned by game.classroom.umpire)."""
-
-
-@dataclass(frozen=True)
-class TurnOnly:
-    """Stands for a TurnRecord where only the turn number is known (the turns of a what-if branch)."""
-
-    turn: int
-
-
-def umpire_hook(loaded: LoadedJournal) -> BeforeTurn | None:
+def umpire_hook(loaded: LoadedJournal) -> TurnHook | None:
     """The hook that applies the journal's umpire interventions before their turn, or None when there are none."""
-    if not any(raw.get("type") == UMPIRE for raw in loaded.others):
+    if not loaded.interventions:
         return None
-    from game.classroom.umpire import before_turn_hook
-
     return before_turn_hook(loaded)
 
 
@@ -138,8 +129,6 @@ def replay_world(
     continuing the game); a partial replay (`upto`) never applies them.
     """
     game = replay_game(loaded, upto=upto, verify=verify, before_turn=chain(umpire_hook(loaded), before_turn))
-    if pending and upto is None and umpire_hook(loaded) is not None:
-        from game.classroom.umpire import apply_pending
-
+    if pending and upto is None and loaded.interventions:
         apply_pending(game, loaded)
     return game

@@ -14,6 +14,7 @@ from game.engine.orders import Orders
 from game.scenario import Scenario
 
 from .journal import Journal
+from .signing import new_game_secret
 
 if TYPE_CHECKING:
     from game.engine.game import Game
@@ -34,7 +35,7 @@ def play_journaled(
     """Play until the game ends (or `max_turns`), appending every turn to a new journal at `path`."""
     from game.engine.game import Game
 
-    game = Game(scenario, seed)
+    game = Game(scenario, seed, new_game_secret(scenario, seed))
     journal = Journal.create(Path(path), scenario, scenario_path, seed, trainee, overwrite=True)
     while not game.finished and (max_turns is None or len(game.history) < max_turns):
         orders = choose(game)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, model_validator
 
 from .common import Id, Strict, Text
+from .problems import FieldProblem, Problem
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -64,9 +65,11 @@ class StatAssertion(Strict):
     def _complete(self) -> StatAssertion:
         lo, hi = self.between
         if lo > hi:
-            raise ValueError("between: the lower bound is above the upper bound")
+            raise FieldProblem("between", "between: the lower bound is above the upper bound")
         if self.metric in PROPORTIONS and not (lo >= 0.0 and hi <= 1.0):
-            raise ValueError(f"between: {self.metric} is a share of games, so both bounds lie between 0 and 1")
+            raise FieldProblem(
+                "between", f"between: {self.metric} is a share of games, so both bounds lie between 0 and 1"
+            )
         needs = {
             "ending_share": ("ending",),
             "road_cut_by_turn": ("turn",),
@@ -76,14 +79,14 @@ class StatAssertion(Strict):
         }.get(self.metric, ())
         missing = [name for name in needs if getattr(self, name) is None]
         if missing:
-            raise ValueError(f"{self.metric} needs {' and '.join(missing)}")
+            raise FieldProblem("metric", f"{self.metric} needs {' and '.join(missing)}")
         return self
 
     def label(self) -> str:
         """A readable name: the id, or the claim in words."""
         if self.id:
             return self.id
-        parts = [self.metric]
+        parts: list[str] = [self.metric]
         for name in ("ending", "target"):
             if getattr(self, name) is not None:
                 parts.append(str(getattr(self, name)))
@@ -92,7 +95,7 @@ class StatAssertion(Strict):
         return f"{self.policy}: {' '.join(parts)}"
 
 
-def assertion_problems(sc: Scenario) -> Iterator[str]:
+def assertion_problems(sc: Scenario) -> Iterator[Problem]:
     """Broken references in assertions (policy names are checked by `salient check`, which knows them)."""
     known = {
         "sector_lost_by_turn": ({s.id for s in sc.map.sectors}, "sector"),
@@ -104,6 +107,7 @@ def assertion_problems(sc: Scenario) -> Iterator[str]:
         if a.metric in known:
             ids, kind = known[a.metric]
             if a.target not in ids:
-                yield f"{where} names {kind} '{a.target}', which does not exist"
+                yield Problem(("assertions", n, "target"), f"{where} names {kind} '{a.target}', which does not exist")
         if a.turn is not None and a.turn > sc.meta.turns:
-            yield f"{where} measures at turn {a.turn}, after the last turn ({sc.meta.turns})"
+            message = f"{where} measures at turn {a.turn}, after the last turn ({sc.meta.turns})"
+            yield Problem(("assertions", n, "turn"), message)

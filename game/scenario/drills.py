@@ -10,19 +10,20 @@ Both are plain data; the logic lives in `game.classroom.drills`.
 
 Orders inside a drill option or an expert solution are written exactly as orders are everywhere else
 (postures, drones, ew, convoys, netting, commit_reserves, withdraw). They are checked against the orders
-model when the scenario loads; the import is lazy because the engine depends on the scenario, not the
-other way round.
+model (`game.scenario.orders`, which the engine re-exports) when the scenario loads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .common import Id, Probability, ShortText, Strict, Text
 from .injects import TARGET_KINDS, Condition
+from .orders import Orders
+from .problems import FieldProblem, Path, Problem
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -37,18 +38,11 @@ EstimateMetric = Annotated[
     ),
 ]
 
-DRILL_RECORD = "drill"
-"""Type of the journal record that holds a drill's answer (with the drill's id and the turn it was put)."""
-
 
 def _check_orders(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Orders must read as the engine's `Orders`; kept as plain data so the scenario stays engine-free."""
+    """Orders must read as `Orders`; kept as plain data so a dump of the scenario stays as it was written."""
     if value is None:
         return None
-    from pydantic import ValidationError
-
-    from game.engine.orders import Orders  # lazy: see module docstring
-
     try:
         Orders.model_validate(value)
     except ValidationError as error:
@@ -78,7 +72,7 @@ class DrillOption(Strict):
     @model_validator(mode="after")
     def _one_source(self) -> DrillOption:
         if self.orders is not None and self.policy is not None:
-            raise ValueError("give either orders or a policy for an option, not both")
+            raise FieldProblem("orders", "give either orders or a policy for an option, not both")
         return self
 
 
@@ -143,17 +137,18 @@ class Drill(Strict):
     def _options_make_sense(self) -> Drill:
         ids = [o.id for o in self.options]
         if len(set(ids)) != len(ids):
-            raise ValueError("option ids must be unique within a drill")
+            raise FieldProblem("options", "option ids must be unique within a drill")
         if self.rank_options and len(ids) < 2:
-            raise ValueError("rank_options needs at least two options")
+            raise FieldProblem("rank_options", "rank_options needs at least two options")
         return self
 
     @model_validator(mode="after")
     def _when(self) -> Drill:
         """`turn: N` becomes `trigger: {turn: N}`, so every drill has a trigger and a dump loads again."""
         if self.turn is not None and self.trigger is not None:
-            raise ValueError(
-                f"give turn or trigger, not both (turn: {self.turn} is short for trigger: {{turn: {self.turn}}})"
+            raise FieldProblem(
+                "turn",
+                f"give turn or trigger, not both (turn: {self.turn} is short for trigger: {{turn: {self.turn}}})",
             )
         if self.turn is None and self.trigger is None:
             raise ValueError("a drill needs a trigger saying when it is put (or the short form turn: N)")
@@ -215,105 +210,104 @@ def metric_target(metric: str) -> tuple[str, str | None]:
     return kind, (target or None)
 
 
-def drill_problems(sc: Scenario) -> Iterator[str]:
-    """Broken references in drills and expert solutions, in plain words (called by the root validator)."""
+def drill_problems(sc: Scenario) -> Iterator[Problem]:
+    """Broken references in drills and expert solutions, each at its place in the data (see `reference_problems`)."""
     sectors = {s.id for s in sc.map.sectors}
     places = {p.id for p in sc.map.places}
     units = {u.id for side in sc.sides for u in side.units}
     known = {"sector": sectors, "place": places, "road": {r.id for r in sc.map.roads}}
     last = sc.meta.turns
     drills = {d.id: d for d in sc.drills}
-    if len(drills) != len(sc.drills):
-        yield "drill ids must be unique"
-    turns = [d.fixed_turn for d in sc.drills if d.fixed_turn is not None]
-    for turn in sorted({t for t in turns if turns.count(t) > 1}):
-        yield f"two drills are set for turn {turn}; put one drill per turn"
-    for d in sc.drills:
+    first_with: dict[str, int] = {}
+    for j, d in enumerate(sc.drills):
+        if first_with.setdefault(d.id, j) != j:
+            yield Problem(("drills", j, "id"), "drill ids must be unique")
+    turn_of: dict[int, int] = {}
+    for j, d in enumerate(sc.drills):
+        if d.fixed_turn is not None and turn_of.setdefault(d.fixed_turn, j) != j:
+            yield Problem(("drills", j), f"two drills are set for turn {d.fixed_turn}; put one drill per turn")
+    for j, d in enumerate(sc.drills):
+        at: Path = ("drills", j)
         when = d.when
         if when.turn is not None and when.turn > last:
-            yield f"drill '{d.id}' is set for turn {when.turn}, after the last turn ({last})"
+            yield Problem(at, f"drill '{d.id}' is set for turn {when.turn}, after the last turn ({last})")
         if when.after_turn is not None and when.after_turn > last:
-            yield f"drill '{d.id}' has after_turn {when.after_turn}, after the last turn ({last}): it is never put"
+            message = f"drill '{d.id}' has after_turn {when.after_turn}, after the last turn ({last}): it is never put"
+            yield Problem((*at, "trigger", "after_turn"), message)
         if when.turn is not None and when.after_turn is not None and when.after_turn > when.turn:
-            yield f"drill '{d.id}' has after_turn {when.after_turn}, after its turn {when.turn}: it is never put"
-        for cond in when.conditions:
-            yield from condition_problems(f"drill '{d.id}' trigger", cond, known)
+            message = f"drill '{d.id}' has after_turn {when.after_turn}, after its turn {when.turn}: it is never put"
+            yield Problem((*at, "trigger", "after_turn"), message)
+        for k, cond in enumerate(when.conditions):
+            yield from condition_problems((*at, "trigger", "conditions", k), f"drill '{d.id}' trigger", cond, known)
         if d.estimate is not None:
-            yield from _metric_problems(f"drill '{d.id}' estimate", d.estimate.metric, sectors, places)
-        for o in d.options:
-            yield from _orders_problems(f"drill '{d.id}' option '{o.id}'", o.orders, sectors, units)
-    for inj in sc.injects:  # the other targeted metrics of injects are checked with the rest of the injects
-        for cond in inj.trigger.conditions:
+            where = f"drill '{d.id}' estimate"
+            yield from _metric_problems((*at, "estimate", "metric"), where, d.estimate.metric, sectors, places)
+        for k, o in enumerate(d.options):
+            where = f"drill '{d.id}' option '{o.id}'"
+            yield from _orders_problems((*at, "options", k, "orders"), where, o.orders, sectors, units)
+    for i, inj in enumerate(
+        sc.injects
+    ):  # the other targeted metrics of injects are checked with the rest of the injects
+        for k, cond in enumerate(inj.trigger.conditions):
             if cond.metric == "sector_progress":
-                yield from condition_problems(f"inject '{inj.id}' condition", cond, known)
+                at = ("injects", i, "trigger", "conditions", k)
+                yield from condition_problems(at, f"inject '{inj.id}' condition", cond, known)
     answered: dict[str, int] = {}
-    for e in sc.expert:
+    for n, e in enumerate(sc.expert):
+        at = ("expert", n)
         where = f"expert solution for turn {e.turn}" if e.drill is None else f"expert solution for drill '{e.drill}'"
         if e.orders is not None and e.policy is not None:
-            yield f"{where}: give either orders or a policy, not both"
-        yield from _orders_problems(where, e.orders, sectors, units)
+            yield Problem((*at, "policy"), f"{where}: give either orders or a policy, not both")
+        yield from _orders_problems((*at, "orders"), where, e.orders, sectors, units)
         if e.drill is None:
             if e.ranking:
-                yield f"{where}: a ranking needs the drill it ranks (`drill:`)"
+                yield Problem((*at, "ranking"), f"{where}: a ranking needs the drill it ranks (`drill:`)")
             if e.turn is not None and e.turn > last:
-                yield f"{where} is after the last turn ({last})"
+                yield Problem((*at, "turn"), f"{where} is after the last turn ({last})")
             continue
         drill = drills.get(e.drill)
         if drill is None:
-            yield f"{where} names drill '{e.drill}', which does not exist"
+            yield Problem((*at, "drill"), f"{where} names drill '{e.drill}', which does not exist")
             continue
         answered[e.drill] = answered.get(e.drill, 0) + 1
         if answered[e.drill] == 2:
-            yield f"two expert solutions answer drill '{e.drill}'; keep one"
+            yield Problem((*at, "drill"), f"two expert solutions answer drill '{e.drill}'; keep one")
         if e.turn is not None and e.turn != drill.when.turn:
             put = (
                 f"is set for turn {drill.when.turn}"
                 if drill.when.turn is not None
                 else "is put when its trigger holds, at no set turn"
             )
-            yield f"expert solution for turn {e.turn} answers drill '{e.drill}', which {put}; leave out the turn"
+            message = f"expert solution for turn {e.turn} answers drill '{e.drill}', which {put}; leave out the turn"
+            yield Problem((*at, "drill"), message)
         options = {o.id for o in drill.options}
-        for oid in e.ranking:
+        for k, oid in enumerate(e.ranking):
             if oid not in options:
-                yield f"{where}: ranking names option '{oid}', not an option of drill '{e.drill}'"
-        if len(set(e.ranking)) != len(e.ranking):
-            yield f"{where}: the ranking names an option twice"
+                message = f"{where}: ranking names option '{oid}', not an option of drill '{e.drill}'"
+                yield Problem((*at, "ranking", k), message)
+        twice = next((k for k, oid in enumerate(e.ranking) if oid in e.ranking[:k]), None)
+        if twice is not None:
+            yield Problem((*at, "ranking", twice), f"{where}: the ranking names an option twice")
 
 
-def condition_problems(where: str, cond: Condition, known: Mapping[str, set[str]]) -> Iterator[str]:
+def condition_problems(at: Path, where: str, cond: Condition, known: Mapping[str, set[str]]) -> Iterator[Problem]:
     """A condition's target that names nothing in the scenario (a missing target is refused by `Condition`)."""
     kind = TARGET_KINDS.get(cond.metric)
     if kind is None or cond.target is None or cond.target in known.get(kind, set()):
         return
     choices = ", ".join(sorted(known.get(kind, set()))[:12]) or "none defined"
-    yield f"{where} names {kind} '{cond.target}', which does not exist (known: {choices})"
+    yield Problem((*at, "target"), f"{where} names {kind} '{cond.target}', which does not exist (known: {choices})")
 
 
 # --- which drills a game has put, and which expert line applies at a turn -------------------------------------
 
 
-def drills_put(records: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """Drill id → the turn it was put, from a game's journal records (`LoadedJournal.others`): every drill
-    answer is journalled with the drill's id and that turn, in journals of every version."""
-    out: dict[str, int] = {}
-    for r in records:
-        turn, drill = r.get("turn"), r.get("drill")
-        if (
-            r.get("type") == DRILL_RECORD
-            and isinstance(turn, int)
-            and not isinstance(turn, bool)
-            and isinstance(drill, str)
-        ):
-            out.setdefault(drill, turn)
-    return out
-
-
 def expert_turn(sc: Scenario, solution: ExpertSolution, put: Mapping[str, int]) -> int | None:
     """The turn of a game an expert line applies at: its own turn, else the turn its drill was put in this game
-    (`put`, see `drills_put`), else the drill's set turn; None for a conditional drill this game never put."""
+    (`put`, see `LoadedJournal.drills_put`), else the drill's set turn; None for a conditional drill this game never put."""
     if solution.turn is not None:
         return solution.turn
-    if solution.drill in put:
+    if solution.drill is not None and solution.drill in put:
         return put[solution.drill]
     drill = next((d for d in sc.drills if d.id == solution.drill), None)
     return None if drill is None else drill.fixed_turn
@@ -326,21 +320,27 @@ def expert_for_turn(sc: Scenario, turn: int, put: Mapping[str, int] | None = Non
     return next((e for e in lines if e.drill is not None and put.get(e.drill) == turn), None) or next(iter(lines), None)
 
 
-def _metric_problems(where: str, metric: str, sectors: set[str], places: set[str]) -> Iterator[str]:
+def _metric_problems(at: Path, where: str, metric: str, sectors: set[str], places: set[str]) -> Iterator[Problem]:
     kind, target = metric_target(metric)
     known = {"p_lose_sector": sectors, "p_lose_place": places}.get(kind)
     if known is not None and target not in known:
-        yield f"{where} names {kind.removeprefix('p_lose_')} '{target}', which does not exist"
+        yield Problem(at, f"{where} names {kind.removeprefix('p_lose_')} '{target}', which does not exist")
 
 
-def _orders_problems(where: str, orders: dict[str, Any] | None, sectors: set[str], units: set[str]) -> Iterator[str]:
+def _orders_problems(
+    at: Path, where: str, orders: dict[str, Any] | None, sectors: set[str], units: set[str]
+) -> Iterator[Problem]:
+    """Sectors and units that orders name but the scenario lacks; the ids are keys of the orders' mappings."""
     if not orders:
         return
     for sid in orders.get("postures", {}) or {}:
         if sid not in sectors:
-            yield f"{where}: orders give a posture to sector '{sid}', which does not exist"
+            message = f"{where}: orders give a posture to sector '{sid}', which does not exist"
+            yield Problem((*at, "postures", sid), message, on_key=True)
     for uid, sid in (orders.get("commit_reserves", {}) or {}).items():
         if uid not in units:
-            yield f"{where}: orders commit unit '{uid}', which does not exist"
+            message = f"{where}: orders commit unit '{uid}', which does not exist"
+            yield Problem((*at, "commit_reserves", uid), message, on_key=True)
         if sid not in sectors:
-            yield f"{where}: orders commit a reserve to sector '{sid}', which does not exist"
+            message = f"{where}: orders commit a reserve to sector '{sid}', which does not exist"
+            yield Problem((*at, "commit_reserves", uid), message)

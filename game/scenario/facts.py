@@ -262,9 +262,11 @@ def _problem(source: str, doc: Document, entry: Any) -> Problem:
             for i, item in enumerate(doc.data.get(section) or [])
             if isinstance(item, dict) and item.get("id") == twice.group(1)
         ]
-        at = doc.spots.get((section, items[-1], "id")) if items else None
-        if at is not None:
-            return Problem(source, *at.value, f"{section}.{twice.group(1)}.id", f"id '{twice.group(1)}' is used twice")
+        id_spot = doc.spots.get((section, items[-1], "id")) if items else None
+        if id_spot is not None:
+            return Problem(
+                source, *id_spot.value, f"{section}.{twice.group(1)}.id", f"id '{twice.group(1)}' is used twice"
+            )
     got = entry.get("input")
     shown = f" (got `{got}`)" if isinstance(got, (str, int, float, bool)) else ""
     message = str(entry.get("msg", "is not valid")).removeprefix("Value error, ")

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .common import Count, Fraction, Id, NonNegative, Positive, Probability, ShortText, Strict, Text
+from .problems import FieldProblem
 
 Nationality = Literal["ua", "ru", "kp", "other"]
 UnitType = Literal[
@@ -23,6 +24,16 @@ UnitType = Literal[
 ]
 Posture = Literal["hold", "fortify", "counter_attack", "delay", "withdraw", "assault"]
 Guidance = Literal["radio", "fibre_optic"]
+
+
+_POSTURE_DEFENCE: dict[Posture, float] = {
+    "hold": 1.0,
+    "fortify": 1.0,
+    "counter_attack": 0.7,
+    "delay": 1.2,
+    "withdraw": 0.6,
+    "assault": 0.5,
+}
 
 
 class Unit(Strict):
@@ -69,7 +80,9 @@ class Unit(Strict):
     @model_validator(mode="after")
     def _floor_below_start(self) -> Unit:
         if self.drone_vulnerability_floor > self.drone_vulnerability:
-            raise ValueError("drone_vulnerability_floor must not exceed drone_vulnerability")
+            raise FieldProblem(
+                "drone_vulnerability_floor", "drone_vulnerability_floor must not exceed drone_vulnerability"
+            )
         return self
 
 
@@ -106,7 +119,9 @@ class DroneType(Strict):
     @model_validator(mode="after")
     def _fibre_cannot_be_jammed(self) -> DroneType:
         if self.guidance == "fibre_optic" and self.jam_susceptibility != 0:
-            raise ValueError("a fibre_optic drone cannot be jammed: jam_susceptibility must be 0")
+            raise FieldProblem(
+                "jam_susceptibility", "a fibre_optic drone cannot be jammed: jam_susceptibility must be 0"
+            )
         return self
 
 
@@ -215,16 +230,7 @@ class Combat(Strict):
     engaged_per_km: Positive = 40.0
     """Soldiers per km of frontage that can fire at once; those beyond it count for a quarter each (they
     relieve and replace the firing line)."""
-    posture_defence: dict[Posture, Positive] = Field(
-        default_factory=lambda: {
-            "hold": 1.0,
-            "fortify": 1.0,
-            "counter_attack": 0.7,
-            "delay": 1.2,
-            "withdraw": 0.6,
-            "assault": 0.5,
-        }
-    )
+    posture_defence: dict[Posture, Positive] = Field(default_factory=lambda: dict(_POSTURE_DEFENCE))
     """Multiplier on the defender's protection by posture (higher means fewer defender losses). `fortify`
     gives no protection at once: it digs, and the fortification it builds turn by turn protects."""
     terrain_defence: dict[str, Positive] = Field(

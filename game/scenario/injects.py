@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from .common import Fraction, Id, NonNegative, Probability, ShortText, Strict, Text
 from .geography import RoadState
+from .problems import FieldProblem
 
 Metric = Literal[
     "turn",
@@ -53,7 +54,7 @@ class Condition(Strict):
     def _target_given(self) -> Condition:
         kind = TARGET_KINDS.get(self.metric)
         if kind is not None and self.target is None:
-            raise ValueError(f"a condition on {self.metric} needs a target: the id of a {kind}")
+            raise FieldProblem("metric", f"a condition on {self.metric} needs a target: the id of a {kind}")
         return self
 
 

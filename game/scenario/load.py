@@ -2,8 +2,9 @@
 
 Reading the YAML safely (size, encoding, tags, aliases, depth, duplicate keys) is `yaml_safety`'s job;
 this module runs pydantic on the plain data and turns each validation error into a positioned problem in
-plain words: an unknown key is reported at the key, a missing key at its parent, a bad value at the value,
-and the cross-reference checks of the root model are split and placed where the broken reference is written.
+plain words: an unknown key is reported at the key, a missing key at its parent, a bad value at the value.
+The checks of a model and the cross-reference checks of the scenario say where the fault is as a path into the
+data (`problems.Problem`, `problems.FieldProblem`); that path is mapped to a line and column, never the wording.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any, get_args
 
-from pydantic import BaseModel, ValidationError, model_validator
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from game.errors import SalientError
 
-from .scenario import Scenario
-from .scenario import _problems as reference_problems
+from .problems import FieldProblem
+from .problems import Problem as FoundProblem
+from .scenario import DEFER_REFERENCES, Scenario, reference_problems
 from .yaml_safety import MAX_BYTES, Document, Path, YamlRefusal, decode, read_yaml
 
 MAX_SHOWN = 50
@@ -119,10 +121,14 @@ def _parse(text: str, source: str) -> Scenario:
         message = f"the top level must be a mapping of sections (meta:, map:, sides:, ...), not {got}"
         raise ScenarioError([Problem(source, pos.line, pos.col, "", message)])
     try:
-        return Scenario.model_validate(doc.data)
+        scenario = Scenario.model_validate(doc.data, context={DEFER_REFERENCES: True})
     except ValidationError as error:
         problems = [p for entry in error.errors(include_url=False) for p in _explain(entry, doc, source)]
         raise ScenarioError(problems) from None
+    references = [_place(problem, doc, source) for problem in reference_problems(scenario)]
+    if references:
+        raise ScenarioError(references)
+    return scenario
 
 
 # --- from a pydantic error to positioned problems ---------------------------------------------------------------
@@ -132,8 +138,6 @@ def _explain(entry: ErrorDetails, doc: Document, source: str) -> list[Problem]:
     loc: tuple[Any, ...] = tuple(entry["loc"])
     kind: str = entry["type"]
     ctx: dict[str, Any] = entry.get("ctx") or {}
-    if kind == "value_error" and not loc:
-        return [_cross_reference(text, doc, source) for text in _reference_texts(entry, doc)]
     path, rest = _walk(doc.data, loc)
     spot = doc.spots.get(path) or doc.spots[()]
     shown = _field_name(doc.data, path)
@@ -152,10 +156,9 @@ def _explain(entry: ErrorDetails, doc: Document, source: str) -> list[Problem]:
         message = f"`kind` must be one of {tags} (got `{ctx.get('tag')}`)"
         return [Problem(source, *tag_spot.value, _field_name(doc.data, (*path, "kind")), message)]
     if kind in {"value_error", "assertion_error"}:
-        text = _error_text(entry)
-        target = _mentioned_key(text, doc.data, path)
-        pos = doc.spots[target].value if target else spot.value
-        return [Problem(source, *pos, _field_name(doc.data, target or path), text)]
+        error = ctx.get("error")
+        field = (error.field,) if isinstance(error, FieldProblem) else ()
+        return [_place(FoundProblem((*path, *field), _error_text(entry)), doc, source)]
     return [Problem(source, *spot.value, shown, _value_message(kind, ctx, entry))]
 
 
@@ -312,154 +315,19 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def _mentioned_key(text: str, data: Any, path: Path) -> Path | None:
-    """For a model's own check ("x must not exceed y"), the first of its keys the message names."""
-    node = _at(data, path)
-    if not isinstance(node, dict):
-        return None
-    for word in re.findall(r"[a-z_][a-z0-9_]*", text):
-        if word in node and word != "id":
-            return (*path, word)
-    return None
+# --- problems found by the checks: placed by their path, never by their wording ----------------------------------
 
 
-# --- cross-references: one problem per broken link, placed where the link is written -----------------------------
-
-_COLLECTIONS = {
-    "place": ("places",),
-    "sector": ("sectors",),
-    "road": ("roads",),
-    "side": ("sides",),
-    "drone type": ("drone_types",),
-    "unit": ("units",),
-    "inject": ("injects",),
-    "objective": ("objectives",),
-    "learning objective": ("learning_objectives",),
-    "support group": ("drone_teams", "electronic_warfare", "artillery", "air"),
-    "drone teams": ("drone_teams",),
-    "teaching moment": ("teaching_moments",),
-    "drill": ("drills",),
-}
-_KIND = "|".join(sorted(_COLLECTIONS, key=len, reverse=True))
-_DUPLICATE = re.compile(rf"({_KIND}) id '([^']*)' is used")
-_OWNED = re.compile(rf"({_KIND}) '([^']*)'")
-_BOTH = re.compile(r"place '([^']*)' is in both sector '[^']*' and sector '([^']*)'")
-_DOTTED = re.compile(r"([a-z_]+(?:\.[a-z_]+)+)")
-
-
-class _Unchecked(Scenario):
-    """The scenario without its cross-reference check, so the checks can be asked for one by one."""
-
-    @model_validator(mode="after")
-    def _cross_references(self) -> _Unchecked:
-        return self
-
-
-def _reference_texts(entry: ErrorDetails, doc: Document) -> list[str]:
-    """Each cross-reference problem on its own; the root validator joins them with "; ", which a message
-    may itself contain, so ask the checks directly and split the joined text only as a fallback."""
-    try:
-        return list(reference_problems(_Unchecked.model_validate(doc.data)))
-    except ValidationError:
-        return [part for part in _error_text(entry).split("; ") if part.strip()]
-
-
-def _cross_reference(text: str, doc: Document, source: str) -> Problem:
-    """Place one problem reported by the root model's cross-reference check."""
-    path = _reference_path(text.strip(), doc) or _section(text, doc)
-    if path is None:
-        return Problem(source, 1, 1, "", text.strip())
-    spot = doc.spots[path]
-    named_by_key = bool(path) and isinstance(path[-1], str) and f"'{path[-1]}'" in text and spot.key is not None
-    pos = spot.key if named_by_key and spot.key is not None else spot.value
-    return Problem(source, *pos, _field_name(doc.data, path), text.strip())
-
-
-def _reference_path(text: str, doc: Document) -> Path | None:
-    quoted = re.findall(r"'([^']*)'", text)
-    if text.startswith("meta.player_side and opfor.side"):
-        return ("opfor", "side") if ("opfor", "side") in doc.spots else None
-    if "controlled_by" in text:
-        return _controller(doc)
-    if match := _BOTH.match(text):
-        owner = _find_item(doc, "sector", match.group(2), nth=0)
-        return _leaf_equal(doc, owner, match.group(1)) if owner is not None else None
-    if match := _DUPLICATE.match(text):
-        item = _find_item(doc, match.group(1), match.group(2), nth=1)
-        return (*item, "id") if item is not None else None
-    if (match := _DOTTED.match(text)) and (dotted := tuple(match.group(1).split("."))) in doc.spots:
-        return (_leaf_equal(doc, dotted, quoted[0]) if quoted else None) or dotted
-    if match := _OWNED.match(text):
-        item = _find_item(doc, match.group(1), match.group(2), nth=0)
-        if item is not None:
-            return _inside(doc, item, text[match.end() :], quoted[1:])
-    return _first_leaf(doc, quoted)
-
-
-def _controller(doc: Document) -> Path | None:
-    """The first side whose `controlled_by` disagrees with `meta.player_side`."""
-    player = doc.data.get("meta", {}).get("player_side") if isinstance(doc.data.get("meta"), dict) else None
-    for i, side in enumerate(doc.data.get("sides") or []):
-        if isinstance(side, dict) and (side.get("id") == player) != (side.get("controlled_by") == "player"):
-            return ("sides", i, "controlled_by") if "controlled_by" in side else ("sides", i)
-    return ("meta", "player_side") if ("meta", "player_side") in doc.spots else None
-
-
-def _inside(doc: Document, item: Path, after: str, others: list[str]) -> Path:
-    """Within a located item: the value naming the missing thing, or the field named next in the message."""
-    for name in others:
-        found = _leaf_equal(doc, item, name)
-        if found is not None:
-            return found
-    node = _at(doc.data, item)
-    word = re.match(r"\s*([a-z_]+)", after)
-    if word and isinstance(node, dict) and word.group(1) in node:
-        return (*item, word.group(1))
-    return item
-
-
-def _find_item(doc: Document, kind: str, ident: str, *, nth: int) -> Path | None:
-    """The nth item with this id in a collection of the given kind (nth=1: the second, i.e. the duplicate)."""
-    lists = _COLLECTIONS[kind]
-    hits = [
-        path
-        for path in doc.spots
-        if len(path) >= 2
-        and isinstance(path[-1], int)
-        and path[-2] in lists
-        and isinstance(node := _at(doc.data, path), dict)
-        and node.get("id") == ident
-    ]
-    if not hits:
-        return None
-    return hits[min(nth, len(hits) - 1)]
-
-
-def _leaf_equal(doc: Document, under: Path, value: str) -> Path | None:
-    """The first place under `under` that names `value`: a value equal to it (ids aside), or a key spelt so."""
-    depth = len(under)
-    for path in doc.spots:
-        if len(path) > depth and path[:depth] == under and path[-1] != "id":
-            if path[-1] == value or _at(doc.data, path) == value:
-                return path
-    return None
-
-
-def _section(text: str, doc: Document) -> Path | None:
-    """Last resort: the first top-level section the message names ("two drills are set ..." → `drills:`)."""
-    for word in re.findall(r"[a-z_]+", text):
-        for name in (word, f"{word}s"):
-            if (name,) in doc.spots:
-                return (name,)
-    return None
-
-
-def _first_leaf(doc: Document, quoted: list[str]) -> Path | None:
-    for name in quoted:
-        found = _leaf_equal(doc, (), name)
-        if found is not None:
-            return found
-    return None
+def _place(problem: FoundProblem, doc: Document, source: str) -> Problem:
+    """The file position of a problem's path: the deepest part of it the file writes (a default is not written,
+    so a problem with a defaulted field is placed at the item that left it out)."""
+    path = problem.path
+    while path and path not in doc.spots:
+        path = path[:-1]
+    spot = doc.spots.get(path) or doc.spots[()]
+    exact = path == problem.path
+    pos = spot.key if problem.on_key and exact and spot.key is not None else spot.value
+    return Problem(source, *pos, _field_name(doc.data, path), problem.message)
 
 
 def _at(data: Any, path: Path) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from .common import Id, ShortText, Strict, Text
+from .problems import FieldProblem
 
 
 class Briefing(Strict):
@@ -67,5 +68,5 @@ class Provenance(Strict):
     @model_validator(mode="after")
     def _fact_or_assumption(self) -> Provenance:
         if (self.fact is None) == (self.assumption is None):
-            raise ValueError("give exactly one of `fact` or `assumption`")
+            raise FieldProblem("fact", "give exactly one of `fact` or `assumption`")
         return self

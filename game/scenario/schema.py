@@ -49,7 +49,9 @@ def draft7_schema(model: type[BaseModel], schema_id: str, title: str) -> dict[st
     raw = model.model_json_schema(ref_template="#/definitions/{model}")
     definitions = raw.pop("$defs", {})
     raw.pop("title", None)
-    schema = _strip({"$schema": DRAFT_7, "$id": schema_id, "title": title, **raw, "definitions": definitions})
+    schema: dict[str, Any] = _strip(
+        {"$schema": DRAFT_7, "$id": schema_id, "title": title, **raw, "definitions": definitions}
+    )
     newer = sorted(_keywords(schema) & NEWER_KEYWORDS)
     if newer:
         raise ValueError(f"the {title.lower()} schema uses keywords newer than draft-7: {', '.join(newer)}")

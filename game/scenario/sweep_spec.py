@@ -36,7 +36,7 @@ MAX_POINTS = 1_000_000
 """Most design points a sweep may have (a grid grows as the product of its levels)."""
 
 Output = Literal["score", "endings", "area_held", "own_losses", "enemy_losses", "road_cut"]
-OUTPUTS: tuple[str, ...] = ("score", "endings", "area_held", "own_losses", "enemy_losses", "road_cut")
+OUTPUTS: tuple[Output, ...] = ("score", "endings", "area_held", "own_losses", "enemy_losses", "road_cut")
 
 
 class SweepError(ScenarioError):
@@ -201,7 +201,7 @@ def _set(data: Any, path: str, value: float) -> None:
     for part in parts[:-1]:
         node = next(item for item in node if item.get("id") == part) if isinstance(node, list) else node[part]
     old = node[parts[-1]]
-    node[parts[-1]] = int(round(value)) if isinstance(old, int) and not isinstance(old, bool) else float(value)
+    node[parts[-1]] = round(value) if isinstance(old, int) and not isinstance(old, bool) else float(value)
 
 
 def _first_message(error: ValidationError, data: Any) -> str:
@@ -391,7 +391,8 @@ def _models_at(loc: tuple[Any, ...]) -> list[type[BaseModel]]:
         if not isinstance(part, str):
             continue
         if part in {"grid", "latin", "sobol"}:
-            models = [{"grid": Grid, "latin": Latin, "sobol": Sobol}[part]]
+            kinds: dict[str, type[BaseModel]] = {"grid": Grid, "latin": Latin, "sobol": Sobol}
+            models = [kinds[part]]
         elif part == "design":
             models = [Grid, Latin, Sobol]
         elif part == "parameters":

@@ -6,27 +6,43 @@ briefing → play ⇄ result → end), the session being played, and the keys th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import io
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.console import Console
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingType, Keymap
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from game.errors import SalientError
 from game.narrative.safe_text import shown
 
-from .crash import write_crash_log
+from .crash import without_locals, write_crash_log
 from .palette import ScreenActions
 from .session import Session, TurnResult
 
 if TYPE_CHECKING:
     from game.classroom.guard import UmpireGuard
     from game.engine.report import Score
+
+
+class _ErrorReport(io.StringIO):
+    """The file behind the app's error console. Textual prints its report of an unhandled error here as the
+    app stops; `on_report` is called when the report is flushed (the app turns it into the crash log)."""
+
+    def __init__(self, on_report: Callable[[], object]) -> None:
+        super().__init__()
+        self.on_report = on_report
+
+    def flush(self) -> None:
+        super().flush()
+        if self.getvalue().strip():
+            self.on_report()
 
 
 @dataclass(frozen=True)
@@ -50,8 +66,9 @@ class SalientApp(App[None]):
     CSS_PATH = "salient.tcss"
     TITLE = "Salient"
     COMMANDS = App.COMMANDS | {ScreenActions}
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-too-narrow"), (80, "-narrow"), (120, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-too-short"), (24, "-short"), (36, "-tall")]
+    # typed as Textual types them (ClassVar | None reads to mypy as an instance attribute)
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-too-narrow"), (80, "-narrow"), (120, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-too-short"), (24, "-short"), (36, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", id="salient.help"),
         Binding("ctrl+s", "save", "Save", id="salient.save"),
@@ -74,8 +91,26 @@ class SalientApp(App[None]):
         """The instructor's passphrase check; None leaves umpire mode off (set before `run`)."""
         self.record_warning = ""
         """Why a finished game could not be added to the class database ('' when it was, or none finished)."""
+        self.keymap_in_use: dict[str, str] = {}
+        """The key remappings given to `set_keymap` / `update_keymap` (the command palette shows those keys)."""
+        self.screen_name = "(no screen)"
+        """The screen last shown, for the crash log (the screens are gone by the time it is written)."""
+        self.error_report = _ErrorReport(self.log_crash)
+        self.error_console = Console(
+            file=self.error_report, width=120, color_system=None, markup=False, highlight=False
+        )
+        """Where Textual reports an unhandled error: into the crash log, never onto the player's terminal."""
+
+    def set_keymap(self, keymap: Keymap) -> None:
+        self.keymap_in_use = dict(keymap)
+        super().set_keymap(keymap)
+
+    def update_keymap(self, keymap: Keymap) -> None:
+        self.keymap_in_use = {**self.keymap_in_use, **keymap}
+        super().update_keymap(keymap)
 
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._note_screen)
         if self.session is not None:
             self._open_session(self.session)
         else:
@@ -100,7 +135,11 @@ class SalientApp(App[None]):
         except SalientError as error:
             self.notify(str(error), title=f"Cannot load {path.name}", severity="error", timeout=15)
             return
-        self.session = Session(Game(scenario, seed), None, scenario_path=str(path), trainee=trainee)
+        from game.record.signing import new_game_secret
+
+        self.session = Session(
+            Game(scenario, seed, new_game_secret(scenario, seed)), None, scenario_path=str(path), trainee=trainee
+        )
         self.switch_screen(BriefingScreen(self.session))
 
     def begin_play(self) -> None:
@@ -252,18 +291,22 @@ class SalientApp(App[None]):
 
     # --- when something goes wrong --------------------------------------------------------------
 
-    def _handle_exception(self, error: Exception) -> None:
-        """Log the details, keep the autosave, exit non-zero; the player sees a plain message, not a traceback."""
-        if self.crash_log is None:
-            self.crash_log = write_crash_log(error, context=self._crash_context())
-        self._return_code = 1
-        if self._exception is None:
-            self._exception = error
-            self._exception_event.set()
-        self._close_messages_no_wait()
+    # Textual stops the app on an unhandled error with return code 1 and writes its report to
+    # `error_console`, which here is a buffer: the report goes to the crash log, the player sees a plain message.
 
-    def _crash_context(self) -> str:
-        screen = type(self.screen).__name__ if self.screen_stack else "(no screen)"
+    def _note_screen(self, screen: Screen[Any]) -> None:
+        self.screen_name = type(screen).__name__
+
+    def log_crash(self) -> Path | None:
+        """When an unhandled error stopped the app, write Textual's report of it to the crash log (once)."""
+        if self.crash_log is None and self.return_code == 1:
+            report = self.error_report.getvalue()
+            details = without_locals(report).rstrip() + "\n" if report.strip() else "(no details were reported)\n"
+            self.crash_log = write_crash_log(details, context=self.crash_context())
+        return self.crash_log
+
+    def crash_context(self) -> str:
+        """Where the game was when it stopped: the screen, the turn and the save."""
         session = self.session
         turn = session.game.turn if session is not None else "-"
-        return f"screen: {screen}; turn: {turn}; save: {session.journal_path if session else None}"
+        return f"screen: {self.screen_name}; turn: {turn}; save: {session.journal_path if session else None}"

@@ -11,21 +11,39 @@ from pathlib import Path
 from game import __version__
 
 
-def write_crash_log(error: BaseException, context: str = "") -> Path | None:
-    """Write the traceback and versions to `<data>/logs/crash-<time>.log`; None if even that fails."""
+def write_crash_log(error: BaseException | str, context: str = "") -> Path | None:
+    """Write the traceback (or the error report given as text) and versions to `<data>/logs/crash-<time>.log`;
+    None if even that fails."""
     try:
         from game.record.atomic import write_atomic
         from game.record.paths import logs_dir
 
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         path = logs_dir() / f"crash-{stamp}.log"
-        details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        details = error if isinstance(error, str) else "".join(traceback.format_exception(error))
         return write_atomic(
             path,
             f"Salient {__version__} on Python {platform.python_version()} ({sys.platform})\n{context}\n\n{details}",
         )
     except Exception:
         return None
+
+
+def without_locals(report: str) -> str:
+    """Textual's error report without the panels of local variables it draws in each frame: a log the player
+    sends on must not carry what was in memory (a passphrase typed a moment before, say)."""
+    kept: list[str] = []
+    closing = -1  # column of the open locals panel's corner, -1 when none is open
+    for line in report.splitlines():
+        if closing < 0 and " locals " in line and "╭" in line:
+            closing = line.index("╭")
+            continue
+        if closing >= 0:
+            if line[closing : closing + 1] == "╰":
+                closing = -1
+            continue
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def crash_message(log: Path | None, save: Path | None) -> str:

@@ -13,12 +13,23 @@ from functools import partial
 from typing import Any
 
 from textual.actions import parse as parse_action
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap, Keymap
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.screen import Screen
 
 from .plain import markup_literal, plain
+
+
+def declared_bindings(node: DOMNode) -> BindingsMap:
+    """The bindings a node's classes declare in BINDINGS, a subclass's key replacing its base's (as Textual
+    merges them), read from the public class attributes."""
+    keys: dict[str, list[Binding]] = {}
+    for cls in reversed(type(node).__mro__):
+        declared = cls.__dict__.get("BINDINGS")
+        if declared:
+            keys.update(BindingsMap(declared).key_to_bindings)
+    return BindingsMap.from_keys(keys)
 
 
 def screen_bindings(screen: Screen[Any]) -> Iterator[tuple[DOMNode, Binding]]:
@@ -28,14 +39,15 @@ def screen_bindings(screen: Screen[Any]) -> Iterator[tuple[DOMNode, Binding]]:
     must not, so the screen's and the app's own bindings are read directly (with the keymap applied).
     """
     app = screen.app
-    chain: list[tuple[DOMNode, list[Binding]]] = []
-    for active in screen.active_bindings.values():
-        chain.append((active.node, [active.binding]))
-    for node in (screen, app):
-        bindings = node._bindings.copy()
-        if app._keymap:
-            bindings.apply_keymap(app._keymap)
-        chain.append((node, [b for _key, b in bindings]))
+    keymap: Keymap = getattr(app, "keymap_in_use", {})
+    chain: list[tuple[DOMNode, list[Binding]]] = [
+        (active.node, [active.binding]) for active in screen.active_bindings.values()
+    ]
+    for owner in (screen, app):
+        declared = declared_bindings(owner)
+        if keymap:
+            declared.apply_keymap(keymap)
+        chain.append((owner, [b for _key, b in declared]))
     seen: set[str] = set()
     for node, bindings in chain:
         for binding in bindings:
@@ -56,7 +68,7 @@ class ScreenActions(Provider):
             help_text = f"key: {self.app.get_key_display(binding)}" + (
                 f" — {binding.tooltip}" if binding.tooltip else ""
             )
-            yield binding.description, help_text, partial(node.run_action, binding.action)
+            yield binding.description, help_text, partial(self.app.run_action, binding.action, node)
         extra = getattr(self.screen, "palette_commands", None)
         if callable(extra):
             yield from extra()

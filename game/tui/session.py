@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from game.classroom.drills import drill_due, drills_put
+from game.classroom.drills import drill_due
 from game.engine.orders import Orders
 from game.engine.report import Forecast, Intel, Score, TurnReport
 from game.engine.standing import StandingOrders
@@ -104,8 +104,11 @@ class Session:
     ) -> Session:
         """Start a new game and its journal (in the saves folder unless `save_path` is given)."""
         from game.engine.game import Game
+        from game.record.signing import new_game_secret
 
-        session = cls(Game(scenario, seed), None, scenario_path=scenario_path, trainee=trainee)
+        session = cls(
+            Game(scenario, seed, new_game_secret(scenario, seed)), None, scenario_path=scenario_path, trainee=trainee
+        )
         session.start_journal(save_path)
         return session
 
@@ -133,18 +136,15 @@ class Session:
         notes = [f"Recovered: {journal.recovered}."] if journal.recovered else []
         h = loaded.header
         session = cls(game, journal, notes=notes, scenario_path=h.scenario_path, trainee=h.trainee)
-        session.drills_put = drills_put(loaded.others)
+        session.drills_put = loaded.drills_put()
         if loaded.turns and len(loaded.turns) == len(game.history):
             session.last_forecast = loaded.turns[-1].forecast
             session.last_intel = loaded.turns[-1].intel
-        drafts = [r for r in loaded.others if r.get("type") == "draft" and r.get("turn") == game.turn]
+        drafts = [d for d in loaded.drafts if d.turn == game.turn]
         if drafts and not game.finished:
-            try:
-                session.orders = Orders.model_validate(drafts[-1].get("orders"))
-                session._saved_draft = session.orders.model_dump_json()
-                session.notes.append(f"Your unfinished orders for turn {game.turn} were restored.")
-            except ValueError:
-                session.notes.append("Unfinished orders in the save could not be read; starting this turn afresh.")
+            session.orders = drafts[-1].orders
+            session._saved_draft = session.orders.model_dump_json()
+            session.notes.append(f"Your unfinished orders for turn {game.turn} were restored.")
         return session
 
     # --- decision drills ---------------------------------------------------------------------

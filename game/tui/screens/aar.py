@@ -11,15 +11,16 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.data_table import ColumnKey
 from textual.widgets.option_list import Option
 from textual_plot import AxisFormatter, HiResMode, PlotWidget
 
@@ -27,6 +28,11 @@ from game.narrative.safe_text import shown
 
 from ..plain import lines, plain
 from .base import SalientScreen
+
+if TYPE_CHECKING:
+    from game.debrief.aar import AfterActionReview
+    from game.debrief.luck import LuckReport
+    from game.record.journal import LoadedJournal
 
 MARKERS = ("o", "x", "+", "*", "#", "@")
 STYLES = ("bright_blue", "bright_red", "bright_green", "bright_magenta", "yellow", "white")
@@ -44,7 +50,7 @@ def _short_when(when: str) -> str:
 class WhatIfDialog(ModalScreen[str | None]):
     """Choose the standing policy that plays a what-if from a turn; escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="aar.whatif.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="aar.whatif.cancel")]
     DEFAULT_CSS = """
     WhatIfDialog { align: center middle; }
     WhatIfDialog > Vertical { width: 64; height: auto; max-height: 20; border: round $accent; background: $panel;
@@ -79,7 +85,7 @@ class FixedTicks(AxisFormatter):
     """Ticks and labels decided beforehand (by `game.debrief.axes`), so the plot shows exactly those."""
 
     def __init__(self, ticks: Sequence[float], labels: Sequence[str]) -> None:
-        self.labels = dict(zip(ticks, labels))
+        self.labels = dict(zip(ticks, labels, strict=True))
 
     def get_ticks(self, min_: float, max_: float, max_ticks: int = 8) -> list[float]:
         """The fixed ticks inside the range."""
@@ -104,7 +110,7 @@ def legend_lines(items: Sequence[str], width: int) -> list[str]:
 class AarScreen(SalientScreen):
     """The after-action review of the game saved in `journal_path`."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="aar.back"),
         Binding("w", "what_if", "What-if", id="aar.what_if"),
         Binding("right_square_bracket", "chart(1)", "Next chart", key_display="]", id="aar.next_chart"),
@@ -124,8 +130,8 @@ class AarScreen(SalientScreen):
     def __init__(self, journal_path: Path | str) -> None:
         super().__init__()
         self.journal_path = Path(journal_path)
-        self.aar: Any = None
-        self.luck: Any = None
+        self.aar: AfterActionReview | None = None
+        self.luck: LuckReport | None = None
         self.chart = 0
         self.selected_turn = 1
         self.status = "Loading the review…"
@@ -177,14 +183,18 @@ class AarScreen(SalientScreen):
             if not loaded.turns:
                 raise SalientError("no turn has been played yet; nothing to review")
             aar = build_aar(loaded, luck=self.luck)
+            if loaded.trainee_copy is not None:  # under an instructor key: only what the trainee may see
+                from game.debrief.trainee_view import for_trainee
+
+                aar = for_trainee(aar, loaded.scenario)
         except SalientError as error:
             self.app.call_from_thread(self._failed, str(error))
             return
         self.app.call_from_thread(self._show, aar, loaded.damage_note())
-        if self.luck is None:
+        if self.luck is None and loaded.trainee_copy is None:
             self._analyse(loaded)
 
-    def _analyse(self, loaded: Any) -> None:
+    def _analyse(self, loaded: LoadedJournal) -> None:
         from game.debrief import luck_cache
         from game.debrief.aar import build_aar
         from game.debrief.luck import analyse, case_ids, has_expert
@@ -211,7 +221,7 @@ class AarScreen(SalientScreen):
 
     # --- showing -----------------------------------------------------------------------------
 
-    def _show(self, aar: Any, damage: str) -> None:
+    def _show(self, aar: AfterActionReview, damage: str) -> None:
         from game.debrief.render_text import branch_lines, summary_lines
 
         self.aar = aar
@@ -234,16 +244,20 @@ class AarScreen(SalientScreen):
 
     def _fill_timeline(self) -> None:
         """One row per event, its text wrapped to the table's width; a turn's number and time on its first row."""
+        if self.aar is None:
+            return
+        timeline = self.aar.timeline
         table = self.query_one("#aar-timeline-table", DataTable)
         cursor = table.cursor_row
         table.clear()
         width = max(table.size.width or self.size.width or 80, 40)
-        when_width = max((len(_short_when(e.when)) for e in self.aar.timeline), default=4)
+        when_width = max((len(_short_when(e.when)) for e in timeline), default=4)
         what_width = max(width - 4 - when_width - 6 - 2, 20)  # the other columns, cell padding, the scrollbar
-        table.columns["what"].width = what_width
-        table.columns["what"].auto_width = False
+        what = table.columns[ColumnKey("what")]
+        what.width = what_width
+        what.auto_width = False
         previous = None
-        for e in self.aar.timeline:
+        for e in timeline:
             extra = " (instructor)" if e.visible_to == "instructor" else ""
             wrapped = textwrap.wrap(shown(e.text) + extra, what_width) or [""]
             first = e.turn != previous
@@ -296,7 +310,9 @@ class AarScreen(SalientScreen):
         rows = max(plot.size.height - plot.margin_top - plot.margin_bottom - 2, 4)
         columns = max(plot.size.width - plot.margin_left - 2, 10)
         last = max(xs)
-        x_ticks = [(t, label) for t, label in zip(x.ticks, x.labels) if t <= last]  # no turn after the last
+        x_ticks = [
+            (t, label) for t, label in zip(x.ticks, x.labels, strict=True) if t <= last
+        ]  # no turn after the last
         # a line on the first or last tick stays off the frame; the last turn's label stays inside the widget
         y_pad, x_pad = (y.high - y.low) / rows, 2 * (last - x.low) / columns
         plot.set_ylimits(y.low - y_pad, y.high + y_pad)
@@ -361,6 +377,8 @@ class AarScreen(SalientScreen):
 
         try:
             loaded = load_journal(self.journal_path)
+            if loaded.trainee_copy is not None and not loaded.finished:
+                raise SalientError("under an instructor key, what-ifs of a game still in play are the instructor's")
             branch = branch_from_journal(loaded, turn, policy=policy)
             store_branch(loaded, branch)
         except SalientError as error:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import events
-from textual._context import active_app
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.screen import Screen
@@ -14,18 +13,21 @@ from textual.widgets import Footer
 
 from ..widgets.too_small import TooSmall
 
+if TYPE_CHECKING:
+    from ..app import SalientApp
+
 PaletteCommand = tuple[str, str, Callable[[], Any]]
 
 
-def size_classes(screen: Screen[object]) -> list[str]:
+def size_classes(screen: Screen[Any]) -> list[str]:
     """The breakpoint classes the app would give a screen of the current size.
 
     Set when the screen is built, so its styles are computed once with the right classes instead
     of once without and again on the first resize (which made each new screen noticeably slower).
     """
     try:
-        app = active_app.get()
-    except LookupError:
+        app = screen.app
+    except RuntimeError:  # textual's NoActiveAppError: no app is running (a screen built outside one)
         return []
     width, height = app.size
     found = []
@@ -46,6 +48,11 @@ class SalientScreen(Screen[None]):
         super().__init__(name=name, id=id, classes=classes)
         self.add_class(*size_classes(self))
 
+    @property
+    def salient(self) -> SalientApp:
+        """The app, typed as the Salient app every Salient screen runs in (to call its screen moves)."""
+        return cast("SalientApp", self.app)
+
     def compose(self) -> ComposeResult:
         yield TooSmall(id="too-small")
         with Container(id="body"):
@@ -59,6 +66,6 @@ class SalientScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.query_one(TooSmall).measure()
 
-    def palette_commands(self) -> Iterator[PaletteCommand]:
+    def palette_commands(self) -> Iterable[PaletteCommand]:
         """Extra commands this screen offers in the command palette (title, help, callback)."""
         yield from ()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -48,7 +50,7 @@ def section(heading: str, body: str) -> Text:
 class BriefingScreen(SalientScreen):
     """The opening briefing, shaped like an operations order."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,b", "begin", "Begin", id="briefing.begin"),
         Binding("escape", "back", "Back to title", id="briefing.back"),
     ]
@@ -101,8 +103,8 @@ class BriefingScreen(SalientScreen):
 
     def action_begin(self) -> None:
         """Take command: on to the play screen."""
-        self.app.begin_play()  # type: ignore[attr-defined]
+        self.salient.begin_play()
 
     def action_back(self) -> None:
         """Back to the title screen (the new game's save stays, empty, in the saves folder)."""
-        self.app.back_to_title()  # type: ignore[attr-defined]
+        self.salient.back_to_title()

@@ -12,10 +12,11 @@ which the play screen shows for confirmation before the turn ends.
 from __future__ import annotations
 
 import time
+from typing import ClassVar, TypedDict
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ListItem, ListView, Static
@@ -25,6 +26,15 @@ from game.classroom.views import clock_text, drill_header, parse_percent
 from game.scenario.drills import Drill
 
 from ..plain import lines, plain
+
+
+class _Answer(TypedDict):
+    """The answer as it stands on the screen (what `DrillSession.submit` and its relatives take)."""
+
+    rationale: str
+    ranking: list[str]
+    chosen: str | None
+    estimate: float | None
 
 
 class DrillScreen(ModalScreen[DrillAnswer]):
@@ -44,7 +54,7 @@ class DrillScreen(ModalScreen[DrillAnswer]):
     #drill-rationale, #drill-estimate { margin-bottom: 1; background: $boost; }
     #drill-problems { height: auto; color: $error; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "submit", "Submit, keep my orders", id="drill.submit"),
         Binding("f3", "submit(True)", "Submit, use the option as my orders", id="drill.adopt"),
         Binding("shift+up", "move(-1)", "Move option up", id="drill.move_up"),
@@ -131,20 +141,20 @@ class DrillScreen(ModalScreen[DrillAnswer]):
 
     def _relabel(self) -> None:
         view = self.query_one("#drill-options", ListView)
-        for i, (item, oid) in enumerate(zip(view.children, self.order)):
+        for i, (item, oid) in enumerate(zip(view.children, self.order, strict=True)):
             item.query_one(Label).update(plain(self._label(i, oid)))
 
-    def _current(self) -> dict[str, object]:
+    def _current(self) -> _Answer:
         rationale = self.query_one("#drill-rationale", Input).value if self.drill.rationale != "off" else ""
         estimate = None
         if self.drill.estimate is not None:
             estimate = parse_percent(self.query_one("#drill-estimate", Input).value)
-        return {
-            "rationale": rationale,
-            "ranking": list(self.order) if self.drill.rank_options else [],
-            "chosen": self.order[0] if self.drill.rank_options and self.order else self.chosen,
-            "estimate": estimate,
-        }
+        return _Answer(
+            rationale=rationale,
+            ranking=list(self.order) if self.drill.rank_options else [],
+            chosen=self.order[0] if self.drill.rank_options and self.order else self.chosen,
+            estimate=estimate,
+        )
 
     @on(ListView.Selected, "#drill-options")
     def _selected(self, event: ListView.Selected) -> None:
@@ -168,7 +178,7 @@ class DrillScreen(ModalScreen[DrillAnswer]):
     def _entered(self, event: Input.Submitted) -> None:
         """Enter submits a complete answer; on an incomplete one it moves on to the next field."""
         event.stop()
-        if self.session.problems(**self._current()) and not self.session.expired():  # type: ignore[arg-type]
+        if self.session.problems(**self._current()) and not self.session.expired():
             self.focus_next()
         else:
             self.action_submit()
@@ -187,7 +197,7 @@ class DrillScreen(ModalScreen[DrillAnswer]):
         if self._done or (adopt and not self._adoptable):
             return
         try:
-            answer = self.session.submit(**self._current(), adopt=adopt)  # type: ignore[arg-type]
+            answer = self.session.submit(**self._current(), adopt=adopt)
         except DrillError as error:
             problems = self.query_one("#drill-problems", Static)
             problems.update(lines(f"! {p}" for p in error.problems))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -39,7 +40,7 @@ def score_table(rows: list[tuple[str, str, str, str]]) -> Table:
 class EndScreen(SalientScreen):
     """The final word: outcome, score line by line, where the game is saved."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "review", "After-action review", id="end.review"),
         Binding("t", "title", "Title screen", id="end.title"),
     ]
@@ -77,10 +78,10 @@ class EndScreen(SalientScreen):
         if path is None or not aar_available():
             self.notify(f"Run: salient aar {path}" if path else "This game has no journal.", severity="warning")
             return
-        from .aar import AarScreen  # type: ignore[import-not-found]
+        from .aar import AarScreen
 
         self.app.push_screen(AarScreen(path))
 
     def action_title(self) -> None:
         """Back to the title screen for another game."""
-        self.app.back_to_title()  # type: ignore[attr-defined]
+        self.salient.back_to_title()

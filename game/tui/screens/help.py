@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.markup import escape
 from textual.widgets import Static
@@ -69,7 +71,7 @@ def help_sections() -> list[tuple[str, str | Table]]:
 class HelpScreen(SalientScreen):
     """Everything the trainee can do, in one scrollable page."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark", "close", "Close help", id="help.close"),
     ]
 

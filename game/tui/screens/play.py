@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Input, RichLog, Static, TabbedContent, TabPane, Tabs
@@ -62,7 +63,7 @@ TAB_PANES = {
 class PlayScreen(SalientScreen):
     """One turn of planning; `e` ends it."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "end_turn", "End turn", id="play.end_turn"),
         Binding("colon,slash", "focus_command", "Command line", id="play.command"),
         Binding(
@@ -122,14 +123,15 @@ class PlayScreen(SalientScreen):
                 yield OrdersForm(sc, id="orders")
                 with VerticalScroll(id="forecast-side-box", classes="pane"):
                     yield ForecastView(compact=True, id="forecast-side")
-            with TabPane("3 Forecast", id="tab-forecast"):
-                with VerticalScroll(id="forecast-scroll", classes="pane"):
-                    yield ForecastView(id="forecast-full")
-            with TabPane("4 Forces & enemy", id="tab-forces"):
-                with VerticalScroll(id="forces-scroll", classes="pane"):
-                    with Horizontal(classes="pair"):
-                        yield ForcesPanel(id="forces")
-                        yield EnemyPanel(id="enemy")
+            with TabPane("3 Forecast", id="tab-forecast"), VerticalScroll(id="forecast-scroll", classes="pane"):
+                yield ForecastView(id="forecast-full")
+            with (
+                TabPane("4 Forces & enemy", id="tab-forces"),
+                VerticalScroll(id="forces-scroll", classes="pane"),
+                Horizontal(classes="pair"),
+            ):
+                yield ForcesPanel(id="forces")
+                yield EnemyPanel(id="enemy")
         yield Static("", id="advisor-line")
         with Vertical(id="console"):  # grows while the command line or its log has focus
             yield RichLog(
@@ -391,7 +393,7 @@ class PlayScreen(SalientScreen):
             self.notify(str(error), title="Orders cannot be carried out", severity="error")
             return
         self.query_one("#transcript", RichLog).clear()
-        self.app.show_result(result)  # type: ignore[attr-defined]
+        self.salient.show_result(result)
 
     def action_undo(self) -> None:
         """Take back the last change to this turn's orders."""
@@ -417,9 +419,7 @@ class PlayScreen(SalientScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide "Command line" from the footer while the cursor is already there (: and / are typed there)."""
-        if action == "focus_command" and isinstance(self.focused, CommandLine):
-            return False
-        return True
+        return not (action == "focus_command" and isinstance(self.focused, CommandLine))
 
     def action_focus_command(self) -> None:
         """Put the cursor on the command line."""
@@ -470,7 +470,7 @@ class PlayScreen(SalientScreen):
                 yield (
                     f"Order {names[sector]}: {humanise(posture)}",
                     "set the sector's posture",
-                    lambda c=f"order {sector} {posture}": self.run_command(c),
+                    partial(self.run_command, f"order {sector} {posture}"),
                 )
         for word in (
             "escort on",
@@ -484,5 +484,5 @@ class PlayScreen(SalientScreen):
             "look road",
             "look enemy",
         ):
-            yield (word.capitalize(), "as typed on the command line", lambda c=word: self.run_command(c))
+            yield (word.capitalize(), "as typed on the command line", partial(self.run_command, word))
         yield ("Withdraw the grouping", "asks to confirm", self.ask_withdraw)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -33,7 +35,7 @@ def story_renderable(sections: list[tuple[str, list[str]]]) -> RenderableType:
 class ResultScreen(SalientScreen):
     """The dispatches of one resolved turn; enter goes on (to the next turn or the end of the game)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,space", "next", "Continue", id="result.next"),
     ]
 
@@ -66,4 +68,4 @@ class ResultScreen(SalientScreen):
 
     def action_next(self) -> None:
         """On to the next turn, or to the end of the game."""
-        self.app.after_result()  # type: ignore[attr-defined]
+        self.salient.after_result()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
@@ -29,7 +31,7 @@ def new_seed() -> int:
 class TitleScreen(SalientScreen):
     """The first screen: scenarios on one tab, saved games on the other."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "start", "Start new game", id="title.start"),
         Binding("c", "show_tab('continue')", "Continue a save", id="title.continue"),
         Binding("n", "show_tab('new')", "New game", show=False, id="title.new"),
@@ -130,7 +132,7 @@ class TitleScreen(SalientScreen):
 
     @on(OptionList.OptionSelected, "#saves")
     def _continue(self, event: OptionList.OptionSelected) -> None:
-        self.app.open_save(self.saves[event.option_index].path)  # type: ignore[attr-defined]
+        self.salient.open_save(self.saves[event.option_index].path)
 
     @on(Button.Pressed, "#start")
     @on(Input.Submitted)
@@ -148,7 +150,7 @@ class TitleScreen(SalientScreen):
             self.notify("The seed must be a whole number (r picks a new one).", severity="error")
             return
         trainee = self.query_one("#trainee", Input).value.strip()
-        self.app.start_new_game(self.paths[index], int(seed_text), trainee)  # type: ignore[attr-defined]
+        self.salient.start_new_game(self.paths[index], int(seed_text), trainee)
 
     def action_show_tab(self, tab: str) -> None:
         """Switch between the new-game and continue tabs."""
@@ -159,9 +161,9 @@ class TitleScreen(SalientScreen):
         """Pick a new random seed."""
         self.query_one("#seed", Input).value = str(new_seed())
 
-    def palette_commands(self) -> list[PaletteCommand]:  # type: ignore[override]
+    def palette_commands(self) -> list[PaletteCommand]:
         return [
-            (f"Play {p.name}", "start a new game on this scenario", lambda i=i: self._start_index(i))
+            (f"Play {p.name}", "start a new game on this scenario", partial(self._start_index, i))
             for i, p in enumerate(self.paths)
         ]
 

@@ -6,9 +6,11 @@ whole session so a long answer (`forecast`, `look`) can be read from its first l
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import RichLog, Static
 
 from game.narrative.safe_text import shown
@@ -19,7 +21,7 @@ from .base import SalientScreen
 class TranscriptScreen(SalientScreen):
     """A read-only copy of the transcript, opened on its last lines; escape or t goes back."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,t", "close", "Back to the game", id="transcript.close"),
     ]
 

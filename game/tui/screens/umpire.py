@@ -8,11 +8,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RichLog, Select, Static
@@ -61,7 +61,7 @@ class UmpireGate(ModalScreen[bool]):
     #umpire-gate { width: 60; max-width: 95%; height: auto; border: thick $error; background: $surface; padding: 1 2; }
     #umpire-gate-message { height: auto; margin-top: 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="umpire_gate.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="umpire_gate.cancel")]
 
     def __init__(self, guard: UmpireGuard) -> None:
         super().__init__()
@@ -110,7 +110,7 @@ class UmpireScreen(SalientScreen):
     #umpire-log { height: 3; padding: 0 1; background: $surface; }
     Screen.-tall #umpire-log { height: 6; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back to the game", id="umpire.close"),
         Binding("f2", "apply", "Apply", id="umpire.apply"),
     ]

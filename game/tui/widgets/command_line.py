@@ -6,7 +6,9 @@ greyed after the cursor and `right` or `tab` accepts it. Up and down walk the hi
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
 from textual.suggester import Suggester
 from textual.widgets import Input
 
@@ -28,7 +30,7 @@ class CommandSuggester(Suggester):
 class CommandLine(Input):
     """Where the trainee types commands; `Input.Submitted` carries the line up to the screen."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "history(-1)", "Previous command", show=False, id="command.previous"),
         Binding("down", "history(1)", "Next command", show=False, id="command.next"),
         Binding("tab", "accept_suggestion", "Complete", show=False, id="command.complete"),

@@ -1,4 +1,4 @@
-"""Helpers for driving the app in tests and benchmarks: typing, waiting for the forecast, stable snapshots.
+"""Helpers for driving the app in tests (Textual's Pilot): typing, waiting for the forecast, stable snapshots.
 
 Snapshots are SVG screenshots compared with files committed in `tests/snapshots/`; set
 `SALIENT_UPDATE_SNAPSHOTS=1` to rewrite them after an intended change (then look at them).

@@ -1,5 +1,7 @@
 """A pure-Python reference of one turn for one replication: plain floats, loops, exact random draws.
 
+Test code, not part of the game: tests/test_engine_core.py and benchmarks/bench_engine.py import it.
+
 It follows the same equations as the vectorised kernel (game.engine.turn and the modules it calls)
 but written the slow, obvious way, one unit and one sector at a time, with Python's `random`
 module drawing exact Poisson and binomial variates. It exists to cross-check the kernel
@@ -22,7 +24,7 @@ from dataclasses import fields, is_dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from .combat import (
+from game.engine.combat import (
     COUNTER_ATTACK_FIRE,
     DEPTH_LIMIT,
     DEPTH_WEIGHT,
@@ -37,10 +39,17 @@ from .combat import (
     ROUNDS_PER_KM,
     SORTIES_PER_KM,
 )
-from .directives import Directives
-from .drones import COUNTER_DRONE_SUPPRESSION, FIBRE, OVERWATCH_SUPPRESSION, RADIO, RECON_TEAMS, ROAD_HAZARD_KMH
-from .opfor import MAIN_EFFORT_WAVES, MORALE_BREAK, ORDINARY_BREAKING_POINT, REFORM_PER_TURN, WAVE_HOURS
-from .params import (
+from game.engine.directives import Directives
+from game.engine.drones import (
+    COUNTER_DRONE_SUPPRESSION,
+    FIBRE,
+    OVERWATCH_SUPPRESSION,
+    RADIO,
+    RECON_TEAMS,
+    ROAD_HAZARD_KMH,
+)
+from game.engine.opfor import MAIN_EFFORT_WAVES, MORALE_BREAK, ORDINARY_BREAKING_POINT, REFORM_PER_TURN, WAVE_HOURS
+from game.engine.params import (
     AMMUNITION,
     ASSAULT,
     CAPTURED,
@@ -73,8 +82,8 @@ from .params import (
     WOUNDED,
     Params,
 )
-from .state import State
-from .supply import (
+from game.engine.state import State
+from game.engine.supply import (
     DOW_MEDICAL_SHORTAGE,
     EVACUATION_FLOOR,
     POCKET_SHARE,
@@ -84,7 +93,7 @@ from .supply import (
     STATE_THROUGHPUT,
     STOCK_TARGET_TURNS,
 )
-from .territory import (
+from game.engine.territory import (
     CUT_OFF_LOSS,
     DELAY_ODDS,
     DELAY_PROGRESS,
@@ -93,7 +102,7 @@ from .territory import (
     PROGRESS_RATE,
     RETREAT_LOSS,
 )
-from .turn import (
+from game.engine.turn import (
     CAPTURED_IN_CLOSE_FIGHT,
     CAPTURED_WHEN_BROKEN,
     CONSOLIDATION_TURNS,
@@ -300,7 +309,7 @@ def road_exposure(p: Any, s: Any, t: Any, screen: list[float]) -> SimpleNamespac
 
 
 def reference_turn(
-    params: Params, st: State, d: Directives, rng: random.Random, row: int = 0, pp: dict | None = None
+    params: Params, st: State, d: Directives, rng: random.Random, row: int = 0, pp: dict[str, Any] | None = None
 ) -> dict[str, float]:
     """Resolve one turn of replication `row` of `st`; returns the headline outcomes."""
     p = SimpleNamespace(**(pp or plain(params)))
@@ -397,7 +406,7 @@ def _targets(p: Any, s: Any, t: Any) -> list[int]:
 
     def score(origin: int, sec: int) -> float:
         hops = p.sectors.dist[origin][sec]
-        return (
+        return float(
             4.0 * p.sectors.main_effort_rank[sec]
             - 3.0 * max(hops - 1.0, 0.0)
             + 2.0 * (1.0 - t.D0[sec] / (strongest + 1.0))
@@ -436,7 +445,7 @@ def _contact_share(p: Any, u: int, target: int) -> float:
     if p.units.infiltrator[u]:
         return 1.0
     wave = p.doctrine.aggression * p.doctrine.wave_share if p.doctrine.waves > 0 else 0.0
-    return wave * (1.0 + MAIN_EFFORT_WAVES * p.sectors.main_effort_rank[target])
+    return float(wave * (1.0 + MAIN_EFFORT_WAVES * p.sectors.main_effort_rank[target]))
 
 
 def _drones(p: Any, s: Any, o: Any, t: Any) -> None:
@@ -517,8 +526,8 @@ def _convoys(p: Any, s: Any, o: Any, t: Any, rng: random.Random) -> None:
     driven = next((segs for is_road, segs in reachable(p, blocked) if is_road != bool(o.tracks)), [])
     lam = sum(t.expo.total[g] for g in driven)
     esc = 1 - p.convoys.escort_protection * float(o.escort)
-    n_day = int(round(float(o.day))) if driven else 0
-    n_night = int(round(float(o.night))) if driven else 0
+    n_day = round(float(o.day)) if driven else 0
+    n_night = round(float(o.night)) if driven else 0
     t.trucks_sent = n_day + n_night
     t.trucks_lost = binomial(rng, n_day, 1 - math.exp(-lam * esc)) + binomial(
         rng, n_night, 1 - math.exp(-lam * p.convoys.night_visibility * esc)
