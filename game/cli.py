@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from game import __version__
 from game.errors import SalientError
+from game.narrative.safe_text import for_terminal
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except SalientError as error:
-        print(f"salient: {error}", file=sys.stderr)
+        print(f"salient: {for_terminal(error)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("salient: interrupted", file=sys.stderr)
@@ -67,7 +68,7 @@ def entry() -> None:
 
         scrub_environment()
     except SalientError as error:
-        print(f"salient: {error}", file=sys.stderr)
+        print(f"salient: {for_terminal(error)}", file=sys.stderr)
         sys.exit(error.exit_code)
     sys.exit(main())
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from game.narrative.safe_text import name
 from game.record.canonical import canonical_json, sha256_hex, to_jsonable
 from game.record.journal import LoadedJournal, load_journal
 from game.record.records import DrillRecord, Intervention
@@ -119,7 +120,7 @@ def build_record(
     last = loaded.turns[-1] if loaded.turns else None
     return GameRecord(
         key=game_key(loaded),
-        trainee=(trainee if trainee is not None else header.trainee).strip() or "(unnamed)",
+        trainee=name(trainee if trainee is not None else header.trainee) or "(unnamed)",
         scenario_id=header.scenario_id,
         scenario_sha256=header.scenario_sha256,
         scenario_json=canonical_json(header.scenario),

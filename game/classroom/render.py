@@ -3,17 +3,20 @@
 The report is laid out once as a list of blocks (headings, paragraphs, tables, bullet lists) and each
 format renders the blocks, so Markdown and HTML never drift apart. The expert's choice is marked with a
 word and a glyph, never by colour alone.
+
+Names, titles and reasons come from trainees, scenarios and the class database: Markdown escapes them
+(`for_markdown`), HTML is filled by a Jinja2 template with autoescape (`templates/class_report.html.j2`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
 from dataclasses import dataclass
 from typing import Literal
 
 from game.narrative.fmt import counted, plural
+from game.narrative.safe_text import for_html, for_json, for_markdown
 
 from .report import ClassReport, DecisionPoint, DimensionStat, ScenarioReport
 
@@ -25,22 +28,26 @@ EXPERT = "★ expert"
 class Heading:
     level: int
     text: str
+    kind: str = "heading"
 
 
 @dataclass
 class Para:
     text: str
+    kind: str = "para"
 
 
 @dataclass
 class Table:
     header: list[str]
     rows: list[list[str]]
+    kind: str = "table"
 
 
 @dataclass
 class Bullets:
     items: list[str]
+    kind: str = "bullets"
 
 
 Block = Heading | Para | Table | Bullets
@@ -49,7 +56,7 @@ Block = Heading | Para | Table | Bullets
 def render(report: ClassReport, fmt: Format) -> str:
     """The report in one format."""
     if fmt == "json":
-        return json.dumps(dataclasses.asdict(report), indent=2, ensure_ascii=False) + "\n"
+        return for_json(json.dumps(dataclasses.asdict(report), indent=2, ensure_ascii=False)) + "\n"
     blocks = layout(report)
     return to_markdown(blocks) if fmt == "md" else to_html(blocks)
 
@@ -240,51 +247,32 @@ def _dimension_rows(dim: DimensionStat) -> list[list[str]]:
 
 
 def to_markdown(blocks: list[Block]) -> str:
-    """Blocks as GitHub-flavoured Markdown."""
+    """Blocks as GitHub-flavoured Markdown, every text escaped so names and reasons read as written."""
     parts: list[str] = []
     for b in blocks:
         if isinstance(b, Heading):
-            parts.append(f"{'#' * b.level} {b.text}")
+            parts.append(f"{'#' * b.level} {for_markdown(b.text)}")
         elif isinstance(b, Para):
-            parts.append(b.text)
+            parts.append(for_markdown(b.text))
         elif isinstance(b, Bullets):
-            parts.append("\n".join(f"- {item}" for item in b.items))
+            parts.append("\n".join(f"- {for_markdown(item)}" for item in b.items))
         else:
-            lines = [
-                "| " + " | ".join(_cell(h) for h in b.header) + " |",
-                "|" + "|".join("---" for _ in b.header) + "|",
-            ]
-            lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in b.rows]
+            cells = [for_markdown(h, block=False) for h in b.header]
+            lines = ["| " + " | ".join(cells) + " |", "|" + "|".join("---" for _ in b.header) + "|"]
+            lines += ["| " + " | ".join(for_markdown(c, block=False) for c in row) + " |" for row in b.rows]
             parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n"
 
 
-def _cell(text: str) -> str:
-    """A Markdown table cell: pipes escaped, line breaks made spaces."""
-    return text.replace("|", "\\|").replace("\n", " ")
+STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem}"
+    "table{border-collapse:collapse;margin:0.5rem 0 1rem}th,td{border:1px solid #999;padding:0.2rem 0.5rem;"
+    "text-align:left;vertical-align:top}th{background:#eee}"
+)
 
 
 def to_html(blocks: list[Block]) -> str:
     """Blocks as a standalone HTML page (no scripts, no external files)."""
-    e = html.escape
-    body: list[str] = []
-    for b in blocks:
-        if isinstance(b, Heading):
-            body.append(f"<h{b.level}>{e(b.text)}</h{b.level}>")
-        elif isinstance(b, Para):
-            body.append(f"<p>{e(b.text)}</p>")
-        elif isinstance(b, Bullets):
-            body.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in b.items) + "</ul>")
-        else:
-            head = "".join(f"<th>{e(h)}</th>" for h in b.header)
-            rows = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in b.rows)
-            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-    style = (
-        "body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem}"
-        "table{border-collapse:collapse;margin:0.5rem 0 1rem}th,td{border:1px solid #999;padding:0.2rem 0.5rem;"
-        "text-align:left;vertical-align:top}th{background:#eee}"
-    )
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Salient class report</title>'
-        f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
-    )
+    from markupsafe import Markup
+
+    return for_html("game.classroom", "class_report.html.j2", blocks=blocks, style=Markup(STYLE))

@@ -107,6 +107,7 @@ def _format(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     """Load, (analyse,) build, render, write."""
     from game.errors import SalientError
+    from game.narrative.safe_text import for_terminal
     from game.record.journal import load_journal
 
     within("--replications", args.replications, 2, MAX_REPLICATIONS)
@@ -119,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     if not loaded.intact:
         if not args.partial:
             raise SalientError(f"{args.save}: {loaded.damage_note()}; add --partial to review them")
-        print(f"salient: note: {loaded.damage_note()}", file=sys.stderr)
+        print(for_terminal(f"salient: note: {loaded.damage_note()}"), file=sys.stderr)
     loaded.scenario  # noqa: B018 - a scenario that no longer validates is a plain error before any work
     if not loaded.turns:
         raise SalientError(f"{args.save}: no turn has been played yet; nothing to review")
@@ -136,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
             Path(args.output).write_text(text, encoding="utf-8", newline="")
         except OSError as error:
             raise SalientError(f"cannot write {args.output}: {error.strerror or error}") from None
-        print(f"salient: after-action review written to {args.output}", file=sys.stderr)
+        print(for_terminal(f"salient: after-action review written to {args.output}"), file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

@@ -96,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
     from game.analysis.render import as_json, as_text
     from game.engine.policies import POLICIES
     from game.errors import SalientError
+    from game.narrative.safe_text import for_json, for_terminal
     from game.scenario.load import load_scenario
 
     within("--runs", args.runs, 1, MAX_RUNS)
@@ -128,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
         bar.close()
     if args.strict:
         _guard(scenario, report, args.seed, args.workers or available_cores())
-    sys.stdout.write(as_json(report) if args.json else as_text(report))
+    sys.stdout.write(for_json(as_json(report)) if args.json else for_terminal(as_text(report)))
     inconclusive = any(a.status == "inconclusive" for a in report.assertions)
     exploited = report.exploit is not None and report.exploit.failed
     if report.failed or (args.strict and (report.warnings or inconclusive or exploited)):

@@ -117,6 +117,7 @@ def run_import(args: argparse.Namespace) -> int:
     """Record each journal; report each failure on its own line; exit 1 if any failed."""
     from game.classroom.recorder import forget_pending, pending, record_game
     from game.errors import SalientError
+    from game.narrative.safe_text import for_terminal
 
     paths = [Path(p) for p in args.journals] + (pending() if args.pending else [])
     if not paths:
@@ -135,10 +136,12 @@ def run_import(args: argparse.Namespace) -> int:
         except SalientError as error:
             failed += 1
             said = str(error)
-            print(f"salient: {said if said.startswith(str(path)) else f'{path}: {said}'}", file=sys.stderr)
+            print(
+                for_terminal(f"salient: {said if said.startswith(str(path)) else f'{path}: {said}'}"), file=sys.stderr
+            )
             continue
         done.append(path)
-        print(f"{path}: recorded (game {game_id})")
+        print(for_terminal(f"{path}: recorded (game {game_id})"))
     if args.pending or done:
         forget_pending(p.resolve() for p in done)
     return 1 if failed else 0
@@ -184,13 +187,14 @@ def _turn_list(text: str) -> list[int]:
 def run_games(args: argparse.Namespace) -> int:
     """One line per recorded game."""
     from game.classroom.db import ClassDB, games
+    from game.narrative.safe_text import cut, for_terminal
 
     with ClassDB(args.db, readonly=True) as db:
         rows = games(db, args.scenario)
     for r in rows:
         score = "—" if r["score"] is None else f"{r['score']:.1f}"
         print(
-            f"{r['id']:>5}  {r['trainee']:<20}  {r['scenario_id']:<16} seed {r['seed']:<8} "
+            f"{r['id']:>5}  {for_terminal(cut(r['trainee'], 40)):<20}  {r['scenario_id']:<16} seed {r['seed']:<8} "
             f"{r['turns']:>3} turns  {r['ending'] or 'unfinished':<16} {score:>8}  {r['journal_path']}"
         )
     if not rows:

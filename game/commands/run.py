@@ -87,7 +87,9 @@ def run(args: argparse.Namespace) -> int:
         on_turn.append(journal_writer(args.save, scenario, args.path, args.seed))
     play_game(game, chooser, args.turns, on_turn=on_turn)
     if args.json:
-        print(json.dumps(as_json(game, args), sort_keys=True, indent=1, ensure_ascii=False))
+        from game.narrative.safe_text import for_json
+
+        print(for_json(json.dumps(as_json(game, args), sort_keys=True, indent=1, ensure_ascii=False)))
     else:
         print_text(game)
     if recorder is not None:
@@ -189,6 +191,8 @@ def as_json(game: Game, args: argparse.Namespace) -> dict[str, Any]:
 
 def print_text(game: Game) -> None:
     """One line per turn, then the score with every weight."""
+    from game.narrative.safe_text import for_terminal
+
     player, enemy = game.params.side_ids
     out = sys.stdout
     for r in game.history:
@@ -205,6 +209,8 @@ def print_text(game: Game) -> None:
     print(f"score {score.total:.1f} (ending: {score.ending or 'game not finished'})", file=out)
     for score_line in score.lines:
         print(
-            f"  {score_line.label}: {score_line.quantity:.1f} x {score_line.weight:g} = {score_line.points:.1f}",
+            for_terminal(
+                f"  {score_line.label}: {score_line.quantity:.1f} x {score_line.weight:g} = {score_line.points:.1f}"
+            ),
             file=out,
         )

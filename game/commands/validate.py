@@ -29,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Validate every path; the exit status says whether all of them passed."""
+    from game.narrative.safe_text import for_terminal
     from game.scenario.load import ScenarioError, load_scenario
 
     paths = _expand(args.paths)
@@ -38,9 +39,9 @@ def run(args: argparse.Namespace) -> int:
             scenario = load_scenario(path)
         except ScenarioError as error:
             failed += 1
-            print(error, file=sys.stderr)
+            print(for_terminal(error), file=sys.stderr)  # the file's own text, escapes made visible
             continue
-        print(f"{path}: ok — {summary(scenario)}")
+        print(for_terminal(f"{path}: ok — {summary(scenario)}"))
     if len(paths) > 1 and failed:
         print(f"{failed} of {len(paths)} files are invalid", file=sys.stderr)
     return 1 if failed else 0

@@ -352,7 +352,7 @@ def build_aar(loaded: LoadedJournal, *, luck: LuckReport | None = None) -> After
     """The whole review: replays (and so verifies) the journal's whole turns, then assembles the model."""
     from game.narrative.describe import orders_lines
     from game.narrative.ending import headline
-    from game.narrative.fmt import clean
+    from game.narrative.safe_text import clean, name
     from game.record.replay import replay_world
 
     scenario = loaded.scenario
@@ -439,7 +439,7 @@ def build_aar(loaded: LoadedJournal, *, luck: LuckReport | None = None) -> After
         title=f"After-action review — {scenario.meta.title}",
         scenario_id=scenario.meta.id,
         scenario_title=scenario.meta.title,
-        trainee=loaded.header.trainee,
+        trainee=name(loaded.header.trainee),
         seed=loaded.header.seed,
         created=loaded.header.created,
         turns_played=len(loaded.turns),
@@ -480,7 +480,7 @@ def _integrity(loaded: LoadedJournal) -> list[str]:
 
 
 def _intended(scenario: Scenario) -> list[str]:
-    from game.narrative.fmt import clean
+    from game.narrative.safe_text import clean
 
     b = scenario.narrative.briefing
     lines = [f"Mission: {clean(b.mission)}"]

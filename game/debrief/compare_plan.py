@@ -14,7 +14,6 @@ orders) live here; the caller (the `aar` command) reads and checks the plan file
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping
 
@@ -27,6 +26,7 @@ from game.engine.orders import Orders
 from game.engine.params import ENDINGS, PLAYER, POSTURES
 from game.engine.policies import Policy
 from game.engine.step import Model
+from game.narrative.safe_text import for_markdown
 from game.scenario import Scenario
 
 NOTE = (
@@ -191,7 +191,8 @@ def _dist_line(name: str, d: Distribution) -> str:
     )
 
 
-def _summary(c: PlanComparison) -> list[str]:
+def summary_lines(c: PlanComparison) -> list[str]:
+    """Both distributions and their difference, one sentence each."""
     return [
         _dist_line("Your orders", c.trainee),
         _dist_line("The plan", c.planned),
@@ -221,14 +222,14 @@ def _turn_line(when: str, items: list[tuple[str, str, str]]) -> str:
 def text_lines(c: PlanComparison) -> list[str]:
     """The section as plain lines (a terminal, the TUI)."""
     out = ["YOUR ORDERS AGAINST THE PLAN", f"Plan: {c.plan}", c.note, ""]
-    out += [*_summary(c), ""]
+    out += [*summary_lines(c), ""]
     return out + [_turn_line(when, items) for when, items in spans(c.turns)]
 
 
 def markdown_lines(c: PlanComparison) -> list[str]:
     """The section in Markdown."""
-    out = ["## Your orders against the plan", "", f"Plan: {c.plan}", "", f"> {c.note}", ""]
-    out += [f"- {line}" for line in _summary(c)] + [""]
+    out = ["## Your orders against the plan", "", f"Plan: {for_markdown(c.plan)}", "", f"> {for_markdown(c.note)}", ""]
+    out += [f"- {for_markdown(line)}" for line in summary_lines(c)] + [""]
     out += ["| Turn | What | Your orders | The plan |", "|---|---|---|---|"]
     for when, items in spans(c.turns):
         rows = items or [("the same orders", "", "")]
@@ -237,20 +238,9 @@ def markdown_lines(c: PlanComparison) -> list[str]:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return for_markdown(text, block=False)
 
 
-def html_section(c: PlanComparison) -> str:
-    """The section as an HTML fragment (every text escaped)."""
-    e = html.escape
-    rows = "".join(
-        f"<tr><td>{when}</td><td>{e(w)}</td><td>{e(a)}</td><td>{e(b)}</td></tr>"
-        for when, items in spans(c.turns)
-        for w, a, b in (items or [("the same orders", "", "")])
-    )
-    summary = "".join(f"<li>{e(line)}</li>" for line in _summary(c))
-    return (
-        f"<h2>Your orders against the plan</h2><p>Plan: {e(c.plan)}</p><p class=note>{e(c.note)}</p>"
-        f"<ul>{summary}</ul><table><tr><th>Turn</th><th>What</th><th>Your orders</th><th>The plan</th></tr>"
-        f"{rows}</table>"
-    )
+def table_rows(c: PlanComparison) -> list[tuple[str, str, str, str]]:
+    """The differences as table rows (turns, what, the trainee's, the plan's), for the HTML template."""
+    return [(when, w, a, b) for when, items in spans(c.turns) for w, a, b in (items or [("the same orders", "", "")])]

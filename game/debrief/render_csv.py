@@ -5,6 +5,9 @@ stock, road, sector) × metric × replication. The played game is case `actual`,
 branch is case `branch:<id>`; the luck analysis adds its per-decision summaries as case `luck:<case>`
 (metric mean, sd, p5, p50, p95, own_losses, area_lost, enemy_losses; replication 0 — they summarise the
 replications) and `luck:actual` (the outcome and its percentile).
+
+Text cells (entity and branch ids, labels, units) go through `csv_cell`: a name from a scenario that starts with
+`=` or `@` stays text in a spreadsheet instead of becoming a formula.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
+
+from game.narrative.safe_text import csv_cell
 
 from .aar import AfterActionReview, CurveData
 
@@ -21,7 +26,7 @@ HEADER = ("case", "replication", "turn", "entity", "metric", "value", "unit")
 def _curve_rows(case: str, turns: Sequence[int], curves: Sequence[CurveData]) -> Iterator[tuple[object, ...]]:
     for c in curves:
         for t, v in zip(turns, c.values, strict=True):
-            yield (case, 0, t, c.entity, c.metric, repr(float(v)), c.unit)
+            yield (case, 0, t, c.entity, c.metric, float(v), c.unit)
 
 
 def rows(aar: AfterActionReview) -> Iterator[tuple[object, ...]]:
@@ -41,11 +46,11 @@ def rows(aar: AfterActionReview) -> Iterator[tuple[object, ...]]:
                         d.turn,
                         "outcome",
                         metric,
-                        repr(float(getattr(stats, metric))),
+                        float(getattr(stats, metric)),
                         unit,
                     )
-            yield ("luck:actual", 0, d.turn, "outcome", "value", repr(float(d.actual)), "points")
-            yield ("luck:actual", 0, d.turn, "outcome", "percentile", repr(float(d.percentile)), "share")
+            yield ("luck:actual", 0, d.turn, "outcome", "value", float(d.actual), "points")
+            yield ("luck:actual", 0, d.turn, "outcome", "percentile", float(d.percentile), "share")
 
 
 def render_csv(aar: AfterActionReview) -> str:
@@ -53,5 +58,5 @@ def render_csv(aar: AfterActionReview) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
-    writer.writerows(rows(aar))
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows(aar))
     return buffer.getvalue()

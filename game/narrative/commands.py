@@ -16,9 +16,10 @@ from game.engine.report import Intel
 from game.scenario import Scenario
 
 from .describe import look_lines, overview_lines, status_lines
-from .fmt import clean, counted, humanise
+from .fmt import counted, humanise
 from .help_text import TOPICS, help_lines
 from .picture import Picture
+from .safe_text import clean
 from .vocabulary import (
     EW_WORDS,
     NONE_WORDS,

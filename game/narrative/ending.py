@@ -5,7 +5,8 @@ from __future__ import annotations
 from game.engine.report import Ending, Score, ScoreLine
 from game.scenario import Scenario
 
-from .fmt import clean, count, humanise
+from .fmt import count, humanise
+from .safe_text import clean
 
 HEADLINES: dict[str, str] = {
     "time": "Time is up: the bridgehead is still in our hands.",

@@ -43,16 +43,6 @@ def safe_format(template: str, values: Mapping[str, object], fallback: str) -> s
         return fallback
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-"""C0 and C1 control characters (ESC and CSI start terminal escapes) and the bidi overrides that reorder text."""
-
-
-def clean(text: str) -> str:
-    """Text without control characters or bidi overrides: a stray BEL from a YAML fold, or an escape sequence
-    written into a scenario or a name, must not reach the terminal."""
-    return _CONTROL.sub("", text)
-
-
 def whole(value: float) -> int:
     """A count rounded to a whole number, halves away from zero (2.5 → 3, not Python's 2)."""
     return int(math.copysign(math.floor(abs(value) + 0.5), value))

@@ -11,8 +11,9 @@ from game.engine.report import Intel, TurnReport
 from game.scenario import Scenario
 
 from .describe import convoy_counts, route_state, stock_line
-from .fmt import clean, count, counted, split_whole, spread
+from .fmt import count, counted, split_whole, spread
 from .picture import Picture
+from .safe_text import clean
 from .templates import fill
 
 

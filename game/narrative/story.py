@@ -14,8 +14,9 @@ from game.engine.report import Factor, Intel, TurnReport
 from game.scenario import Scenario
 
 from .describe import ROAD_GLYPH, convoy_counts, convoy_line, route_state
-from .fmt import clean, count, counted, percent, split_whole, tonnes, whole
+from .fmt import count, counted, percent, split_whole, tonnes, whole
 from .picture import Picture
+from .safe_text import clean
 from .sitrep import figures
 from .templates import fill
 

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.console import Console
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType, Keymap
-from textual.markup import escape
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from game.errors import SalientError
+from game.narrative.safe_text import shown
 
 from .crash import without_locals, write_crash_log
 from .palette import ScreenActions
@@ -221,6 +222,19 @@ class SalientApp(App[None]):
 
     # --- keys that work everywhere --------------------------------------------------------------
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification as plain text: messages quote paths, names and errors from files, which are
+        data (a file named `[@click=app.quit].yaml` must not become an action), so markup is never read."""
+        super().notify(shown(message), title=shown(title), severity=severity, timeout=timeout, markup=False)
+
     def action_help(self) -> None:
         """Show the help screen (once)."""
         from .screens.help import HelpScreen
@@ -267,7 +281,7 @@ class SalientApp(App[None]):
             if yes:
                 self.quit_now()
 
-        self.push_screen(ConfirmDialog(escape(question), yes="Quit", no="Stay"), answered)
+        self.push_screen(ConfirmDialog(question, yes="Quit", no="Stay"), answered)
 
     def quit_now(self) -> None:
         """Save (when a game is open), then quit without asking."""

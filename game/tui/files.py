@@ -77,6 +77,7 @@ class SaveInfo:
 
 def find_saves(folder: Path) -> list[SaveInfo]:
     """Saved games in `folder`, newest first, each described from its header and whole turns."""
+    from game.narrative.safe_text import name
     from game.record.journal import JournalError, load_journal
 
     saves = []
@@ -85,7 +86,7 @@ def find_saves(folder: Path) -> list[SaveInfo]:
             loaded = load_journal(path)
             h = loaded.header
             state = "finished" if loaded.finished else f"turn {len(loaded.turns) + 1} next"
-            who = f" · {h.trainee}" if h.trainee else ""
+            who = f" · {name(h.trainee)}" if h.trainee else ""
             damage = " · damaged, whole turns kept" if not loaded.intact else ""
             label = f"{h.scenario_id} · seed {h.seed} · {state}{who}{damage}"
         except (JournalError, OSError, ValueError) as error:

@@ -18,6 +18,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from .plain import markup_literal, plain
+
 
 def declared_bindings(node: DOMNode) -> BindingsMap:
     """The bindings a node's classes declare in BINDINGS, a subclass's key replacing its base's (as Textual
@@ -73,11 +75,18 @@ class ScreenActions(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():
-            yield DiscoveryHit(title, callback, help=help_text)
+            yield DiscoveryHit(plain(title), callback, text=title, help=markup_literal(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, callback in self._commands():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+                # titles quote sector names: the highlighter reads its argument as markup, so it gets it escaped
+                yield Hit(
+                    score,
+                    matcher.highlight(markup_literal(title)),
+                    callback,
+                    text=title,
+                    help=markup_literal(help_text),
+                )

@@ -24,6 +24,7 @@ from game.engine.standing import StandingOrders
 from game.narrative.fmt import counted
 from game.narrative.forecast_change import change_line, orders_changes, situation_changes
 from game.narrative.picture import Picture, picture
+from game.narrative.safe_text import name
 from game.scenario import Scenario
 from game.scenario.drills import Drill
 
@@ -62,7 +63,7 @@ class Session:
         self.game = game
         self.journal = journal
         self.scenario_path = scenario_path
-        self.trainee = trainee
+        self.trainee = name(trainee)  # one line, no controls, capped: it is shown and saved
         self.notes: list[str] = notes or []
         """Things to tell the trainee on opening (a recovered save, for example)."""
         self._lock = threading.Lock()

@@ -18,13 +18,15 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.data_table import ColumnKey
 from textual.widgets.option_list import Option
 from textual_plot import AxisFormatter, HiResMode, PlotWidget
 
+from game.narrative.safe_text import shown
+
+from ..plain import lines, plain
 from .base import SalientScreen
 
 if TYPE_CHECKING:
@@ -64,7 +66,7 @@ class WhatIfDialog(ModalScreen[str | None]):
         with Vertical():
             yield Static(f"What-if from turn {self.turn}: which orders from there on? (same dice; escape cancels)")
             yield OptionList(
-                *[Option(f"{name} — {escape(text)}", id=name) for name, text in self.policies], id="whatif-choices"
+                *[Option(plain(f"{name} — {text}"), id=name) for name, text in self.policies], id="whatif-choices"
             )
 
     def on_mount(self) -> None:
@@ -137,7 +139,7 @@ class AarScreen(SalientScreen):
     # --- layout ------------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
-        yield Static(escape(self.status), id="aar-head")
+        yield Static(plain(self.status), id="aar-head")
         with TabbedContent(id="aar-tabs"):
             with TabPane("Review", id="aar-review"), VerticalScroll(id="aar-summary-scroll"):
                 yield Static("", id="aar-summary")
@@ -211,11 +213,11 @@ class AarScreen(SalientScreen):
 
     def _failed(self, message: str) -> None:
         self._set_status(f"This review cannot be shown: {message}")
-        self.query_one("#aar-summary", Static).update(escape(f"{message}\n\nPress escape to go back."))
+        self.query_one("#aar-summary", Static).update(lines([message, "", "Press escape to go back."]))
 
     def _set_status(self, text: str) -> None:
         self.status = text
-        self.query_one("#aar-head", Static).update(escape(text))
+        self.query_one("#aar-head", Static).update(lines(text.split("\n")))
 
     # --- showing -----------------------------------------------------------------------------
 
@@ -226,8 +228,8 @@ class AarScreen(SalientScreen):
         verdict = aar.luck.verdict if aar.luck is not None else "luck against judgement: analysing…"
         head = f"AFTER-ACTION REVIEW · score {aar.score.total:+,.1f} · {verdict}"
         self._set_status(head + (f"\n{damage}" if damage else ""))
-        self.query_one("#aar-summary", Static).update(escape("\n".join(summary_lines(aar))))
-        self.query_one("#aar-branches", Static).update(escape("\n".join(branch_lines(aar))))
+        self.query_one("#aar-summary", Static).update(lines(summary_lines(aar)))
+        self.query_one("#aar-branches", Static).update(lines(branch_lines(aar)))
         self._fill_timeline()
         turns = self.query_one("#aar-turns", OptionList)
         highlighted = turns.highlighted
@@ -235,7 +237,7 @@ class AarScreen(SalientScreen):
         for d in aar.decisions:
             luck = "" if d.luck is None else {"lucky": " lucky", "unlucky": " unlucky"}.get(d.luck.luck, "")
             mark = " !" if d.moments else ""
-            turns.add_option(Option(f"Turn {d.turn}{luck}{mark}", id=str(d.turn)))
+            turns.add_option(Option(plain(f"Turn {d.turn}{luck}{mark}"), id=str(d.turn)))
         turns.highlighted = highlighted if highlighted is not None else 0
         self._show_decision(self.selected_turn)
         self._draw_chart()
@@ -257,14 +259,14 @@ class AarScreen(SalientScreen):
         previous = None
         for e in timeline:
             extra = " (instructor)" if e.visible_to == "instructor" else ""
-            lines = textwrap.wrap(e.text + extra, what_width) or [""]
+            wrapped = textwrap.wrap(shown(e.text) + extra, what_width) or [""]
             first = e.turn != previous
             previous = e.turn
-            table.add_row(
-                str(e.turn) if first else "",
-                _short_when(e.when) if first else "",
-                Text("\n".join(lines)),
-                height=len(lines),
+            table.add_row(  # cells as Text: a string cell would be read as markup
+                Text(str(e.turn) if first else ""),
+                Text(shown(_short_when(e.when)) if first else ""),
+                Text("\n".join(wrapped)),
+                height=len(wrapped),
             )
         if cursor:
             table.move_cursor(row=min(cursor, table.row_count - 1))
@@ -277,7 +279,7 @@ class AarScreen(SalientScreen):
         d = next((d for d in self.aar.decisions if d.turn == turn), None)
         if d is not None:
             key = "Turns marked lucky/unlucky: where the outcome fell among your orders' replications; ! a teaching moment."
-            self.query_one("#aar-decision", Static).update(escape("\n".join([*decision_lines(d), "", key])))
+            self.query_one("#aar-decision", Static).update(lines([*decision_lines(d), "", key]))
 
     def _draw_chart(self) -> None:
         from game.debrief.axes import nice_axis
@@ -291,11 +293,11 @@ class AarScreen(SalientScreen):
         self.chart %= len(groups)
         title, unit, curves = groups[self.chart]
         self.query_one("#aar-chart-title", Static).update(
-            escape(f"{title} ({unit}) by turn — chart {self.chart + 1} of {len(groups)} (keys ] and [)")
+            plain(f"{title} ({unit}) by turn — chart {self.chart + 1} of {len(groups)} (keys ] and [)")
         )
         legend = self.query_one("#aar-legend", Static)
-        items = [f"{MARKERS[i % len(MARKERS)]} {c.label}" for i, c in enumerate(curves)]
-        legend.update(escape("\n".join(legend_lines(items, max((legend.size.width or self.size.width) - 2, 20)))))
+        items = [f"{MARKERS[i % len(MARKERS)]} {shown(c.label)}" for i, c in enumerate(curves)]
+        legend.update(lines(legend_lines(items, max((legend.size.width or self.size.width) - 2, 20))))
         plot = self.query_one("#aar-plot", PlotWidget)
         plot.clear()
         xs = [float(t) for t in self.aar.turns_axis]

@@ -10,8 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from game.narrative.fmt import clean
 from game.narrative.picture import picture
+from game.narrative.safe_text import clean
 from game.scenario import Scenario
 
 from ..session import Session

@@ -11,9 +11,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from ..plain import lines
+
 
 class ConfirmDialog(ModalScreen[bool]):
-    """Asks one question; dismisses with True (yes) or False (no)."""
+    """Asks one question; dismisses with True (yes) or False (no).
+
+    The question is plain text (it quotes orders and names from the scenario): shown as written, never markup."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
@@ -26,7 +30,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.question, id="question")
+            yield Static(lines(self.question.split("\n")), id="question")
             with Horizontal(id="buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes", compact=True)
                 yield Button(f"{self.no} (n)", id="no", compact=True)

@@ -18,13 +18,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ListItem, ListView, Static
 
 from game.classroom.drills import Clock, DrillAnswer, DrillError, DrillSession
 from game.classroom.views import clock_text, drill_header, parse_percent
 from game.scenario.drills import Drill
+
+from ..plain import lines, plain
 
 
 class _Answer(TypedDict):
@@ -75,7 +76,7 @@ class DrillScreen(ModalScreen[DrillAnswer]):
     def compose(self) -> ComposeResult:
         d = self.drill
         with VerticalScroll(id="drill-dialog"):
-            yield Static("\n".join(escape(x) for x in drill_header(d)), id="drill-header")
+            yield Static(lines(drill_header(d)), id="drill-header")
             with Horizontal(id="drill-bottom"):
                 yield Static("", id="drill-clock")
                 yield Button(
@@ -100,7 +101,8 @@ class DrillScreen(ModalScreen[DrillAnswer]):
                 )
                 yield Static(f"Options ({how}):", classes="drill-label")
                 yield ListView(
-                    *[ListItem(Label(self._label(i, oid))) for i, oid in enumerate(self.order)], id="drill-options"
+                    *[ListItem(Label(plain(self._label(i, oid)))) for i, oid in enumerate(self.order)],
+                    id="drill-options",
                 )
             if d.rationale != "off":
                 yield Static(
@@ -108,7 +110,7 @@ class DrillScreen(ModalScreen[DrillAnswer]):
                 )
                 yield Input(placeholder="your reasoning, in a sentence or two", id="drill-rationale", compact=True)
             if d.estimate is not None:
-                yield Static(escape(d.estimate.text) + " (0–100%)", classes="drill-label")
+                yield Static(plain(d.estimate.text + " (0–100%)"), classes="drill-label")
                 yield Input(placeholder="e.g. 40%", id="drill-estimate", compact=True)
             yield Static("", id="drill-problems")
 
@@ -140,7 +142,7 @@ class DrillScreen(ModalScreen[DrillAnswer]):
     def _relabel(self) -> None:
         view = self.query_one("#drill-options", ListView)
         for i, (item, oid) in enumerate(zip(view.children, self.order, strict=True)):
-            item.query_one(Label).update(self._label(i, oid))
+            item.query_one(Label).update(plain(self._label(i, oid)))
 
     def _current(self) -> _Answer:
         rationale = self.query_one("#drill-rationale", Input).value if self.drill.rationale != "off" else ""
@@ -198,7 +200,7 @@ class DrillScreen(ModalScreen[DrillAnswer]):
             answer = self.session.submit(**self._current(), adopt=adopt)
         except DrillError as error:
             problems = self.query_one("#drill-problems", Static)
-            problems.update("\n".join(f"! {escape(p)}" for p in error.problems))
+            problems.update(lines(f"! {p}" for p in error.problems))
             problems.scroll_visible()  # on a small terminal it sits below the fold
             return
         self._finish(answer)

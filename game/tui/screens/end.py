@@ -10,11 +10,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.markup import escape
 from textual.widgets import Static
 
 from game.narrative.ending import ending_lines, score_rows
+from game.narrative.safe_text import shown
 
+from ..plain import lines, styled
 from ..session import Session
 from .base import SalientScreen
 
@@ -32,7 +33,7 @@ def score_table(rows: list[tuple[str, str, str, str]]) -> Table:
         table.add_column(justify="right", no_wrap=True)
     table.add_row(*(Text(h, style="bold") for h in ("What was measured", "Quantity", "Weight", "Points")))
     for i, row in enumerate(rows):
-        table.add_row(*(Text(cell, style="bold" if i == len(rows) - 1 else "") for cell in row))
+        table.add_row(*(Text(shown(cell), style="bold" if i == len(rows) - 1 else "") for cell in row))
     return table
 
 
@@ -53,7 +54,7 @@ class EndScreen(SalientScreen):
         path = self.session.journal_path
         with VerticalScroll(id="end-scroll"):
             yield Static("[b]THE END OF THE GAME[/b]", classes="title")
-            yield Static("\n".join(escape(line) for line in ending_lines(sc, score)), classes="para")
+            yield Static(lines(ending_lines(sc, score)), classes="para")
             yield Static("[b]THE SCORE[/b] — points = quantity × weight; every weight is set in the scenario")
             yield Static(score_table(score_rows(score)), id="score-table", classes="para")
             if path is not None:
@@ -63,7 +64,7 @@ class EndScreen(SalientScreen):
                     else "From a terminal:"
                 )
                 yield Static(
-                    f"[b]AFTER-ACTION REVIEW[/b]\n{review}\n  salient aar {escape(str(path))}",
+                    styled(("AFTER-ACTION REVIEW", "bold"), f"\n{review}\n  salient aar {path}"),
                     classes="para",
                     id="review-note",
                 )

@@ -21,7 +21,6 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.timer import Timer
 from textual.widgets import Input, RichLog, Static, TabbedContent, TabPane, Tabs
 
@@ -34,6 +33,7 @@ from game.narrative.describe import orders_lines
 from game.narrative.fmt import counted, humanise
 from game.narrative.sitrep import situation_report
 
+from ..plain import lines, log_line, styled
 from ..session import Session
 from ..widgets.command_line import CommandLine
 from ..widgets.forecast_view import ForecastView
@@ -166,12 +166,10 @@ class PlayScreen(SalientScreen):
         sc, pic, intel = s.scenario, s.picture(), s.intel()
         hours = s.hours()
         self.query_one("#topbar", Static).update(
-            f"[b]SALIENT[/b] · {escape(hours)} · {sc.meta.turns} turns in all · seed {s.game.seed}"
+            styled(("SALIENT", "bold"), f" · {hours} · {sc.meta.turns} turns in all · seed {s.game.seed}")
         )
         self.query_one(MapView).show(sc, pic)
-        self.query_one("#sitrep", Static).update(
-            "\n\n".join(escape(p) for p in situation_report(sc, pic, intel, hours))
-        )
+        self.query_one("#sitrep", Static).update(lines(situation_report(sc, pic, intel, hours), sep="\n\n"))
         self.query_one(ForcesPanel).show(sc, pic)
         for panel in self.query(EnemyPanel):
             panel.show(sc, intel)
@@ -239,15 +237,15 @@ class PlayScreen(SalientScreen):
         if not self.is_attached or self.session.game.finished:
             return  # the game moved on while the forecast was being computed
         problems = self.session.problems()
-        warning = f"  [b $error]! {escape(problems[0])}[/]" if problems else ""
-        self.query_one("#advisor-line", Static).update(escape(text) + warning)
+        warning: list[tuple[str, str]] = [(f"  ! {problems[0]}", "bold $error")] if problems else []
+        self.query_one("#advisor-line", Static).update(styled(text, *warning))
 
-    def say(self, *lines: str) -> None:
+    def say(self, *said: str) -> None:
         """Add lines to the transcript under the tabs (and to the session's full transcript)."""
         log = self.query_one("#transcript", RichLog)
-        for line in lines:
-            log.write(line)
-        self.history.extend(lines)
+        for line in said:
+            log.write(log_line(line))
+        self.history.extend(said)
 
     # --- intent up: orders ----------------------------------------------------------------------
 
@@ -379,10 +377,10 @@ class PlayScreen(SalientScreen):
 
     def _confirm_end(self, note: str = "") -> None:
         """Ask to end the turn, showing the orders that will be carried out."""
-        lines = "\n".join(orders_lines(self.session.scenario, self.session.orders))
+        orders = "\n".join(orders_lines(self.session.scenario, self.session.orders))
         head = f"End {self.session.hours()}?" + (f"\n\n{note}" if note else "")
         self.app.push_screen(
-            ConfirmDialog(f"{escape(head)}\n\n{escape(lines)}", yes="End turn", no="Not yet"),
+            ConfirmDialog(f"{head}\n\n{orders}", yes="End turn", no="Not yet"),
             lambda yes: self._resolve() if yes else None,
         )
 

@@ -10,11 +10,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.markup import escape
 from textual.widgets import Static
 
+from game.narrative.safe_text import shown
 from game.narrative.story import drove_lines, turn_figures, turn_story, visible_factors
 
+from ..plain import styled
 from ..session import Session, TurnResult
 from .base import SalientScreen
 
@@ -26,7 +27,8 @@ def story_renderable(sections: list[tuple[str, list[str]]]) -> RenderableType:
     """
     parts: list[RenderableType] = []
     for heading, lines in sections:
-        parts += [Text(heading, style="bold"), Padding(Text("\n".join(lines)), (0, 0, 1, 2))]
+        body = Text("\n".join(shown(line) for line in lines))  # names and dispatches are data, never markup
+        parts += [Text(shown(heading), style="bold"), Padding(body, (0, 0, 1, 2))]
     return Group(*parts)
 
 
@@ -45,7 +47,9 @@ class ResultScreen(SalientScreen):
     def compose_body(self) -> ComposeResult:
         sc, r = self.session.scenario, self.result
         after = "the end of the game" if self.session.game.finished else "the next turn"
-        yield Static(f"[b]WHAT HAPPENED[/b] · {escape(r.hours)}   [dim](enter: {after})[/dim]", id="result-title")
+        yield Static(
+            styled(("WHAT HAPPENED", "bold"), f" · {r.hours}   ", (f"(enter: {after})", "dim")), id="result-title"
+        )
         sections = [
             (f"{d.speaker}, {d.role}:", d.lines)
             for d in turn_story(sc, r.before, r.after, r.report, r.intel_after, r.hours)

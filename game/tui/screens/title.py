@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from game.narrative.fmt import clean
+from game.narrative.safe_text import clean
 
 from ..files import SaveInfo, ScenarioInfo, find_saves, find_scenarios, peek_scenario
 from .base import PaletteCommand, SalientScreen

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import RichLog, Static
+
+from game.narrative.safe_text import shown
 
 from .base import SalientScreen
 
@@ -35,7 +38,8 @@ class TranscriptScreen(SalientScreen):
 
     def on_mount(self) -> None:
         log = self.query_one("#transcript-full", RichLog)
-        log.write("\n".join(self.lines) if self.lines else "Nothing typed yet.")
+        # one Text for the whole transcript (each line cleaned and cut): typed words and names are data
+        log.write(Text("\n".join(shown(line) for line in self.lines)) if self.lines else "Nothing typed yet.")
         log.focus()
 
     def action_close(self) -> None:

@@ -14,13 +14,13 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RichLog, Select, Static
 
 from game.classroom.umpire import KINDS, Intervention, InterventionError, Umpire
 from game.classroom.views import intervention_line, picture_lines, targets_for, truth_lines
 
+from ..plain import lines, log_line
 from .base import SalientScreen
 
 if TYPE_CHECKING:
@@ -148,23 +148,21 @@ class UmpireScreen(SalientScreen):
         self.refresh_panes()
         self._show_help("fire_inject")
         for iv in self.umpire.made:
-            self.query_one("#umpire-log", RichLog).write(intervention_line(iv))
+            self.query_one("#umpire-log", RichLog).write(log_line(intervention_line(iv)))
         self.query_one("#umpire-target", Input).focus()
 
     def refresh_panes(self) -> None:
         """Redraw both columns from the game as it is now."""
         game = self.umpire.game
         names = {s.id: s.name for s in game.scenario.map.sectors}
-        self.query_one("#umpire-truth", Static).update(
-            "\n".join(escape(x) for x in truth_lines(self.umpire.ground_truth(), names))
-        )
+        self.query_one("#umpire-truth", Static).update(lines(truth_lines(self.umpire.ground_truth(), names)))
         picture = [] if game.finished else picture_lines(self.umpire.trainee_picture(), names)
-        self.query_one("#umpire-picture", Static).update("\n".join(escape(x) for x in picture))
+        self.query_one("#umpire-picture", Static).update(lines(picture))
 
     def _show_help(self, kind: str) -> None:
         game = self.umpire.game
-        lines = [KINDS[kind], *targets_for(kind, game.scenario, tuple(game.params.side_ids))]
-        self.query_one("#umpire-help", Static).update(escape("  ".join(lines)))
+        words = [KINDS[kind], *targets_for(kind, game.scenario, tuple(game.params.side_ids))]
+        self.query_one("#umpire-help", Static).update(lines(words, sep="  "))
 
     @on(Select.Changed, "#umpire-kind")
     def _kind_changed(self, event: Select.Changed) -> None:
@@ -190,10 +188,10 @@ class UmpireScreen(SalientScreen):
             iv = self.umpire.intervene(kind, target, _value(raw), reason)
         except InterventionError as error:
             for problem in error.problems:
-                log.write(f"! {problem}")
+                log.write(log_line(f"! {problem}"))
             self.notify("\n".join(error.problems), title="Not applied", severity="error")
             return
-        log.write(intervention_line(iv))
+        log.write(log_line(intervention_line(iv)))
         self.query_one("#umpire-reason", Input).value = ""
         self.query_one("#umpire-value", Input).value = ""
         self.refresh_panes()

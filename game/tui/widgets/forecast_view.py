@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.markup import escape
+from textual.content import Content
 from textual.widgets import Static
 
 from game.engine.report import Forecast
@@ -16,6 +16,9 @@ from game.narrative.advice import band_text, histogram_rows
 from game.narrative.fmt import bar, count, percent, short_name
 from game.narrative.story import factor_line
 from game.scenario import Scenario
+
+from ..plain import lines as plain_lines
+from ..plain import styled
 
 
 class ForecastView(Vertical):
@@ -45,7 +48,11 @@ class ForecastView(Vertical):
     def blocked(self, problem: str) -> None:
         """No forecast: the orders as given cannot be carried out."""
         self.query_one(".head", Static).update(
-            f"[b]ADVISOR'S FORECAST[/b]\nNone until the orders can be carried out:\n[b $error]! {escape(problem)}[/]"
+            styled(
+                ("ADVISOR'S FORECAST", "bold"),
+                "\nNone until the orders can be carried out:\n",
+                (f"! {problem}", "bold $error"),
+            )
         )
         for part in (".own", ".histogram", ".axis", ".rest"):
             self.query_one(part, Static).update("")
@@ -58,17 +65,17 @@ class ForecastView(Vertical):
             f"[b]ADVISOR'S FORECAST[/b]  {runs}\nmedian (range of 9 runs in 10); bars: how often each result came up"
         )
         own = f"Own casualties   {band_text(f.own_losses)}"
-        self.query_one(".own", Static).update(escape(own + (f"\n{change}" if change else "")))
+        self.query_one(".own", Static).update(plain_lines([own, change] if change else [own]))
         width = 40 if self._compact else 48
         rows = histogram_rows(f.own_losses_histogram, width, 3 if self._compact else 4)
-        self.query_one(".histogram", Static).update("\n".join(rows))
+        self.query_one(".histogram", Static).update(plain_lines(rows))
         edges = f.own_losses_bin_edges
         if len(edges) >= 2:
             left, right = count(edges[0]), count(edges[-1])
             axis = f"{left}{'own casualties →':^{max(1, width - len(left) - len(right))}}{right}"
         else:
             axis = ""
-        self.query_one(".axis", Static).update(escape(axis))
+        self.query_one(".axis", Static).update(plain_lines([axis]))
         names = {s.id: s.name for s in scenario.map.sectors}
         lines = [
             f"Enemy casualties {band_text(f.enemy_losses)}",
@@ -83,8 +90,11 @@ class ForecastView(Vertical):
         room = max([16, *map(len, labels.values())])  # a long sector name widens the column, never cut
         for sid in own_sectors:
             p = f.p_lose_sector.get(sid, 0.0)
-            lines.append(f"{escape(labels[sid].ljust(room))} {bar(p, 16)} {percent(p):>4}")
+            lines.append(f"{labels[sid].ljust(room)} {bar(p, 16)} {percent(p):>4}")
+        rest = plain_lines(lines)
         if f.factors and not self._compact:
-            lines += ["", "[b]What drives it[/b] (mean over the runs)"]
-            lines += [f"• {escape(factor_line(x))}" for x in f.factors[:6]]
-        self.query_one(".rest", Static).update("\n".join(lines))
+            drives = [f"• {factor_line(x)}" for x in f.factors[:6]]
+            rest += Content.assemble("\n\n", ("What drives it", "bold"), " (mean over the runs)\n") + plain_lines(
+                drives
+            )
+        self.query_one(".rest", Static).update(rest)

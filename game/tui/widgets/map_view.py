@@ -7,6 +7,7 @@ from textual.widget import Widget
 
 from game.narrative.map_text import LEGEND, draw_map
 from game.narrative.picture import Picture
+from game.narrative.safe_text import clean
 from game.scenario import Scenario
 
 TAG_STYLES: dict[str, str] = {
@@ -52,7 +53,7 @@ class MapView(Widget):
         rows = draw_map(self._scenario, self._picture, width, max(3, height - legend_rows))
         parts: list[str | tuple[str, str]] = []
         for row in rows:
-            parts += [(run.text, TAG_STYLES.get(run.tag, "")) for run in row]
+            parts += [(clean(run.text), TAG_STYLES.get(run.tag, "")) for run in row]  # names are data, never markup
             parts.append("\n")
         parts.append((LEGEND, "dim"))
         return Content.assemble(*parts)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.markup import escape
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Select, Static
 
@@ -27,6 +27,7 @@ from game.narrative.fmt import humanise, short_name
 from game.narrative.picture import Picture
 from game.scenario import Scenario
 
+from ..plain import plain, styled
 from .toggles import Choice, Tick
 
 STAY = "-"
@@ -121,7 +122,7 @@ class OrdersForm(VerticalScroll):
         yield Static("[b]POSTURES[/b] by sector", classes="section")
         for s in sc.map.sectors:
             with Horizontal(classes="row", id=f"row-{s.id}"):
-                yield Label(short_name(s.name), classes="label")
+                yield Label(plain(short_name(s.name)), classes="label")
                 yield Select(
                     [(humanise(p), p) for p in POSTURES],
                     value="hold",
@@ -152,10 +153,13 @@ class OrdersForm(VerticalScroll):
         reserves = [u for u in sc.player.units if u.in_reserve]
         if reserves:
             yield Static("[b]RESERVES[/b]", classes="section")
-            options = [("stay in reserve", STAY), *[(f"commit to {s.name}", s.id) for s in sc.map.sectors]]
+            options = [
+                (plain("stay in reserve"), STAY),
+                *[(plain(f"commit to {s.name}"), s.id) for s in sc.map.sectors],
+            ]
             for u in reserves:
                 with Horizontal(classes="row", id=f"row-{u.id}"):
-                    yield Label(u.name, classes="label")
+                    yield Label(plain(u.name), classes="label")
                     yield Select(options, value=STAY, allow_blank=False, compact=True, id=f"reserve-{u.id}")
                     yield Static("", classes="mark", id=f"mark-reserve-{u.id}")
         yield Static("[b]WITHDRAWAL[/b]", classes="section")
@@ -220,7 +224,7 @@ class OrdersForm(VerticalScroll):
                 tick.value = True
         self._show_marks(orders, standing or StandingOrders(orders), carried)
         self.query_one("#problems", Static).update(
-            "\n".join(f"[b $error]! {p}[/]" for p in problems) if problems else ""
+            Content("\n").join(styled((f"! {p}", "bold $error")) for p in problems)
         )
 
     def _show_marks(self, orders: Orders, standing: StandingOrders, carried: bool) -> None:
@@ -230,12 +234,12 @@ class OrdersForm(VerticalScroll):
             kind = mark(orders, standing, carried, ident)
             box.update(MARKS[kind])
             box.set_classes(f"mark -{kind}" if kind else "mark")
-        note = []
+        note: list[Content] = []
         if carried:
-            note.append("Orders stand from last turn: = kept  * changed  ! adapted")
-            note += [f"[b $error]! {escape(why)}[/]" for why in standing.adapted.values()]
+            note.append(plain("Orders stand from last turn: = kept  * changed  ! adapted"))
+            note += [styled((f"! {why}", "bold $error")) for why in standing.adapted.values()]
         box = self.query_one("#standing-note", Static)
-        box.update("\n".join(note))
+        box.update(Content("\n").join(note))
         box.display = bool(note)
 
     @staticmethod

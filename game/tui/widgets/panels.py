@@ -1,7 +1,8 @@
 """Read-only panels: own forces and stocks, and the enemy estimate with its uncertainty.
 
 Each panel is a `Static` given its data by the screen (`show`); the enemy panel draws only what
-`Intel` says — estimates with ranges — never the engine's ground truth.
+`Intel` says — estimates with ranges — never the engine's ground truth. Names and notes are data: built into
+rich `Text` as plain strings (`_t`), never parsed as markup.
 """
 
 from __future__ import annotations
@@ -9,14 +10,19 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.markup import escape
 from textual.widgets import Static
 
 from game.engine.report import Intel
 from game.narrative.describe import ROAD_GLYPH, stock_line
-from game.narrative.fmt import bar, clean, count, counted, percent, short_name
+from game.narrative.fmt import bar, count, counted, percent, short_name
 from game.narrative.picture import Picture
+from game.narrative.safe_text import shown
 from game.scenario import Scenario
+
+
+def _t(text: object, style: str = "") -> Text:
+    """Plain text from the scenario or the game, cleaned and cut; styled only by us."""
+    return Text(shown(text), style=style)
 
 
 def _grid(columns: int, wrap: int = 0, right: tuple[int, ...] = ()) -> Table:
@@ -40,30 +46,28 @@ class ForcesPanel(Static):
         for u in scenario.player.units:
             now, start = pic.unit_strength.get(u.id, 0.0), pic.start_strength.get(u.id, 1.0) or 1.0
             where = "reserve" if u.id in pic.reserves else sectors.get(pic.unit_sector.get(u.id, ""), "?")
-            units.add_row(*map(Text, (u.name, where, bar(now / start, 10), count(now), percent(now / start))))
+            units.add_row(*map(_t, (u.name, where, bar(now / start, 10), count(now), percent(now / start))))
         own = scenario.player
-        support = "\n".join(
-            [
-                "",
-                "[b]SUPPORT[/b]",
-                f"Drone teams {sum(g.teams for g in own.drone_teams)} · EW teams "
-                f"{sum(g.teams for g in own.electronic_warfare)} · trucks {scenario.supply.convoys.trucks_available}"
-                " a turn",
-                "",
-                "[b]STOCKS[/b]",
-                escape(stock_line(pic.stocks)),
-                "",
-                "[b]ROAD AND TRACKS[/b]",
-            ]
+        support = Text.assemble(
+            "\n",
+            ("SUPPORT", "bold"),
+            f"\nDrone teams {sum(g.teams for g in own.drone_teams)} · EW teams "
+            f"{sum(g.teams for g in own.electronic_warfare)} · trucks {scenario.supply.convoys.trucks_available}"
+            " a turn\n\n",
+            ("STOCKS", "bold"),
+            "\n",
+            shown(stock_line(pic.stocks)),
+            "\n\n",
+            ("ROAD AND TRACKS", "bold"),
         )
         roads = _grid(3, wrap=1)
         for r in scenario.map.roads:
             state = pic.road_state.get(r.id, r.state)
-            roads.add_row(*map(Text, (f"[{ROAD_GLYPH[state]}]", r.name, state.upper())))
+            roads.add_row(*map(_t, (f"[{ROAD_GLYPH[state]}]", r.name, state.upper())))
         parts: list[RenderableType] = [
-            Text.from_markup("[b]OWN FORCES[/b]   fit to fight of the start"),
+            Text.assemble(("OWN FORCES", "bold"), "   fit to fight of the start"),
             units,
-            Text.from_markup(support),
+            support,
             roads,
         ]
         if pic.road_cut_turns:
@@ -83,23 +87,22 @@ class EnemyPanel(Static):
     def show(self, scenario: Scenario, intel: Intel | None) -> None:
         """Redraw for this estimate."""
         if intel is None:
-            self.update("[b]ENEMY ESTIMATE[/b]\nNo estimate yet.")
+            self.update(Text.assemble(("ENEMY ESTIMATE", "bold"), "\nNo estimate yet."))
             return
         names = {s.id: short_name(s.name) for s in scenario.map.sectors}
         e = intel.enemy_total
-        head = "\n".join(
-            [
-                "[b]ENEMY ESTIMATE[/b]   ranges, not the truth",
-                f"In contact: about {count(e.estimate)} ({count(e.low)}–{count(e.high)}), {e.confidence} confidence",
-                "",
-            ]
+        head = Text.assemble(
+            ("ENEMY ESTIMATE", "bold"),
+            "   ranges, not the truth\n",
+            shown(f"In contact: about {count(e.estimate)} ({count(e.low)}–{count(e.high)}), {e.confidence} confidence"),
+            "\n",
         )
         sectors = _grid(5, right=(1,))
         top = max([x.high for x in intel.enemy_strength.values()] + [1.0])
         for sid, x in intel.enemy_strength.items():
             sectors.add_row(
                 *map(
-                    Text,
+                    _t,
                     (
                         names.get(sid, sid),
                         f"~{count(x.estimate)}",
@@ -109,14 +112,12 @@ class EnemyPanel(Static):
                     ),
                 )
             )
-        tail = "\n".join(
-            [
-                "",
-                f"Threat to the supply road: [b]{intel.road_threat.upper()}[/b]",
-                *[f"• {escape(clean(note))}" for note in intel.notes],
-            ]
+        tail = Text.assemble(
+            "\nThreat to the supply road: ",
+            (shown(intel.road_threat.upper()), "bold"),
+            *[f"\n• {shown(note)}" for note in intel.notes],
         )
-        self.update(Group(Text.from_markup(head), sectors, Text.from_markup(tail)))
+        self.update(Group(head, sectors, tail))
 
 
 def range_bar(low: float, mid: float, high: float, top: float, width: int) -> str:
