@@ -43,6 +43,7 @@ from game.engine.directives import Directives
 from game.engine.drones import (
     COUNTER_DRONE_SUPPRESSION,
     FIBRE,
+    FIBRE_OUT_OF_REACH,
     OVERWATCH_SUPPRESSION,
     RADIO,
     RECON_TEAMS,
@@ -296,11 +297,11 @@ def road_exposure(p: Any, s: Any, t: Any, screen: list[float]) -> SimpleNamespac
             per_km = t.road_sorties[i] * p.roads.watch[g] / watched  # spread by length × watch, per km of this segment
             netting = 1 - p.convoys.netting_protection * t.net_share * p.roads.on_road[g]
             hours = p.roads.length[g] / s.road_speed[g]
-            hazard = per_km * kill * netting * t.overwatch * (1 - p.roads.concealment[g]) * ROAD_HAZARD_KMH * hours
-            if p.drones.fibre[i]:
-                fibre[g] += hazard
+            exposed = per_km * kill * netting * (1 - p.roads.concealment[g]) * ROAD_HAZARD_KMH * hours
+            if p.drones.fibre[i]:  # part of the fibre threat is out of overwatch's reach
+                fibre[g] += exposed * (FIBRE_OUT_OF_REACH + (1 - FIBRE_OUT_OF_REACH) * t.overwatch)
             else:
-                radio[g] += hazard * (1 - p.drones.jam[i] * t.pj_road)
+                radio[g] += exposed * t.overwatch * (1 - p.drones.jam[i] * t.pj_road)
     total = [radio[g] + fibre[g] for g in range(G)]
     return SimpleNamespace(radio=radio, fibre=fibre, total=total, idle=idle)
 

@@ -32,11 +32,15 @@ RECON_TEAMS = 2.0
 """Recon teams for 63% of the full recon effect (recon level = 1 − exp(−teams / this))."""
 COUNTER_DRONE_SUPPRESSION = 0.5
 """Enemy team-turns suppressed per counter-drone hit (on crews and launch points)."""
-OVERWATCH_SUPPRESSION = 0.25
-"""Road-hunting enemy team-turns suppressed per overwatch hit: half the counter-drone figure, because the road's
-hunters launch from 10-20 km back (fibre reach, CONTEXT.md §2) where overwatch over the road rarely finds them, and
-interceptors were not yet in mass use in March 2025. With 0.5 a split that left the front bare kept the road open
-in 96% of games, which no account of the "road of death" supports (CONTEXT.md §5)."""
+OVERWATCH_SUPPRESSION = 0.5
+"""Road-hunting enemy team-turns suppressed per overwatch hit."""
+FIBRE_OUT_OF_REACH = 0.25
+"""Share of the fibre-optic road threat that overwatch cannot touch however many teams it flies: fibre crews launch
+from 10-20 km back (up to 40; CONTEXT.md §2) with no radio link to find them by, so part of them is always out of
+reach. An assumption, not a sourced figure: without it an overwatch of half the grouping's drone teams made the
+road all but safe and a fixed rule that never withdraws beat the answer key by 100+ points, which no account of
+the "road of death" supports (CONTEXT.md §5); with it the road's best protection stays a balance of overwatch,
+jammers, netting and darkness."""
 ROAD_HAZARD_KMH = 1.0
 """Converts sorties per km per turn into attacks per truck-hour (drones wait over the road for traffic)."""
 RADIO, FIBRE = range(2)
@@ -149,8 +153,10 @@ class RoadExposure:
     netting_factor: np.ndarray  # (R, G)
     idle: np.ndarray  # (R, D) road sorties with no segment within reach (they go to the front)
     distance: np.ndarray  # (R, G) km from the enemy's launch points
-    overwatch: np.ndarray  # (R,) the overwatch multiplier already applied
-    mitigation: np.ndarray  # (R, G) netting × overwatch × concealment × hours on the segment (see `road_threat`)
+    overwatch: np.ndarray  # (R,) the overwatch multiplier already applied to the radio threat
+    overwatch_fibre: np.ndarray  # (R,) the same for the fibre threat (FIBRE_OUT_OF_REACH of it untouched)
+    mitigation: np.ndarray  # (R, G) netting × overwatch × concealment × hours on the segment, radio (`road_threat`)
+    mitigation_fibre: np.ndarray  # (R, G) the same with the fibre overwatch
     total: np.ndarray  # (R, G) all guidance together: radio + fibre (summed once, read by every road test)
 
 
@@ -183,10 +189,13 @@ def road_exposure(
     distance = road_distance(p, screen, base_distance)  # (R, G)
     hours = p.roads.length / speed  # (R, G)
     netting = 1.0 - np.multiply(p.convoys.netting_protection * net_share[:, None], p.roads.on_road[None, :], order="F")
-    mitig = netting * overwatch[:, None] * ((1.0 - p.roads.concealment) * ROAD_HAZARD_KMH) * hours
+    exposed = netting * ((1.0 - p.roads.concealment) * ROAD_HAZARD_KMH) * hours
+    overwatch_fibre = FIBRE_OUT_OF_REACH + (1.0 - FIBRE_OUT_OF_REACH) * overwatch
+    mitig = exposed * overwatch[:, None]
+    mitig_fibre = exposed * overwatch_fibre[:, None]
     radio, fibre, radio_raw, idle = _road_rates(p, distance, road_sorties, p_jam_road, coord)
     radio *= mitig
-    fibre *= mitig
+    fibre *= mitig_fibre
     return RoadExposure(
         radio=radio,
         fibre=fibre,
@@ -195,7 +204,9 @@ def road_exposure(
         idle=idle,
         distance=distance,
         overwatch=overwatch,
+        overwatch_fibre=overwatch_fibre,
         mitigation=mitig,
+        mitigation_fibre=mitig_fibre,
         total=radio + fibre,
     )
 
@@ -207,7 +218,7 @@ def road_threat(
     after the front moved. The same operations as `road_exposure` on the same values, so the same bits."""
     radio, fibre, _, _ = _road_rates(p, distance, road_sorties, p_jam_road, coord)
     radio *= expo.mitigation
-    fibre *= expo.mitigation
+    fibre *= expo.mitigation_fibre
     result: np.ndarray = radio + fibre
     return result
 

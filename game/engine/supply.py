@@ -221,7 +221,10 @@ def run_convoys(
         saved = {
             "netting.spared": expected_lost(no_net) - base,
             "ew.road.spared": expected_lost(no_ew) - base,
-            "overwatch.spared": expected_lost(lam / np.maximum(exposure.overwatch, 1e-12)) - base,
+            "overwatch.spared": expected_lost(
+                lam_r / np.maximum(exposure.overwatch, 1e-12) + lam_f / np.maximum(exposure.overwatch_fibre, 1e-12)
+            )
+            - base,
             "escort.spared": n_day * (np.exp(-lam * esc) - np.exp(-lam))
             + n_night * (np.exp(-lam * nv * esc) - np.exp(-lam * nv)),
             "night.spared": n_night * (np.exp(-lam * nv * esc) - np.exp(-lam * esc)),
