@@ -13,6 +13,7 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from game import __version__
 from game.errors import SalientError
@@ -50,13 +51,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except SalientError as error:
-        print(f"salient: {error}", file=sys.stderr)
+        print(f"salient: {plain_message(error, args)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("salient: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+
+
+INPUT_OPTIONS = ("save", "load", "path")
+"""Attributes of a command's arguments that name the file it reads, in order of preference."""
+
+
+def plain_message(error: SalientError, args: argparse.Namespace) -> str:
+    """The error as one plain line for the terminal: control characters and escape sequences taken out (a
+    message may quote a name from the file), and the file the command read named when the message does not
+    already name it (an error found deep in the model, say, knows nothing of the file)."""
+    from game.narrative.fmt import clean
+
+    text = clean(str(error))
+    for option in INPUT_OPTIONS:
+        value = getattr(args, option, None)
+        if isinstance(value, str) and value:
+            return text if value in text or Path(value).name in text else f"{clean(value)}: {text}"
+    return text
 
 
 def entry() -> None:

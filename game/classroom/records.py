@@ -117,7 +117,9 @@ def build_record(
         score = replay.score
     all_forecasts = {**(replay.forecasts if replay else {}), **(forecasts or {})}
     drills = {
-        int(r["turn"]): r for r in loaded.others if r.get("type") == DRILL_RECORD and isinstance(r.get("turn"), int)
+        int(r["turn"]): r
+        for r in loaded.others
+        if r.get("type") == DRILL_RECORD and _whole(r.get("turn")) and isinstance(r.get("drill"), str)
     }
     decisions = _decisions(loaded, scenario, drills, all_forecasts)
     not_theirs = {t for t, r in drills.items() if imposed(r)}  # turns whose orders a drill put in their place
@@ -182,18 +184,29 @@ def _decisions(
     return rows
 
 
+def _whole(value: Any) -> bool:
+    """Whether a journalled value is a whole number (not a bool, not text)."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
+
+
+def _probability(value: Any) -> bool:
+    """Whether a journalled value is a probability (an edited journal may hold anything there)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= value <= 1.0
+
+
 def _take_drill(
     row: DecisionRow, drill: dict[str, Any], summary: dict[str, Any], forecast: dict[str, Any] | None
 ) -> None:
     row.drill = {k: v for k, v in drill.items() if k not in {"type", "written"}}
-    row.rationale = str(drill.get("rationale") or "")
-    row.ranking = [str(x) for x in drill.get("ranking") or []]
+    row.rationale = drill["rationale"] if isinstance(drill.get("rationale"), str) else ""
+    ranking = drill.get("ranking")
+    row.ranking = [x for x in ranking if isinstance(x, str)] if isinstance(ranking, list) else []
     row.chosen = drill.get("chosen") if isinstance(drill.get("chosen"), str) else None
     est = drill.get("estimate")
-    if isinstance(est, dict) and isinstance(est.get("metric"), str) and est.get("p") is not None:
+    if isinstance(est, dict) and isinstance(est.get("metric"), str) and _probability(est.get("p")):
         metric = est["metric"]
         model_p = est.get("model_p")
-        if model_p is None:
+        if not _probability(model_p):
             model_p = model_probability(metric, forecast)
         row.estimate = {
             "question": est.get("question"),
@@ -206,8 +219,8 @@ def _take_drill(
 
 def _intervention_row(raw: dict[str, Any]) -> dict[str, Any]:
     return {
-        "seq": int(raw.get("seq", 0) or 0),
-        "turn": int(raw.get("turn", 0) or 0),
+        "seq": raw["seq"] if _whole(raw.get("seq")) else 0,
+        "turn": raw["turn"] if _whole(raw.get("turn")) else 0,
         "kind": str(raw.get("kind", "")),
         "target": str(raw.get("target", "")),
         "summary": str(raw.get("summary", "")),

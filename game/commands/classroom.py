@@ -36,7 +36,11 @@ def register(subparsers: Any) -> None:
     )
     imp.add_argument("journals", nargs="*", metavar="JOURNAL", help="saved game files (.jsonl)")
     imp.add_argument("--pending", action="store_true", help="also import games whose recording failed earlier")
-    imp.add_argument("--trainee", metavar="NAME", help="record under this name instead of the one in the save")
+    imp.add_argument(
+        "--trainee",
+        metavar="NAME",
+        help="record under this name instead of the one in the save (at most 200 characters)",
+    )
     imp.add_argument(
         "--forecast",
         type=int,
@@ -85,7 +89,12 @@ def run_import(args: argparse.Namespace) -> int:
     """Record each journal; report each failure on its own line; exit 1 if any failed."""
     from game.classroom.recorder import forget_pending, pending, record_game
     from game.errors import SalientError
+    from game.narrative.fmt import clean
 
+    from ._bounds import name
+
+    if args.trainee:
+        name("--trainee", args.trainee)
     paths = [Path(p) for p in args.journals] + (pending() if args.pending else [])
     if not paths:
         print("salient: nothing to import (name journals, or --pending)", file=sys.stderr)
@@ -102,7 +111,7 @@ def run_import(args: argparse.Namespace) -> int:
             )
         except SalientError as error:
             failed += 1
-            print(f"salient: {path}: {error}", file=sys.stderr)
+            print(f"salient: {clean(str(path))}: {clean(str(error))}", file=sys.stderr)
             continue
         done.append(path)
         print(f"{path}: recorded (game {game_id})")
@@ -158,11 +167,14 @@ def run_games(args: argparse.Namespace) -> int:
             sql + (" WHERE scenario_id = ? ORDER BY id" if args.scenario else " ORDER BY id"),
             (args.scenario,) if args.scenario else (),
         )
-    for r in rows:
-        score = "—" if r["score"] is None else f"{r['score']:.1f}"
+    from game.narrative.fmt import clean
+
+    for r in rows:  # every text from the database is printed without control characters
+        score = f"{r['score']:.1f}" if isinstance(r["score"], (int, float)) else "—"
+        text = {key: clean(str(r[key] or "")) for key in ("id", "trainee", "scenario_id", "seed", "turns", "ending")}
         print(
-            f"{r['id']:>5}  {r['trainee']:<20}  {r['scenario_id']:<16} seed {r['seed']:<8} "
-            f"{r['turns']:>3} turns  {r['ending'] or 'unfinished':<16} {score:>8}  {r['journal_path']}"
+            f"{text['id']:>5}  {text['trainee']:<20}  {text['scenario_id']:<16} seed {text['seed']:<8} "
+            f"{text['turns']:>3} turns  {text['ending'] or 'unfinished':<16} {score:>8}  {clean(str(r['journal_path']))}"
         )
     if not rows:
         print("no games recorded", file=sys.stderr)

@@ -35,10 +35,13 @@ def register(subparsers: Any) -> None:
         "--seed",
         type=int,
         metavar="N",
-        help="seed of the new game (random by default); with PATH, skips the title screen and starts that game",
+        help="seed of the new game (random by default; a whole number from 0 to 2**63 - 1); with PATH, skips "
+        "the title screen and starts that game",
     )
     parser.add_argument("--load", metavar="FILE", help="continue the saved game in FILE (a .jsonl journal)")
-    parser.add_argument("--trainee", default="", metavar="NAME", help="your name, recorded in the save")
+    parser.add_argument(
+        "--trainee", default="", metavar="NAME", help="your name, recorded in the save (at most 200 characters)"
+    )
     parser.add_argument(
         "--umpire",
         action="store_true",
@@ -56,10 +59,12 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the arguments, run the app, and report how it ended."""
-    from game.errors import SalientError
 
-    if args.seed is not None and args.seed < 0:
-        raise SalientError("the seed must be a whole number of 0 or more")
+    from game.commands import _bounds as bounds
+
+    if args.seed is not None:
+        bounds.seed("--seed", args.seed)
+    bounds.name("--trainee", args.trainee)
     session = None
     scenario_path = None
     if args.load:

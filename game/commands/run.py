@@ -10,6 +10,9 @@ from typing import Any
 
 from game.errors import SalientError
 
+from . import _bounds as bounds
+from ._bounds import NAME_HELP, SEED_HELP
+
 POLICY_NAMES = ("hold", "delay_withdraw", "hold_sudzha_road", "hold_then_withdraw")
 """The built-in policies, named here without importing the engine so that `--help` stays instant (a test keeps
 this list equal to `game.engine.policies.POLICIES`)."""
@@ -26,7 +29,7 @@ def register(subparsers: Any) -> None:
         "for a sector since lost is dropped, a reserve already committed stays committed).",
     )
     parser.add_argument("path", metavar="PATH", help="scenario file")
-    parser.add_argument("--seed", type=int, required=True, help="random seed (a non-negative integer)")
+    parser.add_argument("--seed", type=int, required=True, help=f"random seed ({SEED_HELP})")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--orders", metavar="FILE", help="orders file (YAML or JSON)")
     source.add_argument("--policy", metavar="NAME", help=f"standing policy ({', '.join(POLICY_NAMES)})")
@@ -38,8 +41,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--trainee",
         metavar="NAME",
-        help="record the finished game in the class database under NAME "
-        "(the journal is written first, to --save FILE or the saves folder)",
+        help=f"record the finished game in the class database under NAME ({NAME_HELP}; "
+        "the journal is written first, to --save FILE or the saves folder)",
     )
     parser.add_argument(
         "--db",
@@ -54,8 +57,9 @@ def run(args: argparse.Namespace) -> int:
     from game.engine.game import Game
     from game.scenario.load import load_scenario
 
-    if args.seed < 0:
-        raise SalientError("--seed must be a non-negative integer")
+    bounds.seed("--seed", args.seed)
+    if args.trainee:
+        bounds.name("--trainee", args.trainee)
     if args.turns is not None and args.turns < 1:
         raise SalientError("--turns must be at least 1")
     scenario = load_scenario(args.path)

@@ -38,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
             scenario = load_scenario(path)
         except ScenarioError as error:
             failed += 1
-            print(error, file=sys.stderr)
+            from game.narrative.fmt import clean
+
+            print(clean(str(error)), file=sys.stderr)  # the message may quote the file's own text
             continue
         print(f"{path}: ok — {summary(scenario)}")
     if len(paths) > 1 and failed:
@@ -47,11 +49,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def summary(scenario: Scenario) -> str:
-    """`"Title", 20 turns of 12 h, 9 places, 5 sectors, 14 units`."""
+    """`"Title", 20 turns of 12 h, 9 places, 5 sectors, 14 units` (the title without control characters: it
+    goes to a terminal)."""
+    from game.narrative.fmt import clean
+
     meta = scenario.meta
     units = sum(len(side.units) for side in scenario.sides)
     return (
-        f'"{meta.title}", {meta.turns} turns of {meta.turn_hours} h, {_count(len(scenario.map.places), "place")}, '
+        f'"{clean(meta.title)}", {meta.turns} turns of {meta.turn_hours} h, {_count(len(scenario.map.places), "place")}, '
         f"{_count(len(scenario.map.sectors), 'sector')}, {_count(units, 'unit')}"
     )
 

@@ -24,6 +24,11 @@ from game.errors import SalientError
 
 FORMAT_NAME = "salient-journal"
 FORMAT_VERSION = 1
+MAX_NAME_CHARS = 200
+"""Longest trainee name a save, the class database and the commands accept: a name is a label on a report, and
+a name of megabytes would make every report of the class that large."""
+MAX_SEED = 2**63 - 1
+"""Largest seed a game may have: the class database keeps it as a 64-bit integer."""
 
 
 class JournalError(SalientError):
@@ -44,6 +49,10 @@ def _need(raw: dict[str, Any], key: str, kind: type | tuple[type, ...], what: st
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _validation_text(error: ValidationError, what: str) -> str:
@@ -84,6 +93,12 @@ class Header:
         try:
             scenario = _need(raw, "scenario", dict, "the header")
             meta = scenario.get("meta") if isinstance(scenario.get("meta"), dict) else {}
+            seed = _need(raw, "seed", int, "the header")
+            if not 0 <= seed <= MAX_SEED:
+                raise ValueError(f"its seed is not a whole number from 0 to {MAX_SEED}")
+            trainee = str(raw.get("trainee", ""))
+            if len(trainee) > MAX_NAME_CHARS:
+                raise ValueError(f"its trainee name is longer than {MAX_NAME_CHARS} characters")
             return cls(
                 version=version,
                 created=str(raw.get("created", "")),
@@ -91,8 +106,8 @@ class Header:
                 scenario_id=str(raw.get("scenario_id") or meta.get("id", "")),
                 scenario_path=raw.get("scenario_path") if isinstance(raw.get("scenario_path"), str) else None,
                 scenario_sha256=_need(raw, "scenario_sha256", str, "the header"),
-                seed=_need(raw, "seed", int, "the header"),
-                trainee=str(raw.get("trainee", "")),
+                seed=seed,
+                trainee=trainee,
                 scenario=scenario,
                 raw=raw,
             )
@@ -181,6 +196,6 @@ class BranchRecord:
             source=_mapping(raw.get("source")),
             turns=turns,
             score=_mapping(raw.get("score")),
-            notes=[str(n) for n in raw.get("notes", []) if isinstance(n, str)],
+            notes=[n for n in _list(raw.get("notes")) if isinstance(n, str)],
             raw=raw,
         )
