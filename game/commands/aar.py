@@ -113,7 +113,9 @@ def run(args: argparse.Namespace) -> int:
     text = _render(aar, _format(args))
     if args.output:
         try:
-            Path(args.output).write_text(text, encoding="utf-8", newline="")
+            from game.record.atomic import write_atomic
+
+            write_atomic(args.output, text)  # the old review stays whole if the disk fills
         except OSError as error:
             raise SalientError(f"cannot write {args.output}: {error.strerror or error}") from None
         print(f"salient: after-action review written to {args.output}", file=sys.stderr)

@@ -89,7 +89,11 @@ class Case:
 
 
 SCENARIO_ALL = ("validate", "run", "check")
-JOURNAL_ALL = ("aar", "aar_o", "aar_partial", "branch", "play_load", "class_import")
+JOURNAL_ALL = ("aar", "aar_o", "branch", "play_load", "class_import")
+DAMAGED = (*JOURNAL_ALL, "aar_partial")
+"""For journals whose damage `aar --partial` is meant to read past."""
+SAVES_FOLDER = (*JOURNAL_ALL, "launch")
+"""For journals that once crashed the title screen, which reads every save in the folder."""
 ORDERS_ALL = ("run_orders", "check_orders", "hindcast_orders", "branch_orders", "aar_expert")
 DB_ALL = ("class_report", "class_report_html", "class_games", "class_import_into", "run_trainee")
 
@@ -192,17 +196,17 @@ CASES: tuple[Case, ...] = (
         "cut_before_final_newline",
         "journal",
         "cut exactly before its final newline: aar/branch once appended onto the last turn's line",
-        JOURNAL_ALL,
+        DAMAGED,
     ),
-    Case("torn_nul_tail", "journal", "NUL bytes after the last whole line (a torn write)", JOURNAL_ALL),
+    Case("torn_nul_tail", "journal", "NUL bytes after the last whole line (a torn write)", DAMAGED),
     Case(
         "branch_notes_number",
         "journal",
         'a stored branch with "notes": 5: once a TypeError in aar, branch, play --load',
-        JOURNAL_ALL,
+        SAVES_FOLDER,
     ),
     Case(
-        "junk_branch_records", "journal", "branch records of the wrong shapes: once crashed every launch", JOURNAL_ALL
+        "junk_branch_records", "journal", "branch records of the wrong shapes: once crashed every launch", SAVES_FOLDER
     ),
     Case("negative_seed", "journal", "a negative seed in the header: once a ValueError", JOURNAL_ALL),
     Case("huge_seed", "journal", "a seed of 10**400 in the header", JOURNAL_ALL),
@@ -222,14 +226,14 @@ CASES: tuple[Case, ...] = (
         "hostile_trainee",
         "journal",
         "markup, escapes and HTML in the trainee's name",
-        JOURNAL_ALL,
-        known=dict.fromkeys(("aar", "aar_o", "aar_partial", "class_import"), TEXT_AS_DATA),
+        SAVES_FOLDER,
+        known=dict.fromkeys(("aar", "aar_o", "class_import"), TEXT_AS_DATA),
     ),
     Case(
         "huge_trainee",
         "journal",
         "a 10 MB trainee name: once 61 s, 8.4 GB and a 1.2 GB report",
-        ("aar_o", "play_load", "class_import"),
+        ("aar_o", "play_load", "class_import", "launch"),
     ),
     Case(
         "huge_line",
@@ -237,11 +241,13 @@ CASES: tuple[Case, ...] = (
         "a 20 MB record line: once 33 s and 3.9 GB for a 1 GB line",
         ("aar", "play_load", "class_import"),
     ),
-    Case("deep_line", "journal", "a record nested 50,000 deep", ("aar", "branch", "play_load", "class_import")),
+    Case(
+        "deep_line", "journal", "a record nested 50,000 deep", ("aar", "branch", "play_load", "class_import", "launch")
+    ),
     Case("deep_turn", "journal", "a turn record nested 50,000 deep", ("aar", "aar_partial", "play_load")),
     Case("header_scenario_junk", "journal", "the embedded scenario edited, its hash kept", JOURNAL_ALL),
-    Case("header_only_garbage", "journal", "random bytes named .jsonl", JOURNAL_ALL),
-    Case("turn_numbers_junk", "journal", "turns out of order, repeated and negative", JOURNAL_ALL),
+    Case("header_only_garbage", "journal", "random bytes named .jsonl", SAVES_FOLDER),
+    Case("turn_numbers_junk", "journal", "turns out of order, repeated and negative", DAMAGED),
     # --- orders files -------------------------------------------------------------------------------
     Case("deep_orders_json", "orders", "an orders file nested 50,000 deep: once a RecursionError", ORDERS_ALL),
     Case("deep_orders_yaml", "orders", "a YAML orders file nested 50,000 deep", ORDERS_ALL),
