@@ -223,3 +223,31 @@ def test_a_journal_cut_before_its_last_newline_keeps_every_turn_after_a_branch(
     assert loaded.intact and len(loaded.turns) == 6 and len(loaded.branches) == 1
     lines = save.read_bytes().split(b"\n")
     assert [json.loads(line)["type"] for line in lines if line][-2:] == ["turn", "branch"]
+
+
+HELP_CAPS = {
+    ("aar",): ("64 MB", "16 MB", "50 levels", "100,000"),
+    ("branch",): ("64 MB", "16 MB", "50 levels"),
+    ("play",): ("64 MB", "200 characters", "2**63 - 1"),
+    ("run",): ("50 levels", "200 characters", "2**63 - 1"),
+    ("check",): ("50 levels", "10,000,000"),
+    ("hindcast",): ("50 levels", "1,000,000"),
+    ("class", "import"): ("64 MB", "200 characters", "100,000"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(HELP_CAPS), ids=" ".join)
+def test_every_cap_is_stated_in_help(command: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
+    """The limits a hostile file or option meets are the ones `--help` promises, read from the code's own caps."""
+    from game.cli import main
+    from game.record.format import MAX_NAME_CHARS, MAX_SEED
+    from game.record.journal import MAX_JOURNAL_BYTES, MAX_LINE_BYTES
+    from game.scenario.yaml_safety import MAX_BYTES, MAX_DEPTH
+
+    assert (MAX_JOURNAL_BYTES, MAX_LINE_BYTES) == (64 * 1024 * 1024, 16 * 1024 * 1024)
+    assert (MAX_BYTES, MAX_DEPTH, MAX_NAME_CHARS, MAX_SEED) == (1_000_000, 50, 200, 2**63 - 1)
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for cap in HELP_CAPS[command]:
+        assert cap in text, (command, cap)

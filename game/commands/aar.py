@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._bounds import MAX_REPLICATIONS, within
+from ._bounds import JOURNAL_HELP, MAX_REPLICATIONS, ORDERS_HELP, within
 
 FORMATS = ("md", "html", "json", "csv")
 
@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
         "asks for the luck analysis to be stored in it; without --cache the analysis is computed afresh "
         "each time (or read from SAVE when an earlier --cache or the game's own review stored it).",
     )
-    parser.add_argument("save", metavar="SAVE", help="saved game (a .jsonl journal)")
+    parser.add_argument("save", metavar="SAVE", help=f"saved game ({JOURNAL_HELP})")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     parser.add_argument(
         "--format", choices=FORMATS, help="md, html, json or csv (default: from FILE's suffix, else md)"
@@ -57,7 +57,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--expert",
         metavar="FILE",
-        help="expert orders (JSON or YAML list, one per turn from turn 1) "
+        help=f"expert orders (a list, one per turn from turn 1; {ORDERS_HELP}) "
         "to compare each decision with, instead of the scenario's expert solutions",
     )
     parser.add_argument(

@@ -20,7 +20,7 @@ import argparse
 import sys
 from typing import Any
 
-from ._bounds import MAX_RUNS, within
+from ._bounds import MAX_RUNS, ORDERS_HELP, within
 
 
 def register(subparsers: Any) -> None:
@@ -54,7 +54,7 @@ def register(subparsers: Any) -> None:
         action="extend",
         nargs="+",
         metavar="FILE",
-        help="also play these orders files (YAML or JSON, as for `salient run`; repeat or list "
+        help=f"also play these orders files ({ORDERS_HELP}, as for `salient run`; repeat or list "
         "several); orders that no longer apply in a game are skipped there",
     )
     parser.add_argument(

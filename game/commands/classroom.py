@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._bounds import MAX_REPLICATIONS, within
+from ._bounds import JOURNAL_HELP, MAX_REPLICATIONS, within
 
 
 def register(subparsers: Any) -> None:
@@ -34,7 +34,7 @@ def register(subparsers: Any) -> None:
         description="Record saved games in the class database. Importing a game again replaces "
         "its earlier record. --pending retries games whose recording failed before.",
     )
-    imp.add_argument("journals", nargs="*", metavar="JOURNAL", help="saved game files (.jsonl)")
+    imp.add_argument("journals", nargs="*", metavar="JOURNAL", help=f"saved game files ({JOURNAL_HELP})")
     imp.add_argument("--pending", action="store_true", help="also import games whose recording failed earlier")
     imp.add_argument(
         "--trainee",

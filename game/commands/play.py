@@ -38,7 +38,11 @@ def register(subparsers: Any) -> None:
         help="seed of the new game (random by default; a whole number from 0 to 2**63 - 1); with PATH, skips "
         "the title screen and starts that game",
     )
-    parser.add_argument("--load", metavar="FILE", help="continue the saved game in FILE (a .jsonl journal)")
+    parser.add_argument(
+        "--load",
+        metavar="FILE",
+        help="continue the saved game in FILE (a .jsonl journal of at most 64 MB, no line over 16 MB)",
+    )
     parser.add_argument(
         "--trainee", default="", metavar="NAME", help="your name, recorded in the save (at most 200 characters)"
     )

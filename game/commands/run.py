@@ -11,7 +11,7 @@ from typing import Any
 from game.errors import SalientError
 
 from . import _bounds as bounds
-from ._bounds import NAME_HELP, SEED_HELP
+from ._bounds import NAME_HELP, ORDERS_HELP, SEED_HELP
 
 POLICY_NAMES = ("hold", "delay_withdraw", "hold_sudzha_road", "hold_then_withdraw")
 """The built-in policies, named here without importing the engine so that `--help` stays instant (a test keeps
@@ -31,7 +31,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("path", metavar="PATH", help="scenario file")
     parser.add_argument("--seed", type=int, required=True, help=f"random seed ({SEED_HELP})")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--orders", metavar="FILE", help="orders file (YAML or JSON)")
+    source.add_argument("--orders", metavar="FILE", help=f"orders file ({ORDERS_HELP})")
     source.add_argument("--policy", metavar="NAME", help=f"standing policy ({', '.join(POLICY_NAMES)})")
     parser.add_argument("--turns", type=int, metavar="K", help="play at most K turns")
     parser.add_argument("--json", action="store_true", help="print every turn and the score as JSON")
