@@ -42,7 +42,7 @@ def main(argv: list[str]) -> int:
     def headless_run(self: SalientApp, **_: object) -> None:
         original(self, headless=True, size=(100, 30), auto_pilot=_drive)
 
-    SalientApp.run = headless_run  # type: ignore[method-assign]
+    SalientApp.run = headless_run  # type: ignore[method-assign,assignment]
     return cli_main(argv)
 
 
