@@ -122,7 +122,7 @@ def run_app(
     `start` opens the scenario's game with `seed` at once instead of the title screen.
     """
     from game.tui.app import LaunchOptions, SalientApp
-    from game.tui.crash import crash_message, write_crash_log
+    from game.tui.crash import crash_message, stop_message, write_crash_log
 
     app = SalientApp(
         LaunchOptions(scenario=scenario_path, seed=seed, trainee=trainee, db_path=db_path, start=start), session=session
@@ -134,6 +134,13 @@ def run_app(
         app.crash_log = app.crash_log or write_crash_log(error, context="outside the app's message loop")
         app._return_code = 1
     save = app.session.journal_path if app.session is not None else None
+    if app.stopped_by is not None:
+        source = app.session.scenario_path if app.session is not None else None
+        print(
+            stop_message(app.stopped_by, source or (str(scenario_path) if scenario_path else None), save),
+            file=sys.stderr,
+        )
+        return 1
     if app.crash_log is not None or (app.return_code or 0) != 0:
         print(crash_message(app.crash_log, save), file=sys.stderr)
         return app.return_code or 1

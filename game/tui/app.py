@@ -19,7 +19,7 @@ from textual.screen import Screen
 
 from game.errors import SalientError
 
-from .crash import write_crash_log
+from .crash import plain_cause, write_crash_log
 from .palette import ScreenActions
 from .session import Session, TurnResult
 
@@ -66,6 +66,8 @@ class SalientApp(App[None]):
         self.options = options or LaunchOptions()
         self.session = session
         self.crash_log: Path | None = None
+        self.stopped_by: SalientError | None = None
+        """The plain error (bad input) the game stopped on, when that was the cause rather than a bug."""
         """Set when an unexpected error stopped the app: where its details were written."""
         self.saved_message = ""
         """What to tell the player in the terminal after a normal exit."""
@@ -240,7 +242,8 @@ class SalientApp(App[None]):
 
     def _handle_exception(self, error: Exception) -> None:
         """Log the details, keep the autosave, exit non-zero; the player sees a plain message, not a traceback."""
-        if self.crash_log is None:
+        self.stopped_by = plain_cause(error)
+        if self.crash_log is None and self.stopped_by is None:
             self.crash_log = write_crash_log(error, context=self._crash_context())
         self._return_code = 1
         if self._exception is None:

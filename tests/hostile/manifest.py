@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[Step, ...]] = {
     "check": (("check", "{file}", "--runs", "16", "--workers", "1", "--policy", "hold"),),
     "hindcast": (("hindcast", "{file}", "--runs", "8", "--orders", "{orders}"),),
     "play": ((HEADLESS, "play", "{file}", "--seed", "1"),),
+    "play_turns": ((HEADLESS, "--turns", "2", "play", "{file}", "--seed", "1"),),
     # journals
     "aar": (("aar", "{file}", "--replications", "4"),),
     "aar_o": (("aar", "{file}", "--no-luck", "-o", "{out}.md"),),
@@ -162,9 +163,9 @@ CASES: tuple[Case, ...] = (
         "firepower_1e308",
         "scenario",
         "firepower 1e308 overflows to infinity: once 'score nan' and exit 0",
-        ("validate", "run", "check", "play"),
-        exit_code={"run": 1, "check": 1},
-        says={"run": "firepower = 1e+308", "check": "firepower = 1e+308"},
+        ("validate", "run", "check", "play", "play_turns"),
+        exit_code={"run": 1, "check": 1, "play_turns": 1},
+        says={"run": "firepower = 1e+308", "check": "firepower = 1e+308", "play_turns": "firepower = 1e+308"},
         never_says=("score nan",),
     ),
     Case(
@@ -187,8 +188,8 @@ CASES: tuple[Case, ...] = (
         "names_markup_escapes",
         "scenario",
         "markup, @click actions, ESC/OSC sequences, bidi overrides, HTML and formulas in the title and names",
-        ("validate", "run", "run_save_aar", "play"),
-        exit_code={"validate": 0, "run": 0, "run_save_aar": 0, "play": 0},
+        ("validate", "run", "run_save_aar", "play", "play_turns"),
+        exit_code={"validate": 0, "run": 0, "run_save_aar": 0, "play": 0, "play_turns": 0},
         known={"run_save_aar": TEXT_AS_DATA},
     ),
     # --- journals -----------------------------------------------------------------------------------
