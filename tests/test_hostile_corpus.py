@@ -25,7 +25,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "hostile"))
 
 from build import HOSTILE_NAME, build_all
-from manifest import CASES, COMMANDS, HEADLESS, Case
+from manifest import CASES, COMMANDS, HEADLESS, READ_ONLY, Case
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
@@ -99,6 +99,8 @@ class Outcome:
     hostile: Path
     steps: list[tuple[tuple[str, ...], tuple[str, ...], subprocess.CompletedProcess[str]]]
     """(template, argv, result) for each step run (the run stops at the first step over time)."""
+    hostile_before: str = ""
+    hostile_after: str = ""
     timed_out: str = ""
     others_before: dict[str, str] = field(default_factory=dict)
     others_after: dict[str, str] = field(default_factory=dict)
@@ -121,7 +123,7 @@ def attack(case: Case, command: str, built: dict[str, Path], folder: Path) -> Ou
         hostile = target
     journal = folder / "game.jsonl"
     shutil.copyfile(built["intact"], journal)
-    outcome = Outcome(hostile, [])
+    outcome = Outcome(hostile, [], hostile_before=hashlib.sha256(hostile.read_bytes()).hexdigest())
     outcome.others_before = {name: digest for name, digest in _digests(saves).items() if name != hostile.name}
     env = {
         **os.environ,
@@ -150,6 +152,7 @@ def attack(case: Case, command: str, built: dict[str, Path], folder: Path) -> Ou
             outcome.timed_out = " ".join(argv)[:300]
             break
     outcome.others_after = _digests(saves)
+    outcome.hostile_after = hashlib.sha256(hostile.read_bytes()).hexdigest() if hostile.exists() else ""
     outcome.left_tmp = [p.name for p in saves.iterdir() if ".tmp" in p.name]
     for written in folder.glob("out.*"):
         if written.suffix != ".jsonl":
@@ -192,7 +195,9 @@ def test_hostile_file(case: Case, command: str, outcomes: dict[tuple[str, str], 
         assert done.returncode in (0, 1), where
         if command in case.exit_code and len(outcome.steps) == 1:
             assert done.returncode == case.exit_code[command], where
-        if done.returncode == 1:
+        if done.returncode == 1 and case.kind == "options":
+            assert re.search(r"--[a-z]+ must be", said), f"the message does not name the option\n{where}"
+        elif done.returncode == 1:
             named = [outcome.hostile] if "{file}" in step else [Path(a) for a in argv if "/" in a]
             assert any(p.name in said for p in named), f"the message does not name the file\n{where}"
         assert not RAW_ESCAPE.search(said), f"a raw escape reached the terminal\n{where}"
@@ -204,6 +209,8 @@ def test_hostile_file(case: Case, command: str, outcomes: dict[tuple[str, str], 
         assert not RAW_ESCAPE.search(text), f"a raw escape was written to {name}"
     after = {name: outcome.others_after.get(name) for name in outcome.others_before}
     assert after == outcome.others_before, "another save was changed"
+    if command in READ_ONLY:
+        assert outcome.hostile_after == outcome.hostile_before, f"{command} changed the file it only reads"
     assert not outcome.left_tmp, f"temporary files were left in the saves folder: {outcome.left_tmp}"
 
 

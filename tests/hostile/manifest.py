@@ -35,6 +35,16 @@ COMMANDS: dict[str, tuple[Step, ...]] = {
     "hindcast": (("hindcast", "{file}", "--runs", "8", "--orders", "{orders}"),),
     "play": ((HEADLESS, "play", "{file}", "--seed", "1"),),
     "play_turns": ((HEADLESS, "--turns", "2", "play", "{file}", "--seed", "1"),),
+    "title": ((HEADLESS, "play", "{file}"),),
+    # options far past any need, on good files
+    "check_runs_huge": (("check", "{file}", "--runs", "100000000", "--workers", "1"),),
+    "aar_replications_huge": (("aar", "{journal}", "--replications", "1000000000"),),
+    "hindcast_runs_huge": (("hindcast", "{kursk}", "--runs", "1000000000"),),
+    "import_forecast_huge": (("class", "import", "{journal}", "--db", "{db}", "--forecast", "1000000000"),),
+    "run_seed_huge": (("run", "{file}", "--seed", "1" + "0" * 30, "--policy", "hold"),),
+    "run_seed_negative": (("run", "{file}", "--seed", "-1", "--policy", "hold"),),
+    "run_trainee_huge": (("run", "{file}", "--seed", "1", "--policy", "hold", "--trainee", "A" * 100_000),),
+    "import_trainee_huge": (("class", "import", "{journal}", "--db", "{db}", "--trainee", "A" * 100_000),),
     # journals
     "aar": (("aar", "{file}", "--replications", "4"),),
     "aar_o": (("aar", "{file}", "--no-luck", "-o", "{out}.md"),),
@@ -70,7 +80,8 @@ class Case:
 
     name: str
     kind: str
-    """`scenario` (committed in tests/hostile/scenarios), `journal`, `orders` or `db` (made by build.py)."""
+    """`scenario` (committed in tests/hostile/scenarios), `journal`, `orders` or `db` (made by build.py), or
+    `options` (hostile command-line options on the minimal scenario)."""
     attack: str
     """What the file does, in the words of the issue."""
     commands: tuple[str, ...]
@@ -86,6 +97,8 @@ class Case:
 
     def file(self, built: dict[str, Path]) -> Path:
         """The hostile file of this case."""
+        if self.kind == "options":
+            return HERE.parent / "fixtures" / "minimal.yaml"
         return SCENARIOS / f"{self.name}.yaml" if self.kind == "scenario" else built[self.name]
 
 
@@ -101,6 +114,20 @@ DB_ALL = ("class_report", "class_report_html", "class_games", "class_import_into
 TEXT_AS_DATA = "control characters taken out of the Markdown, JSON and class-report exports (text as data)"
 
 OVERFLOW = "overflows the model"
+OPTIONS = (
+    "check_runs_huge",
+    "aar_replications_huge",
+    "hindcast_runs_huge",
+    "import_forecast_huge",
+    "run_seed_huge",
+    "run_seed_negative",
+    "run_trainee_huge",
+    "import_trainee_huge",
+)
+READ_ONLY = frozenset(
+    {"validate", "aar", "aar_o", "aar_partial", "class_import", "class_report", "class_report_html", "class_games"}
+)
+"""Commands that must leave the hostile file itself byte for byte as it was."""
 
 CASES: tuple[Case, ...] = (
     # --- scenarios that pass or fail validation -------------------------------------------------------
@@ -188,9 +215,16 @@ CASES: tuple[Case, ...] = (
         "names_markup_escapes",
         "scenario",
         "markup, @click actions, ESC/OSC sequences, bidi overrides, HTML and formulas in the title and names",
-        ("validate", "run", "run_save_aar", "play", "play_turns"),
-        exit_code={"validate": 0, "run": 0, "run_save_aar": 0, "play": 0, "play_turns": 0},
+        ("validate", "run", "run_save_aar", "play", "play_turns", "title"),
+        exit_code={"validate": 0, "run": 0, "run_save_aar": 0, "play": 0, "play_turns": 0, "title": 0},
         known={"run_save_aar": TEXT_AS_DATA},
+    ),
+    Case(
+        "huge_options",
+        "options",
+        "check --runs 100000000, aar --replications 1000000000 and the like: once accepted, hours or memory later",
+        OPTIONS,
+        exit_code=dict.fromkeys(OPTIONS, 1),
     ),
     # --- journals -----------------------------------------------------------------------------------
     Case(
@@ -261,4 +295,4 @@ CASES: tuple[Case, ...] = (
     Case("db_truncated", "db", "a class database cut in half", DB_ALL),
 )
 
-__all__ = ["CASES", "COMMANDS", "HEADLESS", "Case"]
+__all__ = ["CASES", "COMMANDS", "HEADLESS", "READ_ONLY", "Case"]
