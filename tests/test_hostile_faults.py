@@ -259,3 +259,21 @@ def test_a_header_write_killed_midway_does_not_break_the_next_run(tmp_path: Path
     assert loaded.intact and loaded.finished and loaded.header.seed == 2
     aar = salient(["aar", str(target), "--no-luck", "--format", "json"], home)
     assert aar.returncode == 0 and json.loads(aar.stdout)
+
+
+# --- salient serve on a port it cannot have -----------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    reason="to be mended with the classroom serve work: a used port or a bad host refused in one sentence",
+    strict=False,
+)
+@pytest.mark.parametrize("how", ["used_port", "bad_host"])
+def test_serve_refuses_a_port_it_cannot_have_in_one_sentence(how: str, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        args = ["serve", "--port", port] if how == "used_port" else ["serve", "--host", "no-such-host.invalid"]
+        line = one_plain_sentence(salient(args, tmp_path / "home"))
+    assert (port if how == "used_port" else "no-such-host.invalid") in line
