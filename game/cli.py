@@ -71,11 +71,21 @@ def plain_message(error: SalientError, args: argparse.Namespace) -> str:
     from game.narrative.fmt import clean
 
     text = clean(str(error))
+    if text.startswith("--") or any(Path(name).name in text for name in _file_names(args)):
+        return text  # it is about an option, or names a file it was given already (the orders file, say)
     for option in INPUT_OPTIONS:
         value = getattr(args, option, None)
         if isinstance(value, str) and value:
-            return text if value in text or Path(value).name in text else f"{clean(value)}: {text}"
+            return f"{clean(value)}: {text}"
     return text
+
+
+def _file_names(args: argparse.Namespace) -> list[str]:
+    """Every argument that looks like a file name (it has a suffix): the files a message might be about."""
+    values: list[object] = []
+    for value in vars(args).values():
+        values.extend(value if isinstance(value, list) else [value])
+    return [v for v in values if isinstance(v, str) and Path(v).suffix]
 
 
 def entry() -> None:

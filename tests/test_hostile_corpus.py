@@ -258,3 +258,19 @@ def test_every_cap_is_stated_in_help(command: tuple[str, ...], capsys: pytest.Ca
     text = " ".join(capsys.readouterr().out.split())
     for cap in HELP_CAPS[command]:
         assert cap in text, (command, cap)
+
+
+def test_an_error_names_the_file_once_and_carries_no_escape() -> None:
+    """An error from deep in the model is told with the file the command read; one that names a file already,
+    or is about an option, is left as it is; escapes quoted from a file never reach the terminal."""
+    import argparse
+
+    from game.cli import plain_message
+    from game.errors import SalientError
+
+    run = argparse.Namespace(path="s/x.yaml", orders="o/plan.json")
+    assert plain_message(SalientError("overflow on turn 1"), run) == "s/x.yaml: overflow on turn 1"
+    assert plain_message(SalientError("o/plan.json: turn 1: bad"), run) == "o/plan.json: turn 1: bad"
+    assert plain_message(SalientError("--runs must be a whole number"), run) == "--runs must be a whole number"
+    aar = argparse.Namespace(save="g.jsonl", expert=None)
+    assert plain_message(SalientError("name \x1b]0;pwned\x07 \u202eevil"), aar) == "g.jsonl: name ]0;pwned evil"
