@@ -102,6 +102,11 @@ class Intervention(BaseModel):
         return value.strip()
 
 
+MAX_STRENGTH = 10_000_000
+"""Largest strength (and stock change) an umpire may set: the bound a scenario's own counts have, so a value
+typed by mistake, or edited into a journal, cannot overflow the model."""
+
+
 def _number(iv: Intervention) -> float | None:
     if isinstance(iv.value, bool) or iv.value is None:
         return None
@@ -151,6 +156,8 @@ def check_intervention(game: Game, iv: Intervention) -> list[str]:
             out.append(f"there is no stock '{iv.target}' (stocks: {', '.join(STOCKS)})")
         elif iv.kind == "set_stock" and number is not None and number < 0:
             out.append("a stock cannot be negative")
+        elif number is not None and abs(number) > MAX_STRENGTH:
+            out.append(f"a stock changes by at most {MAX_STRENGTH:,} at a time")
     elif iv.kind == "set_road_state":
         if iv.target not in p.roads.ids:
             out.append(f"there is no road segment '{iv.target}' (roads: {', '.join(p.roads.ids)})")
@@ -161,6 +168,10 @@ def check_intervention(game: Game, iv: Intervention) -> list[str]:
             out.append(f"there is no unit '{iv.target}'")
         elif iv.kind == "set_strength" and number is not None and number < 0:
             out.append("a strength cannot be negative")
+        elif number is not None:
+            now = float(game.state.strength[0, p.units.ids.index(iv.target)])
+            if (number if iv.kind == "set_strength" else now + number) > MAX_STRENGTH:
+                out.append(f"a unit's strength is at most {MAX_STRENGTH:,} soldiers, as in a scenario")
     elif iv.kind == "change_morale":
         if iv.target not in p.side_ids:
             out.append(f"side '{iv.target}' takes no part in the fighting (sides: {', '.join(p.side_ids)})")
