@@ -13,6 +13,7 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from game import __version__
 from game.errors import SalientError
@@ -51,13 +52,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except SalientError as error:
-        print(f"salient: {for_terminal(error)}", file=sys.stderr)
+        print(f"salient: {plain_message(error, args)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("salient: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+
+
+INPUT_OPTIONS = ("save", "load", "path")
+"""Attributes of a command's arguments that name the file it reads, in order of preference."""
+
+
+def plain_message(error: SalientError, args: argparse.Namespace) -> str:
+    """The error as one plain line for the terminal: control characters and escape sequences taken out (a
+    message may quote a name from the file), and the file the command read named when the message does not
+    already name it (an error found deep in the model, say, knows nothing of the file)."""
+    from game.narrative.safe_text import clean, for_terminal
+
+    text = for_terminal(str(error))
+    if text.startswith("--") or any(Path(name).name in text for name in _file_names(args)):
+        return text  # it is about an option, or names a file it was given already (the orders file, say)
+    for option in INPUT_OPTIONS:
+        value = getattr(args, option, None)
+        if isinstance(value, str) and value:
+            return f"{clean(value)}: {text}"
+    return text
+
+
+def _file_names(args: argparse.Namespace) -> list[str]:
+    """Every argument that looks like a file name (it has a suffix): the files a message might be about."""
+    values: list[object] = []
+    for value in vars(args).values():
+        values.extend(value if isinstance(value, list) else [value])
+    return [v for v in values if isinstance(v, str) and Path(v).suffix]
 
 
 def entry() -> None:

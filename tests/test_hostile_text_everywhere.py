@@ -49,6 +49,7 @@ from game.debrief.render_md import render_markdown
 from game.debrief.render_text import branch_lines, decision_lines, summary_lines
 from game.engine.policies import POLICIES
 from game.narrative.safe_text import clean, csv_cell, for_markdown, for_terminal
+from game.record.format import MAX_NAME_CHARS
 from game.record.journal import load_journal
 from game.record.selfplay import play_journaled
 from game.scenario.load import ScenarioError, load_scenario
@@ -145,7 +146,7 @@ def test_a_huge_name_in_a_scenario_is_refused_at_its_line_quickly(tmp_path: Path
     assert len(message) < 500
 
 
-LONG_NAME = "A" * 980 + CLEAR
+LONG_NAME = "A" * (MAX_NAME_CHARS - len(CLEAR)) + CLEAR
 """As long a trainee name as a journal may hold: the screens and reports cut it to `NAME_LIMIT`."""
 
 

@@ -163,6 +163,10 @@ class ClassDB:
                 with_retry(self._prepare)
         except sqlite3.Error as error:
             raise ClassDbError(f"cannot open the class database {self.path}: {error}") from None
+        except OSError as error:  # its folder cannot be made (read-only, not a folder)
+            from game.record.paths import why_not
+
+            raise ClassDbError(f"cannot open the class database {self.path}: {why_not(error)}") from None
 
     def _prepare(self) -> None:
         """WAL mode (readers never block the writer), then the migrations this database has not had yet."""

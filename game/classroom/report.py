@@ -18,11 +18,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from game.narrative.safe_text import clean
 from game.record.format import now_iso
 from game.scenario.drills import Drill
 
 from . import db as store
-from .db import ClassDB, Decided, Estimate, GameRow
+from .db import ClassDB, ClassDbError, Decided, Estimate, GameRow
 from .outcomes import choices
 from .report_model import (
     Calibration,
@@ -72,7 +73,19 @@ DIMENSION_LABELS = {
 def build_report(db: ClassDB, scenario_id: str | None = None, turns: Sequence[int] | None = None) -> ClassReport:
     """The class report from the database (one scenario, or all of them)."""
     ids = [scenario_id] if scenario_id else store.scenario_ids(db)
-    return ClassReport(str(db.path), now_iso(), [_scenario(db, sid, turns) for sid in ids])
+    return ClassReport(str(db.path), now_iso(), [_readable(db, sid, turns) for sid in ids])
+
+
+def _readable(db: ClassDB, sid: str, turns: Sequence[int] | None) -> ScenarioReport:
+    """One scenario's part of the report; a damaged row (text that is not JSON, JSON of the wrong shape, a
+    column edited by hand) is reported as a damaged database in one sentence, not as a crash."""
+    try:
+        return _scenario(db, sid, turns)
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        raise ClassDbError(
+            f"{db.path} is damaged: a record of scenario '{clean(str(sid))[:80]}' cannot be read "
+            f"({clean(str(error))[:200]}); restore a backup or import the journals into a new database"
+        ) from None
 
 
 def _scenario(db: ClassDB, sid: str, only_turns: Sequence[int] | None) -> ScenarioReport:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._bounds import MAX_REPLICATIONS, within
+from ._bounds import JOURNAL_HELP, MAX_REPLICATIONS, ORDERS_HELP, within
 
 if TYPE_CHECKING:
     from game.debrief.aar import AfterActionReview
@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "asks for the luck analysis to be stored in it; without --cache the analysis is computed afresh "
         "each time (or read from SAVE when an earlier --cache or the game's own review stored it).",
     )
-    parser.add_argument("save", metavar="SAVE", help="saved game (a .jsonl journal)")
+    parser.add_argument("save", metavar="SAVE", help=f"saved game ({JOURNAL_HELP})")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     parser.add_argument(
         "--format", choices=FORMATS, help="md, html, json or csv (default: from FILE's suffix, else md)"
@@ -65,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--expert",
         metavar="FILE",
-        help="expert orders (JSON or YAML list, one per turn from turn 1) "
+        help=f"expert orders (a list, one per turn from turn 1; {ORDERS_HELP}) "
         "to compare each decision with, instead of the scenario's expert solutions",
     )
     parser.add_argument(
@@ -134,7 +134,9 @@ def run(args: argparse.Namespace) -> int:
     text = _render(aar, _format(args))
     if args.output:
         try:
-            Path(args.output).write_text(text, encoding="utf-8", newline="")
+            from game.record.atomic import write_atomic
+
+            write_atomic(args.output, text)  # the old review stays whole if the disk fills
         except OSError as error:
             raise SalientError(f"cannot write {args.output}: {error.strerror or error}") from None
         print(for_terminal(f"salient: after-action review written to {args.output}"), file=sys.stderr)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from ._bounds import JOURNAL_HELP, ORDERS_HELP
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `branch` to the command line."""
@@ -19,11 +21,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "in JSON or YAML: one set of orders or a list, one per turn), and play on to the end with the same "
         "random draws as the original. Prints the comparison and stores the branch in SAVE (never scored).",
     )
-    parser.add_argument("save", metavar="SAVE", help="saved game (a .jsonl journal)")
+    parser.add_argument("save", metavar="SAVE", help=f"saved game ({JOURNAL_HELP})")
     parser.add_argument("--turn", type=int, required=True, metavar="N", help="first turn played differently")
     how = parser.add_mutually_exclusive_group(required=True)
     how.add_argument("--policy", metavar="NAME", help="standing policy that plays from turn N to the end")
-    how.add_argument("--orders", metavar="FILE", help="orders for turn N (a list: for turns N, N+1, …)")
+    how.add_argument("--orders", metavar="FILE", help=f"orders for turn N (a list: for turns N, N+1, …; {ORDERS_HELP})")
     parser.add_argument(
         "--then",
         default="original",

@@ -24,7 +24,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from ._bounds import MAX_RUNS, within
+from ._bounds import MAX_RUNS, ORDERS_HELP, within
 
 if TYPE_CHECKING:
     from game.analysis.check import CheckReport
@@ -65,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="extend",
         nargs="+",
         metavar="FILE",
-        help="also play these orders files (YAML or JSON, as for `salient run`; repeat or list "
+        help=f"also play these orders files ({ORDERS_HELP}, as for `salient run`; repeat or list "
         "several); orders that no longer apply in a game are skipped there",
     )
     parser.add_argument(

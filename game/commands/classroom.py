@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._bounds import MAX_REPLICATIONS, within
+from ._bounds import JOURNAL_HELP, MAX_REPLICATIONS, within
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,9 +46,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Record saved games in the class database. Importing a game again replaces "
         "its earlier record. --pending retries games whose recording failed before.",
     )
-    imp.add_argument("journals", nargs="*", metavar="JOURNAL", help="saved game files (.jsonl)")
+    imp.add_argument("journals", nargs="*", metavar="JOURNAL", help=f"saved game files ({JOURNAL_HELP})")
     imp.add_argument("--pending", action="store_true", help="also import games whose recording failed earlier")
-    imp.add_argument("--trainee", metavar="NAME", help="record under this name instead of the one in the save")
+    imp.add_argument(
+        "--trainee",
+        metavar="NAME",
+        help="record under this name instead of the one in the save (at most 200 characters)",
+    )
     imp.add_argument(
         "--forecast",
         type=int,
@@ -119,6 +123,10 @@ def run_import(args: argparse.Namespace) -> int:
     from game.errors import SalientError
     from game.narrative.safe_text import for_terminal
 
+    from ._bounds import name
+
+    if args.trainee:
+        name("--trainee", args.trainee)
     paths = [Path(p) for p in args.journals] + (pending() if args.pending else [])
     if not paths:
         print("salient: nothing to import (name journals, or --pending)", file=sys.stderr)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from game.errors import SalientError
 
-from ._bounds import MAX_HINDCAST_RUNS, within
+from ._bounds import MAX_HINDCAST_RUNS, ORDERS_HELP, within
 
 if TYPE_CHECKING:
     from game.analysis.hindcast import HindcastReport, PointResult
@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--runs", type=int, default=1000, metavar="N", help="games to play (default 1000, at most 1,000,000)"
     )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the dice (default 0)")
-    parser.add_argument("--orders", metavar="FILE", help="orders file of the historical plan (YAML or JSON)")
+    parser.add_argument("--orders", metavar="FILE", help=f"orders file of the historical plan ({ORDERS_HELP})")
     parser.add_argument("--json", action="store_true", help="print the comparison as JSON")
     parser.set_defaults(handler=run)
 

@@ -120,7 +120,9 @@ def run(args: argparse.Namespace) -> int:
         bar.close()
     if output is not None:
         try:
-            output.write_text(orders_yaml(report, args.path), encoding="utf-8")
+            from game.record.atomic import write_atomic
+
+            write_atomic(output, orders_yaml(report, args.path))
         except OSError as error:
             raise SalientError(f"{output}: cannot write the orders file ({error.strerror})") from None
     sys.stdout.write(as_json(report) if args.json else as_text(report, str(output) if output else None))

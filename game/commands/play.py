@@ -36,10 +36,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--seed",
         type=int,
         metavar="N",
-        help="seed of the new game (random by default); with PATH, skips the title screen and starts that game",
+        help="seed of the new game (random by default; a whole number from 0 to 2**63 - 1); with PATH, skips "
+        "the title screen and starts that game",
     )
-    parser.add_argument("--load", metavar="FILE", help="continue the saved game in FILE (a .jsonl journal)")
-    parser.add_argument("--trainee", default="", metavar="NAME", help="your name, recorded in the save")
+    parser.add_argument(
+        "--load",
+        metavar="FILE",
+        help="continue the saved game in FILE (a .jsonl journal of at most 64 MB, no line over 16 MB)",
+    )
+    parser.add_argument(
+        "--trainee", default="", metavar="NAME", help="your name, recorded in the save (at most 200 characters)"
+    )
     parser.add_argument(
         "--umpire",
         action="store_true",
@@ -57,11 +64,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Check the arguments, run the app, and report how it ended."""
-    from game.errors import SalientError
-    from game.record.records import MAX_SEED
 
-    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
-        raise SalientError(f"the seed must be a whole number from 0 to {MAX_SEED}")
+    from game.commands import _bounds as bounds
+
+    if args.seed is not None:
+        bounds.seed("--seed", args.seed)
+    bounds.name("--trainee", args.trainee)
     session = None
     scenario_path = None
     if args.load:
@@ -116,7 +124,7 @@ def run_app(
     `start` opens the scenario's game with `seed` at once instead of the title screen.
     """
     from game.tui.app import LaunchOptions, SalientApp
-    from game.tui.crash import crash_message, write_crash_log
+    from game.tui.crash import crash_message, stop_message, write_crash_log
 
     app = SalientApp(
         LaunchOptions(scenario=scenario_path, seed=seed, trainee=trainee, db_path=db_path, start=start), session=session
@@ -130,6 +138,13 @@ def run_app(
         crashed = True
     app.log_crash()
     save = app.session.journal_path if app.session is not None else None
+    if app.stopped_by is not None:
+        source = app.session.scenario_path if app.session is not None else None
+        print(
+            stop_message(app.stopped_by, source or (str(scenario_path) if scenario_path else None), save),
+            file=sys.stderr,
+        )
+        return 1
     if crashed or app.crash_log is not None or (app.return_code or 0) != 0:
         print(crash_message(app.crash_log, save), file=sys.stderr)
         return app.return_code or 1

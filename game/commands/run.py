@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     """Where a headless game's orders come from: a policy, an orders file or the defaults."""
     OnTurn = Callable[[Game, Orders, TurnReport], None]
     """Called after each turn with the game, the orders played and the turn's report."""
+from . import _bounds as bounds
+from ._bounds import NAME_HELP, ORDERS_HELP, SEED_HELP
 
 POLICY_NAMES = ("hold", "delay_withdraw", "hold_sudzha_road", "hold_then_withdraw")
 """The built-in policies, named here without importing the engine so that `--help` stays instant (a test keeps
@@ -37,9 +39,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "for a sector since lost is dropped, a reserve already committed stays committed).",
     )
     parser.add_argument("path", metavar="PATH", help="scenario file")
-    parser.add_argument("--seed", type=int, required=True, help="random seed (a non-negative integer)")
+    parser.add_argument("--seed", type=int, required=True, help=f"random seed ({SEED_HELP})")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--orders", metavar="FILE", help="orders file (YAML or JSON)")
+    source.add_argument("--orders", metavar="FILE", help=f"orders file ({ORDERS_HELP})")
     source.add_argument("--policy", metavar="NAME", help=f"standing policy ({', '.join(POLICY_NAMES)})")
     parser.add_argument("--turns", type=int, metavar="K", help="play at most K turns")
     parser.add_argument("--json", action="store_true", help="print every turn and the score as JSON")
@@ -49,8 +51,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--trainee",
         metavar="NAME",
-        help="record the finished game in the class database under NAME "
-        "(the journal is written first, to --save FILE or the saves folder)",
+        help=f"record the finished game in the class database under NAME ({NAME_HELP}; "
+        "the journal is written first, to --save FILE or the saves folder)",
     )
     parser.add_argument(
         "--db",
@@ -63,12 +65,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Handler: load, play, print."""
     from game.engine.game import Game
-    from game.record.records import MAX_SEED
     from game.record.signing import new_game_secret
     from game.scenario.load import load_scenario
 
-    if not 0 <= args.seed <= MAX_SEED:
-        raise SalientError(f"--seed must be a whole number from 0 to {MAX_SEED}")
+    bounds.seed("--seed", args.seed)
+    if args.trainee:
+        bounds.name("--trainee", args.trainee)
     if args.turns is not None and args.turns < 1:
         raise SalientError("--turns must be at least 1")
     scenario = load_scenario(args.path)

@@ -21,6 +21,8 @@ from game.errors import SalientError
 from .records import (
     FORMAT_NAME,
     FORMAT_VERSION,
+    MAX_NAME_CHARS,
+    MAX_SEED,
     BranchRecord,
     BranchTurn,
     Header,
@@ -32,6 +34,8 @@ from .records import (
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
+    "MAX_NAME_CHARS",
+    "MAX_SEED",
     "BranchRecord",
     "BranchTurn",
     "Header",

@@ -98,6 +98,11 @@ def _rate(game: Game, path: str) -> float:
     return float(value)
 
 
+MAX_STRENGTH = 10_000_000
+"""Largest strength (and stock change) an umpire may set: the bound a scenario's own counts have, so a value
+typed by mistake, or edited into a journal, cannot overflow the model."""
+
+
 def check_intervention(game: Game, iv: Intervention) -> list[str]:
     """What stops this intervention, in plain words ([] when it can be made)."""
     from game.engine.params import ROAD_STATES, STOCKS
@@ -137,6 +142,8 @@ def check_intervention(game: Game, iv: Intervention) -> list[str]:
             out.append(f"there is no stock '{iv.target}' (stocks: {', '.join(STOCKS)})")
         elif iv.kind == "set_stock" and number is not None and number < 0:
             out.append("a stock cannot be negative")
+        elif number is not None and abs(number) > MAX_STRENGTH:
+            out.append(f"a stock changes by at most {MAX_STRENGTH:,} at a time")
     elif iv.kind == "set_road_state":
         if iv.target not in p.roads.ids:
             out.append(f"there is no road segment '{iv.target}' (roads: {', '.join(p.roads.ids)})")
@@ -147,6 +154,10 @@ def check_intervention(game: Game, iv: Intervention) -> list[str]:
             out.append(f"there is no unit '{iv.target}'")
         elif iv.kind == "set_strength" and number is not None and number < 0:
             out.append("a strength cannot be negative")
+        elif number is not None:
+            now = float(game.state.strength[0, p.units.ids.index(iv.target)])
+            if (number if iv.kind == "set_strength" else now + number) > MAX_STRENGTH:
+                out.append(f"a unit's strength is at most {MAX_STRENGTH:,} soldiers, as in a scenario")
     elif iv.kind == "change_morale":
         if iv.target not in p.side_ids:
             out.append(f"side '{iv.target}' takes no part in the fighting (sides: {', '.join(p.side_ids)})")

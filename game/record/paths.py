@@ -12,21 +12,41 @@ from pathlib import Path
 
 import platformdirs
 
+from game.errors import SalientError
+
 ENV_VAR = "SALIENT_HOME"
+
+
+class DataDirError(SalientError):
+    """The user data directory (or a folder in it) cannot be created: read-only, full, or not a folder."""
 
 
 def data_dir() -> Path:
     """The user data directory (created if missing): `$SALIENT_HOME`, else the platform's default."""
     override = os.environ.get(ENV_VAR, "").strip()
-    path = Path(override).expanduser() if override else platformdirs.user_data_path("salient")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _made(Path(override).expanduser() if override else platformdirs.user_data_path("salient"))
 
 
 def _subdir(name: str) -> Path:
-    path = data_dir() / name
-    path.mkdir(parents=True, exist_ok=True)
+    return _made(data_dir() / name)
+
+
+def _made(path: Path) -> Path:
+    """`path`, created if missing; a folder that cannot be made is one plain sentence, not a traceback."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DataDirError(
+            f"cannot use the data folder {path}: {why_not(error)} (set {ENV_VAR} to a folder you can write to)"
+        ) from None
     return path
+
+
+def why_not(error: OSError) -> str:
+    """Why a folder could not be made, in plain words (`mkdir` says "File exists" when a file is in the way)."""
+    if isinstance(error, (FileExistsError, NotADirectoryError)):
+        return "a file is in the way where a folder should be"
+    return str(error.strerror or error)
 
 
 def saves_dir() -> Path:

@@ -39,6 +39,9 @@ MAX_TURN = 10_000
 """Far beyond any scenario (at most 200 turns); a larger turn number is damage."""
 MAX_SEED = 2**63 - 1
 """Seeds are 64-bit: the engine's dice take the seed as two 32-bit words."""
+MAX_NAME_CHARS = 200
+"""Longest trainee name a save, the class database and the commands accept: a name is a label on a report, and
+a name of megabytes would make every report of the class that large."""
 
 HEADER = "header"
 TURN = "turn"
@@ -93,7 +96,7 @@ class Header(Record):
     scenario_path: Annotated[str, Field(max_length=4096)] | None = None
     scenario_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     seed: int = Field(ge=0, le=MAX_SEED)
-    trainee: Name = ""
+    trainee: Annotated[str, Field(max_length=MAX_NAME_CHARS)] = ""
     scenario: dict[str, Any]
 
     @model_validator(mode="after")

@@ -84,6 +84,8 @@ class SalientApp(App[None]):
         self.options = options or LaunchOptions()
         self.session = session
         self.crash_log: Path | None = None
+        self.stopped_by: SalientError | None = None
+        """The plain error (bad input) the game stopped on, when that was the cause rather than a bug."""
         """Set when an unexpected error stopped the app: where its details were written."""
         self.saved_message = ""
         """What to tell the player in the terminal after a normal exit."""
@@ -294,12 +296,19 @@ class SalientApp(App[None]):
     # Textual stops the app on an unhandled error with return code 1 and writes its report to
     # `error_console`, which here is a buffer: the report goes to the crash log, the player sees a plain message.
 
+    def stop_on_bad_input(self, error: SalientError) -> None:
+        """Bad input found only once the game runs (a scenario number that overflows the model): the file's
+        fault, told in its own words when the app has closed, not a bug to log. The autosave keeps every finished
+        turn."""
+        self.stopped_by = error
+        self.exit(return_code=1)
+
     def _note_screen(self, screen: Screen[Any]) -> None:
         self.screen_name = type(screen).__name__
 
     def log_crash(self) -> Path | None:
         """When an unhandled error stopped the app, write Textual's report of it to the crash log (once)."""
-        if self.crash_log is None and self.return_code == 1:
+        if self.crash_log is None and self.return_code == 1 and self.stopped_by is None:
             report = self.error_report.getvalue()
             details = without_locals(report).rstrip() + "\n" if report.strip() else "(no details were reported)\n"
             self.crash_log = write_crash_log(details, context=self.crash_context())

@@ -9,6 +9,8 @@ import traceback
 from pathlib import Path
 
 from game import __version__
+from game.errors import SalientError
+from game.narrative.safe_text import clean
 
 
 def write_crash_log(error: BaseException | str, context: str = "") -> Path | None:
@@ -44,6 +46,30 @@ def without_locals(report: str) -> str:
             continue
         kept.append(line)
     return "\n".join(kept)
+
+
+def plain_cause(error: BaseException) -> SalientError | None:
+    """The plain error behind a crash, if there is one: bad input found only once the game runs (a scenario
+    number that overflows the model on turn 3) is the file's fault, told in its own words, not a bug to log.
+    Looks through a failed worker (`.error`) and the exception's causes."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, SalientError):
+            return current
+        seen.add(id(current))
+        inner = getattr(current, "error", None)
+        current = inner if isinstance(inner, BaseException) else (current.__cause__ or current.__context__)
+    return None
+
+
+def stop_message(cause: SalientError, source: str | None, save: Path | None) -> str:
+    """What the player reads when the game stopped on bad input: the file, the reason, and that the game is safe."""
+    where = f"{clean(source)}: " if source else ""
+    lines = [f"salient: {where}{clean(str(cause))}"]
+    if save is not None:
+        lines.append(f"Your game is saved up to the last finished turn: {save}")
+    return "\n".join(lines)
 
 
 def crash_message(log: Path | None, save: Path | None) -> str:

@@ -27,6 +27,7 @@ from textual.widgets import Input, RichLog, Static, TabbedContent, TabPane, Tabs
 from game.classroom.drills import Clock, DrillAnswer, conclude
 from game.engine.orders import POSTURES, Orders, OrdersError
 from game.engine.report import Forecast
+from game.errors import SalientError
 from game.narrative.advice import forecast_lines, summary_line
 from game.narrative.commands import Context, Interpreter
 from game.narrative.describe import orders_lines
@@ -391,6 +392,9 @@ class PlayScreen(SalientScreen):
         except OrdersError as error:
             self.say(f"The turn cannot end yet: {error}")
             self.notify(str(error), title="Orders cannot be carried out", severity="error")
+            return
+        except SalientError as error:  # the scenario drove the model out of range: stop and say so, game saved
+            self.salient.stop_on_bad_input(error)
             return
         self.query_one("#transcript", RichLog).clear()
         self.salient.show_result(result)

@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static, TabbedCont
 from textual.widgets.option_list import Option
 
 from game.narrative.safe_text import clean
+from game.record.format import MAX_NAME_CHARS
 
 from ..files import SaveInfo, ScenarioInfo, find_saves, find_scenarios, peek_scenario
 from .base import PaletteCommand, SalientScreen
@@ -58,7 +59,13 @@ class TitleScreen(SalientScreen):
                     yield Label("Seed", classes="label")
                     yield Input(str(self.seed), type="integer", compact=True, id="seed")
                     yield Label("Trainee", classes="label")
-                    yield Input(self.trainee, placeholder="your name (optional)", compact=True, id="trainee")
+                    yield Input(
+                        self.trainee,
+                        placeholder="your name (optional)",
+                        compact=True,
+                        id="trainee",
+                        max_length=MAX_NAME_CHARS,  # what a save keeps
+                    )
                     yield Button("Start (s)", variant="primary", compact=True, id="start")
             with TabPane("Continue", id="continue"):
                 yield OptionList(id="saves")
