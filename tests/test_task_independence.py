@@ -247,3 +247,16 @@ def test_a_sweep_is_not_continued_by_other_model_code(
     again = run_sweep(loaded, tmp_path / "out", max_tasks=1)  # the same code continues where it stopped
     assert again.skipped == 1 and again.played == 1
     assert again.rows[0]["sweep"] == written["sweep"]
+
+
+def _echo(context: int, task: int) -> int:
+    return context + task
+
+
+def test_a_local_worker_running_other_model_code_refuses_its_tasks() -> None:
+    with WorkerPool(100, same, workers=2) as pool:
+        assert pool.map(_echo, [1, 2, 3]) == [101, 102, 103]
+    with WorkerPool(100, same, workers=2) as pool:
+        pool.code = "0" * 16  # what a process with other model code on disk would have sent
+        with pytest.raises(SalientError, match=r"different Salient model code \(version [0-9a-f]{16}\)"):
+            pool.map(_echo, [1, 2, 3])

@@ -65,10 +65,11 @@ _dask_contexts: dict[str, Any] = {}
 """A Dask worker's contexts, by pool."""
 
 
-def _start(build: Callable[[Any], Any], setup: Any) -> None:
+def _start(build: Callable[[Any], Any], setup: Any, code: str) -> None:
     global _context  # noqa: PLW0603 (one context per worker process, set when it starts)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl+C and shuts the pool down
-    _context = build(setup)
+    if code == CODE_VERSION:  # else nothing is built: other code might fail here, and `_run` says why it stops
+        _context = build(setup)
 
 
 def _run(job: Callable[[Any, Any], Any], task: Any, code: str) -> Any:
@@ -167,7 +168,9 @@ class WorkerPool(Generic[S, C]):
         else:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
-                    max_workers=min(self.workers, len(todo)), initializer=_start, initargs=(self.build, self.setup)
+                    max_workers=min(self.workers, len(todo)),
+                    initializer=_start,
+                    initargs=(self.build, self.setup, self.code),
                 )
             futures: list[Future[R]] = [self._pool.submit(_run, job, task, self.code) for task in todo]
             where = {f: i for i, f in enumerate(futures)}
