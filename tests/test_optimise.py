@@ -183,9 +183,9 @@ def test_the_comparison_holds_the_plan_against_every_built_in_policy_and_the_exp
 def test_the_expert_plan_follows_the_answer_key():
     kursk = load_scenario(KURSK)
     expert = expert_policy(kursk)
-    assert expert is not None and "hold_sudzha_road at every decision point" in expert.description
+    assert expert is not None and "hold_then_withdraw at every decision point" in expert.description
     game = Game(kursk, 0)
-    assert expert(game) == POLICIES["hold_sudzha_road"](game)
+    assert expert(game) == POLICIES["hold_then_withdraw"](game)
     assert expert_policy(load_scenario(TUTORIAL)) is None  # no answer key
 
     base = load_scenario(CHECK_BASE)  # turn 2: hold_sudzha_road (top-ranked option); turn 4: written orders
