@@ -28,7 +28,7 @@ from game.analysis import code_version, sweep_results
 from game.analysis.code_version import CODE_VERSION, code_digest
 from game.analysis.optimise import Runner
 from game.analysis.orders_plan import load_plans
-from game.analysis.parallel import BatchTask, ChunkPool, Setup, batch_chunk
+from game.analysis.parallel import BatchTask, ChunkPool, Context, Setup, batch_chunk
 from game.analysis.pool import WorkerPool, same
 from game.analysis.runs import ChunkTask, tally_chunk
 from game.analysis.sweep import Setup as SweepSetup
@@ -192,6 +192,21 @@ def test_a_check_chunk_plays_the_same_games_whatever_the_worker_played_before() 
         return on_one([task])[0]
 
     _shuffled_on_one_context_equals_fresh([*tallies, *batches], on_one, on_fresh)
+
+
+def test_a_job_cannot_leave_numbers_behind_in_the_compiled_model_a_worker_shares() -> None:
+    context = Context(Setup(load_scenario(BASE), ORDERS))
+    base = context.model.base
+    road, *_ = base.roads.routes
+    for array in (base.units.strength0, base.sectors.fort0, base.combat.posture_defence, road):
+        with pytest.raises(ValueError, match="read-only"):
+            array[...] = 0
+    fired = tuple(1 if rate else 0 for rate in context.model.rate_columns)
+    assert any(fired)  # the fixture has a rate inject: its variant is cached on the model and shared as well
+    variant = context.model.params_for(fired)
+    assert variant is not base and not variant.sectors.frontage.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        variant.combat.posture_defence[0] *= 2
 
 
 # --- the same code everywhere ----------------------------------------------------------------------------------
