@@ -13,6 +13,11 @@ Where the jobs run:
   stops, ends the jobs in flight and shuts the pool down;
 - `scheduler=ADDRESS`: on an existing Dask distributed cluster; the setup is scattered to every worker once,
   and each worker keeps the context it built for this pool.
+
+A result is the same wherever it is played only if every worker runs the same model code: each job carries the
+code version of the process that set the work up (game.analysis.code_version), and a worker running other code
+(another checkout on a Dask worker, or a worker process that imported the files after they changed on disk)
+refuses with a plain message instead of playing other games under the same seed.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any, Generic, Self, TypeVar
 
 from game.errors import SalientError
 
+from .code_version import CODE_VERSION, check_same_code
 from .sweep_design import INSTALL_HINT
 
 S = TypeVar("S")
@@ -59,17 +65,22 @@ _dask_contexts: dict[str, Any] = {}
 """A Dask worker's contexts, by pool."""
 
 
-def _start(build: Callable[[Any], Any], setup: Any) -> None:
+def _start(build: Callable[[Any], Any], setup: Any, code: str) -> None:
     global _context  # noqa: PLW0603 (one context per worker process, set when it starts)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl+C and shuts the pool down
-    _context = build(setup)
+    if code == CODE_VERSION:  # else nothing is built: other code might fail here, and `_run` says why it stops
+        _context = build(setup)
 
 
-def _run(job: Callable[[Any, Any], Any], task: Any) -> Any:
+def _run(job: Callable[[Any, Any], Any], task: Any, code: str) -> Any:
+    check_same_code(code)
     return job(_context, task)
 
 
-def _run_on_dask(build: Callable[[Any], Any], key: str, setup: Any, job: Callable[[Any, Any], Any], task: Any) -> Any:
+def _run_on_dask(
+    build: Callable[[Any], Any], key: str, setup: Any, job: Callable[[Any, Any], Any], task: Any, code: str
+) -> Any:
+    check_same_code(code)  # before building: a context built by other code is no use either
     context = _dask_contexts.get(key)
     if context is None:
         while len(_dask_contexts) >= KEPT_CONTEXTS:
@@ -95,6 +106,8 @@ class WorkerPool(Generic[S, C]):
         self._client: Any = None
         self._shared: Any = None
         self._key = uuid.uuid4().hex
+        self.code = CODE_VERSION
+        """The model code the jobs must run (this process's); a worker with other code refuses."""
 
     def __enter__(self) -> Self:
         return self
@@ -155,9 +168,11 @@ class WorkerPool(Generic[S, C]):
         else:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
-                    max_workers=min(self.workers, len(todo)), initializer=_start, initargs=(self.build, self.setup)
+                    max_workers=min(self.workers, len(todo)),
+                    initializer=_start,
+                    initargs=(self.build, self.setup, self.code),
                 )
-            futures: list[Future[R]] = [self._pool.submit(_run, job, task) for task in todo]
+            futures: list[Future[R]] = [self._pool.submit(_run, job, task, self.code) for task in todo]
             where = {f: i for i, f in enumerate(futures)}
             for f in as_completed(futures):
                 yield where[f], f.result()
@@ -175,7 +190,7 @@ class WorkerPool(Generic[S, C]):
                 raise SalientError(f"cannot reach the Dask scheduler at {self.scheduler}: {error}") from None
             self._shared = self._client.scatter(self.setup, broadcast=True)
         futures = [
-            self._client.submit(_run_on_dask, self.build, self._key, self._shared, job, task, pure=False)
+            self._client.submit(_run_on_dask, self.build, self._key, self._shared, job, task, self.code, pure=False)
             for task in todo
         ]
         where = {f.key: i for i, f in enumerate(futures)}

@@ -3,8 +3,9 @@
 Long format, one row per design point × plan × output, with the statistics (mean, sd) and the point's
 parameter values as columns: a row says everything about itself, adding an output adds rows rather than
 columns, and every tool (a spreadsheet's pivot, pandas, R) reshapes long data in one step. The columns are
-`sweep` (a fingerprint of the sweep file, the scenario, the orders files and the model's version), `point`,
-`policy`, one column per parameter path, `output`, `mean`, `sd` and `runs`.
+`sweep` (a fingerprint of the sweep file, the scenario, the orders files and the model's code — its source, not
+only its version number, which does not change with every edit: game.analysis.code_version), `point`, `policy`,
+one column per parameter path, `output`, `mean`, `sd` and `runs`.
 
 `PREFIX.jsonl` is the journal: a task's rows are written in one piece, flushed and synced before the next
 task's, so a crash or Ctrl+C loses at most the task in flight. On restart, rows of another sweep are refused,
@@ -29,6 +30,7 @@ from game import __version__
 from game.errors import SalientError
 from game.record.atomic import write_atomic
 
+from .code_version import CODE_VERSION
 from .sweep import TaskResult
 
 Row = dict[str, Any]
@@ -39,7 +41,7 @@ KEYS_AFTER = ("output", "mean", "sd", "runs")
 def fingerprint(spec_json: str, scenario_json: str, orders: Iterable[bytes]) -> str:
     """Twelve hex digits that change whenever anything that decides the results changes."""
     digest = hashlib.sha256()
-    for part in (__version__.encode(), spec_json.encode(), scenario_json.encode(), *orders):
+    for part in (__version__.encode(), CODE_VERSION.encode(), spec_json.encode(), scenario_json.encode(), *orders):
         digest.update(len(part).to_bytes(8, "little") + part)
     return digest.hexdigest()[:12]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import numpy.typing as npt
@@ -291,6 +291,17 @@ class Params:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layout", NoiseLayout(self.substeps, self.S, self.G))
+        # Read-only arrays: compiled parameters are shared (a batch's chunks, a worker's tasks in
+        # game.analysis.pool, the variants a Model caches all read the same Params), so a write into one of them
+        # would carry over into every game played after it. Other numbers mean another compiled scenario.
+        for group in fields(self):
+            value = getattr(self, group.name)
+            if hasattr(value, "__dataclass_fields__"):
+                for f in fields(value):
+                    item = getattr(value, f.name)
+                    for array in item if isinstance(item, tuple) else (item,):
+                        if isinstance(array, np.ndarray):
+                            array.setflags(write=False)
 
     @property
     def S(self) -> int:
