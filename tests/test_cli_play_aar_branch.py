@@ -100,18 +100,23 @@ def test_aar_leaves_the_save_byte_for_byte_unchanged(
     assert sha256(tutorial_save) == before
 
 
-def test_aar_cache_stores_the_analysis_and_the_next_review_reads_it(
+def test_aar_cache_stores_the_analysis_but_an_unsigned_save_does_not_vouch_for_it(
     tutorial_save: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Without an instructor key anyone can edit the remembered verdict: it is worked out again, never trusted."""
     before = tutorial_save.read_bytes()
     assert main(["aar", str(tutorial_save), "--replications", "20", "--format", "json", "--cache"]) == 0
     first = json.loads(capsys.readouterr().out)["luck"]
     after = tutorial_save.read_bytes()
     assert after.startswith(before) and len(after) > len(before)  # one record appended, nothing rewritten
-    assert [json.loads(line)["type"] for line in after[len(before) :].decode().splitlines()] == ["luck"]
+    added = after[len(before) :].decode().splitlines()
+    assert [json.loads(line)["type"] for line in added] == ["luck"]
+    forged = json.loads(added[0])
+    forged["report"]["verdict"] = "good judgement, but unlucky (FORGED)"
+    tutorial_save.write_bytes(before + (json.dumps(forged) + "\n").encode())
     assert main(["aar", str(tutorial_save), "--replications", "20", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["luck"] == first
-    assert tutorial_save.read_bytes() == after  # read, not written again
+    out = capsys.readouterr().out
+    assert "FORGED" not in out and json.loads(out)["luck"] == first  # the same dice, worked out again
 
 
 def test_aar_help_documents_the_cache(capsys: pytest.CaptureFixture[str]) -> None:

@@ -264,10 +264,6 @@ def test_a_header_write_killed_midway_does_not_break_the_next_run(tmp_path: Path
 # --- salient serve on a port it cannot have -----------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="to be mended with the classroom serve work: a used port or a bad host refused in one sentence",
-    strict=False,
-)
 @pytest.mark.parametrize("how", ["used_port", "bad_host"])
 def test_serve_refuses_a_port_it_cannot_have_in_one_sentence(how: str, tmp_path: Path) -> None:
     with socket.socket() as taken:

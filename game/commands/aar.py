@@ -35,7 +35,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "(each decision: what you knew, the forecast, the truth, the factors, luck against judgement), what "
         "to keep and what to change. SAVE is only read and stays byte for byte as it was, unless --cache "
         "asks for the luck analysis to be stored in it; without --cache the analysis is computed afresh "
-        "each time (or read from SAVE when an earlier --cache or the game's own review stored it).",
+        "each time (or read from SAVE when an earlier --cache or the game's own review stored it and SAVE is "
+        "signed with the instructor key: in an unsigned save a remembered analysis is not trusted and is "
+        "worked out again).",
     )
     parser.add_argument("save", metavar="SAVE", help=f"saved game ({JOURNAL_HELP})")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
@@ -57,7 +59,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     cache.add_argument(
         "--cache",
         action="store_true",
-        help="remember the luck analysis in SAVE (appends one record to it), so the next review of SAVE is instant",
+        help="remember the luck analysis in SAVE (appends one record to it), so the next review of a save signed "
+        "with the instructor key is instant",
     )
     cache.add_argument(
         "--no-cache", action="store_true", help="ignore an analysis already remembered in SAVE and compute it afresh"

@@ -2,8 +2,10 @@
 
 The analysis costs seconds (R replications × alternatives × decisions); the review after it costs
 milliseconds. The record names what it was computed from — the number of whole turns, R, the horizon,
-the cases, the Salient version and the scenario's hash — and is used only when all of them match.
-Nothing is written into a damaged journal (it may be a game still being written).
+the cases, the Salient version and the scenario's hash — and is used only when all of them match and the
+journal is signed with the instructor key (game.record.signing): anyone can edit a record in an unsigned save,
+and the turns are proven by replay but a cached verdict is not, so without a key the analysis is worked out
+again. Nothing is written into a damaged journal (it may be a game still being written).
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ def cache_key(loaded: LoadedJournal, replications: int, horizon: int, cases: lis
 
 
 def find(loaded: LoadedJournal, key: dict[str, Any]) -> LuckReport | None:
-    """The latest cached analysis with this key, or None."""
+    """The latest cached analysis with this key, or None; None too when the journal is not signed with the
+    instructor key (or a signature failed), since then nothing vouches for the record."""
+    if not loaded.signed_by or loaded.forged:
+        return None
     for record in reversed(loaded.luck):
         if record.key.model_dump() == key:
             try:
