@@ -90,3 +90,20 @@ def test_a_replaced_file_gets_the_permissions_a_plain_open_gives(tmp_path: Path)
     finally:
         os.umask(old)
     assert target.stat().st_mode & 0o777 == 0o644  # not the temporary file's 0600
+
+
+def test_a_killed_writers_temporary_file_is_removed_by_the_next_write(tmp_path: Path) -> None:
+    """kill -9 mid-write leaves `.NAME.xxxx.tmp`; the next write of NAME removes it once it is plainly stale,
+    and leaves alone a fresh one (a writer still at work) and the temporaries of other files."""
+    target = tmp_path / "game [1].jsonl"  # glob characters in the name are taken literally
+    stale = tmp_path / ".game [1].jsonl.k1ll3d.tmp"
+    fresh = tmp_path / ".game [1].jsonl.busy.tmp"
+    other = tmp_path / ".other.jsonl.k1ll3d.tmp"
+    for path in (stale, fresh, other):
+        path.write_bytes(b'{"type": "header"')
+    old = os.path.getmtime(stale) - atomic.STALE_SECONDS - 60
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    write_atomic(target, "whole\n")
+    assert target.read_text() == "whole\n"
+    assert not stale.exists() and fresh.exists() and other.exists()

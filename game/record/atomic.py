@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
+
+STALE_SECONDS = 600.0
+"""A temporary file of the same target older than this was left by a writer that was killed (kill -9, power
+cut): no write of ours takes minutes. It is removed before the next write of that file."""
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: str = "utf-8") -> Path:
@@ -20,6 +25,7 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
     target = Path(path)
     payload = data.encode(encoding) if isinstance(data, str) else data
     folder = target.parent if str(target.parent) else Path(".")
+    remove_stale(folder, target.name)
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         os.chmod(temp, 0o666 & ~_umask())  # the permissions a plain `open` gives, not the temporary file's 0600
@@ -33,6 +39,30 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
         raise
     _fsync_folder(folder)
     return target
+
+
+def remove_stale(folder: Path, name: str, now: float | None = None) -> list[Path]:
+    """Remove the temporary files a killed writer of `name` left in `folder` (older than STALE_SECONDS);
+    returns what was removed. Younger ones may belong to a writer still at work and are left alone."""
+    removed: list[Path] = []
+    cutoff = (time.time() if now is None else now) - STALE_SECONDS
+    try:
+        candidates = list(folder.glob(f".{glob_escape(name)}.*.tmp"))
+    except OSError:
+        return removed
+    for temp in candidates:
+        try:
+            if temp.is_file() and temp.stat().st_mtime < cutoff:
+                temp.unlink()
+                removed.append(temp)
+        except OSError:
+            continue  # gone already, or not ours to remove: the write goes on regardless
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    """`name` with glob's special characters taken literally."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
 
 
 def _umask() -> int:
@@ -56,4 +86,4 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-__all__ = ["write_atomic"]
+__all__ = ["STALE_SECONDS", "remove_stale", "write_atomic"]
