@@ -69,7 +69,7 @@ def plain_message(error: SalientError, args: argparse.Namespace) -> str:
     """The error as one plain line for the terminal: control characters and escape sequences taken out (a
     message may quote a name from the file), and the file the command read named when the message does not
     already name it (an error found deep in the model, say, knows nothing of the file)."""
-    from game.narrative.safe_text import clean, for_terminal
+    from game.narrative.safe_text import for_terminal
 
     text = for_terminal(str(error))
     if text.startswith("--") or any(Path(name).name in text for name in _file_names(args)):
@@ -77,7 +77,7 @@ def plain_message(error: SalientError, args: argparse.Namespace) -> str:
     for option in INPUT_OPTIONS:
         value = getattr(args, option, None)
         if isinstance(value, str) and value:
-            return f"{clean(value)}: {text}"
+            return f"{for_terminal(value)}: {text}"
     return text
 
 

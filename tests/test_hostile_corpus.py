@@ -271,4 +271,7 @@ def test_an_error_names_the_file_once_and_carries_no_escape() -> None:
     assert plain_message(SalientError("o/plan.json: turn 1: bad"), run) == "o/plan.json: turn 1: bad"
     assert plain_message(SalientError("--runs must be a whole number"), run) == "--runs must be a whole number"
     aar = argparse.Namespace(save="g.jsonl", expert=None)
-    assert plain_message(SalientError("name \x1b]0;pwned\x07 \u202eevil"), aar) == "g.jsonl: name ]0;pwned evil"
+    # escapes quoted from a file are made visible, never sent: the reader sees what the file holds
+    assert plain_message(SalientError("name \x1b]0;pwned\x07 \u202eevil"), aar) == (
+        "g.jsonl: name \\x1b]0;pwned\\x07 \\u202eevil"
+    )

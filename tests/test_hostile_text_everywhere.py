@@ -349,7 +349,9 @@ async def test_a_save_by_a_trainee_with_a_long_name_is_listed_quickly_and_cut(
     monkeypatch.setenv("SALIENT_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(title, "find_scenarios", lambda: [path])
     scenario = load_scenario(path)
-    Journal.create(saves_dir() / "long.jsonl", scenario, str(path), 1, LONG_NAME + OSC_TITLE)
+    Journal.create(
+        saves_dir() / "long.jsonl", scenario, str(path), 1, LONG_NAME[: MAX_NAME_CHARS - len(OSC_TITLE)] + OSC_TITLE
+    )
     assert len(Session.new(scenario, str(path), 1, trainee=HUGE).trainee) <= 80
     app = SalientApp(options=LaunchOptions())
     start = time.perf_counter()

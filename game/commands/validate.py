@@ -48,14 +48,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def summary(scenario: Scenario) -> str:
-    """`"Title", 20 turns of 12 h, 9 places, 5 sectors, 14 units` (the title without control characters: it
-    goes to a terminal)."""
-    from game.narrative.safe_text import clean
-
+    """`"Title", 20 turns of 12 h, 9 places, 5 sectors, 14 units` (the caller makes escapes visible)."""
     meta = scenario.meta
     units = sum(len(side.units) for side in scenario.sides)
     return (
-        f'"{clean(meta.title)}", {meta.turns} turns of {meta.turn_hours} h, {_count(len(scenario.map.places), "place")}, '
+        f'"{meta.title}", {meta.turns} turns of {meta.turn_hours} h, {_count(len(scenario.map.places), "place")}, '
         f"{_count(len(scenario.map.sectors), 'sector')}, {_count(units, 'unit')}"
     )
 

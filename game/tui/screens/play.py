@@ -211,6 +211,9 @@ class PlayScreen(SalientScreen):
         except OrdersError as error:
             self.app.call_from_thread(self._blocked, orders, str(error))
             return
+        except SalientError as error:  # the scenario drives the model out of range: stop and say so
+            self.app.call_from_thread(self.salient.stop_on_bad_input, error)
+            return
         if self.session.generation != generation:
             return  # the umpire changed the world meanwhile; a fresh forecast is on its way
         self.app.call_from_thread(self._show_forecast, orders, forecast, change)
