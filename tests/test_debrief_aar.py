@@ -179,7 +179,9 @@ def test_aar_remembers_the_luck_analysis_in_the_journal_when_asked(save, capsys)
     assert sum('"type":"luck"' in line for line in save.read_text().splitlines()) == 1
     assert main(["aar", str(save), "--replications", "20", "--format", "json", "--cache"]) == 0
     second = json.loads(capsys.readouterr().out)
-    assert sum('"type":"luck"' in line for line in save.read_text().splitlines()) == 1  # reused, not added
+    assert (
+        sum('"type":"luck"' in line for line in save.read_text().splitlines()) == 1
+    )  # worked out again, found equal, not added twice
     assert first["luck"] == second["luck"]
     assert load_journal(save).intact
 

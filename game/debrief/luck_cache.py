@@ -58,9 +58,12 @@ def store(loaded: LoadedJournal, key: dict[str, Any], report: LuckReport) -> boo
 
     if loaded.path is None or not loaded.intact:
         return False
+    dumped = report.model_dump(mode="json")
+    if any(r.key.model_dump() == key and r.report == dumped for r in loaded.luck):
+        return True  # the same analysis is there already (worked out again and found equal): not written twice
     journal = Journal(loaded.path, loaded.header, len(loaded.turns) + 1, len(loaded.branches), loaded.finished)
     try:
-        journal.append_record(RECORD, {"key": key, "report": report.model_dump(mode="json")})
+        journal.append_record(RECORD, {"key": key, "report": dumped})
     except JournalError:
         return False
     return True
