@@ -20,7 +20,7 @@ from game.narrative.story import by_unit
 from .aar import AfterActionReview, DecisionView, plural
 from .compare_plan import summary_lines, table_rows
 from .svg import Line, histogram_chart, line_chart
-from .text import chart_groups, luck_sentence, num, pct, series_rows, sides_of, signed
+from .text import branch_rows, chart_groups, luck_sentence, num, pct, series_rows, sides_of, signed
 
 CSS = """
 body{font-family:Georgia,'Times New Roman',serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}
@@ -87,20 +87,7 @@ def _branches(aar: AfterActionReview, player: str) -> dict[str, Any]:
     if lines:
         longest = max(len(line.values) for line in lines)
         chart = Markup(line_chart("Area held: original and what-ifs", list(range(longest)), lines, y_label="sq mi"))
-    rows = [
-        (
-            f"{b.id}: {b.label}",
-            str(b.from_turn),
-            b.source,
-            signed(b.score),
-            signed(b.original_score),
-            num(b.area_held_sq_mi),
-            num(b.own_losses, 0),
-            b.ending or "—",
-        )
-        for b in aar.branches
-    ]
-    return {"chart": chart, "rows": rows}
+    return {"chart": chart, "rows": branch_rows(aar)}
 
 
 def _luck_summary(aar: AfterActionReview) -> dict[str, Any]:

@@ -13,7 +13,18 @@ from game.narrative.story import by_unit, factor_line
 
 from .aar import AfterActionReview, DecisionView, plural
 from .compare_plan import markdown_lines
-from .text import chart_groups, luck_sentence, num, pct, series_rows, sides_of, signed, sparkline
+from .text import (
+    BRANCH_HEADINGS,
+    branch_rows,
+    chart_groups,
+    luck_sentence,
+    num,
+    pct,
+    series_rows,
+    sides_of,
+    signed,
+    sparkline,
+)
 
 
 class Marked(str):
@@ -107,20 +118,8 @@ def render_markdown(aar: AfterActionReview) -> str:
     if aar.branches:
         out += ["## What-if branches (same dice; never scored)", ""]
         out += _table(
-            ("Branch", "From turn", "Orders", "Score", "Original", "Area held", "Own losses", "Ending"),
-            [
-                (
-                    f"{b.id}: {b.label}",
-                    str(b.from_turn),
-                    b.source,
-                    signed(b.score),
-                    signed(b.original_score),
-                    num(b.area_held_sq_mi),
-                    num(b.own_losses, 0),
-                    b.ending or "—",
-                )
-                for b in aar.branches
-            ],
+            BRANCH_HEADINGS,
+            branch_rows(aar),
         )
         out += [""]
     return "\n".join(out).rstrip() + "\n"

@@ -96,6 +96,27 @@ def series_rows(aar: AfterActionReview, player: str, enemy: str) -> tuple[list[s
     return ["Turn"] + [c for c, _ in cols], rows
 
 
+BRANCH_HEADINGS = ("Branch", "From turn", "Orders", "Score", "Original", "Area held", "Own losses", "Ending")
+"""Columns of the what-if branches table (every format)."""
+
+
+def branch_rows(aar: AfterActionReview) -> list[tuple[str, ...]]:
+    """The what-if branches, one row each under BRANCH_HEADINGS, as plain text (each format escapes it)."""
+    return [
+        (
+            f"{b.id}: {b.label}",
+            str(b.from_turn),
+            b.source,
+            signed(b.score),
+            signed(b.original_score),
+            num(b.area_held_sq_mi),
+            num(b.own_losses, 0),
+            b.ending or "—",
+        )
+        for b in aar.branches
+    ]
+
+
 def luck_sentence(luck: LuckReport) -> str:
     """The game's luck in the words of the turns' own marks, and the points it came to."""
     n = len(luck.decisions)

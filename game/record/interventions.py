@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from game.errors import SalientError
 from game.scenario.scenario import path_value_problem, resolve_path
 
 from .records import UMPIRE as UMPIRE_RECORD
-from .records import Intervention
+from .records import Intervention, InterventionKind
 
 if TYPE_CHECKING:
     from game.engine.game import Game
@@ -47,17 +47,7 @@ __all__ = [
     "interventions",
 ]
 
-Kind = Literal[
-    "fire_inject",
-    "set_rate",
-    "scale_rate",
-    "set_stock",
-    "change_stock",
-    "set_road_state",
-    "set_strength",
-    "change_strength",
-    "change_morale",
-]
+Kind = InterventionKind
 KINDS: dict[str, str] = {
     "fire_inject": "fire an inject now (target: inject id)",
     "set_rate": "set a scenario number (target: dotted path, value: number)",

@@ -208,21 +208,25 @@ class LuckRecord(Record):
     report: dict[str, Any]
 
 
+InterventionKind = Literal[
+    "fire_inject",
+    "set_rate",
+    "scale_rate",
+    "set_stock",
+    "change_stock",
+    "set_road_state",
+    "set_strength",
+    "change_strength",
+    "change_morale",
+]
+"""What an umpire may do (game.record.interventions says what each one's target and value are)."""
+
+
 class Intervention(Record):
     """One umpire decision, as asked for and as journalled (applied by `game.record.interventions`)."""
 
     type: Literal["umpire"] = "umpire"
-    kind: Literal[
-        "fire_inject",
-        "set_rate",
-        "scale_rate",
-        "set_stock",
-        "change_stock",
-        "set_road_state",
-        "set_strength",
-        "change_strength",
-        "change_morale",
-    ]
+    kind: InterventionKind
     target: str = Field(min_length=1, max_length=200)
     value: Finite | Annotated[str, Field(max_length=200)] | None = None
     reason: str = Field(max_length=2000)
