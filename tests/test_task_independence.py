@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pytest
+from test_sweep import SPEC as SWEEP_SPEC
 
 import game
 from game.analysis import code_version, sweep_results
@@ -45,22 +46,7 @@ BASE = FIXTURES / "check_base.yaml"
 TRAINEE = FIXTURES / "orders" / "orders_trainee.yaml"
 ORDERS = (("trainee", str(TRAINEE)),)
 
-SPEC = f"""\
-scenario: {BASE}
-seed: 7
-runs: 30
-design:
-  kind: grid
-  levels: 2
-parameters:
-  - path: supply.convoys.trucks_available
-    low: 6
-    high: 20
-  - path: opfor.min_force_ratio_to_assault
-    values: [1.2, 2.5]
-policies: [hold, delay_withdraw]
-orders: [{TRAINEE}]
-"""
+SPEC = SWEEP_SPEC.replace("runs: 40", "runs: 30")  # the small sweep of tests/test_sweep.py, smaller still
 
 T = TypeVar("T")
 

@@ -73,9 +73,10 @@ _RAW_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def for_json(document: str) -> str:
-    """A JSON document with the controls `json.dumps` leaves raw (DEL, C1, bidi overrides) written as `\\uXXXX`
-    escapes: the same values once parsed, and nothing a terminal would act on when the document is printed.
-    (Those characters can only occur inside strings, where the escape means the character itself.)"""
+    """A JSON document with the controls `json.dumps` leaves raw (DEL, C1, bidi overrides) written as `\\u`
+    escapes of four hex digits: the same values once parsed, and nothing a terminal would act on when the
+    document is printed. (Those characters can only occur inside strings, where the escape means the character
+    itself.)"""
     return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
